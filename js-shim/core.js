@@ -1,0 +1,121 @@
+// The loader every runtime entry shares: idempotent init, typed errors, trap recovery.
+// It decides nothing; the engine in Rust does (DESIGN.md principle 1).
+
+/** An engine error: a broken contract, with a stable `code` and the JSON `path` of the bad field. */
+export class RekindleError extends Error {
+  constructor(code, message, { path, problems, cause } = {}) {
+    super(message, cause ? { cause } : undefined);
+    this.name = 'RekindleError';
+    this.code = code;
+    if (path !== undefined) this.path = path;
+    this.problems = problems ?? [{ code, path: path ?? '$', message }];
+  }
+}
+
+/**
+ * Wire a wasm-bindgen glue module to a way of getting its wasm.
+ * `loadWasm()` returns whatever the glue's init accepts for this runtime: a compiled
+ * `WebAssembly.Module` (workerd, Vercel Edge), bytes (Node, Deno) or a `Response` (browser).
+ */
+export function createRekindle(glue, loadWasm) {
+  let ready; // the one init in flight or done: concurrent callers share it
+  let initialised = false;
+  let generation = 0; // bumped on every re-instantiation; stale handles are rebuilt
+
+  /** Idempotent and safe to call concurrently. `source` overrides where the wasm comes from. */
+  function init(source) {
+    if (!ready) {
+      ready = Promise.resolve(source)
+        .then((given) => (given !== undefined ? given : loadWasm()))
+        .then((source) => glue.default({ module_or_path: source }))
+        .then(() => {
+          initialised = true;
+        });
+      ready.catch(() => {
+        ready = undefined; // a failed load may be retried
+      });
+    }
+    return ready;
+  }
+
+  function call(fn) {
+    if (!initialised) {
+      throw new RekindleError('NOT_INITIALIZED', 'call and await init() before using the engine');
+    }
+    try {
+      return fn();
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+
+  function translate(error) {
+    if (error instanceof WebAssembly.RuntimeError) {
+      // The instance is corrupt after a trap: drop it and start a fresh one.
+      glue.__wbg_reset_state();
+      generation += 1;
+      return new RekindleError(
+        'ENGINE_TRAPPED',
+        'the engine trapped and was re-instantiated; this call had no effect and may be retried',
+        { cause: error },
+      );
+    }
+    if (error && error.name === 'RekindleError' && typeof error.code === 'string') {
+      return new RekindleError(error.code, error.message, { path: error.path, problems: error.problems });
+    }
+    return error;
+  }
+
+  const text = (value) => (typeof value === 'string' ? value : JSON.stringify(value));
+  const millis = (now) => (now instanceof Date ? now.getTime() : now);
+
+  /** A playbook validated once; decisions pay only for their own state and event. */
+  class Engine {
+    #policy;
+    #handle;
+    #generation = -1;
+
+    constructor(policy) {
+      this.#policy = policy === undefined ? call(() => glue.defaultPolicy()) : text(policy);
+      this.#bound();
+    }
+
+    #bound() {
+      if (this.#generation !== generation) {
+        const policy = this.#policy;
+        this.#handle = call(() => new glue.Engine(policy));
+        this.#generation = generation;
+      }
+      return this.#handle;
+    }
+
+    get policyVersion() {
+      return call(() => this.#bound().policyVersion);
+    }
+
+    /**
+     * Apply one event to one contact's stored state.
+     * @returns {{ state: string, actions: object[], explanation: { reasons: object[], summary: string } }}
+     */
+    decide(contactId, state, event, now) {
+      const handle = this.#bound();
+      return call(() => handle.decide(contactId, state ?? undefined, text(event), millis(now)));
+    }
+  }
+
+  const api = {
+    init,
+    RekindleError,
+    Engine: glue.Engine ? Engine : undefined,
+    version: () => call(() => glue.version()),
+    build: () => call(() => glue.build()),
+    summariseSignals: (observations, thresholds) =>
+      call(() => glue.summariseSignals(text(observations), thresholds === undefined ? undefined : text(thresholds))),
+    debugTrap: () => call(() => glue.debugTrap()),
+  };
+  if (glue.validatePolicy) {
+    api.validatePolicy = (policy) => call(() => glue.validatePolicy(text(policy)));
+    api.defaultPolicy = () => JSON.parse(call(() => glue.defaultPolicy()));
+  }
+  return api;
+}

@@ -1,0 +1,7 @@
+// Vercel Edge: the .wasm must be imported statically with ?module (FACTS.md).
+import wasm from './rekindle_bg.wasm?module';
+import * as glue from 'rekindle-glue';
+import { createRekindle } from '../core.js';
+
+export const { init, Engine, RekindleError, version, build, validatePolicy, defaultPolicy, summariseSignals, debugTrap } =
+  createRekindle(glue, () => wasm);

@@ -1,0 +1,7 @@
+// Cloudflare Workers: the .wasm is a static import (Workers cannot compile bytes at run time).
+import wasm from './rekindle_bg.wasm';
+import * as glue from 'rekindle-glue';
+import { createRekindle } from '../core.js';
+
+export const { init, Engine, RekindleError, version, build, validatePolicy, defaultPolicy, summariseSignals, debugTrap } =
+  createRekindle(glue, () => wasm);

@@ -1,0 +1,95 @@
+// Builds the npm package in pkg/dist from the crate and js-shim/: two wasm artifacts
+// (server: the whole engine; storefront: signals only), each through wasm-bindgen and
+// wasm-opt, then one bundle per runtime entry. Incremental: cargo and esbuild skip
+// unchanged work, so running it before every test is cheap.
+//
+//   node scripts/build.mjs [--opt-level z|s] [--quiet]
+
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, rmSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const optLevel = args.includes('--opt-level') ? args[args.indexOf('--opt-level') + 1] : 'z';
+const quiet = args.includes('--quiet');
+const log = (...m) => quiet || console.log('[build]', ...m);
+const run = (cmd, argv, env = {}) =>
+  execFileSync(cmd, argv, { cwd: root, stdio: quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit', env: { ...process.env, ...env } });
+
+export const ARTIFACTS = {
+  server: { features: ['--features', 'wasm'] },
+  storefront: { features: ['--no-default-features', '--features', 'wasm'] },
+};
+
+const dist = join(root, 'pkg', 'dist');
+
+function buildWasm(name, { features }) {
+  const target = join(root, 'target');
+  log(`cargo: ${name} build (opt-level ${optLevel})`);
+  run('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--lib', ...features], {
+    CARGO_PROFILE_RELEASE_OPT_LEVEL: optLevel,
+    // Each artifact keeps its own output dir so switching features does not rebuild the other.
+    CARGO_TARGET_DIR: join(target, `wasm-${name}`),
+  });
+  const raw = join(target, `wasm-${name}`, 'wasm32-unknown-unknown', 'release', 'rekindle.wasm');
+  const out = join(target, 'bindgen', name);
+  rmSync(out, { recursive: true, force: true });
+  run('wasm-bindgen', ['--target', 'web', '--experimental-reset-state-function', '--out-dir', out, raw]);
+  const wasm = join(out, 'rekindle_bg.wasm');
+  const before = statSync(wasm).size;
+  run(join(root, 'node_modules', '.bin', 'wasm-opt'), [`-O${optLevel}`, '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
+  log(`wasm-opt: ${name} ${before} -> ${statSync(wasm).size} bytes`);
+  return out;
+}
+
+async function bundle(glueDir, entries, outDir) {
+  mkdirSync(outDir, { recursive: true });
+  copyFileSync(join(glueDir, 'rekindle_bg.wasm'), join(outDir, 'rekindle_bg.wasm'));
+  const common = {
+    bundle: true,
+    alias: { 'rekindle-glue': join(glueDir, 'rekindle.js') },
+    // The .wasm stays a separate file next to the bundle (Workers and Vercel Edge import it).
+    external: ['./rekindle_bg.wasm', './rekindle_bg.wasm?module', 'node:*'],
+    logLevel: 'warning',
+    legalComments: 'none',
+  };
+  for (const entry of entries) {
+    await esbuild.build({
+      ...common,
+      entryPoints: [join(root, 'js-shim', 'entries', `${entry}.js`)],
+      outfile: join(outDir, `${entry}.js`),
+      format: 'esm',
+      platform: entry === 'node' ? 'node' : 'neutral',
+    });
+  }
+  if (entries.includes('node')) {
+    // CommonJS for require(): same source, import.meta.url replaced by the file's own URL.
+    await esbuild.build({
+      ...common,
+      entryPoints: [join(root, 'js-shim', 'entries', 'node.js')],
+      outfile: join(outDir, 'node.cjs'),
+      format: 'cjs',
+      platform: 'node',
+      define: { 'import.meta.url': '__rekindleUrl' },
+      banner: { js: 'const __rekindleUrl = require("node:url").pathToFileURL(__filename).href;' },
+    });
+  }
+}
+
+export async function build() {
+  rmSync(dist, { recursive: true, force: true });
+  const server = buildWasm('server', ARTIFACTS.server);
+  await bundle(server, ['node', 'browser', 'deno', 'workerd', 'edge-light', 'slim'], dist);
+  const storefront = buildWasm('storefront', ARTIFACTS.storefront);
+  await bundle(storefront, ['storefront'], join(dist, 'storefront'));
+  // Record what was built from which sources, for the staleness check in tests.
+  writeFileSync(join(dist, 'BUILD.json'), JSON.stringify({ optLevel, builtAt: new Date().toISOString() }, null, 2));
+  log('pkg/dist ready');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await build();
+}

@@ -1,0 +1,59 @@
+//! The cart snapshot a journey is about: what was in it, what it cost, where to resume it.
+
+use crate::money::{Known, Money};
+use serde::{Deserialize, Serialize};
+
+/// How deep the shopper got. Only the deepest stage is messaged (checkout beats cart beats browse).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Hash)]
+#[serde(rename_all = "camelCase")]
+pub enum Stage {
+    Browse,
+    Cart,
+    Checkout,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LineItem {
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+    pub quantity: u32,
+    /// Unit price in the cart's currency, minor units.
+    pub unit_price: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Cart {
+    /// The platform's cart or checkout token: the journey's key and the attribution link.
+    pub token: String,
+    pub stage: Stage,
+    pub currency: String,
+    pub items: Vec<LineItem>,
+    #[serde(default)]
+    pub shipping: Known,
+    #[serde(default)]
+    pub tax: Known,
+    /// The checkout's own "resume this cart" URL; recovery links redirect here.
+    pub recovery_url: String,
+}
+
+impl Cart {
+    pub fn subtotal(&self) -> Money {
+        let minor = self
+            .items
+            .iter()
+            .map(|item| item.unit_price.saturating_mul(item.quantity as i64))
+            .fold(0i64, i64::saturating_add);
+        Money::new(minor, self.currency.clone())
+    }
+
+    pub fn item_count(&self) -> u32 {
+        self.items.iter().map(|item| item.quantity).sum()
+    }
+}

@@ -1,0 +1,129 @@
+//! The consent ledger: per channel, what the contact agreed to, when, where and on what text.
+//!
+//! Principle 5: a browser can *ask* for SMS consent but cannot grant it. Storefront SMS
+//! consent stays `Pending` until the platform confirms it or the shopper replies YES to a
+//! double opt-in text.
+
+use crate::policy::Channel;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub enum ConsentStatus {
+    #[default]
+    Unknown,
+    Pending,
+    Granted,
+    Revoked,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ConsentSource {
+    Storefront,
+    Checkout,
+    PlatformWebhook,
+    SmsKeyword,
+    DoubleOptInReply,
+    Import,
+    Unsubscribe,
+    Suppression,
+}
+
+impl ConsentSource {
+    /// Sources a browser controls. They can never move SMS consent to `Granted`.
+    pub fn is_client_side(self) -> bool {
+        matches!(self, ConsentSource::Storefront)
+    }
+}
+
+/// One recorded change. Entries are appended, never rewritten: the ledger is the evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConsentEntry {
+    pub status: ConsentStatus,
+    pub source: ConsentSource,
+    pub at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_version: Option<String>,
+    /// SHA-256 (hex) of whatever evidence the source gave (checkbox label, webhook id, reply).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_hash: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jurisdiction: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConsentLedger {
+    #[serde(default)]
+    pub email: Vec<ConsentEntry>,
+    #[serde(default)]
+    pub sms: Vec<ConsentEntry>,
+}
+
+/// The outcome of asking the ledger to record something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    Recorded(ConsentStatus),
+    /// A browser tried to grant SMS consent: recorded as pending instead.
+    DowngradedToPending,
+    /// Nothing changed (same status again, or an older event than the last entry).
+    Ignored,
+}
+
+impl ConsentLedger {
+    pub fn entries(&self, channel: Channel) -> &Vec<ConsentEntry> {
+        match channel {
+            Channel::Email => &self.email,
+            Channel::Sms => &self.sms,
+        }
+    }
+
+    fn entries_mut(&mut self, channel: Channel) -> &mut Vec<ConsentEntry> {
+        match channel {
+            Channel::Email => &mut self.email,
+            Channel::Sms => &mut self.sms,
+        }
+    }
+
+    pub fn status(&self, channel: Channel) -> ConsentStatus {
+        self.entries(channel).last().map(|e| e.status).unwrap_or_default()
+    }
+
+    /// May a marketing message go out on `channel` now?
+    pub fn allows(&self, channel: Channel) -> bool {
+        self.status(channel) == ConsentStatus::Granted
+    }
+
+    /// Apply the explicit transition rules:
+    /// - anything → Revoked, always (an opt-out wins every race);
+    /// - a client-side source asking for SMS `Granted` → `Pending`;
+    /// - Pending → Granted only from a trusted source;
+    /// - an entry older than the newest one is ignored (late delivery), except a revocation.
+    pub fn record(&mut self, channel: Channel, mut entry: ConsentEntry) -> Transition {
+        let mut downgraded = false;
+        if channel == Channel::Sms && entry.status == ConsentStatus::Granted && entry.source.is_client_side() {
+            entry.status = ConsentStatus::Pending;
+            downgraded = true;
+        }
+        let entries = self.entries_mut(channel);
+        if let Some(last) = entries.last() {
+            let stale = entry.at < last.at && entry.status != ConsentStatus::Revoked;
+            let same = last.status == entry.status;
+            // Pending never overrides consent a trusted source already granted.
+            let weaker = entry.status == ConsentStatus::Pending && last.status == ConsentStatus::Granted;
+            if stale || same || weaker {
+                return Transition::Ignored;
+            }
+        }
+        let status = entry.status;
+        entries.push(entry);
+        if downgraded {
+            Transition::DowngradedToPending
+        } else {
+            Transition::Recorded(status)
+        }
+    }
+}

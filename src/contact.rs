@@ -1,0 +1,86 @@
+//! The shopper, across every cart they leave: how to reach them, what they agreed to, what
+//! they were sent (for caps and anti-gaming), and which inputs were already applied.
+
+use crate::consent::ConsentLedger;
+use crate::policy::Channel;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Contact {
+    /// Stable pseudonymous key (a hash of the platform's customer id or normalised email),
+    /// chosen by the caller; never an address in clear.
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Zone hints, most trusted first: browser zone, then the store's zone as a fallback.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub returning: bool,
+    #[serde(default)]
+    pub mobile: bool,
+    #[serde(default)]
+    pub consent: ConsentLedger,
+    /// Channels suppressed after a hard bounce or a complaint.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suppressed: Vec<Channel>,
+    /// Recent sends across journeys, for rolling-window caps.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sent: Vec<SentRecord>,
+    /// Ids of recently applied events: a repeat changes nothing.
+    #[serde(default, skip_serializing_if = "VecDeque::is_empty")]
+    pub seen: VecDeque<String>,
+    /// Set once personal data was erased: nothing is ever sent again.
+    #[serde(default)]
+    pub erased: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SentRecord {
+    pub action_id: String,
+    pub channel: Channel,
+    pub at: DateTime<Utc>,
+}
+
+/// How many event ids a contact remembers. Webhook retries arrive within hours; a few dozen
+/// inputs cover a journey's whole life.
+pub const SEEN_CAPACITY: usize = 64;
+
+impl Contact {
+    pub fn new(id: impl Into<String>) -> Self {
+        Contact { id: id.into(), ..Contact::default() }
+    }
+
+    /// Record an event id; false if it was already applied.
+    pub fn first_sighting(&mut self, event_id: &str) -> bool {
+        if self.seen.iter().any(|id| id == event_id) {
+            return false;
+        }
+        if self.seen.len() == SEEN_CAPACITY {
+            self.seen.pop_front();
+        }
+        self.seen.push_back(event_id.to_string());
+        true
+    }
+
+    pub fn address(&self, channel: Channel) -> Option<&str> {
+        match channel {
+            Channel::Email => self.email.as_deref(),
+            Channel::Sms => self.phone.as_deref(),
+        }
+    }
+
+    pub fn sends_within(&self, channel: Channel, since: DateTime<Utc>) -> usize {
+        self.sent.iter().filter(|s| s.channel == channel && s.at >= since).count()
+    }
+}

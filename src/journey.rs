@@ -1,0 +1,100 @@
+//! One abandoned cart or checkout, from abandonment to recovery, expiry or supersession.
+
+use crate::cart::Cart;
+use crate::event::ReasonSignal;
+use crate::policy::{Angle, Channel};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum JourneyStatus {
+    Active,
+    /// An order matched it: nothing more is sent.
+    Recovered,
+    /// A newer cart of the same contact took over.
+    Superseded,
+    Expired,
+    /// The contact opted out of everything or was erased.
+    Stopped,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SendStatus {
+    Scheduled,
+    Sent,
+    Skipped,
+    Cancelled,
+    Failed,
+}
+
+/// A planned message: a promise to ask again when it comes due (principle 3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PlannedSend {
+    /// Deterministic: journey, step, channel, attempt. The provider's idempotency key.
+    pub id: String,
+    pub step: String,
+    pub channel: Channel,
+    pub due_at: DateTime<Utc>,
+    pub status: SendStatus,
+    #[serde(default)]
+    pub attempt: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub angle: Option<Angle>,
+    #[serde(default)]
+    pub opened: bool,
+    #[serde(default)]
+    pub clicked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Journey {
+    pub id: String,
+    pub status: JourneyStatus,
+    /// The playbook version it runs under (principle 6).
+    pub policy_version: String,
+    pub abandoned_at: DateTime<Utc>,
+    pub cart: Cart,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<ReasonSignal>,
+    /// Held out of messaging for incrementality measurement, tracked like any other.
+    #[serde(default)]
+    pub holdout: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sends: Vec<PlannedSend>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovered_minor: Option<i64>,
+    /// Latest source timestamp applied to the cart: an older snapshot is stale.
+    pub cart_updated_at: DateTime<Utc>,
+}
+
+impl Journey {
+    pub fn send(&self, action_id: &str) -> Option<&PlannedSend> {
+        self.sends.iter().find(|s| s.id == action_id)
+    }
+
+    pub fn send_mut(&mut self, action_id: &str) -> Option<&mut PlannedSend> {
+        self.sends.iter_mut().find(|s| s.id == action_id)
+    }
+
+    pub fn pending(&self) -> impl Iterator<Item = &PlannedSend> {
+        self.sends.iter().filter(|s| s.status == SendStatus::Scheduled)
+    }
+
+    pub fn any_opened(&self) -> bool {
+        self.sends.iter().any(|s| s.opened)
+    }
+
+    pub fn any_clicked(&self) -> bool {
+        self.sends.iter().any(|s| s.clicked)
+    }
+
+    pub fn sent_on(&self, channel: Channel) -> usize {
+        self.sends.iter().filter(|s| s.channel == channel && s.status == SendStatus::Sent).count()
+    }
+}

@@ -1,0 +1,47 @@
+//! Rekindle's recovery-decision engine.
+//!
+//! The engine is one pure function, [`engine::decide`]: given the playbook, a contact's
+//! persisted [`state::State`], one [`event::Event`] and the current time, it returns the
+//! new state, the [`action::Action`]s the host must perform, and an explanation.
+//! Everything here compiles natively with no JS dependency; `wasm.rs` (feature `wasm`)
+//! is the JS surface.
+
+pub mod angle;
+pub mod cart;
+pub mod consent;
+pub mod error;
+pub mod explain;
+pub mod ids;
+pub mod keywords;
+pub mod money;
+pub mod policy;
+pub mod quiet_hours;
+pub mod reason;
+pub mod sms_segments;
+pub mod time_zone;
+
+#[cfg(feature = "server")]
+pub mod action;
+#[cfg(feature = "server")]
+pub mod contact;
+#[cfg(feature = "server")]
+pub mod engine;
+#[cfg(feature = "server")]
+pub mod event;
+#[cfg(feature = "server")]
+pub mod journey;
+#[cfg(feature = "server")]
+pub mod message;
+#[cfg(feature = "server")]
+pub mod state;
+
+pub mod signals;
+
+// The bindings only exist on wasm32: natively there is no JS to bind to.
+#[cfg(all(feature = "wasm", target_arch = "wasm32"))]
+mod wasm;
+
+pub use error::{Code, Error, Result};
+
+/// The engine's version, reported by every runtime's loader.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,158 @@
+//! The personalisation payload handed to the merchant's template, and the SMS body itself.
+//!
+//! Rendering is a minimal safe renderer rather than a template engine: email bodies are the
+//! merchant's templates in their own provider (SendGrid dynamic templates, Postmark, Klaviyo),
+//! so the engine only supplies data, HTML-escaped; SMS bodies are short fixed sentences per
+//! angle, where a template engine would cost more wasm bytes than the whole feature.
+
+use crate::cart::Cart;
+use crate::policy::{Angle, Channel};
+use crate::sms_segments::{self, Segments};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    pub template: String,
+    pub variant: String,
+    pub angle: Angle,
+    pub data: Personalisation,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms: Option<SmsBody>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headers: Option<EmailHeaders>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Personalisation {
+    /// HTML-escaped for email; plain for SMS.
+    pub first_name: String,
+    pub items: Vec<ItemLine>,
+    pub subtotal: String,
+    pub recovery_url: String,
+    pub unsubscribe_url: String,
+    pub preferences_url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemLine {
+    pub title: String,
+    pub quantity: u32,
+    pub price: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SmsBody {
+    pub text: String,
+    #[serde(flatten)]
+    pub segments: Segments,
+}
+
+/// RFC 8058 one-click unsubscribe, required by Gmail and Yahoo for bulk senders since 2024.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmailHeaders {
+    #[serde(rename = "List-Unsubscribe")]
+    pub list_unsubscribe: String,
+    #[serde(rename = "List-Unsubscribe-Post")]
+    pub list_unsubscribe_post: String,
+}
+
+pub struct Render<'a> {
+    pub base_url: &'a str,
+    pub action_id: &'a str,
+    pub channel: Channel,
+    pub template: &'a str,
+    pub variant: &'a str,
+    pub angle: Angle,
+    pub first_name: Option<&'a str>,
+    pub cart: &'a Cart,
+    pub segment_limit: u8,
+}
+
+pub fn render(r: Render<'_>) -> Message {
+    let base = r.base_url.trim_end_matches('/');
+    let recovery_url = format!("{base}/r/{}", r.action_id);
+    let unsubscribe_url = format!("{base}/u/{}", r.action_id);
+    let preferences_url = format!("{base}/p/{}", r.action_id);
+    let esc = |s: &str| if r.channel == Channel::Email { escape_html(s) } else { s.to_string() };
+    let subtotal = r.cart.subtotal();
+    let data = Personalisation {
+        first_name: esc(r.first_name.unwrap_or("")),
+        items: r
+            .cart
+            .items
+            .iter()
+            .map(|item| ItemLine {
+                title: esc(&item.title),
+                quantity: item.quantity,
+                price: crate::money::Money::new(item.unit_price, r.cart.currency.clone()).display(),
+            })
+            .collect(),
+        subtotal: subtotal.display(),
+        recovery_url: recovery_url.clone(),
+        unsubscribe_url: unsubscribe_url.clone(),
+        preferences_url,
+    };
+    let (sms, headers) = match r.channel {
+        Channel::Sms => (Some(sms_body(&r, &recovery_url)), None),
+        Channel::Email => (
+            None,
+            Some(EmailHeaders {
+                list_unsubscribe: format!("<{unsubscribe_url}>"),
+                list_unsubscribe_post: "List-Unsubscribe=One-Click".into(),
+            }),
+        ),
+    };
+    Message {
+        template: r.template.to_string(),
+        variant: r.variant.to_string(),
+        angle: r.angle,
+        data,
+        sms,
+        headers,
+    }
+}
+
+/// One sentence per angle, one call to action, "STOP to opt out" as carriers expect.
+fn sms_body(r: &Render<'_>, link: &str) -> SmsBody {
+    let name = r.first_name.filter(|n| !n.is_empty()).map(|n| format!("{n}, ")).unwrap_or_default();
+    let first_item = r.cart.items.first().map(|i| i.title.as_str()).unwrap_or("your cart");
+    let pitch = match r.angle {
+        Angle::FreeShipping => "shipping is on us if you finish today.".to_string(),
+        Angle::GuestCheckout => "no account needed - check out as a guest.".to_string(),
+        Angle::Trust | Angle::ReturnPolicy => "free returns and secure checkout, as always.".to_string(),
+        Angle::DeliveryEstimate => "order now and it ships today.".to_string(),
+        Angle::Urgency => "your cart is held for a few more hours.".to_string(),
+        _ => "we saved your cart.".to_string(),
+    };
+    let compose = |item: &str| format!("{name}{item} is waiting: {pitch} {link} Reply STOP to opt out");
+    let mut text = compose(first_item);
+    let mut segments = sms_segments::count(&text);
+    // Over the policy's segment limit: shorten the product title, never the link or STOP.
+    let mut keep = first_item.chars().count();
+    while segments.count > r.segment_limit && keep > 8 {
+        keep -= 4;
+        let short: String = first_item.chars().take(keep).collect::<String>() + "...";
+        text = compose(&short);
+        segments = sms_segments::count(&text);
+    }
+    SmsBody { text, segments }
+}
+
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}

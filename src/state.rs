@@ -1,0 +1,77 @@
+//! What a store persists per contact: the contact and its journeys, under a schema version.
+//! The shim treats it as an opaque JSON string; only the engine reads or migrates it.
+
+use crate::contact::Contact;
+use crate::error::{json_path, Code, Error, Result};
+use crate::journey::Journey;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// Bump when the persisted shape changes, and add a step to `MIGRATIONS`.
+pub const SCHEMA_VERSION: u32 = 2;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct State {
+    pub schema_version: u32,
+    pub contact: Contact,
+    #[serde(default)]
+    pub journeys: Vec<Journey>,
+}
+
+impl State {
+    pub fn new(contact_id: impl Into<String>) -> Self {
+        State { schema_version: SCHEMA_VERSION, contact: Contact::new(contact_id), journeys: Vec::new() }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("state always serialises")
+    }
+
+    /// Read persisted state of any earlier schema version, migrating it step by step.
+    pub fn from_json(text: &str) -> Result<State> {
+        let mut value: Value = crate::error::parse_json(text)?;
+        let version = value.get("schemaVersion").and_then(Value::as_u64).unwrap_or(1) as u32;
+        if version > SCHEMA_VERSION {
+            return Err(Error::new(
+                Code::UnsupportedSchemaVersion,
+                "$.schemaVersion",
+                format!("written by a newer engine (schema {version}); this one reads up to {SCHEMA_VERSION}"),
+            ));
+        }
+        for (from, migrate) in MIGRATIONS.iter() {
+            if version <= *from {
+                migrate(&mut value);
+            }
+        }
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = json_path(e.path());
+            Error::new(Code::InvalidField, path, e.into_inner().to_string())
+        })
+    }
+
+    pub fn journey_mut(&mut self, id: &str) -> Option<&mut Journey> {
+        self.journeys.iter_mut().find(|j| j.id == id)
+    }
+
+    /// The journey that planned `action_id`.
+    pub fn journey_of_action(&mut self, action_id: &str) -> Option<&mut Journey> {
+        self.journeys.iter_mut().find(|j| j.send(action_id).is_some())
+    }
+}
+
+type Migration = fn(&mut Value);
+
+/// `(from_version, step)`: applied in order to anything written at `from_version` or older.
+const MIGRATIONS: &[(u32, Migration)] = &[(1, v1_to_v2)];
+
+/// Schema 1 stored the contact's zone as `tz`; schema 2 calls it `timeZone` like every
+/// other input, and stamps the version.
+fn v1_to_v2(value: &mut Value) {
+    if let Some(contact) = value.get_mut("contact").and_then(Value::as_object_mut) {
+        if let Some(tz) = contact.remove("tz") {
+            contact.insert("timeZone".into(), tz);
+        }
+    }
+    value["schemaVersion"] = Value::from(2);
+}

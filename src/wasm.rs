@@ -1,0 +1,129 @@
+//! The JS surface, and the only file that knows about wasm-bindgen (the Intl time-zone
+//! backend aside). Inputs arrive as JSON text, which is what stores, beacons and webhooks
+//! already hold, and what lets Rust parse Shopify's 64-bit ids exactly. Outputs are plain JS
+//! objects, except the persisted state, which stays an opaque JSON string for the store.
+//!
+//! A broken contract throws a JS `Error` named `RekindleError` with a stable `code`, the
+//! JSON `path` of the first bad field, and every `problems` entry. Business outcomes (skip,
+//! defer) are data, never exceptions.
+
+use crate::error::Error;
+use crate::signals::{self, Observations, Thresholds};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))
+}
+
+fn throw(error: Error) -> JsValue {
+    let js = js_sys::Error::new(&error.to_string());
+    js.set_name("RekindleError");
+    let set = |key: &str, value: JsValue| {
+        let _ = js_sys::Reflect::set(&js, &key.into(), &value);
+    };
+    set("code", error.code().as_str().into());
+    set("path", error.path().into());
+    set("problems", to_js(&error.problems).unwrap_or(JsValue::NULL));
+    js.into()
+}
+
+#[wasm_bindgen]
+pub fn version() -> String {
+    crate::VERSION.to_string()
+}
+
+/// Which build this is: "server" (the whole engine) or "storefront" (signals only).
+#[wasm_bindgen]
+pub fn build() -> String {
+    if cfg!(feature = "server") { "server" } else { "storefront" }.to_string()
+}
+
+/// Storefront: reduce observed friction signals to an abandonment summary.
+#[wasm_bindgen(js_name = summariseSignals)]
+pub fn summarise_signals(observations: &str, thresholds: Option<String>) -> Result<JsValue, JsValue> {
+    let obs: Observations = crate::error::parse_json(observations).map_err(throw)?;
+    let thresholds: Thresholds = match thresholds {
+        Some(text) => crate::error::parse_json(&text).map_err(throw)?,
+        None => Thresholds::default(),
+    };
+    to_js(&signals::summarise(&obs, &thresholds))
+}
+
+/// Panics inside the engine on purpose, so hosts can prove their trap recovery works.
+#[wasm_bindgen(js_name = debugTrap)]
+pub fn debug_trap() {
+    panic!("debugTrap: deliberate panic to exercise trap recovery");
+}
+
+#[cfg(feature = "server")]
+mod server {
+    use super::{throw, to_js};
+    use crate::engine;
+    use crate::event::Event;
+    use crate::policy::Policy;
+    use crate::state::State;
+    use chrono::{DateTime, Utc};
+    use serde::Serialize;
+    use wasm_bindgen::prelude::*;
+
+    /// Validate a playbook; returns it normalised (defaults filled in).
+    #[wasm_bindgen(js_name = validatePolicy)]
+    pub fn validate_policy(policy: &str) -> Result<JsValue, JsValue> {
+        to_js(&Policy::from_json(policy).map_err(throw)?)
+    }
+
+    #[wasm_bindgen(js_name = defaultPolicy)]
+    pub fn default_policy() -> String {
+        crate::policy::DEFAULT_PLAYBOOK.to_string()
+    }
+
+    /// A playbook validated once and kept on the wasm side, so each decision pays only for
+    /// its event and state.
+    #[wasm_bindgen]
+    pub struct Engine {
+        policy: Policy,
+    }
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Output<'a> {
+        state: String,
+        actions: &'a [crate::action::Action],
+        explanation: &'a crate::explain::Explanation,
+    }
+
+    #[wasm_bindgen]
+    impl Engine {
+        #[wasm_bindgen(constructor)]
+        pub fn new(policy: &str) -> Result<Engine, JsValue> {
+            Ok(Engine { policy: Policy::from_json(policy).map_err(throw)? })
+        }
+
+        #[wasm_bindgen(getter, js_name = policyVersion)]
+        pub fn policy_version(&self) -> String {
+            self.policy.version.clone()
+        }
+
+        /// `state`: the stored JSON, or null for a contact seen for the first time.
+        /// `now`: milliseconds since the epoch (time is an input).
+        pub fn decide(&self, contact_id: &str, state: Option<String>, event: &str, now: f64) -> Result<JsValue, JsValue> {
+            let state = match state {
+                Some(text) => State::from_json(&text).map_err(throw)?,
+                None => State::new(contact_id),
+            };
+            let event: Event = crate::error::parse_json(event).map_err(throw)?;
+            let now = DateTime::<Utc>::from_timestamp_millis(now as i64).ok_or_else(|| {
+                throw(crate::Error::new(crate::Code::InvalidTimestamp, "$.now", "not a valid epoch-milliseconds time"))
+            })?;
+            let decision = engine::decide(&self.policy, state, &event, now);
+            to_js(&Output {
+                state: decision.state.to_json(),
+                actions: &decision.actions,
+                explanation: &decision.explanation,
+            })
+        }
+    }
+}
