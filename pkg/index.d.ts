@@ -1,0 +1,211 @@
+// Public JS API of the `rekindle` package. The same declarations serve every runtime entry
+// (node, browser, workerd, edge-light, deno, slim).
+
+/** Anything the runtime's wasm loader accepts: a compiled module, bytes, a Response or a URL. */
+export type WasmSource = WebAssembly.Module | BufferSource | Response | Promise<Response> | URL | string;
+
+/**
+ * Load the engine. Idempotent and safe to call concurrently: every caller awaits the same
+ * instantiation. `source` overrides where the wasm comes from (required with `rekindle/slim`).
+ */
+export function init(source?: WasmSource): Promise<void>;
+
+/** Stable error codes. Engine contract errors, plus the loader's own. */
+export type ErrorCode =
+  | 'MALFORMED_JSON'
+  | 'INVALID_FIELD'
+  | 'UNKNOWN_EVENT_TYPE'
+  | 'INVALID_POLICY'
+  | 'UNSUPPORTED_SCHEMA_VERSION'
+  | 'INVALID_TIME_ZONE'
+  | 'INVALID_TIMESTAMP'
+  | 'TOO_LARGE'
+  | 'NOT_INITIALIZED'
+  | 'ENGINE_TRAPPED'
+  | 'NO_WASM_SOURCE';
+
+export interface Problem {
+  code: ErrorCode;
+  /** JSONPath-style location of the offending field, e.g. `$.steps[2].delayMinutes`. */
+  path: string;
+  message: string;
+}
+
+/** A broken contract (invalid policy, malformed event). Skips and deferrals are never errors. */
+export class RekindleError extends Error {
+  readonly name: 'RekindleError';
+  readonly code: ErrorCode;
+  readonly path?: string;
+  /** Every problem found; policy validation reports all of them at once. */
+  readonly problems: Problem[];
+}
+
+export type Channel = 'email' | 'sms';
+export type Stage = 'browse' | 'cart' | 'checkout';
+export type Angle =
+  | 'reminder' | 'value' | 'freeShipping' | 'guestCheckout' | 'trust'
+  | 'returnPolicy' | 'deliveryEstimate' | 'urgency' | 'byReason';
+export type Reason =
+  | 'extraCost' | 'accountRequired' | 'trust' | 'deliverySpeed' | 'checkoutFriction'
+  | 'siteError' | 'paymentError' | 'returnsPolicy' | 'couponHunting' | 'justBrowsing';
+export type ConsentStatus = 'unknown' | 'pending' | 'granted' | 'revoked';
+export type ConsentSource =
+  | 'storefront' | 'checkout' | 'platformWebhook' | 'smsKeyword' | 'doubleOptInReply'
+  | 'import' | 'unsubscribe' | 'suppression';
+
+export interface Money { minor: number; currency: string }
+export type Known = { state: 'unknown' } | { state: 'known'; minor: number };
+
+export interface LineItem {
+  title: string;
+  variant?: string;
+  quantity: number;
+  /** Minor units (cents). */
+  unitPrice: number;
+  category?: string;
+  productId?: string;
+}
+
+export interface Cart {
+  token: string;
+  stage: Stage;
+  currency: string;
+  items: LineItem[];
+  shipping?: Known;
+  tax?: Known;
+  recoveryUrl: string;
+}
+
+export interface ContactDetails {
+  email?: string;
+  phone?: string;
+  firstName?: string;
+  timeZone?: string;
+  region?: string;
+  locale?: string;
+  returning?: boolean;
+  mobile?: boolean;
+}
+
+export interface ReasonSignal { reason: Reason; confidence: number }
+
+/** Every event has an id (repeats change nothing) and the source's own timestamp. */
+export type RekindleEvent = { id: string; at: string } & (
+  | { type: 'abandoned'; origin: 'storefront' | 'platform' | 'provider' | 'merchant' | 'scheduler'; cart: Cart; contact?: ContactDetails; reasons?: ReasonSignal[] }
+  | { type: 'checkoutUpdated'; cart: Cart; contact?: ContactDetails; acceptsSms?: boolean; acceptsEmail?: boolean }
+  | { type: 'orderPlaced'; orderId: string; cartToken?: string; total: Money }
+  | { type: 'orderCancelled'; orderId: string }
+  | { type: 'due' | 'delivered' | 'opened' | 'clicked' | 'complained'; actionId: string }
+  | { type: 'bounced'; actionId: string; permanent: boolean }
+  | { type: 'sendFailed'; actionId: string; permanent: boolean; code: string }
+  | { type: 'smsReceived'; body: string }
+  | { type: 'consentChanged'; channel: Channel; status: ConsentStatus; source: ConsentSource; textVersion?: string; evidence?: string }
+  | { type: 'unsubscribed'; channel?: Channel }
+  | { type: 'erase' }
+);
+
+export interface Message {
+  template: string;
+  variant: string;
+  angle: Angle;
+  data: {
+    firstName: string;
+    items: { title: string; quantity: number; price: string }[];
+    subtotal: string;
+    recoveryUrl: string;
+    unsubscribeUrl: string;
+    preferencesUrl: string;
+  };
+  sms?: { text: string; encoding: 'gsm7' | 'ucs2'; count: number };
+  headers?: { 'List-Unsubscribe': string; 'List-Unsubscribe-Post': string };
+}
+
+/** What the host must do. The shim performs actions; it never decides them. */
+export type Action =
+  | { type: 'schedule'; id: string; journeyId: string; step: string; channel: Channel; at: string }
+  | { type: 'defer'; id: string; at: string; reason: string }
+  | { type: 'send'; id: string; journeyId: string; channel: Channel; to: string; message: Message }
+  | { type: 'cancel'; id: string; reason: string }
+  | { type: 'skip'; id: string; reason: string }
+  | { type: 'reply'; id: string; to: string; body: string; segments: number }
+  | { type: 'erase'; contactId: string; journeyIds: string[]; providerSuppressions: Channel[] };
+
+export interface Explanation {
+  reasons: { code: string; detail: string }[];
+  /** One human sentence; never contains personal data. */
+  summary: string;
+}
+
+export interface Decision {
+  /** The contact's new state: store it as-is (opaque JSON with a schemaVersion). */
+  state: string;
+  actions: Action[];
+  explanation: Explanation;
+}
+
+export interface Step {
+  key: string;
+  channel: Channel;
+  delayMinutes: number;
+  angle: Angle;
+  fallbackAngle?: Angle;
+  template: string;
+  priority: number;
+  conditions?: { unlessOpened?: boolean; ifClicked?: boolean; minCartMinor?: number };
+}
+
+export interface Policy {
+  version: string;
+  name: string;
+  steps: Step[];
+  caps?: { channel: Channel; max: number; windowHours: number }[];
+  jurisdictions?: string[];
+  holdoutPercent?: number;
+  pilotPercent?: number;
+  attributionWindowHours: number;
+  journeyExpiryHours: number;
+  storeTimeZone: string;
+  publicBaseUrl: string;
+  smsSegmentLimit?: number;
+}
+
+/** A playbook validated once, kept inside the engine. */
+export class Engine {
+  /** Throws RekindleError (code INVALID_POLICY, with every problem) on a bad playbook. */
+  constructor(policy?: Policy | string);
+  readonly policyVersion: string;
+  /**
+   * Apply one event to one contact's state. Pure: `now` is an input.
+   * @param state the stored state string, or null for a new contact
+   */
+  decide(contactId: string, state: string | null | undefined, event: RekindleEvent | string, now: Date | number): Decision;
+}
+
+/** Validate a playbook; returns it with defaults filled in. Throws RekindleError. */
+export function validatePolicy(policy: Policy | string): Policy;
+/** The shipped default playbook (the mission's cadence). */
+export function defaultPolicy(): Policy;
+export function version(): string;
+/** 'server' (whole engine) or 'storefront' (signals only). */
+export function build(): 'server' | 'storefront';
+
+export interface Observations {
+  stage?: Stage;
+  hasItems?: boolean;
+  idleSeconds?: number;
+  leftPage?: boolean;
+  shippingCostRevealed?: boolean;
+  couponFieldFocusedWithoutCode?: number;
+  formErrors?: number;
+  paymentError?: boolean;
+  deliveryEstimateShown?: boolean;
+  accountWallShown?: boolean;
+  pageLoadMs?: number;
+  completed?: boolean;
+}
+export interface SignalSummary { abandoned: boolean; stage: Stage | null; reasons: ReasonSignal[] }
+/** Reduce storefront friction signals to an abandonment summary (runs on the device). */
+export function summariseSignals(observations: Observations | string, thresholds?: { idleSeconds: number; slowPageMs: number } | string): SignalSummary;
+
+/** Panics inside the engine on purpose, to prove trap recovery; the next call works. */
+export function debugTrap(): void;
