@@ -45,46 +45,44 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
     }
     run.expire_old_journeys();
     match &event.body {
-        EventBody::Abandoned { origin, cart, contact, reasons } => {
-            run.learn(contact, *origin);
-            run.abandoned(cart, reasons, event.at);
+        EventBody::Abandoned(e) => {
+            run.learn(&e.contact, e.origin);
+            run.abandoned(&e.cart, &e.reasons, event.at);
         }
-        EventBody::CheckoutUpdated { cart, contact, accepts_sms, accepts_email } => {
-            run.learn(contact, Origin::Platform);
-            run.platform_consent(Channel::Sms, *accepts_sms, event);
-            run.platform_consent(Channel::Email, *accepts_email, event);
-            run.abandoned(cart, &[], event.at);
+        EventBody::CheckoutUpdated(e) => {
+            run.learn(&e.contact, Origin::Platform);
+            run.platform_consent(Channel::Sms, e.accepts_sms, event);
+            run.platform_consent(Channel::Email, e.accepts_email, event);
+            run.abandoned(&e.cart, &[], event.at);
         }
-        EventBody::OrderPlaced { order_id, cart_token, total } => {
-            run.order_placed(order_id, cart_token.as_deref(), total.minor, event.at)
-        }
-        EventBody::OrderCancelled { .. } => {
+        EventBody::OrderPlaced(e) => run.order_placed(&e.order_id, e.cart_token.as_deref(), e.total.minor, event.at),
+        EventBody::OrderCancelled(_) => {
             run.why.because("orderCancelled", "order cancelled: the journey stays closed, no messages resume")
         }
-        EventBody::Due { action_id } => run.due(action_id),
-        EventBody::Delivered { action_id } => run.why.because("delivered", format!("{action_id} delivered")),
-        EventBody::Opened { action_id } => run.opened(action_id),
-        EventBody::Clicked { action_id } => run.clicked(action_id),
-        EventBody::Bounced { action_id, permanent } => run.bounced(action_id, *permanent),
-        EventBody::Complained { .. } => {
+        EventBody::Due(e) => run.due(&e.action_id),
+        EventBody::Delivered(e) => run.why.because("delivered", format!("{} delivered", e.action_id)),
+        EventBody::Opened(e) => run.opened(&e.action_id),
+        EventBody::Clicked(e) => run.clicked(&e.action_id),
+        EventBody::Bounced(e) => run.bounced(&e.action_id, e.permanent),
+        EventBody::Complained(_) => {
             run.suppress(Channel::Email, "spam complaint");
             run.revoke(Channel::Email, ConsentSource::Suppression, event.at);
         }
-        EventBody::SendFailed { action_id, permanent, code } => run.send_failed(action_id, *permanent, code),
-        EventBody::SmsReceived { body } => run.sms_received(body, event),
-        EventBody::ConsentChanged { channel, status, source, text_version, evidence } => {
+        EventBody::SendFailed(e) => run.send_failed(&e.action_id, e.permanent, &e.code),
+        EventBody::SmsReceived(e) => run.sms_received(&e.body, event),
+        EventBody::ConsentChanged(e) => {
             let entry = ConsentEntry {
-                status: *status,
-                source: *source,
+                status: e.status,
+                source: e.source,
                 at: event.at,
-                text_version: text_version.clone(),
-                evidence_hash: evidence.as_deref().map(ids::sha256_hex),
+                text_version: e.text_version.clone(),
+                evidence_hash: e.evidence.as_deref().map(ids::sha256_hex),
                 jurisdiction: run.state.contact.region.clone(),
             };
-            run.record_consent(*channel, entry);
+            run.record_consent(e.channel, entry);
         }
-        EventBody::Unsubscribed { channel } => {
-            let channels: &[Channel] = match channel {
+        EventBody::Unsubscribed(e) => {
+            let channels: &[Channel] = match e.channel {
                 Some(Channel::Email) => &[Channel::Email],
                 Some(Channel::Sms) => &[Channel::Sms],
                 None => &[Channel::Email, Channel::Sms],
@@ -509,13 +507,15 @@ impl Run<'_> {
         if journey.status != JourneyStatus::Active || journey.sent_on(Channel::Sms) > 0 {
             return;
         }
-        // A click brings a concise SMS follow-up: pull the next SMS forward.
+        // A click brings a concise SMS follow-up: pull the best-ranked pending SMS forward
+        // (where only one cart SMS is allowed, a click is the moment to spend it).
         let target = now + CLICK_FOLLOW_UP;
+        let rank = |s: &PlannedSend| self.policy.step(&s.step).map_or(0, |step| step.priority);
         if let Some(next) = journey
             .sends
             .iter_mut()
             .filter(|s| s.status == SendStatus::Scheduled && s.channel == Channel::Sms)
-            .min_by_key(|s| s.due_at)
+            .max_by_key(|s| rank(s))
         {
             if next.due_at > target {
                 next.due_at = target;

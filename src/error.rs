@@ -117,13 +117,7 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = json_path(e.path());
         let inner = e.into_inner();
-        let code = if inner.is_syntax() || inner.is_eof() {
-            Code::MalformedJson
-        } else if inner.to_string().starts_with("unknown variant") && path.ends_with("type") {
-            Code::UnknownEventType
-        } else {
-            Code::InvalidField
-        };
+        let code = if inner.is_syntax() || inner.is_eof() { Code::MalformedJson } else { Code::InvalidField };
         Error::new(code, path, inner.to_string())
     })
 }

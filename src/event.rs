@@ -5,10 +5,13 @@ use crate::cart::Cart;
 use crate::consent::{ConsentSource, ConsentStatus};
 use crate::policy::Channel;
 pub use crate::reason::{Reason, ReasonSignal};
+use crate::error::{json_path, Code, Error, Result};
 use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Event {
     /// Unique per source delivery target: a webhook id, a beacon's event id, an action id + kind.
@@ -55,97 +58,209 @@ pub enum Origin {
     Scheduler,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The event kinds, each with its own payload type. JSON: `{"id", "at", "type", ...payload}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", tag = "type")]
 pub enum EventBody {
     /// A cart or checkout was left (storefront beacon, or a checkout webhook gone quiet).
-    #[serde(rename_all = "camelCase")]
-    Abandoned {
-        origin: Origin,
-        cart: Cart,
-        #[serde(default)]
-        contact: ContactDetails,
-        #[serde(default)]
-        reasons: Vec<ReasonSignal>,
-    },
-    /// The platform created or updated a checkout: details are trusted, not yet abandoned.
-    #[serde(rename_all = "camelCase")]
-    CheckoutUpdated {
-        cart: Cart,
-        #[serde(default)]
-        contact: ContactDetails,
-        /// Shopify's `buyer_accepts_sms_marketing` and `buyer_accepts_marketing`.
-        #[serde(default)]
-        accepts_sms: Option<bool>,
-        #[serde(default)]
-        accepts_email: Option<bool>,
-    },
+    Abandoned(Abandoned),
+    /// The platform created or updated a checkout: details are trusted.
+    CheckoutUpdated(CheckoutUpdated),
     /// An order: ends the matching journey and every pending send.
-    #[serde(rename_all = "camelCase")]
-    OrderPlaced {
-        order_id: String,
-        #[serde(default)]
-        cart_token: Option<String>,
-        total: crate::money::Money,
-    },
-    #[serde(rename_all = "camelCase")]
-    OrderCancelled { order_id: String },
+    OrderPlaced(OrderPlaced),
+    OrderCancelled(OrderRef),
     /// A scheduled send came due: the engine asks every question again (principle 3).
-    #[serde(rename_all = "camelCase")]
-    Due { action_id: String },
-    #[serde(rename_all = "camelCase")]
-    Delivered { action_id: String },
-    #[serde(rename_all = "camelCase")]
-    Opened { action_id: String },
-    #[serde(rename_all = "camelCase")]
-    Clicked { action_id: String },
-    #[serde(rename_all = "camelCase")]
-    Bounced { action_id: String, permanent: bool },
-    #[serde(rename_all = "camelCase")]
-    Complained { action_id: String },
-    #[serde(rename_all = "camelCase")]
-    SendFailed { action_id: String, permanent: bool, code: String },
+    Due(ActionRef),
+    Delivered(ActionRef),
+    Opened(ActionRef),
+    Clicked(ActionRef),
+    Bounced(Bounce),
+    Complained(ActionRef),
+    SendFailed(SendFailure),
     /// An inbound SMS from the contact (keywords, or free text that tailors the next email).
-    #[serde(rename_all = "camelCase")]
-    SmsReceived { body: String },
-    #[serde(rename_all = "camelCase")]
-    ConsentChanged {
-        channel: Channel,
-        status: ConsentStatus,
-        source: ConsentSource,
-        #[serde(default)]
-        text_version: Option<String>,
-        #[serde(default)]
-        evidence: Option<String>,
-    },
-    /// One-click unsubscribe or the preference centre. `channel: None` means every channel.
-    #[serde(rename_all = "camelCase")]
-    Unsubscribed {
-        #[serde(default)]
-        channel: Option<Channel>,
-    },
+    SmsReceived(InboundSms),
+    ConsentChanged(ConsentChange),
+    /// One-click unsubscribe or the preference centre.
+    Unsubscribed(Unsubscribe),
     /// Shopify `customers/redact`, a merchant's or the shopper's own request.
     Erase,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Abandoned {
+    pub origin: Origin,
+    pub cart: Cart,
+    #[serde(default)]
+    pub contact: ContactDetails,
+    #[serde(default)]
+    pub reasons: Vec<ReasonSignal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CheckoutUpdated {
+    pub cart: Cart,
+    #[serde(default)]
+    pub contact: ContactDetails,
+    /// Shopify's `buyer_accepts_sms_marketing`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepts_sms: Option<bool>,
+    /// Shopify's `buyer_accepts_marketing`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepts_email: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrderPlaced {
+    /// Shopify ids exceed 2^53: they travel as strings, never as JS numbers.
+    pub order_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cart_token: Option<String>,
+    pub total: crate::money::Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrderRef {
+    pub order_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ActionRef {
+    pub action_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Bounce {
+    pub action_id: String,
+    pub permanent: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SendFailure {
+    pub action_id: String,
+    pub permanent: bool,
+    pub code: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InboundSms {
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConsentChange {
+    pub channel: Channel,
+    pub status: ConsentStatus,
+    pub source: ConsentSource,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_version: Option<String>,
+    /// Raw evidence (a checkbox label, a webhook id); only its hash is kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Unsubscribe {
+    /// `None`: every channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Channel>,
+}
+
+impl Event {
+    /// Parse an event, reporting the JSON path of the first bad field. Hand-rolled rather
+    /// than `#[serde(flatten)]`, which would hide every path inside the payload.
+    pub fn from_json(text: &str) -> Result<Event> {
+        let value: Value = crate::error::parse_json(text)?;
+        Event::from_value(value)
+    }
+
+    pub fn from_value(value: Value) -> Result<Event> {
+        let Value::Object(mut fields) = value else {
+            return Err(Error::new(Code::InvalidField, "$", "an event is a JSON object"));
+        };
+        let id = take_string(&mut fields, "id")?;
+        if id.is_empty() {
+            return Err(Error::new(Code::InvalidField, "$.id", "must not be empty"));
+        }
+        let at = take_string(&mut fields, "at")?;
+        let at = DateTime::parse_from_rfc3339(&at)
+            .map_err(|e| Error::new(Code::InvalidTimestamp, "$.at", format!("not an RFC 3339 time: {e}")))?
+            .with_timezone(&Utc);
+        let kind = take_string(&mut fields, "type")?;
+        let rest = Value::Object(fields);
+        let body = match kind.as_str() {
+            "abandoned" => EventBody::Abandoned(payload(rest)?),
+            "checkoutUpdated" => EventBody::CheckoutUpdated(payload(rest)?),
+            "orderPlaced" => EventBody::OrderPlaced(payload(rest)?),
+            "orderCancelled" => EventBody::OrderCancelled(payload(rest)?),
+            "due" => EventBody::Due(payload(rest)?),
+            "delivered" => EventBody::Delivered(payload(rest)?),
+            "opened" => EventBody::Opened(payload(rest)?),
+            "clicked" => EventBody::Clicked(payload(rest)?),
+            "bounced" => EventBody::Bounced(payload(rest)?),
+            "complained" => EventBody::Complained(payload(rest)?),
+            "sendFailed" => EventBody::SendFailed(payload(rest)?),
+            "smsReceived" => EventBody::SmsReceived(payload(rest)?),
+            "consentChanged" => EventBody::ConsentChanged(payload(rest)?),
+            "unsubscribed" => EventBody::Unsubscribed(payload(rest)?),
+            "erase" => {
+                payload::<Empty>(rest)?;
+                EventBody::Erase
+            }
+            other => {
+                return Err(Error::new(Code::UnknownEventType, "$.type", format!("unknown event type {other:?}")))
+            }
+        };
+        Ok(Event { id, at, body })
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Empty {}
+
+fn take_string(fields: &mut Map<String, Value>, key: &str) -> Result<String> {
+    match fields.remove(key) {
+        Some(Value::String(s)) => Ok(s),
+        Some(_) => Err(Error::new(Code::InvalidField, format!("$.{key}"), "must be a string")),
+        None => Err(Error::new(Code::InvalidField, format!("$.{key}"), "is required")),
+    }
+}
+
+fn payload<T: DeserializeOwned>(value: Value) -> Result<T> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = json_path(e.path());
+        Error::new(Code::InvalidField, path, e.into_inner().to_string())
+    })
 }
 
 impl EventBody {
     /// The name used in explanations and metrics (never personal data).
     pub fn kind(&self) -> &'static str {
         match self {
-            EventBody::Abandoned { .. } => "abandoned",
-            EventBody::CheckoutUpdated { .. } => "checkoutUpdated",
-            EventBody::OrderPlaced { .. } => "orderPlaced",
-            EventBody::OrderCancelled { .. } => "orderCancelled",
-            EventBody::Due { .. } => "due",
-            EventBody::Delivered { .. } => "delivered",
-            EventBody::Opened { .. } => "opened",
-            EventBody::Clicked { .. } => "clicked",
-            EventBody::Bounced { .. } => "bounced",
-            EventBody::Complained { .. } => "complained",
-            EventBody::SendFailed { .. } => "sendFailed",
-            EventBody::SmsReceived { .. } => "smsReceived",
-            EventBody::ConsentChanged { .. } => "consentChanged",
-            EventBody::Unsubscribed { .. } => "unsubscribed",
+            EventBody::Abandoned(_) => "abandoned",
+            EventBody::CheckoutUpdated(_) => "checkoutUpdated",
+            EventBody::OrderPlaced(_) => "orderPlaced",
+            EventBody::OrderCancelled(_) => "orderCancelled",
+            EventBody::Due(_) => "due",
+            EventBody::Delivered(_) => "delivered",
+            EventBody::Opened(_) => "opened",
+            EventBody::Clicked(_) => "clicked",
+            EventBody::Bounced(_) => "bounced",
+            EventBody::Complained(_) => "complained",
+            EventBody::SendFailed(_) => "sendFailed",
+            EventBody::SmsReceived(_) => "smsReceived",
+            EventBody::ConsentChanged(_) => "consentChanged",
+            EventBody::Unsubscribed(_) => "unsubscribed",
             EventBody::Erase => "erase",
         }
     }

@@ -31,6 +31,9 @@ impl State {
     /// Read persisted state of any earlier schema version, migrating it step by step.
     pub fn from_json(text: &str) -> Result<State> {
         let mut value: Value = crate::error::parse_json(text)?;
+        if !value.is_object() {
+            return Err(Error::new(Code::InvalidField, "$", "stored state is a JSON object"));
+        }
         let version = value.get("schemaVersion").and_then(Value::as_u64).unwrap_or(1) as u32;
         if version > SCHEMA_VERSION {
             return Err(Error::new(
@@ -73,5 +76,7 @@ fn v1_to_v2(value: &mut Value) {
             contact.insert("timeZone".into(), tz);
         }
     }
-    value["schemaVersion"] = Value::from(2);
+    if let Some(state) = value.as_object_mut() {
+        state.insert("schemaVersion".into(), Value::from(2));
+    }
 }

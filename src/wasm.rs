@@ -114,7 +114,7 @@ mod server {
                 Some(text) => State::from_json(&text).map_err(throw)?,
                 None => State::new(contact_id),
             };
-            let event: Event = crate::error::parse_json(event).map_err(throw)?;
+            let event = Event::from_json(event).map_err(throw)?;
             let now = DateTime::<Utc>::from_timestamp_millis(now as i64).ok_or_else(|| {
                 throw(crate::Error::new(crate::Code::InvalidTimestamp, "$.now", "not a valid epoch-milliseconds time"))
             })?;
