@@ -10,13 +10,29 @@ use serde::{Deserialize, Serialize};
 pub enum Action {
     /// Put `id` in the due index for `at`; hand it back as a `due` event then.
     #[serde(rename_all = "camelCase")]
-    Schedule { id: String, journey_id: String, step: String, channel: Channel, at: DateTime<Utc> },
+    Schedule {
+        id: String,
+        journey_id: String,
+        step: String,
+        channel: Channel,
+        at: DateTime<Utc>,
+    },
     /// Move `id` in the due index (quiet hours, a cap).
     #[serde(rename_all = "camelCase")]
-    Defer { id: String, at: DateTime<Utc>, reason: String },
+    Defer {
+        id: String,
+        at: DateTime<Utc>,
+        reason: String,
+    },
     /// Dispatch now, with `id` as the provider's idempotency key.
     #[serde(rename_all = "camelCase")]
-    Send { id: String, journey_id: String, channel: Channel, to: String, message: Message },
+    Send {
+        id: String,
+        journey_id: String,
+        channel: Channel,
+        to: String,
+        message: Message,
+    },
     /// Remove `id` from the due index (and cancel provider-side scheduling, if any).
     #[serde(rename_all = "camelCase")]
     Cancel { id: String, reason: String },
@@ -26,8 +42,17 @@ pub enum Action {
     /// A transactional SMS answer to a keyword (HELP, STOP and START confirmations, double
     /// opt-in). Not marketing: allowed without marketing consent, by carrier rules.
     #[serde(rename_all = "camelCase")]
-    Reply { id: String, to: String, body: String, segments: u8 },
+    Reply {
+        id: String,
+        to: String,
+        body: String,
+        segments: u8,
+    },
     /// Erase personal data for this contact: store keys and provider-side data.
     #[serde(rename_all = "camelCase")]
-    Erase { contact_id: String, journey_ids: Vec<String>, provider_suppressions: Vec<Channel> },
+    Erase {
+        contact_id: String,
+        journey_ids: Vec<String>,
+        provider_suppressions: Vec<Channel>,
+    },
 }

@@ -89,7 +89,10 @@ impl ConsentLedger {
     }
 
     pub fn status(&self, channel: Channel) -> ConsentStatus {
-        self.entries(channel).last().map(|e| e.status).unwrap_or_default()
+        self.entries(channel)
+            .last()
+            .map(|e| e.status)
+            .unwrap_or_default()
     }
 
     /// May a marketing message go out on `channel` now?
@@ -104,7 +107,10 @@ impl ConsentLedger {
     /// - an entry older than the newest one is ignored (late delivery), except a revocation.
     pub fn record(&mut self, channel: Channel, mut entry: ConsentEntry) -> Transition {
         let mut downgraded = false;
-        if channel == Channel::Sms && entry.status == ConsentStatus::Granted && entry.source.is_client_side() {
+        if channel == Channel::Sms
+            && entry.status == ConsentStatus::Granted
+            && entry.source.is_client_side()
+        {
             entry.status = ConsentStatus::Pending;
             downgraded = true;
         }
@@ -113,7 +119,8 @@ impl ConsentLedger {
             let stale = entry.at < last.at && entry.status != ConsentStatus::Revoked;
             let same = last.status == entry.status;
             // Pending never overrides consent a trusted source already granted.
-            let weaker = entry.status == ConsentStatus::Pending && last.status == ConsentStatus::Granted;
+            let weaker =
+                entry.status == ConsentStatus::Pending && last.status == ConsentStatus::Granted;
             if stale || same || weaker {
                 return Transition::Ignored;
             }

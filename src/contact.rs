@@ -58,7 +58,10 @@ pub const SEEN_CAPACITY: usize = 64;
 
 impl Contact {
     pub fn new(id: impl Into<String>) -> Self {
-        Contact { id: id.into(), ..Contact::default() }
+        Contact {
+            id: id.into(),
+            ..Contact::default()
+        }
     }
 
     /// Record an event id; false if it was already applied.
@@ -81,6 +84,9 @@ impl Contact {
     }
 
     pub fn sends_within(&self, channel: Channel, since: DateTime<Utc>) -> usize {
-        self.sent.iter().filter(|s| s.channel == channel && s.at >= since).count()
+        self.sent
+            .iter()
+            .filter(|s| s.channel == channel && s.at >= since)
+            .count()
     }
 }

@@ -34,13 +34,25 @@ const CLICK_FOLLOW_UP: Duration = Duration::minutes(10);
 const OPEN_SHIFT: Duration = Duration::minutes(30);
 
 pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) -> Decision {
-    let mut run = Run { policy, state, now, actions: Vec::new(), why: Explanation::default() };
+    let mut run = Run {
+        policy,
+        state,
+        now,
+        actions: Vec::new(),
+        why: Explanation::default(),
+    };
     if !run.state.contact.first_sighting(&event.id) {
-        run.why.because("duplicate", format!("event {} was already applied: nothing changes", event.id));
+        run.why.because(
+            "duplicate",
+            format!("event {} was already applied: nothing changes", event.id),
+        );
         return run.finish();
     }
     if run.state.contact.erased && !matches!(event.body, EventBody::Erase) {
-        run.why.because("erased", "the contact was erased: nothing is recorded or sent");
+        run.why.because(
+            "erased",
+            "the contact was erased: nothing is recorded or sent",
+        );
         return run.finish();
     }
     run.expire_old_journeys();
@@ -55,12 +67,20 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
             run.platform_consent(Channel::Email, e.accepts_email, event);
             run.abandoned(&e.cart, &[], event.at);
         }
-        EventBody::OrderPlaced(e) => run.order_placed(&e.order_id, e.cart_token.as_deref(), e.total.minor, event.at),
-        EventBody::OrderCancelled(_) => {
-            run.why.because("orderCancelled", "order cancelled: the journey stays closed, no messages resume")
-        }
+        EventBody::OrderPlaced(e) => run.order_placed(
+            &e.order_id,
+            e.cart_token.as_deref(),
+            e.total.minor,
+            event.at,
+        ),
+        EventBody::OrderCancelled(_) => run.why.because(
+            "orderCancelled",
+            "order cancelled: the journey stays closed, no messages resume",
+        ),
         EventBody::Due(e) => run.due(&e.action_id),
-        EventBody::Delivered(e) => run.why.because("delivered", format!("{} delivered", e.action_id)),
+        EventBody::Delivered(e) => run
+            .why
+            .because("delivered", format!("{} delivered", e.action_id)),
         EventBody::Opened(e) => run.opened(&e.action_id),
         EventBody::Clicked(e) => run.clicked(&e.action_id),
         EventBody::Bounced(e) => run.bounced(&e.action_id, e.permanent),
@@ -110,7 +130,11 @@ impl Run<'_> {
         if why.reasons.is_empty() {
             why.because("noop", "nothing to do");
         }
-        Decision { state: self.state, actions: self.actions, explanation: why }
+        Decision {
+            state: self.state,
+            actions: self.actions,
+            explanation: why,
+        }
     }
 
     /// Take what a source says about the contact. Addresses only from the platform: a browser
@@ -163,11 +187,17 @@ impl Run<'_> {
         let source = entry.source;
         match self.state.contact.consent.record(channel, entry) {
             Transition::Recorded(ConsentStatus::Revoked) => {
-                self.why.because("consentRevoked", format!("{} consent revoked", channel.as_str()));
+                self.why.because(
+                    "consentRevoked",
+                    format!("{} consent revoked", channel.as_str()),
+                );
                 self.cancel_pending(|s| s.channel == channel, "consent revoked");
             }
             Transition::Recorded(status) => {
-                self.why.because("consentRecorded", format!("{} consent now {status:?} ({source:?})", channel.as_str()));
+                self.why.because(
+                    "consentRecorded",
+                    format!("{} consent now {status:?} ({source:?})", channel.as_str()),
+                );
                 if channel == Channel::Sms && status == ConsentStatus::Pending {
                     self.double_opt_in();
                 }
@@ -179,7 +209,10 @@ impl Run<'_> {
                 );
                 self.double_opt_in();
             }
-            Transition::Ignored => self.why.because("consentUnchanged", format!("{} consent unchanged", channel.as_str())),
+            Transition::Ignored => self.why.because(
+                "consentUnchanged",
+                format!("{} consent unchanged", channel.as_str()),
+            ),
         }
     }
 
@@ -192,8 +225,17 @@ impl Run<'_> {
 
     fn reply(&mut self, to: String, body: &str, kind: &str) {
         let segments = sms_segments::count(body).count;
-        let id = format!("{}.reply.{kind}.{}", self.state.contact.id, self.now.timestamp());
-        self.actions.push(Action::Reply { id, to, body: body.to_string(), segments });
+        let id = format!(
+            "{}.reply.{kind}.{}",
+            self.state.contact.id,
+            self.now.timestamp()
+        );
+        self.actions.push(Action::Reply {
+            id,
+            to,
+            body: body.to_string(),
+            segments,
+        });
     }
 
     fn abandoned(&mut self, cart: &Cart, reasons: &[ReasonSignal], at: DateTime<Utc>) {
@@ -206,15 +248,26 @@ impl Run<'_> {
                 if !reasons.is_empty() {
                     journey.reasons = reasons.to_vec();
                 }
-                self.why.because("cartUpdated", format!("journey {journey_id} cart refreshed"));
+                self.why.because(
+                    "cartUpdated",
+                    format!("journey {journey_id} cart refreshed"),
+                );
             } else {
-                self.why.because("stale", format!("journey {journey_id} already has a newer snapshot"));
+                self.why.because(
+                    "stale",
+                    format!("journey {journey_id} already has a newer snapshot"),
+                );
             }
             return;
         }
         // Stage precedence and supersession across this contact's carts.
         let mut superseded = Vec::new();
-        for other in self.state.journeys.iter().filter(|j| j.status == JourneyStatus::Active) {
+        for other in self
+            .state
+            .journeys
+            .iter()
+            .filter(|j| j.status == JourneyStatus::Active)
+        {
             let newer_than_us = other.abandoned_at > at;
             if newer_than_us || other.cart.stage > cart.stage {
                 self.why.because(
@@ -229,11 +282,22 @@ impl Run<'_> {
             self.close_journey(&id, JourneyStatus::Superseded, "superseded by a newer cart");
         }
 
-        if ids::bucket(&format!("pilot:{}", self.policy.name), &self.state.contact.id) >= self.policy.pilot_percent {
-            self.why.because("outsidePilot", format!("contact is outside the {}% pilot", self.policy.pilot_percent));
+        if ids::bucket(
+            &format!("pilot:{}", self.policy.name),
+            &self.state.contact.id,
+        ) >= self.policy.pilot_percent
+        {
+            self.why.because(
+                "outsidePilot",
+                format!(
+                    "contact is outside the {}% pilot",
+                    self.policy.pilot_percent
+                ),
+            );
             return;
         }
-        let holdout = ids::bucket(&format!("holdout:{}", self.policy.name), &journey_id) < self.policy.holdout_percent;
+        let holdout = ids::bucket(&format!("holdout:{}", self.policy.name), &journey_id)
+            < self.policy.holdout_percent;
         let mut journey = Journey {
             id: journey_id.clone(),
             status: JourneyStatus::Active,
@@ -248,7 +312,13 @@ impl Run<'_> {
             cart_updated_at: at,
         };
         if holdout {
-            self.why.because("holdout", format!("journey {journey_id} is in the {}% holdout: tracked, never messaged", self.policy.holdout_percent));
+            self.why.because(
+                "holdout",
+                format!(
+                    "journey {journey_id} is in the {}% holdout: tracked, never messaged",
+                    self.policy.holdout_percent
+                ),
+            );
         } else {
             for step in &self.policy.steps {
                 let id = ids::send_id(&journey_id, &step.key, step.channel, 0);
@@ -281,7 +351,13 @@ impl Run<'_> {
         self.state.journeys.push(journey);
     }
 
-    fn order_placed(&mut self, order_id: &str, cart_token: Option<&str>, total_minor: i64, at: DateTime<Utc>) {
+    fn order_placed(
+        &mut self,
+        order_id: &str,
+        cart_token: Option<&str>,
+        total_minor: i64,
+        at: DateTime<Utc>,
+    ) {
         let window = Duration::hours(self.policy.attribution_window_hours as i64);
         // Match by cart token first, then the contact's latest journey within the window.
         let matched = cart_token
@@ -302,9 +378,11 @@ impl Run<'_> {
                 }
             }
             self.close_journey(id, JourneyStatus::Recovered, "order placed");
-            self.why.because("recovered", format!("order matched journey {id}"));
+            self.why
+                .because("recovered", format!("order matched journey {id}"));
         } else {
-            self.why.because("orderUnmatched", "order matched no journey");
+            self.why
+                .because("orderUnmatched", "order matched no journey");
         }
         // Never a message after a purchase, from any journey of this contact.
         let others: Vec<String> = self
@@ -320,21 +398,37 @@ impl Run<'_> {
     }
 
     fn close_journey(&mut self, id: &str, status: JourneyStatus, reason: &str) {
-        let Some(journey) = self.state.journeys.iter_mut().find(|j| j.id == id) else { return };
+        let Some(journey) = self.state.journeys.iter_mut().find(|j| j.id == id) else {
+            return;
+        };
         if journey.status == JourneyStatus::Active {
             journey.status = status;
         }
-        for send in journey.sends.iter_mut().filter(|s| s.status == SendStatus::Scheduled) {
+        for send in journey
+            .sends
+            .iter_mut()
+            .filter(|s| s.status == SendStatus::Scheduled)
+        {
             send.status = SendStatus::Cancelled;
-            self.actions.push(Action::Cancel { id: send.id.clone(), reason: reason.to_string() });
+            self.actions.push(Action::Cancel {
+                id: send.id.clone(),
+                reason: reason.to_string(),
+            });
         }
     }
 
     fn cancel_pending(&mut self, which: impl Fn(&PlannedSend) -> bool, reason: &str) {
         for journey in self.state.journeys.iter_mut() {
-            for send in journey.sends.iter_mut().filter(|s| s.status == SendStatus::Scheduled && which(s)) {
+            for send in journey
+                .sends
+                .iter_mut()
+                .filter(|s| s.status == SendStatus::Scheduled && which(s))
+            {
                 send.status = SendStatus::Cancelled;
-                self.actions.push(Action::Cancel { id: send.id.clone(), reason: reason.to_string() });
+                self.actions.push(Action::Cancel {
+                    id: send.id.clone(),
+                    reason: reason.to_string(),
+                });
             }
         }
     }
@@ -359,16 +453,28 @@ impl Run<'_> {
         let policy = self.policy;
         let contact = self.state.contact.clone();
         let Some(journey) = self.state.journey_of_action(action_id) else {
-            self.why.because("unknownAction", format!("{action_id} belongs to no journey: ignored"));
+            self.why.because(
+                "unknownAction",
+                format!("{action_id} belongs to no journey: ignored"),
+            );
             return;
         };
-        let send = journey.send(action_id).cloned().expect("journey_of_action found it");
+        let send = journey
+            .send(action_id)
+            .cloned()
+            .expect("journey_of_action found it");
         if send.status != SendStatus::Scheduled {
-            self.why.because("alreadyHandled", format!("{action_id} is {:?}: nothing to do", send.status));
+            self.why.because(
+                "alreadyHandled",
+                format!("{action_id} is {:?}: nothing to do", send.status),
+            );
             return;
         }
         if send.due_at > now {
-            self.why.because("early", format!("{action_id} is not due until {}", send.due_at.to_rfc3339()));
+            self.why.because(
+                "early",
+                format!("{action_id} is not due until {}", send.due_at.to_rfc3339()),
+            );
             return;
         }
         let channel = send.channel;
@@ -381,11 +487,21 @@ impl Run<'_> {
         } else if journey.holdout {
             skip("journey is in the holdout".into())
         } else if step.is_none() {
-            skip(format!("step {} is not in playbook {}", send.step, policy.version))
+            skip(format!(
+                "step {} is not in playbook {}",
+                send.step, policy.version
+            ))
         } else if !contact.consent.allows(channel) {
-            skip(format!("no confirmed {} consent ({:?})", channel.as_str(), contact.consent.status(channel)))
+            skip(format!(
+                "no confirmed {} consent ({:?})",
+                channel.as_str(),
+                contact.consent.status(channel)
+            ))
         } else if contact.suppressed.contains(&channel) {
-            skip(format!("{} suppressed after a bounce or complaint", channel.as_str()))
+            skip(format!(
+                "{} suppressed after a bounce or complaint",
+                channel.as_str()
+            ))
         } else if contact.address(channel).is_none() {
             skip(format!("no {} address from the platform", channel.as_str()))
         } else if let Some(reason) = step.and_then(|s| unmet_condition(s, journey)) {
@@ -399,8 +515,14 @@ impl Run<'_> {
             if let Some(s) = journey.send_mut(action_id) {
                 s.status = SendStatus::Skipped;
             }
-            self.why.because("skipped", format!("{} {} skipped: {reason}", channel.as_str(), send.step));
-            self.actions.push(Action::Skip { id: action_id.to_string(), reason });
+            self.why.because(
+                "skipped",
+                format!("{} {} skipped: {reason}", channel.as_str(), send.step),
+            );
+            self.actions.push(Action::Skip {
+                id: action_id.to_string(),
+                reason,
+            });
             return;
         }
 
@@ -415,7 +537,11 @@ impl Run<'_> {
         match quiet_hours::next_opening(at, channel, &packs, &zones) {
             Ok(opening) if opening > at => {
                 let codes: Vec<&str> = packs.iter().map(|p| p.code).collect();
-                deferral.push(format!("quiet hours ({}) in {}", codes.join("+"), zones.join(", ")));
+                deferral.push(format!(
+                    "quiet hours ({}) in {}",
+                    codes.join("+"),
+                    zones.join(", ")
+                ));
                 at = opening;
             }
             Ok(_) => {}
@@ -423,23 +549,48 @@ impl Run<'_> {
         }
         let expires = journey.abandoned_at + Duration::hours(policy.journey_expiry_hours as i64);
         if at > now {
-            let Some(s) = journey.send_mut(action_id) else { return };
+            let Some(s) = journey.send_mut(action_id) else {
+                return;
+            };
             if at > expires {
                 s.status = SendStatus::Skipped;
-                let reason = format!("{} and the next opening falls after the journey expires", deferral.join("; "));
-                self.why.because("skipped", format!("{} {} skipped: {reason}", channel.as_str(), send.step));
-                self.actions.push(Action::Skip { id: action_id.to_string(), reason });
+                let reason = format!(
+                    "{} and the next opening falls after the journey expires",
+                    deferral.join("; ")
+                );
+                self.why.because(
+                    "skipped",
+                    format!("{} {} skipped: {reason}", channel.as_str(), send.step),
+                );
+                self.actions.push(Action::Skip {
+                    id: action_id.to_string(),
+                    reason,
+                });
                 return;
             }
             s.due_at = at;
             let reason = format!("{}{zone_note}", deferral.join("; "));
-            self.why.because("deferred", format!("{} {} deferred to {}: {reason}", channel.as_str(), send.step, at.to_rfc3339()));
-            self.actions.push(Action::Defer { id: action_id.to_string(), at, reason });
+            self.why.because(
+                "deferred",
+                format!(
+                    "{} {} deferred to {}: {reason}",
+                    channel.as_str(),
+                    send.step,
+                    at.to_rfc3339()
+                ),
+            );
+            self.actions.push(Action::Defer {
+                id: action_id.to_string(),
+                at,
+                reason,
+            });
             return;
         }
 
         let step = step.expect("checked above");
-        let angle = send.angle.unwrap_or_else(|| angle::resolve(step.angle, step.fallback_angle, &journey.reasons));
+        let angle = send
+            .angle
+            .unwrap_or_else(|| angle::resolve(step.angle, step.fallback_angle, &journey.reasons));
         let to = contact.address(channel).unwrap_or_default().to_string();
         let message = message::render(Render {
             base_url: &policy.public_base_url,
@@ -456,16 +607,27 @@ impl Run<'_> {
         if let Some(s) = journey.send_mut(action_id) {
             s.status = SendStatus::Sent;
         }
-        self.state.contact.sent.push(SentRecord { action_id: action_id.to_string(), channel, at: now });
+        self.state.contact.sent.push(SentRecord {
+            action_id: action_id.to_string(),
+            channel,
+            at: now,
+        });
         prune_sent(&mut self.state.contact.sent, now);
         self.why.because("dispatch", format!("{} {} dispatched with angle {angle:?}: consent, order, quiet hours and caps re-checked", channel.as_str(), send.step));
-        self.actions.push(Action::Send { id: action_id.to_string(), journey_id, channel, to, message });
+        self.actions.push(Action::Send {
+            id: action_id.to_string(),
+            journey_id,
+            channel,
+            to,
+            message,
+        });
     }
 
     fn opened(&mut self, action_id: &str) {
         let now = self.now;
         let Some(journey) = self.state.journey_of_action(action_id) else {
-            self.why.because("unknownAction", format!("open for unknown {action_id}"));
+            self.why
+                .because("unknownAction", format!("open for unknown {action_id}"));
             return;
         };
         if let Some(s) = journey.send_mut(action_id) {
@@ -488,15 +650,23 @@ impl Run<'_> {
         }
         self.why.because("opened", format!("{action_id} opened"));
         if let Some((id, at)) = moved {
-            self.why.because("shifted", format!("next SMS moved to {} after the open", at.to_rfc3339()));
-            self.actions.push(Action::Defer { id, at, reason: "email opened: give the reader time".into() });
+            self.why.because(
+                "shifted",
+                format!("next SMS moved to {} after the open", at.to_rfc3339()),
+            );
+            self.actions.push(Action::Defer {
+                id,
+                at,
+                reason: "email opened: give the reader time".into(),
+            });
         }
     }
 
     fn clicked(&mut self, action_id: &str) {
         let now = self.now;
         let Some(journey) = self.state.journey_of_action(action_id) else {
-            self.why.because("unknownAction", format!("click for unknown {action_id}"));
+            self.why
+                .because("unknownAction", format!("click for unknown {action_id}"));
             return;
         };
         if let Some(s) = journey.send_mut(action_id) {
@@ -520,8 +690,19 @@ impl Run<'_> {
             if next.due_at > target {
                 next.due_at = target;
                 let id = next.id.clone();
-                self.why.because("followUp", format!("click pulls SMS {} forward to {}", next.step, target.to_rfc3339()));
-                self.actions.push(Action::Defer { id, at: target, reason: "email clicked: concise SMS follow-up".into() });
+                self.why.because(
+                    "followUp",
+                    format!(
+                        "click pulls SMS {} forward to {}",
+                        next.step,
+                        target.to_rfc3339()
+                    ),
+                );
+                self.actions.push(Action::Defer {
+                    id,
+                    at: target,
+                    reason: "email clicked: concise SMS follow-up".into(),
+                });
             }
         }
     }
@@ -530,7 +711,10 @@ impl Run<'_> {
         if permanent {
             self.suppress(Channel::Email, "hard bounce");
         } else {
-            self.why.because("softBounce", format!("{action_id} soft-bounced: the provider retries"));
+            self.why.because(
+                "softBounce",
+                format!("{action_id} soft-bounced: the provider retries"),
+            );
         }
     }
 
@@ -538,7 +722,10 @@ impl Run<'_> {
         if !self.state.contact.suppressed.contains(&channel) {
             self.state.contact.suppressed.push(channel);
         }
-        self.why.because("suppressed", format!("{} suppressed: {reason}", channel.as_str()));
+        self.why.because(
+            "suppressed",
+            format!("{} suppressed: {reason}", channel.as_str()),
+        );
         self.cancel_pending(|s| s.channel == channel, reason);
     }
 
@@ -564,13 +751,23 @@ impl Run<'_> {
         }
         self.why.because(
             "sendFailed",
-            format!("{action_id} failed ({code}, {})", if permanent { "permanent" } else { "transient: retried by the dispatcher" }),
+            format!(
+                "{action_id} failed ({code}, {})",
+                if permanent {
+                    "permanent"
+                } else {
+                    "transient: retried by the dispatcher"
+                }
+            ),
         );
     }
 
     fn sms_received(&mut self, body: &str, event: &Event) {
         let Some(phone) = self.state.contact.phone.clone() else {
-            self.why.because("unknownSender", "SMS from a number the platform never gave us");
+            self.why.because(
+                "unknownSender",
+                "SMS from a number the platform never gave us",
+            );
             return;
         };
         let status = self.state.contact.consent.status(Channel::Sms);
@@ -590,16 +787,26 @@ impl Run<'_> {
                 self.reply(phone, "You're unsubscribed and will get no more cart texts. Reply START to resubscribe.", "stop");
             }
             Some(Keyword::OptIn) => {
-                let source = if status == ConsentStatus::Pending { ConsentSource::DoubleOptInReply } else { ConsentSource::SmsKeyword };
+                let source = if status == ConsentStatus::Pending {
+                    ConsentSource::DoubleOptInReply
+                } else {
+                    ConsentSource::SmsKeyword
+                };
                 let e = entry(ConsentStatus::Granted, source);
                 self.record_consent(Channel::Sms, e);
-                self.reply(phone, "You're subscribed to cart reminders. Reply STOP to opt out, HELP for help.", "start");
+                self.reply(
+                    phone,
+                    "You're subscribed to cart reminders. Reply STOP to opt out, HELP for help.",
+                    "start",
+                );
             }
             Some(Keyword::Help) => {
                 self.why.because("help", "HELP received: auto-reply");
                 self.reply(phone, "Cart reminders from this store. Reply STOP to opt out. Msg & data rates may apply.", "help");
             }
-            None => self.why.because("reply", "free-text SMS reply noted for the next email"),
+            None => self
+                .why
+                .because("reply", "free-text SMS reply noted for the next email"),
         }
     }
 
@@ -614,12 +821,19 @@ impl Run<'_> {
             providers.push(Channel::Sms);
         }
         self.cancel_pending(|_| true, "contact erased");
-        self.actions.push(Action::Erase { contact_id: contact_id.clone(), journey_ids, provider_suppressions: providers });
+        self.actions.push(Action::Erase {
+            contact_id: contact_id.clone(),
+            journey_ids,
+            provider_suppressions: providers,
+        });
         let seen = std::mem::take(&mut self.state.contact.seen);
         self.state = State::new(contact_id);
         self.state.contact.erased = true;
         self.state.contact.seen = seen;
-        self.why.because("erased", "personal data erased; only the pseudonymous id remains to refuse new data");
+        self.why.because(
+            "erased",
+            "personal data erased; only the pseudonymous id remains to refuse new data",
+        );
     }
 }
 
@@ -648,7 +862,10 @@ fn one_cart_sms_rule(
     send: &PlannedSend,
     now: DateTime<Utc>,
 ) -> Option<String> {
-    let hours = packs.iter().filter_map(|p| p.one_cart_sms_within_hours).min()?;
+    let hours = packs
+        .iter()
+        .filter_map(|p| p.one_cart_sms_within_hours)
+        .min()?;
     let deadline = journey.abandoned_at + Duration::hours(hours as i64);
     if journey.sent_on(Channel::Sms) > 0 {
         return Some("the one US cart SMS for this abandonment was already sent".into());
@@ -658,9 +875,15 @@ fn one_cart_sms_rule(
     }
     let rank = |s: &PlannedSend| policy.step(&s.step).map_or(0, |step| step.priority);
     let better = journey.pending().find(|other| {
-        other.channel == Channel::Sms && other.id != send.id && other.due_at <= deadline && rank(other) > rank(send)
+        other.channel == Channel::Sms
+            && other.id != send.id
+            && other.due_at <= deadline
+            && rank(other) > rank(send)
     })?;
-    Some(format!("the one US cart SMS is saved for the higher-ranked step {}", better.step))
+    Some(format!(
+        "the one US cart SMS is saved for the higher-ranked step {}",
+        better.step
+    ))
 }
 
 /// When every cap on `channel` would allow one more message, if one forbids it now.
@@ -673,8 +896,12 @@ fn cap_clear_at(
 ) -> Option<DateTime<Utc>> {
     let mut clear: Option<DateTime<Utc>> = None;
     let mut check = |max: u32, window: Duration, channels: &[Channel]| {
-        let mut times: Vec<DateTime<Utc>> =
-            contact.sent.iter().filter(|s| channels.contains(&s.channel) && s.at > now - window).map(|s| s.at).collect();
+        let mut times: Vec<DateTime<Utc>> = contact
+            .sent
+            .iter()
+            .filter(|s| channels.contains(&s.channel) && s.at > now - window)
+            .map(|s| s.at)
+            .collect();
         if times.len() as u32 >= max {
             times.sort();
             let at = times[times.len() - max as usize] + window;
@@ -682,7 +909,11 @@ fn cap_clear_at(
         }
     };
     for cap in policy.caps.iter().filter(|c| c.channel == channel) {
-        check(cap.max, Duration::hours(cap.window_hours as i64), &[channel]);
+        check(
+            cap.max,
+            Duration::hours(cap.window_hours as i64),
+            &[channel],
+        );
     }
     if channel == Channel::Sms {
         for max in packs.iter().filter_map(|p| p.max_per_24h) {
@@ -716,8 +947,16 @@ fn region_of(contact: &crate::contact::Contact) -> Option<String> {
 /// Zones the recipient may be in, with a note when we fell back.
 fn plausible_zones(contact: &crate::contact::Contact, policy: &Policy) -> (Vec<String>, String) {
     match &contact.time_zone {
-        Some(zone) if crate::time_zone::check_zone(zone).is_ok() => (vec![zone.clone()], String::new()),
-        Some(_) => (vec![policy.store_time_zone.clone()], "; recipient zone invalid, store zone used".into()),
-        None => (vec![policy.store_time_zone.clone()], "; recipient zone unknown, store zone used".into()),
+        Some(zone) if crate::time_zone::check_zone(zone).is_ok() => {
+            (vec![zone.clone()], String::new())
+        }
+        Some(_) => (
+            vec![policy.store_time_zone.clone()],
+            "; recipient zone invalid, store zone used".into(),
+        ),
+        None => (
+            vec![policy.store_time_zone.clone()],
+            "; recipient zone unknown, store zone used".into(),
+        ),
     }
 }

@@ -64,7 +64,13 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
     pub fn new(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
-        Error { problems: vec![Problem { code, path: path.into(), message: message.into() }] }
+        Error {
+            problems: vec![Problem {
+                code,
+                path: path.into(),
+                message: message.into(),
+            }],
+        }
     }
 
     pub fn from_problems(problems: Vec<Problem>) -> Self {
@@ -84,7 +90,13 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let first = &self.problems[0];
-        write!(f, "{} at {}: {}", first.code.as_str(), first.path, first.message)?;
+        write!(
+            f,
+            "{} at {}: {}",
+            first.code.as_str(),
+            first.path,
+            first.message
+        )?;
         if self.problems.len() > 1 {
             write!(f, " (and {} more)", self.problems.len() - 1)?;
         }
@@ -117,7 +129,11 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = json_path(e.path());
         let inner = e.into_inner();
-        let code = if inner.is_syntax() || inner.is_eof() { Code::MalformedJson } else { Code::InvalidField };
+        let code = if inner.is_syntax() || inner.is_eof() {
+            Code::MalformedJson
+        } else {
+            Code::InvalidField
+        };
         Error::new(code, path, inner.to_string())
     })
 }

@@ -3,9 +3,9 @@
 
 use crate::cart::Cart;
 use crate::consent::{ConsentSource, ConsentStatus};
+use crate::error::{json_path, Code, Error, Result};
 use crate::policy::Channel;
 pub use crate::reason::{Reason, ReasonSignal};
-use crate::error::{json_path, Code, Error, Result};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -185,7 +185,11 @@ impl Event {
 
     pub fn from_value(value: Value) -> Result<Event> {
         let Value::Object(mut fields) = value else {
-            return Err(Error::new(Code::InvalidField, "$", "an event is a JSON object"));
+            return Err(Error::new(
+                Code::InvalidField,
+                "$",
+                "an event is a JSON object",
+            ));
         };
         let id = take_string(&mut fields, "id")?;
         if id.is_empty() {
@@ -193,7 +197,13 @@ impl Event {
         }
         let at = take_string(&mut fields, "at")?;
         let at = DateTime::parse_from_rfc3339(&at)
-            .map_err(|e| Error::new(Code::InvalidTimestamp, "$.at", format!("not an RFC 3339 time: {e}")))?
+            .map_err(|e| {
+                Error::new(
+                    Code::InvalidTimestamp,
+                    "$.at",
+                    format!("not an RFC 3339 time: {e}"),
+                )
+            })?
             .with_timezone(&Utc);
         let kind = take_string(&mut fields, "type")?;
         let rest = Value::Object(fields);
@@ -217,7 +227,11 @@ impl Event {
                 EventBody::Erase
             }
             other => {
-                return Err(Error::new(Code::UnknownEventType, "$.type", format!("unknown event type {other:?}")))
+                return Err(Error::new(
+                    Code::UnknownEventType,
+                    "$.type",
+                    format!("unknown event type {other:?}"),
+                ))
             }
         };
         Ok(Event { id, at, body })
@@ -231,8 +245,16 @@ struct Empty {}
 fn take_string(fields: &mut Map<String, Value>, key: &str) -> Result<String> {
     match fields.remove(key) {
         Some(Value::String(s)) => Ok(s),
-        Some(_) => Err(Error::new(Code::InvalidField, format!("$.{key}"), "must be a string")),
-        None => Err(Error::new(Code::InvalidField, format!("$.{key}"), "is required")),
+        Some(_) => Err(Error::new(
+            Code::InvalidField,
+            format!("$.{key}"),
+            "must be a string",
+        )),
+        None => Err(Error::new(
+            Code::InvalidField,
+            format!("$.{key}"),
+            "is required",
+        )),
     }
 }
 

@@ -27,6 +27,9 @@ impl Explanation {
             self.summary.push_str("; ");
             self.summary.push_str(&detail);
         }
-        self.reasons.push(Because { code: code.to_string(), detail });
+        self.reasons.push(Because {
+            code: code.to_string(),
+            detail,
+        });
     }
 }

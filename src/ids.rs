@@ -11,7 +11,10 @@ pub fn sha256_hex(input: &str) -> String {
 
 /// A journey is one contact's one cart.
 pub fn journey_id(contact_id: &str, cart_token: &str) -> String {
-    format!("j_{}", &sha256_hex(&format!("{contact_id}\u{1f}{cart_token}"))[..16])
+    format!(
+        "j_{}",
+        &sha256_hex(&format!("{contact_id}\u{1f}{cart_token}"))[..16]
+    )
 }
 
 /// The send's idempotency key: journey, step, channel, attempt (principle 7).

@@ -83,7 +83,9 @@ impl Journey {
     }
 
     pub fn pending(&self) -> impl Iterator<Item = &PlannedSend> {
-        self.sends.iter().filter(|s| s.status == SendStatus::Scheduled)
+        self.sends
+            .iter()
+            .filter(|s| s.status == SendStatus::Scheduled)
     }
 
     pub fn any_opened(&self) -> bool {
@@ -95,6 +97,9 @@ impl Journey {
     }
 
     pub fn sent_on(&self, channel: Channel) -> usize {
-        self.sends.iter().filter(|s| s.channel == channel && s.status == SendStatus::Sent).count()
+        self.sends
+            .iter()
+            .filter(|s| s.channel == channel && s.status == SendStatus::Sent)
+            .count()
     }
 }

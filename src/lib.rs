@@ -39,7 +39,7 @@ pub mod signals;
 
 // The bindings only exist on wasm32: natively there is no JS to bind to.
 #[cfg(all(feature = "wasm", target_arch = "wasm32"))]
-mod wasm;
+pub mod wasm;
 
 pub use error::{Code, Error, Result};
 

@@ -77,7 +77,13 @@ pub fn render(r: Render<'_>) -> Message {
     let recovery_url = format!("{base}/r/{}", r.action_id);
     let unsubscribe_url = format!("{base}/u/{}", r.action_id);
     let preferences_url = format!("{base}/p/{}", r.action_id);
-    let esc = |s: &str| if r.channel == Channel::Email { escape_html(s) } else { s.to_string() };
+    let esc = |s: &str| {
+        if r.channel == Channel::Email {
+            escape_html(s)
+        } else {
+            s.to_string()
+        }
+    };
     let subtotal = r.cart.subtotal();
     let data = Personalisation {
         first_name: esc(r.first_name.unwrap_or("")),
@@ -118,17 +124,29 @@ pub fn render(r: Render<'_>) -> Message {
 
 /// One sentence per angle, one call to action, "STOP to opt out" as carriers expect.
 fn sms_body(r: &Render<'_>, link: &str) -> SmsBody {
-    let name = r.first_name.filter(|n| !n.is_empty()).map(|n| format!("{n}, ")).unwrap_or_default();
-    let first_item = r.cart.items.first().map(|i| i.title.as_str()).unwrap_or("your cart");
+    let name = r
+        .first_name
+        .filter(|n| !n.is_empty())
+        .map(|n| format!("{n}, "))
+        .unwrap_or_default();
+    let first_item = r
+        .cart
+        .items
+        .first()
+        .map(|i| i.title.as_str())
+        .unwrap_or("your cart");
     let pitch = match r.angle {
         Angle::FreeShipping => "shipping is on us if you finish today.".to_string(),
         Angle::GuestCheckout => "no account needed - check out as a guest.".to_string(),
-        Angle::Trust | Angle::ReturnPolicy => "free returns and secure checkout, as always.".to_string(),
+        Angle::Trust | Angle::ReturnPolicy => {
+            "free returns and secure checkout, as always.".to_string()
+        }
         Angle::DeliveryEstimate => "order now and it ships today.".to_string(),
         Angle::Urgency => "your cart is held for a few more hours.".to_string(),
         _ => "we saved your cart.".to_string(),
     };
-    let compose = |item: &str| format!("{name}{item} is waiting: {pitch} {link} Reply STOP to opt out");
+    let compose =
+        |item: &str| format!("{name}{item} is waiting: {pitch} {link} Reply STOP to opt out");
     let mut text = compose(first_item);
     let mut segments = sms_segments::count(&text);
     // Over the policy's segment limit: shorten the product title, never the link or STOP.

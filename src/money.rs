@@ -11,7 +11,10 @@ pub struct Money {
 
 impl Money {
     pub fn new(minor: i64, currency: impl Into<String>) -> Self {
-        Money { minor, currency: currency.into() }
+        Money {
+            minor,
+            currency: currency.into(),
+        }
     }
 
     /// "$84.00"-style text for messages. Two decimals covers USD/EUR/GBP/CAD/AUD; zero-decimal
@@ -24,7 +27,10 @@ impl Money {
             "JPY" => "¥",
             _ => "",
         };
-        let zero_decimal = matches!(self.currency.as_str(), "JPY" | "KRW" | "VND" | "CLP" | "ISK");
+        let zero_decimal = matches!(
+            self.currency.as_str(),
+            "JPY" | "KRW" | "VND" | "CLP" | "ISK"
+        );
         let body = if zero_decimal {
             self.minor.to_string()
         } else {

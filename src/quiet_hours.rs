@@ -18,7 +18,10 @@ pub struct Window {
 
 impl Window {
     pub const fn hours(start: u16, end: u16) -> Window {
-        Window { start: start * 60, end: end * 60 }
+        Window {
+            start: start * 60,
+            end: end * 60,
+        }
     }
 
     pub fn contains(&self, minute_of_day: u16) -> bool {
@@ -97,10 +100,14 @@ pub fn pack(code: &str) -> Option<&'static Pack> {
 /// The packs that bind a recipient in `region` ("US-FL", "FR", ...): the country's pack and
 /// the state's, when the playbook enabled them. EU countries without their own pack get "EU".
 pub fn applicable(enabled: &[String], region: Option<&str>) -> Vec<&'static Pack> {
-    let Some(region) = region else { return Vec::new() };
+    let Some(region) = region else {
+        return Vec::new();
+    };
     let country = region.split('-').next().unwrap_or(region);
     let enabled_pack = |code: &str| {
-        let on = enabled.iter().any(|e| e == code || (code.starts_with("US-") && e == "US"));
+        let on = enabled
+            .iter()
+            .any(|e| e == code || (code.starts_with("US-") && e == "US"));
         if on {
             pack(code)
         } else {
@@ -120,15 +127,20 @@ pub fn applicable(enabled: &[String], region: Option<&str>) -> Vec<&'static Pack
 
 fn is_eu(country: &str) -> bool {
     const EU: [&str; 27] = [
-        "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
-        "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+        "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
+        "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
     ];
     EU.contains(&country)
 }
 
 /// The earliest instant at or after `at` that is inside every pack's window in *every*
 /// plausible zone of the recipient. Email has no statutory window.
-pub fn next_opening(at: DateTime<Utc>, channel: Channel, packs: &[&Pack], zones: &[String]) -> Result<DateTime<Utc>> {
+pub fn next_opening(
+    at: DateTime<Utc>,
+    channel: Channel,
+    packs: &[&Pack],
+    zones: &[String],
+) -> Result<DateTime<Utc>> {
     if channel == Channel::Email || packs.is_empty() || zones.is_empty() {
         return Ok(at);
     }
@@ -154,14 +166,21 @@ pub fn next_opening(at: DateTime<Utc>, channel: Channel, packs: &[&Pack], zones:
 
 fn opening_in_zone(t: DateTime<Utc>, zone: &str, pack: &Pack) -> Result<DateTime<Utc>> {
     let local = time_zone::local(zone, t)?;
-    let minute = (local.time().signed_duration_since(NaiveTime::MIN).num_minutes()) as u16;
+    let minute = (local
+        .time()
+        .signed_duration_since(NaiveTime::MIN)
+        .num_minutes()) as u16;
     let sunday_blocked = pack.no_sundays && local.weekday() == Weekday::Sun;
     if pack.sms_window.contains(minute) && !sunday_blocked {
         return Ok(t);
     }
     // Next local day (or today) at the window's start that is allowed.
-    let start = NaiveTime::from_hms_opt((pack.sms_window.start / 60) as u32, (pack.sms_window.start % 60) as u32, 0)
-        .unwrap_or(NaiveTime::MIN);
+    let start = NaiveTime::from_hms_opt(
+        (pack.sms_window.start / 60) as u32,
+        (pack.sms_window.start % 60) as u32,
+        0,
+    )
+    .unwrap_or(NaiveTime::MIN);
     let mut day = local.date();
     if minute >= pack.sms_window.start && pack.sms_window.start <= pack.sms_window.end {
         day += Duration::days(1);

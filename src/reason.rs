@@ -26,4 +26,3 @@ pub enum Reason {
     CouponHunting,
     JustBrowsing,
 }
-

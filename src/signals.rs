@@ -48,7 +48,10 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds { idle_seconds: 300, slow_page_ms: 4000 }
+        Thresholds {
+            idle_seconds: 300,
+            slow_page_ms: 4000,
+        }
     }
 }
 
@@ -75,21 +78,34 @@ pub fn summarise(obs: &Observations, thresholds: &Thresholds) -> Summary {
             add(Reason::PaymentError, 0.85);
         }
         if obs.coupon_field_focused_without_code > 0 {
-            add(Reason::CouponHunting, 0.55 + 0.1 * (obs.coupon_field_focused_without_code.min(3) as f32 - 1.0));
+            add(
+                Reason::CouponHunting,
+                0.55 + 0.1 * (obs.coupon_field_focused_without_code.min(3) as f32 - 1.0),
+            );
         }
         if obs.account_wall_shown {
             add(Reason::AccountRequired, 0.6);
         }
         if obs.form_errors >= 2 {
-            add(Reason::CheckoutFriction, 0.5 + 0.1 * (obs.form_errors.min(5) as f32 - 2.0));
+            add(
+                Reason::CheckoutFriction,
+                0.5 + 0.1 * (obs.form_errors.min(5) as f32 - 2.0),
+            );
         }
         if obs.delivery_estimate_shown == Some(false) && obs.stage == Some(Stage::Checkout) {
             add(Reason::DeliverySpeed, 0.4);
         }
-        if obs.page_load_ms.is_some_and(|ms| ms >= thresholds.slow_page_ms) {
+        if obs
+            .page_load_ms
+            .is_some_and(|ms| ms >= thresholds.slow_page_ms)
+        {
             add(Reason::SiteError, 0.5);
         }
     }
     reasons.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
-    Summary { abandoned, stage: obs.stage, reasons }
+    Summary {
+        abandoned,
+        stage: obs.stage,
+        reasons,
+    }
 }

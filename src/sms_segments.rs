@@ -38,7 +38,10 @@ pub fn count(body: &str) -> Segments {
         Some(costs) => {
             let total: usize = costs.iter().sum();
             if total <= 160 {
-                return Segments { encoding: Encoding::Gsm7, count: 1 };
+                return Segments {
+                    encoding: Encoding::Gsm7,
+                    count: 1,
+                };
             }
             // An escape pair is never split across two segments.
             let mut segments = 1;
@@ -50,12 +53,18 @@ pub fn count(body: &str) -> Segments {
                 }
                 used += cost;
             }
-            Segments { encoding: Encoding::Gsm7, count: segments.min(255) as u8 }
+            Segments {
+                encoding: Encoding::Gsm7,
+                count: segments.min(255) as u8,
+            }
         }
         None => {
             let units: usize = body.chars().map(char::len_utf16).sum();
             if units <= 70 {
-                return Segments { encoding: Encoding::Ucs2, count: 1 };
+                return Segments {
+                    encoding: Encoding::Ucs2,
+                    count: 1,
+                };
             }
             // A surrogate pair is never split across two segments.
             let mut segments = 1;
@@ -68,7 +77,10 @@ pub fn count(body: &str) -> Segments {
                 }
                 used += cost;
             }
-            Segments { encoding: Encoding::Ucs2, count: segments.min(255) as u8 }
+            Segments {
+                encoding: Encoding::Ucs2,
+                count: segments.min(255) as u8,
+            }
         }
     }
 }

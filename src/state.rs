@@ -21,7 +21,11 @@ pub struct State {
 
 impl State {
     pub fn new(contact_id: impl Into<String>) -> Self {
-        State { schema_version: SCHEMA_VERSION, contact: Contact::new(contact_id), journeys: Vec::new() }
+        State {
+            schema_version: SCHEMA_VERSION,
+            contact: Contact::new(contact_id),
+            journeys: Vec::new(),
+        }
     }
 
     pub fn to_json(&self) -> String {
@@ -32,9 +36,16 @@ impl State {
     pub fn from_json(text: &str) -> Result<State> {
         let mut value: Value = crate::error::parse_json(text)?;
         if !value.is_object() {
-            return Err(Error::new(Code::InvalidField, "$", "stored state is a JSON object"));
+            return Err(Error::new(
+                Code::InvalidField,
+                "$",
+                "stored state is a JSON object",
+            ));
         }
-        let version = value.get("schemaVersion").and_then(Value::as_u64).unwrap_or(1) as u32;
+        let version = value
+            .get("schemaVersion")
+            .and_then(Value::as_u64)
+            .unwrap_or(1) as u32;
         if version > SCHEMA_VERSION {
             return Err(Error::new(
                 Code::UnsupportedSchemaVersion,
@@ -59,7 +70,9 @@ impl State {
 
     /// The journey that planned `action_id`.
     pub fn journey_of_action(&mut self, action_id: &str) -> Option<&mut Journey> {
-        self.journeys.iter_mut().find(|j| j.send(action_id).is_some())
+        self.journeys
+            .iter_mut()
+            .find(|j| j.send(action_id).is_some())
     }
 }
 

@@ -38,12 +38,20 @@ pub fn version() -> String {
 /// Which build this is: "server" (the whole engine) or "storefront" (signals only).
 #[wasm_bindgen]
 pub fn build() -> String {
-    if cfg!(feature = "server") { "server" } else { "storefront" }.to_string()
+    if cfg!(feature = "server") {
+        "server"
+    } else {
+        "storefront"
+    }
+    .to_string()
 }
 
 /// Storefront: reduce observed friction signals to an abandonment summary.
 #[wasm_bindgen(js_name = summariseSignals)]
-pub fn summarise_signals(observations: &str, thresholds: Option<String>) -> Result<JsValue, JsValue> {
+pub fn summarise_signals(
+    observations: &str,
+    thresholds: Option<String>,
+) -> Result<JsValue, JsValue> {
     let obs: Observations = crate::error::parse_json(observations).map_err(throw)?;
     let thresholds: Thresholds = match thresholds {
         Some(text) => crate::error::parse_json(&text).map_err(throw)?,
@@ -59,7 +67,7 @@ pub fn debug_trap() {
 }
 
 #[cfg(feature = "server")]
-mod server {
+pub mod server {
     use super::{throw, to_js};
     use crate::engine;
     use crate::event::Event;
@@ -99,7 +107,9 @@ mod server {
     impl Engine {
         #[wasm_bindgen(constructor)]
         pub fn new(policy: &str) -> Result<Engine, JsValue> {
-            Ok(Engine { policy: Policy::from_json(policy).map_err(throw)? })
+            Ok(Engine {
+                policy: Policy::from_json(policy).map_err(throw)?,
+            })
         }
 
         #[wasm_bindgen(getter, js_name = policyVersion)]
@@ -109,14 +119,24 @@ mod server {
 
         /// `state`: the stored JSON, or null for a contact seen for the first time.
         /// `now`: milliseconds since the epoch (time is an input).
-        pub fn decide(&self, contact_id: &str, state: Option<String>, event: &str, now: f64) -> Result<JsValue, JsValue> {
+        pub fn decide(
+            &self,
+            contact_id: &str,
+            state: Option<String>,
+            event: &str,
+            now: f64,
+        ) -> Result<JsValue, JsValue> {
             let state = match state {
                 Some(text) => State::from_json(&text).map_err(throw)?,
                 None => State::new(contact_id),
             };
             let event = Event::from_json(event).map_err(throw)?;
             let now = DateTime::<Utc>::from_timestamp_millis(now as i64).ok_or_else(|| {
-                throw(crate::Error::new(crate::Code::InvalidTimestamp, "$.now", "not a valid epoch-milliseconds time"))
+                throw(crate::Error::new(
+                    crate::Code::InvalidTimestamp,
+                    "$.now",
+                    "not a valid epoch-milliseconds time",
+                ))
             })?;
             let decision = engine::decide(&self.policy, state, &event, now);
             to_js(&Output {

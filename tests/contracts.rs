@@ -1,7 +1,9 @@
 //! Broken contracts are errors with a stable code and the path of the bad field; anything
 //! else is data. No input, however malformed, makes the engine panic.
 
-use proptest::prelude::*;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 use rekindle::event::Event;
 use rekindle::policy::Policy;
 use rekindle::state::{State, SCHEMA_VERSION};
@@ -16,13 +18,18 @@ fn the_shipped_default_playbook_is_valid() {
 
 #[test]
 fn an_invalid_playbook_reports_every_problem_with_its_path() {
-    let mut p: serde_json::Value = serde_json::from_str(rekindle::policy::DEFAULT_PLAYBOOK).unwrap();
+    let mut p: serde_json::Value =
+        serde_json::from_str(rekindle::policy::DEFAULT_PLAYBOOK).unwrap();
     p["steps"][1]["key"] = json!("email-1");
     p["holdoutPercent"] = json!(120);
     p["storeTimeZone"] = json!("Mars/Olympus_Mons");
     p["caps"][0]["max"] = json!(0);
     let err = Policy::from_json(&p.to_string()).unwrap_err();
-    let paths: Vec<_> = err.problems.iter().map(|p| (p.code, p.path.as_str())).collect();
+    let paths: Vec<_> = err
+        .problems
+        .iter()
+        .map(|p| (p.code, p.path.as_str()))
+        .collect();
     assert_eq!(
         paths,
         vec![
@@ -38,14 +45,22 @@ fn an_invalid_playbook_reports_every_problem_with_its_path() {
 fn a_mistyped_playbook_field_is_reported_at_its_path() {
     let err = Policy::from_json(r#"{"version": 5}"#).unwrap_err();
     assert_eq!((err.code(), err.path()), (Code::InvalidField, "$.version"));
-    let mut p: serde_json::Value = serde_json::from_str(rekindle::policy::DEFAULT_PLAYBOOK).unwrap();
+    let mut p: serde_json::Value =
+        serde_json::from_str(rekindle::policy::DEFAULT_PLAYBOOK).unwrap();
     p["steps"][2]["delayMinutes"] = json!("soon");
     let err = Policy::from_json(&p.to_string()).unwrap_err();
-    assert_eq!((err.code(), err.path()), (Code::InvalidField, "$.steps[2].delayMinutes"));
+    assert_eq!(
+        (err.code(), err.path()),
+        (Code::InvalidField, "$.steps[2].delayMinutes")
+    );
     p["steps"][2]["delayMinutes"] = json!(5);
     p["steps"][2]["dealyMinutes"] = json!(5);
     let err = Policy::from_json(&p.to_string()).unwrap_err();
-    assert_eq!(err.code(), Code::InvalidField, "a typo is an error, not a silent default");
+    assert_eq!(
+        err.code(),
+        Code::InvalidField,
+        "a typo is an error, not a silent default"
+    );
 }
 
 #[test]
@@ -54,18 +69,25 @@ fn a_mistyped_event_field_is_reported_at_its_path() {
         "cart": { "token": "c1", "stage": "checkout", "currency": "USD", "recoveryUrl": "https://x",
                   "items": [{ "title": "Socks", "quantity": 1, "unitPrice": "18.00" }] } });
     let err = Event::from_json(&bad.to_string()).unwrap_err();
-    assert_eq!((err.code(), err.path()), (Code::InvalidField, "$.cart.items[0].unitPrice"));
+    assert_eq!(
+        (err.code(), err.path()),
+        (Code::InvalidField, "$.cart.items[0].unitPrice")
+    );
 }
 
 #[test]
 fn an_unknown_event_type_is_its_own_error() {
-    let err = Event::from_json(r#"{"id":"e1","at":"2026-11-27T15:00:00Z","type":"teleported"}"#).unwrap_err();
+    let err = Event::from_json(r#"{"id":"e1","at":"2026-11-27T15:00:00Z","type":"teleported"}"#)
+        .unwrap_err();
     assert_eq!((err.code(), err.path()), (Code::UnknownEventType, "$.type"));
 }
 
 #[test]
 fn malformed_json_and_bad_timestamps_are_distinguished() {
-    assert_eq!(Event::from_json("{\"id\": ").unwrap_err().code(), Code::MalformedJson);
+    assert_eq!(
+        Event::from_json("{\"id\": ").unwrap_err().code(),
+        Code::MalformedJson
+    );
     let err = Event::from_json(r#"{"id":"e1","at":"yesterday","type":"erase"}"#).unwrap_err();
     assert_eq!((err.code(), err.path()), (Code::InvalidTimestamp, "$.at"));
     let err = Event::from_json(r#"{"at":"2026-11-27T15:00:00Z","type":"erase"}"#).unwrap_err();
@@ -78,7 +100,9 @@ fn shopify_order_ids_above_2_pow_53_survive_exactly() {
         r#"{"id":"w1","at":"2026-11-27T15:00:00Z","type":"orderPlaced","orderId":"9007199254740993","total":{"minor":1,"currency":"USD"}}"#,
     )
     .unwrap();
-    assert!(serde_json::to_string(&e).unwrap().contains("9007199254740993"));
+    assert!(serde_json::to_string(&e)
+        .unwrap()
+        .contains("9007199254740993"));
 }
 
 #[test]
@@ -95,45 +119,69 @@ fn state_written_under_schema_1_migrates_to_the_current_schema() {
 fn state_from_a_newer_engine_is_refused_not_misread() {
     let future = json!({ "schemaVersion": SCHEMA_VERSION + 1, "contact": { "id": "c-1" } });
     let err = State::from_json(&future.to_string()).unwrap_err();
-    assert_eq!((err.code(), err.path()), (Code::UnsupportedSchemaVersion, "$.schemaVersion"));
+    assert_eq!(
+        (err.code(), err.path()),
+        (Code::UnsupportedSchemaVersion, "$.schemaVersion")
+    );
 }
 
-fn arbitrary_json() -> impl Strategy<Value = serde_json::Value> {
-    let leaf = prop_oneof![
-        Just(serde_json::Value::Null),
-        any::<bool>().prop_map(serde_json::Value::from),
-        any::<i64>().prop_map(serde_json::Value::from),
-        "[a-zA-Z0-9:+-]{0,12}".prop_map(serde_json::Value::from),
-        prop_oneof![Just("abandoned"), Just("due"), Just("orderPlaced"), Just("checkout"), Just("sms"), Just("2026-11-27T15:00:00Z")]
+#[cfg(not(target_arch = "wasm32"))]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn arbitrary_json() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            "[a-zA-Z0-9:+-]{0,12}".prop_map(serde_json::Value::from),
+            prop_oneof![
+                Just("abandoned"),
+                Just("due"),
+                Just("orderPlaced"),
+                Just("checkout"),
+                Just("sms"),
+                Just("2026-11-27T15:00:00Z")
+            ]
             .prop_map(serde_json::Value::from),
-    ];
-    leaf.prop_recursive(4, 48, 6, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
-            prop::collection::btree_map(
-                prop_oneof![Just("id".to_string()), Just("at".to_string()), Just("type".to_string()), Just("cart".to_string()),
-                            Just("items".to_string()), Just("steps".to_string()), Just("contact".to_string()), "[a-z]{1,6}"],
-                inner,
-                0..6
-            )
-            .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
-        ]
-    })
-}
-
-proptest! {
-    #[test]
-    fn no_text_makes_the_json_entry_points_panic(text in ".{0,200}") {
-        let _ = Event::from_json(&text);
-        let _ = Policy::from_json(&text);
-        let _ = State::from_json(&text);
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
+                prop::collection::btree_map(
+                    prop_oneof![
+                        Just("id".to_string()),
+                        Just("at".to_string()),
+                        Just("type".to_string()),
+                        Just("cart".to_string()),
+                        Just("items".to_string()),
+                        Just("steps".to_string()),
+                        Just("contact".to_string()),
+                        "[a-z]{1,6}"
+                    ],
+                    inner,
+                    0..6
+                )
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
     }
 
-    #[test]
-    fn no_json_value_makes_the_json_entry_points_panic(value in arbitrary_json()) {
-        let text = value.to_string();
-        let _ = Event::from_json(&text);
-        let _ = Policy::from_json(&text);
-        let _ = State::from_json(&text);
+    proptest! {
+        #[test]
+        fn no_text_makes_the_json_entry_points_panic(text in ".{0,200}") {
+            let _ = Event::from_json(&text);
+            let _ = Policy::from_json(&text);
+            let _ = State::from_json(&text);
+        }
+
+        #[test]
+        fn no_json_value_makes_the_json_entry_points_panic(value in arbitrary_json()) {
+            let text = value.to_string();
+            let _ = Event::from_json(&text);
+            let _ = Policy::from_json(&text);
+            let _ = State::from_json(&text);
+        }
     }
 }

@@ -1,5 +1,8 @@
 //! The recovery engine's rules, as scenarios through the one pure entry point.
 
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
 mod common;
 
 use common::*;
@@ -11,7 +14,10 @@ use serde_json::json;
 #[test]
 fn checkout_with_consent_plans_the_default_four_step_cadence() {
     let mut shopper = Shopper::new(policy());
-    let d = shopper.apply(checkout("e1", "2026-11-27T15:00:00Z", "c1"), t("2026-11-27T15:00:00Z"));
+    let d = shopper.apply(
+        checkout("e1", "2026-11-27T15:00:00Z", "c1"),
+        t("2026-11-27T15:00:00Z"),
+    );
     let planned: Vec<_> = d
         .actions
         .iter()
@@ -35,24 +41,42 @@ fn checkout_with_consent_plans_the_default_four_step_cadence() {
 #[test]
 fn order_placed_cancels_every_pending_send() {
     let mut shopper = Shopper::new(policy());
-    shopper.apply(checkout("e1", "2026-11-27T15:00:00Z", "c1"), t("2026-11-27T15:00:00Z"));
+    shopper.apply(
+        checkout("e1", "2026-11-27T15:00:00Z", "c1"),
+        t("2026-11-27T15:00:00Z"),
+    );
     let d = shopper.apply(
         json!({ "id": "o1", "at": "2026-11-27T15:03:00Z", "type": "orderPlaced", "orderId": "820982911946154508",
                 "cartToken": "c1", "total": { "minor": 3600, "currency": "USD" } }),
         t("2026-11-27T15:03:00Z"),
     );
-    let cancelled = d.actions.iter().filter(|a| matches!(a, Action::Cancel { .. })).count();
+    let cancelled = d
+        .actions
+        .iter()
+        .filter(|a| matches!(a, Action::Cancel { .. }))
+        .count();
     assert_eq!(cancelled, 4);
     assert_eq!(shopper.state.journeys[0].status, JourneyStatus::Recovered);
-    assert_eq!(shopper.state.journeys[0].order_id.as_deref(), Some("820982911946154508"));
-    assert!(shopper.run_until(t("2026-12-01T00:00:00Z")).is_empty(), "nothing is sent after the order");
+    assert_eq!(
+        shopper.state.journeys[0].order_id.as_deref(),
+        Some("820982911946154508")
+    );
+    assert!(
+        shopper.run_until(t("2026-12-01T00:00:00Z")).is_empty(),
+        "nothing is sent after the order"
+    );
 }
 
 #[test]
 fn due_send_after_an_order_on_another_device_is_not_dispatched() {
     let mut shopper = Shopper::new(policy());
-    let d = shopper.apply(checkout("e1", "2026-11-27T15:00:00Z", "c1"), t("2026-11-27T15:00:00Z"));
-    let Action::Schedule { id, .. } = &d.actions[0] else { panic!("first action schedules") };
+    let d = shopper.apply(
+        checkout("e1", "2026-11-27T15:00:00Z", "c1"),
+        t("2026-11-27T15:00:00Z"),
+    );
+    let Action::Schedule { id, .. } = &d.actions[0] else {
+        panic!("first action schedules")
+    };
     // The order arrives without a cart token (another device): matched by identity.
     shopper.apply(
         json!({ "id": "o1", "at": "2026-11-27T15:04:00Z", "type": "orderPlaced", "orderId": "1",
@@ -66,9 +90,15 @@ fn due_send_after_an_order_on_another_device_is_not_dispatched() {
 #[test]
 fn duplicate_event_changes_nothing() {
     let mut shopper = Shopper::new(policy());
-    shopper.apply(checkout("e1", "2026-11-27T15:00:00Z", "c1"), t("2026-11-27T15:00:00Z"));
+    shopper.apply(
+        checkout("e1", "2026-11-27T15:00:00Z", "c1"),
+        t("2026-11-27T15:00:00Z"),
+    );
     let before = shopper.state.clone();
-    let d = shopper.apply(checkout("e1", "2026-11-27T15:00:00Z", "c1"), t("2026-11-27T15:01:00Z"));
+    let d = shopper.apply(
+        checkout("e1", "2026-11-27T15:00:00Z", "c1"),
+        t("2026-11-27T15:01:00Z"),
+    );
     assert!(d.actions.is_empty());
     assert_eq!(d.explanation.reasons[0].code, "duplicate");
     assert_eq!(shopper.state, before);
@@ -88,26 +118,41 @@ fn sms_without_confirmed_consent_is_skipped_at_send_time() {
 #[test]
 fn storefront_sms_consent_stays_pending_and_asks_for_double_opt_in() {
     let mut shopper = Shopper::new(policy());
-    shopper.apply(checkout("e1", "2026-11-27T15:00:00Z", "c1").tap(|e| e["acceptsSms"] = json!(null)), t("2026-11-27T15:00:00Z"));
+    shopper.apply(
+        checkout("e1", "2026-11-27T15:00:00Z", "c1").tap(|e| e["acceptsSms"] = json!(null)),
+        t("2026-11-27T15:00:00Z"),
+    );
     let d = shopper.apply(
         json!({ "id": "c1", "at": "2026-11-27T15:01:00Z", "type": "consentChanged", "channel": "sms",
                 "status": "granted", "source": "storefront", "textVersion": "sms-v3" }),
         t("2026-11-27T15:01:00Z"),
     );
-    assert_eq!(shopper.state.contact.consent.status(Channel::Sms), rekindle::consent::ConsentStatus::Pending);
-    assert!(d.actions.iter().any(|a| matches!(a, Action::Reply { body, .. } if body.contains("Reply YES"))));
+    assert_eq!(
+        shopper.state.contact.consent.status(Channel::Sms),
+        rekindle::consent::ConsentStatus::Pending
+    );
+    assert!(d
+        .actions
+        .iter()
+        .any(|a| matches!(a, Action::Reply { body, .. } if body.contains("Reply YES"))));
     let d = shopper.apply(
         json!({ "id": "in1", "at": "2026-11-27T15:02:00Z", "type": "smsReceived", "body": " yes " }),
         t("2026-11-27T15:02:00Z"),
     );
-    assert_eq!(shopper.state.contact.consent.status(Channel::Sms), rekindle::consent::ConsentStatus::Granted);
+    assert_eq!(
+        shopper.state.contact.consent.status(Channel::Sms),
+        rekindle::consent::ConsentStatus::Granted
+    );
     assert!(d.actions.iter().any(|a| matches!(a, Action::Reply { .. })));
 }
 
 #[test]
 fn stop_cancels_every_pending_sms() {
     let mut shopper = Shopper::new(policy());
-    shopper.apply(checkout("e1", "2026-11-27T15:00:00Z", "c1"), t("2026-11-27T15:00:00Z"));
+    shopper.apply(
+        checkout("e1", "2026-11-27T15:00:00Z", "c1"),
+        t("2026-11-27T15:00:00Z"),
+    );
     let d = shopper.apply(
         json!({ "id": "in1", "at": "2026-11-27T15:02:00Z", "type": "smsReceived", "body": "Stop" }),
         t("2026-11-27T15:02:00Z"),
@@ -130,13 +175,24 @@ fn stop_cancels_every_pending_sms() {
 fn quiet_hours_defer_sms_to_next_morning_in_recipient_zone() {
     let mut shopper = Shopper::new(policy());
     // sms-2 comes due 30 h after abandonment: 09:13 UTC = 03:13 in Chicago.
-    shopper.apply(checkout("e1", "2026-11-28T03:13:00Z", "c1"), t("2026-11-28T03:13:00Z"));
-    let sms = shopper.pending().into_iter().find(|(id, _)| id.contains("sms-2")).unwrap();
+    shopper.apply(
+        checkout("e1", "2026-11-28T03:13:00Z", "c1"),
+        t("2026-11-28T03:13:00Z"),
+    );
+    let sms = shopper
+        .pending()
+        .into_iter()
+        .find(|(id, _)| id.contains("sms-2"))
+        .unwrap();
     assert_eq!(sms.1, t("2026-11-29T09:13:00Z"));
     let d = shopper.due(&sms.0, sms.1);
     match &d.actions[..] {
         [Action::Defer { at, reason, .. }] => {
-            assert_eq!(at.to_rfc3339(), "2026-11-29T14:00:00+00:00", "08:00 in Chicago");
+            assert_eq!(
+                at.to_rfc3339(),
+                "2026-11-29T14:00:00+00:00",
+                "08:00 in Chicago"
+            );
             assert!(reason.contains("quiet hours"), "{reason}");
         }
         other => panic!("expected a deferral, got {other:?}"),
@@ -146,17 +202,29 @@ fn quiet_hours_defer_sms_to_next_morning_in_recipient_zone() {
 #[test]
 fn us_allows_one_cart_sms_per_abandonment_spent_on_the_best_ranked_slot() {
     let mut shopper = Shopper::new(policy());
-    shopper.apply(checkout("e1", "2026-11-27T15:00:00Z", "c1"), t("2026-11-27T15:00:00Z"));
+    shopper.apply(
+        checkout("e1", "2026-11-27T15:00:00Z", "c1"),
+        t("2026-11-27T15:00:00Z"),
+    );
     let sent = shopper.run_until(t("2026-11-30T00:00:00Z"));
-    let sms: Vec<_> = sends(&sent).into_iter().filter(|(_, c)| *c == Channel::Sms).collect();
+    let sms: Vec<_> = sends(&sent)
+        .into_iter()
+        .filter(|(_, c)| *c == Channel::Sms)
+        .collect();
     assert_eq!(sms.len(), 1);
-    assert!(sms[0].0.contains("sms-2"), "the playbook ranks sms-2 highest: {sms:?}");
+    assert!(
+        sms[0].0.contains("sms-2"),
+        "the playbook ranks sms-2 highest: {sms:?}"
+    );
 }
 
 #[test]
 fn click_on_first_email_brings_sms_within_15_minutes() {
     let mut shopper = Shopper::new(policy());
-    shopper.apply(checkout("e1", "2026-11-27T15:00:00Z", "c1"), t("2026-11-27T15:00:00Z"));
+    shopper.apply(
+        checkout("e1", "2026-11-27T15:00:00Z", "c1"),
+        t("2026-11-27T15:00:00Z"),
+    );
     let sent = shopper.run_until(t("2026-11-27T15:05:00Z"));
     let (email, _) = &sends(&sent)[0];
     shopper.apply(
@@ -164,28 +232,56 @@ fn click_on_first_email_brings_sms_within_15_minutes() {
         t("2026-11-27T15:06:00Z"),
     );
     let sent = shopper.run_until(t("2026-11-27T15:21:00Z"));
-    assert!(sends(&sent).iter().any(|(_, c)| *c == Channel::Sms), "an SMS within 15 minutes of the click");
+    assert!(
+        sends(&sent).iter().any(|(_, c)| *c == Channel::Sms),
+        "an SMS within 15 minutes of the click"
+    );
 }
 
 #[test]
 fn newer_cart_supersedes_older_journey() {
     let mut shopper = Shopper::new(policy());
-    shopper.apply(checkout("e1", "2026-11-27T15:00:00Z", "c1"), t("2026-11-27T15:00:00Z"));
-    let d = shopper.apply(checkout("e2", "2026-11-27T16:00:00Z", "c2"), t("2026-11-27T16:00:00Z"));
+    shopper.apply(
+        checkout("e1", "2026-11-27T15:00:00Z", "c1"),
+        t("2026-11-27T15:00:00Z"),
+    );
+    let d = shopper.apply(
+        checkout("e2", "2026-11-27T16:00:00Z", "c2"),
+        t("2026-11-27T16:00:00Z"),
+    );
     assert_eq!(shopper.state.journeys[0].status, JourneyStatus::Superseded);
     assert_eq!(shopper.state.journeys[1].status, JourneyStatus::Active);
-    let cancelled: Vec<_> = d.actions.iter().filter(|a| matches!(a, Action::Cancel { .. })).collect();
-    assert_eq!(cancelled.len(), 4, "every pending send of the old journey is cancelled");
+    let cancelled: Vec<_> = d
+        .actions
+        .iter()
+        .filter(|a| matches!(a, Action::Cancel { .. }))
+        .collect();
+    assert_eq!(
+        cancelled.len(),
+        4,
+        "every pending send of the old journey is cancelled"
+    );
     let sent = shopper.run_until(t("2026-11-30T00:00:00Z"));
     let old = &shopper.state.journeys[0].id;
-    assert!(sends(&sent).iter().all(|(id, _)| !id.starts_with(old.as_str())), "nothing crosses over");
+    assert!(
+        sends(&sent)
+            .iter()
+            .all(|(id, _)| !id.starts_with(old.as_str())),
+        "nothing crosses over"
+    );
 }
 
 #[test]
 fn late_cart_snapshot_does_not_restart_the_journey() {
     let mut shopper = Shopper::new(policy());
-    shopper.apply(checkout("e2", "2026-11-27T15:10:00Z", "c1"), t("2026-11-27T15:10:00Z"));
-    let d = shopper.apply(checkout("e1", "2026-11-27T15:00:00Z", "c1"), t("2026-11-27T15:11:00Z"));
+    shopper.apply(
+        checkout("e2", "2026-11-27T15:10:00Z", "c1"),
+        t("2026-11-27T15:10:00Z"),
+    );
+    let d = shopper.apply(
+        checkout("e1", "2026-11-27T15:00:00Z", "c1"),
+        t("2026-11-27T15:11:00Z"),
+    );
     assert!(d.actions.is_empty());
     assert_eq!(d.explanation.reasons.last().unwrap().code, "stale");
 }
@@ -195,7 +291,10 @@ fn holdout_journeys_are_tracked_but_never_messaged() {
     let mut p = policy();
     p.holdout_percent = 100;
     let mut shopper = Shopper::new(p);
-    let d = shopper.apply(checkout("e1", "2026-11-27T15:00:00Z", "c1"), t("2026-11-27T15:00:00Z"));
+    let d = shopper.apply(
+        checkout("e1", "2026-11-27T15:00:00Z", "c1"),
+        t("2026-11-27T15:00:00Z"),
+    );
     assert!(d.actions.is_empty());
     assert!(shopper.state.journeys[0].holdout);
     shopper.apply(
@@ -203,7 +302,11 @@ fn holdout_journeys_are_tracked_but_never_messaged() {
                 "cartToken": "c1", "total": { "minor": 3600, "currency": "USD" } }),
         t("2026-11-28T15:00:00Z"),
     );
-    assert_eq!(shopper.state.journeys[0].status, JourneyStatus::Recovered, "holdout orders still count");
+    assert_eq!(
+        shopper.state.journeys[0].status,
+        JourneyStatus::Recovered,
+        "holdout orders still count"
+    );
 }
 
 #[test]
@@ -215,29 +318,52 @@ fn storefront_cannot_point_sends_at_a_phone_number() {
         t("2026-11-27T15:00:00Z"),
     );
     assert_eq!(shopper.state.contact.phone, None);
-    assert_eq!(shopper.state.contact.time_zone.as_deref(), Some("America/Chicago"));
+    assert_eq!(
+        shopper.state.contact.time_zone.as_deref(),
+        Some("America/Chicago")
+    );
 }
 
 #[test]
 fn erase_removes_personal_data_and_returns_the_deletions() {
     let mut shopper = Shopper::new(policy());
-    shopper.apply(checkout("e1", "2026-11-27T15:00:00Z", "c1"), t("2026-11-27T15:00:00Z"));
-    let d = shopper.apply(json!({ "id": "x1", "at": "2026-11-27T16:00:00Z", "type": "erase" }), t("2026-11-27T16:00:00Z"));
-    assert!(d.actions.iter().any(|a| matches!(a, Action::Erase { journey_ids, .. } if journey_ids.len() == 1)));
+    shopper.apply(
+        checkout("e1", "2026-11-27T15:00:00Z", "c1"),
+        t("2026-11-27T15:00:00Z"),
+    );
+    let d = shopper.apply(
+        json!({ "id": "x1", "at": "2026-11-27T16:00:00Z", "type": "erase" }),
+        t("2026-11-27T16:00:00Z"),
+    );
+    assert!(d
+        .actions
+        .iter()
+        .any(|a| matches!(a, Action::Erase { journey_ids, .. } if journey_ids.len() == 1)));
     let stored = shopper.state.to_json();
-    assert!(!stored.contains("ada@example.com") && !stored.contains("+1512") && !stored.contains("Ada"));
-    let d = shopper.apply(checkout("e3", "2026-11-27T17:00:00Z", "c9"), t("2026-11-27T17:00:00Z"));
+    assert!(
+        !stored.contains("ada@example.com") && !stored.contains("+1512") && !stored.contains("Ada")
+    );
+    let d = shopper.apply(
+        checkout("e3", "2026-11-27T17:00:00Z", "c9"),
+        t("2026-11-27T17:00:00Z"),
+    );
     assert!(d.actions.is_empty(), "an erased contact is not re-enrolled");
 }
 
 #[test]
 fn explanations_never_contain_contact_details() {
     let mut shopper = Shopper::new(policy());
-    shopper.apply(checkout("e1", "2026-11-27T15:00:00Z", "c1"), t("2026-11-27T15:00:00Z"));
+    shopper.apply(
+        checkout("e1", "2026-11-27T15:00:00Z", "c1"),
+        t("2026-11-27T15:00:00Z"),
+    );
     shopper.run_until(t("2026-11-30T00:00:00Z"));
     for (_, d) in &shopper.log {
         let text = serde_json::to_string(&d.explanation).unwrap();
-        assert!(!text.contains("ada@example.com") && !text.contains("5550100") && !text.contains("Ada"), "{text}");
+        assert!(
+            !text.contains("ada@example.com") && !text.contains("5550100") && !text.contains("Ada"),
+            "{text}"
+        );
     }
 }
 

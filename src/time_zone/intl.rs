@@ -14,7 +14,11 @@ thread_local! {
 
 fn formatter(zone: &str) -> Option<js_sys::Intl::DateTimeFormat> {
     FORMATTERS.with(|cache| {
-        cache.borrow_mut().entry(zone.to_string()).or_insert_with(|| build(zone)).clone()
+        cache
+            .borrow_mut()
+            .entry(zone.to_string())
+            .or_insert_with(|| build(zone))
+            .clone()
     })
 }
 
@@ -27,7 +31,10 @@ fn build(zone: &str) -> Option<js_sys::Intl::DateTimeFormat> {
         set(field, "numeric")?;
     }
     let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
-    let ctor: Function = Reflect::get(&intl, &"DateTimeFormat".into()).ok()?.dyn_into().ok()?;
+    let ctor: Function = Reflect::get(&intl, &"DateTimeFormat".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
     // Reflect.construct catches the RangeError an unknown zone throws.
     let args = Array::of2(&"en-US".into(), &options);
     Reflect::construct(&ctor, &args).ok()?.dyn_into().ok()
@@ -50,7 +57,11 @@ pub fn offset_seconds(zone: &str, at: DateTime<Utc>) -> Option<i32> {
             "second" => 5,
             _ => continue,
         };
-        fields[index] = Reflect::get(&part, &"value".into()).ok()?.as_string()?.parse().ok()?;
+        fields[index] = Reflect::get(&part, &"value".into())
+            .ok()?
+            .as_string()?
+            .parse()
+            .ok()?;
     }
     let local = NaiveDate::from_ymd_opt(fields[0] as i32, fields[1] as u32, fields[2] as u32)?
         .and_hms_opt(fields[3] as u32, fields[4] as u32, fields[5] as u32)?;

@@ -36,7 +36,8 @@ pub fn local(zone: &str, at: DateTime<Utc>) -> Result<NaiveDateTime> {
 /// first instant after the gap; on a fall-back night the earlier of the two instants wins.
 pub fn instant_at_or_after(zone: &str, wall: NaiveDateTime) -> Result<DateTime<Utc>> {
     // Two passes settle the offset; a third catches the gap case.
-    let mut guess = wall.and_utc() - Duration::seconds(offset_seconds(zone, wall.and_utc())? as i64);
+    let mut guess =
+        wall.and_utc() - Duration::seconds(offset_seconds(zone, wall.and_utc())? as i64);
     for _ in 0..2 {
         guess = wall.and_utc() - Duration::seconds(offset_seconds(zone, guess)? as i64);
     }
@@ -45,13 +46,12 @@ pub fn instant_at_or_after(zone: &str, wall: NaiveDateTime) -> Result<DateTime<U
     if local(zone, earlier)? == wall {
         guess = earlier;
     }
-    if local(zone, guess)? < wall {
-        // In a gap: move to the instant the clocks jumped.
+    if local(zone, guess)? != wall {
+        // In a gap: find the instant the clocks jumped over `wall`.
         let mut t = guess;
         while local(zone, t)? < wall {
             t += Duration::minutes(15);
         }
-        // Walk back to the exact minute of the jump.
         while local(zone, t - Duration::minutes(1))? >= wall {
             t -= Duration::minutes(1);
         }
@@ -61,5 +61,9 @@ pub fn instant_at_or_after(zone: &str, wall: NaiveDateTime) -> Result<DateTime<U
 }
 
 fn invalid(zone: &str) -> Error {
-    Error::new(Code::InvalidTimeZone, "$.timeZone", format!("unknown IANA time zone {zone:?}"))
+    Error::new(
+        Code::InvalidTimeZone,
+        "$.timeZone",
+        format!("unknown IANA time zone {zone:?}"),
+    )
 }

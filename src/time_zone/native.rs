@@ -3,5 +3,9 @@ use chrono_tz::Tz;
 
 pub fn offset_seconds(zone: &str, at: DateTime<Utc>) -> Option<i32> {
     let tz: Tz = zone.parse().ok()?;
-    Some(tz.offset_from_utc_datetime(&at.naive_utc()).fix().local_minus_utc())
+    Some(
+        tz.offset_from_utc_datetime(&at.naive_utc())
+            .fix()
+            .local_minus_utc(),
+    )
 }

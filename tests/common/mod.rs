@@ -53,7 +53,12 @@ pub struct Shopper {
 
 impl Shopper {
     pub fn new(policy: Policy) -> Self {
-        Shopper { policy, state: State::new("contact-1"), log: Vec::new(), counter: 0 }
+        Shopper {
+            policy,
+            state: State::new("contact-1"),
+            log: Vec::new(),
+            counter: 0,
+        }
     }
 
     pub fn apply(&mut self, value: Value, now: DateTime<Utc>) -> Decision {
@@ -67,7 +72,10 @@ impl Shopper {
     pub fn due(&mut self, action_id: &str, now: DateTime<Utc>) -> Decision {
         self.counter += 1;
         let id = format!("due-{}-{}", action_id, self.counter);
-        self.apply(json!({ "id": id, "at": now.to_rfc3339(), "type": "due", "actionId": action_id }), now)
+        self.apply(
+            json!({ "id": id, "at": now.to_rfc3339(), "type": "due", "actionId": action_id }),
+            now,
+        )
     }
 
     /// Every scheduled send's current due time, as the store's due index would hold it.
@@ -86,9 +94,15 @@ impl Shopper {
     pub fn run_until(&mut self, until: DateTime<Utc>) -> Vec<Action> {
         let mut sent = Vec::new();
         for _ in 0..100 {
-            let Some((id, at)) = self.pending().into_iter().find(|(_, at)| *at <= until) else { break };
+            let Some((id, at)) = self.pending().into_iter().find(|(_, at)| *at <= until) else {
+                break;
+            };
             let d = self.due(&id, at);
-            sent.extend(d.actions.into_iter().filter(|a| matches!(a, Action::Send { .. })));
+            sent.extend(
+                d.actions
+                    .into_iter()
+                    .filter(|a| matches!(a, Action::Send { .. })),
+            );
         }
         sent
     }
