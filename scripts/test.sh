@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Every test, at every layer: native Rust, the same suites through wasm under Node, the JS
+# loader against the built package, and the packaging test in five runtimes.
+# Installs what it needs first (scripts/setup.sh), then builds pkg/dist from source.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "build the npm package (pkg/dist) from source"
+node scripts/build.mjs --quiet
+
+step "Rust, native"
+cargo test --quiet
+
+step "Rust, through wasm under Node (wasm-bindgen-test)"
+CARGO_TARGET_DIR=target/wasm-test cargo test --quiet --target wasm32-unknown-unknown --features wasm
+
+step "JS loader against the built package (node:test)"
+node --test tests/js/
+
+step "packaging: npm pack, install, import from Node ESM/CJS, workerd, Deno, Chromium"
+node tests/packaging/run.mjs
+
+printf '\nall test layers passed\n'

@@ -1,0 +1,108 @@
+// The loader's contract, against the built package (pkg/dist), with Node's own test runner.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+
+const dist = new URL('../../pkg/dist/', import.meta.url);
+const rekindle = await import(new URL('node.js', dist));
+const slim = await import(new URL('slim.js', dist));
+
+const checkout = (id, token = 'c1') => ({
+  id,
+  at: '2026-11-27T15:00:00Z',
+  type: 'checkoutUpdated',
+  cart: {
+    token, stage: 'checkout', currency: 'USD', recoveryUrl: `https://shop.example/${token}/recover`,
+    items: [{ title: 'Wool socks', quantity: 2, unitPrice: 1800 }],
+  },
+  contact: { email: 'ada@example.com', phone: '+15125550100', region: 'US-TX', timeZone: 'America/Chicago' },
+  acceptsSms: true,
+  acceptsEmail: true,
+});
+const NOW = Date.parse('2026-11-27T15:00:00Z');
+
+test('calls before init fail with NOT_INITIALIZED, not a crash', () => {
+  assert.throws(() => slim.version(), { name: 'RekindleError', code: 'NOT_INITIALIZED' });
+});
+
+test('slim without a wasm source fails clearly, and a later init with one succeeds', async () => {
+  await assert.rejects(slim.init(), { code: 'NO_WASM_SOURCE' });
+  const bytes = await readFile(new URL('rekindle_bg.wasm', dist));
+  await slim.init(await WebAssembly.compile(bytes));
+  assert.equal(slim.build(), 'server');
+});
+
+test('init is idempotent and concurrent-safe', async () => {
+  const calls = Array.from({ length: 8 }, () => rekindle.init());
+  assert.equal(new Set(calls).size, 1, 'every caller shares one instantiation');
+  await Promise.all(calls);
+  await rekindle.init();
+  assert.match(rekindle.version(), /^\d+\.\d+\.\d+$/);
+});
+
+test('a decision plans the default cadence and returns opaque state', async () => {
+  await rekindle.init();
+  const engine = new rekindle.Engine();
+  const out = engine.decide('contact-1', null, checkout('e1'), NOW);
+  assert.deepEqual(out.actions.map((a) => a.type), ['schedule', 'schedule', 'schedule', 'schedule']);
+  assert.equal(typeof out.state, 'string');
+  assert.equal(JSON.parse(out.state).schemaVersion, 2);
+  const again = engine.decide('contact-1', out.state, checkout('e1'), new Date(NOW + 1000));
+  assert.deepEqual(again.actions, [], 'a repeated event changes nothing');
+  assert.equal(again.state, out.state);
+});
+
+test('a malformed event reaches JS as a RekindleError with code and path', async () => {
+  await rekindle.init();
+  const engine = new rekindle.Engine();
+  const bad = checkout('e1');
+  bad.cart.items[0].unitPrice = '18.00';
+  assert.throws(() => engine.decide('contact-1', null, bad, NOW), (error) => {
+    assert.ok(error instanceof rekindle.RekindleError);
+    assert.equal(error.code, 'INVALID_FIELD');
+    assert.equal(error.path, '$.cart.items[0].unitPrice');
+    return true;
+  });
+  assert.throws(() => engine.decide('contact-1', null, '{"id":', NOW), { code: 'MALFORMED_JSON' });
+  assert.throws(() => engine.decide('contact-1', null, { ...checkout('e2'), type: 'teleported' }, NOW), {
+    code: 'UNKNOWN_EVENT_TYPE',
+    path: '$.type',
+  });
+});
+
+test('an invalid playbook reports every problem', async () => {
+  await rekindle.init();
+  const policy = rekindle.defaultPolicy();
+  policy.holdoutPercent = 140;
+  policy.storeTimeZone = 'Mars/Olympus_Mons';
+  assert.throws(() => new rekindle.Engine(policy), (error) => {
+    assert.equal(error.code, 'INVALID_POLICY');
+    assert.deepEqual(error.problems.map((p) => p.path), ['$.holdoutPercent', '$.storeTimeZone']);
+    return true;
+  });
+});
+
+test('a trap is survived: the instance is replaced and the next call works', async () => {
+  await rekindle.init();
+  const engine = new rekindle.Engine();
+  const before = engine.decide('contact-1', null, checkout('e1'), NOW);
+  assert.throws(() => rekindle.debugTrap(), (error) => {
+    assert.equal(error.code, 'ENGINE_TRAPPED');
+    assert.ok(error.cause instanceof WebAssembly.RuntimeError);
+    return true;
+  });
+  // The engine created before the trap rebinds to the new instance transparently.
+  const after = engine.decide('contact-1', null, checkout('e1'), NOW);
+  assert.deepEqual(after, before, 'same inputs, same outputs, across instances');
+  assert.equal(rekindle.version(), rekindle.version());
+  for (let i = 0; i < 3; i += 1) assert.throws(() => rekindle.debugTrap(), { code: 'ENGINE_TRAPPED' });
+  assert.equal(new rekindle.Engine().decide('c2', null, checkout('e9', 'c9'), NOW).actions.length, 4);
+});
+
+test('the CJS build exposes the same engine', async () => {
+  const { createRequire } = await import('node:module');
+  const require = createRequire(import.meta.url);
+  const cjs = require('../../pkg/dist/node.cjs');
+  await cjs.init();
+  assert.equal(new cjs.Engine().decide('contact-1', null, checkout('e1'), NOW).actions.length, 4);
+});
