@@ -241,22 +241,19 @@ impl Run<'_> {
     fn abandoned(&mut self, cart: &Cart, reasons: &[ReasonSignal], at: DateTime<Utc>) {
         let journey_id = ids::journey_id(&self.state.contact.id, &cart.token);
         if let Some(journey) = self.state.journey_mut(&journey_id) {
-            // The same cart again: refresh the snapshot if this one is newer, never restart.
+            // The same cart again: never restart. The storefront's reasons are kept whenever
+            // they come (a beacon often races the checkout webhook); the cart snapshot only
+            // if it is newer.
+            if !reasons.is_empty() {
+                journey.reasons = reasons.to_vec();
+                self.why.because("reasons", format!("journey {journey_id} learned why the shopper left"));
+            }
             if at > journey.cart_updated_at && cart.stage >= journey.cart.stage {
                 journey.cart = cart.clone();
                 journey.cart_updated_at = at;
-                if !reasons.is_empty() {
-                    journey.reasons = reasons.to_vec();
-                }
-                self.why.because(
-                    "cartUpdated",
-                    format!("journey {journey_id} cart refreshed"),
-                );
+                self.why.because("cartUpdated", format!("journey {journey_id} cart refreshed"));
             } else {
-                self.why.because(
-                    "stale",
-                    format!("journey {journey_id} already has a newer snapshot"),
-                );
+                self.why.because("stale", format!("journey {journey_id} already has a newer snapshot"));
             }
             return;
         }
@@ -323,7 +320,6 @@ impl Run<'_> {
             for step in &self.policy.steps {
                 let id = ids::send_id(&journey_id, &step.key, step.channel, 0);
                 let due_at = (at + Duration::minutes(step.delay_minutes as i64)).max(self.now);
-                let angle = angle::resolve(step.angle, step.fallback_angle, reasons);
                 journey.sends.push(PlannedSend {
                     id: id.clone(),
                     step: step.key.clone(),
@@ -331,7 +327,8 @@ impl Run<'_> {
                     due_at,
                     status: SendStatus::Scheduled,
                     attempt: 0,
-                    angle: Some(angle),
+                    // Chosen when it comes due: the storefront's reasons may arrive later.
+                    angle: None,
                     opened: false,
                     clicked: false,
                 });
@@ -588,9 +585,7 @@ impl Run<'_> {
         }
 
         let step = step.expect("checked above");
-        let angle = send
-            .angle
-            .unwrap_or_else(|| angle::resolve(step.angle, step.fallback_angle, &journey.reasons));
+        let angle = angle::resolve(step.angle, step.fallback_angle, &journey.reasons);
         let to = contact.address(channel).unwrap_or_default().to_string();
         let message = message::render(Render {
             base_url: &policy.public_base_url,
@@ -606,6 +601,7 @@ impl Run<'_> {
         let journey_id = journey.id.clone();
         if let Some(s) = journey.send_mut(action_id) {
             s.status = SendStatus::Sent;
+            s.angle = Some(angle);
         }
         self.state.contact.sent.push(SentRecord {
             action_id: action_id.to_string(),
