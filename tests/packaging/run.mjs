@@ -96,11 +96,20 @@ function manifestTargets(manifest) {
   return [...new Set(targets.filter(Boolean).map((p) => p.replace(/^\.\//, '')))];
 }
 
-/** The installed file that `exports["."]` names under these conditions, as a project path. */
-function exportFor(...conditions) {
-  const target = conditions.reduce((node, condition) => node[condition], installed.exports['.']);
-  return `node_modules/rekindle/${target.replace(/^\.\//, '')}`;
+/** The installed file `exports["."]` names for a condition, as a project path. */
+function exportFor(condition) {
+  return `node_modules/rekindle/${installed.exports['.'][condition].replace(/^\.\//, '')}`;
 }
+
+// The entry built for each runtime. Stated here, not read from package.json, so that a
+// condition pointing at the wrong file fails even when that file happens to load.
+const ENTRY = {
+  nodeImport: 'node_modules/rekindle/dist/node.js',
+  nodeRequire: 'node_modules/rekindle/dist/node.cjs',
+  workerd: 'node_modules/rekindle/dist/workerd.js',
+  deno: 'node_modules/rekindle/dist/deno.js',
+  browser: 'node_modules/rekindle/dist/browser.js',
+};
 
 /** Run a child that prints `REPORT <json>`; returns the parsed report. */
 async function childReport(command, args, options = {}) {
@@ -157,12 +166,12 @@ test('tarball ships every file package.json points at', () => {
 
 test('Node ESM: import from rekindle', { timeout: TEST_TIMEOUT_MS }, async () => {
   const report = await childReport(process.execPath, ['node-esm.mjs']);
-  assertReport(report, exportFor('node', 'import'));
+  assertReport(report, ENTRY.nodeImport);
 });
 
 test('Node CJS: require(rekindle)', { timeout: TEST_TIMEOUT_MS }, async () => {
   const report = await childReport(process.execPath, ['node-cjs.cjs']);
-  assertReport(report, exportFor('node', 'require'));
+  assertReport(report, ENTRY.nodeRequire);
 });
 
 // ---------- workerd ----------
@@ -201,7 +210,6 @@ async function bundleWorker() {
 
 test('workerd (Miniflare): bundled like wrangler', { timeout: TEST_TIMEOUT_MS }, async () => {
   const { script, entry } = await bundleWorker();
-  assert.equal(entry, exportFor('workerd'), 'the bundle uses the workerd export');
   const mf = new Miniflare({
     host: '127.0.0.1',
     port: 0,
@@ -215,7 +223,7 @@ test('workerd (Miniflare): bundled like wrangler', { timeout: TEST_TIMEOUT_MS },
     const response = await mf.dispatchFetch('http://localhost/');
     const body = await response.text();
     assert.equal(response.status, 200, body);
-    assertReport({ ...JSON.parse(body), resolved: entry }, entry);
+    assertReport({ ...JSON.parse(body), resolved: entry }, ENTRY.workerd);
   } finally {
     await mf.dispose();
   }
@@ -223,20 +231,23 @@ test('workerd (Miniflare): bundled like wrangler', { timeout: TEST_TIMEOUT_MS },
 
 // ---------- Deno ----------
 
-/** A working Deno binary from the npm `deno` package, installed once into .cache/deno. */
+/** A working Deno binary from the npm `deno` package (it ships the binary), kept in .cache/deno. */
 async function realDeno() {
   if (process.env.REKINDLE_PACKAGING_DENO === 'fallback') return { why: 'REKINDLE_PACKAGING_DENO=fallback' };
   const bin = join(denoCache, 'node_modules', '.bin', 'deno');
+  const manifest = join(denoCache, 'node_modules', 'deno', 'package.json');
   try {
-    if (!existsSync(bin)) {
+    let how = 'cached';
+    if (!existsSync(bin) || JSON.parse(await readFile(manifest, 'utf8')).version !== DENO_VERSION) {
       await mkdir(denoCache, { recursive: true });
       await writeFile(join(denoCache, 'package.json'), JSON.stringify({ private: true }));
       await npm(['install', '--no-audit', '--no-fund', `deno@${DENO_VERSION}`], denoCache);
+      how = 'installed now';
     }
     const { stdout } = await run(bin, ['--version'], { timeout: CHILD_TIMEOUT_MS });
-    return { bin, version: stdout.split('\n')[0] };
+    return { bin, about: `${stdout.split('\n')[0]}, ${how} in ${relative(repo, denoCache)}` };
   } catch (error) {
-    return { why: `could not install or run Deno: ${error.message.split('\n')[0]}` };
+    return { why: `could not install or run Deno: ${error.message.replace(/\s+/g, ' ').slice(0, 240)}` };
   }
 }
 
@@ -277,13 +288,13 @@ test('Deno: the deno export', { timeout: TEST_TIMEOUT_MS }, async (t) => {
   const deno = await realDeno();
   let report;
   if (deno.bin) {
-    t.diagnostic(`deno: real ${deno.version} (${relative(repo, deno.bin)})`);
+    t.diagnostic(`deno: real Deno (${deno.about})`);
     report = await runInRealDeno(deno.bin);
   } else {
     t.diagnostic(`deno: FALLBACK (esbuild bundle for the deno condition, run on Node) because ${deno.why}`);
     report = await runDenoBundleOnNode();
   }
-  assertReport(report, exportFor('deno'));
+  assertReport(report, ENTRY.deno);
 });
 
 // ---------- Chromium ----------
@@ -341,17 +352,20 @@ test('Chromium: the browser export via an import map', { timeout: TEST_TIMEOUT_M
   try {
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
     const page = await browser.newPage();
-    const errors = [];
+    const errors = []; // includes console warnings: a wrong wasm MIME type only warns
     page.on('pageerror', (error) => errors.push(String(error)));
+    page.on('console', (message) => {
+      if (['error', 'warning'].includes(message.type())) errors.push(`console.${message.type()}: ${message.text()}`);
+    });
     await page.goto(`${server.origin}/index.html`);
     await page.waitForFunction(() => window.report, null, { timeout: 30_000 }).catch(() => {
       throw new Error(`the page produced no report; page errors: ${errors.join('; ') || 'none'}`);
     });
     const report = await page.evaluate(() => window.report);
     assert.equal(report.failed, undefined, report.failed);
-    assertReport(report, exportFor('browser'));
+    assertReport(report, ENTRY.browser);
     assert.ok(server.served.includes('/node_modules/rekindle/dist/rekindle_bg.wasm'), 'the wasm came from the package');
-    assert.deepEqual(errors, [], 'page errors');
+    assert.deepEqual(errors, [], 'page errors and console warnings');
   } finally {
     await browser?.close();
     await server.stop();

@@ -1,0 +1,128 @@
+//! Native decisions per second on a realistic mixed stream, measured the way hosts call the
+//! engine: state and event arrive as JSON text and the new state leaves as JSON text.
+//! Writes the stream to target/bench/stream.json so the wasm benchmark replays the same one.
+//!
+//!   cargo bench --bench decisions
+
+use chrono::{DateTime, Duration, Utc};
+use rekindle::engine::decide;
+use rekindle::event::Event;
+use rekindle::policy::Policy;
+use rekindle::state::State;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::time::Instant;
+
+const CONTACTS: usize = 2_000;
+
+/// One contact's life: abandon, the first email delivered/opened/clicked, sends coming due,
+/// and then an order or a STOP. Event kinds follow DESIGN.md's journey.
+fn stream() -> Vec<(String, Value, i64)> {
+    let base: DateTime<Utc> = "2026-11-27T15:00:00Z".parse().unwrap();
+    let mut out = Vec::new();
+    let policy = Policy::default_playbook();
+    for c in 0..CONTACTS {
+        let contact = format!("contact-{c}");
+        let at = base + Duration::seconds(c as i64 * 7);
+        let token = format!("chk-{c}");
+        let journey = rekindle::ids::journey_id(&contact, &token);
+        let send = |step: &str, ch: &str| format!("{journey}.{step}.{ch}.0");
+        let ev = |n: usize, at: DateTime<Utc>, body: Value| {
+            let mut e = body;
+            e["id"] = json!(format!("{contact}-{n}"));
+            e["at"] = json!(at.to_rfc3339());
+            (contact.clone(), e, at.timestamp_millis())
+        };
+        let m = |n: i64| at + Duration::minutes(n);
+        out.push(ev(0, at, json!({ "type": "checkoutUpdated", "acceptsSms": true, "acceptsEmail": true,
+            "cart": { "token": token, "stage": "checkout", "currency": "USD", "recoveryUrl": "https://shop.example/r",
+                      "items": [{ "title": "Merino wool socks", "quantity": 2, "unitPrice": 1800, "category": "apparel" },
+                                { "title": "Trail cap", "quantity": 1, "unitPrice": 2400 }] },
+            "contact": { "email": "shopper@example.com", "phone": "+15125550100", "firstName": "Ada",
+                         "region": "US-TX", "timeZone": "America/Chicago" } })));
+        out.push(ev(1, m(1), json!({ "type": "abandoned", "origin": "storefront",
+            "cart": { "token": token, "stage": "checkout", "currency": "USD", "recoveryUrl": "https://shop.example/r",
+                      "items": [{ "title": "Merino wool socks", "quantity": 2, "unitPrice": 1800 }] },
+            "reasons": [{ "reason": "extraCost", "confidence": 0.8 }] })));
+        out.push(ev(2, m(5), json!({ "type": "due", "actionId": send("email-1", "email") })));
+        out.push(ev(3, m(6), json!({ "type": "delivered", "actionId": send("email-1", "email") })));
+        out.push(ev(4, m(30), json!({ "type": "opened", "actionId": send("email-1", "email") })));
+        if c % 3 == 0 {
+            out.push(ev(5, m(32), json!({ "type": "clicked", "actionId": send("email-1", "email") })));
+        }
+        out.push(ev(6, m(17), json!({ "type": "due", "actionId": send("sms-1", "sms") })));
+        let day = policy.step("email-2").unwrap().delay_minutes as i64;
+        out.push(ev(7, m(day), json!({ "type": "due", "actionId": send("email-2", "email") })));
+        match c % 4 {
+            0 => out.push(ev(8, m(day + 60), json!({ "type": "orderPlaced", "orderId": format!("{}", 820982911946154508u64 + c as u64),
+                    "cartToken": token, "total": { "minor": 6000, "currency": "USD" } }))),
+            1 => out.push(ev(8, m(day + 60), json!({ "type": "smsReceived", "body": "STOP" }))),
+            _ => out.push(ev(8, m(1800), json!({ "type": "due", "actionId": send("sms-2", "sms") }))),
+        }
+    }
+    out
+}
+
+fn main() {
+    let policy = Policy::default_playbook();
+    let stream = stream();
+    let texts: Vec<(String, String, i64)> = stream.iter().map(|(c, e, t)| (c.clone(), e.to_string(), *t)).collect();
+    std::fs::create_dir_all("target/bench").unwrap();
+    std::fs::write("target/bench/stream.json", serde_json::to_string(&stream.iter().map(|(c, e, t)| json!([c, e, t])).collect::<Vec<_>>()).unwrap()).unwrap();
+
+    let mut rounds = Vec::new();
+    let mut last_states = HashMap::new();
+    for _ in 0..7 {
+        let mut states: HashMap<&str, String> = HashMap::new();
+        let started = Instant::now();
+        for (contact, event, now) in &texts {
+            let state = match states.get(contact.as_str()) {
+                Some(text) => State::from_json(text).unwrap(),
+                None => State::new(contact.as_str()),
+            };
+            let event = Event::from_json(event).unwrap();
+            let now = DateTime::<Utc>::from_timestamp_millis(*now).unwrap();
+            let decision = decide(&policy, state, &event, now);
+            let output = serde_json::to_string(&(&decision.actions, &decision.explanation)).unwrap();
+            std::hint::black_box(output);
+            states.insert(contact.as_str(), decision.state.to_json());
+        }
+        rounds.push(texts.len() as f64 / started.elapsed().as_secs_f64());
+        last_states = states.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    }
+    rounds.sort_by(f64::total_cmp);
+    let median = rounds[rounds.len() / 2];
+
+    // The engine alone, on parsed inputs: what the JSON boundary costs natively.
+    let parsed: Vec<(String, Event, DateTime<Utc>)> = texts
+        .iter()
+        .map(|(c, e, t)| (c.clone(), Event::from_json(e).unwrap(), DateTime::<Utc>::from_timestamp_millis(*t).unwrap()))
+        .collect();
+    let mut pure = Vec::new();
+    for _ in 0..7 {
+        let mut states: HashMap<&str, State> = HashMap::new();
+        let started = Instant::now();
+        for (contact, event, now) in &parsed {
+            let state = states.remove(contact.as_str()).unwrap_or_else(|| State::new(contact.as_str()));
+            let decision = decide(&policy, state, event, *now);
+            states.insert(contact.as_str(), std::hint::black_box(decision).state);
+        }
+        pure.push(parsed.len() as f64 / started.elapsed().as_secs_f64());
+    }
+    pure.sort_by(f64::total_cmp);
+
+    let state_bytes: usize = last_states.values().map(String::len).sum::<usize>() / last_states.len();
+    let journey_bytes: usize = last_states
+        .values()
+        .map(|s| State::from_json(s).unwrap())
+        .flat_map(|s| s.journeys.into_iter().map(|j| serde_json::to_string(&j).unwrap().len()))
+        .sum::<usize>()
+        / last_states.len();
+    println!("native decisions/s (JSON in and out, median of 7): {median:.0}");
+    println!("native decisions/s (engine only, parsed inputs):   {:.0}", pure[pure.len() / 2]);
+    println!("stream: {} decisions over {CONTACTS} contacts", texts.len());
+    println!("serialised state per contact (bytes, mean): {state_bytes}");
+    println!("serialised journey (bytes, mean): {journey_bytes}");
+    println!("JSON-BENCH {}", json!({ "nativeDecisionsPerSec": median, "nativeEngineOnlyPerSec": pure[pure.len() / 2],
+        "decisions": texts.len(), "stateBytes": state_bytes, "journeyBytes": journey_bytes }));
+}
