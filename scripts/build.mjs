@@ -6,7 +6,7 @@
 //   node scripts/build.mjs [--opt-level z|s] [--quiet]
 
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -80,13 +80,17 @@ async function bundle(glueDir, entries, outDir) {
 }
 
 export async function build() {
-  rmSync(dist, { recursive: true, force: true });
+  // Build beside pkg/dist and swap it in at the end, so a test reading pkg/dist never sees
+  // a half-built package.
+  const next = `${dist}.next`;
+  rmSync(next, { recursive: true, force: true });
   const server = buildWasm('server', ARTIFACTS.server);
-  await bundle(server, ['node', 'browser', 'deno', 'workerd', 'edge-light', 'slim'], dist);
+  await bundle(server, ['node', 'browser', 'deno', 'workerd', 'edge-light', 'slim'], next);
   const storefront = buildWasm('storefront', ARTIFACTS.storefront);
-  await bundle(storefront, ['storefront'], join(dist, 'storefront'));
-  // Record what was built from which sources, for the staleness check in tests.
-  writeFileSync(join(dist, 'BUILD.json'), JSON.stringify({ optLevel, builtAt: new Date().toISOString() }, null, 2));
+  await bundle(storefront, ['storefront'], join(next, 'storefront'));
+  writeFileSync(join(next, 'BUILD.json'), JSON.stringify({ optLevel }, null, 2));
+  rmSync(dist, { recursive: true, force: true });
+  renameSync(next, dist);
   log('pkg/dist ready');
 }
 
