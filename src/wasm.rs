@@ -60,6 +60,17 @@ pub fn summarise_signals(
     to_js(&signals::summarise(&obs, &thresholds))
 }
 
+/// Benchmark helper: carries a string into wasm and an object back, doing nothing else, so
+/// the JS↔wasm boundary cost of an event can be measured apart from the engine's work.
+#[wasm_bindgen(js_name = boundaryProbe)]
+pub fn boundary_probe(event: &str) -> Result<JsValue, JsValue> {
+    #[derive(Serialize)]
+    struct Echo {
+        bytes: usize,
+    }
+    to_js(&Echo { bytes: event.len() })
+}
+
 /// Panics inside the engine on purpose, so hosts can prove their trap recovery works.
 #[wasm_bindgen(js_name = debugTrap)]
 pub fn debug_trap() {

@@ -1,0 +1,155 @@
+// The wasm figures: size per artifact (raw, gzipped), cold start in Node and in workerd,
+// the JS↔wasm boundary cost of one realistic event, and decisions per second through wasm
+// on the same stream the native benchmark measured (run `cargo bench` first; scripts/bench.sh
+// does). Prints a human table and one JSON line.
+//
+//   node benches/wasm.mjs
+
+import { execFileSync } from 'node:child_process';
+import { readFileSync, existsSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join, dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'pkg', 'dist');
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const results = {};
+
+// --- sizes -----------------------------------------------------------------------------
+function sizes() {
+  const files = {
+    'server wasm': join(dist, 'rekindle_bg.wasm'),
+    'storefront wasm': join(dist, 'storefront', 'rekindle_bg.wasm'),
+    'server JS (browser.js)': join(dist, 'browser.js'),
+    'storefront JS (storefront.js)': join(dist, 'storefront', 'storefront.js'),
+  };
+  results.sizes = {};
+  console.log('\nsize                              raw bytes   gzip -9 bytes');
+  for (const [name, file] of Object.entries(files)) {
+    const bytes = readFileSync(file);
+    const gz = gzipSync(bytes, { level: 9 }).length;
+    results.sizes[name] = { raw: bytes.length, gzip: gz };
+    console.log(`${name.padEnd(32)} ${String(bytes.length).padStart(10)} ${String(gz).padStart(14)}`);
+  }
+}
+
+// --- cold start in Node: a fresh process each time ------------------------------------
+function coldStartNode(runs = 7) {
+  const probe = `
+    const t0 = performance.now();
+    const r = await import(${JSON.stringify(pathToFileURL(join(dist, 'node.js')).href)});
+    const t1 = performance.now();
+    await r.init();
+    const t2 = performance.now();
+    const out = new r.Engine().decide('c', null, ${JSON.stringify(JSON.stringify(sampleEvent()))}, ${Date.parse('2026-11-27T15:00:00Z')});
+    const t3 = performance.now();
+    if (out.actions.length !== 4) throw new Error('unexpected decision');
+    console.log(JSON.stringify({ importMs: t1 - t0, initMs: t2 - t1, firstCallMs: t3 - t2, totalMs: t3 - t0 }));`;
+  const samples = [];
+  for (let i = 0; i < runs; i += 1) {
+    samples.push(JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', probe]).toString()));
+  }
+  const pick = (k) => median(samples.map((s) => s[k]));
+  results.coldStartNode = { importMs: pick('importMs'), initMs: pick('initMs'), firstCallMs: pick('firstCallMs'), totalMs: pick('totalMs') };
+  const c = results.coldStartNode;
+  console.log(`\ncold start, Node (median of ${runs} fresh processes): import ${c.importMs.toFixed(1)} ms, ` +
+    `init (read + compile + instantiate) ${c.initMs.toFixed(1)} ms, first decision ${c.firstCallMs.toFixed(1)} ms, total ${c.totalMs.toFixed(1)} ms`);
+}
+
+// --- cold start in workerd: startup and first request, against a worker without wasm --
+async function coldStartWorkerd(runs = 3) {
+  const { Miniflare } = await import(pathToFileURL(join(root, 'node_modules', 'miniflare', 'dist', 'src', 'index.js')).href);
+  const engineWorker = `
+    import { init, Engine } from './workerd.js';
+    export default { async fetch() {
+      await init();
+      const out = new Engine().decide('c', null, ${JSON.stringify(JSON.stringify(sampleEvent()))}, ${Date.parse('2026-11-27T15:00:00Z')});
+      return new Response(String(out.actions.length));
+    } };`;
+  const baseline = `export default { async fetch() { return new Response('4'); } };`;
+  async function measure(script, withWasm) {
+    const modules = [{ type: 'ESModule', path: join(dist, 'worker.js'), contents: script }];
+    if (withWasm) {
+      modules.push({ type: 'ESModule', path: join(dist, 'workerd.js'), contents: readFileSync(join(dist, 'workerd.js'), 'utf8') });
+      modules.push({ type: 'CompiledWasm', path: join(dist, 'rekindle_bg.wasm'), contents: readFileSync(join(dist, 'rekindle_bg.wasm')) });
+    }
+    const t0 = performance.now();
+    const mf = new Miniflare({ modules, modulesRoot: dist, host: '127.0.0.1', compatibilityDate: '2026-07-01' });
+    await mf.ready;
+    const t1 = performance.now();
+    const res = await mf.dispatchFetch('http://127.0.0.1/');
+    const body = await res.text();
+    const t2 = performance.now();
+    await mf.dispose();
+    if (body !== '4') throw new Error(`worker answered ${body}`);
+    return { startupMs: t1 - t0, firstRequestMs: t2 - t1 };
+  }
+  const engine = [];
+  const base = [];
+  for (let i = 0; i < runs; i += 1) {
+    base.push(await measure(baseline, false));
+    engine.push(await measure(engineWorker, true));
+  }
+  const pick = (xs, k) => median(xs.map((x) => x[k]));
+  results.coldStartWorkerd = {
+    startupMs: pick(engine, 'startupMs'), firstRequestMs: pick(engine, 'firstRequestMs'),
+    baselineStartupMs: pick(base, 'startupMs'), baselineFirstRequestMs: pick(base, 'firstRequestMs'),
+  };
+  const w = results.coldStartWorkerd;
+  console.log(`cold start, workerd via miniflare (median of ${runs}): startup ${w.startupMs.toFixed(0)} ms ` +
+    `(empty worker ${w.baselineStartupMs.toFixed(0)} ms), first request incl. instantiate + decision ${w.firstRequestMs.toFixed(1)} ms ` +
+    `(empty worker ${w.baselineFirstRequestMs.toFixed(1)} ms)`);
+}
+
+// --- boundary cost and throughput, on the raw wasm-bindgen glue -----------------------
+async function boundaryAndThroughput() {
+  const glue = await import(pathToFileURL(join(root, 'target', 'bindgen', 'server', 'rekindle.js')).href);
+  glue.initSync({ module: readFileSync(join(root, 'target', 'bindgen', 'server', 'rekindle_bg.wasm')) });
+  const event = JSON.stringify({ ...sampleEvent(), type: 'abandoned', origin: 'storefront', acceptsSms: undefined, acceptsEmail: undefined,
+    reasons: [{ reason: 'extraCost', confidence: 0.8 }] });
+  const time = (n, fn) => { const t0 = process.hrtime.bigint(); for (let i = 0; i < n; i += 1) fn(i); return Number(process.hrtime.bigint() - t0) / n; };
+  const N = 200_000;
+  time(N, () => glue.boundaryProbe(event)); // warm up
+  const probeNs = median([0, 1, 2, 3, 4].map(() => time(N, () => glue.boundaryProbe(event))));
+  const callNs = median([0, 1, 2, 3, 4].map(() => time(N, () => glue.version())));
+  results.boundary = { eventBytes: event.length, probeNsPerCall: probeNs, emptyCallNs: callNs };
+  console.log(`\nJS↔wasm boundary: a ${event.length}-byte event in, an object out: ${probeNs.toFixed(0)} ns/call ` +
+    `(a call carrying nothing, returning a short string: ${callNs.toFixed(0)} ns)`);
+
+  const streamFile = join(root, 'target', 'bench', 'stream.json');
+  if (!existsSync(streamFile)) {
+    console.log('decisions/s through wasm: skipped (run `cargo bench --bench decisions` first for the shared stream)');
+    return;
+  }
+  const stream = JSON.parse(readFileSync(streamFile, 'utf8')).map(([c, e, t]) => [c, JSON.stringify(e), t]);
+  const engine = new glue.Engine(glue.defaultPolicy());
+  const rounds = [];
+  for (let r = 0; r < 7; r += 1) {
+    const states = new Map();
+    const t0 = process.hrtime.bigint();
+    for (const [contact, event, now] of stream) {
+      const out = engine.decide(contact, states.get(contact), event, now);
+      states.set(contact, out.state);
+    }
+    rounds.push(stream.length / (Number(process.hrtime.bigint() - t0) / 1e9));
+  }
+  results.wasmDecisionsPerSec = median(rounds);
+  console.log(`decisions/s through wasm in Node (JSON in, objects out, median of 7): ${results.wasmDecisionsPerSec.toFixed(0)} on ${stream.length} decisions`);
+}
+
+function sampleEvent() {
+  return {
+    id: 'evt-1', at: '2026-11-27T15:00:00Z', type: 'checkoutUpdated', acceptsSms: true, acceptsEmail: true,
+    cart: { token: 'chk-1', stage: 'checkout', currency: 'USD', recoveryUrl: 'https://shop.example/checkouts/chk-1/recover',
+      items: [{ title: 'Merino wool socks', variant: 'M / Charcoal', quantity: 2, unitPrice: 1800, category: 'apparel' },
+              { title: 'Trail cap', quantity: 1, unitPrice: 2400, category: 'accessories' }] },
+    contact: { email: 'shopper@example.com', phone: '+15125550100', firstName: 'Ada', region: 'US-TX', timeZone: 'America/Chicago' },
+  };
+}
+
+sizes();
+coldStartNode();
+await coldStartWorkerd();
+await boundaryAndThroughput();
+console.log(`\nJSON-BENCH ${JSON.stringify(results)}`);
