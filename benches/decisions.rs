@@ -20,7 +20,7 @@ const CONTACTS: usize = 2_000;
 fn stream() -> Vec<(String, Value, i64)> {
     let base: DateTime<Utc> = "2026-11-27T15:00:00Z".parse().unwrap();
     let mut out = Vec::new();
-    let policy = Policy::default_playbook();
+    let policy = Policy::default_policy();
     for c in 0..CONTACTS {
         let contact = format!("contact-{c}");
         let at = base + Duration::seconds(c as i64 * 7);
@@ -64,7 +64,7 @@ fn stream() -> Vec<(String, Value, i64)> {
 }
 
 fn main() {
-    let policy = Policy::default_playbook();
+    let policy = Policy::default_policy();
     let stream = stream();
     let texts: Vec<(String, String, i64)> = stream.iter().map(|(c, e, t)| (c.clone(), e.to_string(), *t)).collect();
     std::fs::create_dir_all("target/bench").unwrap();

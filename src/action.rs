@@ -48,6 +48,10 @@ pub enum Action {
         body: String,
         segments: u8,
     },
+    /// Ask the platform to mint a unique code for this offer (Shopify discount codes); the
+    /// dispatcher puts the code into the message whose `incentive.couponRequestId` matches.
+    #[serde(rename_all = "camelCase")]
+    RequestCoupon { id: String, journey_id: String, offer: crate::incentive::Offer },
     /// Erase personal data for this contact: store keys and provider-side data.
     #[serde(rename_all = "camelCase")]
     Erase {

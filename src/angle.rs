@@ -18,6 +18,10 @@ pub fn for_reason(reason: Reason) -> Option<Angle> {
     })
 }
 
+/// The order in which an email looks for an angle it has not used yet.
+pub const ROTATION: [Angle; 6] =
+    [Angle::Value, Angle::ReturnPolicy, Angle::Trust, Angle::DeliveryEstimate, Angle::FreeShipping, Angle::Reminder];
+
 /// Resolve a step's angle: `byReason` follows the most confident reported reason.
 pub fn resolve(step_angle: Angle, fallback: Option<Angle>, reasons: &[ReasonSignal]) -> Angle {
     if step_angle != Angle::ByReason {

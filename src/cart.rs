@@ -23,6 +23,9 @@ pub struct LineItem {
     pub unit_price: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
+    /// What the item costs the merchant, for the incentive margin guard (minor units).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_cost: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_id: Option<String>,
 }
@@ -41,6 +44,9 @@ pub struct Cart {
     pub tax: Known,
     /// The checkout's own "resume this cart" URL; recovery links redirect here.
     pub recovery_url: String,
+    /// A delivery estimate as the platform phrased it ("Arrives Dec 2–4"), if it gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_estimate: Option<String>,
 }
 
 impl Cart {
@@ -51,6 +57,17 @@ impl Cart {
             .map(|item| item.unit_price.saturating_mul(item.quantity as i64))
             .fold(0i64, i64::saturating_add);
         Money::new(minor, self.currency.clone())
+    }
+
+    /// The merchant's cost of the goods: exact when every item carries a cost, otherwise
+    /// estimated from the assumed margin.
+    pub fn cost_minor(&self, assumed_margin_percent: u8) -> i64 {
+        let exact: Option<i64> = self
+            .items
+            .iter()
+            .map(|item| item.unit_cost.map(|c| c.saturating_mul(item.quantity as i64)))
+            .sum();
+        exact.unwrap_or_else(|| self.subtotal().minor * (100 - assumed_margin_percent.min(100) as i64) / 100)
     }
 
     pub fn item_count(&self) -> u32 {

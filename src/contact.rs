@@ -39,9 +39,45 @@ pub struct Contact {
     /// Ids of recently applied events: a repeat changes nothing.
     #[serde(default, skip_serializing_if = "VecDeque::is_empty")]
     pub seen: VecDeque<String>,
+    #[serde(default)]
+    pub stats: Stats,
     /// Set once personal data was erased: nothing is ever sent again.
     #[serde(default)]
     pub erased: bool,
+}
+
+/// Non-identifying history: how this contact responds, for segments and anti-gaming.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Stats {
+    #[serde(default)]
+    pub messages: u32,
+    #[serde(default)]
+    pub opens: u32,
+    #[serde(default)]
+    pub clicks: u32,
+    #[serde(default)]
+    pub orders: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_order_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_incentive_at: Option<DateTime<Utc>>,
+    /// Times a new cart was abandoned soon after an incentive went unused.
+    #[serde(default)]
+    pub abandons_after_incentive: u32,
+}
+
+impl Stats {
+    pub fn responsiveness(&self) -> crate::policy::Responsiveness {
+        use crate::policy::Responsiveness;
+        if self.messages < 3 {
+            Responsiveness::New
+        } else if self.opens.max(self.clicks) * 10 >= self.messages * 3 {
+            Responsiveness::Engaged
+        } else {
+            Responsiveness::Unengaged
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

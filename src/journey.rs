@@ -43,6 +43,9 @@ pub struct PlannedSend {
     pub attempt: u8,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub angle: Option<Angle>,
+    /// The experiment arm this send is in, if its step is under an experiment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
     #[serde(default)]
     pub opened: bool,
     #[serde(default)]
@@ -54,8 +57,9 @@ pub struct PlannedSend {
 pub struct Journey {
     pub id: String,
     pub status: JourneyStatus,
-    /// The playbook version it runs under (principle 6).
+    /// The policy version it runs under (principle 6), and the playbook its segment chose.
     pub policy_version: String,
+    pub playbook: String,
     pub abandoned_at: DateTime<Utc>,
     pub cart: Cart,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -65,6 +69,9 @@ pub struct Journey {
     pub holdout: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sends: Vec<PlannedSend>,
+    /// The one incentive this journey offers, once chosen: later sends repeat it, never stack.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incentive: Option<crate::incentive::Offer>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

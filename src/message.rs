@@ -6,7 +6,9 @@
 //! angle, where a template engine would cost more wasm bytes than the whole feature.
 
 use crate::cart::Cart;
-use crate::policy::{Angle, Channel};
+use crate::incentive::Offer;
+use crate::money::{Known, Money};
+use crate::policy::{Angle, Channel, IncentiveKind};
 use crate::sms_segments::{self, Segments};
 use serde::{Deserialize, Serialize};
 
@@ -30,6 +32,16 @@ pub struct Personalisation {
     pub first_name: String,
     pub items: Vec<ItemLine>,
     pub subtotal: String,
+    /// Shipping and tax as text, or absent when the platform had not computed them yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_estimate: Option<String>,
+    /// The journey's one offer; the dispatcher adds the minted code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incentive: Option<Offer>,
     pub recovery_url: String,
     pub unsubscribe_url: String,
     pub preferences_url: String,
@@ -69,6 +81,7 @@ pub struct Render<'a> {
     pub angle: Angle,
     pub first_name: Option<&'a str>,
     pub cart: &'a Cart,
+    pub incentive: Option<&'a Offer>,
     pub segment_limit: u8,
 }
 
@@ -94,10 +107,14 @@ pub fn render(r: Render<'_>) -> Message {
             .map(|item| ItemLine {
                 title: esc(&item.title),
                 quantity: item.quantity,
-                price: crate::money::Money::new(item.unit_price, r.cart.currency.clone()).display(),
+                price: Money::new(item.unit_price, r.cart.currency.clone()).display(),
             })
             .collect(),
         subtotal: subtotal.display(),
+        shipping: known(r.cart.shipping, &r.cart.currency),
+        tax: known(r.cart.tax, &r.cart.currency),
+        delivery_estimate: r.cart.delivery_estimate.as_deref().map(esc),
+        incentive: r.incentive.cloned(),
         recovery_url: recovery_url.clone(),
         unsubscribe_url: unsubscribe_url.clone(),
         preferences_url,
@@ -135,15 +152,20 @@ fn sms_body(r: &Render<'_>, link: &str) -> SmsBody {
         .first()
         .map(|i| i.title.as_str())
         .unwrap_or("your cart");
-    let pitch = match r.angle {
-        Angle::FreeShipping => "shipping is on us if you finish today.".to_string(),
-        Angle::GuestCheckout => "no account needed - check out as a guest.".to_string(),
-        Angle::Trust | Angle::ReturnPolicy => {
-            "free returns and secure checkout, as always.".to_string()
-        }
-        Angle::DeliveryEstimate => "order now and it ships today.".to_string(),
-        Angle::Urgency => "your cart is held for a few more hours.".to_string(),
-        _ => "we saved your cart.".to_string(),
+    let pitch = match (r.incentive, r.angle) {
+        (Some(offer), _) => match offer.kind {
+            IncentiveKind::FreeShipping => "shipping is on us with this link.".to_string(),
+            IncentiveKind::PercentOff => format!("take {}% off with this link.", offer.percent),
+            IncentiveKind::Loyalty => format!("as a thank-you, {}% off with this link.", offer.percent),
+            IncentiveKind::ExpeditedShipping => "free express shipping with this link.".to_string(),
+            IncentiveKind::Gift => "a free gift comes with it.".to_string(),
+        },
+        (None, Angle::FreeShipping) => "see what it takes to ship free.".to_string(),
+        (None, Angle::GuestCheckout) => "no account needed - check out as a guest.".to_string(),
+        (None, Angle::Trust | Angle::ReturnPolicy) => "free returns and secure checkout, as always.".to_string(),
+        (None, Angle::DeliveryEstimate) => "order now and it ships today.".to_string(),
+        (None, Angle::Urgency) => "your cart is held for a few more hours.".to_string(),
+        (None, _) => "we saved your cart.".to_string(),
     };
     let compose =
         |item: &str| format!("{name}{item} is waiting: {pitch} {link} Reply STOP to opt out");
@@ -158,6 +180,13 @@ fn sms_body(r: &Render<'_>, link: &str) -> SmsBody {
         segments = sms_segments::count(&text);
     }
     SmsBody { text, segments }
+}
+
+fn known(amount: Known, currency: &str) -> Option<String> {
+    match amount {
+        Known::Known(minor) => Some(Money::new(minor, currency).display()),
+        Known::Unknown => None,
+    }
 }
 
 pub fn escape_html(s: &str) -> String {

@@ -26,3 +26,19 @@ pub enum Reason {
     CouponHunting,
     JustBrowsing,
 }
+
+/// The topic of a shopper's free-text SMS reply, by keyword. Simple on purpose: a wrong guess
+/// only picks an email angle, and an unclear reply picks none.
+pub fn from_reply(text: &str) -> Option<Reason> {
+    const TOPICS: &[(Reason, &[&str])] = &[
+        (Reason::CouponHunting, &["coupon", "discount", "promo", "code"]),
+        (Reason::ExtraCost, &["shipping cost", "expensive", "price", "too much", "cost", "fees"]),
+        (Reason::DeliverySpeed, &["deliver", "arrive", "shipping time", "how long", "when will"]),
+        (Reason::ReturnsPolicy, &["return", "size", "fit", "exchange"]),
+        (Reason::AccountRequired, &["account", "login", "log in", "password", "sign up"]),
+        (Reason::PaymentError, &["card", "payment", "declined", "paypal"]),
+        (Reason::Trust, &["scam", "trust", "safe", "legit"]),
+    ];
+    let text = text.to_lowercase();
+    TOPICS.iter().find(|(_, words)| words.iter().any(|w| text.contains(w))).map(|(reason, _)| *reason)
+}

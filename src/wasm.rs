@@ -96,7 +96,7 @@ pub mod server {
 
     #[wasm_bindgen(js_name = defaultPolicy)]
     pub fn default_policy() -> String {
-        crate::policy::DEFAULT_PLAYBOOK.to_string()
+        crate::policy::DEFAULT_POLICY.to_string()
     }
 
     /// A playbook validated once and kept on the wasm side, so each decision pays only for

@@ -12,15 +12,17 @@ use serde_json::json;
 
 #[test]
 fn the_shipped_default_playbook_is_valid() {
-    let p = Policy::from_json(rekindle::policy::DEFAULT_PLAYBOOK).unwrap();
-    assert_eq!(p.steps.len(), 4);
+    let p = Policy::from_json(rekindle::policy::DEFAULT_POLICY).unwrap();
+    let names: Vec<_> = p.playbooks.iter().map(|pb| pb.name.as_str()).collect();
+    assert_eq!(names, ["persistent", "light", "default"]);
+    assert_eq!(p.playbook("default").unwrap().steps.len(), 5);
 }
 
 #[test]
 fn an_invalid_playbook_reports_every_problem_with_its_path() {
     let mut p: serde_json::Value =
-        serde_json::from_str(rekindle::policy::DEFAULT_PLAYBOOK).unwrap();
-    p["steps"][1]["key"] = json!("email-1");
+        serde_json::from_str(rekindle::policy::DEFAULT_POLICY).unwrap();
+    p["playbooks"][2]["steps"][1]["key"] = json!("email-1");
     p["holdoutPercent"] = json!(120);
     p["storeTimeZone"] = json!("Mars/Olympus_Mons");
     p["caps"][0]["max"] = json!(0);
@@ -33,7 +35,7 @@ fn an_invalid_playbook_reports_every_problem_with_its_path() {
     assert_eq!(
         paths,
         vec![
-            (Code::InvalidPolicy, "$.steps[1].key"),
+            (Code::InvalidPolicy, "$.playbooks[2].steps[1].key"),
             (Code::InvalidPolicy, "$.caps[0].max"),
             (Code::InvalidPolicy, "$.holdoutPercent"),
             (Code::InvalidPolicy, "$.storeTimeZone"),
@@ -46,15 +48,15 @@ fn a_mistyped_playbook_field_is_reported_at_its_path() {
     let err = Policy::from_json(r#"{"version": 5}"#).unwrap_err();
     assert_eq!((err.code(), err.path()), (Code::InvalidField, "$.version"));
     let mut p: serde_json::Value =
-        serde_json::from_str(rekindle::policy::DEFAULT_PLAYBOOK).unwrap();
-    p["steps"][2]["delayMinutes"] = json!("soon");
+        serde_json::from_str(rekindle::policy::DEFAULT_POLICY).unwrap();
+    p["playbooks"][0]["steps"][2]["delayMinutes"] = json!("soon");
     let err = Policy::from_json(&p.to_string()).unwrap_err();
     assert_eq!(
         (err.code(), err.path()),
-        (Code::InvalidField, "$.steps[2].delayMinutes")
+        (Code::InvalidField, "$.playbooks[0].steps[2].delayMinutes")
     );
-    p["steps"][2]["delayMinutes"] = json!(5);
-    p["steps"][2]["dealyMinutes"] = json!(5);
+    p["playbooks"][0]["steps"][2]["delayMinutes"] = json!(5);
+    p["playbooks"][0]["steps"][2]["dealyMinutes"] = json!(5);
     let err = Policy::from_json(&p.to_string()).unwrap_err();
     assert_eq!(
         err.code(),

@@ -12,7 +12,7 @@ use rekindle::policy::Channel;
 use serde_json::json;
 
 #[test]
-fn checkout_with_consent_plans_the_default_four_step_cadence() {
+fn checkout_with_consent_plans_the_default_cadence() {
     let mut shopper = Shopper::new(policy());
     let d = shopper.apply(
         checkout("e1", "2026-11-27T15:00:00Z", "c1"),
@@ -33,9 +33,10 @@ fn checkout_with_consent_plans_the_default_four_step_cadence() {
             ("sms-1", "2026-11-27T15:17:00+00:00".to_string()),
             ("email-2", "2026-11-28T13:00:00+00:00".to_string()),
             ("sms-2", "2026-11-28T21:00:00+00:00".to_string()),
+            ("email-3", "2026-11-29T15:00:00+00:00".to_string()),
         ]
     );
-    assert!(d.explanation.summary.contains("4 sends planned"));
+    assert!(d.explanation.summary.contains("playbook default: 5 sends planned"), "{}", d.explanation.summary);
 }
 
 #[test]
@@ -55,7 +56,7 @@ fn order_placed_cancels_every_pending_send() {
         .iter()
         .filter(|a| matches!(a, Action::Cancel { .. }))
         .count();
-    assert_eq!(cancelled, 4);
+    assert_eq!(cancelled, 5);
     assert_eq!(shopper.state.journeys[0].status, JourneyStatus::Recovered);
     assert_eq!(
         shopper.state.journeys[0].order_id.as_deref(),
@@ -112,7 +113,7 @@ fn sms_without_confirmed_consent_is_skipped_at_send_time() {
     shopper.apply(e, t("2026-11-27T15:00:00Z"));
     let sent = shopper.run_until(t("2026-11-30T00:00:00Z"));
     assert!(sends(&sent).iter().all(|(_, c)| *c == Channel::Email));
-    assert_eq!(sends(&sent).len(), 2);
+    assert_eq!(sends(&sent).len(), 3, "email-1, email-2, and email-3 (nothing was opened)");
 }
 
 #[test]
@@ -258,7 +259,7 @@ fn newer_cart_supersedes_older_journey() {
         .collect();
     assert_eq!(
         cancelled.len(),
-        4,
+        5,
         "every pending send of the old journey is cancelled"
     );
     let sent = shopper.run_until(t("2026-11-30T00:00:00Z"));

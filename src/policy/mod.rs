@@ -1,11 +1,17 @@
 //! The playbook: policy as data (DESIGN.md principle 6). One JSON document drives storefront
 //! and server alike; it is validated once on load, and every problem is reported with its path.
 
+mod experiment;
+mod incentives;
+mod segment;
 mod validate;
 
 use crate::error::{parse_json, Result};
 use serde::{Deserialize, Serialize};
 
+pub use experiment::{Experiment, Variant};
+pub use incentives::{IncentiveKind, Incentives, Rung};
+pub use segment::{Profile, Responsiveness, Segment};
 pub use validate::validate;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -56,6 +62,9 @@ pub struct Step {
     pub template: String,
     /// Higher wins when only one slot may be used (the US one-cart-SMS rule) or a cap bites.
     pub priority: u8,
+    /// Offer the policy's incentive ladder with this message (subject to every guard).
+    #[serde(default)]
+    pub offer_incentive: bool,
     /// Only send if no order and the cart is still active (always true), plus these.
     #[serde(default)]
     pub conditions: Conditions,
@@ -84,12 +93,34 @@ pub struct Cap {
     pub window_hours: u32,
 }
 
+/// One cadence for one segment of shoppers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Playbook {
+    pub name: String,
+    /// Who it is for. The first playbook whose segment matches wins; exactly one playbook
+    /// has no segment and catches everyone else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<Segment>,
+    pub steps: Vec<Step>,
+}
+
+impl Playbook {
+    pub fn step(&self, key: &str) -> Option<&Step> {
+        self.steps.iter().find(|s| s.key == key)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Policy {
     pub version: String,
     pub name: String,
-    pub steps: Vec<Step>,
+    pub playbooks: Vec<Playbook>,
+    #[serde(default)]
+    pub incentives: Incentives,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub experiments: Vec<Experiment>,
     #[serde(default)]
     pub caps: Vec<Cap>,
     /// Jurisdiction packs that may apply, e.g. ["US", "FR", "EU"]. The recipient's region
@@ -124,7 +155,58 @@ fn default_segment_limit() -> u8 {
 }
 
 impl Policy {
-    /// Parse and validate a playbook. Type errors stop at the first bad field (that is what a
+    pub fn playbook(&self, name: &str) -> Option<&Playbook> {
+        self.playbooks.iter().find(|p| p.name == name)
+    }
+
+    /// The first playbook whose segment the shopper is in, else the catch-all.
+    pub fn choose(&self, profile: &Profile<'_>) -> &Playbook {
+        self.playbooks
+            .iter()
+            .find(|p| p.segment.as_ref().is_some_and(|s| s.matches(profile)))
+            .or_else(|| self.playbooks.iter().find(|p| p.segment.is_none()))
+            .unwrap_or(&self.playbooks[0])
+    }
+
+    /// How a playbook ranks its step (0 if the step is gone from it).
+    pub fn priority(&self, playbook: &str, step: &str) -> u8 {
+        self.playbook(playbook).and_then(|p| p.step(step)).map_or(0, |s| s.priority)
+    }
+
+    /// The experiment arm `unit` is in for `step`, if the step is under an experiment.
+    pub fn variant_for(&self, step: &str, unit: &str) -> Option<(&Experiment, &Variant)> {
+        let experiment = self.experiments.iter().find(|e| e.step == step)?;
+        Some((experiment, experiment.assign(unit)))
+    }
+
+    /// A playbook's step as a given experiment arm sees it.
+    pub fn resolve_step(&self, playbook: &str, step: &str, variant: Option<&str>) -> Option<Step> {
+        let mut resolved = self.playbook(playbook)?.step(step)?.clone();
+        let arm = variant.and_then(|key| {
+            let experiment = self.experiments.iter().find(|e| e.step == step)?;
+            experiment.variants.iter().find(|v| v.key == key)
+        });
+        if let Some(arm) = arm {
+            if let Some(template) = &arm.template {
+                resolved.template = template.clone();
+            }
+            if let Some(angle) = arm.angle {
+                resolved.angle = angle;
+            }
+            if let Some(delay) = arm.delay_minutes {
+                resolved.delay_minutes = delay;
+            }
+            if let Some(channel) = arm.channel {
+                resolved.channel = channel;
+            }
+            if let Some(offer) = arm.offer_incentive {
+                resolved.offer_incentive = offer;
+            }
+        }
+        Some(resolved)
+    }
+
+    /// Parse and validate a policy. Type errors stop at the first bad field (that is what a
     /// JSON parser can know); rule errors are all reported together.
     pub fn from_json(text: &str) -> Result<Policy> {
         let policy: Policy = parse_json(text)?;
@@ -132,14 +214,11 @@ impl Policy {
         Ok(policy)
     }
 
-    pub fn step(&self, key: &str) -> Option<&Step> {
-        self.steps.iter().find(|s| s.key == key)
-    }
-
-    /// The playbook shipped as the default: the mission's cadence (see policy/DEFAULT.md).
-    pub fn default_playbook() -> Policy {
-        Policy::from_json(DEFAULT_PLAYBOOK).expect("the shipped default playbook is valid")
+    /// The policy shipped as the default: the mission's cadence, plus a light and a persistent
+    /// playbook chosen by segment (see src/policy/PLAYBOOKS.md).
+    pub fn default_policy() -> Policy {
+        Policy::from_json(DEFAULT_POLICY).expect("the shipped default policy is valid")
     }
 }
 
-pub const DEFAULT_PLAYBOOK: &str = include_str!("default.json");
+pub const DEFAULT_POLICY: &str = include_str!("default.json");

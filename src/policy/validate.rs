@@ -1,112 +1,169 @@
-//! Rule checks on a parsed playbook. Every broken rule is reported, each with its path.
+//! Rule checks on a parsed policy. Every broken rule is reported, each with its path.
 
-use super::{Angle, Policy};
+use super::{Angle, Policy, Step};
 use crate::error::{Code, Error, Problem, Result};
 use std::collections::HashSet;
 
+struct Problems(Vec<Problem>);
+
+impl Problems {
+    fn bad(&mut self, path: impl Into<String>, message: &str) {
+        self.0.push(Problem { code: Code::InvalidPolicy, path: path.into(), message: message.to_string() });
+    }
+}
+
 pub fn validate(policy: &Policy) -> Result<()> {
-    let mut problems = Vec::new();
-    let mut bad = |path: String, message: &str| {
-        problems.push(Problem {
-            code: Code::InvalidPolicy,
-            path,
-            message: message.to_string(),
-        });
-    };
+    let mut p = Problems(Vec::new());
 
     if policy.version.trim().is_empty() {
-        bad(
-            "$.version".into(),
-            "must not be empty: journeys record the version they ran under",
-        );
+        p.bad("$.version", "must not be empty: journeys record the version they ran under");
     }
-    if policy.steps.is_empty() {
-        bad("$.steps".into(), "a playbook needs at least one step");
+    if policy.playbooks.is_empty() {
+        p.bad("$.playbooks", "a policy needs at least one playbook");
     }
-    let mut keys = HashSet::new();
-    for (i, step) in policy.steps.iter().enumerate() {
-        if step.key.is_empty()
-            || !step
-                .key
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            bad(
-                format!("$.steps[{i}].key"),
-                "must be non-empty letters, digits, '-' or '_'",
-            );
+    let catch_alls = policy.playbooks.iter().filter(|pb| pb.segment.is_none()).count();
+    if !policy.playbooks.is_empty() && catch_alls != 1 {
+        p.bad("$.playbooks", "exactly one playbook must have no segment: it catches every other shopper");
+    }
+    let mut names = HashSet::new();
+    for (i, playbook) in policy.playbooks.iter().enumerate() {
+        let at = format!("$.playbooks[{i}]");
+        if !is_key(&playbook.name) {
+            p.bad(format!("{at}.name"), "must be non-empty letters, digits, '-' or '_'");
         }
-        if !keys.insert(step.key.as_str()) {
-            bad(format!("$.steps[{i}].key"), "duplicate step key");
+        if !names.insert(playbook.name.as_str()) {
+            p.bad(format!("{at}.name"), "duplicate playbook name");
         }
-        if step.template.trim().is_empty() {
-            bad(format!("$.steps[{i}].template"), "must not be empty");
+        if playbook.steps.is_empty() {
+            p.bad(format!("{at}.steps"), "a playbook needs at least one step");
         }
-        if step.angle == Angle::ByReason && step.fallback_angle.is_none() {
-            bad(
-                format!("$.steps[{i}].fallbackAngle"),
-                "required when angle is byReason",
-            );
+        if let Some(segment) = &playbook.segment {
+            if let (Some(min), Some(max)) = (segment.min_cart_minor, segment.max_cart_minor) {
+                if min > max {
+                    p.bad(format!("{at}.segment.minCartMinor"), "above maxCartMinor: nobody matches");
+                }
+            }
         }
-        if step.fallback_angle == Some(Angle::ByReason) {
-            bad(
-                format!("$.steps[{i}].fallbackAngle"),
-                "cannot itself be byReason",
-            );
-        }
-        if step.delay_minutes > policy.journey_expiry_hours.saturating_mul(60) {
-            bad(
-                format!("$.steps[{i}].delayMinutes"),
-                "falls after the journey expires",
-            );
+        let mut keys = HashSet::new();
+        for (j, step) in playbook.steps.iter().enumerate() {
+            let at = format!("{at}.steps[{j}]");
+            if !keys.insert(step.key.as_str()) {
+                p.bad(format!("{at}.key"), "duplicate step key");
+            }
+            check_step(&mut p, &at, step, policy);
         }
     }
+
+    let incentives = &policy.incentives;
+    if incentives.max_discount_percent > 90 {
+        p.bad("$.incentives.maxDiscountPercent", "must be at most 90");
+    }
+    if incentives.min_margin_percent >= 100 || incentives.default_margin_percent > 100 {
+        p.bad("$.incentives", "margins are percentages below 100");
+    }
+    for (i, rung) in incentives.ladder.iter().enumerate() {
+        let percent_kind = matches!(rung.kind, super::IncentiveKind::PercentOff | super::IncentiveKind::Loyalty);
+        if percent_kind && (rung.percent == 0 || rung.percent > incentives.max_discount_percent) {
+            p.bad(format!("$.incentives.ladder[{i}].percent"), "must be between 1 and maxDiscountPercent");
+        }
+        if rung.min_cart_minor < 0 || rung.cost_minor < 0 {
+            p.bad(format!("$.incentives.ladder[{i}]"), "amounts cannot be negative");
+        }
+    }
+
+    let mut experiment_keys = HashSet::new();
+    for (i, experiment) in policy.experiments.iter().enumerate() {
+        let at = format!("$.experiments[{i}]");
+        if !is_key(&experiment.key) || !experiment_keys.insert(experiment.key.as_str()) {
+            p.bad(format!("{at}.key"), "must be a unique key of letters, digits, '-' or '_'");
+        }
+        if !policy.playbooks.iter().any(|pb| pb.step(&experiment.step).is_some()) {
+            p.bad(format!("{at}.step"), "no playbook has this step");
+        }
+        let total: u32 = experiment.variants.iter().map(|v| v.weight as u32).sum();
+        if total != 100 {
+            p.bad(format!("{at}.variants"), "weights must add up to 100");
+        }
+        let mut variant_keys = HashSet::new();
+        for (j, variant) in experiment.variants.iter().enumerate() {
+            if !is_key(&variant.key) || !variant_keys.insert(variant.key.as_str()) {
+                p.bad(format!("{at}.variants[{j}].key"), "must be a unique key");
+            }
+            if variant.angle == Some(Angle::ByReason) {
+                p.bad(format!("{at}.variants[{j}].angle"), "a variant names a concrete angle");
+            }
+            if variant.delay_minutes.is_some_and(|d| d > policy.journey_expiry_hours.saturating_mul(60)) {
+                p.bad(format!("{at}.variants[{j}].delayMinutes"), "falls after the journey expires");
+            }
+        }
+    }
+
     for (i, cap) in policy.caps.iter().enumerate() {
         if cap.max == 0 {
-            bad(
-                format!("$.caps[{i}].max"),
-                "must be at least 1 (remove the channel's steps instead)",
-            );
+            p.bad(format!("$.caps[{i}].max"), "must be at least 1 (remove the channel's steps instead)");
         }
         if cap.window_hours == 0 {
-            bad(format!("$.caps[{i}].windowHours"), "must be at least 1");
+            p.bad(format!("$.caps[{i}].windowHours"), "must be at least 1");
         }
     }
     if policy.holdout_percent > 100 {
-        bad("$.holdoutPercent".into(), "must be between 0 and 100");
+        p.bad("$.holdoutPercent", "must be between 0 and 100");
     }
     if policy.pilot_percent > 100 {
-        bad("$.pilotPercent".into(), "must be between 0 and 100");
+        p.bad("$.pilotPercent", "must be between 0 and 100");
     }
     if policy.attribution_window_hours == 0 {
-        bad("$.attributionWindowHours".into(), "must be at least 1");
+        p.bad("$.attributionWindowHours", "must be at least 1");
     }
     if policy.journey_expiry_hours == 0 {
-        bad("$.journeyExpiryHours".into(), "must be at least 1");
+        p.bad("$.journeyExpiryHours", "must be at least 1");
     }
     if !(1..=10).contains(&policy.sms_segment_limit) {
-        bad("$.smsSegmentLimit".into(), "must be between 1 and 10");
+        p.bad("$.smsSegmentLimit", "must be between 1 and 10");
     }
     if crate::time_zone::check_zone(&policy.store_time_zone).is_err() {
-        bad(
-            "$.storeTimeZone".into(),
-            "not an IANA time-zone name this runtime knows",
-        );
+        p.bad("$.storeTimeZone", "not an IANA time-zone name this runtime knows");
     }
-    if !(policy.public_base_url.starts_with("https://")
-        || policy.public_base_url.starts_with("http://"))
-    {
-        bad("$.publicBaseUrl".into(), "must be an absolute http(s) URL");
+    if !(policy.public_base_url.starts_with("https://") || policy.public_base_url.starts_with("http://")) {
+        p.bad("$.publicBaseUrl", "must be an absolute http(s) URL");
     }
     for (i, code) in policy.jurisdictions.iter().enumerate() {
         if crate::quiet_hours::pack(code).is_none() {
-            bad(format!("$.jurisdictions[{i}]"), "unknown jurisdiction pack");
+            p.bad(format!("$.jurisdictions[{i}]"), "unknown jurisdiction pack");
         }
     }
 
-    if problems.is_empty() {
+    if p.0.is_empty() {
         Ok(())
     } else {
-        Err(Error::from_problems(problems))
+        Err(Error::from_problems(p.0))
     }
+}
+
+fn check_step(p: &mut Problems, at: &str, step: &Step, policy: &Policy) {
+    if !is_key(&step.key) {
+        p.bad(format!("{at}.key"), "must be non-empty letters, digits, '-' or '_'");
+    }
+    if step.template.trim().is_empty() {
+        p.bad(format!("{at}.template"), "must not be empty");
+    }
+    if step.angle == Angle::ByReason && step.fallback_angle.is_none() {
+        p.bad(format!("{at}.fallbackAngle"), "required when angle is byReason");
+    }
+    if step.fallback_angle == Some(Angle::ByReason) {
+        p.bad(format!("{at}.fallbackAngle"), "cannot itself be byReason");
+    }
+    if step.delay_minutes > policy.journey_expiry_hours.saturating_mul(60) {
+        p.bad(format!("{at}.delayMinutes"), "falls after the journey expires");
+    }
+    if step.offer_incentive && policy.incentives.ladder.is_empty() {
+        p.bad(format!("{at}.offerIncentive"), "the policy has no incentive ladder");
+    }
+    if step.conditions.unless_opened && step.conditions.if_clicked {
+        p.bad(format!("{at}.conditions"), "unlessOpened and ifClicked can never both hold");
+    }
+}
+
+fn is_key(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }

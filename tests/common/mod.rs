@@ -38,7 +38,7 @@ pub fn event(value: Value) -> Event {
 
 /// A policy without the holdout, so tests are about the cadence, not the dice.
 pub fn policy() -> Policy {
-    let mut p = Policy::default_playbook();
+    let mut p = Policy::default_policy();
     p.holdout_percent = 0;
     p
 }

@@ -1,0 +1,199 @@
+//! The pure decision function (DESIGN.md principle 2):
+//! `(policy, state, event, now) → (state', actions, explanation)`.
+//! No clock, no randomness, no I/O: the same inputs give the same outputs everywhere.
+
+mod contact_updates;
+mod engagement;
+mod send_time;
+mod start;
+
+use crate::action::Action;
+use crate::consent::{ConsentEntry, ConsentSource};
+use crate::event::{Event, EventBody, Origin};
+use crate::explain::Explanation;
+use crate::ids;
+use crate::journey::{JourneyStatus, PlannedSend, SendStatus};
+use crate::policy::{Channel, Policy};
+use crate::sms_segments;
+use crate::state::State;
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Decision {
+    pub state: State,
+    pub actions: Vec<Action>,
+    pub explanation: Explanation,
+}
+
+pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) -> Decision {
+    let mut run = Run {
+        policy,
+        state,
+        now,
+        actions: Vec::new(),
+        why: Explanation::default(),
+    };
+    if !run.state.contact.first_sighting(&event.id) {
+        run.why.because(
+            "duplicate",
+            format!("event {} was already applied: nothing changes", event.id),
+        );
+        return run.finish();
+    }
+    if run.state.contact.erased && !matches!(event.body, EventBody::Erase) {
+        run.why.because(
+            "erased",
+            "the contact was erased: nothing is recorded or sent",
+        );
+        return run.finish();
+    }
+    run.expire_old_journeys();
+    match &event.body {
+        EventBody::Abandoned(e) => {
+            run.learn(&e.contact, e.origin);
+            run.abandoned(&e.cart, &e.reasons, event.at);
+        }
+        EventBody::CheckoutUpdated(e) => {
+            run.learn(&e.contact, Origin::Platform);
+            run.platform_consent(Channel::Sms, e.accepts_sms, event);
+            run.platform_consent(Channel::Email, e.accepts_email, event);
+            run.abandoned(&e.cart, &[], event.at);
+        }
+        EventBody::OrderPlaced(e) => run.order_placed(
+            &e.order_id,
+            e.cart_token.as_deref(),
+            e.total.minor,
+            event.at,
+        ),
+        EventBody::OrderCancelled(_) => run.why.because(
+            "orderCancelled",
+            "order cancelled: the journey stays closed, no messages resume",
+        ),
+        EventBody::Due(e) => run.due(&e.action_id),
+        EventBody::Delivered(e) => run
+            .why
+            .because("delivered", format!("{} delivered", e.action_id)),
+        EventBody::Opened(e) => run.opened(&e.action_id),
+        EventBody::Clicked(e) => run.clicked(&e.action_id),
+        EventBody::Bounced(e) => run.bounced(&e.action_id, e.permanent),
+        EventBody::Complained(_) => {
+            run.suppress(Channel::Email, "spam complaint");
+            run.revoke(Channel::Email, ConsentSource::Suppression, event.at);
+        }
+        EventBody::SendFailed(e) => run.send_failed(&e.action_id, e.permanent, &e.code),
+        EventBody::SmsReceived(e) => run.sms_received(&e.body, event),
+        EventBody::ConsentChanged(e) => {
+            let entry = ConsentEntry {
+                status: e.status,
+                source: e.source,
+                at: event.at,
+                text_version: e.text_version.clone(),
+                evidence_hash: e.evidence.as_deref().map(ids::sha256_hex),
+                jurisdiction: run.state.contact.region.clone(),
+            };
+            run.record_consent(e.channel, entry);
+        }
+        EventBody::Unsubscribed(e) => {
+            let channels: &[Channel] = match e.channel {
+                Some(Channel::Email) => &[Channel::Email],
+                Some(Channel::Sms) => &[Channel::Sms],
+                None => &[Channel::Email, Channel::Sms],
+            };
+            for c in channels {
+                run.revoke(*c, ConsentSource::Unsubscribe, event.at);
+            }
+        }
+        EventBody::Erase => run.erase(),
+    }
+    run.finish()
+}
+
+/// One decision in progress: the inputs, and the outputs as they accumulate.
+struct Run<'p> {
+    policy: &'p Policy,
+    state: State,
+    now: DateTime<Utc>,
+    actions: Vec<Action>,
+    why: Explanation,
+}
+
+impl Run<'_> {
+    fn finish(self) -> Decision {
+        let mut why = self.why;
+        if why.reasons.is_empty() {
+            why.because("noop", "nothing to do");
+        }
+        Decision {
+            state: self.state,
+            actions: self.actions,
+            explanation: why,
+        }
+    }
+
+    pub(super) fn reply(&mut self, to: String, body: &str, kind: &str) {
+        let segments = sms_segments::count(body).count;
+        let id = format!(
+            "{}.reply.{kind}.{}",
+            self.state.contact.id,
+            self.now.timestamp()
+        );
+        self.actions.push(Action::Reply {
+            id,
+            to,
+            body: body.to_string(),
+            segments,
+        });
+    }
+
+    pub(super) fn close_journey(&mut self, id: &str, status: JourneyStatus, reason: &str) {
+        let Some(journey) = self.state.journeys.iter_mut().find(|j| j.id == id) else {
+            return;
+        };
+        if journey.status == JourneyStatus::Active {
+            journey.status = status;
+        }
+        for send in journey
+            .sends
+            .iter_mut()
+            .filter(|s| s.status == SendStatus::Scheduled)
+        {
+            send.status = SendStatus::Cancelled;
+            self.actions.push(Action::Cancel {
+                id: send.id.clone(),
+                reason: reason.to_string(),
+            });
+        }
+    }
+
+    pub(super) fn cancel_pending(&mut self, which: impl Fn(&PlannedSend) -> bool, reason: &str) {
+        for journey in self.state.journeys.iter_mut() {
+            for send in journey
+                .sends
+                .iter_mut()
+                .filter(|s| s.status == SendStatus::Scheduled && which(s))
+            {
+                send.status = SendStatus::Cancelled;
+                self.actions.push(Action::Cancel {
+                    id: send.id.clone(),
+                    reason: reason.to_string(),
+                });
+            }
+        }
+    }
+
+    pub(super) fn expire_old_journeys(&mut self) {
+        let expiry = Duration::hours(self.policy.journey_expiry_hours as i64);
+        let expired: Vec<String> = self
+            .state
+            .journeys
+            .iter()
+            .filter(|j| j.status == JourneyStatus::Active && self.now - j.abandoned_at > expiry)
+            .map(|j| j.id.clone())
+            .collect();
+        for id in expired {
+            self.close_journey(&id, JourneyStatus::Expired, "journey expired");
+        }
+    }
+}

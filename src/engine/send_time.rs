@@ -1,0 +1,344 @@
+//! Send time (DESIGN.md principle 3): a due send is re-checked against consent, order,
+//! conditions, jurisdiction rules, caps and quiet hours, then dispatched, deferred or skipped.
+
+use super::Run;
+use crate::action::Action;
+use crate::angle;
+use crate::contact::{Contact, SentRecord};
+use crate::incentive::{self, Offer};
+use crate::journey::{Journey, JourneyStatus, PlannedSend, SendStatus};
+use crate::message::{self, Render};
+use crate::policy::{Angle, Channel, Policy, Step};
+use crate::quiet_hours;
+use chrono::{DateTime, Duration, Utc};
+
+impl Run<'_> {
+    /// Principle 3: a scheduled send is a promise to ask again.
+    pub(super) fn due(&mut self, action_id: &str) {
+        let now = self.now;
+        let policy = self.policy;
+        let Some(journey) = self.state.journeys.iter().find(|j| j.send(action_id).is_some()) else {
+            self.why.because("unknownAction", format!("{action_id} belongs to no journey: ignored"));
+            return;
+        };
+        let send = journey.send(action_id).cloned().expect("the journey was found by this send");
+        if send.status != SendStatus::Scheduled {
+            self.why.because("alreadyHandled", format!("{action_id} is {:?}: nothing to do", send.status));
+            return;
+        }
+        if send.due_at > now {
+            self.why.because("early", format!("{action_id} is not due until {}", send.due_at.to_rfc3339()));
+            return;
+        }
+        let step = policy.resolve_step(&journey.playbook, &send.step, send.variant.as_deref());
+        let contact = &self.state.contact;
+        let packs = quiet_hours::applicable(&policy.jurisdictions, region_of(contact).as_deref());
+        let verdict = match &step {
+            None => Some(format!("step {} is not in playbook {} of {}", send.step, journey.playbook, policy.version)),
+            Some(step) => refusal(policy, contact, journey, &send, step, &packs, now),
+        };
+        if let Some(reason) = verdict {
+            return self.skip(action_id, &send, reason);
+        }
+        let step = step.expect("refusal covers a missing step");
+
+        // Caps and quiet hours defer rather than drop.
+        let mut at = now;
+        let mut deferral = Vec::new();
+        if let Some(until) = cap_clear_at(policy, contact, send.channel, &packs, at) {
+            deferral.push(format!("frequency cap until {}", until.to_rfc3339()));
+            at = until;
+        }
+        let (zones, zone_note) = plausible_zones(contact, policy);
+        match quiet_hours::next_opening(at, send.channel, &packs, &zones) {
+            Ok(opening) if opening > at => {
+                let codes: Vec<&str> = packs.iter().map(|p| p.code).collect();
+                deferral.push(format!("quiet hours ({}) in {}", codes.join("+"), zones.join(", ")));
+                at = opening;
+            }
+            Ok(_) => {}
+            Err(e) => deferral.push(format!("time zone problem: {e}")),
+        }
+        if at > now {
+            let expires = journey.abandoned_at + Duration::hours(policy.journey_expiry_hours as i64);
+            if at > expires {
+                let reason = format!("{} and the next opening falls after the journey expires", deferral.join("; "));
+                return self.skip(action_id, &send, reason);
+            }
+            return self.defer(action_id, &send, at, format!("{}{zone_note}", deferral.join("; ")));
+        }
+        self.dispatch(action_id, &send, &step);
+    }
+
+    fn skip(&mut self, action_id: &str, send: &PlannedSend, reason: String) {
+        if let Some(s) = self.state.journey_of_action(action_id).and_then(|j| j.send_mut(action_id)) {
+            s.status = SendStatus::Skipped;
+        }
+        self.why.because("skipped", format!("{} {} skipped: {reason}", send.channel.as_str(), send.step));
+        self.actions.push(Action::Skip { id: action_id.to_string(), reason });
+    }
+
+    fn defer(&mut self, action_id: &str, send: &PlannedSend, at: DateTime<Utc>, reason: String) {
+        if let Some(s) = self.state.journey_of_action(action_id).and_then(|j| j.send_mut(action_id)) {
+            s.due_at = at;
+        }
+        self.why.because(
+            "deferred",
+            format!("{} {} deferred to {}: {reason}", send.channel.as_str(), send.step, at.to_rfc3339()),
+        );
+        self.actions.push(Action::Defer { id: action_id.to_string(), at, reason });
+    }
+
+    fn dispatch(&mut self, action_id: &str, send: &PlannedSend, step: &Step) {
+        let now = self.now;
+        let policy = self.policy;
+        let channel = send.channel;
+        let journey = self.state.journeys.iter().find(|j| j.send(action_id).is_some()).expect("due found it");
+        let angle = fresh_angle(step, journey, channel);
+        let offer = if step.offer_incentive { self.offer(action_id) } else { None };
+        let journey = self.state.journeys.iter().find(|j| j.send(action_id).is_some()).expect("due found it");
+        let contact = &self.state.contact;
+        let message = message::render(Render {
+            base_url: &policy.public_base_url,
+            action_id,
+            channel,
+            template: &step.template,
+            variant: send.variant.as_deref().unwrap_or("control"),
+            angle,
+            first_name: contact.first_name.as_deref(),
+            cart: &journey.cart,
+            incentive: offer.as_ref(),
+            segment_limit: policy.sms_segment_limit,
+        });
+        let to = contact.address(channel).unwrap_or_default().to_string();
+        let journey_id = journey.id.clone();
+        if let Some(s) = self.state.journey_of_action(action_id).and_then(|j| j.send_mut(action_id)) {
+            s.status = SendStatus::Sent;
+            s.angle = Some(angle);
+        }
+        let contact = &mut self.state.contact;
+        contact.stats.messages += 1;
+        contact.sent.push(SentRecord { action_id: action_id.to_string(), channel, at: now });
+        prune_sent(&mut contact.sent, now);
+        let with = offer.as_ref().map(|o| format!(" and a {:?} offer", o.kind)).unwrap_or_default();
+        self.why.because(
+            "dispatch",
+            format!(
+                "{} {} dispatched with angle {angle:?}{with}: consent, order, quiet hours and caps re-checked",
+                channel.as_str(),
+                send.step
+            ),
+        );
+        self.actions.push(Action::Send { id: action_id.to_string(), journey_id, channel, to, message });
+    }
+
+    /// The journey's one incentive: the one already offered, or a new one if the guards allow.
+    fn offer(&mut self, action_id: &str) -> Option<Offer> {
+        let now = self.now;
+        let journey = self.state.journeys.iter().find(|j| j.send(action_id).is_some())?;
+        if let Some(existing) = &journey.incentive {
+            return Some(existing.clone()); // never stacked: the same offer again
+        }
+        let request = incentive::Request {
+            rules: &self.policy.incentives,
+            contact: &self.state.contact,
+            cart: &journey.cart,
+            reasons: &journey.reasons,
+            journey_id: &journey.id,
+            now,
+        };
+        match incentive::choose(request) {
+            Ok(offer) => {
+                let journey_id = journey.id.clone();
+                self.state.contact.stats.last_incentive_at = Some(now);
+                if let Some(j) = self.state.journey_mut(&journey_id) {
+                    j.incentive = Some(offer.clone());
+                }
+                self.actions.push(Action::RequestCoupon {
+                    id: offer.coupon_request_id.clone(),
+                    journey_id,
+                    offer: offer.clone(),
+                });
+                Some(offer)
+            }
+            Err(withheld) => {
+                self.why.because("noIncentive", format!("no incentive: {}", withheld.describe()));
+                None
+            }
+        }
+    }
+}
+
+/// Why a due send must not go out at all, if it must not.
+fn refusal(
+    policy: &Policy,
+    contact: &Contact,
+    journey: &Journey,
+    send: &PlannedSend,
+    step: &Step,
+    packs: &[&quiet_hours::Pack],
+    now: DateTime<Utc>,
+) -> Option<String> {
+    let channel = send.channel;
+    if journey.status != JourneyStatus::Active {
+        Some(format!("journey is {:?}", journey.status))
+    } else if journey.holdout {
+        Some("journey is in the holdout".into())
+    } else if !contact.consent.allows(channel) {
+        Some(format!("no confirmed {} consent ({:?})", channel.as_str(), contact.consent.status(channel)))
+    } else if contact.suppressed.contains(&channel) {
+        Some(format!("{} suppressed after a bounce or complaint", channel.as_str()))
+    } else if contact.address(channel).is_none() {
+        Some(format!("no {} address from the platform", channel.as_str()))
+    } else if let Some(reason) = unmet_condition(step, journey) {
+        Some(reason)
+    } else if channel == Channel::Sms {
+        one_cart_sms_rule(policy, packs, journey, send, now)
+    } else {
+        None
+    }
+}
+
+/// The step's angle; a new email never repeats an angle an earlier email of the journey
+/// used (the mission: no open in 48 h brings a *different* angle).
+fn fresh_angle(step: &Step, journey: &Journey, channel: Channel) -> Angle {
+    let wanted = angle::resolve(step.angle, step.fallback_angle, &journey.reasons);
+    if channel != Channel::Email || step.angle != Angle::ByReason {
+        return wanted;
+    }
+    let used: Vec<Angle> = journey
+        .sends
+        .iter()
+        .filter(|s| s.channel == Channel::Email && s.status == SendStatus::Sent)
+        .filter_map(|s| s.angle)
+        .collect();
+    std::iter::once(wanted)
+        .chain(step.fallback_angle)
+        .chain(angle::ROTATION.iter().copied())
+        .find(|a| !used.contains(a))
+        .unwrap_or(wanted)
+}
+
+fn unmet_condition(step: &Step, journey: &Journey) -> Option<String> {
+    let c = &step.conditions;
+    if c.unless_opened && journey.any_opened() {
+        return Some("an earlier message was opened".into());
+    }
+    if c.if_clicked && !journey.any_clicked() {
+        return Some("no earlier message was clicked".into());
+    }
+    if let Some(min) = c.min_cart_minor {
+        if journey.cart.subtotal().minor < min {
+            return Some("cart below the step's minimum value".into());
+        }
+    }
+    None
+}
+
+/// US practice: one cart-recovery SMS per abandonment, within 48 h, spent on the slot the
+/// playbook ranks highest (not simply the first to come due).
+fn one_cart_sms_rule(
+    policy: &Policy,
+    packs: &[&quiet_hours::Pack],
+    journey: &Journey,
+    send: &PlannedSend,
+    now: DateTime<Utc>,
+) -> Option<String> {
+    let hours = packs
+        .iter()
+        .filter_map(|p| p.one_cart_sms_within_hours)
+        .min()?;
+    let deadline = journey.abandoned_at + Duration::hours(hours as i64);
+    if journey.sent_on(Channel::Sms) > 0 {
+        return Some("the one US cart SMS for this abandonment was already sent".into());
+    }
+    if now > deadline {
+        return Some(format!("past the {hours} h window for a US cart SMS"));
+    }
+    let rank = |s: &PlannedSend| policy.priority(&journey.playbook, &s.step);
+    let better = journey.pending().find(|other| {
+        other.channel == Channel::Sms
+            && other.id != send.id
+            && other.due_at <= deadline
+            && rank(other) > rank(send)
+    })?;
+    Some(format!(
+        "the one US cart SMS is saved for the higher-ranked step {}",
+        better.step
+    ))
+}
+
+/// When every cap on `channel` would allow one more message, if one forbids it now.
+fn cap_clear_at(
+    policy: &Policy,
+    contact: &crate::contact::Contact,
+    channel: Channel,
+    packs: &[&quiet_hours::Pack],
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    let mut clear: Option<DateTime<Utc>> = None;
+    let mut check = |max: u32, window: Duration, channels: &[Channel]| {
+        let mut times: Vec<DateTime<Utc>> = contact
+            .sent
+            .iter()
+            .filter(|s| channels.contains(&s.channel) && s.at > now - window)
+            .map(|s| s.at)
+            .collect();
+        if times.len() as u32 >= max {
+            times.sort();
+            let at = times[times.len() - max as usize] + window;
+            clear = Some(clear.map_or(at, |c| c.max(at)));
+        }
+    };
+    for cap in policy.caps.iter().filter(|c| c.channel == channel) {
+        check(
+            cap.max,
+            Duration::hours(cap.window_hours as i64),
+            &[channel],
+        );
+    }
+    if channel == Channel::Sms {
+        for max in packs.iter().filter_map(|p| p.max_per_24h) {
+            check(max, Duration::hours(24), &[Channel::Sms]);
+        }
+    }
+    clear
+}
+
+fn prune_sent(sent: &mut Vec<SentRecord>, now: DateTime<Utc>) {
+    // Caps look back at most a week.
+    sent.retain(|s| now - s.at <= Duration::days(7));
+}
+
+/// The region that decides which jurisdiction packs apply: the platform's address, else
+/// the phone's country (+1 → US, +33 → FR).
+fn region_of(contact: &crate::contact::Contact) -> Option<String> {
+    if contact.region.is_some() {
+        return contact.region.clone();
+    }
+    let phone = contact.phone.as_deref()?;
+    if phone.starts_with("+1") {
+        Some("US".into())
+    } else if phone.starts_with("+33") {
+        Some("FR".into())
+    } else {
+        None
+    }
+}
+
+/// Zones the recipient may be in, with a note when we fell back.
+fn plausible_zones(contact: &crate::contact::Contact, policy: &Policy) -> (Vec<String>, String) {
+    match &contact.time_zone {
+        Some(zone) if crate::time_zone::check_zone(zone).is_ok() => {
+            (vec![zone.clone()], String::new())
+        }
+        Some(_) => (
+            vec![policy.store_time_zone.clone()],
+            "; recipient zone invalid, store zone used".into(),
+        ),
+        None => (
+            vec![policy.store_time_zone.clone()],
+            "; recipient zone unknown, store zone used".into(),
+        ),
+    }
+}

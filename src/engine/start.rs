@@ -1,0 +1,157 @@
+//! A journey starts: stage precedence, supersession, pilot and holdout, playbook choice,
+//! and the plan of sends.
+
+use super::Run;
+use crate::action::Action;
+use crate::cart::Cart;
+use crate::event::ReasonSignal;
+use crate::ids;
+use crate::journey::{Journey, JourneyStatus, PlannedSend, SendStatus};
+use crate::policy::Profile;
+use chrono::{DateTime, Duration, Utc};
+
+impl Run<'_> {
+    pub(super) fn abandoned(&mut self, cart: &Cart, reasons: &[ReasonSignal], at: DateTime<Utc>) {
+        let journey_id = ids::journey_id(&self.state.contact.id, &cart.token);
+        if let Some(journey) = self.state.journey_mut(&journey_id) {
+            // The same cart again: never restart. The storefront's reasons are kept whenever
+            // they come (a beacon often races the checkout webhook); the cart snapshot only
+            // if it is newer.
+            if !reasons.is_empty() {
+                journey.reasons = reasons.to_vec();
+                self.why.because("reasons", format!("journey {journey_id} learned why the shopper left"));
+            }
+            if at > journey.cart_updated_at && cart.stage >= journey.cart.stage {
+                journey.cart = cart.clone();
+                journey.cart_updated_at = at;
+                self.why.because("cartUpdated", format!("journey {journey_id} cart refreshed"));
+            } else {
+                self.why.because("stale", format!("journey {journey_id} already has a newer snapshot"));
+            }
+            return;
+        }
+        // Stage precedence and supersession across this contact's carts.
+        let mut superseded = Vec::new();
+        for other in self
+            .state
+            .journeys
+            .iter()
+            .filter(|j| j.status == JourneyStatus::Active)
+        {
+            let newer_than_us = other.abandoned_at > at;
+            if newer_than_us || other.cart.stage > cart.stage {
+                self.why.because(
+                    "outranked",
+                    format!("journey {} is newer or at a deeper stage: this {:?} is tracked, not messaged", other.id, cart.stage),
+                );
+                return;
+            }
+            superseded.push(other.id.clone());
+        }
+        for id in superseded {
+            self.close_journey(&id, JourneyStatus::Superseded, "superseded by a newer cart");
+        }
+
+        if ids::bucket(
+            &format!("pilot:{}", self.policy.name),
+            &self.state.contact.id,
+        ) >= self.policy.pilot_percent
+        {
+            self.why.because(
+                "outsidePilot",
+                format!(
+                    "contact is outside the {}% pilot",
+                    self.policy.pilot_percent
+                ),
+            );
+            return;
+        }
+        let holdout = ids::bucket(&format!("holdout:{}", self.policy.name), &journey_id) < self.policy.holdout_percent;
+        let playbook = self.policy.choose(&self.profile(cart));
+        self.note_abandon_after_incentive(at);
+        let mut journey = Journey {
+            id: journey_id.clone(),
+            status: JourneyStatus::Active,
+            policy_version: self.policy.version.clone(),
+            playbook: playbook.name.clone(),
+            abandoned_at: at,
+            cart: cart.clone(),
+            reasons: reasons.to_vec(),
+            holdout,
+            sends: Vec::new(),
+            incentive: None,
+            order_id: None,
+            recovered_minor: None,
+            cart_updated_at: at,
+        };
+        if holdout {
+            self.why.because(
+                "holdout",
+                format!("journey {journey_id} is in the {}% holdout: tracked, never messaged", self.policy.holdout_percent),
+            );
+        } else {
+            for step in &playbook.steps {
+                // Experiments assign by contact, so every runtime puts a shopper in one arm.
+                let variant = self.policy.variant_for(&step.key, &self.state.contact.id).map(|(_, v)| v.key.clone());
+                let Some(step) = self.policy.resolve_step(&playbook.name, &step.key, variant.as_deref()) else { continue };
+                let id = ids::send_id(&journey_id, &step.key, step.channel, 0);
+                let due_at = (at + Duration::minutes(step.delay_minutes as i64)).max(self.now);
+                journey.sends.push(PlannedSend {
+                    id: id.clone(),
+                    step: step.key.clone(),
+                    channel: step.channel,
+                    due_at,
+                    status: SendStatus::Scheduled,
+                    attempt: 0,
+                    // Chosen when it comes due: the storefront's reasons may arrive later.
+                    angle: None,
+                    variant,
+                    opened: false,
+                    clicked: false,
+                });
+                self.actions.push(Action::Schedule {
+                    id,
+                    journey_id: journey_id.clone(),
+                    step: step.key.clone(),
+                    channel: step.channel,
+                    at: due_at,
+                });
+            }
+            self.why.because(
+                "journeyStarted",
+                format!(
+                    "journey {journey_id} started under {} playbook {}: {} sends planned, each re-checked when due",
+                    self.policy.version,
+                    playbook.name,
+                    journey.sends.len()
+                ),
+            );
+        }
+        self.state.journeys.push(journey);
+    }
+
+    /// What segments look at: the cart and the contact's history.
+    fn profile<'c>(&self, cart: &'c Cart) -> Profile<'c> {
+        let contact = &self.state.contact;
+        Profile {
+            cart_minor: cart.subtotal().minor,
+            categories: cart.items.iter().filter_map(|i| i.category.as_deref()).collect(),
+            returning: contact.returning || contact.stats.orders > 0,
+            orders: contact.stats.orders,
+            mobile: contact.mobile,
+            responsiveness: contact.stats.responsiveness(),
+        }
+    }
+
+    /// Anti-gaming: a new abandonment soon after an unused incentive counts against the
+    /// contact; enough of them and incentives stop.
+    fn note_abandon_after_incentive(&mut self, at: DateTime<Utc>) {
+        let cooldown = Duration::days(self.policy.incentives.cooldown_days as i64);
+        let stats = &mut self.state.contact.stats;
+        let recent_offer = stats.last_incentive_at.is_some_and(|offered| at >= offered && at - offered < cooldown);
+        let unused = self.state.journeys.iter().any(|j| j.incentive.is_some() && j.order_id.is_none());
+        if recent_offer && unused {
+            stats.abandons_after_incentive += 1;
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! Experiments: variants assigned by a hash of the contact id, so the browser, the edge and
+//! the server all put a shopper in the same arm without talking to each other.
+
+use super::{Angle, Channel};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Experiment {
+    pub key: String,
+    /// The step it varies; every playbook's step with this key.
+    pub step: String,
+    /// Weights add up to 100.
+    pub variants: Vec<Variant>,
+}
+
+/// What a variant changes about its step; anything absent stays as the step says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Variant {
+    pub key: String,
+    pub weight: u8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub angle: Option<Angle>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay_minutes: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Channel>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offer_incentive: Option<bool>,
+}
+
+impl Experiment {
+    /// The arm for `unit` (the contact id): stable across runtimes and restarts.
+    pub fn assign(&self, unit: &str) -> &Variant {
+        let bucket = crate::ids::bucket(&format!("experiment:{}", self.key), unit);
+        let mut cumulative = 0u16;
+        for variant in &self.variants {
+            cumulative += variant.weight as u16;
+            if (bucket as u16) < cumulative {
+                return variant;
+            }
+        }
+        // Validation guarantees weights add up to 100, so this is unreachable in practice.
+        &self.variants[self.variants.len() - 1]
+    }
+}
