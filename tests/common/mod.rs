@@ -48,6 +48,8 @@ pub struct Shopper {
     pub policy: Policy,
     pub state: State,
     pub log: Vec<(DateTime<Utc>, Decision)>,
+    /// The simulated clock: never goes backwards.
+    pub now: DateTime<Utc>,
     counter: u32,
 }
 
@@ -57,13 +59,23 @@ impl Shopper {
             policy,
             state: State::new("contact-1"),
             log: Vec::new(),
+            now: DateTime::<Utc>::MIN_UTC,
             counter: 0,
         }
     }
 
+    /// Deliver an event at `now`, after the scheduler fired everything due before it (the
+    /// world does not pause between inputs).
     pub fn apply(&mut self, value: Value, now: DateTime<Utc>) -> Decision {
+        self.run_until(now);
+        self.decide(value, now)
+    }
+
+    fn decide(&mut self, value: Value, now: DateTime<Utc>) -> Decision {
+        let now = now.max(self.now);
         let decision = decide(&self.policy, self.state.clone(), &event(value), now);
         self.state = decision.state.clone();
+        self.now = now;
         self.log.push((now, decision.clone()));
         decision
     }
@@ -72,10 +84,7 @@ impl Shopper {
     pub fn due(&mut self, action_id: &str, now: DateTime<Utc>) -> Decision {
         self.counter += 1;
         let id = format!("due-{}-{}", action_id, self.counter);
-        self.apply(
-            json!({ "id": id, "at": now.to_rfc3339(), "type": "due", "actionId": action_id }),
-            now,
-        )
+        self.decide(json!({ "id": id, "at": now.to_rfc3339(), "type": "due", "actionId": action_id }), now)
     }
 
     /// Every scheduled send's current due time, as the store's due index would hold it.
