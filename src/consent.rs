@@ -44,6 +44,7 @@ impl ConsentSource {
 pub struct ConsentEntry {
     pub status: ConsentStatus,
     pub source: ConsentSource,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_version: Option<String>,

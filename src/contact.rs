@@ -38,7 +38,7 @@ pub struct Contact {
     pub sent: Vec<SentRecord>,
     /// Ids of recently applied events: a repeat changes nothing.
     #[serde(default, skip_serializing_if = "VecDeque::is_empty")]
-    pub seen: VecDeque<String>,
+    pub seen: VecDeque<u64>,
     #[serde(default)]
     pub stats: Stats,
     /// Set once personal data was erased: nothing is ever sent again.
@@ -60,7 +60,7 @@ pub struct Stats {
     pub orders: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_order_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "chrono::serde::ts_milliseconds_option")]
     pub last_incentive_at: Option<DateTime<Utc>>,
     /// Times a new cart was abandoned soon after an incentive went unused.
     #[serde(default)]
@@ -85,6 +85,7 @@ impl Stats {
 pub struct SentRecord {
     pub action_id: String,
     pub channel: Channel,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub at: DateTime<Utc>,
 }
 
@@ -100,15 +101,17 @@ impl Contact {
         }
     }
 
-    /// Record an event id; false if it was already applied.
+    /// Record an event id; false if it was already applied. Ids are kept as 64-bit hashes:
+    /// a fraction of the bytes, and no provider ids in clear in the stored state.
     pub fn first_sighting(&mut self, event_id: &str) -> bool {
-        if self.seen.iter().any(|id| id == event_id) {
+        let hash = crate::ids::fnv1a64(event_id);
+        if self.seen.contains(&hash) {
             return false;
         }
         if self.seen.len() == SEEN_CAPACITY {
             self.seen.pop_front();
         }
-        self.seen.push_back(event_id.to_string());
+        self.seen.push_back(hash);
         true
     }
 

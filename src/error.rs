@@ -27,6 +27,10 @@ pub enum Code {
     InvalidTimestamp,
     /// A body larger than the engine accepts.
     TooLarge,
+    /// An email address that no mailbox provider would accept (`hygiene::email`).
+    InvalidEmail,
+    /// A phone number that is not a valid number in any numbering plan (`hygiene::phone`).
+    InvalidPhone,
 }
 
 impl Code {
@@ -40,6 +44,8 @@ impl Code {
             Code::InvalidTimeZone => "INVALID_TIME_ZONE",
             Code::InvalidTimestamp => "INVALID_TIMESTAMP",
             Code::TooLarge => "TOO_LARGE",
+            Code::InvalidEmail => "INVALID_EMAIL",
+            Code::InvalidPhone => "INVALID_PHONE",
         }
     }
 }

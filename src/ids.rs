@@ -22,6 +22,12 @@ pub fn send_id(journey_id: &str, step: &str, channel: Channel, attempt: u8) -> S
     format!("{journey_id}.{step}.{}.{attempt}", channel.as_str())
 }
 
+/// FNV-1a, 64-bit: a fast, stable, non-cryptographic fingerprint (event ids for dedupe).
+/// Five lines, so no crate: it must give the same value on every target forever.
+pub fn fnv1a64(input: &str) -> u64 {
+    input.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ byte as u64).wrapping_mul(0x0100_0000_01b3))
+}
+
 /// A stable bucket in 0..100 for `salt` + `unit`: holdouts, pilots and experiment arms.
 pub fn bucket(salt: &str, unit: &str) -> u8 {
     let digest = Sha256::digest(format!("{salt}\u{1f}{unit}").as_bytes());

@@ -37,6 +37,7 @@ pub struct PlannedSend {
     pub id: String,
     pub step: String,
     pub channel: Channel,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub due_at: DateTime<Utc>,
     pub status: SendStatus,
     #[serde(default)]
@@ -60,6 +61,7 @@ pub struct Journey {
     /// The policy version it runs under (principle 6), and the playbook its segment chose.
     pub policy_version: String,
     pub playbook: String,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub abandoned_at: DateTime<Utc>,
     pub cart: Cart,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -77,6 +79,7 @@ pub struct Journey {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovered_minor: Option<i64>,
     /// Latest source timestamp applied to the cart: an older snapshot is stale.
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub cart_updated_at: DateTime<Utc>,
 }
 

@@ -11,6 +11,7 @@ pub mod cart;
 pub mod consent;
 pub mod error;
 pub mod explain;
+pub mod hygiene;
 pub mod ids;
 pub mod keywords;
 pub mod money;

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// Bump when the persisted shape changes, and add a step to `MIGRATIONS`.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -79,7 +79,7 @@ impl State {
 type Migration = fn(&mut Value);
 
 /// `(from_version, step)`: applied in order to anything written at `from_version` or older.
-const MIGRATIONS: &[(u32, Migration)] = &[(1, v1_to_v2)];
+const MIGRATIONS: &[(u32, Migration)] = &[(1, v1_to_v2), (2, v2_to_v3)];
 
 /// Schema 1 stored the contact's zone as `tz`; schema 2 calls it `timeZone` like every
 /// other input, and stamps the version.
@@ -93,3 +93,54 @@ fn v1_to_v2(value: &mut Value) {
         state.insert("schemaVersion".into(), Value::from(2));
     }
 }
+
+/// Schema 3 stores instants as epoch milliseconds (parsing RFC 3339 dominated the cost of
+/// loading state) and remembers event ids as 64-bit fingerprints instead of the ids.
+fn v2_to_v3(value: &mut Value) {
+    fn to_millis(v: &mut Value) {
+        if let Some(text) = v.as_str() {
+            if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
+                *v = Value::from(at.timestamp_millis());
+            }
+        }
+    }
+    fn each(v: &mut Value, key: &str, f: impl Fn(&mut Value)) {
+        if let Some(items) = v.get_mut(key).and_then(Value::as_array_mut) {
+            items.iter_mut().for_each(f);
+        }
+    }
+    fn field(v: &mut Value, key: &str) {
+        if let Some(x) = v.get_mut(key) {
+            to_millis(x);
+        }
+    }
+    let Some(state) = value.as_object_mut() else { return };
+    if let Some(contact) = state.get_mut("contact") {
+        if let Some(consent) = contact.get_mut("consent") {
+            each(consent, "email", |e| field(e, "at"));
+            each(consent, "sms", |e| field(e, "at"));
+        }
+        each(contact, "sent", |e| field(e, "at"));
+        if let Some(stats) = contact.get_mut("stats") {
+            field(stats, "lastIncentiveAt");
+        }
+        if let Some(seen) = contact.get_mut("seen").and_then(Value::as_array_mut) {
+            for id in seen.iter_mut() {
+                if let Some(text) = id.as_str() {
+                    *id = Value::from(crate::ids::fnv1a64(text));
+                }
+            }
+        }
+    }
+    if let Some(journeys) = state.get_mut("journeys") {
+        if let Some(list) = journeys.as_array_mut() {
+            for journey in list {
+                field(journey, "abandonedAt");
+                field(journey, "cartUpdatedAt");
+                each(journey, "sends", |s| field(s, "dueAt"));
+            }
+        }
+    }
+    state.insert("schemaVersion".into(), Value::from(3));
+}
+

@@ -187,3 +187,24 @@ mod fuzz {
         }
     }
 }
+
+#[test]
+fn state_written_under_schema_2_migrates_instants_and_event_ids() {
+    let v2 = json!({
+        "schemaVersion": 2,
+        "contact": { "id": "c-1", "seen": ["evt-1"],
+                     "consent": { "email": [{ "status": "granted", "source": "checkout", "at": "2026-11-27T15:00:00Z" }] },
+                     "sent": [{ "actionId": "a", "channel": "email", "at": "2026-11-27T15:05:00Z" }] },
+        "journeys": [{ "id": "j", "status": "active", "policyVersion": "v", "playbook": "default",
+                       "abandonedAt": "2026-11-27T15:00:00Z", "cartUpdatedAt": "2026-11-27T15:00:00Z",
+                       "cart": { "token": "c1", "stage": "cart", "currency": "USD", "items": [], "recoveryUrl": "https://x" },
+                       "sends": [{ "id": "a", "step": "email-1", "channel": "email", "dueAt": "2026-11-27T15:05:00Z", "status": "sent" }] }]
+    });
+    let state = State::from_json(&v2.to_string()).unwrap();
+    assert_eq!(state.schema_version, 3);
+    assert_eq!(state.journeys[0].sends[0].due_at.to_rfc3339(), "2026-11-27T15:05:00+00:00");
+    assert_eq!(state.contact.consent.email[0].at.to_rfc3339(), "2026-11-27T15:00:00+00:00");
+    let mut contact = state.contact.clone();
+    assert!(!contact.first_sighting("evt-1"), "an event seen under schema 2 is still a repeat");
+    assert!(state.to_json().contains("\"dueAt\":1795791900000"), "{}", state.to_json());
+}

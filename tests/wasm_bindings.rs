@@ -21,7 +21,7 @@ fn a_bad_playbook_throws_a_rekindle_error_with_code_and_path() {
 
 #[test]
 fn a_malformed_event_throws_with_the_path_of_the_bad_field() {
-    let engine = Engine::new(rekindle::policy::DEFAULT_PLAYBOOK).unwrap();
+    let engine = Engine::new(rekindle::policy::DEFAULT_POLICY).unwrap();
     let err = engine.decide("c-1", None, r#"{"id":"e1","at":"2026-11-27T15:00:00Z","type":"due","actionId":7}"#, 0.0).err().unwrap();
     assert_eq!(field(&err, "code").as_string().as_deref(), Some("INVALID_FIELD"));
     assert_eq!(field(&err, "path").as_string().as_deref(), Some("$.actionId"));
@@ -31,7 +31,7 @@ fn a_malformed_event_throws_with_the_path_of_the_bad_field() {
 
 #[test]
 fn a_decision_is_a_plain_object_with_state_as_a_string() {
-    let engine = Engine::new(rekindle::policy::DEFAULT_PLAYBOOK).unwrap();
+    let engine = Engine::new(rekindle::policy::DEFAULT_POLICY).unwrap();
     let out = engine.decide("c-1", None, r#"{"id":"e1","at":"2026-11-27T15:00:00Z","type":"erase"}"#, 1.7e12).unwrap();
     assert!(field(&out, "state").as_string().unwrap().contains("\"schemaVersion\""));
     assert!(js_sys::Array::is_array(&field(&out, "actions")));

@@ -34,30 +34,58 @@ pub fn local(zone: &str, at: DateTime<Utc>) -> Result<NaiveDateTime> {
 /// The earliest instant whose wall-clock time in `zone` is `wall` or later. On the
 /// spring-forward night a wall time that does not exist (02:30 in New York) maps to the
 /// first instant after the gap; on a fall-back night the earlier of the two instants wins.
+///
+/// No assumption about the size of a shift: Lord Howe Island moves its clocks by 30 minutes,
+/// Antarctica/Troll by two hours.
 pub fn instant_at_or_after(zone: &str, wall: NaiveDateTime) -> Result<DateTime<Utc>> {
-    // Two passes settle the offset; a third catches the gap case.
-    let mut guess =
-        wall.and_utc() - Duration::seconds(offset_seconds(zone, wall.and_utc())? as i64);
-    for _ in 0..2 {
-        guess = wall.and_utc() - Duration::seconds(offset_seconds(zone, guess)? as i64);
-    }
-    // Prefer the earlier instant when the wall time occurs twice.
-    let earlier = guess - Duration::hours(1);
-    if local(zone, earlier)? == wall {
-        guess = earlier;
-    }
-    if local(zone, guess)? != wall {
-        // In a gap: find the instant the clocks jumped over `wall`.
-        let mut t = guess;
-        while local(zone, t)? < wall {
-            t += Duration::minutes(15);
+    let naive = wall.and_utc();
+    // Offsets span UTC-12 to UTC+14, so any instant that reads `wall` lies in [lo, hi]; no
+    // zone changes its offset twice within such a day, so the offsets in force there are
+    // those at its two ends (and, to be safe, at each candidate they give).
+    let lo = naive - Duration::hours(15);
+    let hi = naive + Duration::hours(13);
+    let mut offsets = vec![offset_seconds(zone, lo)?, offset_seconds(zone, hi)?];
+    let mut i = 0;
+    while i < offsets.len() && offsets.len() < 4 {
+        let found = offset_seconds(zone, naive - Duration::seconds(offsets[i] as i64))?;
+        if !offsets.contains(&found) {
+            offsets.push(found);
         }
-        while local(zone, t - Duration::minutes(1))? >= wall {
-            t -= Duration::minutes(1);
-        }
-        guess = t;
+        i += 1;
     }
-    Ok(guess)
+    let mut earliest: Option<DateTime<Utc>> = None;
+    for offset in &offsets {
+        let candidate = naive - Duration::seconds(*offset as i64);
+        if local(zone, candidate)? == wall && earliest.map_or(true, |e| candidate < e) {
+            earliest = Some(candidate);
+        }
+    }
+    if let Some(exact) = earliest {
+        return Ok(exact);
+    }
+    // `wall` fell in a gap: the answer is the instant the clocks jumped over it, the first
+    // instant whose wall time is `wall` or later. Binary search on whole seconds (offsets
+    // are whole seconds): local(lo) < wall <= local(hi), and with a single jump in between
+    // the predicate flips once.
+    let (mut before, mut after) = (lo.timestamp(), hi.timestamp());
+    while after - before > 1 {
+        let mid = before + (after - before) / 2;
+        let at = DateTime::<Utc>::from_timestamp(mid, 0).ok_or_else(|| out_of_range(wall))?;
+        if local(zone, at)? >= wall {
+            after = mid;
+        } else {
+            before = mid;
+        }
+    }
+    DateTime::<Utc>::from_timestamp(after, 0).ok_or_else(|| out_of_range(wall))
+}
+
+fn out_of_range(wall: NaiveDateTime) -> Error {
+    Error::new(
+        Code::InvalidTimestamp,
+        "$",
+        format!("{wall} is outside the range of supported instants"),
+    )
 }
 
 fn invalid(zone: &str) -> Error {

@@ -1,0 +1,85 @@
+//! Phone numbers in E.164 (`+14155550100`), the only form SMS providers take, checked
+//! against libphonenumber's numbering-plan metadata (the `rlibphonenumber` crate, a Rust
+//! port of Google's library; see Cargo.toml for why not the older `phonenumber` crate).
+//!
+//! A number typed without its country code is read in `default_region` (the shop's or the
+//! shipping address's country). Validity means the number fits an allocated range of its
+//! country's plan, not that it is a mobile or in service. An extension (`x123`) is dropped:
+//! an SMS cannot dial it.
+
+use crate::error::{Code, Error, Result};
+use rlibphonenumber::enums::Region;
+use rlibphonenumber::{PhoneNumberFormat, PHONE_NUMBER_UTIL};
+use std::str::FromStr;
+
+/// The E.164 form of `raw`, or `INVALID_PHONE`. `default_region` is an ISO 3166-1 alpha-2
+/// code ("US", "FR") used when `raw` has no `+` or international prefix. The number itself
+/// is not in the error message: errors end up in logs, numbers are personal data.
+pub fn normalize(raw: &str, default_region: Option<&str>) -> Result<String> {
+    normalize_at(raw, default_region, "$.phone")
+}
+
+/// As [`normalize`], reporting `path` as the location of the bad field.
+pub fn normalize_at(raw: &str, default_region: Option<&str>, path: &str) -> Result<String> {
+    check(raw, default_region).map_err(|reason| {
+        Error::new(
+            Code::InvalidPhone,
+            path,
+            format!("not a valid phone number: {reason}"),
+        )
+    })
+}
+
+/// True if [`normalize`] would accept `raw`.
+pub fn is_valid(raw: &str, default_region: Option<&str>) -> bool {
+    check(raw, default_region).is_ok()
+}
+
+fn check(raw: &str, default_region: Option<&str>) -> std::result::Result<String, String> {
+    let region = match default_region {
+        None => None,
+        Some(code) => {
+            // Any two letters parse as a `Region`: ask the metadata whether it has a plan.
+            let region = Region::from_str(&code.trim().to_ascii_uppercase()).ok();
+            let known =
+                region.filter(|r| PHONE_NUMBER_UTIL.get_country_code_for_region(*r).is_some());
+            Some(known.ok_or_else(|| format!("unknown default region {code:?}"))?)
+        }
+    };
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err("empty".into());
+    }
+    let number = PHONE_NUMBER_UTIL
+        .parse(raw, region)
+        .map_err(|e| format!("unreadable ({e})"))?;
+    if !number.is_valid() {
+        return Err("not in any allocated range of its country's numbering plan".into());
+    }
+    Ok(number.format_as(PhoneNumberFormat::E164).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_national_number_is_read_in_the_default_region() {
+        assert_eq!(
+            normalize("(213) 373-4253", Some("US")).unwrap(),
+            "+12133734253"
+        );
+        assert_eq!(
+            normalize("06 12 90 25 54", Some("fr")).unwrap(),
+            "+33612902554"
+        );
+    }
+
+    #[test]
+    fn an_invalid_number_is_a_typed_error_without_the_number_in_it() {
+        let err = normalize("+1 187 215 5230", Some("US")).unwrap_err();
+        assert_eq!(err.code(), Code::InvalidPhone);
+        assert_eq!(err.path(), "$.phone");
+        assert!(!err.to_string().contains("187"), "{err}");
+    }
+}
