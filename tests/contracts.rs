@@ -208,3 +208,17 @@ fn state_written_under_schema_2_migrates_instants_and_event_ids() {
     assert!(!contact.first_sighting("evt-1"), "an event seen under schema 2 is still a repeat");
     assert!(state.to_json().contains("\"dueAt\":1795791900000"), "{}", state.to_json());
 }
+
+#[test]
+fn the_public_base_url_must_be_https_or_loopback_and_header_safe() {
+    let mut p: serde_json::Value = serde_json::from_str(rekindle::policy::DEFAULT_POLICY).unwrap();
+    for bad in ["http://shop.example", "https://shop.example/u>\r\nBcc: x", "ftp://x", "https://", "http://127.0.0.1.evil.example"] {
+        p["publicBaseUrl"] = json!(bad);
+        let err = Policy::from_json(&p.to_string()).unwrap_err();
+        assert_eq!(err.path(), "$.publicBaseUrl", "{bad}");
+    }
+    for good in ["https://hooks.shop.example/rekindle", "http://127.0.0.1:8787", "http://localhost"] {
+        p["publicBaseUrl"] = json!(good);
+        assert!(Policy::from_json(&p.to_string()).is_ok(), "{good}");
+    }
+}

@@ -57,7 +57,8 @@ impl Run<'_> {
                 at = opening;
             }
             Ok(_) => {}
-            Err(e) => deferral.push(format!("time zone problem: {e}")),
+            // No instant is provably inside the window: not sending is the only safe answer.
+            Err(e) => return self.skip(action_id, &send, format!("no lawful send time could be established: {e}")),
         }
         if at > now {
             let expires = journey.abandoned_at + Duration::hours(policy.journey_expiry_hours as i64);

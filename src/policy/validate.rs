@@ -124,8 +124,11 @@ pub fn validate(policy: &Policy) -> Result<()> {
     if crate::time_zone::check_zone(&policy.store_time_zone).is_err() {
         p.bad("$.storeTimeZone", "not an IANA time-zone name this runtime knows");
     }
-    if !(policy.public_base_url.starts_with("https://") || policy.public_base_url.starts_with("http://")) {
-        p.bad("$.publicBaseUrl", "must be an absolute http(s) URL");
+    if !is_public_base_url(&policy.public_base_url) {
+        p.bad(
+            "$.publicBaseUrl",
+            "must be an https URL (RFC 8058 one-click unsubscribe), or http on a loopback host for development, with no spaces, '<', '>' or line breaks",
+        );
     }
     for (i, code) in policy.jurisdictions.iter().enumerate() {
         if crate::quiet_hours::pack(code).is_none() {
@@ -166,4 +169,15 @@ fn check_step(p: &mut Problems, at: &str, step: &Step, policy: &Policy) {
 
 fn is_key(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Links and the `List-Unsubscribe` header are built from this URL: RFC 8058 requires HTTPS,
+/// and a stray `>` or line break would let it inject header text.
+fn is_public_base_url(url: &str) -> bool {
+    let clean = !url.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"'));
+    let https = url.strip_prefix("https://").is_some_and(|rest| !rest.is_empty());
+    let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+        .iter()
+        .any(|host| url.strip_prefix(host).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/'])));
+    clean && (https || loopback)
 }
