@@ -51,7 +51,7 @@ fn stream() -> Vec<(String, Value, i64)> {
             out.push(ev(5, m(32), json!({ "type": "clicked", "actionId": send("email-1", "email") })));
         }
         out.push(ev(6, m(17), json!({ "type": "due", "actionId": send("sms-1", "sms") })));
-        let day = policy.step("email-2").unwrap().delay_minutes as i64;
+        let day = policy.playbook("default").unwrap().step("email-2").unwrap().delay_minutes as i64;
         out.push(ev(7, m(day), json!({ "type": "due", "actionId": send("email-2", "email") })));
         match c % 4 {
             0 => out.push(ev(8, m(day + 60), json!({ "type": "orderPlaced", "orderId": format!("{}", 820982911946154508u64 + c as u64),
@@ -72,7 +72,7 @@ fn main() {
 
     let mut rounds = Vec::new();
     let mut last_states = HashMap::new();
-    for _ in 0..7 {
+    for _ in 0..round_count() {
         let mut states: HashMap<&str, String> = HashMap::new();
         let started = Instant::now();
         for (contact, event, now) in &texts {
@@ -99,7 +99,7 @@ fn main() {
         .map(|(c, e, t)| (c.clone(), Event::from_json(e).unwrap(), DateTime::<Utc>::from_timestamp_millis(*t).unwrap()))
         .collect();
     let mut pure = Vec::new();
-    for _ in 0..7 {
+    for _ in 0..round_count() {
         let mut states: HashMap<&str, State> = HashMap::new();
         let started = Instant::now();
         for (contact, event, now) in &parsed {
@@ -125,4 +125,9 @@ fn main() {
     println!("serialised journey (bytes, mean): {journey_bytes}");
     println!("JSON-BENCH {}", json!({ "nativeDecisionsPerSec": median, "nativeEngineOnlyPerSec": pure[pure.len() / 2],
         "decisions": texts.len(), "stateBytes": state_bytes, "journeyBytes": journey_bytes }));
+}
+
+/// Rounds per measurement: 7, or BENCH_ROUNDS (1 under a profiler).
+fn round_count() -> usize {
+    std::env::var("BENCH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(7)
 }

@@ -99,7 +99,9 @@ export function createRekindle(glue, loadWasm) {
      */
     decide(contactId, state, event, now) {
       const handle = this.#bound();
-      return call(() => handle.decide(contactId, state ?? undefined, text(event), millis(now)));
+      const [next, output] = call(() => handle.decide(contactId, state ?? undefined, text(event), millis(now)));
+      const { actions, explanation } = JSON.parse(output);
+      return { state: next, actions, explanation };
     }
   }
 

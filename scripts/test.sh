@@ -14,6 +14,7 @@ node scripts/build.mjs --quiet
 
 step "Rust, native"
 cargo test --quiet
+cargo check --quiet --benches  # the benchmark must keep compiling
 
 step "Rust, through wasm under Node (wasm-bindgen-test)"
 CARGO_TARGET_DIR=target/wasm-test cargo test --target wasm32-unknown-unknown --features wasm

@@ -129,17 +129,35 @@ pub(crate) fn json_path(path: &serde_path_to_error::Path) -> String {
     out
 }
 
-/// Parse JSON text into `T`, reporting the path of the first bad field.
+/// Parse JSON text into `T`, reporting the path of the first bad field. Tracking paths costs
+/// more than the parse itself, so only a failed parse is repeated with tracking.
 pub fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|_| diagnose::<T>(text))
+}
+
+/// Deserialize an already-parsed JSON value, with the same path reporting.
+pub fn from_value<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T> {
+    match T::deserialize(&value) {
+        Ok(parsed) => Ok(parsed),
+        Err(_) => Err(match serde_path_to_error::deserialize::<_, T>(value) {
+            Ok(_) => Error::new(Code::InvalidField, "$", "invalid value"),
+            Err(e) => {
+                let path = json_path(e.path());
+                Error::new(Code::InvalidField, path, e.into_inner().to_string())
+            }
+        }),
+    }
+}
+
+fn diagnose<T: serde::de::DeserializeOwned>(text: &str) -> Error {
     let de = &mut serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = json_path(e.path());
-        let inner = e.into_inner();
-        let code = if inner.is_syntax() || inner.is_eof() {
-            Code::MalformedJson
-        } else {
-            Code::InvalidField
-        };
-        Error::new(code, path, inner.to_string())
-    })
+    match serde_path_to_error::deserialize::<_, T>(de) {
+        Ok(_) => Error::new(Code::InvalidField, "$", "trailing characters after the JSON value"),
+        Err(e) => {
+            let path = json_path(e.path());
+            let inner = e.into_inner();
+            let code = if inner.is_syntax() || inner.is_eof() { Code::MalformedJson } else { Code::InvalidField };
+            Error::new(code, path, inner.to_string())
+        }
+    }
 }

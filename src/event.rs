@@ -3,7 +3,7 @@
 
 use crate::cart::Cart;
 use crate::consent::{ConsentSource, ConsentStatus};
-use crate::error::{json_path, Code, Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::policy::Channel;
 pub use crate::reason::{Reason, ReasonSignal};
 use chrono::{DateTime, Utc};
@@ -259,10 +259,7 @@ fn take_string(fields: &mut Map<String, Value>, key: &str) -> Result<String> {
 }
 
 fn payload<T: DeserializeOwned>(value: Value) -> Result<T> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = json_path(e.path());
-        Error::new(Code::InvalidField, path, e.into_inner().to_string())
-    })
+    crate::error::from_value(value)
 }
 
 impl EventBody {

@@ -34,18 +34,18 @@ impl State {
 
     /// Read persisted state of any earlier schema version, migrating it step by step.
     pub fn from_json(text: &str) -> Result<State> {
+        // The common case, state written by this engine, parses straight into the types; only
+        // older or broken state pays for the detour through a JSON tree.
+        if let Ok(state) = serde_json::from_str::<State>(text) {
+            if state.schema_version == SCHEMA_VERSION {
+                return Ok(state);
+            }
+        }
         let mut value: Value = crate::error::parse_json(text)?;
         if !value.is_object() {
-            return Err(Error::new(
-                Code::InvalidField,
-                "$",
-                "stored state is a JSON object",
-            ));
+            return Err(Error::new(Code::InvalidField, "$", "stored state is a JSON object"));
         }
-        let version = value
-            .get("schemaVersion")
-            .and_then(Value::as_u64)
-            .unwrap_or(1) as u32;
+        let version = value.get("schemaVersion").and_then(Value::as_u64).unwrap_or(1) as u32;
         if version > SCHEMA_VERSION {
             return Err(Error::new(
                 Code::UnsupportedSchemaVersion,

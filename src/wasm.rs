@@ -109,7 +109,6 @@ pub mod server {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Output<'a> {
-        state: String,
         actions: &'a [crate::action::Action],
         explanation: &'a crate::explain::Explanation,
     }
@@ -130,13 +129,16 @@ pub mod server {
 
         /// `state`: the stored JSON, or null for a contact seen for the first time.
         /// `now`: milliseconds since the epoch (time is an input).
+        /// Returns `[stateJson, outputJson]`: two strings cross the boundary in two copies,
+        /// where building the output as JS objects field by field cost several times more
+        /// (BENCHMARKS.md); the loader parses the output with the host's native JSON.parse.
         pub fn decide(
             &self,
             contact_id: &str,
             state: Option<String>,
             event: &str,
             now: f64,
-        ) -> Result<JsValue, JsValue> {
+        ) -> Result<js_sys::Array, JsValue> {
             let state = match state {
                 Some(text) => State::from_json(&text).map_err(throw)?,
                 None => State::new(contact_id),
@@ -150,11 +152,9 @@ pub mod server {
                 ))
             })?;
             let decision = engine::decide(&self.policy, state, &event, now);
-            to_js(&Output {
-                state: decision.state.to_json(),
-                actions: &decision.actions,
-                explanation: &decision.explanation,
-            })
+            let output = Output { actions: &decision.actions, explanation: &decision.explanation };
+            let output = serde_json::to_string(&output).map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
+            Ok(js_sys::Array::of2(&decision.state.to_json().into(), &output.into()))
         }
     }
 }

@@ -136,7 +136,7 @@ function assertReport(report, entry) {
   assert.equal(report.version, installed.version, 'version() matches the installed package');
   assert.ok(report.resolved?.endsWith(entry), `'rekindle' resolved to ${report.resolved}, expected …${entry}`);
 
-  assert.deepEqual(report.decision, { scheduleCount: 4, stateType: 'string', stateHasSchemaVersion: true });
+  assert.deepEqual(report.decision, { scheduleCount: 5, stateType: 'string', stateHasSchemaVersion: true });
 
   const invalid = report.invalid.threw;
   assert.ok(invalid, 'validatePolicy(\'{"version":5}\') must throw');
