@@ -150,8 +150,11 @@ function sampleEvent() {
   };
 }
 
+const quick = process.argv.includes('--sizes-and-throughput');
 sizes();
-coldStartNode();
-await coldStartWorkerd();
+if (!quick) {
+  coldStartNode();
+  await coldStartWorkerd();
+}
 await boundaryAndThroughput();
 console.log(`\nJSON-BENCH ${JSON.stringify(results)}`);

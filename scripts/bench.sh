@@ -7,17 +7,16 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(date -u +%F)"
 
-echo; echo "=== opt-level \"s\" (size only)"
-node scripts/build.mjs --quiet --opt-level s 2>/dev/null
-node -e '
-const { readFileSync } = require("fs"); const { gzipSync } = require("zlib");
-for (const f of ["pkg/dist/rekindle_bg.wasm", "pkg/dist/storefront/rekindle_bg.wasm"]) {
-  const b = readFileSync(f); console.log(`${f}: ${b.length} raw, ${gzipSync(b, { level: 9 }).length} gzip -9`);
-}'
-
-echo; echo "=== opt-level \"z\" (what ships)"
-node scripts/build.mjs --quiet --opt-level z 2>/dev/null
+# Native first: it writes the shared stream the wasm benchmark replays.
 echo; echo "=== native"
 cargo bench --quiet --bench decisions 2>/dev/null
-echo; echo "=== wasm"
+
+echo; echo "=== opt-level comparison (each artifact built at z, s and 3)"
+for level in z s 3; do
+  node scripts/build.mjs --quiet --opt-level "$level" 2>/dev/null
+  node benches/wasm.mjs --sizes-and-throughput | sed "s/^/[$level] /"
+done
+
+echo; echo "=== as shipped (server 3, storefront z)"
+node scripts/build.mjs --quiet 2>/dev/null
 node benches/wasm.mjs
