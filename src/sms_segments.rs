@@ -23,6 +23,11 @@ const BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ
 const EXTENDED: &str = "\u{000C}^{}\\[~]|€";
 
 fn septets(c: char) -> Option<usize> {
+    // Letters, digits and spaces are always one septet; everything else is looked up. The
+    // fast path covers nearly every character of a real message.
+    if c.is_ascii_alphanumeric() || c == ' ' {
+        return Some(1);
+    }
     if BASIC.contains(c) {
         Some(1)
     } else if EXTENDED.contains(c) {
