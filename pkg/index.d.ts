@@ -20,6 +20,8 @@ export type ErrorCode =
   | 'INVALID_TIME_ZONE'
   | 'INVALID_TIMESTAMP'
   | 'TOO_LARGE'
+  | 'INVALID_EMAIL'
+  | 'INVALID_PHONE'
   | 'NOT_INITIALIZED'
   | 'ENGINE_TRAPPED'
   | 'NO_WASM_SOURCE';
@@ -64,6 +66,8 @@ export interface LineItem {
   unitPrice: number;
   category?: string;
   productId?: string;
+  /** The merchant's cost per unit (minor units), for the incentive margin guard. */
+  unitCost?: number;
 }
 
 export interface Cart {
@@ -74,6 +78,8 @@ export interface Cart {
   shipping?: Known;
   tax?: Known;
   recoveryUrl: string;
+  /** As the platform phrased it, e.g. "Arrives Dec 2–4". */
+  deliveryEstimate?: string;
 }
 
 export interface ContactDetails {
@@ -112,6 +118,11 @@ export interface Message {
     firstName: string;
     items: { title: string; quantity: number; price: string }[];
     subtotal: string;
+    shipping?: string;
+    tax?: string;
+    deliveryEstimate?: string;
+    /** The journey's one offer; the dispatcher adds the code minted for `couponRequestId`. */
+    incentive?: Offer;
     recoveryUrl: string;
     unsubscribeUrl: string;
     preferencesUrl: string;
@@ -119,6 +130,9 @@ export interface Message {
   sms?: { text: string; encoding: 'gsm7' | 'ucs2'; count: number };
   headers?: { 'List-Unsubscribe': string; 'List-Unsubscribe-Post': string };
 }
+
+export type IncentiveKind = 'freeShipping' | 'percentOff' | 'expeditedShipping' | 'gift' | 'loyalty';
+export interface Offer { kind: IncentiveKind; percent?: number; couponRequestId: string }
 
 /** What the host must do. The shim performs actions; it never decides them. */
 export type Action =
@@ -128,6 +142,7 @@ export type Action =
   | { type: 'cancel'; id: string; reason: string }
   | { type: 'skip'; id: string; reason: string }
   | { type: 'reply'; id: string; to: string; body: string; segments: number }
+  | { type: 'requestCoupon'; id: string; journeyId: string; offer: Offer }
   | { type: 'erase'; contactId: string; journeyIds: string[]; providerSuppressions: Channel[] };
 
 export interface Explanation {
@@ -151,13 +166,45 @@ export interface Step {
   fallbackAngle?: Angle;
   template: string;
   priority: number;
+  offerIncentive?: boolean;
   conditions?: { unlessOpened?: boolean; ifClicked?: boolean; minCartMinor?: number };
+}
+
+/** Who a playbook is for; every condition given must hold. */
+export interface Segment {
+  minCartMinor?: number;
+  maxCartMinor?: number;
+  categories?: string[];
+  returning?: boolean;
+  minOrders?: number;
+  mobile?: boolean;
+  responsiveness?: 'new' | 'engaged' | 'unengaged';
+}
+
+export interface Playbook { name: string; segment?: Segment; steps: Step[] }
+
+export interface Incentives {
+  ladder?: { kind: IncentiveKind; percent?: number; minCartMinor?: number; returningOnly?: boolean; costMinor?: number }[];
+  maxDiscountPercent?: number;
+  minMarginPercent?: number;
+  defaultMarginPercent?: number;
+  cooldownDays?: number;
+  maxAbandonsAfterIncentive?: number;
+}
+
+export interface Experiment {
+  key: string;
+  step: string;
+  variants: { key: string; weight: number; template?: string; angle?: Angle; delayMinutes?: number; channel?: Channel; offerIncentive?: boolean }[];
 }
 
 export interface Policy {
   version: string;
   name: string;
-  steps: Step[];
+  /** The first whose segment matches wins; exactly one has no segment. */
+  playbooks: Playbook[];
+  incentives?: Incentives;
+  experiments?: Experiment[];
   caps?: { channel: Channel; max: number; windowHours: number }[];
   jurisdictions?: string[];
   holdoutPercent?: number;
