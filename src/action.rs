@@ -52,6 +52,9 @@ pub enum Action {
     /// dispatcher puts the code into the message whose `incentive.couponRequestId` matches.
     #[serde(rename_all = "camelCase")]
     RequestCoupon { id: String, journey_id: String, offer: crate::incentive::Offer },
+    /// Answer a data request: everything held about the contact, as stored.
+    #[serde(rename_all = "camelCase")]
+    Export { contact_id: String, data: crate::state::State },
     /// Erase personal data for this contact: store keys and provider-side data.
     #[serde(rename_all = "camelCase")]
     Erase {

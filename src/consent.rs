@@ -29,12 +29,14 @@ pub enum ConsentSource {
     Import,
     Unsubscribe,
     Suppression,
+    /// The preference centre page: reached through a signed link, but still a web page.
+    PreferenceCentre,
 }
 
 impl ConsentSource {
     /// Sources a browser controls. They can never move SMS consent to `Granted`.
     pub fn is_client_side(self) -> bool {
-        matches!(self, ConsentSource::Storefront)
+        matches!(self, ConsentSource::Storefront | ConsentSource::PreferenceCentre)
     }
 }
 

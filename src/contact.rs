@@ -41,9 +41,21 @@ pub struct Contact {
     pub seen: VecDeque<u64>,
     #[serde(default)]
     pub stats: Stats,
+    #[serde(default)]
+    pub preferences: Preferences,
     /// Set once personal data was erased: nothing is ever sent again.
     #[serde(default)]
     pub erased: bool,
+}
+
+/// How often the contact wants to hear from us (the preference centre).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Preferences {
+    #[serde(default)]
+    pub frequency: crate::event::Frequency,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "chrono::serde::ts_milliseconds_option")]
+    pub paused_until: Option<DateTime<Utc>>,
 }
 
 /// Non-identifying history: how this contact responds, for segments and anti-gaming.

@@ -82,8 +82,35 @@ pub enum EventBody {
     ConsentChanged(ConsentChange),
     /// One-click unsubscribe or the preference centre.
     Unsubscribed(Unsubscribe),
+    /// The preference centre: which channels, how often, or a pause.
+    PreferencesChanged(PreferenceChange),
     /// Shopify `customers/redact`, a merchant's or the shopper's own request.
     Erase,
+    /// Shopify `customers/data_request`, or the shopper's own: everything held about them.
+    Export,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub enum Frequency {
+    #[default]
+    All,
+    /// Only the playbook's highest-priority messages.
+    Fewer,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PreferenceChange {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frequency: Option<Frequency>,
+    /// Nothing until then; `null` lifts a pause.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paused_until: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -222,9 +249,14 @@ impl Event {
             "smsReceived" => EventBody::SmsReceived(payload(rest)?),
             "consentChanged" => EventBody::ConsentChanged(payload(rest)?),
             "unsubscribed" => EventBody::Unsubscribed(payload(rest)?),
+            "preferencesChanged" => EventBody::PreferencesChanged(payload(rest)?),
             "erase" => {
                 payload::<Empty>(rest)?;
                 EventBody::Erase
+            }
+            "export" => {
+                payload::<Empty>(rest)?;
+                EventBody::Export
             }
             other => {
                 return Err(Error::new(
@@ -280,7 +312,9 @@ impl EventBody {
             EventBody::SmsReceived(_) => "smsReceived",
             EventBody::ConsentChanged(_) => "consentChanged",
             EventBody::Unsubscribed(_) => "unsubscribed",
+            EventBody::PreferencesChanged(_) => "preferencesChanged",
             EventBody::Erase => "erase",
+            EventBody::Export => "export",
         }
     }
 }

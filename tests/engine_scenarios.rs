@@ -378,3 +378,71 @@ impl Tap for serde_json::Value {
         self
     }
 }
+
+#[test]
+fn fewer_messages_keeps_only_the_highest_ranked_steps() {
+    let mut shopper = Shopper::new(policy());
+    shopper.apply(checkout("e1", "2026-11-27T15:00:00Z", "c1"), t("2026-11-27T15:00:00Z"));
+    shopper.apply(json!({ "id": "p1", "at": "2026-11-27T15:01:00Z", "type": "preferencesChanged", "frequency": "fewer" }), t("2026-11-27T15:01:00Z"));
+    let sent = sends(&shopper.run_until(t("2026-12-01T00:00:00Z")));
+    let steps: Vec<_> = sent.iter().map(|(id, _)| id.split('.').nth(1).unwrap().to_string()).collect();
+    assert_eq!(steps, ["email-1", "email-2", "sms-2", "email-3"], "sms-1 (priority 70) is dropped");
+}
+
+#[test]
+fn a_pause_defers_every_send_until_it_ends() {
+    let mut shopper = Shopper::new(policy());
+    shopper.apply(checkout("e1", "2026-11-27T15:00:00Z", "c1"), t("2026-11-27T15:00:00Z"));
+    shopper.apply(
+        json!({ "id": "p1", "at": "2026-11-27T15:01:00Z", "type": "preferencesChanged", "pausedUntil": "2026-11-28T16:00:00Z" }),
+        t("2026-11-27T15:01:00Z"),
+    );
+    shopper.run_until(t("2026-12-01T00:00:00Z"));
+    let first_send = shopper.log.iter().find(|(_, d)| !sends(&d.actions).is_empty()).map(|(now, _)| *now).unwrap();
+    assert_eq!(first_send, t("2026-11-28T16:00:00Z"));
+}
+
+#[test]
+fn a_data_request_exports_what_is_stored() {
+    let mut shopper = Shopper::new(policy());
+    shopper.apply(checkout("e1", "2026-11-27T15:00:00Z", "c1"), t("2026-11-27T15:00:00Z"));
+    let d = shopper.apply(json!({ "id": "x1", "at": "2026-11-27T16:00:00Z", "type": "export" }), t("2026-11-27T16:00:00Z"));
+    match &d.actions[..] {
+        [Action::Export { data, .. }] => {
+            assert_eq!(data.contact.email.as_deref(), Some("ada@example.com"));
+            assert_eq!(data.journeys.len(), 1);
+        }
+        other => panic!("expected one export, got {other:?}"),
+    }
+}
+
+#[test]
+fn closed_journeys_are_purged_after_the_regions_retention() {
+    let mut p = policy();
+    p.retention.regions.insert("US-TX".into(), 30);
+    let mut shopper = Shopper::new(p);
+    shopper.apply(checkout("e1", "2026-11-27T15:00:00Z", "c1"), t("2026-11-27T15:00:00Z"));
+    shopper.apply(json!({ "id": "o1", "at": "2026-11-27T16:00:00Z", "type": "orderPlaced", "orderId": "1", "cartToken": "c1",
+                          "total": { "minor": 3600, "currency": "USD" } }), t("2026-11-27T16:00:00Z"));
+    shopper.apply(json!({ "id": "d1", "at": "2026-12-20T00:00:00Z", "type": "delivered", "actionId": "x" }), t("2026-12-20T00:00:00Z"));
+    assert_eq!(shopper.state.journeys.len(), 1, "kept within 30 days");
+    let d = shopper.apply(json!({ "id": "d2", "at": "2027-01-02T00:00:00Z", "type": "delivered", "actionId": "x" }), t("2027-01-02T00:00:00Z"));
+    assert!(shopper.state.journeys.is_empty());
+    assert_eq!(d.explanation.reasons[0].code, "retention");
+}
+
+#[test]
+fn platform_addresses_are_normalised_and_invalid_ones_refused() {
+    let mut shopper = Shopper::new(policy());
+    let mut e = checkout("e1", "2026-11-27T15:00:00Z", "c1");
+    e["contact"]["email"] = json!("  Ada.Lovelace@EXAMPLE.com ");
+    e["contact"]["phone"] = json!("(512) 555-0100");
+    shopper.apply(e, t("2026-11-27T15:00:00Z"));
+    assert_eq!(shopper.state.contact.email.as_deref(), Some("Ada.Lovelace@example.com"));
+    assert_eq!(shopper.state.contact.phone.as_deref(), Some("+15125550100"));
+    let mut e = checkout("e2", "2026-11-27T15:10:00Z", "c1");
+    e["contact"]["phone"] = json!("12");
+    let d = shopper.apply(e, t("2026-11-27T15:10:00Z"));
+    assert_eq!(shopper.state.contact.phone.as_deref(), Some("+15125550100"), "a bad number never replaces a good one");
+    assert!(d.explanation.reasons.iter().any(|r| r.code == "invalidPhone"));
+}

@@ -13,20 +13,30 @@ use chrono::{DateTime, Utc};
 impl Run<'_> {
     /// Take what a source says about the contact. Addresses only from the platform: a browser
     /// cannot point sends at an arbitrary number (SMS pumping; principle 5).
+    /// Take what a source says about the contact. Addresses only from the platform: a browser
+    /// cannot point sends at an arbitrary number (SMS pumping; principle 5). Addresses are
+    /// normalised (lowercase domain, E.164) or refused, never stored half-valid.
     pub(super) fn learn(&mut self, details: &ContactDetails, origin: Origin) {
-        let c = &mut self.state.contact;
         let trusted = origin != Origin::Storefront;
         if trusted {
-            if details.email.is_some() {
-                c.email = details.email.clone();
-            }
-            if details.phone.is_some() {
-                c.phone = details.phone.clone();
-            }
             if details.region.is_some() {
-                c.region = details.region.clone();
+                self.state.contact.region = details.region.clone();
+            }
+            if let Some(raw) = &details.email {
+                match crate::hygiene::email::normalize(raw) {
+                    Ok(email) => self.state.contact.email = Some(email),
+                    Err(e) => self.why.because("invalidEmail", format!("email not stored: {}", e.code().as_str())),
+                }
+            }
+            if let Some(raw) = &details.phone {
+                let country = self.state.contact.region.as_deref().map(|r| r.split('-').next().unwrap_or(r).to_string());
+                match crate::hygiene::phone::normalize(raw, country.as_deref()) {
+                    Ok(phone) => self.state.contact.phone = Some(phone),
+                    Err(e) => self.why.because("invalidPhone", format!("phone not stored: {}", e.code().as_str())),
+                }
             }
         }
+        let c = &mut self.state.contact;
         if details.first_name.is_some() && (trusted || c.first_name.is_none()) {
             c.first_name = details.first_name.clone();
         }
@@ -39,6 +49,37 @@ impl Run<'_> {
         if let Some(mobile) = details.mobile {
             c.mobile = mobile;
         }
+    }
+
+    /// The preference centre: channels on or off, fewer messages, or a pause.
+    pub(super) fn preferences_changed(&mut self, change: &crate::event::PreferenceChange, at: DateTime<Utc>) {
+        for (channel, wanted) in [(Channel::Email, change.email), (Channel::Sms, change.sms)] {
+            let Some(wanted) = wanted else { continue };
+            let status = if wanted { ConsentStatus::Granted } else { ConsentStatus::Revoked };
+            let entry = ConsentEntry {
+                status,
+                source: ConsentSource::PreferenceCentre,
+                at,
+                text_version: None,
+                evidence_hash: None,
+                jurisdiction: self.state.contact.region.clone(),
+            };
+            self.record_consent(channel, entry);
+        }
+        let prefs = &mut self.state.contact.preferences;
+        if let Some(frequency) = change.frequency {
+            prefs.frequency = frequency;
+        }
+        prefs.paused_until = change.paused_until;
+        let pause = prefs.paused_until.map(|t| format!(", paused until {}", t.to_rfc3339())).unwrap_or_default();
+        self.why.because("preferences", format!("preferences saved: {:?}{pause}", prefs.frequency));
+    }
+
+    /// A data request: everything held about the contact, exactly as stored.
+    pub(super) fn export(&mut self) {
+        let contact_id = self.state.contact.id.clone();
+        self.actions.push(Action::Export { contact_id, data: self.state.clone() });
+        self.why.because("export", "data request answered with the stored contact and journeys");
     }
 
     pub(super) fn platform_consent(&mut self, channel: Channel, accepts: Option<bool>, event: &Event) {

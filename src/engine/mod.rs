@@ -50,6 +50,7 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
         return run.finish();
     }
     run.expire_old_journeys();
+    run.purge_past_retention();
     match &event.body {
         EventBody::Abandoned(e) => {
             run.learn(&e.contact, e.origin);
@@ -105,7 +106,9 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
                 run.revoke(*c, ConsentSource::Unsubscribe, event.at);
             }
         }
+        EventBody::PreferencesChanged(e) => run.preferences_changed(e, event.at),
         EventBody::Erase => run.erase(),
+        EventBody::Export => run.export(),
     }
     run.finish()
 }
@@ -194,6 +197,19 @@ impl Run<'_> {
             .collect();
         for id in expired {
             self.close_journey(&id, JourneyStatus::Expired, "journey expired");
+        }
+    }
+
+    /// Closed journeys older than the region's retention are dropped from the state: their
+    /// cart contents and timelines are personal data with no further purpose.
+    pub(super) fn purge_past_retention(&mut self) {
+        let days = self.policy.retention.days_for(self.state.contact.region.as_deref());
+        let horizon = self.now - Duration::days(days as i64);
+        let before = self.state.journeys.len();
+        self.state.journeys.retain(|j| j.status == JourneyStatus::Active || j.abandoned_at >= horizon);
+        let purged = before - self.state.journeys.len();
+        if purged > 0 {
+            self.why.because("retention", format!("{purged} closed journeys purged after {days} days of retention"));
         }
     }
 }

@@ -5,12 +5,16 @@ use super::Run;
 use crate::action::Action;
 use crate::angle;
 use crate::contact::{Contact, SentRecord};
+use crate::event::Frequency;
 use crate::incentive::{self, Offer};
 use crate::journey::{Journey, JourneyStatus, PlannedSend, SendStatus};
 use crate::message::{self, Render};
 use crate::policy::{Angle, Channel, Policy, Step};
 use crate::quiet_hours;
 use chrono::{DateTime, Duration, Utc};
+
+/// With "fewer messages", only steps the playbook ranks at least this high go out.
+const FEWER_MIN_PRIORITY: u8 = 80;
 
 impl Run<'_> {
     /// Principle 3: a scheduled send is a promise to ask again.
@@ -42,15 +46,19 @@ impl Run<'_> {
         }
         let step = step.expect("refusal covers a missing step");
 
-        // Caps and quiet hours defer rather than drop.
+        // Pauses, caps and quiet hours defer rather than drop.
         let mut at = now;
         let mut deferral = Vec::new();
+        if let Some(until) = contact.preferences.paused_until.filter(|until| *until > at) {
+            deferral.push(format!("paused by the contact until {}", until.to_rfc3339()));
+            at = until;
+        }
         if let Some(until) = cap_clear_at(policy, contact, send.channel, &packs, at) {
             deferral.push(format!("frequency cap until {}", until.to_rfc3339()));
             at = until;
         }
         let (zones, zone_note) = plausible_zones(contact, policy);
-        match quiet_hours::next_opening(at, send.channel, &packs, &zones) {
+        match quiet_hours::next_opening_with(at, send.channel, &packs, &policy.send_windows, &zones) {
             Ok(opening) if opening > at => {
                 let codes: Vec<&str> = packs.iter().map(|p| p.code).collect();
                 deferral.push(format!("quiet hours ({}) in {}", codes.join("+"), zones.join(", ")));
@@ -193,6 +201,8 @@ fn refusal(
         Some(format!("no {} address from the platform", channel.as_str()))
     } else if let Some(reason) = unmet_condition(step, journey) {
         Some(reason)
+    } else if contact.preferences.frequency == Frequency::Fewer && step.priority < FEWER_MIN_PRIORITY {
+        Some("the contact asked for fewer messages".into())
     } else if channel == Channel::Sms {
         one_cart_sms_rule(policy, packs, journey, send, now)
     } else {

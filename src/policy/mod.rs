@@ -144,6 +144,36 @@ pub struct Policy {
     /// Up to this many SMS segments per message; longer bodies are shortened.
     #[serde(default = "default_segment_limit")]
     pub sms_segment_limit: u8,
+    /// The merchant's own sending windows per channel, in the recipient's time; they add to
+    /// the statutory ones, never relax them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub send_windows: Vec<crate::quiet_hours::ChannelWindow>,
+    #[serde(default)]
+    pub retention: Retention,
+}
+
+/// How long closed journeys are kept, per region (GDPR storage limitation; CCPA).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Retention {
+    pub days: u32,
+    /// Overrides by country or region code ("FR", "US-CA"); the most specific match wins.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub regions: std::collections::BTreeMap<String, u32>,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention { days: 365, regions: Default::default() }
+    }
+}
+
+impl Retention {
+    pub fn days_for(&self, region: Option<&str>) -> u32 {
+        let Some(region) = region else { return self.days };
+        let country = region.split('-').next().unwrap_or(region);
+        self.regions.get(region).or_else(|| self.regions.get(country)).copied().unwrap_or(self.days)
+    }
 }
 
 fn hundred() -> u8 {

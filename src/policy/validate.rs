@@ -130,6 +130,9 @@ pub fn validate(policy: &Policy) -> Result<()> {
             "must be an https URL (RFC 8058 one-click unsubscribe), or http on a loopback host for development, with no spaces, '<', '>' or line breaks",
         );
     }
+    if policy.retention.days == 0 || policy.retention.regions.values().any(|d| *d == 0) {
+        p.bad("$.retention", "retention is at least one day (erasure is a separate, explicit request)");
+    }
     for (i, code) in policy.jurisdictions.iter().enumerate() {
         if crate::quiet_hours::pack(code).is_none() {
             p.bad(format!("$.jurisdictions[{i}]"), "unknown jurisdiction pack");
