@@ -12,7 +12,7 @@ use crate::contact_details::ContactDetails;
 use crate::device::{self, DeviceClass, DeviceFacts};
 use crate::error::{Code, Error};
 use crate::money::ShownPrice;
-use crate::page_consent::{ChannelChoice, PageConsent, PlatformPurposes, ShopifyPrivacy};
+use crate::page_consent::{Allowed, ChannelChoice, PageConsent, PlatformPurposes, ShopifyPrivacy};
 use crate::policy::Channel;
 use crate::signals::{self, Observations, Summary, Thresholds};
 use crate::web_pixel;
@@ -74,9 +74,13 @@ pub enum Observation {
     DeliveryEstimate {
         shown: bool,
     },
-    /// The shopper left a coupon field.
-    CouponField {
-        code_entered: bool,
+    /// The shopper left a form field; coupon fields are recognised here by name.
+    FieldLeft {
+        #[serde(default)]
+        name: Option<String>,
+        #[serde(default)]
+        id: Option<String>,
+        filled: bool,
     },
     FormError,
     PaymentError,
@@ -194,6 +198,7 @@ pub struct Session {
 pub struct Step {
     pub state: String,
     pub summary: Summary,
+    pub consent: Allowed,
     /// The request body to deliver (JSON text), if anything is to be told.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub beacon: Option<String>,
@@ -278,8 +283,8 @@ impl Session {
                 signals.delivery_estimate_shown =
                     Some(signals.delivery_estimate_shown == Some(true) || shown)
             }
-            Observation::CouponField { code_entered } => {
-                if !code_entered {
+            Observation::FieldLeft { name, id, filled } => {
+                if !filled && is_coupon_field(name.as_deref(), id.as_deref()) {
                     signals.coupon_field_focused_without_code += 1;
                 }
             }
@@ -315,14 +320,20 @@ impl Session {
                 country_code,
                 province_code,
             } => {
-                self.contact.region = Some(match non_empty(province_code) {
-                    Some(province) => format!(
-                        "{}-{}",
-                        country_code.to_uppercase(),
-                        province.to_uppercase()
-                    ),
-                    None => country_code.to_uppercase(),
-                });
+                // ISO 3166-2 wants codes ("US-TX"); a page may hold names ("Texas"): drop those.
+                let code = |text: &str, len: std::ops::RangeInclusive<usize>| {
+                    let text = text.trim().to_ascii_uppercase();
+                    let valid = len.contains(&text.len())
+                        && text.chars().all(|c| c.is_ascii_alphanumeric());
+                    valid.then_some(text)
+                };
+                if let Some(country) = code(&country_code, 2..=2) {
+                    let province = province_code.as_deref().and_then(|p| code(p, 1..=3));
+                    self.contact.region = Some(match province {
+                        Some(province) => format!("{country}-{province}"),
+                        None => country,
+                    });
+                }
             }
             Observation::Environment {
                 time_zone,
@@ -408,6 +419,7 @@ pub fn step_json(
     Ok(Step {
         state: serde_json::to_string(&session).expect("session serialises"),
         summary,
+        consent: session.consent.allowed(settings.consent_required),
         beacon: beacon.map(|b| serde_json::to_string(&b).expect("a beacon serialises")),
         recheck_in_ms,
         rejected,
@@ -431,6 +443,16 @@ fn is_activity(observation: &Observation) -> bool {
             | Observation::DeliveryEstimate { .. }
             | Observation::Shopify { .. }
     )
+}
+
+/// Shopify's checkout names its discount field `reductions`; themes say coupon, discount, promo.
+pub fn is_coupon_field(name: Option<&str>, id: Option<&str>) -> bool {
+    [name, id].into_iter().flatten().any(|label| {
+        let label = label.to_ascii_lowercase();
+        ["discount", "coupon", "reductions", "promo"]
+            .iter()
+            .any(|word| label.contains(word))
+    })
 }
 
 /// Shop URLs name their stage: Shopify's `/cart` and `/checkouts/...`, and most others alike.

@@ -13,6 +13,9 @@ pub struct DeviceFacts {
     /// `matchMedia('(pointer: coarse)')`: the primary pointer is a finger.
     #[serde(default)]
     pub coarse_pointer: bool,
+    /// The user-agent string, where nothing better exists (the Web Pixel sandbox).
+    #[serde(default)]
+    pub user_agent: Option<String>,
     /// `screen.width` in CSS pixels.
     #[serde(default)]
     pub screen_width: u32,
@@ -30,10 +33,14 @@ pub enum DeviceClass {
 const TABLET_MIN_WIDTH: u32 = 768;
 
 pub fn classify(facts: &DeviceFacts) -> DeviceClass {
-    let touch_first = facts.coarse_pointer || facts.ua_mobile == Some(true);
+    // "Mobi" in the user agent is the marker MDN recommends for phones.
+    let ua_mobile = facts
+        .ua_mobile
+        .or_else(|| facts.user_agent.as_ref().map(|ua| ua.contains("Mobi")));
+    let touch_first = facts.coarse_pointer || ua_mobile == Some(true);
     match (touch_first, facts.screen_width) {
         (false, _) => DeviceClass::Desktop,
-        (true, 0) if facts.ua_mobile == Some(true) => DeviceClass::Mobile,
+        (true, 0) if ua_mobile == Some(true) => DeviceClass::Mobile,
         (true, width) if width < TABLET_MIN_WIDTH => DeviceClass::Mobile,
         (true, _) => DeviceClass::Tablet,
     }
@@ -48,6 +55,7 @@ mod tests {
             ua_mobile,
             coarse_pointer,
             screen_width,
+            user_agent: None,
         }
     }
 

@@ -37,11 +37,11 @@ impl ConsentFlag {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ShopifyPrivacy {
     #[serde(default)]
-    pub analytics_processing_allowed: Option<bool>,
+    pub analytics_processing_allowed: Option<ConsentFlag>,
     #[serde(default)]
-    pub marketing_allowed: Option<bool>,
+    pub marketing_allowed: Option<ConsentFlag>,
     #[serde(default)]
-    pub sale_of_data_allowed: Option<bool>,
+    pub sale_of_data_allowed: Option<ConsentFlag>,
     #[serde(default)]
     pub visitor_consent: Option<VisitorConsent>,
 }
@@ -97,13 +97,10 @@ impl PageConsent {
         let decided = |flag: &Option<ConsentFlag>| flag.as_ref().and_then(ConsentFlag::decided);
         // The *Allowed() methods already fold in the region's default (opt-in in the EU,
         // opt-out in most of the US): prefer them to the visitor's raw answers.
-        let analytics = privacy
-            .analytics_processing_allowed
-            .or(decided(&visitor.analytics));
-        let marketing = privacy.marketing_allowed.or(decided(&visitor.marketing));
-        let sale = privacy
-            .sale_of_data_allowed
-            .or(decided(&visitor.sale_of_data));
+        let analytics =
+            decided(&privacy.analytics_processing_allowed).or(decided(&visitor.analytics));
+        let marketing = decided(&privacy.marketing_allowed).or(decided(&visitor.marketing));
+        let sale = decided(&privacy.sale_of_data_allowed).or(decided(&visitor.sale_of_data));
         self.platform_analytics = analytics.or(self.platform_analytics);
         self.platform_marketing = match (marketing, sale) {
             // An opt-out of sale or sharing (CCPA) covers handing details to a messaging flow.
@@ -157,6 +154,23 @@ impl PageConsent {
             return false;
         }
         !self.gpc && self.platform_marketing == Some(true)
+    }
+}
+
+/// What the page's consent allows right now (the preference widget shows it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Allowed {
+    pub analytics: bool,
+    pub personal_data: bool,
+}
+
+impl PageConsent {
+    pub fn allowed(&self, consent_required: bool) -> Allowed {
+        Allowed {
+            analytics: self.analytics_allowed(consent_required),
+            personal_data: self.personal_data_allowed(consent_required),
+        }
     }
 }
 
@@ -216,7 +230,7 @@ mod tests {
     fn shopify_allowed_methods_win_over_raw_visitor_answers_and_sale_opt_out_blocks_marketing() {
         let mut consent = PageConsent::default();
         consent.apply_shopify(&ShopifyPrivacy {
-            analytics_processing_allowed: Some(true),
+            analytics_processing_allowed: Some(ConsentFlag::Bool(true)),
             visitor_consent: Some(VisitorConsent {
                 analytics: Some(ConsentFlag::Text("".into())),
                 marketing: Some(ConsentFlag::Text("yes".into())),

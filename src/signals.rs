@@ -41,7 +41,7 @@ pub struct Observations {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Thresholds {
     /// Idle this long with items in the cart counts as abandonment.
     pub idle_seconds: u32,

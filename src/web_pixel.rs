@@ -211,9 +211,13 @@ pub fn observations(event: &Value) -> Vec<Observation> {
             _ => {}
         },
         "input_blurred" => {
-            if let Some(element) = event.data.element.filter(is_coupon_field) {
-                let code_entered = element.value.is_some_and(|v| !v.trim().is_empty());
-                out.push(Observation::CouponField { code_entered });
+            if let Some(element) = event.data.element {
+                let filled = element.value.is_some_and(|v| !v.trim().is_empty());
+                out.push(Observation::FieldLeft {
+                    name: element.name,
+                    id: element.id,
+                    filled,
+                });
             }
         }
         "clicked" | "input_focused" | "input_changed" | "form_submitted" => {
@@ -328,17 +332,4 @@ fn cart_line_item(line: &CartLine) -> Option<(String, ShownItem)> {
             .filter(|t| !t.is_empty()),
     };
     Some((price.currency_code.clone().unwrap_or_default(), item))
-}
-
-/// Shopify's checkout names its discount field `reductions`; themes say coupon or discount.
-fn is_coupon_field(element: &Element) -> bool {
-    [&element.id, &element.name]
-        .into_iter()
-        .flatten()
-        .any(|label| {
-            let label = label.to_ascii_lowercase();
-            ["discount", "coupon", "reductions", "promo"]
-                .iter()
-                .any(|word| label.contains(word))
-        })
 }
