@@ -1,6 +1,6 @@
 // Builds the npm package in pkg/dist from the crate and js-shim/: two wasm artifacts
 // (server: the whole engine; storefront: signals only), each through wasm-bindgen and
-// wasm-opt, then one bundle per runtime entry. Incremental: cargo and esbuild skip
+// wasm-opt, then one bundle per runtime entry, plus the storefront capture scripts. Incremental: cargo and esbuild skip
 // unchanged work, so running it before every test is cheap.
 //
 //   node scripts/build.mjs [--opt-level z|s] [--quiet]
@@ -79,6 +79,34 @@ async function bundle(glueDir, entries, outDir) {
   }
 }
 
+/**
+ * Storefront capture, minified for pages: the ESM module (`capture.js`) with the engine as a
+ * lazy chunk (`engine.js`, split out so it loads after the page), the one-line `<script>`
+ * embed (`embed.js`, an IIFE that imports `engine.js` from beside itself), and the Web Pixel
+ * entry, which bundles the engine (a pixel runs in its own sandbox, off the page's path).
+ */
+async function bundleCapture(glueDir, outDir) {
+  const common = {
+    bundle: true,
+    minify: true,
+    target: 'es2022', // private class fields (core.js) unlowered: no shared helper chunk on the eager path
+    alias: { 'rekindle-glue': join(glueDir, 'rekindle.js') },
+    logLevel: 'warning',
+    legalComments: 'none',
+  };
+  const source = (path) => join(root, 'js-shim', path);
+  await esbuild.build({
+    ...common,
+    entryPoints: { capture: source('entries/capture.js'), engine: source('storefront/engine.js') },
+    outdir: outDir,
+    format: 'esm',
+    splitting: true,
+    platform: 'browser',
+  });
+  await esbuild.build({ ...common, entryPoints: [source('entries/embed.js')], outfile: join(outDir, 'embed.js'), format: 'iife', platform: 'browser' });
+  await esbuild.build({ ...common, entryPoints: [source('entries/web-pixel.js')], outfile: join(outDir, 'web-pixel.js'), format: 'esm', platform: 'neutral' });
+}
+
 export async function build() {
   // Build beside pkg/dist and swap it in at the end, so a test reading pkg/dist never sees
   // a half-built package.
@@ -88,6 +116,7 @@ export async function build() {
   await bundle(server, ['node', 'browser', 'deno', 'workerd', 'edge-light', 'slim'], next);
   const storefront = buildWasm('storefront', ARTIFACTS.storefront);
   await bundle(storefront, ['storefront'], join(next, 'storefront'));
+  await bundleCapture(storefront, join(next, 'storefront'));
   writeFileSync(join(next, 'BUILD.json'), JSON.stringify({ optLevel }, null, 2));
   rmSync(dist, { recursive: true, force: true });
   renameSync(next, dist);

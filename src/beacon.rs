@@ -24,30 +24,23 @@ pub struct Beacon {
     pub events: Vec<BeaconEvent>,
 }
 
+/// One engine event. `id` is `<anonymousId>.<n>`: unique, and the same on every retry, so
+/// the server drops repeats; `at` is RFC 3339, UTC, millisecond precision. (Each variant
+/// repeats them rather than `#[serde(flatten)]`, which costs the wasm a buffering serializer.)
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct BeaconEvent {
-    /// `<anonymousId>.<n>`: unique, and the same on every retry, so the server drops repeats.
-    pub id: String,
-    /// RFC 3339, UTC, millisecond precision.
-    pub at: String,
-    #[serde(flatten)]
-    pub body: BeaconBody,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(
-    tag = "type",
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase"
-)]
-pub enum BeaconBody {
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum BeaconEvent {
     Abandoned {
+        id: String,
+        at: String,
         origin: &'static str,
         cart: Cart,
         contact: ContactDetails,
         reasons: Vec<ReasonSignal>,
     },
     ConsentChanged {
+        id: String,
+        at: String,
         channel: Channel,
         status: ConsentStatus,
         source: ConsentSource,
@@ -66,7 +59,12 @@ pub fn build(
     now_ms: f64,
     anonymous_id: &str,
 ) -> Option<Beacon> {
-    let mut bodies = Vec::new();
+    let at = rfc3339_utc(now_ms);
+    let next_id = |session: &mut Session| {
+        session.sequence += 1;
+        format!("{anonymous_id}.{}", session.sequence)
+    };
+    let mut events = Vec::new();
     // Consent first: the server records it before planning on the abandonment. Consent
     // changes carry no personal data and are the shopper's own instruction: always told.
     for channel in [Channel::Email, Channel::Sms] {
@@ -80,65 +78,54 @@ pub fn build(
         if *told != Some(choice.granted) {
             *told = Some(choice.granted);
             let (status, source) = page_consent::reported_status(&choice);
-            bodies.push(BeaconBody::ConsentChanged {
+            events.push(BeaconEvent::ConsentChanged {
+                id: next_id(session),
+                at: at.clone(),
                 channel,
                 status,
                 source,
-                text_version: choice
-                    .text_version
-                    .or_else(|| settings.text_version.clone()),
+                text_version: choice.text_version.or_else(|| settings.text_version.clone()),
                 evidence: choice.evidence,
             });
         }
     }
     if summary.abandoned && session.consent.analytics_allowed(settings.consent_required) {
-        if let Some(body) = abandonment(session, settings, summary, anonymous_id) {
-            bodies.push(body);
+        if let Some((cart, contact)) = abandonment(session, settings, summary, anonymous_id) {
+            events.push(BeaconEvent::Abandoned {
+                id: next_id(session),
+                at,
+                origin: "storefront",
+                cart,
+                contact,
+                reasons: summary.reasons.clone(),
+            });
         }
     }
-    if bodies.is_empty() {
-        return None;
-    }
-    let at = rfc3339_utc(now_ms);
-    let events = bodies
-        .into_iter()
-        .map(|body| {
-            session.sequence += 1;
-            BeaconEvent {
-                id: format!("{anonymous_id}.{}", session.sequence),
-                at: at.clone(),
-                body,
-            }
-        })
-        .collect();
-    Some(Beacon {
+    (!events.is_empty()).then(|| Beacon {
         v: VERSION,
         anonymous_id: anonymous_id.to_string(),
         events,
     })
 }
 
+/// The cart and the contact hints consent lets go, unless this was told already.
 fn abandonment(
     session: &mut Session,
     settings: &Settings,
     summary: &Summary,
     anonymous_id: &str,
-) -> Option<BeaconBody> {
+) -> Option<(Cart, ContactDetails)> {
     let draft = session.cart.as_ref().filter(|c| !c.items.is_empty())?;
     let token = draft
         .token
         .clone()
         .unwrap_or_else(|| format!("sf-{anonymous_id}"));
     // Told once per cart and set of reasons: an idle beacon then a tab switch is one story.
-    let told = format!(
-        "{token}|{}",
-        summary
-            .reasons
-            .iter()
-            .map(|r| format!("{:?}", r.reason))
-            .collect::<Vec<_>>()
-            .join(",")
-    );
+    let mut told = token.clone();
+    for signal in &summary.reasons {
+        told.push('|');
+        told.push_str(signal.reason.as_str());
+    }
     if session.reported.as_deref() == Some(told.as_str()) {
         return None;
     }
@@ -172,12 +159,7 @@ fn abandonment(
         returning: None,
         mobile: known.mobile,
     };
-    Some(BeaconBody::Abandoned {
-        origin: "storefront",
-        cart,
-        contact,
-        reasons: summary.reasons.clone(),
-    })
+    Some((cart, contact))
 }
 
 /// `2026-11-27T15:00:00.000Z` from epoch milliseconds, without a date library in the

@@ -15,9 +15,9 @@ use crate::money::ShownPrice;
 use crate::page_consent::{Allowed, ChannelChoice, PageConsent, PlatformPurposes, ShopifyPrivacy};
 use crate::policy::Channel;
 use crate::signals::{self, Observations, Summary, Thresholds};
-use crate::web_pixel;
+use crate::web_pixel::{self, PixelEvent};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// The merchant's settings for the capture (data attributes or `init({...})`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -32,10 +32,11 @@ pub struct Settings {
     pub recovery_url: Option<String>,
 }
 
-/// One fact the page saw. JSON: `{"kind": "...", ...}`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// One fact the page saw. JSON: `{"<kind>": {...fields}}`, e.g. `{"formError": {}}`.
+/// Externally tagged on purpose: it parses without buffering, which keeps the storefront
+/// wasm small (an internally tagged enum tripled it).
+#[derive(Debug, Deserialize)]
 #[serde(
-    tag = "kind",
     rename_all = "camelCase",
     rename_all_fields = "camelCase",
     deny_unknown_fields
@@ -65,7 +66,7 @@ pub enum Observation {
         item: ShownItem,
     },
     /// A click, key or touch: the shopper is still there.
-    Interaction,
+    Interaction {},
     /// A shipping cost was shown; `amount` as displayed, when known.
     ShippingCost {
         #[serde(default)]
@@ -82,21 +83,21 @@ pub enum Observation {
         id: Option<String>,
         filled: bool,
     },
-    FormError,
-    PaymentError,
-    AccountWall,
+    FormError {},
+    PaymentError {},
+    AccountWall {},
     /// Navigation Timing: `loadEventEnd`, ms.
     PageLoad {
         ms: u32,
     },
-    Hidden,
-    Visible,
-    PageHide,
+    Hidden {},
+    Visible {},
+    PageHide {},
     /// A same-site link or form is about to navigate: the hide that follows is not an exit.
-    Navigating,
+    Navigating {},
     /// Back/forward navigation (`popstate`, or a `back_forward` navigation entry).
-    Back,
-    Completed,
+    Back {},
+    Completed {},
     Identify {
         #[serde(default)]
         email: Option<String>,
@@ -136,7 +137,7 @@ pub enum Observation {
     },
     /// A Shopify Web Pixel standard event, mapped in `web_pixel`.
     Shopify {
-        event: Value,
+        event: PixelEvent,
     },
 }
 
@@ -263,7 +264,7 @@ impl Session {
                 }
                 self.raise_stage(Stage::Cart);
             }
-            Observation::Interaction => {}
+            Observation::Interaction {} => {}
             Observation::ShippingCost { amount } => {
                 let currency = self
                     .cart
@@ -288,13 +289,13 @@ impl Session {
                     signals.coupon_field_focused_without_code += 1;
                 }
             }
-            Observation::FormError => signals.form_errors += 1,
-            Observation::PaymentError => signals.payment_error = true,
-            Observation::AccountWall => signals.account_wall_shown = true,
+            Observation::FormError {} => signals.form_errors += 1,
+            Observation::PaymentError {} => signals.payment_error = true,
+            Observation::AccountWall {} => signals.account_wall_shown = true,
             Observation::PageLoad { ms } => {
                 signals.page_load_ms = Some(signals.page_load_ms.unwrap_or(0).max(ms))
             }
-            Observation::Hidden | Observation::PageHide => {
+            Observation::Hidden {} | Observation::PageHide {} => {
                 let navigating = self
                     .navigating_at_ms
                     .is_some_and(|started| at_ms - started <= NAVIGATION_GRACE_MS);
@@ -302,10 +303,10 @@ impl Session {
                     signals.left_page = true;
                 }
             }
-            Observation::Visible => signals.left_page = false,
-            Observation::Navigating => self.navigating_at_ms = Some(at_ms),
-            Observation::Back => signals.went_back = true,
-            Observation::Completed => signals.completed = true,
+            Observation::Visible {} => signals.left_page = false,
+            Observation::Navigating {} => self.navigating_at_ms = Some(at_ms),
+            Observation::Back {} => signals.went_back = true,
+            Observation::Completed {} => signals.completed = true,
             Observation::Identify {
                 email,
                 phone,
@@ -355,7 +356,7 @@ impl Session {
                 self.consent.choose_channel(channel, choice)
             }
             Observation::Shopify { event } => {
-                for mapped in web_pixel::observations(&event) {
+                for mapped in web_pixel::observations(event) {
                     self.observe(at_ms, mapped);
                 }
             }
@@ -404,11 +405,11 @@ pub fn step_json(
     anonymous_id: &str,
 ) -> crate::Result<Step> {
     let mut session = Session::from_json_or_fresh(state);
-    let batch: Vec<(f64, Value)> = crate::error::parse_json(observations)?;
+    let batch: Vec<(f64, Box<RawValue>)> = crate::error::parse_json(observations)?;
     let mut parsed = Vec::with_capacity(batch.len());
     let mut rejected = Vec::new();
-    for (index, (at, value)) in batch.into_iter().enumerate() {
-        match serde_json::from_value::<Observation>(value) {
+    for (index, (at, raw)) in batch.into_iter().enumerate() {
+        match serde_json::from_str::<Observation>(raw.get()) {
             Ok(observation) => parsed.push((at, observation)),
             Err(e) => rejected.extend(
                 Error::new(Code::InvalidField, format!("$[{index}][1]"), e.to_string()).problems,
@@ -430,15 +431,15 @@ pub fn step_json(
 fn is_activity(observation: &Observation) -> bool {
     !matches!(
         observation,
-        Observation::Hidden
-            | Observation::Visible
-            | Observation::PageHide
+        Observation::Hidden {}
+            | Observation::Visible {}
+            | Observation::PageHide {}
             | Observation::PageLoad { .. }
             | Observation::Environment { .. }
             | Observation::ShopifyPrivacy { .. }
             | Observation::PlatformConsent { .. }
-            | Observation::FormError
-            | Observation::PaymentError
+            | Observation::FormError {}
+            | Observation::PaymentError {}
             | Observation::ShippingCost { .. }
             | Observation::DeliveryEstimate { .. }
             | Observation::Shopify { .. }

@@ -52,11 +52,38 @@ pub fn minor_digits(currency: &str) -> u32 {
 
 /// A price as a storefront shows it: a number (Web Pixel `MoneyV2.amount`, 18.5) or the page's
 /// text ("18.00", "$1,299.50", "1.299,50 €").
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum ShownPrice {
     Amount(f64),
     Text(String),
+}
+
+/// Hand-written: `#[serde(untagged)]` would buffer every input, which costs the storefront
+/// wasm far more bytes than this visitor.
+impl<'de> Deserialize<'de> for ShownPrice {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Shown;
+        impl serde::de::Visitor<'_> for Shown {
+            type Value = ShownPrice;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a price: a number, or the text the page shows")
+            }
+            fn visit_f64<E>(self, amount: f64) -> Result<ShownPrice, E> {
+                Ok(ShownPrice::Amount(amount))
+            }
+            fn visit_u64<E>(self, amount: u64) -> Result<ShownPrice, E> {
+                Ok(ShownPrice::Amount(amount as f64))
+            }
+            fn visit_i64<E>(self, amount: i64) -> Result<ShownPrice, E> {
+                Ok(ShownPrice::Amount(amount as f64))
+            }
+            fn visit_str<E>(self, text: &str) -> Result<ShownPrice, E> {
+                Ok(ShownPrice::Text(text.to_string()))
+            }
+        }
+        deserializer.deserialize_any(Shown)
+    }
 }
 
 impl ShownPrice {

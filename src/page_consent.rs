@@ -11,11 +11,31 @@ use serde::{Deserialize, Serialize};
 
 /// A consent value as platforms spell it: a boolean, or Shopify's `currentVisitorConsent()`
 /// strings ("yes", "no", and "" for "not asked yet"; some stores answer "true"/"false").
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum ConsentFlag {
     Bool(bool),
     Text(String),
+}
+
+/// Hand-written for the same reason as `ShownPrice`'s: `untagged` buffers, and bloats the wasm.
+impl<'de> Deserialize<'de> for ConsentFlag {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Flag;
+        impl serde::de::Visitor<'_> for Flag {
+            type Value = ConsentFlag;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a boolean, or \"yes\", \"no\" or \"\"")
+            }
+            fn visit_bool<E>(self, value: bool) -> Result<ConsentFlag, E> {
+                Ok(ConsentFlag::Bool(value))
+            }
+            fn visit_str<E>(self, text: &str) -> Result<ConsentFlag, E> {
+                Ok(ConsentFlag::Text(text.to_string()))
+            }
+        }
+        deserializer.deserialize_any(Flag)
+    }
 }
 
 impl ConsentFlag {

@@ -26,3 +26,21 @@ pub enum Reason {
     CouponHunting,
     JustBrowsing,
 }
+
+impl Reason {
+    /// The wire name, as serde writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::ExtraCost => "extraCost",
+            Reason::AccountRequired => "accountRequired",
+            Reason::Trust => "trust",
+            Reason::DeliverySpeed => "deliverySpeed",
+            Reason::CheckoutFriction => "checkoutFriction",
+            Reason::SiteError => "siteError",
+            Reason::PaymentError => "paymentError",
+            Reason::ReturnsPolicy => "returnsPolicy",
+            Reason::CouponHunting => "couponHunting",
+            Reason::JustBrowsing => "justBrowsing",
+        }
+    }
+}

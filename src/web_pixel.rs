@@ -11,11 +11,11 @@ use crate::money::ShownPrice;
 use crate::page_consent::ChannelChoice;
 use crate::policy::Channel;
 use serde::Deserialize;
-use serde_json::Value;
 
+/// A standard event as the pixel's `analytics.subscribe` hands it over.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct PixelEvent {
+pub struct PixelEvent {
     name: String,
     data: Data,
     context: Context,
@@ -157,10 +157,7 @@ struct Location {
 }
 
 /// The observations one pixel event stands for; none for an event Rekindle has no use for.
-pub fn observations(event: &Value) -> Vec<Observation> {
-    let Ok(event) = PixelEvent::deserialize(event) else {
-        return Vec::new();
-    };
+pub fn observations(event: PixelEvent) -> Vec<Observation> {
     let mut out = Vec::new();
     match event.name.as_str() {
         "page_viewed" => {
@@ -198,16 +195,16 @@ pub fn observations(event: &Value) -> Vec<Observation> {
                 checkout_snapshot(checkout, shipping_chosen, &mut out);
             }
             if event.name != "checkout_started" {
-                out.push(Observation::Interaction);
+                out.push(Observation::Interaction {});
             }
         }
-        "checkout_completed" => out.push(Observation::Completed),
+        "checkout_completed" => out.push(Observation::Completed {}),
         "alert_displayed" => match event.data.alert.map(|a| a.kind).as_deref() {
-            Some("PAYMENT_ERROR") => out.push(Observation::PaymentError),
+            Some("PAYMENT_ERROR") => out.push(Observation::PaymentError {}),
             Some(
                 "INPUT_INVALID" | "INPUT_REQUIRED" | "CONTACT_ERROR" | "DELIVERY_ERROR"
                 | "DISCOUNT_ERROR" | "CHECKOUT_ERROR",
-            ) => out.push(Observation::FormError),
+            ) => out.push(Observation::FormError {}),
             _ => {}
         },
         "input_blurred" => {
@@ -221,7 +218,7 @@ pub fn observations(event: &Value) -> Vec<Observation> {
             }
         }
         "clicked" | "input_focused" | "input_changed" | "form_submitted" => {
-            out.push(Observation::Interaction)
+            out.push(Observation::Interaction {})
         }
         _ => {}
     }

@@ -52,22 +52,22 @@ impl Page {
 }
 
 fn environment(gpc: bool) -> Value {
-    json!({ "kind": "environment", "timeZone": "America/Chicago", "locale": "en-US",
-            "device": { "coarsePointer": true, "screenWidth": 393 }, "gpc": gpc })
+    json!({ "environment": { "timeZone": "America/Chicago", "locale": "en-US",
+            "device": { "coarsePointer": true, "screenWidth": 393 }, "gpc": gpc } })
 }
 
 /// Cart page, then checkout, then the shipping step shows a $5.99 rate.
 fn checkout_to_shipping(page: &mut Page, extra: Vec<Value>) {
     let mut batch = vec![
         json!([T0, environment(false)]),
-        json!([T0, { "kind": "page", "path": "/cart", "url": "https://shop.example/cart" }]),
-        json!([T0 + 1000.0, { "kind": "cart", "token": "c1", "currency": "USD",
-            "items": [{ "title": "Merino wool socks", "quantity": 2, "price": "$18.00", "variant": "M", "productId": "gid://shopify/Product/1" }] }]),
-        json!([T0 + 4000.0, { "kind": "navigating" }]),
-        json!([T0 + 4100.0, { "kind": "hidden" }]),
-        json!([T0 + 5000.0, { "kind": "page", "path": "/checkouts/c1", "url": "https://shop.example/checkouts/c1" }]),
-        json!([T0 + 8000.0, { "kind": "interaction" }]),
-        json!([T0 + 9000.0, { "kind": "shippingCost", "amount": "$5.99" }]),
+        json!([T0, { "page": { "path": "/cart", "url": "https://shop.example/cart" } }]),
+        json!([T0 + 1000.0, { "cart": { "token": "c1", "currency": "USD",
+            "items": [{ "title": "Merino wool socks", "quantity": 2, "price": "$18.00", "variant": "M", "productId": "gid://shopify/Product/1" }] } }]),
+        json!([T0 + 4000.0, { "navigating": {} }]),
+        json!([T0 + 4100.0, { "hidden": {} }]),
+        json!([T0 + 5000.0, { "page": { "path": "/checkouts/c1", "url": "https://shop.example/checkouts/c1" } }]),
+        json!([T0 + 8000.0, { "interaction": {} }]),
+        json!([T0 + 9000.0, { "shippingCost": { "amount": "$5.99" } }]),
     ];
     batch.extend(extra.into_iter().map(|o| json!([T0 + 9000.0, o])));
     page.step(T0 + 9000.0, Value::Array(batch));
@@ -111,7 +111,7 @@ fn shipping_cost_then_idle_sends_one_abandonment_with_extra_cost() {
 
     page.step(
         T0 + 8000.0 + IDLE_MS + 5000.0,
-        json!([[T0 + 8000.0 + IDLE_MS + 5000.0, { "kind": "pageHide" }]]),
+        json!([[T0 + 8000.0 + IDLE_MS + 5000.0, { "pageHide": {} }]]),
     );
     assert_eq!(
         page.events("abandoned").len(),
@@ -123,7 +123,7 @@ fn shipping_cost_then_idle_sends_one_abandonment_with_extra_cost() {
 #[test]
 fn an_exit_right_after_the_shipping_cost_is_stronger_evidence_than_idling() {
     let mut page = Page::new();
-    checkout_to_shipping(&mut page, vec![json!({ "kind": "hidden" })]);
+    checkout_to_shipping(&mut page, vec![json!({ "hidden": {} })]);
     let abandoned = page.events("abandoned");
     assert_eq!(
         abandoned.len(),
@@ -142,8 +142,8 @@ fn free_shipping_revealed_is_no_extra_cost() {
     checkout_to_shipping(
         &mut page,
         vec![
-            json!({ "kind": "shippingCost", "amount": "Free" }),
-            json!({ "kind": "hidden" }),
+            json!({ "shippingCost": { "amount": "Free" } }),
+            json!({ "hidden": {} }),
         ],
     );
     let abandoned = page.events("abandoned");
@@ -157,8 +157,8 @@ fn free_shipping_revealed_is_no_extra_cost() {
 #[test]
 fn without_marketing_consent_no_contact_detail_leaves_the_page() {
     let mut page = Page::new();
-    let identify = json!({ "kind": "identify", "email": "ada@example.com", "phone": "+15125550100", "firstName": "Ada" });
-    checkout_to_shipping(&mut page, vec![identify, json!({ "kind": "hidden" })]);
+    let identify = json!({ "identify": { "email": "ada@example.com", "phone": "+15125550100", "firstName": "Ada" } });
+    checkout_to_shipping(&mut page, vec![identify, json!({ "hidden": {} })]);
     let contact = &page.events("abandoned")[0]["contact"];
     assert!(
         contact.get("email").is_none()
@@ -173,10 +173,10 @@ fn without_marketing_consent_no_contact_detail_leaves_the_page() {
 #[test]
 fn an_explicit_email_tick_sends_consent_then_the_email() {
     let mut page = Page::new();
-    let tick = json!({ "kind": "channelConsent", "channel": "email",
-        "choice": { "granted": true, "textVersion": "email-v2", "evidence": "Email me about my cart" } });
-    let identify = json!({ "kind": "identify", "email": "ada@example.com" });
-    checkout_to_shipping(&mut page, vec![identify, tick, json!({ "kind": "hidden" })]);
+    let tick = json!({ "channelConsent": { "channel": "email",
+        "choice": { "granted": true, "textVersion": "email-v2", "evidence": "Email me about my cart" } } });
+    let identify = json!({ "identify": { "email": "ada@example.com" } });
+    checkout_to_shipping(&mut page, vec![identify, tick, json!({ "hidden": {} })]);
     let events = &page.beacons[0]["events"];
     assert_eq!(
         events[0]["type"], "consentChanged",
@@ -190,12 +190,12 @@ fn an_explicit_email_tick_sends_consent_then_the_email() {
 #[test]
 fn gpc_is_honoured_over_the_platform_marketing_default() {
     let mut page = Page::new();
-    let shopify = json!({ "kind": "shopifyPrivacy", "privacy": { "analyticsProcessingAllowed": true, "marketingAllowed": true } });
-    let identify = json!({ "kind": "identify", "email": "ada@example.com" });
+    let shopify = json!({ "shopifyPrivacy": { "privacy": { "analyticsProcessingAllowed": true, "marketingAllowed": true } } });
+    let identify = json!({ "identify": { "email": "ada@example.com" } });
     let gpc = environment(true);
     checkout_to_shipping(
         &mut page,
-        vec![gpc, shopify, identify, json!({ "kind": "hidden" })],
+        vec![gpc, shopify, identify, json!({ "hidden": {} })],
     );
     let abandoned = page.events("abandoned");
     assert_eq!(abandoned.len(), 1, "the anonymous summary still goes");
@@ -206,11 +206,11 @@ fn gpc_is_honoured_over_the_platform_marketing_default() {
 fn where_consent_is_required_nothing_leaves_before_it() {
     let mut page = Page::new();
     page.settings.consent_required = true;
-    checkout_to_shipping(&mut page, vec![json!({ "kind": "hidden" })]);
+    checkout_to_shipping(&mut page, vec![json!({ "hidden": {} })]);
     assert!(page.beacons.is_empty());
     page.step(
         T0 + 20_000.0,
-        json!([[T0 + 20_000.0, { "kind": "platformConsent", "purposes": { "analytics": "yes" } }]]),
+        json!([[T0 + 20_000.0, { "platformConsent": { "purposes": { "analytics": "yes" } } }]]),
     );
     assert_eq!(
         page.events("abandoned").len(),
@@ -224,7 +224,7 @@ fn a_completed_checkout_is_never_an_abandonment() {
     let mut page = Page::new();
     checkout_to_shipping(
         &mut page,
-        vec![json!({ "kind": "completed" }), json!({ "kind": "hidden" })],
+        vec![json!({ "completed": {} }), json!({ "hidden": {} })],
     );
     assert!(page.events("abandoned").is_empty());
 }
@@ -232,7 +232,7 @@ fn a_completed_checkout_is_never_an_abandonment() {
 #[test]
 fn a_malformed_observation_is_dropped_and_reported_the_rest_still_count() {
     let mut page = Page::new();
-    let step = page.step(T0, json!([[T0, { "kind": "cart", "currency": "USD", "items": "socks" }], [T0, { "kind": "interaction" }]]));
+    let step = page.step(T0, json!([[T0, { "cart": { "currency": "USD", "items": "socks" } }], [T0, { "interaction": {} }]]));
     assert_eq!(step.rejected.len(), 1);
     assert_eq!(step.rejected[0].path, "$[0][1]");
     assert!(!step.summary.abandoned);
@@ -268,7 +268,7 @@ fn pixel_checkout(shipping: Option<f64>) -> Value {
 }
 
 fn pixel(name: &str, at: f64, data: Value) -> Value {
-    json!([at, { "kind": "shopify", "event": { "name": name, "id": format!("sh-{at}"), "timestamp": "2026-11-27T15:00:00.000Z", "data": data } }])
+    json!([at, { "shopify": { "event": { "name": name, "id": format!("sh-{at}"), "timestamp": "2026-11-27T15:00:00.000Z", "data": data } } }])
 }
 
 #[test]
@@ -342,7 +342,7 @@ fn web_pixel_alerts_and_the_discount_field_become_friction_signals() {
         pixel("alert_displayed", T0 + 1000.0, alert("PAYMENT_ERROR")),
         pixel("input_blurred", T0 + 1500.0, json!({ "element": { "name": "reductions", "value": "" } })),
         pixel("page_viewed", T0 + 1600.0, json!({})),
-        [T0 + 2000.0, { "kind": "pageHide" }],
+        [T0 + 2000.0, { "pageHide": {} }],
     ]));
     let reasons: Vec<String> = page.events("abandoned")[0]["reasons"]
         .as_array()
@@ -358,17 +358,17 @@ fn web_pixel_alerts_and_the_discount_field_become_friction_signals() {
 #[test]
 fn every_beacon_event_is_an_engine_event_the_server_accepts() {
     let mut page = Page::new();
-    let tick = |channel: &str| json!({ "kind": "channelConsent", "channel": channel, "choice": { "granted": true, "evidence": "tick" } });
+    let tick = |channel: &str| json!({ "channelConsent": { "channel": channel, "choice": { "granted": true, "evidence": "tick" } } });
     let identify =
-        json!({ "kind": "identify", "email": "ada@example.com", "phone": "+15125550100" });
+        json!({ "identify": { "email": "ada@example.com", "phone": "+15125550100" } });
     checkout_to_shipping(
         &mut page,
         vec![
             identify,
             tick("email"),
             tick("sms"),
-            json!({ "kind": "formError" }),
-            json!({ "kind": "hidden" }),
+            json!({ "formError": {} }),
+            json!({ "hidden": {} }),
         ],
     );
     let policy = Policy::from_json(rekindle::policy::DEFAULT_PLAYBOOK).unwrap();
