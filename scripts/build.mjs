@@ -95,14 +95,16 @@ async function bundleCapture(glueDir, outDir) {
     legalComments: 'none',
   };
   const source = (path) => join(root, 'js-shim', path);
-  await esbuild.build({
-    ...common,
-    entryPoints: { capture: source('entries/capture.js'), engine: source('storefront/engine.js') },
-    outdir: outDir,
-    format: 'esm',
-    splitting: true,
-    platform: 'browser',
-  });
+  // The engine stays a separate file the capture module imports lazily; no code splitting, so
+  // no shared helper chunk lands on the eager path.
+  const lazyEngine = {
+    name: 'lazy-engine',
+    setup(build) {
+      build.onResolve({ filter: /storefront\/engine\.js$/ }, () => ({ path: './engine.js', external: true }));
+    },
+  };
+  await esbuild.build({ ...common, entryPoints: [source('entries/capture.js')], outfile: join(outDir, 'capture.js'), format: 'esm', platform: 'browser', plugins: [lazyEngine] });
+  await esbuild.build({ ...common, entryPoints: [source('storefront/engine.js')], outfile: join(outDir, 'engine.js'), format: 'esm', platform: 'browser' });
   await esbuild.build({ ...common, entryPoints: [source('entries/embed.js')], outfile: join(outDir, 'embed.js'), format: 'iife', platform: 'browser' });
   await esbuild.build({ ...common, entryPoints: [source('entries/web-pixel.js')], outfile: join(outDir, 'web-pixel.js'), format: 'esm', platform: 'neutral' });
 }

@@ -120,11 +120,20 @@ fn abandonment(
         .token
         .clone()
         .unwrap_or_else(|| format!("sf-{anonymous_id}"));
-    // Told once per cart and set of reasons: an idle beacon then a tab switch is one story.
+    let personal = session
+        .consent
+        .personal_data_allowed(settings.consent_required);
+    let known = &session.contact;
+    let identified = personal && (known.email.is_some() || known.phone.is_some());
+    // Told once per cart, set of reasons and whether it says who: an idle beacon then a tab
+    // switch is one story; a consent that lets the email go makes it a new one.
     let mut told = token.clone();
     for signal in &summary.reasons {
         told.push('|');
         told.push_str(signal.reason.as_str());
+    }
+    if identified {
+        told.push_str("|identified");
     }
     if session.reported.as_deref() == Some(told.as_str()) {
         return None;
@@ -143,12 +152,7 @@ fn abandonment(
             .or_else(|| session.page_url.clone())
             .unwrap_or_default(),
     };
-    session.reported = Some(told);
-    let personal = session
-        .consent
-        .personal_data_allowed(settings.consent_required);
     let hint = |value: &Option<String>| value.clone().filter(|_| personal);
-    let known = &session.contact;
     let contact = ContactDetails {
         email: hint(&known.email),
         phone: hint(&known.phone),
@@ -159,6 +163,7 @@ fn abandonment(
         returning: None,
         mobile: known.mobile,
     };
+    session.reported = Some(told);
     Some((cart, contact))
 }
 

@@ -43,8 +43,9 @@ export function createCapture({ settings, session, local, outbox, loadEngine, on
     anonymousId = id || randomId();
   });
 
-  function observe(observation, at = Date.now()) {
-    pending.push([at, observation]);
+  /** `observation`: `{ kind, ...fields }`, handed on as the engine's `{ [kind]: fields }`. */
+  function observe({ kind, ...fields }, at = Date.now()) {
+    pending.push([at, { [kind]: fields }]);
     if (pending.length > MAX_PENDING) pending.splice(0, pending.length - MAX_PENDING);
     clearTimeout(batchTimer);
     batchTimer = setTimeout(step, BATCH_MS);
@@ -83,7 +84,7 @@ export function createCapture({ settings, session, local, outbox, loadEngine, on
     observe,
     /** The page is hidden or going away: decide now, synchronously, and keep what must wait. */
     leave(observation) {
-      pending.push([Date.now(), observation]);
+      observe(observation);
       if (!step()) session.set(PENDING, JSON.stringify(pending));
       outbox.flush();
     },

@@ -129,8 +129,13 @@ export function watchPage(capture, { emailConsent, smsConsent, textVersion }) {
   on(doc, 'submit', ({ target: form }) => {
     if (new URL(form.action, location.href).origin === location.origin) observe({ kind: 'navigating' });
   });
-  on(doc, 'visibilitychange', () => (doc.visibilityState === 'hidden' ? leave({ kind: 'hidden' }) : observe({ kind: 'visible' })));
-  on(window, 'pagehide', () => leave({ kind: 'pageHide' }));
+  // Leaving: first read what the page shows now (a cost revealed a moment ago still counts).
+  const leaving = (kind) => {
+    scan();
+    leave({ kind });
+  };
+  on(doc, 'visibilitychange', () => (doc.visibilityState === 'hidden' ? leaving('hidden') : observe({ kind: 'visible' })));
+  on(window, 'pagehide', () => leaving('pageHide'));
   on(window, 'pageshow', (event) => event.persisted && observe(here()));
   on(window, 'popstate', () => observe({ kind: 'back' }));
 
