@@ -21,3 +21,5 @@ echo; echo "=== native"
 cargo bench --quiet --bench decisions 2>/dev/null
 echo; echo "=== wasm"
 node benches/wasm.mjs
+echo; echo "=== storefront (headless Chromium)"
+node benches/storefront.mjs

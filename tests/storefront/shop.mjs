@@ -20,9 +20,10 @@ const cart = `
 
 /**
  * How the page loads Rekindle. `options`: { esm, idleSeconds, wasm (a URL override),
- * consentRequired, widget (bool) }.
+ * consentRequired, widget (bool), off (no Rekindle at all) }.
  */
 function rekindleTag(origin, options) {
+  if (options.off) return ''; // the same shop without Rekindle, for the benchmark's baseline
   const config = {
     endpoint: `${origin}/collect`,
     idleSeconds: options.idleSeconds ?? 2,
@@ -99,6 +100,7 @@ function options(url) {
     wasm: q.get('wasm') ?? undefined,
     consentRequired: q.has('consentRequired') ? 'true' : undefined,
     widget: q.has('widget'),
+    off: q.has('off'),
   };
 }
 
