@@ -113,6 +113,9 @@ export function createRekindle(glue, loadWasm) {
     build: () => call(() => glue.build()),
     summariseSignals: (observations, thresholds) =>
       call(() => glue.summariseSignals(text(observations), thresholds === undefined ? undefined : text(thresholds))),
+    /** Storefront: fold page observations into the session and say what to send now. */
+    captureStep: (state, settings, observations, now, anonymousId) =>
+      call(() => glue.captureStep(state ?? undefined, text(settings), text(observations), now, anonymousId)),
     debugTrap: () => call(() => glue.debugTrap()),
   };
   if (glue.validatePolicy) {

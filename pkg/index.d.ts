@@ -247,12 +247,33 @@ export interface Observations {
   paymentError?: boolean;
   deliveryEstimateShown?: boolean;
   accountWallShown?: boolean;
+  wentBack?: boolean;
   pageLoadMs?: number;
   completed?: boolean;
 }
 export interface SignalSummary { abandoned: boolean; stage: Stage | null; reasons: ReasonSignal[] }
 /** Reduce storefront friction signals to an abandonment summary (runs on the device). */
 export function summariseSignals(observations: Observations | string, thresholds?: { idleSeconds: number; slowPageMs: number } | string): SignalSummary;
+
+/**
+ * Storefront: fold page observations (`[[atMs, { kind: fields }], ...]`) into the session
+ * (`state` from the last step, or null) and say what to send now. `beacon` is the request
+ * body, when there is something to tell.
+ */
+export function captureStep(
+  state: string | null | undefined,
+  settings: object | string,
+  observations: unknown[] | string,
+  now: number,
+  anonymousId: string,
+): {
+  state: string;
+  summary: SignalSummary;
+  consent: { analytics: boolean; personalData: boolean };
+  beacon?: string;
+  recheckInMs?: number;
+  rejected: Problem[];
+};
 
 /** Panics inside the engine on purpose, to prove trap recovery; the next call works. */
 export function debugTrap(): void;

@@ -20,3 +20,5 @@ done
 echo; echo "=== as shipped (server 3, storefront z)"
 node scripts/build.mjs --quiet 2>/dev/null
 node benches/wasm.mjs
+echo; echo "=== storefront (headless Chromium)"
+node benches/storefront.mjs

@@ -1,7 +1,7 @@
 // Builds the npm package in pkg/dist from the crate and js-shim/: two wasm artifacts
 // (server: the whole engine; storefront: signals only), each through wasm-bindgen and
-// wasm-opt, then one bundle per runtime entry. Incremental: cargo and esbuild skip
-// unchanged work, so running it before every test is cheap.
+// wasm-opt, then one bundle per runtime entry, plus the storefront capture scripts.
+// Incremental: cargo and esbuild skip unchanged work, so running it before every test is cheap.
 //
 //   node scripts/build.mjs [--opt-level z|s|3] [--quiet]
 //
@@ -85,6 +85,36 @@ async function bundle(glueDir, entries, outDir) {
   }
 }
 
+/**
+ * Storefront capture, minified for pages: the ESM module (`capture.js`) with the engine as a
+ * lazy chunk (`engine.js`, split out so it loads after the page), the one-line `<script>`
+ * embed (`embed.js`, an IIFE that imports `engine.js` from beside itself), and the Web Pixel
+ * entry, which bundles the engine (a pixel runs in its own sandbox, off the page's path).
+ */
+async function bundleCapture(glueDir, outDir) {
+  const common = {
+    bundle: true,
+    minify: true,
+    target: 'es2022', // private class fields (core.js) unlowered: no shared helper chunk on the eager path
+    alias: { 'rekindle-glue': join(glueDir, 'rekindle.js') },
+    logLevel: 'warning',
+    legalComments: 'none',
+  };
+  const source = (path) => join(root, 'js-shim', path);
+  // The engine stays a separate file the capture module imports lazily; no code splitting, so
+  // no shared helper chunk lands on the eager path.
+  const lazyEngine = {
+    name: 'lazy-engine',
+    setup(build) {
+      build.onResolve({ filter: /storefront\/engine\.js$/ }, () => ({ path: './engine.js', external: true }));
+    },
+  };
+  await esbuild.build({ ...common, entryPoints: [source('entries/capture.js')], outfile: join(outDir, 'capture.js'), format: 'esm', platform: 'browser', plugins: [lazyEngine] });
+  await esbuild.build({ ...common, entryPoints: [source('storefront/engine.js')], outfile: join(outDir, 'engine.js'), format: 'esm', platform: 'browser' });
+  await esbuild.build({ ...common, entryPoints: [source('entries/embed.js')], outfile: join(outDir, 'embed.js'), format: 'iife', platform: 'browser' });
+  await esbuild.build({ ...common, entryPoints: [source('entries/web-pixel.js')], outfile: join(outDir, 'web-pixel.js'), format: 'esm', platform: 'neutral' });
+}
+
 export async function build() {
   // Build beside pkg/dist and swap it in at the end, so a test reading pkg/dist never sees
   // a half-built package.
@@ -94,6 +124,7 @@ export async function build() {
   await bundle(server, ['node', 'browser', 'deno', 'workerd', 'edge-light', 'slim'], next);
   const storefront = buildWasm('storefront', ARTIFACTS.storefront);
   await bundle(storefront, ['storefront'], join(next, 'storefront'));
+  await bundleCapture(storefront, join(next, 'storefront'));
   const levels = Object.fromEntries(Object.entries(ARTIFACTS).map(([k, a]) => [k, optOverride ?? a.optLevel]));
   writeFileSync(join(next, 'BUILD.json'), JSON.stringify({ optLevel: levels }, null, 2));
   rmSync(dist, { recursive: true, force: true });

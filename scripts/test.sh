@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test, at every layer: native Rust, the same suites through wasm under Node, the JS
-# loader against the built package, and the packaging test in five runtimes.
+# loader against the built package, storefront capture in Chromium, and the packaging test
+# in five runtimes.
 # Installs what it needs first (scripts/setup.sh), then builds pkg/dist from source.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,9 @@ CARGO_TARGET_DIR=target/wasm-test cargo test --target wasm32-unknown-unknown --f
 
 step "JS loader against the built package (node:test)"
 node --test tests/js/
+
+step "storefront capture in headless Chromium against a local test shop and collector (node:test)"
+node --test tests/storefront/
 
 step "packaging: npm pack, install, import from Node ESM/CJS, workerd, Deno, Chromium"
 node tests/packaging/run.mjs

@@ -7,14 +7,19 @@
 //! is the JS surface.
 
 pub mod angle;
+pub mod beacon;
+pub mod capture;
 pub mod cart;
 pub mod consent;
+pub mod contact_details;
+pub mod device;
 pub mod error;
 pub mod explain;
 pub mod hygiene;
 pub mod ids;
 pub mod keywords;
 pub mod money;
+pub mod page_consent;
 pub mod policy;
 pub mod quiet_hours;
 pub mod reason;
@@ -39,6 +44,7 @@ pub mod message;
 pub mod state;
 
 pub mod signals;
+pub mod web_pixel;
 
 // The bindings only exist on wasm32: natively there is no JS to bind to.
 #[cfg(all(feature = "wasm", target_arch = "wasm32"))]

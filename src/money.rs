@@ -27,11 +27,7 @@ impl Money {
             "JPY" => "¥",
             _ => "",
         };
-        let zero_decimal = matches!(
-            self.currency.as_str(),
-            "JPY" | "KRW" | "VND" | "CLP" | "ISK"
-        );
-        let body = if zero_decimal {
+        let body = if minor_digits(&self.currency) == 0 {
             self.minor.to_string()
         } else {
             format!("{}.{:02}", self.minor / 100, (self.minor % 100).abs())
@@ -44,6 +40,89 @@ impl Money {
     }
 }
 
+/// Digits of `currency`'s minor unit (ISO 4217): two for USD/EUR/GBP/CAD/AUD, none for the
+/// zero-decimal currencies (JPY, KRW, VND, CLP, ISK).
+pub fn minor_digits(currency: &str) -> u32 {
+    if matches!(currency, "JPY" | "KRW" | "VND" | "CLP" | "ISK") {
+        0
+    } else {
+        2
+    }
+}
+
+/// A price as a storefront shows it: a number (Web Pixel `MoneyV2.amount`, 18.5) or the page's
+/// text ("18.00", "$1,299.50", "1.299,50 €").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum ShownPrice {
+    Amount(f64),
+    Text(String),
+}
+
+/// Hand-written: `#[serde(untagged)]` would buffer every input, which costs the storefront
+/// wasm far more bytes than this visitor.
+impl<'de> Deserialize<'de> for ShownPrice {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Shown;
+        impl serde::de::Visitor<'_> for Shown {
+            type Value = ShownPrice;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a price: a number, or the text the page shows")
+            }
+            fn visit_f64<E>(self, amount: f64) -> Result<ShownPrice, E> {
+                Ok(ShownPrice::Amount(amount))
+            }
+            fn visit_u64<E>(self, amount: u64) -> Result<ShownPrice, E> {
+                Ok(ShownPrice::Amount(amount as f64))
+            }
+            fn visit_i64<E>(self, amount: i64) -> Result<ShownPrice, E> {
+                Ok(ShownPrice::Amount(amount as f64))
+            }
+            fn visit_str<E>(self, text: &str) -> Result<ShownPrice, E> {
+                Ok(ShownPrice::Text(text.to_string()))
+            }
+        }
+        deserializer.deserialize_any(Shown)
+    }
+}
+
+impl ShownPrice {
+    /// In `currency`'s minor units; `None` when the text holds no number.
+    pub fn to_minor(&self, currency: &str) -> Option<i64> {
+        let scale = 10f64.powi(minor_digits(currency) as i32);
+        match self {
+            ShownPrice::Amount(amount) if amount.is_finite() => {
+                Some((amount * scale).round() as i64)
+            }
+            ShownPrice::Amount(_) => None,
+            ShownPrice::Text(text) => {
+                parse_shown_amount(text).map(|amount| (amount * scale).round() as i64)
+            }
+        }
+    }
+}
+
+/// The last '.' or ',' followed by one or two digits is the decimal mark; any other is a
+/// thousands separator ("1,299" is 1299, "12,50" is 12.5).
+fn parse_shown_amount(text: &str) -> Option<f64> {
+    let number: String = text
+        .chars()
+        .filter(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-'))
+        .collect();
+    let decimal_mark = number
+        .rfind(['.', ','])
+        .filter(|&at| (1..=2).contains(&(number.len() - at - 1)));
+    let normalised: String = number
+        .char_indices()
+        .filter_map(|(at, c)| match c {
+            '.' | ',' if Some(at) == decimal_mark => Some('.'),
+            '.' | ',' => None,
+            c => Some(c),
+        })
+        .collect();
+    normalised.parse().ok()
+}
+
 /// A cost that may not be known yet: shipping and tax are often unknown until checkout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", tag = "state", content = "minor")]
@@ -51,4 +130,26 @@ pub enum Known {
     #[default]
     Unknown,
     Known(i64),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn minor(shown: &str, currency: &str) -> Option<i64> {
+        ShownPrice::Text(shown.into()).to_minor(currency)
+    }
+
+    #[test]
+    fn shown_prices_read_as_minor_units_whatever_the_page_format() {
+        assert_eq!(minor("18.00", "USD"), Some(1800));
+        assert_eq!(minor("$1,299.50", "USD"), Some(129950));
+        assert_eq!(minor("1.299,50 €", "EUR"), Some(129950));
+        assert_eq!(minor("12,5", "EUR"), Some(1250));
+        assert_eq!(minor("1,299", "USD"), Some(129900));
+        assert_eq!(minor("¥1,200", "JPY"), Some(1200));
+        assert_eq!(minor("free", "USD"), None);
+        assert_eq!(ShownPrice::Amount(18.5).to_minor("USD"), Some(1850));
+        assert_eq!(ShownPrice::Amount(0.1 + 0.2).to_minor("USD"), Some(30));
+    }
 }

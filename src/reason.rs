@@ -42,3 +42,21 @@ pub fn from_reply(text: &str) -> Option<Reason> {
     let text = text.to_lowercase();
     TOPICS.iter().find(|(_, words)| words.iter().any(|w| text.contains(w))).map(|(reason, _)| *reason)
 }
+
+impl Reason {
+    /// The wire name, as serde writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::ExtraCost => "extraCost",
+            Reason::AccountRequired => "accountRequired",
+            Reason::Trust => "trust",
+            Reason::DeliverySpeed => "deliverySpeed",
+            Reason::CheckoutFriction => "checkoutFriction",
+            Reason::SiteError => "siteError",
+            Reason::PaymentError => "paymentError",
+            Reason::ReturnsPolicy => "returnsPolicy",
+            Reason::CouponHunting => "couponHunting",
+            Reason::JustBrowsing => "justBrowsing",
+        }
+    }
+}

@@ -20,6 +20,9 @@ pub struct Observations {
     pub left_page: bool,
     #[serde(default)]
     pub shipping_cost_revealed: bool,
+    /// Back navigation (from the checkout to the cart, say): an exit that stays in the shop.
+    #[serde(default)]
+    pub went_back: bool,
     #[serde(default)]
     pub coupon_field_focused_without_code: u32,
     #[serde(default)]
@@ -38,7 +41,7 @@ pub struct Observations {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Thresholds {
     /// Idle this long with items in the cart counts as abandonment.
     pub idle_seconds: u32,
@@ -72,7 +75,8 @@ pub fn summarise(obs: &Observations, thresholds: &Thresholds) -> Summary {
         // Confidences are priors from Baymard's shares (FACTS.md), raised when the exit
         // follows the signal directly. *Assumption*: to be calibrated on real traffic.
         if obs.shipping_cost_revealed {
-            add(Reason::ExtraCost, if obs.left_page { 0.8 } else { 0.6 });
+            let exited = obs.left_page || obs.went_back;
+            add(Reason::ExtraCost, if exited { 0.8 } else { 0.6 });
         }
         if obs.payment_error {
             add(Reason::PaymentError, 0.85);

@@ -60,6 +60,24 @@ pub fn summarise_signals(
     to_js(&signals::summarise(&obs, &thresholds))
 }
 
+/// Storefront: fold a batch of page observations (`[[atMs, observation], ...]`) into the
+/// session (`state`: the opaque JSON from the last step, or null) and say what to send now.
+/// Returns `{ state, summary, beacon?, recheckInMs?, rejected }`.
+#[wasm_bindgen(js_name = captureStep)]
+pub fn capture_step(
+    state: Option<String>,
+    settings: &str,
+    observations: &str,
+    now: f64,
+    anonymous_id: &str,
+) -> Result<JsValue, JsValue> {
+    let settings: crate::capture::Settings = crate::error::parse_json(settings).map_err(throw)?;
+    let step =
+        crate::capture::step_json(state.as_deref(), &settings, observations, now, anonymous_id)
+            .map_err(throw)?;
+    to_js(&step)
+}
+
 /// Benchmark helper: carries a string into wasm and an object back, doing nothing else, so
 /// the JS↔wasm boundary cost of an event can be measured apart from the engine's work.
 #[wasm_bindgen(js_name = boundaryProbe)]

@@ -1,0 +1,105 @@
+// The capture core every storefront entry shares (page script, ESM module, Web Pixel). It
+// stamps and queues raw observations, loads the engine when asked, and hands it each batch.
+// It decides nothing: the storefront session in Rust (src/capture.rs) folds the batch,
+// decides whether the shopper stalled and why, and builds any beacon, already redacted.
+//
+// Until the engine is loaded (it loads lazily), or if it never loads, observations wait in
+// sessionStorage: with no engine, nothing is sent (the consent and redaction rules live in
+// the engine, and a JS copy of them would drift).
+
+const STATE = 'rekindle:session';
+const PENDING = 'rekindle:pending';
+const ID = 'rekindle:id';
+const MAX_PENDING = 500;
+const BATCH_MS = 50; // bursts of events (a page's first scan) become one engine call
+
+const randomId = () =>
+  crypto.randomUUID?.() ?? [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
+
+/**
+ * @param {object} host
+ * @param {object} host.settings        the engine's capture settings (src/capture.rs `Settings`)
+ * @param {{ get(key: string): any, set(key: string, value: string): void }} host.session  per-tab storage
+ * @param {{ get(key: string): any, set(key: string, value: string): void }} host.local    lasting storage
+ * @param {{ add(body: string): unknown, flush(): unknown }} host.outbox
+ * @param {() => Promise<Function>} host.loadEngine  resolves to the engine's `captureStep`
+ * @param {(consent: { analytics: boolean, personalData: boolean }) => void} [host.onConsent]
+ */
+export function createCapture({ settings, session, local, outbox, loadEngine, onConsent }) {
+  let engine; // undefined: not loaded yet; null: could not load
+  let state = null;
+  let anonymousId;
+  let pending = [];
+  let batchTimer;
+  let recheckTimer;
+
+  const restored = Promise.all([session.get(STATE), session.get(PENDING), local.get(ID)]).then(([saved, waiting, id]) => {
+    state = saved || null;
+    try {
+      pending = [...JSON.parse(waiting || '[]'), ...pending];
+    } catch {
+      // unreadable: those observations are lost, the session goes on
+    }
+    anonymousId = id || randomId();
+  });
+
+  /** `observation`: `{ kind, ...fields }`, handed on as the engine's `{ [kind]: fields }`. */
+  function observe({ kind, ...fields }, at = Date.now()) {
+    pending.push([at, { [kind]: fields }]);
+    if (pending.length > MAX_PENDING) pending.splice(0, pending.length - MAX_PENDING);
+    clearTimeout(batchTimer);
+    batchTimer = setTimeout(step, BATCH_MS);
+  }
+
+  /** Hand what is pending to the engine; false when there is no engine to hand it to. */
+  function step() {
+    clearTimeout(batchTimer);
+    if (!engine || anonymousId === undefined) return false;
+    const batch = pending;
+    pending = [];
+    let out;
+    try {
+      out = engine(state, settings, batch, Date.now(), anonymousId);
+    } catch (error) {
+      // A trapped engine was re-instantiated by the loader; the batch waits for the next step.
+      pending = [...batch, ...pending];
+      console.warn('[rekindle]', error);
+      return false;
+    }
+    state = out.state;
+    session.set(STATE, state);
+    session.set(PENDING, '[]');
+    for (const problem of out.rejected) console.warn(`[rekindle] observation dropped at ${problem.path}: ${problem.message}`);
+    onConsent?.(out.consent);
+    clearTimeout(recheckTimer);
+    if (out.recheckInMs !== undefined) recheckTimer = setTimeout(step, out.recheckInMs + BATCH_MS);
+    if (out.beacon) {
+      local.set(ID, anonymousId);
+      outbox.add(out.beacon);
+    }
+    return true;
+  }
+
+  return {
+    observe,
+    /** The page is hidden or going away: decide now, synchronously, and keep what must wait. */
+    leave(observation) {
+      observe(observation);
+      if (!step()) session.set(PENDING, JSON.stringify(pending));
+      outbox.flush();
+    },
+    /** Load the engine (call it off the critical path) and catch up on what waited. */
+    async start() {
+      await restored;
+      try {
+        engine = await loadEngine();
+      } catch (error) {
+        engine = null;
+        session.set(PENDING, JSON.stringify(pending));
+        console.warn('[rekindle] engine unavailable, nothing is sent from this page:', error);
+        return;
+      }
+      step();
+    },
+  };
+}
