@@ -16,7 +16,7 @@ step "Rust, native"
 cargo test --quiet
 
 step "Rust, through wasm under Node (wasm-bindgen-test)"
-CARGO_TARGET_DIR=target/wasm-test cargo test --quiet --target wasm32-unknown-unknown --features wasm
+CARGO_TARGET_DIR=target/wasm-test cargo test --target wasm32-unknown-unknown --features wasm
 
 step "JS loader against the built package (node:test)"
 node --test tests/js/
