@@ -29,6 +29,8 @@ pub mod engine;
 #[cfg(feature = "server")]
 pub mod event;
 #[cfg(feature = "server")]
+pub mod ingest;
+#[cfg(feature = "server")]
 pub mod journey;
 #[cfg(feature = "server")]
 pub mod message;
