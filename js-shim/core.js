@@ -113,6 +113,18 @@ export function createRekindle(glue, loadWasm) {
       call(() => glue.summariseSignals(text(observations), thresholds === undefined ? undefined : text(thresholds))),
     debugTrap: () => call(() => glue.debugTrap()),
   };
+  if (glue.ingestShopify) {
+    // Provider payloads → routed engine events (src/ingest). Bodies stay raw text so Rust
+    // reads Shopify's 64-bit ids exactly.
+    api.ingest = {
+      shopify: (topic, webhookId, body, salt, now) =>
+        call(() => glue.ingestShopify(topic, webhookId, body, salt, millis(now))),
+      twilio: (kind, params, query, salt, now) =>
+        call(() => glue.ingestTwilio(kind, text(params), text(query), salt, millis(now))),
+      sendgrid: (body) => call(() => glue.ingestSendgrid(body)),
+      beacon: (body, salt) => call(() => glue.ingestBeacon(body, salt)),
+    };
+  }
   if (glue.validatePolicy) {
     api.validatePolicy = (policy) => call(() => glue.validatePolicy(text(policy)));
     api.defaultPolicy = () => JSON.parse(call(() => glue.defaultPolicy()));

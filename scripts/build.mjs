@@ -79,6 +79,23 @@ async function bundle(glueDir, entries, outDir) {
   }
 }
 
+/**
+ * The server runtime (js-shim/server): runtime-neutral code that imports the engine as
+ * 'rekindle' (the package's own name), so each runtime's conditions pick its wasm loader.
+ */
+async function bundleServer(outDir) {
+  const common = {
+    bundle: true,
+    format: 'esm',
+    external: ['rekindle', 'node:*', 'better-sqlite3'],
+    logLevel: 'warning',
+    legalComments: 'none',
+  };
+  const server = join(root, 'js-shim', 'server');
+  await esbuild.build({ ...common, entryPoints: [join(server, 'index.js')], outfile: join(outDir, 'server', 'index.js'), platform: 'neutral' });
+  await esbuild.build({ ...common, entryPoints: [join(server, 'node.js')], outfile: join(outDir, 'server', 'node.js'), platform: 'node' });
+}
+
 export async function build() {
   // Build beside pkg/dist and swap it in at the end, so a test reading pkg/dist never sees
   // a half-built package.
@@ -86,6 +103,7 @@ export async function build() {
   rmSync(next, { recursive: true, force: true });
   const server = buildWasm('server', ARTIFACTS.server);
   await bundle(server, ['node', 'browser', 'deno', 'workerd', 'edge-light', 'slim'], next);
+  await bundleServer(next);
   const storefront = buildWasm('storefront', ARTIFACTS.storefront);
   await bundle(storefront, ['storefront'], join(next, 'storefront'));
   writeFileSync(join(next, 'BUILD.json'), JSON.stringify({ optLevel }, null, 2));
