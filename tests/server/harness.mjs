@@ -12,6 +12,7 @@ const dist = new URL('../../pkg/dist/', import.meta.url);
 export const server = await import(new URL('server/index.js', dist));
 export const serverNode = await import(new URL('server/node.js', dist));
 export const rekindle = await import(new URL('node.js', dist));
+await rekindle.init();
 export const vectors = new URL('../../../shared/vectors/', import.meta.url);
 
 export const SECRETS = {
@@ -52,6 +53,7 @@ export async function startServer({ storePath, clock, twilio, sendgrid, policy =
     now: () => clock.now,
     sleep: async () => {},
     retry,
+    log: process.env.REKINDLE_TEST_LOG ? (level, message, fields) => console.error(level, message, JSON.stringify(fields)) : undefined,
     publicUrl: 'http://rekindle.test',
     beacon: { allowedOrigins: ['https://shop.example'] },
   });
@@ -129,6 +131,7 @@ export async function abandonedCheckout({ at, token = '123123123', customerId = 
   return (await shopifySample('checkouts_create'))
     .replaceAll('"2021-12-31T19:00:00-05:00"', JSON.stringify(at))
     .replace('"token": "123123123"', `"token": ${JSON.stringify(token)}`)
+    .replace('"cart_token": "eeafa272cebfd4b22385bc4b645e762c"', `"cart_token": ${JSON.stringify(`cart-${token}`)}`)
     .replaceAll('603851970716743426', customerId)
     .replace('"email": "example@email.com"', `"email": ${JSON.stringify(email)}`)
     .replace('"buyer_accepts_marketing": false', '"buyer_accepts_marketing": true')
