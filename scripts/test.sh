@@ -21,6 +21,9 @@ CARGO_TARGET_DIR=target/wasm-test cargo test --target wasm32-unknown-unknown --f
 step "JS loader against the built package (node:test)"
 node --test tests/js/
 
+step "server runtime: handler, stores, signatures, fake providers (node:test)"
+node --test tests/server/
+
 step "packaging: npm pack, install, import from Node ESM/CJS, workerd, Deno, Chromium"
 node tests/packaging/run.mjs
 

@@ -29,7 +29,10 @@ export function toNodeListener(handler, { env = {}, trustProxy = false, log } = 
       const request = new Request(url, { method: req.method, headers, body: hasBody ? Readable.toWeb(req) : undefined, duplex: 'half' });
       const ctx = { waitUntil: () => {} }; // the process lives on: background work just runs
       const response = await handler(request, env, ctx);
-      res.writeHead(response.status, Object.fromEntries(response.headers));
+      const head = Object.fromEntries(response.headers);
+      // Refused before the body was read (413, 401): close rather than read the rest.
+      if (hasBody && !req.readableEnded) head.connection = 'close';
+      res.writeHead(response.status, head);
       res.end(response.body ? Buffer.from(await response.arrayBuffer()) : undefined);
     } catch (error) {
       log?.('error', 'node adapter failed', { error: String(error?.message ?? error) });
