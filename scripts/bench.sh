@@ -21,3 +21,6 @@ echo; echo "=== native"
 cargo bench --quiet --bench decisions 2>/dev/null
 echo; echo "=== wasm"
 node benches/wasm.mjs
+
+echo; echo "=== server: Node handler on one core, SQLite and Redis (autocannon)"
+node benches/server.mjs 10

@@ -87,7 +87,7 @@ async function bundleServer(outDir) {
   const common = {
     bundle: true,
     format: 'esm',
-    external: ['rekindle', 'node:*', 'better-sqlite3'],
+    external: ['rekindle', 'node:*', 'better-sqlite3', 'ioredis'],
     logLevel: 'warning',
     legalComments: 'none',
   };

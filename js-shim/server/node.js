@@ -1,13 +1,22 @@
 // `rekindle/server/node`: what only Node has. The adapter from the fetch-shape handler to
 // node:http, the SQLite store (better-sqlite3, an optional peer dependency loaded on use),
-// and a timer that ticks the runtime in a long-lived process.
+// the Redis store (ioredis, likewise), and a timer that ticks the runtime in a long-lived process.
 import { Readable } from 'node:stream';
 import { sqliteStore as createSqliteStore } from './stores/sqlite.js';
+import { redisStore as createRedisStore } from './stores/redis.js';
 
 /** Open (or create) the SQLite file at `path`. */
 export async function sqliteStore(path) {
   const { default: Database } = await import('better-sqlite3');
   return createSqliteStore(Database, path);
+}
+
+/** A Redis store on `url` (e.g. redis://127.0.0.1:6379). Needs the optional peer dependency ioredis. */
+export async function redisStore(url, { prefix } = {}) {
+  const { default: Redis } = await import('ioredis');
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  await redis.connect();
+  return createRedisStore(redis, { prefix });
 }
 
 /**

@@ -1,9 +1,7 @@
-// Every store honours one contract (index.d.ts, `RekindleStore`); each backend runs the same
-// cases against a real instance of itself.
+// The store contract (pkg/server.d.ts, `RekindleStore`) as cases every backend runs against a
+// real instance of itself: stores.test.mjs (memory, SQLite), redis.test.mjs.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { removeDir, server, serverNode, tempDir } from './harness.mjs';
 
 const change = (expected, state, extra = {}) => ({ expected, state, schedule: [], unschedule: [], intents: [], links: [], settle: null, erase: false, ...extra });
 const send = (id) => ({ type: 'send', id, journeyId: 'j', channel: 'email', to: 'a@example.com', message: {} });
@@ -86,9 +84,3 @@ export function storeContract(name, open) {
     });
   });
 }
-
-storeContract('memory', async () => ({ store: server.memoryStore() }));
-storeContract('sqlite', async () => {
-  const dir = await tempDir();
-  return { store: await serverNode.sqliteStore(join(dir, 'contract.db')), cleanup: () => removeDir(dir) };
-});
