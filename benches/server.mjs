@@ -42,7 +42,7 @@ const beacon = () => {
 };
 const webhook = () => {
   n += 1;
-  return checkout.replace('"token": "123123123"', `"token": "bench-${n}"`).replace('"cart_token": "eeafa272cebfd4b22385bc4b645e762c"', `"cart_token": "cart-${n}"`).replaceAll('603851970716743426', String(700000000000000000n + BigInt(n)));
+  return checkout.replace('"token": "123123123"', `"token": "bench-${n}"`).replace('"cart_token": "eeafa272cebfd4b22385bc4b645e762c"', `"cart_token": "cart-${n}"`).replaceAll('603851970716743426', String(700000000000000000n + BigInt(n))).replace('"email": "example@email.com"', `"email": "shopper-${n}@example.com"`);
 };
 
 function run(url, path, setupRequest) {

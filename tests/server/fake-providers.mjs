@@ -99,9 +99,21 @@ export async function fakeSendgrid({ apiKey }) {
     if (problems.length) return errors(res, 400, problems);
     const id = randomBytes(11).toString('base64url');
     mails.push({ id, mail });
+    // A test may act between SendGrid's acceptance and its answer (e.g. kill the sender).
+    if (afterAccept && (await afterAccept(mails.length))) return res.destroy();
     send(res, 202, undefined, { 'x-message-id': id });
   });
-  return { url: `http://127.0.0.1:${server.address().port}`, mails, failNext: (...f) => fail.queue.push(...f), close: () => closeServer(server) };
+  let afterAccept;
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    mails,
+    failNext: (...f) => fail.queue.push(...f),
+    /** `hook(count)` runs after each accepted mail; returning true drops the answer. */
+    afterAccept: (hook) => {
+      afterAccept = hook;
+    },
+    close: () => closeServer(server),
+  };
 }
 
 export function closeServer(server) {
