@@ -124,6 +124,7 @@ export function createRekindle(glue, loadWasm) {
       sendgrid: (body) => call(() => glue.ingestSendgrid(body)),
       beacon: (body, salt) => call(() => glue.ingestBeacon(body, salt)),
     };
+    api.recoveryUrl = (state, actionId) => call(() => glue.recoveryUrl(state, actionId));
   }
   if (glue.validatePolicy) {
     api.validatePolicy = (policy) => call(() => glue.validatePolicy(text(policy)));

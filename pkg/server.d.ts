@@ -67,6 +67,8 @@ export interface ServerOptions {
     twilioAuthToken?: string;
     /** The SendGrid event webhook's verification key (base64 SPKI). */
     sendgridPublicKey?: string;
+    /** Keys the signatures of links in messages (default: the salt). */
+    links?: string;
     /** Bearer secret of POST /tick. */
     tick?: string;
   };

@@ -161,6 +161,18 @@ pub mod server {
         to_js(&crate::ingest::beacon::normalise(body, salt).map_err(throw)?)
     }
 
+    /// Where a tracked recovery link for `action_id` leads: the cart's own recovery URL, read
+    /// from the stored state (which only the engine reads). None if no journey sent it.
+    #[wasm_bindgen(js_name = recoveryUrl)]
+    pub fn recovery_url(state: &str, action_id: &str) -> Result<Option<String>, JsValue> {
+        let state = State::from_json(state).map_err(throw)?;
+        Ok(state
+            .journeys
+            .iter()
+            .find(|j| j.send(action_id).is_some())
+            .map(|j| j.cart.recovery_url.clone()))
+    }
+
     /// A playbook validated once and kept on the wasm side, so each decision pays only for
     /// its event and state.
     #[wasm_bindgen]

@@ -3,6 +3,8 @@
 // It checks signatures and sizes, hands raw bodies to the Rust ingest functions, and lets
 // the runtime perform the engine's decisions. Nothing here decides what to send.
 
+import { readLinkToken } from './links.js';
+import * as pages from './pages.js';
 import { createRuntime } from './runtime.js';
 import { rateLimiter } from './rate-limit.js';
 import { hmac, verifySendgrid, verifyShopify, verifyTwilio } from './signatures.js';
@@ -26,7 +28,9 @@ export function createHandler(options) {
         perIp: rateLimiter(o.beacon?.perIp ?? { limit: 120, windowMs: 60_000 }),
         perShopper: rateLimiter(o.beacon?.perShopper ?? { limit: 30, windowMs: 60_000 }),
       };
-      return { o, beacon, now: o.now ?? Date.now, runtime: createRuntime(o), maxBytes: o.maxBodyBytes ?? 1024 * KIB };
+      const linkSecret = o.secrets.links ?? o.secrets.salt;
+      const runtime = createRuntime({ ...o, linkSecret });
+      return { o, beacon, linkSecret, now: o.now ?? Date.now, runtime, maxBytes: o.maxBodyBytes ?? 1024 * KIB };
     })();
     ready.catch(() => {
       ready = undefined;
@@ -58,10 +62,26 @@ const ROUTES = {
   'POST /tick': tick,
 };
 
+// Links in messages: /r/<token> recovery, /u/<token> unsubscribe, /p/<token> preferences.
+const LINKS = {
+  'GET r': recoveryLink,
+  'GET u': (s, request, url) => html(200, pages.unsubscribeForm(url.pathname)),
+  'POST u': unsubscribe,
+  'GET p': (s, request, url) => html(200, pages.preferencesForm(url.pathname)),
+  'POST p': preferences,
+};
+
 async function route(s, request, ctx) {
   const url = new URL(request.url);
   const handle = ROUTES[`${request.method} ${url.pathname}`];
   if (handle) return handle(s, request, url, ctx);
+  const link = /^\/([rup])\/([^/]+)$/.exec(url.pathname);
+  if (link && LINKS[`${request.method} ${link[1]}`]) {
+    const actionId = await readLinkToken(s.linkSecret, link[1], decodeURIComponent(link[2]));
+    const contactId = actionId && (await s.runtime.contactOfAction(actionId));
+    if (!contactId) return html(404, pages.notFound());
+    return LINKS[`${request.method} ${link[1]}`](s, request, url, { actionId, contactId });
+  }
   const known = Object.keys(ROUTES).some((r) => r.endsWith(` ${url.pathname}`));
   return known
     ? problem(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${url.pathname}`)
@@ -170,6 +190,33 @@ async function sendgrid(s, request) {
   return json(200, await s.runtime.ingest(s.o.rekindle.ingest.sendgrid(new TextDecoder().decode(raw))));
 }
 
+// ---------- links in messages ----------
+
+/** The click is recorded (it moves the journey), then the shopper goes to their cart. */
+async function recoveryLink(s, request, url, { actionId, contactId }) {
+  const target = await s.runtime.recoveryUrl(contactId, actionId);
+  if (!target || !/^https?:\/\//.test(target)) return html(404, pages.notFound());
+  await s.runtime.apply(contactId, { id: `clicked:${actionId}`, at: new Date(s.now()).toISOString(), type: 'clicked', actionId });
+  return new Response(null, { status: 302, headers: { location: target, 'cache-control': 'no-store' } });
+}
+
+/** RFC 8058 one-click (`List-Unsubscribe=One-Click`) and the landing page's form alike. */
+async function unsubscribe(s, request, url, { actionId, contactId }) {
+  await readBody(request, 4 * KIB);
+  await s.runtime.apply(contactId, { id: `unsubscribed:${actionId}:email`, at: new Date(s.now()).toISOString(), type: 'unsubscribed', channel: 'email' });
+  return html(200, pages.unsubscribed());
+}
+
+/** Unticked channels stop. Opting in is not offered here: a web form cannot confirm SMS consent. */
+async function preferences(s, request, url, { actionId, contactId }) {
+  const form = new URLSearchParams(await readBody(request, 4 * KIB));
+  const stopped = ['email', 'sms'].filter((channel) => form.get(channel) !== 'on');
+  for (const channel of stopped) {
+    await s.runtime.apply(contactId, { id: `preferences:${actionId}:${channel}`, at: new Date(s.now()).toISOString(), type: 'unsubscribed', channel });
+  }
+  return html(200, pages.preferencesSaved(stopped));
+}
+
 // ---------- scheduler ----------
 
 async function tick(s, request) {
@@ -242,6 +289,10 @@ function failure(error, log) {
   log?.('error', 'request failed', { error: String(error?.message ?? error) });
   // 5xx: providers retry later, and nothing was half-stored (every commit is atomic).
   return problem(503, 'UNAVAILABLE', 'temporarily unable to process this request; retry later');
+}
+
+function html(status, body) {
+  return new Response(body, { status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } });
 }
 
 function json(status, body) {

@@ -3,6 +3,7 @@
 // nothing itself (DESIGN.md principle 1): every input, including "this send is due now",
 // goes through `Engine.decide`, and every output is one of the engine's actions.
 
+import { signLinks } from './links.js';
 import { backoff } from './retry.js';
 
 const CAS_ATTEMPTS = 8;
@@ -20,6 +21,7 @@ export function createRuntime({
   store,
   transports = {},
   publicUrl,
+  linkSecret,
   now = Date.now,
   sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   random = Math.random,
@@ -59,7 +61,7 @@ export function createRuntime({
 
   /** The engine's actions as one atomic store change. */
   function plan(contactId, decision, expected, links, settle) {
-    const change = { expected, state: decision.state, schedule: [], unschedule: [], intents: [], links, settle, erase: false };
+    const change = { expected, state: decision.state, schedule: [], unschedule: [], intents: [], links: [...links], settle, erase: false };
     for (const action of decision.actions) {
       switch (action.type) {
         case 'schedule':
@@ -73,6 +75,7 @@ export function createRuntime({
         case 'send':
           change.unschedule.push(action.id);
           change.intents.push({ id: action.id, action });
+          change.links.push(`action:${action.id}`); // how its links find the contact
           break;
         case 'reply':
           change.intents.push({ id: action.id, action });
@@ -154,8 +157,9 @@ export function createRuntime({
       result = { ok: false, permanent: true, code: 'noTransport', detail: `no ${channel} transport configured` };
     } else {
       const context = { contactId, statusCallback: statusCallback(contactId, action.id) };
+      const signed = linkSecret ? await signLinks(linkSecret, action) : action;
       for (let n = 0; ; n += 1) {
-        result = await transport.send(action, context);
+        result = await transport.send(signed, context);
         if (result.ok || result.permanent || n + 1 >= retry.inlineAttempts) break;
         const wait = result.retryAfterMs ?? backoff(n, retry.baseMs, retry.capMs, random);
         if (wait > retry.capMs) break; // a long Retry-After: leave it to a later tick
@@ -190,5 +194,14 @@ export function createRuntime({
     return url.toString();
   }
 
-  return { apply, ingest, tick, dispatchPending, owner, engine };
+  /** The contact a sent action belongs to (its links carry only the action id). */
+  const contactOfAction = (actionId) => store.resolve([`action:${actionId}`]);
+
+  /** Where the action's recovery link leads, as the engine's stored state says. */
+  async function recoveryUrl(contactId, actionId) {
+    const current = await store.load(contactId);
+    return current ? rekindle.recoveryUrl(current.state, actionId) ?? null : null;
+  }
+
+  return { apply, ingest, tick, dispatchPending, contactOfAction, recoveryUrl, owner, engine };
 }
