@@ -118,6 +118,19 @@ export function createRekindle(glue, loadWasm) {
       call(() => glue.captureStep(state ?? undefined, text(settings), text(observations), now, anonymousId)),
     debugTrap: () => call(() => glue.debugTrap()),
   };
+  if (glue.ingestShopify) {
+    // Provider payloads → routed engine events (src/ingest). Bodies stay raw text so Rust
+    // reads Shopify's 64-bit ids exactly.
+    api.ingest = {
+      shopify: (topic, webhookId, body, salt, now) =>
+        call(() => glue.ingestShopify(topic, webhookId, body, salt, millis(now))),
+      twilio: (kind, params, query, salt, now) =>
+        call(() => glue.ingestTwilio(kind, text(params), text(query), salt, millis(now))),
+      sendgrid: (body) => call(() => glue.ingestSendgrid(body)),
+      beacon: (body, salt) => call(() => glue.ingestBeacon(body, salt)),
+    };
+    api.recoveryUrl = (state, actionId) => call(() => glue.recoveryUrl(state, actionId));
+  }
   if (glue.validatePolicy) {
     api.validatePolicy = (policy) => call(() => glue.validatePolicy(text(policy)));
     api.defaultPolicy = () => JSON.parse(call(() => glue.defaultPolicy()));

@@ -22,3 +22,6 @@ node scripts/build.mjs --quiet 2>/dev/null
 node benches/wasm.mjs
 echo; echo "=== storefront (headless Chromium)"
 node benches/storefront.mjs
+
+echo; echo "=== server: Node handler on one core, SQLite and Redis (autocannon)"
+node benches/server.mjs 10

@@ -115,6 +115,23 @@ async function bundleCapture(glueDir, outDir) {
   await esbuild.build({ ...common, entryPoints: [source('entries/web-pixel.js')], outfile: join(outDir, 'web-pixel.js'), format: 'esm', platform: 'neutral' });
 }
 
+/**
+ * The server runtime (js-shim/server): runtime-neutral code that imports the engine as
+ * 'rekindle' (the package's own name), so each runtime's conditions pick its wasm loader.
+ */
+async function bundleServer(outDir) {
+  const common = {
+    bundle: true,
+    format: 'esm',
+    external: ['rekindle', 'node:*', 'better-sqlite3', 'ioredis'],
+    logLevel: 'warning',
+    legalComments: 'none',
+  };
+  const server = join(root, 'js-shim', 'server');
+  await esbuild.build({ ...common, entryPoints: [join(server, 'index.js')], outfile: join(outDir, 'server', 'index.js'), platform: 'neutral' });
+  await esbuild.build({ ...common, entryPoints: [join(server, 'node.js')], outfile: join(outDir, 'server', 'node.js'), platform: 'node' });
+}
+
 export async function build() {
   // Build beside pkg/dist and swap it in at the end, so a test reading pkg/dist never sees
   // a half-built package.
@@ -122,6 +139,7 @@ export async function build() {
   rmSync(next, { recursive: true, force: true });
   const server = buildWasm('server', ARTIFACTS.server);
   await bundle(server, ['node', 'browser', 'deno', 'workerd', 'edge-light', 'slim'], next);
+  await bundleServer(next);
   const storefront = buildWasm('storefront', ARTIFACTS.storefront);
   await bundle(storefront, ['storefront'], join(next, 'storefront'));
   await bundleCapture(storefront, join(next, 'storefront'));

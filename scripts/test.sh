@@ -25,6 +25,8 @@ node --test tests/js/
 
 step "storefront capture in headless Chromium against a local test shop and collector (node:test)"
 node --test tests/storefront/
+step "server runtime: handler, stores, signatures, fake providers (node:test)"
+node --test tests/server/
 
 step "packaging: npm pack, install, import from Node ESM/CJS, workerd, Deno, Chromium"
 node tests/packaging/run.mjs

@@ -107,8 +107,16 @@ impl ConsentLedger {
     /// - anything → Revoked, always (an opt-out wins every race);
     /// - a client-side source asking for SMS `Granted` → `Pending`;
     /// - Pending → Granted only from a trusted source;
-    /// - an entry older than the newest one is ignored (late delivery), except a revocation.
+    /// - an entry older than the newest one is ignored (late delivery), except a revocation;
+    /// - the same event again (status, source and instant of an entry already recorded) is
+    ///   ignored, a revocation too: a retried STOP must not undo a later START;
+    /// - `Unknown` is ignored: it says nothing was agreed or withdrawn.
+    ///
+    /// `tests/consent_ledger.rs` holds the whole table.
     pub fn record(&mut self, channel: Channel, mut entry: ConsentEntry) -> Transition {
+        if entry.status == ConsentStatus::Unknown {
+            return Transition::Ignored;
+        }
         let mut downgraded = false;
         if channel == Channel::Sms
             && entry.status == ConsentStatus::Granted
@@ -118,13 +126,19 @@ impl ConsentLedger {
             downgraded = true;
         }
         let entries = self.entries_mut(channel);
+        let repeated = entries
+            .iter()
+            .any(|e| e.status == entry.status && e.source == entry.source && e.at == entry.at);
+        // The newest entry, not the last: a late revocation is appended after newer entries.
+        let newest = entries.iter().map(|e| e.at).max();
         if let Some(last) = entries.last() {
-            let stale = entry.at < last.at && entry.status != ConsentStatus::Revoked;
+            let stale = newest.is_some_and(|newest| entry.at < newest)
+                && entry.status != ConsentStatus::Revoked;
             let same = last.status == entry.status;
             // Pending never overrides consent a trusted source already granted.
             let weaker =
                 entry.status == ConsentStatus::Pending && last.status == ConsentStatus::Granted;
-            if stale || same || weaker {
+            if repeated || stale || same || weaker {
                 return Transition::Ignored;
             }
         }

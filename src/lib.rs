@@ -25,6 +25,7 @@ pub mod quiet_hours;
 pub mod reason;
 pub mod sms_segments;
 pub mod time_zone;
+pub mod zones;
 
 #[cfg(feature = "server")]
 pub mod action;
@@ -36,6 +37,8 @@ pub mod engine;
 pub mod event;
 #[cfg(feature = "server")]
 pub mod incentive;
+#[cfg(feature = "server")]
+pub mod ingest;
 #[cfg(feature = "server")]
 pub mod journey;
 #[cfg(feature = "server")]

@@ -117,6 +117,80 @@ pub mod server {
         crate::policy::DEFAULT_POLICY.to_string()
     }
 
+    fn millis(now: f64) -> Result<DateTime<Utc>, JsValue> {
+        DateTime::<Utc>::from_timestamp_millis(now as i64).ok_or_else(|| {
+            throw(crate::Error::new(
+                crate::Code::InvalidTimestamp,
+                "$.now",
+                "not a valid epoch-milliseconds time",
+            ))
+        })
+    }
+
+    /// Provider payloads → routed engine events (src/ingest). Bodies arrive as the raw text
+    /// whose signature was checked, so 64-bit ids are read exactly.
+    #[wasm_bindgen(js_name = ingestShopify)]
+    pub fn ingest_shopify(
+        topic: &str,
+        webhook_id: &str,
+        body: &str,
+        salt: &str,
+        now: f64,
+    ) -> Result<JsValue, JsValue> {
+        let ingested =
+            crate::ingest::shopify::normalise(topic, webhook_id, body, salt, millis(now)?)
+                .map_err(throw)?;
+        to_js(&ingested)
+    }
+
+    /// `kind`: "inbound" (an SMS from a shopper) or "status" (a delivery report).
+    /// `params` and `query`: JSON objects of the form fields and of the URL's query.
+    #[wasm_bindgen(js_name = ingestTwilio)]
+    pub fn ingest_twilio(
+        kind: &str,
+        params: &str,
+        query: &str,
+        salt: &str,
+        now: f64,
+    ) -> Result<JsValue, JsValue> {
+        use crate::ingest::twilio;
+        let params: twilio::Params = crate::error::parse_json(params).map_err(throw)?;
+        let query: twilio::Params = crate::error::parse_json(query).map_err(throw)?;
+        let ingested = match kind {
+            "inbound" => twilio::inbound(&params, salt, millis(now)?),
+            "status" => twilio::status(&params, &query, millis(now)?),
+            other => Err(crate::Error::new(
+                crate::Code::UnknownEventType,
+                "$.kind",
+                format!("unknown Twilio webhook {other:?}"),
+            )),
+        }
+        .map_err(throw)?;
+        to_js(&ingested)
+    }
+
+    #[wasm_bindgen(js_name = ingestSendgrid)]
+    pub fn ingest_sendgrid(body: &str) -> Result<JsValue, JsValue> {
+        to_js(&crate::ingest::sendgrid::normalise(body).map_err(throw)?)
+    }
+
+    #[wasm_bindgen(js_name = ingestBeacon)]
+    pub fn ingest_beacon(body: &str, salt: &str) -> Result<JsValue, JsValue> {
+        to_js(&crate::ingest::beacon::normalise(body, salt).map_err(throw)?)
+    }
+
+    /// Where a tracked recovery link for `action_id` leads: the cart's own recovery URL, read
+    /// from the stored state (which only the engine reads). None if no journey sent it.
+    #[wasm_bindgen(js_name = recoveryUrl)]
+    pub fn recovery_url(state: &str, action_id: &str) -> Result<Option<String>, JsValue> {
+        let state = State::from_json(state).map_err(throw)?;
+        Ok(state
+            .journeys
+            .iter()
+            .find(|j| j.send(action_id).is_some())
+            .map(|j| j.cart.recovery_url.clone()))
+    }
+
     /// A playbook validated once and kept on the wasm side, so each decision pays only for
     /// its event and state.
     #[wasm_bindgen]

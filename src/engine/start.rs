@@ -30,6 +30,12 @@ impl Run<'_> {
             }
             return;
         }
+        // An abandonment reported after its journey would have expired is history, not a
+        // reason to message (a replayed or very late webhook).
+        if self.now - at > Duration::hours(self.policy.journey_expiry_hours as i64) {
+            self.why.because("tooLate", format!("abandonment reported {} h late: past the journey's life, nothing planned", (self.now - at).num_hours()));
+            return;
+        }
         // Stage precedence and supersession across this contact's carts.
         let mut superseded = Vec::new();
         for other in self

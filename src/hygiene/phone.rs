@@ -9,7 +9,7 @@
 
 use crate::error::{Code, Error, Result};
 use rlibphonenumber::enums::Region;
-use rlibphonenumber::{PhoneNumberFormat, PHONE_NUMBER_UTIL};
+use rlibphonenumber::{PhoneNumberFormat, PhoneNumberType, PHONE_NUMBER_UTIL};
 use std::str::FromStr;
 
 /// The E.164 form of `raw`, or `INVALID_PHONE`. `default_region` is an ISO 3166-1 alpha-2
@@ -33,6 +33,37 @@ pub fn normalize_at(raw: &str, default_region: Option<&str>, path: &str) -> Resu
 /// True if [`normalize`] would accept `raw`.
 pub fn is_valid(raw: &str, default_region: Option<&str>) -> bool {
     check(raw, default_region).is_ok()
+}
+
+/// Whether a normalised (E.164) number can receive an SMS, as far as its numbering plan
+/// says: `Some(false)` for the types the plan reserves for lines that are not handsets
+/// (fixed lines, premium-rate, shared-cost, UAN, voicemail access), `Some(true)` for mobile
+/// ranges and for plans that mix mobiles and fixed lines in the same ranges, `None` when the
+/// plan cannot tell (toll-free, VoIP, personal, pager: each may or may not take texts) or the
+/// number is not a valid one.
+///
+/// NANP numbers (+1) are `FixedLineOrMobile`, hence `Some(true)`: the US and Canadian plans
+/// give out geographic numbers to landlines and mobiles alike and numbers port between them,
+/// so the plan cannot exclude a landline, and refusing every US number would end US SMS.
+/// Only a carrier lookup (the SMS provider's line-type API) or the delivery receipt knows.
+pub fn sms_capable(e164: &str) -> Option<bool> {
+    let number = PHONE_NUMBER_UTIL.parse(e164.trim(), None).ok()?;
+    if !number.is_valid() {
+        return None;
+    }
+    match number.get_type() {
+        PhoneNumberType::Mobile | PhoneNumberType::FixedLineOrMobile => Some(true),
+        PhoneNumberType::FixedLine
+        | PhoneNumberType::PremiumRate
+        | PhoneNumberType::SharedCost
+        | PhoneNumberType::UAN
+        | PhoneNumberType::VoiceMail => Some(false),
+        PhoneNumberType::TollFree
+        | PhoneNumberType::VoIP
+        | PhoneNumberType::PersonalNumber
+        | PhoneNumberType::Pager
+        | PhoneNumberType::Unknown => None,
+    }
 }
 
 fn check(raw: &str, default_region: Option<&str>) -> std::result::Result<String, String> {
@@ -73,6 +104,36 @@ mod tests {
             normalize("06 12 90 25 54", Some("fr")).unwrap(),
             "+33612902554"
         );
+    }
+
+    #[test]
+    fn a_uk_landline_cannot_take_an_sms_and_a_uk_mobile_can() {
+        // London's 020 7946 0xxx is Ofcom's drama range for fixed lines, inside the fixed-line
+        // plan; 07400 123456 is libphonenumber's own example of a UK mobile.
+        assert_eq!(sms_capable("+442079460000"), Some(false));
+        assert_eq!(sms_capable("+447400123456"), Some(true));
+        // Ofcom's drama range for mobiles, 07700 900xxx, is left out of the mobile plan on
+        // purpose (no operator holds it): not a valid number, so unknown.
+        assert!(!is_valid("+447700900123", None));
+        assert_eq!(sms_capable("+447700900123"), None);
+        // ARCEP's range for fiction in the Paris region (01 99 00), a French mobile.
+        assert_eq!(sms_capable("+33199001234"), Some(false));
+        assert_eq!(sms_capable("+33612902554"), Some(true));
+    }
+
+    #[test]
+    fn a_nanp_number_counts_as_sms_capable_because_the_plan_cannot_tell() {
+        // Los Angeles and Toronto: FixedLineOrMobile, landlines and mobiles share ranges.
+        assert_eq!(sms_capable("+12133734253"), Some(true));
+        assert_eq!(sms_capable("+14165550123"), Some(true));
+    }
+
+    #[test]
+    fn toll_free_invalid_and_unreadable_numbers_are_unknown() {
+        // US toll-free numbers can be text-enabled, or not.
+        assert_eq!(sms_capable("+18005550199"), None);
+        assert_eq!(sms_capable("+11872155230"), None);
+        assert_eq!(sms_capable("not a number"), None);
     }
 
     #[test]

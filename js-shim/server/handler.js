@@ -1,0 +1,309 @@
+// The one handler, in the fetch-API shape `(Request, env, ctx) → Response`: used as-is by
+// Cloudflare Workers, Vercel Edge and Deno; js-shim/server/node.js adapts it to Node.
+// It checks signatures and sizes, hands raw bodies to the Rust ingest functions, and lets
+// the runtime perform the engine's decisions. Nothing here decides what to send.
+
+import { readLinkToken } from './links.js';
+import * as pages from './pages.js';
+import { createRuntime } from './runtime.js';
+import { rateLimiter } from './rate-limit.js';
+import { hmac, verifySendgrid, verifyShopify, verifyTwilio } from './signatures.js';
+
+const KIB = 1024;
+
+/**
+ * @param {object | ((env) => object)} options or a function of the Worker's `env` giving them
+ * @returns {(request: Request, env?: object, ctx?: { waitUntil?(p: Promise<unknown>): void }) => Promise<Response>}
+ */
+export function createHandler(options) {
+  let ready; // the options, the runtime and the limiters, built once per process or isolate
+  const setUp = (env) => {
+    ready ??= (async () => {
+      const o = typeof options === 'function' ? await options(env) : options;
+      if (!o.secrets?.salt) throw new TypeError('createHandler: secrets.salt is required (it keys every pseudonymous id)');
+      await o.rekindle.init();
+      const beacon = {
+        allowedOrigins: o.beacon?.allowedOrigins ?? [],
+        maxBytes: o.beacon?.maxBytes ?? 16 * KIB,
+        perIp: rateLimiter(o.beacon?.perIp ?? { limit: 120, windowMs: 60_000 }),
+        perShopper: rateLimiter(o.beacon?.perShopper ?? { limit: 30, windowMs: 60_000 }),
+      };
+      const linkSecret = o.secrets.links ?? o.secrets.salt;
+      const runtime = createRuntime({ ...o, linkSecret });
+      return { o, beacon, linkSecret, now: o.now ?? Date.now, runtime, maxBytes: o.maxBodyBytes ?? 1024 * KIB };
+    })();
+    ready.catch(() => {
+      ready = undefined;
+    });
+    return ready;
+  };
+
+  const handler = async (request, env, ctx) => {
+    const s = await setUp(env);
+    try {
+      return await route(s, request, ctx);
+    } catch (error) {
+      return failure(error, s.o.log);
+    }
+  };
+  /** The runtime, for callers that drive ticks themselves (a Node timer, tests). */
+  handler.runtime = async (env) => (await setUp(env)).runtime;
+  return handler;
+}
+
+const ROUTES = {
+  'GET /health': health,
+  'POST /beacon': beacon,
+  'OPTIONS /beacon': beaconPreflight,
+  'POST /webhooks/shopify': shopify,
+  'POST /webhooks/twilio/inbound': twilioInbound,
+  'POST /webhooks/twilio/status': twilioStatus,
+  'POST /webhooks/sendgrid': sendgrid,
+  'POST /tick': tick,
+};
+
+// Links in messages: /r/<token> recovery, /u/<token> unsubscribe, /p/<token> preferences.
+const LINKS = {
+  'GET r': recoveryLink,
+  'GET u': (s, request, url) => html(200, pages.unsubscribeForm(url.pathname)),
+  'POST u': unsubscribe,
+  'GET p': (s, request, url) => html(200, pages.preferencesForm(url.pathname)),
+  'POST p': preferences,
+};
+
+async function route(s, request, ctx) {
+  const url = new URL(request.url);
+  const handle = ROUTES[`${request.method} ${url.pathname}`];
+  if (handle) return handle(s, request, url, ctx);
+  const link = /^\/([rup])\/([^/]+)$/.exec(url.pathname);
+  if (link && LINKS[`${request.method} ${link[1]}`]) {
+    const actionId = await readLinkToken(s.linkSecret, link[1], decodeURIComponent(link[2]));
+    const contactId = actionId && (await s.runtime.contactOfAction(actionId));
+    if (!contactId) return html(404, pages.notFound());
+    return LINKS[`${request.method} ${link[1]}`](s, request, url, { actionId, contactId });
+  }
+  const known = Object.keys(ROUTES).some((r) => r.endsWith(` ${url.pathname}`));
+  return known
+    ? problem(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${url.pathname}`)
+    : problem(404, 'NOT_FOUND', `no route ${url.pathname}`);
+}
+
+async function health(s) {
+  return json(200, { ok: true, engine: s.o.rekindle.version() });
+}
+
+// ---------- storefront beacon ----------
+
+function corsHeaders(s, request) {
+  const origin = request.headers.get('origin');
+  if (!origin || !s.beacon.allowedOrigins.includes(origin)) return null;
+  return { 'access-control-allow-origin': origin, vary: 'Origin' };
+}
+
+async function beaconPreflight(s, request) {
+  const cors = corsHeaders(s, request);
+  if (!cors) return problem(403, 'ORIGIN_NOT_ALLOWED', 'this origin may not send beacons');
+  return new Response(null, {
+    status: 204,
+    headers: { ...cors, 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'content-type', 'access-control-max-age': '86400' },
+  });
+}
+
+async function beacon(s, request) {
+  const cors = corsHeaders(s, request);
+  // Browsers send Origin on cross-site POSTs (and sendBeacon); a missing one is a server client.
+  if (request.headers.get('origin') && !cors) return problem(403, 'ORIGIN_NOT_ALLOWED', 'this origin may not send beacons');
+  const ip = clientIp(request);
+  if (!s.beacon.perIp.take(`ip:${ip}`, s.now())) return withHeaders(problem(429, 'RATE_LIMITED', 'too many beacons from this address'), cors);
+  const body = await readBody(request, s.beacon.maxBytes);
+  const ingested = s.o.rekindle.ingest.beacon(body, s.o.secrets.salt);
+  const shopper = ingested.routed[0].contactId;
+  if (!s.beacon.perShopper.take(`shopper:${shopper}`, s.now())) {
+    return withHeaders(problem(429, 'RATE_LIMITED', 'too many beacons for this shopper'), cors);
+  }
+  const summary = await s.runtime.ingest(ingested);
+  return withHeaders(json(202, summary), cors);
+}
+
+function clientIp(request) {
+  return request.headers.get('cf-connecting-ip')
+    ?? request.headers.get('x-forwarded-for')?.split(',')[0].trim()
+    ?? request.headers.get('x-real-ip')
+    ?? 'unknown';
+}
+
+// ---------- provider webhooks ----------
+
+async function shopify(s, request) {
+  const raw = await readBody(request, s.maxBytes, { bytes: true });
+  if (!(await verifyShopify(s.o.secrets.shopify, raw, request.headers.get('x-shopify-hmac-sha256')))) {
+    return problem(401, 'BAD_SIGNATURE', 'X-Shopify-Hmac-Sha256 does not match the body');
+  }
+  const topic = request.headers.get('x-shopify-topic') ?? '';
+  const webhookId = request.headers.get('x-shopify-webhook-id') ?? '';
+  const ingested = s.o.rekindle.ingest.shopify(topic, webhookId, new TextDecoder().decode(raw), s.o.secrets.salt, s.now());
+  return json(200, await s.runtime.ingest(ingested));
+}
+
+/** Twilio signs the public URL it called, which behind a proxy is not request.url. */
+function signedUrl(s, url) {
+  return s.o.publicUrl ? new URL(url.pathname + url.search, s.o.publicUrl).toString() : url.toString();
+}
+
+/** The form's fields once its signature holds (a repeated field keeps its last value), else null. */
+async function twilioForm(s, request, url) {
+  const form = new URLSearchParams(await readBody(request, s.maxBytes));
+  const signed = {};
+  for (const name of new Set(form.keys())) {
+    const values = form.getAll(name);
+    signed[name] = values.length > 1 ? values : values[0];
+  }
+  const ok = await verifyTwilio(s.o.secrets.twilioAuthToken, signedUrl(s, url), signed, request.headers.get('x-twilio-signature'));
+  return ok ? Object.fromEntries(form) : null;
+}
+
+async function twilioInbound(s, request, url, ctx) {
+  const params = await twilioForm(s, request, url);
+  if (!params) return problem(401, 'BAD_SIGNATURE', 'X-Twilio-Signature does not match');
+  await s.runtime.ingest(s.o.rekindle.ingest.twilio('inbound', params, {}, s.o.secrets.salt, s.now()));
+  // Keyword answers (STOP, HELP, YES) are engine `reply` actions: send them now, not at the next tick.
+  background(ctx, s.runtime.dispatchPending(), s.o.log);
+  return new Response('<?xml version="1.0" encoding="UTF-8"?><Response></Response>', { status: 200, headers: { 'content-type': 'text/xml' } });
+}
+
+async function twilioStatus(s, request, url) {
+  const params = await twilioForm(s, request, url);
+  if (!params) return problem(401, 'BAD_SIGNATURE', 'X-Twilio-Signature does not match');
+  const query = Object.fromEntries(url.searchParams);
+  return json(200, await s.runtime.ingest(s.o.rekindle.ingest.twilio('status', params, query, s.o.secrets.salt, s.now())));
+}
+
+async function sendgrid(s, request) {
+  const raw = await readBody(request, s.maxBytes, { bytes: true });
+  const ok = await verifySendgrid(
+    s.o.secrets.sendgridPublicKey,
+    raw,
+    request.headers.get('x-twilio-email-event-webhook-signature'),
+    request.headers.get('x-twilio-email-event-webhook-timestamp'),
+  );
+  if (!ok) return problem(401, 'BAD_SIGNATURE', 'the SendGrid event webhook signature does not match');
+  return json(200, await s.runtime.ingest(s.o.rekindle.ingest.sendgrid(new TextDecoder().decode(raw))));
+}
+
+// ---------- links in messages ----------
+
+/** The click is recorded (it moves the journey), then the shopper goes to their cart. */
+async function recoveryLink(s, request, url, { actionId, contactId }) {
+  const target = await s.runtime.recoveryUrl(contactId, actionId);
+  if (!target || !/^https?:\/\//.test(target)) return html(404, pages.notFound());
+  await s.runtime.apply(contactId, { id: `clicked:${actionId}`, at: new Date(s.now()).toISOString(), type: 'clicked', actionId });
+  return new Response(null, { status: 302, headers: { location: target, 'cache-control': 'no-store' } });
+}
+
+/** RFC 8058 one-click (`List-Unsubscribe=One-Click`) and the landing page's form alike. */
+async function unsubscribe(s, request, url, { actionId, contactId }) {
+  await readBody(request, 4 * KIB);
+  await s.runtime.apply(contactId, { id: `unsubscribed:${actionId}:email`, at: new Date(s.now()).toISOString(), type: 'unsubscribed', channel: 'email' });
+  return html(200, pages.unsubscribed());
+}
+
+/** Unticked channels stop. Opting in is not offered here: a web form cannot confirm SMS consent. */
+async function preferences(s, request, url, { actionId, contactId }) {
+  const form = new URLSearchParams(await readBody(request, 4 * KIB));
+  const stopped = ['email', 'sms'].filter((channel) => form.get(channel) !== 'on');
+  for (const channel of stopped) {
+    await s.runtime.apply(contactId, { id: `preferences:${actionId}:${channel}`, at: new Date(s.now()).toISOString(), type: 'unsubscribed', channel });
+  }
+  return html(200, pages.preferencesSaved(stopped));
+}
+
+// ---------- scheduler ----------
+
+async function tick(s, request) {
+  const given = (request.headers.get('authorization') ?? '').replace(/^Bearer /, '');
+  if (!(await sameSecret(s.o.secrets.tick, given))) return problem(401, 'BAD_CREDENTIALS', 'the tick needs its bearer secret');
+  return json(200, await s.runtime.tick());
+}
+
+/** Constant-time: compare HMACs of both under a throwaway key, never the strings. */
+async function sameSecret(expected, given) {
+  if (!expected || !given) return false;
+  const key = crypto.getRandomValues(new Uint8Array(32));
+  const [a, b] = await Promise.all([hmac(key, expected), hmac(key, given)]);
+  let diff = 0;
+  for (let i = 0; i < a.length; i += 1) diff |= a[i] ^ b[i];
+  return diff === 0;
+}
+
+// ---------- plumbing ----------
+
+class HttpProblem extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** Read at most `limit` bytes; a larger body is refused before it is buffered whole. */
+async function readBody(request, limit, { bytes = false } = {}) {
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) throw new HttpProblem(413, 'TOO_LARGE', `the body exceeds ${limit} bytes`);
+  const chunks = [];
+  let size = 0;
+  if (request.body) {
+    const reader = request.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel();
+        throw new HttpProblem(413, 'TOO_LARGE', `the body exceeds ${limit} bytes`);
+      }
+      chunks.push(value);
+    }
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return bytes ? all : new TextDecoder().decode(all);
+}
+
+function background(ctx, promise, log) {
+  const guarded = promise.catch((error) => log?.('error', 'background work failed', { error: String(error?.message ?? error) }));
+  if (ctx?.waitUntil) ctx.waitUntil(guarded);
+}
+
+// Engine contract errors (bad payloads) are the caller's fault: 400, or 413 for size.
+const CONTRACT_STATUS = { TOO_LARGE: 413 };
+
+function failure(error, log) {
+  if (error instanceof HttpProblem) return problem(error.status, error.code, error.message);
+  if (error?.name === 'RekindleError' && !['ENGINE_TRAPPED', 'NOT_INITIALIZED'].includes(error.code)) {
+    return problem(CONTRACT_STATUS[error.code] ?? 400, error.code, error.message, error.path);
+  }
+  log?.('error', 'request failed', { error: String(error?.message ?? error) });
+  // 5xx: providers retry later, and nothing was half-stored (every commit is atomic).
+  return problem(503, 'UNAVAILABLE', 'temporarily unable to process this request; retry later');
+}
+
+function html(status, body) {
+  return new Response(body, { status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } });
+}
+
+function json(status, body) {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+
+function problem(status, code, message, path) {
+  return json(status, { error: { code, message, ...(path ? { path } : {}) } });
+}
+
+function withHeaders(response, headers) {
+  if (headers) for (const [k, v] of Object.entries(headers)) response.headers.set(k, v);
+  return response;
+}

@@ -1,0 +1,207 @@
+// Performs what the engine decides: stores state with compare-and-set, keeps the due
+// index, and dispatches sends exactly once through the merchant's providers. It decides
+// nothing itself (DESIGN.md principle 1): every input, including "this send is due now",
+// goes through `Engine.decide`, and every output is one of the engine's actions.
+
+import { signLinks } from './links.js';
+import { backoff } from './retry.js';
+
+const CAS_ATTEMPTS = 8;
+const TICK_BATCH = 100;
+
+/**
+ * @param {object} o
+ * @param {any} o.rekindle the package API (`Engine`, `ingest`), already initialised
+ * @param {import('../../pkg/index.d.ts').RekindleStore} o.store
+ * @param {{ sms?: Transport, email?: Transport }} o.transports by channel
+ */
+export function createRuntime({
+  rekindle,
+  policy,
+  store,
+  transports = {},
+  publicUrl,
+  linkSecret,
+  now = Date.now,
+  sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random = Math.random,
+  leaseMs = 60_000,
+  retry = { inlineAttempts: 3, maxClaims: 5, baseMs: 250, capMs: 4_000, laterBaseMs: 60_000, laterCapMs: 3_600_000 },
+  onDataRequest = () => {},
+  log = () => {},
+}) {
+  const engine = new rekindle.Engine(policy);
+  const owner = `${now().toString(36)}-${Math.floor(random() * 2 ** 48).toString(36)}`;
+
+  /** Apply one event to one contact: load, decide, commit with compare-and-set, retry on conflict. */
+  async function apply(contactId, event, { links = [], settle = null } = {}) {
+    for (let round = 0; round < CAS_ATTEMPTS; round += 1) {
+      const current = await store.load(contactId);
+      const decision = decideOnce(contactId, current?.state ?? null, event);
+      const change = plan(contactId, decision, current?.version ?? 0, links, settle);
+      if (await store.commit(contactId, change)) {
+        log('info', 'decided', { contactId, event: event.type, summary: decision.explanation.summary });
+        return decision;
+      }
+      // Someone else committed first: decide again on their state (their send is ours too).
+      await sleep(Math.floor(random() * 5 * (round + 1)));
+    }
+    throw Object.assign(new Error(`contact ${contactId}: state kept changing under ${CAS_ATTEMPTS} attempts`), { code: 'CONFLICT' });
+  }
+
+  function decideOnce(contactId, state, event) {
+    try {
+      return engine.decide(contactId, state, event, now());
+    } catch (error) {
+      // A trap leaves a fresh instance behind and had no effect: one retry is safe.
+      if (error?.code === 'ENGINE_TRAPPED') return engine.decide(contactId, state, event, now());
+      throw error;
+    }
+  }
+
+  /** The engine's actions as one atomic store change. */
+  function plan(contactId, decision, expected, links, settle) {
+    const change = { expected, state: decision.state, schedule: [], unschedule: [], intents: [], links: [...links], settle, erase: false };
+    for (const action of decision.actions) {
+      switch (action.type) {
+        case 'schedule':
+        case 'defer':
+          change.schedule.push({ id: action.id, at: Date.parse(action.at) });
+          break;
+        case 'cancel':
+        case 'skip':
+          change.unschedule.push(action.id);
+          break;
+        case 'send':
+          change.unschedule.push(action.id);
+          change.intents.push({ id: action.id, action });
+          change.links.push(`action:${action.id}`); // how its links find the contact
+          break;
+        case 'reply':
+          change.intents.push({ id: action.id, action });
+          break;
+        case 'erase':
+          change.erase = true;
+          break;
+        default:
+          throw new Error(`unknown action type ${action.type}`);
+      }
+    }
+    // A due entry the engine did not move is done with, whatever the engine said: but only
+    // the entry this tick read, so a deferral committed meanwhile survives.
+    if (settle && change.schedule.some((s) => s.id === settle.id)) change.settle = null;
+    return change;
+  }
+
+  /** Deliver what `rekindle.ingest.*` produced: find each contact, apply its events. */
+  async function ingest(ingested) {
+    const summary = { applied: 0, unmatched: 0 };
+    for (const routed of ingested.routed) {
+      const contactId = (await store.resolve(routed.lookup)) ?? routed.contactId ?? null;
+      if (!contactId) {
+        summary.unmatched += routed.events.length;
+        continue;
+      }
+      for (const event of routed.events) {
+        await apply(contactId, event, { links: routed.links });
+        summary.applied += 1;
+      }
+    }
+    if (ingested.dataRequest) {
+      const contacts = [];
+      for (const key of ingested.dataRequest.lookup) {
+        const contactId = await store.resolve([key]);
+        if (contactId && !contacts.some((c) => c.contactId === contactId)) {
+          contacts.push({ contactId, state: (await store.load(contactId))?.state ?? null });
+        }
+      }
+      await onDataRequest({ requestId: ingested.dataRequest.requestId, contacts });
+      summary.exported = contacts.length;
+    }
+    if (ingested.eraseShop) {
+      await store.eraseAll();
+      summary.erasedShop = true;
+    }
+    return summary;
+  }
+
+  /** Hand every due send back to the engine (principle 3), then dispatch what it decided. */
+  async function tick() {
+    const at = now();
+    let due = 0;
+    for (const entry of await store.dueBefore(at, TICK_BATCH)) {
+      const event = { id: `due:${entry.id}:${entry.at}`, at: new Date(entry.at).toISOString(), type: 'due', actionId: entry.id };
+      await apply(entry.contactId, event, { settle: { id: entry.id, at: entry.at } });
+      due += 1;
+    }
+    return { due, ...(await dispatchPending()) };
+  }
+
+  /** Send every queued intent this process can claim. Safe to run anywhere, any number of times at once. */
+  async function dispatchPending() {
+    const outcome = { sent: 0, failed: 0, retrying: 0 };
+    for (const id of await store.claimable(now(), TICK_BATCH)) {
+      const intent = await store.claim(id, owner, now(), leaseMs);
+      if (!intent) continue; // another dispatcher holds it
+      outcome[await dispatch(intent)] += 1;
+    }
+    return outcome;
+  }
+
+  async function dispatch(intent) {
+    const { action, contactId } = intent;
+    const channel = action.type === 'reply' ? 'sms' : action.channel;
+    const transport = transports[channel];
+    let result;
+    if (!transport) {
+      result = { ok: false, permanent: true, code: 'noTransport', detail: `no ${channel} transport configured` };
+    } else {
+      const context = { contactId, statusCallback: statusCallback(contactId, action.id) };
+      const signed = linkSecret ? await signLinks(linkSecret, action) : action;
+      for (let n = 0; ; n += 1) {
+        result = await transport.send(signed, context);
+        if (result.ok || result.permanent || n + 1 >= retry.inlineAttempts) break;
+        const wait = result.retryAfterMs ?? backoff(n, retry.baseMs, retry.capMs, random);
+        if (wait > retry.capMs) break; // a long Retry-After: leave it to a later tick
+        await sleep(wait);
+      }
+    }
+    if (result.ok) {
+      // The window that remains: a crash between the provider's acceptance and this line.
+      await store.finish(action.id, owner, { status: 'sent', providerId: result.providerId ?? null });
+      log('info', 'dispatched', { contactId, actionId: action.id, provider: transport.name });
+      return 'sent';
+    }
+    if (!result.permanent && intent.attempts < retry.maxClaims) {
+      const later = now() + Math.max(result.retryAfterMs ?? 0, backoff(intent.attempts, retry.laterBaseMs, retry.laterCapMs, random));
+      await store.retryLater(action.id, owner, later);
+      log('warn', 'dispatch will retry', { contactId, actionId: action.id, code: result.code });
+      return 'retrying';
+    }
+    const code = result.permanent ? result.code : `${result.code}:retriesExhausted`;
+    // The engine hears of it first; if we die before `finish`, the retry repeats a no-op.
+    await apply(contactId, { id: `sendFailed:${action.id}`, at: new Date(now()).toISOString(), type: 'sendFailed', actionId: action.id, permanent: true, code });
+    await store.finish(action.id, owner, { status: 'failed', detail: `${code}: ${result.detail ?? ''}`.slice(0, 500) });
+    log('warn', 'dispatch failed', { contactId, actionId: action.id, code });
+    return 'failed';
+  }
+
+  function statusCallback(contactId, actionId) {
+    if (!publicUrl) return undefined;
+    const url = new URL('/webhooks/twilio/status', publicUrl);
+    url.searchParams.set('c', contactId);
+    url.searchParams.set('a', actionId);
+    return url.toString();
+  }
+
+  /** The contact a sent action belongs to (its links carry only the action id). */
+  const contactOfAction = (actionId) => store.resolve([`action:${actionId}`]);
+
+  /** Where the action's recovery link leads, as the engine's stored state says. */
+  async function recoveryUrl(contactId, actionId) {
+    const current = await store.load(contactId);
+    return current ? rekindle.recoveryUrl(current.state, actionId) ?? null : null;
+  }
+
+  return { apply, ingest, tick, dispatchPending, contactOfAction, recoveryUrl, owner, engine };
+}

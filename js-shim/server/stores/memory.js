@@ -1,0 +1,96 @@
+// The in-memory store: one process, nothing survives a restart. For tests and local
+// development; it honours the same contract as the durable stores (see index.d.ts,
+// `RekindleStore`), compare-and-set included.
+
+export function memoryStore() {
+  const contacts = new Map(); // contactId -> { state, version }
+  const due = new Map(); // actionId -> { id, contactId, at }
+  const links = new Map(); // key -> contactId
+  const intents = new Map(); // actionId -> intent row
+
+  return {
+    async load(contactId) {
+      const row = contacts.get(contactId);
+      return row ? { ...row } : null;
+    },
+
+    async commit(contactId, change) {
+      const current = contacts.get(contactId)?.version ?? 0;
+      if (current !== change.expected) return false;
+      contacts.set(contactId, { state: change.state, version: current + 1 });
+      for (const id of change.unschedule) due.delete(id);
+      if (change.settle && due.get(change.settle.id)?.at === change.settle.at) due.delete(change.settle.id);
+      for (const { id, at } of change.schedule) due.set(id, { id, contactId, at });
+      for (const key of change.links) if (!links.has(key)) links.set(key, contactId);
+      for (const { id, action } of change.intents) {
+        if (!intents.has(id)) {
+          intents.set(id, { id, contactId, action, status: 'pending', attempts: 0, nextAt: 0, owner: null, leaseUntil: 0 });
+        }
+      }
+      if (change.erase) eraseContact(contactId);
+      return true;
+    },
+
+    async resolve(keys) {
+      for (const key of keys) if (links.has(key)) return links.get(key);
+      return null;
+    },
+
+    async dueBefore(now, limit) {
+      return [...due.values()].filter((d) => d.at <= now).sort((a, b) => a.at - b.at).slice(0, limit).map((d) => ({ ...d }));
+    },
+
+    async claimable(now, limit) {
+      return [...intents.values()]
+        .filter((i) => i.status === 'pending' && i.nextAt <= now && i.leaseUntil <= now)
+        .slice(0, limit)
+        .map((i) => i.id);
+    },
+
+    async claim(id, owner, now, leaseMs) {
+      const i = intents.get(id);
+      if (!i || i.status !== 'pending' || i.nextAt > now || i.leaseUntil > now) return null;
+      Object.assign(i, { owner, leaseUntil: now + leaseMs, attempts: i.attempts + 1 });
+      return { id, contactId: i.contactId, action: i.action, attempts: i.attempts };
+    },
+
+    async finish(id, owner, { status, providerId = null, detail = null }) {
+      const i = intents.get(id);
+      if (!i || i.owner !== owner || i.status !== 'pending') return false;
+      // The ledger keeps the outcome, not the message: no address outlives the send.
+      Object.assign(i, { status, providerId, detail, action: null, leaseUntil: 0 });
+      return true;
+    },
+
+    async retryLater(id, owner, nextAt) {
+      const i = intents.get(id);
+      if (!i || i.owner !== owner || i.status !== 'pending') return false;
+      Object.assign(i, { nextAt, leaseUntil: 0, owner: null });
+      return true;
+    },
+
+    async ledger(id) {
+      const i = intents.get(id);
+      return i ? { status: i.status, attempts: i.attempts, providerId: i.providerId ?? null, detail: i.detail ?? null } : null;
+    },
+
+    async eraseAll() {
+      contacts.clear();
+      due.clear();
+      links.clear();
+      intents.clear();
+    },
+
+    async close() {},
+  };
+
+  function eraseContact(contactId) {
+    for (const [id, d] of due) if (d.contactId === contactId) due.delete(id);
+    for (const [key, owner] of links) if (owner === contactId) links.delete(key);
+    for (const i of intents.values()) {
+      if (i.contactId !== contactId) continue;
+      if (i.status === 'pending') i.status = 'cancelled';
+      i.action = null;
+    }
+  }
+}

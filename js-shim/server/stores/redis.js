@@ -1,0 +1,172 @@
+// The Redis store (Node in production, through ioredis, an optional peer dependency). Each
+// commit is one Lua script, so Redis runs the compare-and-set and everything that goes with it
+// as one atomic step; claims, outcomes and releases are scripts too. One Redis (or one
+// primary): the scripts touch keys of several contacts, which Redis Cluster would refuse.
+//
+// Keys, under `prefix`:  c:<contact> hash {state, version} · due zset (action → at) ·
+// due:c hash (action → contact) · cdue:<contact>, clinks:<contact>, cint:<contact> sets (for
+// erasure) · link:<key> string · i:<action> hash (the intent, then its ledger entry) ·
+// pending zset (action → earliest claim time).
+
+const LIB = `
+local p = ARGV[1]
+local function unschedule(id)
+  redis.call('ZREM', p..'due', id)
+  local owner = redis.call('HGET', p..'due:c', id)
+  redis.call('HDEL', p..'due:c', id)
+  if owner then redis.call('SREM', p..'cdue:'..owner, id) end
+end
+`;
+
+const COMMIT = `${LIB}
+local cid, expected, state = ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local change = cjson.decode(ARGV[5])
+local ckey = p..'c:'..cid
+local current = redis.call('HGET', ckey, 'version')
+current = current and tonumber(current) or 0
+if current ~= expected then return 0 end
+redis.call('HSET', ckey, 'state', state, 'version', current + 1)
+for _, id in ipairs(change.unschedule) do unschedule(id) end
+if type(change.settle) == 'table' then
+  local at = redis.call('ZSCORE', p..'due', change.settle.id)
+  if at and tonumber(at) == change.settle.at then unschedule(change.settle.id) end
+end
+for _, s in ipairs(change.schedule) do
+  redis.call('ZADD', p..'due', s.at, s.id)
+  redis.call('HSET', p..'due:c', s.id, cid)
+  redis.call('SADD', p..'cdue:'..cid, s.id)
+end
+for _, key in ipairs(change.links) do
+  if redis.call('SETNX', p..'link:'..key, cid) == 1 then redis.call('SADD', p..'clinks:'..cid, key) end
+end
+for _, i in ipairs(change.intents) do
+  local ikey = p..'i:'..i.id
+  if redis.call('EXISTS', ikey) == 0 then
+    redis.call('HSET', ikey, 'contactId', cid, 'action', i.action, 'status', 'pending', 'attempts', 0,
+      'nextAt', 0, 'leaseUntil', 0, 'owner', '')
+    redis.call('ZADD', p..'pending', 0, i.id)
+    redis.call('SADD', p..'cint:'..cid, i.id)
+  end
+end
+if change.erase then
+  for _, id in ipairs(redis.call('SMEMBERS', p..'cdue:'..cid)) do unschedule(id) end
+  for _, key in ipairs(redis.call('SMEMBERS', p..'clinks:'..cid)) do
+    if redis.call('GET', p..'link:'..key) == cid then redis.call('DEL', p..'link:'..key) end
+  end
+  redis.call('DEL', p..'clinks:'..cid)
+  for _, id in ipairs(redis.call('SMEMBERS', p..'cint:'..cid)) do
+    local ikey = p..'i:'..id
+    if redis.call('HGET', ikey, 'status') == 'pending' then
+      redis.call('HSET', ikey, 'status', 'cancelled')
+      redis.call('ZREM', p..'pending', id)
+    end
+    redis.call('HDEL', ikey, 'action')
+  end
+end
+return 1
+`;
+
+const CLAIM = `
+local p, id, owner, now, lease = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+local ikey = p..'i:'..id
+local h = redis.call('HMGET', ikey, 'status', 'nextAt', 'leaseUntil', 'attempts', 'contactId', 'action')
+if h[1] ~= 'pending' or tonumber(h[2]) > now or tonumber(h[3]) > now then return false end
+local attempts = tonumber(h[4]) + 1
+redis.call('HSET', ikey, 'owner', owner, 'leaseUntil', now + lease, 'attempts', attempts)
+redis.call('ZADD', p..'pending', now + lease, id)
+return { h[5], h[6], attempts }
+`;
+
+const FINISH = `
+local p, id, owner = ARGV[1], ARGV[2], ARGV[3]
+local ikey = p..'i:'..id
+local h = redis.call('HMGET', ikey, 'status', 'owner')
+if h[1] ~= 'pending' or h[2] ~= owner then return 0 end
+redis.call('HSET', ikey, 'status', ARGV[4], 'providerId', ARGV[5], 'detail', ARGV[6], 'leaseUntil', 0)
+redis.call('HDEL', ikey, 'action')
+redis.call('ZREM', p..'pending', id)
+return 1
+`;
+
+const RETRY = `
+local p, id, owner, nextAt = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local ikey = p..'i:'..id
+local h = redis.call('HMGET', ikey, 'status', 'owner')
+if h[1] ~= 'pending' or h[2] ~= owner then return 0 end
+redis.call('HSET', ikey, 'nextAt', nextAt, 'leaseUntil', 0, 'owner', '')
+redis.call('ZADD', p..'pending', nextAt, id)
+return 1
+`;
+
+/** `redis`: a connected ioredis client (the caller owns its options); `prefix` namespaces keys. */
+export function redisStore(redis, { prefix = 'rekindle:' } = {}) {
+  redis.defineCommand('rekindleCommit', { numberOfKeys: 0, lua: COMMIT });
+  redis.defineCommand('rekindleClaim', { numberOfKeys: 0, lua: CLAIM });
+  redis.defineCommand('rekindleFinish', { numberOfKeys: 0, lua: FINISH });
+  redis.defineCommand('rekindleRetry', { numberOfKeys: 0, lua: RETRY });
+  const k = (name) => prefix + name;
+
+  return {
+    async load(contactId) {
+      const [state, version] = await redis.hmget(k(`c:${contactId}`), 'state', 'version');
+      return state === null ? null : { state, version: Number(version) };
+    },
+    async commit(contactId, change) {
+      // Actions travel as JSON text: Lua's cjson would turn an empty array into an object.
+      const rest = {
+        schedule: change.schedule,
+        unschedule: change.unschedule,
+        settle: change.settle ?? false,
+        links: change.links,
+        intents: change.intents.map(({ id, action }) => ({ id, action: JSON.stringify(action) })),
+        erase: change.erase,
+      };
+      return (await redis.rekindleCommit(prefix, contactId, change.expected, change.state, JSON.stringify(rest))) === 1;
+    },
+    async resolve(keys) {
+      for (const key of keys) {
+        const contactId = await redis.get(k(`link:${key}`));
+        if (contactId !== null) return contactId;
+      }
+      return null;
+    },
+    async dueBefore(now, limit) {
+      const flat = await redis.zrangebyscore(k('due'), '-inf', now, 'WITHSCORES', 'LIMIT', 0, limit);
+      if (flat.length === 0) return [];
+      const ids = flat.filter((_, i) => i % 2 === 0);
+      const contacts = await redis.hmget(k('due:c'), ...ids);
+      return ids
+        .map((id, i) => ({ id, contactId: contacts[i], at: Number(flat[i * 2 + 1]) }))
+        .filter((d) => d.contactId !== null); // removed between the two reads
+    },
+    async claimable(now, limit) {
+      return redis.zrangebyscore(k('pending'), '-inf', now, 'LIMIT', 0, limit);
+    },
+    async claim(id, owner, now, leaseMs) {
+      const row = await redis.rekindleClaim(prefix, id, owner, now, leaseMs);
+      return row ? { id, contactId: row[0], action: JSON.parse(row[1]), attempts: Number(row[2]) } : null;
+    },
+    async finish(id, owner, { status, providerId = null, detail = null }) {
+      return (await redis.rekindleFinish(prefix, id, owner, status, providerId ?? '', detail ?? '')) === 1;
+    },
+    async retryLater(id, owner, nextAt) {
+      return (await redis.rekindleRetry(prefix, id, owner, nextAt)) === 1;
+    },
+    async ledger(id) {
+      const [status, attempts, providerId, detail] = await redis.hmget(k(`i:${id}`), 'status', 'attempts', 'providerId', 'detail');
+      if (status === null) return null;
+      return { status, attempts: Number(attempts), providerId: providerId || null, detail: detail || null };
+    },
+    async eraseAll() {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+        if (keys.length) await redis.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    },
+    async close() {
+      await redis.quit();
+    },
+  };
+}

@@ -1,0 +1,40 @@
+// SendGrid v3 Mail Send: POST /v3/mail/send with a Bearer API key and a dynamic template.
+// The engine's personalisation goes in as dynamic_template_data; Rekindle's ids go in as
+// custom_args (SendGrid echoes them on every event-webhook event); the RFC 8058 one-click
+// unsubscribe headers go in as headers. 202 Accepted carries the id in X-Message-Id.
+
+import { attempt } from './http.js';
+import { ACTION_ARG, CONTACT_ARG } from '../ids.js';
+
+export function sendgridTransport({ apiKey, from, templates, baseUrl = 'https://api.sendgrid.com', fetch: fetchImpl = globalThis.fetch, timeoutMs }) {
+  if (!apiKey) throw new TypeError('sendgridTransport: apiKey is required');
+  if (!from?.email) throw new TypeError('sendgridTransport: from.email is required');
+  const url = `${baseUrl.replace(/\/$/, '')}/v3/mail/send`;
+  return {
+    name: 'sendgrid',
+    async send(action, { contactId }) {
+      const message = action.message;
+      const templateId = templates?.[message.template];
+      if (!templateId) {
+        return { ok: false, permanent: true, code: 'sendgrid:noTemplate', detail: `no SendGrid template configured for ${message.template}` };
+      }
+      const body = {
+        personalizations: [{
+          to: [{ email: action.to }],
+          dynamic_template_data: { ...message.data, angle: message.angle, variant: message.variant },
+        }],
+        from,
+        template_id: templateId,
+        custom_args: { [CONTACT_ARG]: contactId, [ACTION_ARG]: action.id },
+        ...(message.headers ? { headers: message.headers } : {}),
+      };
+      const result = await attempt(fetchImpl, url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }, { timeoutMs, provider: 'sendgrid' });
+      if (!result.ok) return result;
+      return { ok: true, providerId: result.headers.get('x-message-id') };
+    },
+  };
+}

@@ -1,0 +1,110 @@
+// `rekindle/server`: the fetch-shape handler and what it runs on. Same file in every runtime.
+import type { Action, Policy } from './index.js';
+
+/** What one request gives the runtime to do, as `src/ingest` produced it. */
+export interface Routed { lookup: string[]; contactId?: string; links: string[]; events: object[] }
+
+/** A dispatch intent as a dispatcher holds it. */
+export interface ClaimedIntent { id: string; contactId: string; action: Action; attempts: number }
+
+/** One atomic store change: the state's compare-and-set and everything that goes with it. */
+export interface StoreChange {
+  /** The version read (0: the contact must not exist yet). */
+  expected: number;
+  state: string;
+  schedule: { id: string; at: number }[];
+  unschedule: string[];
+  /** Remove this due entry only if it still has this time (a tick's own entry). */
+  settle: { id: string; at: number } | null;
+  /** Queued once per action id, ever: the ledger's key. */
+  intents: { id: string; action: Action }[];
+  /** Index keys pointing at this contact; the first claim on a key wins. */
+  links: string[];
+  /** Drop the contact's due entries, links and queued messages (the state becomes the tombstone). */
+  erase: boolean;
+}
+
+export interface LedgerEntry { status: 'pending' | 'sent' | 'failed' | 'cancelled'; attempts: number; providerId: string | null; detail: string | null }
+
+/** Every backend (memory, SQLite, Redis, Durable Objects) honours this contract; times are epoch ms. */
+export interface RekindleStore {
+  load(contactId: string): Promise<{ state: string; version: number } | null>;
+  /** False, and nothing written, if the version moved since it was read. */
+  commit(contactId: string, change: StoreChange): Promise<boolean>;
+  /** The contact the first resolvable key leads to. */
+  resolve(keys: string[]): Promise<string | null>;
+  dueBefore(now: number, limit: number): Promise<{ id: string; contactId: string; at: number }[]>;
+  claimable(now: number, limit: number): Promise<string[]>;
+  /** Exclusive until `now + leaseMs`; null if another dispatcher holds it or it is finished. */
+  claim(id: string, owner: string, now: number, leaseMs: number): Promise<ClaimedIntent | null>;
+  /** Record the outcome; false if `owner` no longer holds the lease. Drops the message payload. */
+  finish(id: string, owner: string, outcome: { status: 'sent' | 'failed'; providerId?: string | null; detail?: string | null }): Promise<boolean>;
+  retryLater(id: string, owner: string, nextAt: number): Promise<boolean>;
+  ledger(id: string): Promise<LedgerEntry | null>;
+  /** Shopify `shop/redact`: everything goes. */
+  eraseAll(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type SendOutcome =
+  | { ok: true; providerId?: string | null }
+  | { ok: false; permanent: boolean; code: string; detail?: string; retryAfterMs?: number };
+
+export interface Transport {
+  name: string;
+  /** One attempt; the runtime retries transient failures. */
+  send(action: Action, context: { contactId: string; statusCallback?: string }): Promise<SendOutcome>;
+}
+
+export interface ServerOptions {
+  store: RekindleStore;
+  policy?: Policy | string;
+  secrets: {
+    /** Keys every pseudonymous contact id and index key: keep it stable and secret. */
+    salt: string;
+    /** The Shopify app's client secret. */
+    shopify?: string;
+    twilioAuthToken?: string;
+    /** The SendGrid event webhook's verification key (base64 SPKI). */
+    sendgridPublicKey?: string;
+    /** Keys the signatures of links in messages (default: the salt). */
+    links?: string;
+    /** Bearer secret of POST /tick. */
+    tick?: string;
+  };
+  transports?: { sms?: Transport; email?: Transport };
+  /** The public origin providers call (Twilio signs it); also where status callbacks point. */
+  publicUrl?: string;
+  beacon?: {
+    allowedOrigins?: string[];
+    maxBytes?: number;
+    perIp?: { limit: number; windowMs: number };
+    perShopper?: { limit: number; windowMs: number };
+  };
+  maxBodyBytes?: number;
+  leaseMs?: number;
+  retry?: { inlineAttempts: number; maxClaims: number; baseMs: number; capMs: number; laterBaseMs: number; laterCapMs: number };
+  /** Shopify `customers/data_request`: deliver the contacts' stored state to the merchant. */
+  onDataRequest?(request: { requestId: string; contacts: { contactId: string; state: string | null }[] }): void | Promise<void>;
+  log?(level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>): void;
+  now?(): number;
+}
+
+export interface Runtime {
+  tick(): Promise<{ due: number; sent: number; failed: number; retrying: number }>;
+  dispatchPending(): Promise<{ sent: number; failed: number; retrying: number }>;
+}
+
+export type FetchHandler = ((request: Request, env?: unknown, ctx?: { waitUntil?(promise: Promise<unknown>): void }) => Promise<Response>) & {
+  runtime(env?: unknown): Promise<Runtime>;
+};
+
+/** Options, or (Workers) a function of `env` giving them, called once per isolate. */
+export function createHandler(options: ServerOptions | ((env: any) => ServerOptions | Promise<ServerOptions>)): FetchHandler;
+export function memoryStore(): RekindleStore;
+export function twilioTransport(o: { accountSid: string; authToken: string; messagingServiceSid: string; baseUrl?: string; fetch?: typeof fetch; timeoutMs?: number }): Transport;
+export function sendgridTransport(o: { apiKey: string; from: { email: string; name?: string }; templates: Record<string, string>; baseUrl?: string; fetch?: typeof fetch; timeoutMs?: number }): Transport;
+export function verifyShopify(secret: string, rawBody: Uint8Array | string, header: string | null): Promise<boolean>;
+export function verifyTwilio(authToken: string, url: string, params: Record<string, string | string[]>, header: string | null): Promise<boolean>;
+export function verifyTwilioJson(authToken: string, url: string, rawBody: Uint8Array | string, header: string | null): Promise<boolean>;
+export function verifySendgrid(publicKeyBase64: string, rawBody: Uint8Array | string, signature: string | null, timestamp: string | null): Promise<boolean>;

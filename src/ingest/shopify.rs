@@ -1,0 +1,636 @@
+//! Shopify webhooks → engine events. The topic comes from `X-Shopify-Topic`, the event id
+//! from `X-Shopify-Webhook-Id` (the same on every retry of one delivery, so a retry is a
+//! duplicate the engine ignores).
+//!
+//! Shopify has no "abandoned" webhook: a checkout that exists and is not completed *is*
+//! the abandonment (FACTS.md), and every step is re-checked when due, so a checkout that
+//! turns into an order minutes later costs nothing.
+
+use super::{contact_id, key, minor_units, normalise_email, normalise_phone};
+use super::{DataRequest, Ingested, KeyKind, Routed};
+use crate::cart::{Cart, LineItem, Stage};
+use crate::consent::{ConsentSource, ConsentStatus};
+use crate::error::{Code, Error, Result};
+use crate::event::{
+    CheckoutUpdated, ConsentChange, ContactDetails, Event, EventBody, OrderPlaced, OrderRef,
+};
+use crate::money::{Known, Money};
+use crate::policy::Channel;
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+/// The topics Rekindle subscribes to.
+pub const TOPICS: &[&str] = &[
+    "checkouts/create",
+    "checkouts/update",
+    "orders/create",
+    "orders/paid",
+    "orders/cancelled",
+    "customers/marketing_consent_update",
+    "customers/email_marketing_consent_update",
+    "customers/redact",
+    "customers/data_request",
+    "shop/redact",
+];
+
+pub fn normalise(
+    topic: &str,
+    webhook_id: &str,
+    body: &str,
+    salt: &str,
+    now: DateTime<Utc>,
+) -> Result<Ingested> {
+    if webhook_id.trim().is_empty() {
+        return Err(Error::new(
+            Code::InvalidField,
+            "$.webhookId",
+            "X-Shopify-Webhook-Id is required: it is what makes a retry recognisable",
+        ));
+    }
+    let id = format!("shopify:{webhook_id}");
+    let mut out = Ingested::default();
+    match topic {
+        "checkouts/create" | "checkouts/update" => {
+            out.routed.extend(checkout(parse(body)?, &id, salt)?);
+        }
+        "orders/create" | "orders/paid" => {
+            out.routed.extend(order(parse(body)?, &id, salt, true)?);
+        }
+        "orders/cancelled" => out.routed.extend(order(parse(body)?, &id, salt, false)?),
+        "customers/marketing_consent_update" => {
+            out.routed
+                .extend(sms_consent(parse(body)?, &id, salt, now)?);
+        }
+        "customers/email_marketing_consent_update" => {
+            out.routed
+                .extend(email_consent(parse(body)?, &id, salt, now)?);
+        }
+        "customers/redact" => {
+            let redact: Redact = parse(body)?;
+            let event = Event {
+                id,
+                at: now,
+                body: EventBody::Erase,
+            };
+            // Every contact any of the customer's identities leads to; nobody new.
+            out.routed = identity_keys(&redact.customer, salt)
+                .into_iter()
+                .map(|k| Routed {
+                    lookup: vec![k],
+                    contact_id: None,
+                    links: vec![],
+                    events: vec![event.clone()],
+                })
+                .collect();
+        }
+        "customers/data_request" => {
+            let request: DataRequestBody = parse(body)?;
+            out.data_request = Some(DataRequest {
+                request_id: request
+                    .data_request
+                    .and_then(|r| r.id)
+                    .unwrap_or_else(|| webhook_id.to_string()),
+                lookup: identity_keys(&request.customer, salt),
+            });
+        }
+        "shop/redact" => {
+            // Required, so a body meant for another topic is not taken for this one.
+            let shop: ShopRedact = parse(body)?;
+            if shop.shop_domain.is_empty() {
+                return Err(Error::new(
+                    Code::InvalidField,
+                    "$.shop_domain",
+                    "must not be empty",
+                ));
+            }
+            out.erase_shop = true;
+        }
+        other => {
+            return Err(Error::new(
+                Code::UnknownEventType,
+                "$.topic",
+                format!(
+                    "unsupported Shopify topic {other:?}; supported: {}",
+                    TOPICS.join(", ")
+                ),
+            ))
+        }
+    }
+    Ok(out)
+}
+
+fn parse<T: DeserializeOwned>(body: &str) -> Result<T> {
+    crate::error::parse_json(body)
+}
+
+/// Shopify ids are integers up to 2^63: kept as exact decimal text. Accepts strings too.
+fn id_text<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
+    match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) if n.is_u64() || n.is_i64() => Ok(Some(n.to_string())),
+        Some(Value::String(s)) if !s.is_empty() => Ok(Some(s)),
+        Some(other) => Err(serde::de::Error::custom(format!(
+            "an id is an integer or a string, not {other}"
+        ))),
+    }
+}
+
+fn time(text: &str, path: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            Error::new(
+                Code::InvalidTimestamp,
+                path,
+                format!("not an RFC 3339 time: {e}"),
+            )
+        })
+}
+
+#[derive(Deserialize, Default)]
+struct Customer {
+    #[serde(default, deserialize_with = "id_text")]
+    id: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    phone: Option<String>,
+    #[serde(default)]
+    first_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Address {
+    #[serde(default)]
+    country_code: Option<String>,
+    #[serde(default)]
+    province_code: Option<String>,
+    #[serde(default)]
+    first_name: Option<String>,
+}
+
+impl Address {
+    /// ISO 3166-2 ("US-KY"), or the country alone.
+    fn region(&self) -> Option<String> {
+        let country = self.country_code.as_deref().filter(|c| c.len() == 2)?;
+        Some(
+            match self.province_code.as_deref().filter(|p| !p.is_empty()) {
+                Some(province) => format!("{country}-{province}"),
+                None => country.to_string(),
+            },
+        )
+    }
+}
+
+#[derive(Deserialize)]
+struct CheckoutLine {
+    title: String,
+    #[serde(default)]
+    variant_title: Option<String>,
+    quantity: u32,
+    price: String,
+    #[serde(default, deserialize_with = "id_text")]
+    product_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ShippingLine {
+    price: String,
+}
+
+#[derive(Deserialize)]
+struct Checkout {
+    /// The checkout token: the journey's key. (The 2026 payload has no top-level `id`.)
+    token: String,
+    #[serde(default)]
+    cart_token: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    phone: Option<String>,
+    /// The number the buyer consented to SMS marketing with, when they did.
+    #[serde(default)]
+    sms_marketing_phone: Option<String>,
+    #[serde(default)]
+    buyer_accepts_marketing: Option<bool>,
+    #[serde(default)]
+    buyer_accepts_sms_marketing: Option<bool>,
+    updated_at: String,
+    currency: String,
+    #[serde(default)]
+    customer_locale: Option<String>,
+    #[serde(default)]
+    completed_at: Option<String>,
+    line_items: Vec<CheckoutLine>,
+    #[serde(default)]
+    shipping_lines: Vec<ShippingLine>,
+    #[serde(default)]
+    total_tax: Option<String>,
+    #[serde(default)]
+    abandoned_checkout_url: Option<String>,
+    #[serde(default)]
+    shipping_address: Option<Address>,
+    #[serde(default)]
+    billing_address: Option<Address>,
+    #[serde(default)]
+    customer: Option<Customer>,
+}
+
+fn checkout(c: Checkout, id: &str, salt: &str) -> Result<Option<Routed>> {
+    if c.completed_at.is_some() {
+        // Completed: the order webhooks close the journey; nothing was abandoned.
+        return Ok(None);
+    }
+    let at = time(&c.updated_at, "$.updated_at")?;
+    let currency = c.currency.clone();
+    let items = c
+        .line_items
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            Ok(LineItem {
+                title: line.title.clone(),
+                variant: line.variant_title.clone().filter(|v| !v.is_empty()),
+                quantity: line.quantity,
+                unit_price: minor_units(
+                    &line.price,
+                    &currency,
+                    &format!("$.line_items[{i}].price"),
+                )?,
+                category: None,
+                product_id: line.product_id.clone(),
+                // The merchant's costs come from the product catalogue, not the checkout.
+                unit_cost: None,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    // Shipping is unknown until the shopper reached the shipping step.
+    let shipping = if c.shipping_lines.is_empty() {
+        Known::Unknown
+    } else {
+        let mut total = 0i64;
+        for (i, line) in c.shipping_lines.iter().enumerate() {
+            total += minor_units(
+                &line.price,
+                &currency,
+                &format!("$.shipping_lines[{i}].price"),
+            )?;
+        }
+        Known::Known(total)
+    };
+    let tax = match &c.total_tax {
+        Some(t) => Known::Known(minor_units(t, &currency, "$.total_tax")?),
+        None => Known::Unknown,
+    };
+    let recovery_url = c
+        .abandoned_checkout_url
+        .clone()
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| {
+            Error::new(
+                Code::InvalidField,
+                "$.abandoned_checkout_url",
+                "is required: recovery links redirect to it",
+            )
+        })?;
+    let address = c.shipping_address.as_ref().or(c.billing_address.as_ref());
+    let region = address.and_then(Address::region);
+    let customer = c.customer.unwrap_or_default();
+    let phone = [&c.sms_marketing_phone, &c.phone, &customer.phone]
+        .into_iter()
+        .flatten()
+        .find_map(|p| normalise_phone(p, region.as_deref()));
+    let identity = Identity {
+        customer_id: customer.id.clone(),
+        email: c
+            .email
+            .as_deref()
+            .or(customer.email.as_deref())
+            .and_then(normalise_email),
+        phone,
+    };
+    let contact = ContactDetails {
+        email: identity.email.clone(),
+        phone: identity.phone.clone(),
+        first_name: customer
+            .first_name
+            .clone()
+            .or_else(|| address.and_then(|a| a.first_name.clone()))
+            .filter(|n| !n.is_empty()),
+        time_zone: None,
+        region,
+        locale: c.customer_locale.clone(),
+        returning: None,
+        mobile: None,
+    };
+    let cart = Cart {
+        token: c.token.clone(),
+        stage: Stage::Checkout,
+        currency,
+        items,
+        shipping,
+        tax,
+        recovery_url,
+        delivery_estimate: None,
+    };
+    let mut tokens = vec![key(salt, KeyKind::Token, &c.token)];
+    if let Some(cart_token) = c.cart_token.as_deref().filter(|t| !t.is_empty()) {
+        tokens.push(key(salt, KeyKind::Token, cart_token));
+    }
+    let event = Event {
+        id: id.to_string(),
+        at,
+        body: EventBody::CheckoutUpdated(CheckoutUpdated {
+            cart,
+            contact,
+            accepts_sms: c.buyer_accepts_sms_marketing,
+            accepts_email: c.buyer_accepts_marketing,
+        }),
+    };
+    Ok(Some(identity.route(salt, tokens, true, event)))
+}
+
+/// What identifies a shopper in a payload, strongest first.
+struct Identity {
+    customer_id: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+}
+
+impl Identity {
+    fn keys(&self, salt: &str) -> Vec<String> {
+        let mut keys = Vec::new();
+        if let Some(id) = &self.customer_id {
+            keys.push(key(salt, KeyKind::Customer, id));
+        }
+        if let Some(email) = &self.email {
+            keys.push(key(salt, KeyKind::Email, email));
+        }
+        if let Some(phone) = &self.phone {
+            keys.push(key(salt, KeyKind::Phone, phone));
+        }
+        keys
+    }
+
+    fn derived_contact(&self, salt: &str) -> Option<String> {
+        if let Some(id) = &self.customer_id {
+            Some(contact_id(salt, KeyKind::Customer, id))
+        } else if let Some(email) = &self.email {
+            Some(contact_id(salt, KeyKind::Email, email))
+        } else {
+            self.phone
+                .as_deref()
+                .map(|p| contact_id(salt, KeyKind::Phone, p))
+        }
+    }
+
+    /// Tokens first (whoever started this cart's journey keeps it), then identities.
+    fn route(&self, salt: &str, tokens: Vec<String>, create: bool, event: Event) -> Routed {
+        let identities = self.keys(salt);
+        let mut lookup = tokens.clone();
+        lookup.extend(identities.iter().cloned());
+        let mut links = tokens;
+        links.extend(identities);
+        Routed {
+            lookup,
+            contact_id: if create {
+                self.derived_contact(salt)
+            } else {
+                None
+            },
+            links,
+            events: vec![event],
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Order {
+    #[serde(deserialize_with = "id_text")]
+    id: Option<String>,
+    #[serde(default)]
+    checkout_token: Option<String>,
+    #[serde(default)]
+    cart_token: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    phone: Option<String>,
+    #[serde(default)]
+    total_price: Option<String>,
+    #[serde(default)]
+    currency: Option<String>,
+    #[serde(default)]
+    processed_at: Option<String>,
+    #[serde(default)]
+    created_at: Option<String>,
+    #[serde(default)]
+    updated_at: Option<String>,
+    #[serde(default)]
+    customer: Option<Customer>,
+}
+
+fn order(o: Order, id: &str, salt: &str, placed: bool) -> Result<Option<Routed>> {
+    let order_id =
+        o.id.clone()
+            .ok_or_else(|| Error::new(Code::InvalidField, "$.id", "is required"))?;
+    let at_text = if placed {
+        o.processed_at.as_ref().or(o.created_at.as_ref())
+    } else {
+        o.updated_at.as_ref().or(o.created_at.as_ref())
+    };
+    let at = time(
+        at_text.ok_or_else(|| Error::new(Code::InvalidField, "$.created_at", "is required"))?,
+        "$.created_at",
+    )?;
+    let body = if placed {
+        let currency = o
+            .currency
+            .clone()
+            .ok_or_else(|| Error::new(Code::InvalidField, "$.currency", "is required"))?;
+        let total = o
+            .total_price
+            .as_deref()
+            .ok_or_else(|| Error::new(Code::InvalidField, "$.total_price", "is required"))?;
+        EventBody::OrderPlaced(OrderPlaced {
+            order_id,
+            // The journey is keyed by the checkout token; the cart token is the fallback.
+            cart_token: o.checkout_token.clone().or_else(|| o.cart_token.clone()),
+            total: Money::new(minor_units(total, &currency, "$.total_price")?, currency),
+        })
+    } else {
+        EventBody::OrderCancelled(OrderRef { order_id })
+    };
+    let customer = o.customer.unwrap_or_default();
+    let identity = Identity {
+        customer_id: customer.id,
+        email: o
+            .email
+            .as_deref()
+            .or(customer.email.as_deref())
+            .and_then(normalise_email),
+        phone: o
+            .phone
+            .as_deref()
+            .or(customer.phone.as_deref())
+            .and_then(|p| normalise_phone(p, None)),
+    };
+    let tokens = [&o.checkout_token, &o.cart_token]
+        .into_iter()
+        .flatten()
+        .filter(|t| !t.is_empty())
+        .map(|t| key(salt, KeyKind::Token, t))
+        .collect();
+    let event = Event {
+        id: id.to_string(),
+        at,
+        body,
+    };
+    // An order from someone with no journey needs no state: only known contacts hear of it.
+    let mut routed = identity.route(salt, tokens, false, event);
+    routed.links.clear();
+    Ok(Some(routed))
+}
+
+#[derive(Deserialize)]
+struct SmsConsentUpdate {
+    #[serde(deserialize_with = "id_text")]
+    id: Option<String>,
+    #[serde(default)]
+    phone: Option<String>,
+    sms_marketing_consent: Option<ConsentState>,
+}
+
+#[derive(Deserialize)]
+struct EmailConsentUpdate {
+    #[serde(deserialize_with = "id_text")]
+    customer_id: Option<String>,
+    #[serde(default)]
+    email_address: Option<String>,
+    email_marketing_consent: Option<ConsentState>,
+}
+
+#[derive(Deserialize)]
+struct ConsentState {
+    #[serde(default)]
+    state: Option<String>,
+    #[serde(default)]
+    consent_updated_at: Option<String>,
+}
+
+/// Shopify's marketing states: only a definite one is recorded.
+fn consent_status(state: Option<&str>) -> Option<ConsentStatus> {
+    match state? {
+        "subscribed" => Some(ConsentStatus::Granted),
+        "unsubscribed" | "redacted" => Some(ConsentStatus::Revoked),
+        "pending" => Some(ConsentStatus::Pending),
+        // "not_subscribed", "invalid" or null: nothing was agreed or withdrawn.
+        _ => None,
+    }
+}
+
+fn consent_route(
+    channel: Channel,
+    identity: Identity,
+    state: Option<ConsentState>,
+    id: &str,
+    salt: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Routed>> {
+    let Some(state) = state else { return Ok(None) };
+    let Some(status) = consent_status(state.state.as_deref()) else {
+        return Ok(None);
+    };
+    let at = match state.consent_updated_at.as_deref() {
+        Some(t) => time(t, "$.consent_updated_at")?,
+        None => now,
+    };
+    let event = Event {
+        id: id.to_string(),
+        at,
+        body: EventBody::ConsentChanged(ConsentChange {
+            channel,
+            status,
+            source: ConsentSource::PlatformWebhook,
+            text_version: None,
+            evidence: Some(id.to_string()),
+        }),
+    };
+    Ok(Some(identity.route(salt, vec![], true, event)))
+}
+
+fn sms_consent(
+    u: SmsConsentUpdate,
+    id: &str,
+    salt: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Routed>> {
+    let identity = Identity {
+        customer_id: u.id,
+        email: None,
+        phone: u.phone.as_deref().and_then(|p| normalise_phone(p, None)),
+    };
+    consent_route(
+        Channel::Sms,
+        identity,
+        u.sms_marketing_consent,
+        id,
+        salt,
+        now,
+    )
+}
+
+fn email_consent(
+    u: EmailConsentUpdate,
+    id: &str,
+    salt: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Routed>> {
+    let identity = Identity {
+        customer_id: u.customer_id,
+        email: u.email_address.as_deref().and_then(normalise_email),
+        phone: None,
+    };
+    consent_route(
+        Channel::Email,
+        identity,
+        u.email_marketing_consent,
+        id,
+        salt,
+        now,
+    )
+}
+
+#[derive(Deserialize)]
+struct Redact {
+    customer: Customer,
+}
+
+#[derive(Deserialize)]
+struct DataRequestBody {
+    customer: Customer,
+    #[serde(default)]
+    data_request: Option<DataRequestId>,
+}
+
+#[derive(Deserialize)]
+struct DataRequestId {
+    #[serde(default, deserialize_with = "id_text")]
+    id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ShopRedact {
+    shop_domain: String,
+}
+
+fn identity_keys(c: &Customer, salt: &str) -> Vec<String> {
+    Identity {
+        customer_id: c.id.clone(),
+        email: c.email.as_deref().and_then(normalise_email),
+        phone: c.phone.as_deref().and_then(|p| normalise_phone(p, None)),
+    }
+    .keys(salt)
+}

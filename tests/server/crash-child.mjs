@@ -1,0 +1,22 @@
+// A Rekindle server process for the crash test: SQLite file and SendGrid URL from argv,
+// real time, a one-email playbook sent at once, a short lease. Prints its URL when ready.
+import { createServer } from 'node:http';
+import { SECRETS, SENDGRID_KEY, TEMPLATES, rekindle, server, serverNode } from './harness.mjs';
+
+const [storePath, sendgridUrl, leaseMs] = process.argv.slice(2);
+const policy = rekindle.defaultPolicy();
+policy.version = 'crash-1';
+policy.holdoutPercent = 0;
+policy.experiments = [];
+const email = policy.playbooks.find((p) => p.name === 'default').steps.find((s) => s.key === 'email-1');
+policy.playbooks = [{ name: 'default', steps: [{ ...email, delayMinutes: 0 }] }];
+
+const handler = server.createHandler({
+  store: await serverNode.sqliteStore(storePath),
+  policy,
+  secrets: SECRETS,
+  transports: { email: server.sendgridTransport({ apiKey: SENDGRID_KEY, from: { email: 'shop@example.com' }, templates: TEMPLATES, baseUrl: sendgridUrl }) },
+  leaseMs: Number(leaseMs),
+});
+const http = createServer(serverNode.toNodeListener(handler));
+http.listen(0, '127.0.0.1', () => console.log(`READY http://127.0.0.1:${http.address().port}`));

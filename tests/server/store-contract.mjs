@@ -1,0 +1,86 @@
+// The store contract (pkg/server.d.ts, `RekindleStore`) as cases every backend runs against a
+// real instance of itself: stores.test.mjs (memory, SQLite), redis.test.mjs.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+
+const change = (expected, state, extra = {}) => ({ expected, state, schedule: [], unschedule: [], intents: [], links: [], settle: null, erase: false, ...extra });
+const send = (id) => ({ type: 'send', id, journeyId: 'j', channel: 'email', to: 'a@example.com', message: {} });
+
+export function storeContract(name, open) {
+  describe(`${name} store`, () => {
+    let store;
+    let cleanup;
+    before(async () => {
+      ({ store, cleanup } = await open());
+    });
+    after(async () => {
+      await store.close();
+      await cleanup?.();
+    });
+
+    test('compare-and-set: a commit against a stale version is refused and changes nothing', async () => {
+      assert.equal(await store.load('c1'), null);
+      assert.equal(await store.commit('c1', change(0, 's1')), true);
+      assert.equal(await store.commit('c1', change(0, 'other')), false, 'a second creator loses');
+      assert.deepEqual(await store.load('c1'), { state: 's1', version: 1 });
+      assert.equal(await store.commit('c1', change(1, 's2', { schedule: [{ id: 'a1', at: 100 }] })), true);
+      assert.equal(await store.commit('c1', change(1, 'late', { schedule: [{ id: 'a2', at: 100 }] })), false);
+      assert.deepEqual(await store.load('c1'), { state: 's2', version: 2 });
+      assert.deepEqual((await store.dueBefore(1000, 10)).map((d) => d.id), ['a1'], 'the refused commit scheduled nothing');
+    });
+
+    test('due index: by time, moved by a later schedule, settled only at the time that was read', async () => {
+      await store.commit('c2', change(0, 's', { schedule: [{ id: 'b1', at: 50 }, { id: 'b2', at: 500 }] }));
+      assert.deepEqual((await store.dueBefore(100, 10)).filter((d) => d.contactId === 'c2').map((d) => [d.id, d.at]), [['b1', 50]]);
+      await store.commit('c2', change(1, 's', { schedule: [{ id: 'b1', at: 300 }] })); // deferred meanwhile
+      await store.commit('c2', change(2, 's', { settle: { id: 'b1', at: 50 } })); // a tick that read at=50
+      assert.deepEqual((await store.dueBefore(1000, 10)).filter((d) => d.contactId === 'c2').map((d) => [d.id, d.at]), [['b1', 300], ['b2', 500]]);
+      await store.commit('c2', change(3, 's', { settle: { id: 'b1', at: 300 }, unschedule: ['b2'] }));
+      assert.deepEqual((await store.dueBefore(1000, 10)).filter((d) => d.contactId === 'c2'), []);
+    });
+
+    test('links: the first claim on a key wins; lookups go in order', async () => {
+      await store.commit('c3', change(0, 's', { links: ['token:x', 'email:y'] }));
+      await store.commit('c4', change(0, 's', { links: ['token:x', 'anon:z'] }));
+      assert.equal(await store.resolve(['token:x']), 'c3');
+      assert.equal(await store.resolve(['token:none', 'anon:z', 'email:y']), 'c4');
+      assert.equal(await store.resolve(['token:none']), null);
+    });
+
+    test('intents: queued once per action id, claimed by one dispatcher at a time, leases expire', async () => {
+      await store.commit('c5', change(0, 's', { intents: [{ id: 'i1', action: send('i1') }] }));
+      await store.commit('c5', change(1, 's', { intents: [{ id: 'i1', action: send('i1') }] })); // the same id again
+      assert.deepEqual(await store.claimable(10, 10), ['i1']);
+      const first = await store.claim('i1', 'A', 10, 1000);
+      assert.deepEqual([first.id, first.contactId, first.action.to, first.attempts], ['i1', 'c5', 'a@example.com', 1]);
+      assert.equal(await store.claim('i1', 'B', 20, 1000), null, 'a live lease blocks other dispatchers');
+      assert.deepEqual(await store.claimable(20, 10), []);
+      const second = await store.claim('i1', 'B', 1011, 1000); // A died: its lease ran out
+      assert.equal(second.attempts, 2);
+      assert.equal(await store.finish('i1', 'A', { status: 'sent' }), false, 'a dispatcher whose lease was taken cannot record');
+      assert.equal(await store.finish('i1', 'B', { status: 'sent', providerId: 'p1' }), true);
+      assert.deepEqual(await store.ledger('i1'), { status: 'sent', attempts: 2, providerId: 'p1', detail: null });
+      assert.equal(await store.claim('i1', 'C', 99_999, 1000), null, 'a sent action is never claimed again');
+      await store.commit('c5', change(2, 's', { intents: [{ id: 'i1', action: send('i1') }] }));
+      assert.deepEqual(await store.claimable(99_999, 10), [], 'nor queued again');
+    });
+
+    test('retry later: released with a time, claimable only from then', async () => {
+      await store.commit('c6', change(0, 's', { intents: [{ id: 'i2', action: send('i2') }] }));
+      await store.claim('i2', 'A', 10, 1000);
+      assert.equal(await store.retryLater('i2', 'A', 5000), true);
+      assert.deepEqual(await store.claimable(4999, 10), []);
+      assert.deepEqual(await store.claimable(5000, 10), ['i2']);
+    });
+
+    test('erase: due entries, links and queued messages of the contact go; the ledger keeps only ids', async () => {
+      await store.commit('c7', change(0, 's', { schedule: [{ id: 'e1', at: 1 }], links: ['email:gone'], intents: [{ id: 'i3', action: send('i3') }] }));
+      await store.commit('c7', change(1, 'tombstone', { erase: true }));
+      assert.deepEqual((await store.dueBefore(10, 100)).filter((d) => d.contactId === 'c7'), []);
+      assert.equal(await store.resolve(['email:gone']), null);
+      assert.equal(await store.claim('i3', 'A', 10, 1000), null);
+      assert.equal((await store.ledger('i3')).status, 'cancelled');
+      assert.deepEqual(await store.load('c7'), { state: 'tombstone', version: 2 });
+    });
+  });
+}
