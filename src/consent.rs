@@ -110,7 +110,8 @@ impl ConsentLedger {
     /// - an entry older than the newest one is ignored (late delivery), except a revocation;
     /// - the same event again (status, source and instant of an entry already recorded) is
     ///   ignored, a revocation too: a retried STOP must not undo a later START;
-    /// - `Unknown` is ignored: it says nothing was agreed or withdrawn.
+    /// - `Unknown` is ignored: it says nothing was agreed or withdrawn;
+    /// - after a STOP, only START from the number itself re-subscribes it (no web request).
     ///
     /// `tests/consent_ledger.rs` holds the whole table.
     pub fn record(&mut self, channel: Channel, mut entry: ConsentEntry) -> Transition {
@@ -138,7 +139,13 @@ impl ConsentLedger {
             // Pending never overrides consent a trusted source already granted.
             let weaker =
                 entry.status == ConsentStatus::Pending && last.status == ConsentStatus::Granted;
-            if repeated || stale || same || weaker {
+            // Someone who texted STOP is re-subscribed only by texting START: a web page must
+            // not trigger a double opt-in text to a number that opted out (CTIA).
+            let after_stop = entry.status == ConsentStatus::Pending
+                && entry.source.is_client_side()
+                && last.status == ConsentStatus::Revoked
+                && last.source == ConsentSource::SmsKeyword;
+            if repeated || stale || same || weaker || after_stop {
                 return Transition::Ignored;
             }
         }

@@ -112,8 +112,10 @@ const ROWS: &[Row] = &[
         Sms, &[(Revoked, SmsKeyword, 10)], (Pending, Storefront, 5), Ignored, Revoked),
     row("START after STOP: granted",
         Sms, &[(Revoked, SmsKeyword, 0)], (Granted, SmsKeyword, 5), Recorded(Granted), Granted),
-    row("a storefront tick after STOP asks again: pending",
-        Sms, &[(Revoked, SmsKeyword, 0)], (Granted, Storefront, 5), DowngradedToPending, Pending),
+    row("a storefront tick after STOP is ignored: only START from the number re-subscribes it",
+        Sms, &[(Revoked, SmsKeyword, 0)], (Granted, Storefront, 5), Ignored, Revoked),
+    row("a storefront tick after an unsubscribe link asks again: pending",
+        Sms, &[(Revoked, Unsubscribe, 0)], (Granted, Storefront, 5), DowngradedToPending, Pending),
     row("revoked again changes nothing",
         Sms, &[(Revoked, SmsKeyword, 0)], (Revoked, Unsubscribe, 5), Ignored, Revoked),
 

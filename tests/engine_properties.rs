@@ -171,9 +171,17 @@ fn check(policy: &Policy, run: &Run) -> Result<(), TestCaseError> {
             if *channel == Channel::Sms {
                 let region = before.contact.region.clone();
                 let packs = quiet_hours::applicable(&policy.jurisdictions, region.as_deref());
-                let zone = before.contact.time_zone.clone().unwrap_or_else(|| policy.store_time_zone.clone());
-                let opening = quiet_hours::next_opening(*now, Channel::Sms, &packs, &[zone.clone()]).unwrap();
-                prop_assert_eq!(opening, *now, "{} sent in quiet hours in {}", id, zone);
+                let zones = rekindle::zones::plausible(&rekindle::zones::ZoneHints {
+                    browser: before.contact.time_zone.as_deref(),
+                    region: region.as_deref(),
+                    phone: before.contact.phone.as_deref(),
+                    store: &policy.store_time_zone,
+                })
+                .zones;
+                for zone in &zones {
+                    let opening = quiet_hours::next_opening(*now, Channel::Sms, &packs, std::slice::from_ref(zone)).unwrap();
+                    prop_assert_eq!(opening, *now, "{} sent in quiet hours in {}", id, zone);
+                }
             }
             history.push((*channel, *now));
             for cap in policy.caps.iter().filter(|c| c.channel == *channel) {

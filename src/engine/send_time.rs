@@ -323,33 +323,38 @@ fn prune_sent(sent: &mut Vec<SentRecord>, now: DateTime<Utc>) {
 
 /// The region that decides which jurisdiction packs apply: the platform's address, else
 /// the phone's country (+1 → US, +33 → FR).
-fn region_of(contact: &crate::contact::Contact) -> Option<String> {
+fn region_of(contact: &Contact) -> Option<String> {
     if contact.region.is_some() {
         return contact.region.clone();
     }
-    let phone = contact.phone.as_deref()?;
-    if phone.starts_with("+1") {
-        Some("US".into())
-    } else if phone.starts_with("+33") {
-        Some("FR".into())
-    } else {
-        None
+    // Else the phone's region: a NANP area code names its state or province; other numbers
+    // their country.
+    let digits = contact.phone.as_deref()?.strip_prefix('+')?;
+    if let Some(rest) = digits.strip_prefix('1') {
+        let area: u16 = rest.get(..3)?.parse().ok()?;
+        return match crate::zones::nanp_regions(area).as_slice() {
+            [one] => Some(one.to_string()),
+            [] => None,
+            many if many.iter().all(|r| r.starts_with("US-")) => Some("US".into()),
+            _ => None,
+        };
     }
+    crate::zones::CALLING_CODES
+        .iter()
+        .filter(|(code, _)| digits.starts_with(code))
+        .max_by_key(|(code, _)| code.len())
+        .map(|(_, country)| country.to_string())
 }
 
-/// Zones the recipient may be in, with a note when we fell back.
-fn plausible_zones(contact: &crate::contact::Contact, policy: &Policy) -> (Vec<String>, String) {
-    match &contact.time_zone {
-        Some(zone) if crate::time_zone::check_zone(zone).is_ok() => {
-            (vec![zone.clone()], String::new())
-        }
-        Some(_) => (
-            vec![policy.store_time_zone.clone()],
-            "; recipient zone invalid, store zone used".into(),
-        ),
-        None => (
-            vec![policy.store_time_zone.clone()],
-            "; recipient zone unknown, store zone used".into(),
-        ),
-    }
+/// Every zone the recipient may be in (browser, shipping address, phone, store), with notes
+/// on which sources were used or ignored. US SMS must fit the window in all of them.
+fn plausible_zones(contact: &Contact, policy: &Policy) -> (Vec<String>, String) {
+    let found = crate::zones::plausible(&crate::zones::ZoneHints {
+        browser: contact.time_zone.as_deref(),
+        region: contact.region.as_deref(),
+        phone: contact.phone.as_deref(),
+        store: &policy.store_time_zone,
+    });
+    let notes = found.notes.iter().map(|n| format!("; {n}")).collect();
+    (found.zones, notes)
 }
