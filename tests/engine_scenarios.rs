@@ -444,3 +444,33 @@ fn platform_addresses_are_normalised_and_invalid_ones_refused() {
     assert_eq!(shopper.state.contact.phone.as_deref(), Some("+15125550100"), "a bad number never replaces a good one");
     assert!(d.explanation.reasons.iter().any(|r| r.code == "invalidPhone"));
 }
+
+#[test]
+fn under_a_cap_the_last_slot_goes_to_the_higher_priority_message() {
+    let mut p = policy();
+    p.caps = vec![rekindle::policy::Cap { channel: Channel::Email, max: 1, window_hours: 24 }];
+    let mut shopper = Shopper::new(p);
+    shopper.apply(checkout("e1", "2026-11-27T15:00:00Z", "c1"), t("2026-11-27T15:00:00Z"));
+    let sent = sends(&shopper.run_until(t("2026-12-01T12:00:00Z")));
+    let emails: Vec<_> = sent.iter().filter(|(_, c)| *c == Channel::Email).map(|(id, _)| id.split('.').nth(1).unwrap().to_string()).collect();
+    // email-2 (priority 80) comes due first, but the only slot of its day is kept for email-3
+    // (priority 85); email-2 follows when the cap allows again.
+    assert_eq!(emails, ["email-1", "email-3", "email-2"]);
+    let why: Vec<_> = shopper.log.iter().flat_map(|(_, d)| d.explanation.reasons.iter()).filter(|r| r.detail.contains("kept for email-3")).collect();
+    assert!(!why.is_empty());
+}
+
+#[test]
+fn a_landline_is_suppressed_for_sms_and_a_mobile_lifts_it() {
+    let mut shopper = Shopper::new(policy());
+    let mut e = checkout("e1", "2026-11-27T15:00:00Z", "c1");
+    e["contact"]["phone"] = json!("+44 20 7946 0000");
+    e["contact"]["region"] = json!("GB");
+    shopper.apply(e, t("2026-11-27T15:00:00Z"));
+    assert!(shopper.state.contact.suppressed.contains(&Channel::Sms));
+    let mut e = checkout("e2", "2026-11-27T15:01:00Z", "c1");
+    e["contact"]["phone"] = json!("+44 7400 123456");
+    e["contact"]["region"] = json!("GB");
+    shopper.apply(e, t("2026-11-27T15:01:00Z"));
+    assert!(!shopper.state.contact.suppressed.contains(&Channel::Sms));
+}

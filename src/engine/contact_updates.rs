@@ -31,7 +31,7 @@ impl Run<'_> {
             if let Some(raw) = &details.phone {
                 let country = self.state.contact.region.as_deref().map(|r| r.split('-').next().unwrap_or(r).to_string());
                 match crate::hygiene::phone::normalize(raw, country.as_deref()) {
-                    Ok(phone) => self.state.contact.phone = Some(phone),
+                    Ok(phone) => self.set_phone(phone),
                     Err(e) => self.why.because("invalidPhone", format!("phone not stored: {}", e.code().as_str())),
                 }
             }
@@ -48,6 +48,18 @@ impl Run<'_> {
         }
         if let Some(mobile) = details.mobile {
             c.mobile = mobile;
+        }
+    }
+
+    /// A new number; SMS suppression follows its line type (a landline cannot take texts).
+    /// Only line type ever suppresses SMS, so it is recomputed whenever the number changes.
+    fn set_phone(&mut self, phone: String) {
+        let landline = crate::hygiene::phone::sms_capable(&phone) == Some(false);
+        self.state.contact.phone = Some(phone);
+        if landline {
+            self.suppress(Channel::Sms, "the number is a landline");
+        } else {
+            self.state.contact.suppressed.retain(|c| *c != Channel::Sms);
         }
     }
 

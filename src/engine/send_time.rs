@@ -56,6 +56,10 @@ impl Run<'_> {
         if let Some(until) = cap_clear_at(policy, contact, send.channel, &packs, at) {
             deferral.push(format!("frequency cap until {}", until.to_rfc3339()));
             at = until;
+        } else if let Some((step, due)) = outranked_for_last_slot(policy, &self.state, &send, &packs, at) {
+            // The cap's last slot goes to the higher-priority message; this one follows it.
+            deferral.push(format!("the last slot under the frequency cap is kept for {step}, due first"));
+            at = due + Duration::minutes(1);
         }
         let (zones, zone_note) = plausible_zones(contact, policy);
         match quiet_hours::next_opening_with(at, send.channel, &packs, &policy.send_windows, &zones) {
@@ -314,6 +318,43 @@ fn cap_clear_at(
         }
     }
     clear
+}
+
+/// When sending `send` now would use the cap's last free slot while a higher-priority message
+/// on the same channel (from any journey) comes due within the cap's window, that message's
+/// step and due time: the cap defers by priority instead of first come, first served.
+fn outranked_for_last_slot(
+    policy: &Policy,
+    state: &crate::state::State,
+    send: &PlannedSend,
+    packs: &[&quiet_hours::Pack],
+    now: DateTime<Utc>,
+) -> Option<(String, DateTime<Utc>)> {
+    let priority_of = |playbook: &str, s: &PlannedSend| policy.priority(playbook, &s.step);
+    let own = state.journeys.iter().find(|j| j.send(&send.id).is_some()).map(|j| priority_of(&j.playbook, send))?;
+    let mut windows: Vec<(u32, Duration)> = policy
+        .caps
+        .iter()
+        .filter(|c| c.channel == send.channel)
+        .map(|c| (c.max, Duration::hours(c.window_hours as i64)))
+        .collect();
+    if send.channel == Channel::Sms {
+        windows.extend(packs.iter().filter_map(|p| p.max_per_24h).map(|max| (max, Duration::hours(24))));
+    }
+    windows.into_iter().find_map(|(max, window)| {
+        let used = state.contact.sent.iter().filter(|s| s.channel == send.channel && s.at > now - window).count() as u32;
+        if used + 1 != max {
+            return None;
+        }
+        state
+            .journeys
+            .iter()
+            .filter(|j| j.status == JourneyStatus::Active && !j.holdout)
+            .flat_map(|j| j.pending().map(move |s| (j, s)))
+            .filter(|(j, s)| s.channel == send.channel && s.id != send.id && s.due_at < now + window && priority_of(&j.playbook, s) > own)
+            .min_by_key(|(_, s)| s.due_at)
+            .map(|(_, s)| (s.step.clone(), s.due_at.max(now)))
+    })
 }
 
 fn prune_sent(sent: &mut Vec<SentRecord>, now: DateTime<Utc>) {
