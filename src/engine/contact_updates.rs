@@ -22,13 +22,15 @@ impl Run<'_> {
             if details.region.is_some() {
                 self.state.contact.region = details.region.clone();
             }
-            if let Some(raw) = &details.email {
+            // Webhook retries and checkout updates repeat the same address: parsing it again
+            // costs microseconds a decision does not need to spend.
+            if let Some(raw) = details.email.as_ref().filter(|raw| self.state.contact.email.as_ref() != Some(*raw)) {
                 match crate::hygiene::email::normalize(raw) {
                     Ok(email) => self.state.contact.email = Some(email),
                     Err(e) => self.why.because("invalidEmail", format!("email not stored: {}", e.code().as_str())),
                 }
             }
-            if let Some(raw) = &details.phone {
+            if let Some(raw) = details.phone.as_ref().filter(|raw| self.state.contact.phone.as_ref() != Some(*raw)) {
                 let country = self.state.contact.region.as_deref().map(|r| r.split('-').next().unwrap_or(r).to_string());
                 match crate::hygiene::phone::normalize(raw, country.as_deref()) {
                     Ok(phone) => self.set_phone(phone),
