@@ -35,7 +35,11 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
         actions: Vec::new(),
         why: Explanation::default(),
     };
-    if !run.state.contact.first_sighting(&event.id) {
+    // A `due` needs no memory of its id: it acts only on a send still scheduled, so a repeat
+    // finds it handled. Not recording the scheduler's ids keeps the dedupe window for the
+    // inputs that need it (webhooks are retried for up to 48 hours).
+    let idempotent_by_itself = matches!(event.body, EventBody::Due(_));
+    if !idempotent_by_itself && !run.state.contact.first_sighting(&event.id) {
         run.why.because(
             "duplicate",
             format!("event {} was already applied: nothing changes", event.id),
