@@ -22,7 +22,7 @@ export const CAST = [
   },
   {
     key: 'cleo', name: 'Cleo clicks the first email', firstName: 'Cleo', email: 'cleo@example.com', phone: '+12125550103',
-    province: 'NY', timeZone: 'America/New_York', smsConsent: true, token: 'chk_cleo_0', lines: [{ id: 'bottle', quantity: 2 }],
+    province: 'NY', timeZone: 'America/New_York', smsConsent: true, token: 'chk_cleo_1', lines: [{ id: 'bottle', quantity: 2 }],
     script: [[10 * M, 'checkout'], [12 * M, 'abandon']],
     on: [
       { when: (m) => m.channel === 'email', after: 15 * M, do: 'click' },
@@ -37,7 +37,7 @@ export const CAST = [
   },
   {
     key: 'eve', name: 'Eve shops at 11 p.m. in California', firstName: 'Eve', email: 'eve@example.com', phone: '+13105550105',
-    province: 'CA', timeZone: 'America/Los_Angeles', smsConsent: true, token: 'chk_eve_0', lines: [{ id: 'bottle', quantity: 1 }, { id: 'socks', quantity: 1 }],
+    province: 'CA', timeZone: 'America/Los_Angeles', smsConsent: true, token: 'chk_eve_1', lines: [{ id: 'bottle', quantity: 1 }, { id: 'socks', quantity: 1 }],
     script: [[16 * H, 'checkout'], [16 * H + 2 * M, 'abandon']], // 07:00Z is 23:00 in Los Angeles
   },
   {
@@ -45,7 +45,7 @@ export const CAST = [
     province: 'TX', timeZone: 'America/Chicago', smsConsent: true, customerId: '7100000000000001', token: 'chk_finn_0',
     lines: [{ id: 'jacket', quantity: 1 }, { id: 'bag', quantity: 1 }],
     // Last week's order (a small one, bought at once) makes him a returning customer.
-    history: { token: 'chk_finn_prev', lines: [{ id: 'socks', quantity: 1 }] },
+    history: { token: 'chk_finn_prev1', lines: [{ id: 'socks', quantity: 1 }] },
     script: [[20 * M, 'checkout', { previous: true }], [21 * M, 'pay', { previous: true }], [60 * M, 'checkout'], [62 * M, 'abandon']],
   },
   {
@@ -56,7 +56,7 @@ export const CAST = [
   },
   {
     key: 'hana', name: 'Hana is in the holdout', firstName: 'Hana', email: 'hana@example.com', phone: '+15125550108',
-    province: 'TX', timeZone: 'America/Chicago', smsConsent: true, token: 'chk_hana_0', lines: [{ id: 'cap', quantity: 2 }],
+    province: 'TX', timeZone: 'America/Chicago', smsConsent: true, token: 'chk_hana_5', lines: [{ id: 'cap', quantity: 2 }],
     script: [[25 * M, 'checkout'], [27 * M, 'abandon']],
   },
 ];

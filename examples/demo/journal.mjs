@@ -31,13 +31,13 @@ export async function snapshot({ journal, store, outbox, clock, names = new Map(
   for (const contactId of journal.contacts()) {
     const stored = await store.load(contactId);
     if (!stored) continue;
-    for (const j of JSON.parse(stored.state).journeys) {
-      const actionIds = new Set(j.sends.map((s) => s.id));
-      const belongs = (a) => a.journeyId === j.id || actionIds.has(a.id) || a.id?.startsWith(`${j.id}.`);
-      const timeline = journal.entries()
-        .filter((e) => e.contactId === contactId)
-        .filter((e) => e.event.cartToken === j.cart.token || e.actions.some(belongs) || (e.actions.length === 0 && touches(e, j)))
-        .map((e) => ({ at: e.at, event: e.event, actions: e.actions.filter((a) => belongs(a) || a.type === 'reply'), explanation: e.explanation }));
+    const own = JSON.parse(stored.state).journeys;
+    const entries = journal.entries().filter((e) => e.contactId === contactId);
+    for (const j of own) {
+      const sends = j.sends ?? [];
+      const timeline = entries
+        .filter((e) => journeyOf(e, own)?.id === j.id)
+        .map((e) => ({ at: e.at, event: e.event, actions: e.actions.filter((a) => !a.id || a.type === 'reply' || a.type === 'requestCoupon' || a.id.startsWith(`${j.id}.`) || a.journeyId === j.id), explanation: e.explanation }));
       journeys.push({
         id: j.id,
         contactId,
@@ -51,7 +51,7 @@ export async function snapshot({ journal, store, outbox, clock, names = new Map(
         reasons: j.reasons ?? [],
         incentive: j.incentive ?? null,
         recoveredMinor: j.recoveredMinor ?? null,
-        sends: j.sends,
+        sends,
         timeline,
       });
     }
@@ -61,9 +61,18 @@ export async function snapshot({ journal, store, outbox, clock, names = new Map(
   return { now: clock.now(), journeys, outbox: messages, funnel: funnel(journeys) };
 }
 
-/** Events about a journey's own order or its actions name it; a click or STOP names an action. */
-function touches(entry, journey) {
-  return entry.event.actionId?.startsWith(`${journey.id}.`) ?? false;
+/**
+ * The journey a decision is about: the cart it names, else the journey its actions or event
+ * name (action ids start with the journey id), else (a STOP, an order from elsewhere) the
+ * contact's latest journey begun by then.
+ */
+function journeyOf(entry, journeys) {
+  const named = entry.event.cartToken ?? null;
+  if (named) return journeys.find((j) => j.cart.token === named);
+  const ids = [entry.event.actionId, ...entry.actions.map((a) => a.journeyId ?? a.id)].filter(Boolean);
+  const byId = journeys.find((j) => ids.some((id) => id === j.id || id.startsWith(`${j.id}.`)));
+  if (byId) return byId;
+  return journeys.filter((j) => j.abandonedAt <= entry.at).sort((a, b) => b.abandonedAt - a.abandonedAt)[0];
 }
 
 /**

@@ -47,8 +47,8 @@ export async function startDemo({ clock, port = 0, shopPort = 0, cast = [] }) {
   // Shoppers are known to Rekindle only by pseudonymous ids: name them by their cart tokens.
   const names = {
     get(contactId) {
-      const tokens = new Set(journal.entries().filter((e) => e.contactId === contactId).map((e) => e.event.cartToken));
-      return cast.find((s) => tokens.has(s.token) || tokens.has(s.history?.token));
+      const tokens = new Set(journal.entries().filter((e) => e.contactId === contactId && e.event.cartToken).map((e) => e.event.cartToken));
+      return cast.find((s) => tokens.has(s.token) || (s.history && tokens.has(s.history.token)));
     },
   };
   let handler;
