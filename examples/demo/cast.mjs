@@ -30,8 +30,9 @@ export const CAST = [
     ],
   },
   {
-    key: 'dan', name: 'Dan replies STOP', firstName: 'Dan', email: 'dan@example.com', phone: '+15125550104',
-    province: 'TX', timeZone: 'America/Chicago', smsConsent: true, token: 'chk_dan_0', lines: [{ id: 'socks', quantity: 1 }, { id: 'cap', quantity: 1 }],
+    key: 'dan', name: 'Dan, in Toronto, replies STOP', firstName: 'Dan', email: 'dan@example.com', phone: '+14165550104',
+    // Canada: no one-SMS-per-abandonment rule, so a second SMS is pending when he says STOP.
+    country: 'CA', province: 'ON', timeZone: 'America/Toronto', smsConsent: true, token: 'chk_dan_0', lines: [{ id: 'socks', quantity: 1 }, { id: 'cap', quantity: 1 }],
     script: [[15 * M, 'checkout'], [17 * M, 'abandon']],
     on: [{ when: (m) => m.channel === 'sms' && m.kind === 'send', after: 3 * M, do: 'stop' }],
   },

@@ -13,9 +13,10 @@ const EXPECTED = {
     const click = j[0]?.timeline.find((e) => e.event.type === 'clicked');
     return Boolean(click) && m.some((x) => x.channel === 'sms' && x.kind === 'send' && x.at > click.at) && j[0].status === 'recovered';
   }],
-  dan: ['STOP is confirmed and no SMS goes out after it', (j, m) => {
+  dan: ['STOP is confirmed, the pending SMS is cancelled and no SMS goes out after it', (j, m) => {
     const stop = j[0]?.timeline.find((e) => e.event.type === 'smsReceived');
-    return Boolean(stop) && m.some((x) => x.kind === 'reply') && !m.some((x) => x.channel === 'sms' && x.kind === 'send' && x.at > stop.at);
+    return Boolean(stop) && stop.actions.some((a) => a.type === 'cancel' && /\.sms\./.test(a.id))
+      && m.some((x) => x.kind === 'reply') && !m.some((x) => x.channel === 'sms' && x.kind === 'send' && x.at > stop.at);
   }],
   eve: ['her SMS is deferred by quiet hours and sent at 08:00 Los Angeles time', (j, m, s) => {
     const deferred = j[0]?.timeline.flatMap((e) => e.actions).find((a) => a.type === 'defer' && /\.sms\./.test(a.id));

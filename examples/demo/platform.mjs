@@ -33,7 +33,7 @@ export function checkoutPayload(shopper, { at, shopUrl }) {
     shipping_lines: cart.shippingMinor === undefined ? [] : [{ price: price(cart.shippingMinor) }],
     total_tax: null,
     abandoned_checkout_url: `${shopUrl}/checkout/${cart.token}`,
-    shipping_address: { country_code: 'US', province_code: shopper.province, first_name: shopper.firstName },
+    shipping_address: { country_code: shopper.country ?? 'US', province_code: shopper.province, first_name: shopper.firstName },
     customer: { id: shopper.customerId, email: shopper.email, phone: shopper.phone, first_name: shopper.firstName },
   });
 }

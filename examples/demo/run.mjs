@@ -16,7 +16,7 @@ async function must(response, what) {
 /** What a shopper's browser and phone do, through the storefront's and Rekindle's own endpoints. */
 function actionsFor(demo, clock, shopper, state) {
   const contactFields = (lines, token) => ({
-    token, firstName: shopper.firstName, email: shopper.email, phone: shopper.phone, province: shopper.province,
+    token, firstName: shopper.firstName, email: shopper.email, phone: shopper.phone, country: shopper.country ?? 'US', province: shopper.province,
     ...(shopper.customerId ? { customerId: shopper.customerId } : {}),
     ...(shopper.smsConsent ? { smsConsent: 'on' } : {}), acceptsEmail: 'on',
     ...Object.fromEntries(lines.map((l) => [`qty-${l.id}`, String(l.quantity)])),
@@ -37,7 +37,7 @@ function actionsFor(demo, clock, shopper, state) {
         events: [{
           id: `browser-${shopper.key}.1`, at: new Date(clock.now()).toISOString(), type: 'abandoned', origin: 'storefront',
           cart: { token: cart.token, stage: 'checkout', currency: 'USD', items: cart.items, shipping: shipped ? { state: 'known', minor: shippingFor(cart) } : { state: 'unknown' }, recoveryUrl: `${demo.shopUrl}/checkout/${cart.token}` },
-          contact: { timeZone: shopper.timeZone, locale: 'en-US', mobile: false, region: `US-${shopper.province}` },
+          contact: { timeZone: shopper.timeZone, locale: 'en-US', mobile: false, region: `${shopper.country ?? 'US'}-${shopper.province}` },
           reasons,
         }],
       };

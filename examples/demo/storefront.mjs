@@ -102,6 +102,7 @@ export function storefrontRoutes({ dist, rekindleUrl, clock }) {
       firstName: form.get('firstName') || 'there',
       email: form.get('email'),
       phone: form.get('phone') || undefined,
+      country: form.get('country') || 'US',
       province: form.get('province') || 'TX',
       customerId: form.get('customerId') || undefined,
       smsConsent: form.get('smsConsent') === 'on',

@@ -4,8 +4,7 @@
 // a screenshot for review (tests/artifacts/demo-dashboard.png, gitignored).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -16,7 +15,7 @@ import { runCast } from '../../examples/demo/run.mjs';
 import { startDemo } from '../../examples/demo/server.mjs';
 
 const artifacts = fileURLToPath(new URL('../artifacts/', import.meta.url));
-let demo, snapshot, browser, profile;
+let demo, snapshot, browser;
 
 before(async () => {
   const clock = simulatedClock(T0);
@@ -27,7 +26,6 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
   await demo?.close();
 });
 
@@ -56,10 +54,10 @@ test('every message in the outbox is rendered: email HTML with escaped data, SMS
 });
 
 test('headless Chromium renders the dashboard: funnel numbers, a timeline with a deferral, the outbox', async () => {
-  profile = await mkdtemp(join(tmpdir(), 'rekindle-demo-chromium-'));
+  // Playwright gives every launch a fresh temporary profile.
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   const eve = snapshot.journeys.find((j) => j.shopperKey === 'eve');
