@@ -13,7 +13,7 @@ export const CAST = [
   {
     key: 'ada', name: 'Ada buys right away', firstName: 'Ada', email: 'ada@example.com', phone: '+15125550101',
     province: 'TX', timeZone: 'America/Chicago', smsConsent: true, token: 'chk_ada_0', lines: [{ id: 'socks', quantity: 2 }],
-    script: [[0, 'checkout'], [1 * M, 'shipping'], [2 * M, 'pay']],
+    script: [[35 * M, 'checkout'], [36 * M, 'shipping'], [37 * M, 'pay']],
   },
   {
     key: 'ben', name: 'Ben leaves when shipping costs appear', firstName: 'Ben', email: 'ben@example.com', phone: '+15125550102',

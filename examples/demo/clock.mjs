@@ -14,10 +14,14 @@ export function simulatedClock(start) {
   };
 }
 
+/** Stands still at `start` until `run()`, so starting the servers takes no simulated time. */
 export function acceleratedClock(start, speed, realNow = Date.now) {
-  const began = realNow();
+  let began = null;
   return {
-    now: () => start + Math.floor((realNow() - began) * speed),
+    now: () => (began === null ? start : start + Math.floor((realNow() - began) * speed)),
+    run: () => {
+      began ??= realNow();
+    },
     speed,
   };
 }

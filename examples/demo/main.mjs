@@ -36,6 +36,7 @@ const onProgress = ({ now, fraction }) => {
 };
 
 try {
+  clock.run?.();
   await runCast({ demo, clock, cast: CAST, start: T0, end: END, mode: scripted ? 'simulated' : 'live', onProgress });
   if (process.stdout.isTTY) process.stdout.write('\n');
   const snapshot = await demo.snapshot();

@@ -72,6 +72,8 @@ test('headless Chromium renders the dashboard: funnel numbers, a timeline with a
   assert.ok(await page.locator('#timeline-plot [data-mark="sent"]').count() >= 1);
   assert.match(await page.textContent('#timeline'), /quiet hours/i);
   assert.ok(await page.locator('[data-segments]').count() >= 1, 'the SMS shows its segment count');
+  await page.frameLocator('#outbox iframe').first().getByText('Return to your cart').waitFor();
+  for (const frame of page.frames()) await frame.waitForLoadState('load');
   await mkdir(artifacts, { recursive: true });
   await page.screenshot({ path: join(artifacts, 'demo-dashboard.png'), fullPage: true });
 });
