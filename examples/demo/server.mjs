@@ -33,10 +33,10 @@ function close(http) {
 }
 
 /**
- * @param {{ clock: { now(): number }, port?: number, shopPort?: number, cast?: object[] }} o
+ * @param {{ clock: { now(): number }, port?: number, shopPort?: number, cast?: object[], idleSeconds?: number }} o
  * port 0 picks free ports (tests); the SQLite file lives in a fresh temporary directory.
  */
-export async function startDemo({ clock, port = 0, shopPort = 0, cast = [] }) {
+export async function startDemo({ clock, port = 0, shopPort = 0, cast = [], idleSeconds }) {
   await rekindle.init();
   const dir = await mkdtemp(join(tmpdir(), 'rekindle-demo-'));
   const store = await serverNode.sqliteStore(join(dir, 'rekindle.db'));
@@ -67,7 +67,7 @@ export async function startDemo({ clock, port = 0, shopPort = 0, cast = [] }) {
     res.end(r.body);
   }, port);
 
-  const shop = await listen(storefrontRoutes({ dist, rekindleUrl: api.url, clock }), shopPort);
+  const shop = await listen(storefrontRoutes({ dist, rekindleUrl: api.url, clock, idleSeconds }), shopPort);
 
   const policy = { ...rekindle.defaultPolicy(), version: 'demo-1', publicBaseUrl: api.url };
   handler = server.createHandler({

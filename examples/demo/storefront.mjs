@@ -31,17 +31,17 @@ export function cartOf(token, lines) {
 const subtotal = (cart) => cart.items.reduce((sum, i) => sum + i.unitPrice * i.quantity, 0);
 export const shippingFor = (cart) => (subtotal(cart) >= FREE_SHIPPING_FROM ? 0 : SHIPPING);
 
-function page(title, body, rekindleUrl) {
+function page(title, body, rekindleUrl, idleSeconds = 20) {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <link rel="icon" href="data:,"><title>${escape(title)} — Trailhead Outfitters (demo)</title>
 <style>body{font:16px system-ui,sans-serif;margin:2rem auto;max-width:42rem;padding:0 1rem} label{display:block;margin:.3rem 0}
 button{font:inherit;padding:.5rem 1rem} [hidden]{display:none!important} td{padding:.2rem .6rem}</style>
-<script async src="/rekindle/embed.js" data-endpoint="${rekindleUrl}/beacon" data-idle-seconds="20"
+<script async src="/rekindle/embed.js" data-endpoint="${rekindleUrl}/beacon" data-idle-seconds="${idleSeconds}"
   data-email-consent="#accepts-email" data-text-version="demo-cart-email-v1" data-widget="#rekindle-consent"></script>
 </head><body><h1>${escape(title)}</h1>${body}</body></html>`;
 }
 
-const cartMarkup = (cart) => `<table data-rekindle-cart data-token="${escape(cart.token)}" data-currency="USD">
+const cartMarkup = (cart, recoveryUrl) => `<table data-rekindle-cart data-token="${escape(cart.token)}" data-currency="USD" data-recovery-url="${escape(recoveryUrl)}">
 ${cart.items.map((i) => `<tr data-rekindle-item data-title="${escape(i.title)}" data-quantity="${i.quantity}" data-price="${money(i.unitPrice)}" data-product-id="${escape(i.productId)}"><td>${i.quantity} × ${escape(i.title)}</td><td>${money(i.unitPrice * i.quantity)}</td></tr>`).join('')}
 <tr><td><b>Subtotal</b></td><td><b>${money(subtotal(cart))}</b></td></tr></table>`;
 
@@ -58,7 +58,7 @@ const cataloguePage = (rekindleUrl) => page('Trailhead Outfitters', `
 <div id="rekindle-consent"></div>
 <p><button>Check out</button></p></form>`, rekindleUrl);
 
-const checkoutPage = (checkout, rekindleUrl) => page('Checkout', `<div data-rekindle-stage="checkout"></div>${cartMarkup(checkout.cart)}
+const checkoutPage = (checkout, recoveryUrl, rekindleUrl, idleSeconds) => page('Checkout', `<div data-rekindle-stage="checkout"></div>${cartMarkup(checkout.cart, recoveryUrl)}
 <p><button id="to-shipping" type="button">Continue to shipping</button></p>
 <section id="shipping" ${checkout.cart.shippingMinor === undefined ? 'hidden' : ''}>
   <p>Shipping: <strong data-rekindle-signal="shippingCost" data-amount="${(shippingFor(checkout.cart) / 100).toFixed(2)}">${money(shippingFor(checkout.cart))}</strong></p>
@@ -69,7 +69,7 @@ const checkoutPage = (checkout, rekindleUrl) => page('Checkout', `<div data-reki
     await fetch(location.pathname + '/shipping', { method: 'POST' });
     document.getElementById('shipping').hidden = false;
   });
-</script>`, rekindleUrl);
+</script>`, rekindleUrl, idleSeconds);
 
 async function readForm(req) {
   let body = '';
@@ -77,8 +77,11 @@ async function readForm(req) {
   return new URLSearchParams(body);
 }
 
-/** The storefront's node:http listener. `clock` dates the platform's webhooks. */
-export function storefrontRoutes({ dist, rekindleUrl, clock }) {
+/**
+ * The storefront's node:http listener. `clock` dates the platform's webhooks; `idleSeconds`
+ * is how long a still checkout page waits before the embed reports an abandonment.
+ */
+export function storefrontRoutes({ dist, rekindleUrl, clock, idleSeconds = 20 }) {
   const checkouts = new Map(); // token → { shopper, cart }
   let orders = 0;
   const at = () => new Date(clock.now()).toISOString();
@@ -143,7 +146,7 @@ export function storefrontRoutes({ dist, rekindleUrl, clock }) {
       const match = /^\/checkout\/([\w-]+)(\/shipping|\/pay)?$/.exec(path);
       const checkout = match && checkouts.get(match[1]);
       if (!checkout) return html(res, 404, page('Not found', '<p><a href="/">Back to the shop</a></p>', rekindleUrl));
-      if (req.method === 'GET' && !match[2]) return html(res, 200, checkoutPage(checkout, rekindleUrl));
+      if (req.method === 'GET' && !match[2]) return html(res, 200, checkoutPage(checkout, `${shopUrl(req)}${path}`, rekindleUrl, idleSeconds));
       if (req.method === 'POST' && match[2] === '/shipping') {
         checkout.cart.shippingMinor = shippingFor(checkout.cart);
         await sendCheckout(req, checkout, 'checkouts/update');
