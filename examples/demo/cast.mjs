@@ -18,7 +18,7 @@ export const CAST = [
   {
     key: 'ben', name: 'Ben leaves when shipping costs appear', firstName: 'Ben', email: 'ben@example.com', phone: '+15125550102',
     province: 'TX', timeZone: 'America/Chicago', smsConsent: true, token: 'chk_ben_0', lines: [{ id: 'cap', quantity: 1 }, { id: 'bottle', quantity: 1 }],
-    script: [[5 * M, 'checkout'], [6 * M, 'shipping'], [8 * M, 'abandon', { reasons: [{ reason: 'extraCost', confidence: 0.8 }] }]],
+    script: [[5 * M, 'checkout'], [8 * M, 'abandon', { sawShipping: true }]],
   },
   {
     key: 'cleo', name: 'Cleo clicks the first email', firstName: 'Cleo', email: 'cleo@example.com', phone: '+12125550103',

@@ -4,6 +4,7 @@
 //   options: --speed N, --port N (Rekindle and dashboard; the shop takes the next one)
 
 import { parseArgs } from 'node:util';
+import { launchChromium } from './browser.mjs';
 import { CAST, END, T0 } from './cast.mjs';
 import { acceleratedClock, simulatedClock } from './clock.mjs';
 import { checkOutcomes } from './outcomes.mjs';
@@ -16,7 +17,8 @@ const scripted = Boolean(values.scripted);
 const speed = Number(values.speed);
 const port = scripted ? 0 : Number(values.port);
 const clock = scripted ? simulatedClock(T0) : acceleratedClock(T0, speed);
-const demo = await startDemo({ clock, port, shopPort: port && port + 1, cast: CAST });
+const demo = await startDemo({ clock, port, shopPort: port && port + 1, cast: CAST, idleSeconds: 20 });
+const browser = await launchChromium(); // the shoppers' browsers
 
 console.log(`Rekindle handler  ${demo.url}  (SQLite embedded store, outbox transport)`);
 console.log(`dashboard         ${demo.url}/dashboard`);
@@ -37,7 +39,7 @@ const onProgress = ({ now, fraction }) => {
 
 try {
   clock.run?.();
-  await runCast({ demo, clock, cast: CAST, start: T0, end: END, mode: scripted ? 'simulated' : 'live', onProgress });
+  await runCast({ demo, clock, browser, cast: CAST, start: T0, end: END, mode: scripted ? 'simulated' : 'live', onProgress });
   if (process.stdout.isTTY) process.stdout.write('\n');
   const snapshot = await demo.snapshot();
   printTimelines(snapshot, CAST);
@@ -46,6 +48,7 @@ try {
   for (const o of outcomes) console.log(`  ${o.ok ? 'ok  ' : 'FAIL'} ${o.shopper}: ${o.expect}${o.ok ? '' : ` (${o.detail})`}`);
   const failed = outcomes.filter((o) => !o.ok).length;
   console.log(failed ? `\n${failed} expected outcome(s) did not happen` : `\nall ${outcomes.length} expected outcomes happened`);
+  await browser.close();
   if (scripted) {
     await demo.close();
     process.exit(failed ? 1 : 0);
@@ -57,6 +60,7 @@ try {
   });
 } catch (error) {
   console.error(error);
+  await browser.close();
   await demo.close();
   process.exit(2);
 }

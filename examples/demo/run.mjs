@@ -4,7 +4,6 @@
 // accelerated clock and let a timer tick the runtime, as a long-lived server would.
 
 import { postTwilioInbound, SECRETS } from './platform.mjs';
-import { cartOf, shippingFor } from './storefront.mjs';
 
 const form = (fields) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString(), redirect: 'manual' });
 
@@ -14,7 +13,7 @@ async function must(response, what) {
 }
 
 /** What a shopper's browser and phone do, through the storefront's and Rekindle's own endpoints. */
-function actionsFor(demo, clock, shopper, state) {
+function actionsFor(demo, clock, browser, shopper, state) {
   const contactFields = (lines, token) => ({
     token, firstName: shopper.firstName, email: shopper.email, phone: shopper.phone, country: shopper.country ?? 'US', province: shopper.province,
     ...(shopper.customerId ? { customerId: shopper.customerId } : {}),
@@ -27,21 +26,27 @@ function actionsFor(demo, clock, shopper, state) {
     shipping: (o) => must(fetch(`${demo.shopUrl}/checkout/${current(o).token}/shipping`, { method: 'POST' }), `${shopper.key} shipping`),
     pay: (o) => must(fetch(`${demo.shopUrl}/checkout/${current(o).token}/pay`, { method: 'POST' }), `${shopper.key} pay`),
     buyElsewhere: () => must(fetch(`${demo.shopUrl}/buy-now`, form(contactFields(shopper.lines, ''))), `${shopper.key} buy on another device`),
-    /** The beacon the storefront embed sends when it sees the shopper stall (js-shim/storefront/BEACON.md). */
-    abandon: ({ reasons = [] } = {}) => {
-      const cart = cartOf(shopper.token, shopper.lines);
-      const shipped = reasons.some((r) => r.reason === 'extraCost');
-      const body = {
-        v: 1,
-        anonymousId: `browser-${shopper.key}`,
-        events: [{
-          id: `browser-${shopper.key}.1`, at: new Date(clock.now()).toISOString(), type: 'abandoned', origin: 'storefront',
-          cart: { token: cart.token, stage: 'checkout', currency: 'USD', items: cart.items, shipping: shipped ? { state: 'known', minor: shippingFor(cart) } : { state: 'unknown' }, recoveryUrl: `${demo.shopUrl}/checkout/${cart.token}` },
-          contact: { timeZone: shopper.timeZone, locale: 'en-US', mobile: false, region: `${shopper.country ?? 'US'}-${shopper.province}` },
-          reasons,
-        }],
-      };
-      return must(fetch(`${demo.url}/beacon`, { method: 'POST', headers: { 'content-type': 'text/plain;charset=UTF-8', origin: demo.shopUrl }, body: JSON.stringify(body) }), `${shopper.key} beacon`);
+    /**
+     * The shopper's browser, in their time zone and on the demo's clock, opens the checkout,
+     * looks at shipping if the script says so, and goes still: the storefront embed itself
+     * decides it is an abandonment and sends the beacon (js-shim/storefront/BEACON.md).
+     */
+    abandon: async ({ sawShipping = false } = {}) => {
+      const context = await browser.newContext({ timezoneId: shopper.timeZone, locale: 'en-US' });
+      try {
+        const page = await context.newPage();
+        await page.clock.install({ time: clock.now() });
+        await page.goto(`${demo.shopUrl}/checkout/${shopper.token}`);
+        if (sawShipping) await page.click('#to-shipping');
+        const reported = () => demo.journal.entries().some((e) => e.event.type === 'abandoned' && e.event.cartToken === shopper.token);
+        for (let i = 0; i < 100 && !reported(); i += 1) {
+          await page.clock.runFor(1_000); // the page's idle timer, on the page's own clock
+          await new Promise((resolve) => setTimeout(resolve, 50)); // the beacon's real round trip
+        }
+        if (!reported()) throw new Error(`${shopper.key}: the storefront embed never reported the abandonment`);
+      } finally {
+        await context.close();
+      }
     },
     /** The signed recovery link from the latest email in the outbox. */
     click: async (o, message) => {
@@ -57,9 +62,10 @@ function actionsFor(demo, clock, shopper, state) {
  * @param {object} o
  * @param {ReturnType<import('./server.mjs').startDemo>} o.demo
  * @param {'simulated' | 'live'} o.mode
+ * @param {import('playwright-core').Browser} o.browser headless Chromium, for the storefront pages
  * @param {(progress: { now: number, fraction: number }) => void} [o.onProgress]
  */
-export async function runCast({ demo, clock, cast, start, end, mode, onProgress = () => {} }) {
+export async function runCast({ demo, clock, browser, cast, start, end, mode, onProgress = () => {} }) {
   const queue = [];
   const push = (item) => {
     queue.push(item);
@@ -69,7 +75,7 @@ export async function runCast({ demo, clock, cast, start, end, mode, onProgress 
   for (const shopper of cast) {
     const state = {};
     states.set(shopper.key, state);
-    const act = actionsFor(demo, clock, shopper, state);
+    const act = actionsFor(demo, clock, browser, shopper, state);
     for (const [offset, name, options] of shopper.script) push({ at: start + offset, run: () => act[name](options) });
     state.act = act;
   }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../../examples/demo/browser.mjs';
 import { CAST, END, T0 } from '../../examples/demo/cast.mjs';
 import { simulatedClock } from '../../examples/demo/clock.mjs';
 import { checkOutcomes } from '../../examples/demo/outcomes.mjs';
@@ -20,7 +20,8 @@ let demo, snapshot, browser;
 before(async () => {
   const clock = simulatedClock(T0);
   demo = await startDemo({ clock, cast: CAST });
-  await runCast({ demo, clock, cast: CAST, start: T0, end: END, mode: 'simulated' });
+  browser = await launchChromium();
+  await runCast({ demo, clock, browser, cast: CAST, start: T0, end: END, mode: 'simulated' });
   snapshot = await demo.snapshot();
 });
 
@@ -54,11 +55,6 @@ test('every message in the outbox is rendered: email HTML with escaped data, SMS
 });
 
 test('headless Chromium renders the dashboard: funnel numbers, a timeline with a deferral, the outbox', async () => {
-  // Playwright gives every launch a fresh temporary profile.
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   const eve = snapshot.journeys.find((j) => j.shopperKey === 'eve');
   await page.goto(`${demo.url}/dashboard?journey=${encodeURIComponent(eve.id)}`);

@@ -4,7 +4,7 @@
 // the reason, and Rekindle's engine files it under the same journey.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../../examples/demo/browser.mjs';
 import { acceleratedClock } from '../../examples/demo/clock.mjs';
 import { startDemo } from '../../examples/demo/server.mjs';
 
@@ -14,10 +14,7 @@ before(async () => {
   const clock = acceleratedClock(Date.now(), 1); // real time: the browser's clock and the server's agree
   clock.run();
   demo = await startDemo({ clock, idleSeconds: 2 });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
