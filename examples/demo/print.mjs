@@ -25,7 +25,9 @@ export function printTimelines(snapshot, cast, write = console.log) {
     const timeZone = shopper?.timeZone ?? 'UTC';
     write(`\n── ${j.shopper} ── ${money(j.cartMinor)}, playbook ${j.playbook}${j.holdout ? ', HOLDOUT' : ''} → ${j.status}${j.recoveredMinor ? ` (${money(j.recoveredMinor)})` : ''}  [${timeZone}]`);
     for (const entry of j.timeline) {
-      write(`  ${when(entry.at, timeZone)}  ${entry.event.type}${entry.event.body ? ` "${entry.event.body}"` : ''}: ${entry.explanation.summary}`);
+      const e = entry.event;
+      const from = e.type === 'abandoned' ? ` (${e.origin}, browser in ${e.timeZone ?? 'an unknown zone'}${e.reasons.map((r) => `, ${r.reason} ${r.confidence.toFixed(1)}`).join('')})` : '';
+      write(`  ${when(entry.at, timeZone)}  ${e.type}${from}${e.body ? ` "${e.body}"` : ''}: ${entry.explanation.summary}`);
       for (const a of entry.actions) write(`      → ${describeAction(a, timeZone)}`);
     }
   }

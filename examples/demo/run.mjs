@@ -76,7 +76,7 @@ export async function runCast({ demo, clock, browser, cast, start, end, mode, on
     const state = {};
     states.set(shopper.key, state);
     const act = actionsFor(demo, clock, browser, shopper, state);
-    for (const [offset, name, options] of shopper.script) push({ at: start + offset, run: () => act[name](options) });
+    for (const [offset, name, options] of shopper.script) push({ at: start + offset, key: shopper.key, run: () => act[name](options) });
     state.act = act;
   }
   const fired = new Set();
@@ -93,7 +93,7 @@ export async function runCast({ demo, clock, browser, cast, start, end, mode, on
           const id = `${shopper.key}:${i}`;
           if (fired.has(id) || !rule.when(message, state)) return;
           fired.add(id);
-          push({ at: message.at + rule.after, run: () => state.act[rule.do]({}, message) });
+          push({ at: message.at + rule.after, key: shopper.key, run: () => state.act[rule.do]({}, message) });
         });
       }
     }
@@ -121,13 +121,22 @@ export async function runCast({ demo, clock, browser, cast, start, end, mode, on
     await tick().then(react, (error) => console.error(`tick failed: ${error.message}`));
     ticking = false;
   }, 200);
+  // Shoppers act at once, each one's steps in order: a browser going idle takes seconds of
+  // real time, and the clock does not wait for it.
+  const chains = new Map();
+  let failure = null;
+  const schedule = (item) => chains.set(item.key, (chains.get(item.key) ?? Promise.resolve()).then(item.run).catch((error) => {
+    failure ??= error;
+  }));
   try {
-    while (clock.now() < end) {
-      while (queue.length && queue[0].at <= clock.now()) await queue.shift().run();
+    while (clock.now() < end && !failure) {
+      while (queue.length && queue[0].at <= clock.now()) schedule(queue.shift());
       react();
       onProgress({ now: clock.now(), fraction: Math.min(1, (clock.now() - start) / (end - start)) });
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    await Promise.all(chains.values());
+    if (failure) throw failure;
   } finally {
     clearInterval(stopTicker);
   }
