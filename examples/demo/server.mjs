@@ -79,7 +79,7 @@ export async function startDemo({ clock, port = 0, shopPort = 0, cast = [], idle
     now: clock.now,
     beacon: { allowedOrigins: [shop.url], perShopper: { limit: 1000, windowMs: 60_000 } },
     onDecision: journal.record,
-    onCouponRequest: (action) => coupons.set(action.offer.couponRequestId, `BACK${action.offer.percent ?? ''}-${action.id.slice(-6).toUpperCase()}`),
+    onCouponRequest: (action) => coupons.set(action.offer.couponRequestId, `DEMO-${action.journeyId.slice(-6).toUpperCase()}`),
   });
   const runtime = await handler.runtime();
 

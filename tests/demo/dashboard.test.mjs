@@ -55,7 +55,7 @@ test('every message in the outbox is rendered: email HTML with escaped data, SMS
 });
 
 test('headless Chromium renders the dashboard: funnel numbers, a timeline with a deferral, the outbox', async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 2000 } });
   const eve = snapshot.journeys.find((j) => j.shopperKey === 'eve');
   await page.goto(`${demo.url}/dashboard?journey=${encodeURIComponent(eve.id)}`);
   await page.waitForSelector('body[data-ready="true"]');
