@@ -19,6 +19,12 @@ const port = scripted ? 0 : Number(values.port);
 const clock = scripted ? simulatedClock(T0) : acceleratedClock(T0, speed);
 const demo = await startDemo({ clock, port, shopPort: port && port + 1, cast: CAST, idleSeconds: 20 });
 const browser = await launchChromium(); // the shoppers' browsers
+// Ctrl-C at any point stops what the demo started and removes its SQLite file.
+process.once('SIGINT', async () => {
+  await browser.close().catch(() => {});
+  await demo.close();
+  process.exit(130);
+});
 
 console.log(`Rekindle handler  ${demo.url}  (SQLite embedded store, outbox transport)`);
 console.log(`dashboard         ${demo.url}/dashboard`);
@@ -57,10 +63,6 @@ try {
     process.exit(failed ? 1 : 0);
   }
   console.log(`\nstill serving: ${demo.url}/dashboard and ${demo.shopUrl}/ (Ctrl-C to stop)`);
-  process.on('SIGINT', async () => {
-    await demo.close();
-    process.exit(0);
-  });
 } catch (error) {
   console.error(error);
   await browser.close();
