@@ -6,6 +6,7 @@ import { chromium } from 'playwright-core';
 export function launchChromium() {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
+    handleSIGINT: false, // the demo's own Ctrl-C handler closes it, then the servers and the store
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }

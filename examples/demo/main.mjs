@@ -20,7 +20,9 @@ const clock = scripted ? simulatedClock(T0) : acceleratedClock(T0, speed);
 const demo = await startDemo({ clock, port, shopPort: port && port + 1, cast: CAST, idleSeconds: 20 });
 const browser = await launchChromium(); // the shoppers' browsers
 // Ctrl-C at any point stops what the demo started and removes its SQLite file.
+let stopping = false;
 process.once('SIGINT', async () => {
+  stopping = true;
   await browser.close().catch(() => {});
   await demo.close();
   process.exit(130);
@@ -64,6 +66,7 @@ try {
   }
   console.log(`\nstill serving: ${demo.url}/dashboard and ${demo.shopUrl}/ (Ctrl-C to stop)`);
 } catch (error) {
+  if (stopping) await new Promise(() => {}); // a step cut short by Ctrl-C: the handler above exits
   console.error(error);
   await browser.close();
   await demo.close();
