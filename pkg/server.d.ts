@@ -1,5 +1,5 @@
 // `rekindle/server`: the fetch-shape handler and what it runs on. Same file in every runtime.
-import type { Action, Policy } from './index.js';
+import type { Action, Channel, Decision, Message, Policy, RekindleEvent } from './index.js';
 
 /** What one request gives the runtime to do, as `src/ingest` produced it. */
 export interface Routed { lookup: string[]; contactId?: string; links: string[]; events: object[] }
@@ -87,6 +87,10 @@ export interface ServerOptions {
   /** Shopify `customers/data_request`: deliver the contacts' stored state to the merchant. */
   onDataRequest?(request: { requestId: string; contacts: { contactId: string; state: string | null }[] }): void | Promise<void>;
   log?(level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>): void;
+  /** Every committed decision with the event that caused it (a journal, a timeline view). */
+  onDecision?(entry: { contactId: string; event: RekindleEvent; decision: Decision; at: number }): void;
+  /** The engine offered an incentive: mint the coupon for `offer.couponRequestId` before the send is dispatched. */
+  onCouponRequest?(action: Extract<Action, { type: 'requestCoupon' }>): void | Promise<void>;
   now?(): number;
 }
 
@@ -104,6 +108,14 @@ export function createHandler(options: ServerOptions | ((env: any) => ServerOpti
 export function memoryStore(): RekindleStore;
 export function twilioTransport(o: { accountSid: string; authToken: string; messagingServiceSid: string; baseUrl?: string; fetch?: typeof fetch; timeoutMs?: number }): Transport;
 export function sendgridTransport(o: { apiKey: string; from: { email: string; name?: string }; templates: Record<string, string>; baseUrl?: string; fetch?: typeof fetch; timeoutMs?: number }): Transport;
+/** The local development outbox: keeps each dispatched message (email HTML from `render`, SMS text and segments). */
+export function outboxTransport(o?: { render?(message: Message): string; now?(): number }): Transport & { list(): OutboxMessage[] };
+export interface OutboxMessage {
+  id: string; contactId: string; to: string; at: number; channel: Channel; kind: 'send' | 'reply';
+  journeyId?: string; template?: string; angle?: string; variant?: string;
+  /** SMS and replies. */ text?: string; encoding?: 'gsm7' | 'ucs2'; segments?: number;
+  /** Email. */ data?: Message['data']; headers?: Message['headers']; html?: string;
+}
 export function verifyShopify(secret: string, rawBody: Uint8Array | string, header: string | null): Promise<boolean>;
 export function verifyTwilio(authToken: string, url: string, params: Record<string, string | string[]>, header: string | null): Promise<boolean>;
 export function verifyTwilioJson(authToken: string, url: string, rawBody: Uint8Array | string, header: string | null): Promise<boolean>;

@@ -28,6 +28,10 @@ node --test tests/storefront/
 step "server runtime: handler, stores, signatures, fake providers (node:test)"
 node --test tests/server/
 
+step "the demo: the cast's scripted run (exit code = every outcome), then the dashboard in headless Chromium (node:test)"
+node examples/demo/main.mjs --scripted | sed -n '/^outcomes:/,$p'  # the timelines: bash scripts/demo.sh --scripted
+node --test tests/demo/
+
 step "packaging: npm pack, install, import from Node ESM/CJS, workerd, Deno, Chromium"
 node tests/packaging/run.mjs
 

@@ -17,4 +17,5 @@ export function createHandler(options) {
 export { memoryStore } from './stores/memory.js';
 export { twilioTransport } from './transports/twilio.js';
 export { sendgridTransport } from './transports/sendgrid.js';
+export { outboxTransport } from './transports/outbox.js';
 export { verifyShopify, verifyTwilio, verifyTwilioJson, verifySendgrid } from './signatures.js';

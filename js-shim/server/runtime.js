@@ -28,6 +28,8 @@ export function createRuntime({
   leaseMs = 60_000,
   retry = { inlineAttempts: 3, maxClaims: 5, baseMs: 250, capMs: 4_000, laterBaseMs: 60_000, laterCapMs: 3_600_000 },
   onDataRequest = () => {},
+  onDecision = () => {},
+  onCouponRequest = () => {},
   log = () => {},
 }) {
   const engine = new rekindle.Engine(policy);
@@ -41,6 +43,8 @@ export function createRuntime({
       const change = plan(contactId, decision, current?.version ?? 0, links, settle);
       if (await store.commit(contactId, change)) {
         log('info', 'decided', { contactId, event: event.type, summary: decision.explanation.summary });
+        onDecision({ contactId, event, decision, at: now() });
+        for (const action of decision.actions) if (action.type === 'requestCoupon') await onCouponRequest(action);
         return decision;
       }
       // Someone else committed first: decide again on their state (their send is ours too).
@@ -83,6 +87,8 @@ export function createRuntime({
         case 'erase':
           change.erase = true;
           break;
+        case 'requestCoupon':
+          break; // the merchant mints the code (onCouponRequest) once the decision is committed
         default:
           throw new Error(`unknown action type ${action.type}`);
       }
