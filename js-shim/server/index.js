@@ -17,4 +17,7 @@ export function createHandler(options) {
 export { memoryStore } from './stores/memory.js';
 export { twilioTransport } from './transports/twilio.js';
 export { sendgridTransport } from './transports/sendgrid.js';
+export { postmarkTransport } from './transports/postmark.js';
+export { klaviyoTransport } from './transports/klaviyo.js';
+export { webhookTransport, verifyWebhookSignature } from './transports/webhook.js';
 export { verifyShopify, verifyTwilio, verifyTwilioJson, verifySendgrid } from './signatures.js';
