@@ -55,6 +55,7 @@ test('a journey email goes out through /email/withTemplate with its ids in Metad
   assert.equal(email.TemplateAlias, 'cart-confirm');
   assert.equal(email.TemplateId, undefined);
   assert.equal(email.MessageStream, 'outbound');
+  assert.deepEqual([email.TrackOpens, email.TrackLinks], [true, 'None'], 'the signed recovery link is not rewritten');
   assert.equal(email.TemplateModel.items[0].title, 'IPod Nano - 8GB');
   assert.match(email.Metadata.rekindle_contact, /^c_[0-9a-f]{24}$/);
   assert.match(email.Metadata.rekindle_action, /\.email-1\.email\.0$/);

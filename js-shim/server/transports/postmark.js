@@ -30,6 +30,10 @@ export function postmarkTransport({ serverToken, from, templates, messageStream 
         ...(typeof template === 'number' ? { TemplateId: template } : { TemplateAlias: template }),
         TemplateModel: { ...message.data, angle: message.angle, variant: message.variant },
         MessageStream: messageStream,
+        // Opens come back as Open webhooks; clicks are recorded by Rekindle's own signed
+        // recovery link, so Postmark must not rewrite it (and count each click twice).
+        TrackOpens: true,
+        TrackLinks: 'None',
         Metadata: { [CONTACT_ARG]: contactId, [ACTION_ARG]: action.id },
         ...(message.headers ? { Headers: Object.entries(message.headers).map(([Name, Value]) => ({ Name, Value })) } : {}),
       });
