@@ -127,7 +127,7 @@ test('erasure puts the address on the Postmark stream suppression list before th
   assert.doesNotMatch((await app.store.load(contactId)).state, /example@email\.com/);
 });
 
-test('erasure with SendGrid adds a global suppression; Twilio has no suppression API', async () => {
+test('erasure with SendGrid adds a global suppression; a permanent refusal does not stop the erase', async () => {
   const sendgrid = await fakeSendgrid({ apiKey: SENDGRID_KEY });
   const other = await startServer({ storePath: join(dir, 'sendgrid.db'), clock, twilio, sendgrid });
   try {
@@ -135,6 +135,16 @@ test('erasure with SendGrid adds a global suppression; Twilio has no suppression
     const redact = '{"shop_id":1,"shop_domain":"example.myshopify.com","customer":{"id":900000000000000077,"email":"gone@example.com","phone":"+15125550177"},"orders_to_redact":[]}';
     assert.equal((await postShopify(other.url, 'customers/redact', redact)).status, 200);
     assert.deepEqual(sendgrid.suppressed, ['gone@example.com']);
+
+    // A permanent refusal (a 400) must not keep our copy of the data: the erase goes ahead.
+    await postShopify(other.url, 'checkouts/create', await abandonedCheckout({ at: new Date(clock.now).toISOString(), token: 'sg-refused', customerId: '900000000000000078', email: 'refused@example.com', phone: '+15125550178' }));
+    const [{ contactId }] = await other.store.dueBefore(Infinity, 100); // the first contact is erased already
+    sendgrid.failNext({ status: 400, body: { errors: [{ message: 'bad request', field: 'recipient_emails', help: null }] } });
+    const refusedRedact = redact.replaceAll('900000000000000077', '900000000000000078').replace('gone@example.com', 'refused@example.com').replace('+15125550177', '+15125550178');
+    assert.equal((await postShopify(other.url, 'customers/redact', refusedRedact)).status, 200);
+    assert.deepEqual(sendgrid.suppressed, ['gone@example.com'], 'SendGrid refused the second address');
+    assert.doesNotMatch((await other.store.load(contactId)).state, /refused@example\.com/);
+    assert.deepEqual(await other.store.dueBefore(Infinity, 100), [], 'nothing is left to send');
   } finally {
     await other.close();
     await sendgrid.close();
