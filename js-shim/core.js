@@ -93,6 +93,15 @@ export function createRekindle(glue, loadWasm) {
       return call(() => this.#bound().policyVersion);
     }
 
+    get smsSegmentLimit() {
+      return call(() => this.#bound().smsSegmentLimit);
+    }
+
+    /** SMS segments of `body` as carriers count them (server build only). */
+    smsSegments(body) {
+      return call(() => glue.smsSegments(body));
+    }
+
     /**
      * Apply one event to one contact's stored state.
      * @returns {{ state: string, actions: object[], explanation: { reasons: object[], summary: string } }}
@@ -127,6 +136,7 @@ export function createRekindle(glue, loadWasm) {
       twilio: (kind, params, query, salt, now) =>
         call(() => glue.ingestTwilio(kind, text(params), text(query), salt, millis(now))),
       sendgrid: (body) => call(() => glue.ingestSendgrid(body)),
+      postmark: (body) => call(() => glue.ingestPostmark(body)),
       beacon: (body, salt) => call(() => glue.ingestBeacon(body, salt)),
     };
     api.recoveryUrl = (state, actionId) => call(() => glue.recoveryUrl(state, actionId));

@@ -101,6 +101,7 @@ export type RekindleEvent = { id: string; at: string } & (
   | { type: 'checkoutUpdated'; cart: Cart; contact?: ContactDetails; acceptsSms?: boolean; acceptsEmail?: boolean }
   | { type: 'orderPlaced'; orderId: string; cartToken?: string; total: Money }
   | { type: 'orderCancelled'; orderId: string }
+  | { type: 'orderRefunded'; orderId: string }
   | { type: 'due' | 'delivered' | 'opened' | 'clicked' | 'complained'; actionId: string }
   | { type: 'bounced'; actionId: string; permanent: boolean }
   | { type: 'sendFailed'; actionId: string; permanent: boolean; code: string }
@@ -143,7 +144,7 @@ export type Action =
   | { type: 'skip'; id: string; reason: string }
   | { type: 'reply'; id: string; to: string; body: string; segments: number }
   | { type: 'requestCoupon'; id: string; journeyId: string; offer: Offer }
-  | { type: 'erase'; contactId: string; journeyIds: string[]; providerSuppressions: Channel[] };
+  | { type: 'erase'; contactId: string; journeyIds: string[]; providerSuppressions: { channel: Channel; address: string }[] };
 
 export interface Explanation {
   reasons: { code: string; detail: string }[];

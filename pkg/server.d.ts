@@ -54,6 +54,8 @@ export interface Transport {
   name: string;
   /** One attempt; the runtime retries transient failures. */
   send(action: Action, context: { contactId: string; statusCallback?: string }): Promise<SendOutcome>;
+  /** Erasure: put these addresses on the provider's suppression list (SendGrid, Postmark; Twilio has no such API). */
+  suppress?(addresses: string[]): Promise<SendOutcome>;
 }
 
 export interface ServerOptions {
@@ -71,6 +73,8 @@ export interface ServerOptions {
     links?: string;
     /** Bearer secret of POST /tick. */
     tick?: string;
+    /** POST /webhooks/postmark: the basic-auth `user:password` and/or a custom header set on the Postmark webhook. */
+    postmarkWebhook?: { basicAuth?: string; header?: { name: string; value: string } };
   };
   transports?: { sms?: Transport; email?: Transport };
   /** The public origin providers call (Twilio signs it); also where status callbacks point. */
@@ -101,6 +105,8 @@ export interface Runtime {
 
 export type FetchHandler = ((request: Request, env?: unknown, ctx?: { waitUntil?(promise: Promise<unknown>): void }) => Promise<Response>) & {
   runtime(env?: unknown): Promise<Runtime>;
+  /** Whether `pathname` is one of Rekindle's routes. */
+  owns(pathname: string): boolean;
 };
 
 /** Options, or (Workers) a function of `env` giving them, called once per isolate. */
@@ -120,3 +126,11 @@ export function verifyShopify(secret: string, rawBody: Uint8Array | string, head
 export function verifyTwilio(authToken: string, url: string, params: Record<string, string | string[]>, header: string | null): Promise<boolean>;
 export function verifyTwilioJson(authToken: string, url: string, rawBody: Uint8Array | string, header: string | null): Promise<boolean>;
 export function verifySendgrid(publicKeyBase64: string, rawBody: Uint8Array | string, signature: string | null, timestamp: string | null): Promise<boolean>;
+/** Postmark /email/withTemplate; a string template is a TemplateAlias, a number a TemplateId. */
+export function postmarkTransport(o: { serverToken: string; from: string; templates: Record<string, string | number>; messageStream?: string; baseUrl?: string; fetch?: typeof fetch; timeoutMs?: number }): Transport;
+/** Klaviyo Create Event (the merchant's flow renders); the action id is the event's unique_id. */
+export function klaviyoTransport(o: { apiKey: string; metric?: string; revision?: string; baseUrl?: string; fetch?: typeof fetch; timeoutMs?: number }): Transport;
+/** POST each action as JSON to `url`, signed `Rekindle-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`, with `Idempotency-Key: <action id>`. */
+export function webhookTransport(o: { url: string; secret: string; now?(): number; fetch?: typeof fetch; timeoutMs?: number }): Transport;
+/** The receiving side of webhookTransport: signature over `t.body`, timestamp within `toleranceSec` (300). */
+export function verifyWebhookSignature(secret: string, header: string | null, rawBody: Uint8Array | string, options?: { toleranceSec?: number; now?: number }): Promise<boolean>;

@@ -25,3 +25,6 @@ node benches/storefront.mjs
 
 echo; echo "=== server: Node handler on one core, SQLite and Redis (autocannon)"
 node benches/server.mjs 10
+
+echo; echo "=== server: CPU ms per request in workerd (process CPU time over N requests)"
+node benches/workerd-cpu.mjs 2000

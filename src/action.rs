@@ -60,6 +60,15 @@ pub enum Action {
     Erase {
         contact_id: String,
         journey_ids: Vec<String>,
-        provider_suppressions: Vec<Channel>,
+        /// The addresses to put on each channel's provider suppression list: the action is
+        /// the last place they exist, since the erased state no longer holds them.
+        provider_suppressions: Vec<ProviderSuppression>,
     },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderSuppression {
+    pub channel: Channel,
+    pub address: String,
 }

@@ -45,6 +45,8 @@ pub enum EventBody {
     /// An order: ends the matching journey and every pending send.
     OrderPlaced(OrderPlaced),
     OrderCancelled(OrderRef),
+    /// Shopify `refunds/create`: recorded on the contact's history; it changes no plan.
+    OrderRefunded(OrderRef),
     /// A scheduled send came due: the engine asks every question again (principle 3).
     Due(ActionRef),
     Delivered(ActionRef),
@@ -215,6 +217,7 @@ impl Event {
             "checkoutUpdated" => EventBody::CheckoutUpdated(payload(rest)?),
             "orderPlaced" => EventBody::OrderPlaced(payload(rest)?),
             "orderCancelled" => EventBody::OrderCancelled(payload(rest)?),
+            "orderRefunded" => EventBody::OrderRefunded(payload(rest)?),
             "due" => EventBody::Due(payload(rest)?),
             "delivered" => EventBody::Delivered(payload(rest)?),
             "opened" => EventBody::Opened(payload(rest)?),
@@ -278,6 +281,7 @@ impl EventBody {
             EventBody::CheckoutUpdated(_) => "checkoutUpdated",
             EventBody::OrderPlaced(_) => "orderPlaced",
             EventBody::OrderCancelled(_) => "orderCancelled",
+            EventBody::OrderRefunded(_) => "orderRefunded",
             EventBody::Due(_) => "due",
             EventBody::Delivered(_) => "delivered",
             EventBody::Opened(_) => "opened",

@@ -72,6 +72,10 @@ pub struct EmailHeaders {
     pub list_unsubscribe_post: String,
 }
 
+/// What the server shim appends to every link it signs: '.' and 16 base64url characters
+/// (`SIGNATURE_CHARS` in js-shim/server/links.js), all single GSM-7 septets.
+pub const LINK_SIGNATURE_CHARS: usize = 17;
+
 pub struct Render<'a> {
     pub base_url: &'a str,
     pub action_id: &'a str,
@@ -167,19 +171,19 @@ fn sms_body(r: &Render<'_>, link: &str) -> SmsBody {
         (None, Angle::Urgency) => "your cart is held for a few more hours.".to_string(),
         (None, _) => "we saved your cart.".to_string(),
     };
-    let compose =
-        |item: &str| format!("{name}{item} is waiting: {pitch} {link} Reply STOP to opt out");
-    let mut text = compose(first_item);
-    let mut segments = sms_segments::count(&text);
+    let compose = |item: &str, link: &str| format!("{name}{item} is waiting: {pitch} {link} Reply STOP to opt out");
+    // Count what will be sent: the shim signs the link, adding its signature's characters.
+    let signed_link = format!("{link}{}", "x".repeat(LINK_SIGNATURE_CHARS));
+    let mut item = first_item.to_string();
+    let mut segments = sms_segments::count(&compose(&item, &signed_link));
     // Over the policy's segment limit: shorten the product title, never the link or STOP.
     let mut keep = first_item.chars().count();
     while segments.count > r.segment_limit && keep > 8 {
         keep -= 4;
-        let short: String = first_item.chars().take(keep).collect::<String>() + "...";
-        text = compose(&short);
-        segments = sms_segments::count(&text);
+        item = first_item.chars().take(keep).collect::<String>() + "...";
+        segments = sms_segments::count(&compose(&item, &signed_link));
     }
-    SmsBody { text, segments }
+    SmsBody { text: compose(&item, link), segments }
 }
 
 fn known(amount: Known, currency: &str) -> Option<String> {

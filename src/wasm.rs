@@ -174,6 +174,18 @@ pub mod server {
         to_js(&crate::ingest::sendgrid::normalise(body).map_err(throw)?)
     }
 
+    /// Segments of an SMS as carriers count them, for text changed after the engine counted it
+    /// (the shim signs links at dispatch).
+    #[wasm_bindgen(js_name = smsSegments)]
+    pub fn sms_segments(text: &str) -> Result<JsValue, JsValue> {
+        to_js(&crate::sms_segments::count(text))
+    }
+
+    #[wasm_bindgen(js_name = ingestPostmark)]
+    pub fn ingest_postmark(body: &str) -> Result<JsValue, JsValue> {
+        to_js(&crate::ingest::postmark::normalise(body).map_err(throw)?)
+    }
+
     #[wasm_bindgen(js_name = ingestBeacon)]
     pub fn ingest_beacon(body: &str, salt: &str) -> Result<JsValue, JsValue> {
         to_js(&crate::ingest::beacon::normalise(body, salt).map_err(throw)?)
@@ -217,6 +229,11 @@ pub mod server {
         #[wasm_bindgen(getter, js_name = policyVersion)]
         pub fn policy_version(&self) -> String {
             self.policy.version.clone()
+        }
+
+        #[wasm_bindgen(getter, js_name = smsSegmentLimit)]
+        pub fn sms_segment_limit(&self) -> u8 {
+            self.policy.sms_segment_limit
         }
 
         /// `state`: the stored JSON, or null for a contact seen for the first time.

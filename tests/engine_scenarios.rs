@@ -338,6 +338,13 @@ fn erase_removes_personal_data_and_returns_the_deletions() {
         .actions
         .iter()
         .any(|a| matches!(a, Action::Erase { journey_ids, .. } if journey_ids.len() == 1)));
+    // The action carries the address each provider must suppress: the state no longer has it.
+    let Some(Action::Erase { provider_suppressions, .. }) = d.actions.iter().find(|a| matches!(a, Action::Erase { .. })) else {
+        panic!()
+    };
+    assert!(provider_suppressions
+        .iter()
+        .any(|s| s.channel == rekindle::policy::Channel::Email && s.address == "ada@example.com"));
     let stored = shopper.state.to_json();
     assert!(
         !stored.contains("ada@example.com") && !stored.contains("+1512") && !stored.contains("Ada")

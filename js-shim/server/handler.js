@@ -48,6 +48,8 @@ export function createHandler(options) {
   };
   /** The runtime, for callers that drive ticks themselves (a Node timer, tests). */
   handler.runtime = async (env) => (await setUp(env)).runtime;
+  /** Whether `pathname` is one of Rekindle's routes (middleware passes the rest on). */
+  handler.owns = (pathname) => Object.keys(ROUTES).some((r) => r.endsWith(` ${pathname}`)) || /^\/[rup]\/[^/]+$/.test(pathname);
   return handler;
 }
 
@@ -59,6 +61,7 @@ const ROUTES = {
   'POST /webhooks/twilio/inbound': twilioInbound,
   'POST /webhooks/twilio/status': twilioStatus,
   'POST /webhooks/sendgrid': sendgrid,
+  'POST /webhooks/postmark': postmark,
   'POST /tick': tick,
 };
 
@@ -188,6 +191,30 @@ async function sendgrid(s, request) {
   );
   if (!ok) return problem(401, 'BAD_SIGNATURE', 'the SendGrid event webhook signature does not match');
   return json(200, await s.runtime.ingest(s.o.rekindle.ingest.sendgrid(new TextDecoder().decode(raw))));
+}
+
+/**
+ * Postmark signs nothing: its webhooks are protected by the basic-auth credentials in the
+ * webhook URL or a custom header, both set by the merchant in Postmark and checked here in
+ * constant time. With neither configured every call is refused.
+ */
+async function postmark(s, request) {
+  const { basicAuth, header } = s.o.secrets.postmarkWebhook ?? {};
+  const given = request.headers.get('authorization') ?? '';
+  const viaBasic = basicAuth && given.startsWith('Basic ') && (await sameSecret(basicAuth, decodeBasic(given.slice(6))));
+  const viaHeader = header && (await sameSecret(header.value, request.headers.get(header.name) ?? ''));
+  if (!viaBasic && !viaHeader) return problem(401, 'BAD_CREDENTIALS', 'the Postmark webhook credentials do not match');
+  const raw = await readBody(request, s.maxBytes);
+  return json(200, await s.runtime.ingest(s.o.rekindle.ingest.postmark(raw)));
+}
+
+/** `user:password` from a Basic credential (UTF-8), or '' if it is not base64. */
+function decodeBasic(encoded) {
+  try {
+    return new TextDecoder().decode(Uint8Array.from(atob(encoded.trim()), (c) => c.charCodeAt(0)));
+  } catch {
+    return '';
+  }
 }
 
 // ---------- links in messages ----------

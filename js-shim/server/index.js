@@ -18,4 +18,7 @@ export { memoryStore } from './stores/memory.js';
 export { twilioTransport } from './transports/twilio.js';
 export { sendgridTransport } from './transports/sendgrid.js';
 export { outboxTransport } from './transports/outbox.js';
+export { postmarkTransport } from './transports/postmark.js';
+export { klaviyoTransport } from './transports/klaviyo.js';
+export { webhookTransport, verifyWebhookSignature } from './transports/webhook.js';
 export { verifyShopify, verifyTwilio, verifyTwilioJson, verifySendgrid } from './signatures.js';

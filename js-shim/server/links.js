@@ -7,7 +7,7 @@
 import { hmac } from './signatures.js';
 
 export const LINK_KINDS = ['r', 'u', 'p'];
-const SIGNATURE_CHARS = 16; // 96 bits of base64url
+const SIGNATURE_CHARS = 16; // 96 bits of base64url; the engine reserves 1 + this (message.rs LINK_SIGNATURE_CHARS)
 
 async function signature(secret, kind, actionId) {
   const mac = await hmac(secret, `${kind}:${actionId}`);

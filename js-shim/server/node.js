@@ -5,6 +5,9 @@ import { Readable } from 'node:stream';
 import { sqliteStore as createSqliteStore } from './stores/sqlite.js';
 import { redisStore as createRedisStore } from './stores/redis.js';
 
+export { toExpressMiddleware } from './express.js';
+export { toLambdaHandler } from './lambda.js';
+
 /** Open (or create) the SQLite file at `path`. */
 export async function sqliteStore(path) {
   const { default: Database } = await import('better-sqlite3');
@@ -24,7 +27,8 @@ export async function redisStore(url, { prefix } = {}) {
  * is the socket's, whatever forwarding headers the client sent.
  */
 export function toNodeListener(handler, { env = {}, trustProxy = false, log } = {}) {
-  return async (req, res) => {
+  // `rawBody`: the bytes, when middleware before us already read the stream (express.js).
+  return async (req, res, rawBody) => {
     try {
       const url = new URL(req.url, `http://${req.headers.host ?? '127.0.0.1'}`);
       const headers = new Headers();
@@ -35,7 +39,7 @@ export function toNodeListener(handler, { env = {}, trustProxy = false, log } = 
         headers.set('x-forwarded-for', req.socket.remoteAddress ?? 'unknown');
       }
       const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-      const request = new Request(url, { method: req.method, headers, body: hasBody ? Readable.toWeb(req) : undefined, duplex: 'half' });
+      const request = new Request(url, { method: req.method, headers, body: hasBody ? (rawBody ?? Readable.toWeb(req)) : undefined, duplex: 'half' });
       const ctx = { waitUntil: () => {} }; // the process lives on: background work just runs
       const response = await handler(request, env, ctx);
       const head = Object.fromEntries(response.headers);

@@ -41,6 +41,8 @@ export function createRuntime({
       const current = await store.load(contactId);
       const decision = decideOnce(contactId, current?.state ?? null, event);
       const change = plan(contactId, decision, current?.version ?? 0, links, settle);
+      // Before the commit: once erased, the addresses to suppress exist nowhere else.
+      for (const action of decision.actions) if (action.type === 'erase') await suppressAtProviders(contactId, action);
       if (await store.commit(contactId, change)) {
         log('info', 'decided', { contactId, event: event.type, summary: decision.explanation.summary });
         onDecision({ contactId, event, decision, at: now() });
@@ -97,6 +99,28 @@ export function createRuntime({
     // the entry this tick read, so a deferral committed meanwhile survives.
     if (settle && change.schedule.some((s) => s.id === settle.id)) change.settle = null;
     return change;
+  }
+
+  /**
+   * Erasure reaches the providers: each channel's transport puts the address on its own
+   * suppression list (SendGrid global suppressions, Postmark's stream list). Twilio has no
+   * such API: its opt-out list is filled only by the shopper texting STOP. A transient failure
+   * throws, so the erase is not committed and the webhook's retry tries again; a permanent one
+   * is logged and the erase goes ahead (our copy of the data must go regardless).
+   */
+  async function suppressAtProviders(contactId, action) {
+    for (const channel of new Set(action.providerSuppressions.map((p) => p.channel))) {
+      const transport = transports[channel];
+      if (!transport?.suppress) {
+        log('warn', 'no provider suppression API', { contactId, channel, provider: transport?.name ?? null });
+        continue;
+      }
+      const addresses = action.providerSuppressions.filter((p) => p.channel === channel).map((p) => p.address);
+      const result = await transport.suppress(addresses);
+      if (result.ok) continue;
+      if (!result.permanent) throw Object.assign(new Error(`${transport.name}: suppression failed (${result.code})`), { code: 'SUPPRESSION_RETRY' });
+      log('error', 'provider suppression refused', { contactId, provider: transport.name, code: result.code });
+    }
   }
 
   /** Deliver what `rekindle.ingest.*` produced: find each contact, apply its events. */
@@ -159,11 +183,13 @@ export function createRuntime({
     const channel = action.type === 'reply' ? 'sms' : action.channel;
     const transport = transports[channel];
     let result;
+    let grown = null;
     if (!transport) {
       result = { ok: false, permanent: true, code: 'noTransport', detail: `no ${channel} transport configured` };
     } else {
       const context = { contactId, statusCallback: statusCallback(contactId, action.id) };
       const signed = linkSecret ? await signLinks(linkSecret, action) : action;
+      grown = segmentsAfterSigning(signed);
       for (let n = 0; ; n += 1) {
         result = await transport.send(signed, context);
         if (result.ok || result.permanent || n + 1 >= retry.inlineAttempts) break;
@@ -174,7 +200,7 @@ export function createRuntime({
     }
     if (result.ok) {
       // The window that remains: a crash between the provider's acceptance and this line.
-      await store.finish(action.id, owner, { status: 'sent', providerId: result.providerId ?? null });
+      await store.finish(action.id, owner, { status: 'sent', providerId: result.providerId ?? null, detail: grown });
       log('info', 'dispatched', { contactId, actionId: action.id, provider: transport.name });
       return 'sent';
     }
@@ -190,6 +216,21 @@ export function createRuntime({
     await store.finish(action.id, owner, { status: 'failed', detail: `${code}: ${result.detail ?? ''}`.slice(0, 500) });
     log('warn', 'dispatch failed', { contactId, actionId: action.id, code });
     return 'failed';
+  }
+
+  /**
+   * The signature adds characters to the SMS link after the engine counted segments. Recount;
+   * past the policy's limit the message still goes (its link must work) but the ledger and the
+   * log say so. Returns that note, or null.
+   */
+  function segmentsAfterSigning(signed) {
+    const sms = signed.message?.sms;
+    if (!sms) return null;
+    const { count } = engine.smsSegments(sms.text);
+    if (count <= sms.count || count <= engine.smsSegmentLimit) return null;
+    const note = `smsSegmentsOverLimit: ${sms.count} → ${count} after link signing (policy limit ${engine.smsSegmentLimit})`;
+    log('warn', 'sms over segment limit after signing', { actionId: signed.id, counted: sms.count, after: count, limit: engine.smsSegmentLimit });
+    return note;
   }
 
   function statusCallback(contactId, actionId) {

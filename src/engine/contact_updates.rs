@@ -178,13 +178,14 @@ impl Run<'_> {
     pub(super) fn erase(&mut self) {
         let contact_id = self.state.contact.id.clone();
         let journey_ids = self.state.journeys.iter().map(|j| j.id.clone()).collect();
-        let mut providers = Vec::new();
-        if self.state.contact.email.is_some() {
-            providers.push(Channel::Email);
-        }
-        if self.state.contact.phone.is_some() {
-            providers.push(Channel::Sms);
-        }
+        let contact = &self.state.contact;
+        let providers = [(Channel::Email, &contact.email), (Channel::Sms, &contact.phone)]
+            .into_iter()
+            .filter_map(|(channel, address)| {
+                let address = address.clone()?;
+                Some(crate::action::ProviderSuppression { channel, address })
+            })
+            .collect();
         self.cancel_pending(|_| true, "contact erased");
         self.actions.push(Action::Erase {
             contact_id: contact_id.clone(),

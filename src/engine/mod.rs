@@ -76,6 +76,10 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
             "orderCancelled",
             "order cancelled: the journey stays closed, no messages resume",
         ),
+        EventBody::OrderRefunded(_) => run.why.because(
+            "orderRefunded",
+            "an order was refunded: recorded; journeys and plans do not change",
+        ),
         EventBody::Due(e) => run.due(&e.action_id),
         EventBody::Delivered(e) => run
             .why

@@ -8,6 +8,7 @@
 //! events belong to nobody we know and are dropped (reported, not an error).
 
 pub mod beacon;
+pub mod postmark;
 pub mod sendgrid;
 pub mod shopify;
 pub mod twilio;
@@ -64,6 +65,8 @@ pub enum KeyKind {
     Token,
     /// The storefront's anonymous id.
     Anonymous,
+    /// A platform order id: how a refund, which names only its order, finds the contact.
+    Order,
 }
 
 impl KeyKind {
@@ -74,6 +77,7 @@ impl KeyKind {
             KeyKind::Phone => "phone",
             KeyKind::Token => "token",
             KeyKind::Anonymous => "anon",
+            KeyKind::Order => "order",
         }
     }
 }

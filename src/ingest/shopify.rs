@@ -28,6 +28,7 @@ pub const TOPICS: &[&str] = &[
     "orders/create",
     "orders/paid",
     "orders/cancelled",
+    "refunds/create",
     "customers/marketing_consent_update",
     "customers/email_marketing_consent_update",
     "customers/redact",
@@ -59,6 +60,7 @@ pub fn normalise(
             out.routed.extend(order(parse(body)?, &id, salt, true)?);
         }
         "orders/cancelled" => out.routed.extend(order(parse(body)?, &id, salt, false)?),
+        "refunds/create" => out.routed.push(refund(parse(body)?, &id, salt)?),
         "customers/marketing_consent_update" => {
             out.routed
                 .extend(sms_consent(parse(body)?, &id, salt, now)?);
@@ -436,6 +438,7 @@ fn order(o: Order, id: &str, salt: &str, placed: bool) -> Result<Option<Routed>>
     let order_id =
         o.id.clone()
             .ok_or_else(|| Error::new(Code::InvalidField, "$.id", "is required"))?;
+    let order_key = key(salt, KeyKind::Order, &order_id);
     let at_text = if placed {
         o.processed_at.as_ref().or(o.created_at.as_ref())
     } else {
@@ -489,9 +492,42 @@ fn order(o: Order, id: &str, salt: &str, placed: bool) -> Result<Option<Routed>>
         body,
     };
     // An order from someone with no journey needs no state: only known contacts hear of it.
+    // A placed order becomes a key of its contact, for the refunds that name only the order.
     let mut routed = identity.route(salt, tokens, false, event);
-    routed.links.clear();
+    routed.links = if placed { vec![order_key] } else { vec![] };
     Ok(Some(routed))
+}
+
+#[derive(Deserialize)]
+struct Refund {
+    #[serde(default, deserialize_with = "id_text")]
+    order_id: Option<String>,
+    #[serde(default)]
+    processed_at: Option<String>,
+    #[serde(default)]
+    created_at: Option<String>,
+}
+
+/// `refunds/create` names its order only: it reaches the contact the placed order was linked to.
+fn refund(r: Refund, id: &str, salt: &str) -> Result<Routed> {
+    let order_id = r
+        .order_id
+        .ok_or_else(|| Error::new(Code::InvalidField, "$.order_id", "is required"))?;
+    let at_text = r.processed_at.as_ref().or(r.created_at.as_ref());
+    let at = time(
+        at_text.ok_or_else(|| Error::new(Code::InvalidField, "$.created_at", "is required"))?,
+        "$.created_at",
+    )?;
+    Ok(Routed {
+        lookup: vec![key(salt, KeyKind::Order, &order_id)],
+        contact_id: None,
+        links: vec![],
+        events: vec![Event {
+            id: id.to_string(),
+            at,
+            body: EventBody::OrderRefunded(OrderRef { order_id }),
+        }],
+    })
 }
 
 #[derive(Deserialize)]

@@ -74,13 +74,22 @@ export async function fakeTwilio({ accountSid, authToken }) {
  */
 export async function fakeSendgrid({ apiKey }) {
   const mails = [];
+  const suppressed = [];
   const fail = failures();
   const errors = (res, status, list) => send(res, status, { errors: list.map(([field, message]) => ({ message, field, help: null })) });
   const server = await listen(async (req, body, res) => {
     if (await fail.serve(res)) return;
-    if (req.method !== 'POST' || req.url !== '/v3/mail/send') return errors(res, 404, [[null, 'Not found']]);
+    const known = ['/v3/mail/send', '/v3/asm/suppressions/global'];
+    if (req.method !== 'POST' || !known.includes(req.url)) return errors(res, 404, [[null, 'Not found']]);
     if (req.headers.authorization !== `Bearer ${apiKey}`) {
       return errors(res, 401, [[null, 'The provided authorization grant is invalid, expired, or revoked']]);
+    }
+    // Global suppressions: {recipient_emails: [...]} → 201 echoing the addresses added.
+    if (req.url === '/v3/asm/suppressions/global') {
+      const { recipient_emails: emails } = JSON.parse(body);
+      if (!Array.isArray(emails) || emails.length === 0) return errors(res, 400, [['recipient_emails', 'recipient_emails is required']]);
+      suppressed.push(...emails);
+      return send(res, 201, { recipient_emails: emails });
     }
     let mail;
     try {
@@ -107,6 +116,7 @@ export async function fakeSendgrid({ apiKey }) {
   return {
     url: `http://127.0.0.1:${server.address().port}`,
     mails,
+    suppressed,
     failNext: (...f) => fail.queue.push(...f),
     /** `hook(count)` runs after each accepted mail; returning true drops the answer. */
     afterAccept: (hook) => {
@@ -114,6 +124,89 @@ export async function fakeSendgrid({ apiKey }) {
     },
     close: () => closeServer(server),
   };
+}
+
+/**
+ * Postmark: POST /email/withTemplate, X-Postmark-Server-Token, JSON in and out (Accept and
+ * Content-Type application/json); 200 with {To, SubmittedAt, MessageID, ErrorCode: 0, Message};
+ * errors as {ErrorCode, Message}: 401 (code 10) for a bad token, 422 for a refused request.
+ * POST /message-streams/{stream}/suppressions: 200 with a Status per address.
+ */
+export async function fakePostmark({ serverToken, templates, inactive = [] }) {
+  const emails = [];
+  const suppressed = [];
+  const fail = failures();
+  const refuse = (res, status, ErrorCode, Message) => send(res, status, { ErrorCode, Message });
+  const server = await listen(async (req, body, res) => {
+    if (await fail.serve(res)) return;
+    if (req.headers['x-postmark-server-token'] !== serverToken) return refuse(res, 401, 10, 'Request does not contain a valid Server token.');
+    if (req.headers.accept !== 'application/json' || req.headers['content-type'] !== 'application/json') {
+      return refuse(res, 415, 0, 'Accept and Content-Type must be application/json');
+    }
+    let m;
+    try {
+      m = JSON.parse(body);
+    } catch {
+      return refuse(res, 422, 402, 'Received invalid JSON input.');
+    }
+    const stream = /^\/message-streams\/([^/]+)\/suppressions$/.exec(req.url)?.[1];
+    if (req.method === 'POST' && stream) {
+      const list = m.Suppressions ?? [];
+      suppressed.push(...list.map((s) => ({ stream: decodeURIComponent(stream), address: s.EmailAddress })));
+      return send(res, 200, { Suppressions: list.map((s) => ({ EmailAddress: s.EmailAddress, Status: 'Suppressed', Message: null })) });
+    }
+    if (req.method !== 'POST' || req.url !== '/email/withTemplate') return refuse(res, 404, 0, 'Not found');
+    if (!m.From || !m.To) return refuse(res, 422, 300, 'Invalid email request: From and To are required');
+    if ((m.TemplateId === undefined) === (m.TemplateAlias === undefined)) return refuse(res, 422, 1101, 'Specify exactly one of TemplateId and TemplateAlias');
+    if (!templates.includes(m.TemplateId ?? m.TemplateAlias)) return refuse(res, 422, 1101, "The Template's 'Alias' or 'TemplateId' associated with this request is not valid or was not found.");
+    if (typeof m.TemplateModel !== 'object') return refuse(res, 422, 1109, 'TemplateModel is required');
+    const meta = Object.entries(m.Metadata ?? {});
+    if (meta.length > 10 || meta.some(([k, v]) => typeof v !== 'string' || k.length > 20 || v.length > 80)) return refuse(res, 422, 300, 'Invalid Metadata');
+    if (m.Headers && (!Array.isArray(m.Headers) || m.Headers.some((h) => typeof h.Name !== 'string' || typeof h.Value !== 'string'))) {
+      return refuse(res, 422, 300, 'Headers must be a list of {Name, Value}');
+    }
+    if (inactive.includes(m.To)) return refuse(res, 422, 406, 'You tried to send to recipient(s) that have been marked as inactive.');
+    const MessageID = crypto.randomUUID();
+    emails.push({ MessageID, email: m });
+    send(res, 200, { To: m.To, SubmittedAt: new Date().toISOString(), MessageID, ErrorCode: 0, Message: 'OK' });
+  });
+  return { url: `http://127.0.0.1:${server.address().port}`, emails, suppressed, failNext: (...f) => fail.queue.push(...f), close: () => closeServer(server) };
+}
+
+/**
+ * Klaviyo Create Event: POST /api/events, `Authorization: Klaviyo-API-Key <key>`, a `revision`
+ * header, JSON:API (`application/vnd.api+json`); 202 with an empty body; errors as
+ * {errors: [{id, status, code, title, detail, source}]}. `validate(body)` returns problems
+ * (the test passes the OpenAPI schema's check). Like Klaviyo, an event whose `unique_id` was
+ * already accepted is dropped: still 202, nothing recorded twice.
+ */
+export async function fakeKlaviyo({ apiKey, revision, validate }) {
+  const events = [];
+  const received = [];
+  const fail = failures();
+  const errors = (res, status, code, detail, pointer) =>
+    send(res, status, { errors: [{ id: randomBytes(8).toString('hex'), status, code, title: code, detail, ...(pointer ? { source: { pointer } } : {}) }] }, { 'content-type': 'application/vnd.api+json' });
+  const server = await listen(async (req, body, res) => {
+    if (await fail.serve(res)) return;
+    if (req.method !== 'POST' || req.url !== '/api/events') return errors(res, 404, 'not_found', 'Not found');
+    if (req.headers.authorization !== `Klaviyo-API-Key ${apiKey}`) return errors(res, 401, 'not_authenticated', 'Missing or invalid private key.');
+    if (req.headers.revision !== revision) return errors(res, 400, 'invalid', `Unsupported revision ${req.headers.revision}`);
+    if (req.headers['content-type'] !== 'application/vnd.api+json') return errors(res, 415, 'unsupported_media_type', 'Use application/vnd.api+json');
+    let event;
+    try {
+      event = JSON.parse(body);
+    } catch {
+      return errors(res, 400, 'parse_error', 'Malformed JSON');
+    }
+    const problems = validate(event);
+    if (problems.length) return errors(res, 400, 'invalid', problems[0].message, problems[0].pointer);
+    received.push(event);
+    const uniqueId = event.data.attributes.unique_id;
+    if (!uniqueId || !events.some((e) => e.data.attributes.unique_id === uniqueId)) events.push(event);
+    res.writeHead(202);
+    res.end();
+  });
+  return { url: `http://127.0.0.1:${server.address().port}`, events, received, failNext: (...f) => fail.queue.push(...f), close: () => closeServer(server) };
 }
 
 export function closeServer(server) {

@@ -44,13 +44,13 @@ export async function tempDir() {
 }
 
 /** A running server. `clock.now` is what the runtime believes the time is. */
-export async function startServer({ storePath, clock, twilio, sendgrid, policy = testPolicy(), retry, store }) {
+export async function startServer({ storePath, clock, twilio, sendgrid, policy = testPolicy(), retry, store, transports, secrets }) {
   const theStore = store ?? (await serverNode.sqliteStore(storePath));
   const handler = server.createHandler({
     store: theStore,
     policy,
-    secrets: SECRETS,
-    transports: {
+    secrets: { ...SECRETS, ...secrets },
+    transports: transports ?? {
       sms: server.twilioTransport({ ...TWILIO, baseUrl: twilio.url }),
       email: server.sendgridTransport({ apiKey: SENDGRID_KEY, from: { email: 'shop@example.com', name: 'Example Shop' }, templates: TEMPLATES, baseUrl: sendgrid.url }),
     },

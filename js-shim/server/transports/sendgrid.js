@@ -36,5 +36,14 @@ export function sendgridTransport({ apiKey, from, templates, baseUrl = 'https://
       if (!result.ok) return result;
       return { ok: true, providerId: result.headers.get('x-message-id') };
     },
+    /** Erasure: a global suppression keeps every later SendGrid send from reaching the address. */
+    async suppress(addresses) {
+      const result = await attempt(fetchImpl, `${baseUrl.replace(/\/$/, '')}/v3/asm/suppressions/global`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ recipient_emails: addresses }),
+      }, { timeoutMs, provider: 'sendgrid' });
+      return result.ok ? { ok: true } : result;
+    },
   };
 }

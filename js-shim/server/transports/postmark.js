@@ -1,0 +1,65 @@
+// Postmark: POST /email/withTemplate with the server token in X-Postmark-Server-Token, JSON.
+// A template is named by alias (a string) or id (a number); the engine's personalisation is
+// the TemplateModel; Rekindle's ids go in Metadata (Postmark echoes it on every webhook,
+// src/ingest/postmark.rs); the RFC 8058 one-click unsubscribe pair goes in Headers.
+// 200 carries the MessageID; errors are {ErrorCode, Message}, 422 for a request Postmark
+// refuses (permanent), 429 and 5xx transient. Postmark takes no idempotency key: see the
+// dispatch window in js-shim/server/README.md.
+
+import { attempt } from './http.js';
+import { ACTION_ARG, CONTACT_ARG } from '../ids.js';
+
+export function postmarkTransport({ serverToken, from, templates, messageStream = 'outbound', baseUrl = 'https://api.postmarkapp.com', fetch: fetchImpl = globalThis.fetch, timeoutMs }) {
+  if (!serverToken) throw new TypeError('postmarkTransport: serverToken is required');
+  if (!from) throw new TypeError('postmarkTransport: from is required');
+  const base = baseUrl.replace(/\/$/, '');
+  const headers = { accept: 'application/json', 'content-type': 'application/json', 'x-postmark-server-token': serverToken };
+  const post = (path, body) =>
+    attempt(fetchImpl, `${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) }, { timeoutMs, provider: 'postmark' });
+  return {
+    name: 'postmark',
+    async send(action, { contactId }) {
+      const message = action.message;
+      const template = templates?.[message.template];
+      if (template === undefined) {
+        return { ok: false, permanent: true, code: 'postmark:noTemplate', detail: `no Postmark template configured for ${message.template}` };
+      }
+      const result = await post('/email/withTemplate', {
+        From: from,
+        To: action.to,
+        ...(typeof template === 'number' ? { TemplateId: template } : { TemplateAlias: template }),
+        TemplateModel: { ...message.data, angle: message.angle, variant: message.variant },
+        MessageStream: messageStream,
+        // Opens come back as Open webhooks; clicks are recorded by Rekindle's own signed
+        // recovery link, so Postmark must not rewrite it (and count each click twice).
+        TrackOpens: true,
+        TrackLinks: 'None',
+        Metadata: { [CONTACT_ARG]: contactId, [ACTION_ARG]: action.id },
+        ...(message.headers ? { Headers: Object.entries(message.headers).map(([Name, Value]) => ({ Name, Value })) } : {}),
+      });
+      if (!result.ok) return withPostmarkCode(result);
+      return { ok: true, providerId: JSON.parse(result.body).MessageID };
+    },
+    /** Erasure: the stream's suppression list keeps Postmark from ever mailing the address again. */
+    async suppress(addresses) {
+      const result = await post(`/message-streams/${encodeURIComponent(messageStream)}/suppressions`, {
+        Suppressions: addresses.map((EmailAddress) => ({ EmailAddress })),
+      });
+      if (!result.ok) return withPostmarkCode(result);
+      const failed = JSON.parse(result.body).Suppressions.filter((s) => s.Status === 'Failed');
+      if (failed.length) return { ok: false, permanent: true, code: 'postmark:suppressionFailed', detail: failed.map((s) => s.Message).join('; ') };
+      return { ok: true };
+    },
+  };
+}
+
+/** Keep Postmark's own ErrorCode (406: inactive recipient, 1101: template not found, …). */
+function withPostmarkCode(result) {
+  try {
+    const { ErrorCode, Message } = JSON.parse(result.detail);
+    if (ErrorCode !== undefined) return { ...result, code: `postmark:${ErrorCode}`, detail: Message ?? result.detail };
+  } catch {
+    // not JSON (a proxy's error page): keep the HTTP status
+  }
+  return result;
+}

@@ -1,0 +1,154 @@
+//! Postmark webhooks → engine events. Payloads are shaped as Postmark's webhook reference
+//! documents them (one object per request, `RecordType`, PascalCase fields, ISO 8601 times
+//! with 7 fractional digits and an offset), with Rekindle's ids in `Metadata`.
+
+use rekindle::error::Code;
+use rekindle::event::{Event, EventBody};
+use rekindle::ingest::postmark;
+use rekindle::policy::Channel;
+
+const META: &str = r#""Metadata": {"rekindle_contact": "c_1", "rekindle_action": "j1.email-1.email.0", "shop": "x"}"#;
+
+fn one(body: &str) -> Event {
+    let out = postmark::normalise(body).unwrap();
+    assert_eq!(out.routed.len(), 1, "{body}");
+    assert_eq!(out.routed[0].contact_id.as_deref(), Some("c_1"));
+    assert!(
+        out.routed[0].lookup.is_empty(),
+        "Metadata names the contact: no address lookup"
+    );
+    assert_eq!(out.routed[0].events.len(), 1);
+    let event = out.routed[0].events[0].clone();
+    // What the shim hands `decide` must parse as an engine event.
+    Event::from_json(&serde_json::to_string(&event).unwrap()).unwrap()
+}
+
+fn action(body: &EventBody) -> &str {
+    match body {
+        EventBody::Delivered(a)
+        | EventBody::Opened(a)
+        | EventBody::Clicked(a)
+        | EventBody::Complained(a) => &a.action_id,
+        EventBody::Bounced(b) => &b.action_id,
+        other => panic!("no action on {other:?}"),
+    }
+}
+
+#[test]
+fn postmark_delivery_open_and_click_reach_the_action_in_metadata() {
+    let delivery = one(&format!(
+        r#"{{"RecordType": "Delivery", "ServerID": 23, "MessageStream": "outbound", "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483",
+            "Recipient": "john@example.com", "Tag": "", "DeliveredAt": "2026-11-27T10:00:01.2735393-05:00", "Details": "Test delivery", {META}}}"#
+    ));
+    assert_eq!(delivery.body.kind(), "delivered");
+    assert_eq!(action(&delivery.body), "j1.email-1.email.0");
+    assert_eq!(
+        delivery.at.to_rfc3339(),
+        "2026-11-27T15:00:01.273539300+00:00"
+    );
+
+    let open = one(&format!(
+        r#"{{"RecordType": "Open", "MessageStream": "outbound", "FirstOpen": true, "Client": {{"Name": "Chrome"}}, "OS": {{"Name": "OS X"}},
+            "Platform": "WebMail", "UserAgent": "Mozilla/5.0", "ReadSeconds": 5, "Geo": {{}}, "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483",
+            "ReceivedAt": "2026-11-27T15:05:00Z", "Tag": "", "Recipient": "john@example.com", {META}}}"#
+    ));
+    assert_eq!(open.body.kind(), "opened");
+
+    let click = one(&format!(
+        r#"{{"RecordType": "Click", "MessageStream": "outbound", "ClickLocation": "HTML", "OriginalLink": "https://example.com/r/x.sig",
+            "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483", "ReceivedAt": "2026-11-27T15:06:00Z", "Recipient": "john@example.com", {META}}}"#
+    ));
+    assert_eq!(click.body.kind(), "clicked");
+    assert_ne!(open.id, click.id);
+}
+
+#[test]
+fn postmark_hard_bounce_is_permanent_and_a_soft_one_is_not() {
+    let bounce = |kind: &str, id: u32| {
+        format!(
+            r#"{{"RecordType": "Bounce", "ID": {id}, "Type": "{kind}", "TypeCode": 1, "Name": "Hard bounce", "Tag": "Test",
+                "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483", "ServerID": 23, "MessageStream": "outbound",
+                "Description": "The server was unable to deliver your message", "Details": "Test bounce details", "Email": "john@example.com",
+                "From": "sender@example.com", "BouncedAt": "2026-11-27T10:00:10.2735393-05:00", "DumpAvailable": true, "Inactive": true,
+                "CanActivate": true, "Subject": "Test subject", "Content": "", {META}}}"#
+        )
+    };
+    let hard = one(&bounce("HardBounce", 42));
+    let EventBody::Bounced(b) = &hard.body else {
+        panic!("{hard:?}")
+    };
+    assert!(b.permanent);
+    assert_eq!(
+        hard.id, "postmark:bounce:42",
+        "a retried webhook repeats the bounce id"
+    );
+    let EventBody::Bounced(b) = one(&bounce("SoftBounce", 43)).body else {
+        panic!()
+    };
+    assert!(!b.permanent);
+    assert!(
+        postmark::normalise(&bounce("AutoResponder", 44))
+            .unwrap()
+            .routed
+            .is_empty(),
+        "an auto-reply is no failure"
+    );
+}
+
+#[test]
+fn postmark_spam_complaint_and_suppression_stop_email() {
+    let complaint = one(&format!(
+        r#"{{"RecordType": "SpamComplaint", "ID": 42, "Type": "SpamComplaint", "TypeCode": 512, "MessageID": "00000000-0000-0000-0000-000000000000",
+            "Email": "john@example.com", "BouncedAt": "2026-11-27T15:10:00Z", "MessageStream": "outbound", {META}}}"#
+    ));
+    assert_eq!(complaint.body.kind(), "complained");
+
+    let change = |suppress: bool| {
+        format!(
+            r#"{{"RecordType": "SubscriptionChange", "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483", "ServerID": 23, "MessageStream": "outbound",
+                "ChangedAt": "2026-11-27T15:20:00Z", "Recipient": "john@example.com", "Origin": "Recipient", "SuppressSending": {suppress},
+                "SuppressionReason": "ManualSuppression", "Tag": "", {META}}}"#
+        )
+    };
+    let EventBody::Unsubscribed(u) = one(&change(true)).body else {
+        panic!()
+    };
+    assert_eq!(u.channel, Some(Channel::Email));
+    assert!(
+        postmark::normalise(&change(false))
+            .unwrap()
+            .routed
+            .is_empty(),
+        "a reactivation is not consent"
+    );
+}
+
+#[test]
+fn postmark_events_without_rekindle_metadata_are_someone_elses() {
+    let body = r#"{"RecordType": "Delivery", "MessageID": "m", "DeliveredAt": "2026-11-27T15:00:00Z", "Metadata": {"user_id": "43"}}"#;
+    assert!(postmark::normalise(body).unwrap().routed.is_empty());
+}
+
+#[test]
+fn postmark_malformed_events_name_the_bad_field() {
+    let err = postmark::normalise(&format!(
+        r#"{{"RecordType": "Delivery", "MessageID": "m", "DeliveredAt": "yesterday", {META}}}"#
+    ))
+    .unwrap_err();
+    assert_eq!(
+        (err.code(), err.path()),
+        (Code::InvalidTimestamp, "$.DeliveredAt")
+    );
+    let err = postmark::normalise(&format!(
+        r#"{{"RecordType": "Open", "ReceivedAt": "2026-11-27T15:00:00Z", {META}}}"#
+    ))
+    .unwrap_err();
+    assert_eq!(
+        (err.code(), err.path()),
+        (Code::InvalidField, "$.MessageID")
+    );
+    assert_eq!(
+        postmark::normalise("{not json").unwrap_err().code(),
+        Code::MalformedJson
+    );
+}
