@@ -144,6 +144,8 @@ export function createRekindle(glue, loadWasm) {
   if (glue.validatePolicy) {
     api.validatePolicy = (policy) => call(() => glue.validatePolicy(text(policy)));
     api.defaultPolicy = () => JSON.parse(call(() => glue.defaultPolicy()));
+    /** The recovery funnel over contacts' stored state strings. */
+    api.funnel = (states) => call(() => glue.funnel(JSON.stringify(states)));
   }
   return api;
 }

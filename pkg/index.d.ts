@@ -231,6 +231,18 @@ export class Engine {
 
 /** Validate a playbook; returns it with defaults filled in. Throws RekindleError. */
 export function validatePolicy(policy: Policy | string): Policy;
+export interface Funnel {
+  abandoned: number;
+  holdout: number;
+  holdoutRecovered: number;
+  messaged: number;
+  clicked: number;
+  recovered: number;
+  recoveryRate: number;
+  revenueRecoveredMinor: number;
+}
+/** The recovery funnel over contacts' stored state strings (what a store holds). */
+export function funnel(states: string[]): Funnel;
 /** The shipped default playbook (the mission's cadence). */
 export function defaultPolicy(): Policy;
 export function version(): string;

@@ -44,6 +44,8 @@ pub mod journey;
 #[cfg(feature = "server")]
 pub mod message;
 #[cfg(feature = "server")]
+pub mod metrics;
+#[cfg(feature = "server")]
 pub mod state;
 
 pub mod signals;

@@ -112,6 +112,14 @@ pub mod server {
         to_js(&Policy::from_json(policy).map_err(throw)?)
     }
 
+    /// The recovery funnel over contacts' stored states (a JSON array of the state strings).
+    #[wasm_bindgen]
+    pub fn funnel(states: &str) -> Result<JsValue, JsValue> {
+        let texts: Vec<String> = crate::error::parse_json(states).map_err(throw)?;
+        let states = texts.iter().map(|t| State::from_json(t)).collect::<crate::Result<Vec<_>>>().map_err(throw)?;
+        to_js(&crate::metrics::funnel(&states))
+    }
+
     #[wasm_bindgen(js_name = defaultPolicy)]
     pub fn default_policy() -> String {
         crate::policy::DEFAULT_POLICY.to_string()

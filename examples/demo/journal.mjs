@@ -26,11 +26,13 @@ export function createJournal() {
 }
 
 /** Everything the dashboard shows, as one JSON document. `names.get(contactId)`: the cast member, if any. */
-export async function snapshot({ journal, store, outbox, clock, names = new Map() }) {
+export async function snapshot({ journal, store, outbox, clock, funnel, names = new Map() }) {
   const journeys = [];
+  const states = [];
   for (const contactId of journal.contacts()) {
     const stored = await store.load(contactId);
     if (!stored) continue;
+    states.push(stored.state);
     const own = JSON.parse(stored.state).journeys;
     const entries = journal.entries().filter((e) => e.contactId === contactId);
     for (const j of own) {
@@ -58,7 +60,7 @@ export async function snapshot({ journal, store, outbox, clock, names = new Map(
   }
   journeys.sort((a, b) => a.abandonedAt - b.abandonedAt);
   const messages = outbox.list().map((m) => ({ ...m, shopper: names.get(m.contactId)?.name ?? m.contactId, shopperKey: names.get(m.contactId)?.key ?? null }));
-  return { now: clock.now(), journeys, outbox: messages, funnel: funnel(journeys) };
+  return { now: clock.now(), journeys, outbox: messages, funnel: funnel(states) };
 }
 
 /**
@@ -73,25 +75,4 @@ function journeyOf(entry, journeys) {
   const byId = journeys.find((j) => ids.some((id) => id === j.id || id.startsWith(`${j.id}.`)));
   if (byId) return byId;
   return journeys.filter((j) => j.abandonedAt <= entry.at).sort((a, b) => b.abandonedAt - a.abandonedAt)[0];
-}
-
-/**
- * The funnel as the engine's stored journeys report it. A checkout closed by an order before
- * any message was due was a purchase, not an abandonment, so it is not counted.
- */
-export function funnel(journeys) {
-  const sent = (j) => j.sends.some((s) => s.status === 'sent');
-  const abandoned = journeys.filter((j) => j.holdout || sent(j) || j.status !== 'recovered');
-  const messaged = abandoned.filter(sent);
-  const clicked = messaged.filter((j) => j.sends.some((s) => s.clicked));
-  const recovered = messaged.filter((j) => j.status === 'recovered');
-  return {
-    abandoned: abandoned.length,
-    holdout: abandoned.filter((j) => j.holdout).length,
-    messaged: messaged.length,
-    clicked: clicked.length,
-    recovered: recovered.length,
-    recoveryRate: abandoned.length ? recovered.length / abandoned.length : 0,
-    revenueRecoveredMinor: recovered.reduce((sum, j) => sum + (j.recoveredMinor ?? 0), 0),
-  };
 }
