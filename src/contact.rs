@@ -24,11 +24,11 @@ pub struct Contact {
     pub time_zone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub returning: bool,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub mobile: bool,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub consent: ConsentLedger,
     /// Channels suppressed after a hard bounce or a complaint.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -39,12 +39,12 @@ pub struct Contact {
     /// Ids of recently applied events: a repeat changes nothing.
     #[serde(default, skip_serializing_if = "VecDeque::is_empty")]
     pub seen: VecDeque<u64>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub stats: Stats,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub preferences: Preferences,
     /// Set once personal data was erased: nothing is ever sent again.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub erased: bool,
 }
 
@@ -62,20 +62,20 @@ pub struct Preferences {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Stats {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub messages: u32,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub opens: u32,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub clicks: u32,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub orders: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_order_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", with = "chrono::serde::ts_milliseconds_option")]
     pub last_incentive_at: Option<DateTime<Utc>>,
     /// Times a new cart was abandoned soon after an incentive went unused.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub abandons_after_incentive: u32,
 }
 
@@ -140,4 +140,13 @@ impl Contact {
             .filter(|s| s.channel == channel && s.at >= since)
             .count()
     }
+}
+
+// Stored state is parsed and written on every decision: fields at their defaults are left out.
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_zero<T: Default + PartialEq>(n: &T) -> bool {
+    *n == T::default()
 }

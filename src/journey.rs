@@ -40,16 +40,16 @@ pub struct PlannedSend {
     #[serde(with = "chrono::serde::ts_milliseconds")]
     pub due_at: DateTime<Utc>,
     pub status: SendStatus,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub attempt: u8,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub angle: Option<Angle>,
     /// The experiment arm this send is in, if its step is under an experiment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub opened: bool,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub clicked: bool,
 }
 
@@ -67,7 +67,7 @@ pub struct Journey {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reasons: Vec<ReasonSignal>,
     /// Held out of messaging for incrementality measurement, tracked like any other.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub holdout: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sends: Vec<PlannedSend>,
@@ -112,4 +112,13 @@ impl Journey {
             .filter(|s| s.channel == channel && s.status == SendStatus::Sent)
             .count()
     }
+}
+
+// Stored state is parsed and written on every decision: fields at their defaults are left out.
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+fn is_zero<T: Default + PartialEq>(n: &T) -> bool {
+    *n == T::default()
 }
