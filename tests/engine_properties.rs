@@ -70,7 +70,7 @@ fn simulate(policy: &Policy, steps: &[(u32, u32, Input)]) -> Run {
     let mut out = Run { decisions: Vec::new() };
     let mut counter = 0;
 
-    let mut apply = |state: &mut State, value: Value, now: DateTime<Utc>, out: &mut Run, due: &mut BTreeMap<String, DateTime<Utc>>, sent_ids: &mut Vec<String>| {
+    let apply = |state: &mut State, value: Value, now: DateTime<Utc>, out: &mut Run, due: &mut BTreeMap<String, DateTime<Utc>>, sent_ids: &mut Vec<String>| {
         let event = Event::from_value(value.clone()).expect("generated events are valid");
         let before = state.clone();
         let d = decide(policy, state.clone(), &event, now);

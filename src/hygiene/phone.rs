@@ -95,18 +95,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_national_number_is_read_in_the_default_region() {
-        assert_eq!(
-            normalize("(213) 373-4253", Some("US")).unwrap(),
-            "+12133734253"
-        );
-        assert_eq!(
-            normalize("06 12 90 25 54", Some("fr")).unwrap(),
-            "+33612902554"
-        );
-    }
-
-    #[test]
     fn a_uk_landline_cannot_take_an_sms_and_a_uk_mobile_can() {
         // London's 020 7946 0xxx is Ofcom's drama range for fixed lines, inside the fixed-line
         // plan; 07400 123456 is libphonenumber's own example of a UK mobile.
