@@ -15,8 +15,9 @@ use std::time::Instant;
 
 const CONTACTS: usize = 2_000;
 
-/// One contact's life: abandon, the first email delivered/opened/clicked, sends coming due,
-/// and then an order or a STOP. Event kinds follow DESIGN.md's journey.
+/// Each contact's life, with its own address and number: abandon, the first email
+/// delivered/opened/clicked, sends coming due, and then an order or a STOP. Event kinds
+/// follow DESIGN.md's journey.
 fn stream() -> Vec<(String, Value, i64)> {
     let base: DateTime<Utc> = "2026-11-27T15:00:00Z".parse().unwrap();
     let mut out = Vec::new();
@@ -38,7 +39,7 @@ fn stream() -> Vec<(String, Value, i64)> {
             "cart": { "token": token, "stage": "checkout", "currency": "USD", "recoveryUrl": "https://shop.example/r",
                       "items": [{ "title": "Merino wool socks", "quantity": 2, "unitPrice": 1800, "category": "apparel" },
                                 { "title": "Trail cap", "quantity": 1, "unitPrice": 2400 }] },
-            "contact": { "email": "shopper@example.com", "phone": "+15125550100", "firstName": "Ada",
+            "contact": { "email": format!("shopper{c}@example.com"), "phone": format!("+1512{:03}{:04}", 200 + c % 800, c), "firstName": "Ada",
                          "region": "US-TX", "timeZone": "America/Chicago" } })));
         out.push(ev(1, m(1), json!({ "type": "abandoned", "origin": "storefront",
             "cart": { "token": token, "stage": "checkout", "currency": "USD", "recoveryUrl": "https://shop.example/r",
@@ -60,6 +61,8 @@ fn stream() -> Vec<(String, Value, i64)> {
             _ => out.push(ev(8, m(1800), json!({ "type": "due", "actionId": send("sms-2", "sms") }))),
         }
     }
+    // As a host meets them: contacts interleaved in time, not one contact's life at a time.
+    out.sort_by_key(|(_, _, at)| *at);
     out
 }
 

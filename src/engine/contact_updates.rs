@@ -32,8 +32,8 @@ impl Run<'_> {
             }
             if let Some(raw) = details.phone.as_ref().filter(|raw| self.state.contact.phone.as_ref() != Some(*raw)) {
                 let country = self.state.contact.region.as_deref().map(|r| r.split('-').next().unwrap_or(r).to_string());
-                match crate::hygiene::phone::normalize(raw, country.as_deref()) {
-                    Ok(phone) => self.set_phone(phone),
+                match crate::hygiene::phone::normalize_for_sms(raw, country.as_deref()) {
+                    Ok((phone, takes_sms)) => self.set_phone(phone, takes_sms),
                     Err(e) => self.why.because("invalidPhone", format!("phone not stored: {}", e.code().as_str())),
                 }
             }
@@ -55,8 +55,8 @@ impl Run<'_> {
 
     /// A new number; SMS suppression follows its line type (a landline cannot take texts).
     /// Only line type ever suppresses SMS, so it is recomputed whenever the number changes.
-    fn set_phone(&mut self, phone: String) {
-        let landline = crate::hygiene::phone::sms_capable(&phone) == Some(false);
+    fn set_phone(&mut self, phone: String, takes_sms: Option<bool>) {
+        let landline = takes_sms == Some(false);
         self.state.contact.phone = Some(phone);
         if landline {
             self.suppress(Channel::Sms, "the number is a landline");

@@ -9,7 +9,7 @@
 
 use crate::error::{Code, Error, Result};
 use rlibphonenumber::enums::Region;
-use rlibphonenumber::{PhoneNumberFormat, PhoneNumberType, PHONE_NUMBER_UTIL};
+use rlibphonenumber::{PhoneNumber, PhoneNumberFormat, PhoneNumberType, PHONE_NUMBER_UTIL};
 use std::str::FromStr;
 
 /// The E.164 form of `raw`, or `INVALID_PHONE`. `default_region` is an ISO 3166-1 alpha-2
@@ -21,13 +21,28 @@ pub fn normalize(raw: &str, default_region: Option<&str>) -> Result<String> {
 
 /// As [`normalize`], reporting `path` as the location of the bad field.
 pub fn normalize_at(raw: &str, default_region: Option<&str>, path: &str) -> Result<String> {
-    check(raw, default_region).map_err(|reason| {
-        Error::new(
-            Code::InvalidPhone,
-            path,
-            format!("not a valid phone number: {reason}"),
-        )
-    })
+    check(raw, default_region)
+        .map(|number| e164(&number))
+        .map_err(|reason| invalid(path, reason))
+}
+
+/// [`normalize`] and [`sms_capable`] at once, from one parse: a new number on a checkout
+/// needs both, and matching a number against its plan is most of their cost.
+pub fn normalize_for_sms(raw: &str, default_region: Option<&str>) -> Result<(String, Option<bool>)> {
+    let number = check(raw, default_region).map_err(|reason| invalid("$.phone", reason))?;
+    Ok((e164(&number), line_takes_sms(&number)))
+}
+
+fn invalid(path: &str, reason: String) -> Error {
+    Error::new(
+        Code::InvalidPhone,
+        path,
+        format!("not a valid phone number: {reason}"),
+    )
+}
+
+fn e164(number: &PhoneNumber) -> String {
+    number.format_as(PhoneNumberFormat::E164).into_owned()
 }
 
 /// True if [`normalize`] would accept `raw`.
@@ -51,6 +66,11 @@ pub fn sms_capable(e164: &str) -> Option<bool> {
     if !number.is_valid() {
         return None;
     }
+    line_takes_sms(&number)
+}
+
+/// The line-type half of [`sms_capable`], for a number already found valid.
+fn line_takes_sms(number: &PhoneNumber) -> Option<bool> {
     match number.get_type() {
         PhoneNumberType::Mobile | PhoneNumberType::FixedLineOrMobile => Some(true),
         PhoneNumberType::FixedLine
@@ -66,7 +86,7 @@ pub fn sms_capable(e164: &str) -> Option<bool> {
     }
 }
 
-fn check(raw: &str, default_region: Option<&str>) -> std::result::Result<String, String> {
+fn check(raw: &str, default_region: Option<&str>) -> std::result::Result<PhoneNumber, String> {
     let region = match default_region {
         None => None,
         Some(code) => {
@@ -87,7 +107,7 @@ fn check(raw: &str, default_region: Option<&str>) -> std::result::Result<String,
     if !number.is_valid() {
         return Err("not in any allocated range of its country's numbering plan".into());
     }
-    Ok(number.format_as(PhoneNumberFormat::E164).into_owned())
+    Ok(number)
 }
 
 #[cfg(test)]
