@@ -69,11 +69,18 @@ export function createRekindle(glue, loadWasm) {
   const text = (value) => (typeof value === 'string' ? value : JSON.stringify(value));
   const millis = (now) => (now instanceof Date ? now.getTime() : now);
 
+  /** As many as the engine keeps (RECENT_CONTACTS in src/wasm.rs). */
+  const RECENT_CONTACTS = 4096;
+
   /** A playbook validated once; decisions pay only for their own state and event. */
   class Engine {
     #policy;
     #handle;
     #generation = -1;
+    // contactId -> { state, ticket }: the last state the engine returned for each contact,
+    // in least-recently-used order. Handing that very string back lets the engine use the
+    // copy it kept parsed (src/recent_states.rs) instead of parsing it again.
+    #recent = new Map();
 
     constructor(policy) {
       this.#policy = policy === undefined ? call(() => glue.defaultPolicy()) : text(policy);
@@ -85,6 +92,8 @@ export function createRekindle(glue, loadWasm) {
         const policy = this.#policy;
         this.#handle = call(() => new glue.Engine(policy));
         this.#generation = generation;
+        this.#recent.clear(); // a new instance keeps nothing
+
       }
       return this.#handle;
     }
@@ -108,9 +117,24 @@ export function createRekindle(glue, loadWasm) {
      */
     decide(contactId, state, event, now) {
       const handle = this.#bound();
-      const [next, output] = call(() => handle.decide(contactId, state ?? undefined, text(event), millis(now)));
+      const body = text(event);
+      const at = millis(now);
+      const known = state == null ? undefined : this.#recent.get(contactId);
+      let result;
+      if (known !== undefined && known.state === state) {
+        result = call(() => handle.decideRecent(contactId, known.ticket, body, at));
+      }
+      result ??= call(() => handle.decide(contactId, state ?? undefined, body, at));
+      const [next, output, ticket] = result;
+      this.#remember(contactId, next, ticket);
       const { actions, explanation } = JSON.parse(output);
       return { state: next, actions, explanation };
+    }
+
+    #remember(contactId, state, ticket) {
+      this.#recent.delete(contactId);
+      this.#recent.set(contactId, { state, ticket });
+      if (this.#recent.size > RECENT_CONTACTS) this.#recent.delete(this.#recent.keys().next().value);
     }
   }
 

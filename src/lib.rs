@@ -46,6 +46,8 @@ pub mod message;
 #[cfg(feature = "server")]
 pub mod metrics;
 #[cfg(feature = "server")]
+pub mod recent_states;
+#[cfg(feature = "server")]
 pub mod state;
 
 pub mod signals;

@@ -101,9 +101,11 @@ pub mod server {
     use crate::engine;
     use crate::event::Event;
     use crate::policy::Policy;
+    use crate::recent_states::RecentStates;
     use crate::state::State;
     use chrono::{DateTime, Utc};
     use serde::Serialize;
+    use std::cell::RefCell;
     use wasm_bindgen::prelude::*;
 
     /// Validate a playbook; returns it normalised (defaults filled in).
@@ -212,11 +214,15 @@ pub mod server {
     }
 
     /// A playbook validated once and kept on the wasm side, so each decision pays only for
-    /// its event and state.
+    /// its event and state; and the states it produced lately, kept parsed (RecentStates).
     #[wasm_bindgen]
     pub struct Engine {
         policy: Policy,
+        recent: RefCell<RecentStates>,
     }
+
+    /// Contacts whose latest state an engine keeps parsed: a few MB of wasm memory.
+    const RECENT_CONTACTS: usize = 4_096;
 
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
@@ -231,6 +237,7 @@ pub mod server {
         pub fn new(policy: &str) -> Result<Engine, JsValue> {
             Ok(Engine {
                 policy: Policy::from_json(policy).map_err(throw)?,
+                recent: RefCell::new(RecentStates::new(RECENT_CONTACTS)),
             })
         }
 
@@ -246,9 +253,10 @@ pub mod server {
 
         /// `state`: the stored JSON, or null for a contact seen for the first time.
         /// `now`: milliseconds since the epoch (time is an input).
-        /// Returns `[stateJson, outputJson]`: two strings cross the boundary in two copies,
-        /// where building the output as JS objects field by field cost several times more
-        /// (BENCHMARKS.md); the loader parses the output with the host's native JSON.parse.
+        /// Returns `[stateJson, outputJson, ticket]`: two strings cross the boundary in two
+        /// copies, where building the output as JS objects field by field cost several times
+        /// more (BENCHMARKS.md); the loader parses the output with the host's native
+        /// JSON.parse. `ticket` names the new state in the engine's recent states.
         pub fn decide(
             &self,
             contact_id: &str,
@@ -261,17 +269,52 @@ pub mod server {
                 None => State::new(contact_id),
             };
             let event = Event::from_json(event).map_err(throw)?;
-            let now = DateTime::<Utc>::from_timestamp_millis(now as i64).ok_or_else(|| {
-                throw(crate::Error::new(
-                    crate::Code::InvalidTimestamp,
-                    "$.now",
-                    "not a valid epoch-milliseconds time",
-                ))
-            })?;
-            let decision = engine::decide(&self.policy, state, &event, now);
+            let now = instant(now)?;
+            self.decide_on(contact_id, state, &event, now)
+        }
+
+        /// As `decide`, on the state kept under `ticket` (the loader has checked the host
+        /// passed back that very state). Returns undefined if it is no longer kept: the
+        /// caller then sends the JSON.
+        #[wasm_bindgen(js_name = decideRecent)]
+        pub fn decide_recent(
+            &self,
+            contact_id: &str,
+            ticket: u32,
+            event: &str,
+            now: f64,
+        ) -> Result<Option<js_sys::Array>, JsValue> {
+            let event = Event::from_json(event).map_err(throw)?;
+            let now = instant(now)?;
+            let Some(state) = self.recent.borrow_mut().take(contact_id, ticket) else {
+                return Ok(None);
+            };
+            self.decide_on(contact_id, state, &event, now).map(Some)
+        }
+
+        fn decide_on(
+            &self,
+            contact_id: &str,
+            state: State,
+            event: &Event,
+            now: DateTime<Utc>,
+        ) -> Result<js_sys::Array, JsValue> {
+            let decision = engine::decide(&self.policy, state, event, now);
             let output = Output { actions: &decision.actions, explanation: &decision.explanation };
             let output = serde_json::to_string(&output).map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
-            Ok(js_sys::Array::of2(&decision.state.to_json().into(), &output.into()))
+            let state_json = decision.state.to_json();
+            let ticket = self.recent.borrow_mut().keep(contact_id, decision.state);
+            Ok(js_sys::Array::of3(&state_json.into(), &output.into(), &ticket.into()))
         }
+    }
+
+    fn instant(now: f64) -> Result<DateTime<Utc>, JsValue> {
+        DateTime::<Utc>::from_timestamp_millis(now as i64).ok_or_else(|| {
+            throw(crate::Error::new(
+                crate::Code::InvalidTimestamp,
+                "$.now",
+                "not a valid epoch-milliseconds time",
+            ))
+        })
     }
 }

@@ -52,6 +52,25 @@ test('a decision plans the default cadence and returns opaque state', async () =
   assert.equal(again.state, out.state);
 });
 
+test('states the engine keeps parsed never change a decision: handed back, stale, copied or evicted', async () => {
+  await rekindle.init();
+  const engine = new rekindle.Engine();
+  const fresh = (state, event, now) => new rekindle.Engine().decide('contact-1', state, event, now); // keeps nothing
+  const first = engine.decide('contact-1', null, checkout('e1'), NOW);
+  const due = (id) => ({ id, at: new Date(NOW + 6 * 60_000).toISOString(), type: 'due', actionId: first.actions[0].id });
+  const later = NOW + 6 * 60_000;
+  const kept = engine.decide('contact-1', first.state, due('d1'), later); // the very string: kept copy
+  assert.deepEqual(kept, fresh(first.state, due('d1'), later));
+  assert.equal(kept.actions.find((a) => a.type === 'send')?.id, first.actions[0].id);
+  const stale = engine.decide('contact-1', first.state, due('d1'), later); // an older state: parsed
+  assert.deepEqual(stale, fresh(first.state, due('d1'), later));
+  const copy = ` ${stale.state}`.slice(1); // equal text, another string
+  const opened = { id: 'o1', at: new Date(later + 60_000).toISOString(), type: 'opened', actionId: first.actions[0].id };
+  assert.deepEqual(engine.decide('contact-1', copy, opened, later + 60_000), fresh(stale.state, opened, later + 60_000));
+  for (let i = 0; i < 4_200; i += 1) engine.decide(`other-${i}`, null, checkout(`x${i}`, `cart-${i}`), NOW); // pushes contact-1 out
+  assert.deepEqual(engine.decide('contact-1', stale.state, opened, later + 60_000), fresh(stale.state, opened, later + 60_000));
+});
+
 test('a malformed event reaches JS as a RekindleError with code and path', async () => {
   await rekindle.init();
   const engine = new rekindle.Engine();
