@@ -37,7 +37,7 @@ pub struct Contact {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sent: Vec<SentRecord>,
     /// Ids of recently applied events: a repeat changes nothing.
-    #[serde(default, skip_serializing_if = "VecDeque::is_empty")]
+    #[serde(default, skip_serializing_if = "VecDeque::is_empty", deserialize_with = "fingerprints")]
     pub seen: VecDeque<u64>,
     #[serde(default, skip_serializing_if = "is_zero")]
     pub stats: Stats,
@@ -116,7 +116,7 @@ impl Contact {
     /// Record an event id; false if it was already applied. Ids are kept as 64-bit hashes:
     /// a fraction of the bytes, and no provider ids in clear in the stored state.
     pub fn first_sighting(&mut self, event_id: &str) -> bool {
-        let hash = crate::ids::fnv1a64(event_id);
+        let hash = event_fingerprint(event_id);
         if self.seen.contains(&hash) {
             return false;
         }
@@ -149,4 +149,17 @@ fn is_false(b: &bool) -> bool {
 
 fn is_zero<T: Default + PartialEq>(n: &T) -> bool {
     *n == T::default()
+}
+
+/// An event id's fingerprint: 53 bits of its FNV-1a hash, so that a host that reads the
+/// stored state with JavaScript's JSON.parse (whose numbers are doubles) keeps it exact.
+pub fn event_fingerprint(event_id: &str) -> u64 {
+    crate::ids::fnv1a64(event_id) & ((1 << 53) - 1)
+}
+
+/// Fingerprints as stored; those written with all 64 bits, before the mask, read masked.
+fn fingerprints<'de, D: serde::Deserializer<'de>>(d: D) -> Result<VecDeque<u64>, D::Error> {
+    let mut seen = VecDeque::<u64>::deserialize(d)?;
+    seen.iter_mut().for_each(|f| *f &= (1 << 53) - 1);
+    Ok(seen)
 }

@@ -127,7 +127,7 @@ fn v2_to_v3(value: &mut Value) {
         if let Some(seen) = contact.get_mut("seen").and_then(Value::as_array_mut) {
             for id in seen.iter_mut() {
                 if let Some(text) = id.as_str() {
-                    *id = Value::from(crate::ids::fnv1a64(text));
+                    *id = Value::from(crate::contact::event_fingerprint(text));
                 }
             }
         }

@@ -210,6 +210,22 @@ fn state_written_under_schema_2_migrates_instants_and_event_ids() {
 }
 
 #[test]
+fn event_fingerprints_survive_a_javascript_json_round_trip() {
+    let mut state = State::new("c-1");
+    for i in 0..64 {
+        state.contact.first_sighting(&format!("evt-{i}"));
+    }
+    // JSON.parse reads numbers as doubles: every fingerprint must be exact below 2^53.
+    assert!(state.contact.seen.iter().all(|f| *f < 1 << 53));
+    // A state stored before the mask (all 64 bits) still recognises its events.
+    let full = rekindle::ids::fnv1a64("evt-old");
+    assert!(full >= 1 << 53, "the vector needs a hash above 2^53");
+    let old = json!({ "schemaVersion": 3, "contact": { "id": "c-1", "seen": [full] }, "journeys": [] });
+    let mut contact = State::from_json(&old.to_string()).unwrap().contact;
+    assert!(!contact.first_sighting("evt-old"), "a repeat across the upgrade is still a repeat");
+}
+
+#[test]
 fn the_public_base_url_must_be_https_or_loopback_and_header_safe() {
     let mut p: serde_json::Value = serde_json::from_str(rekindle::policy::DEFAULT_POLICY).unwrap();
     for bad in ["http://shop.example", "https://shop.example/u>\r\nBcc: x", "ftp://x", "https://", "http://127.0.0.1.evil.example"] {
