@@ -16,8 +16,12 @@ import {
 import { storeContract } from './store-contract.mjs';
 
 const dist = fileURLToPath(new URL('../../pkg/dist/', import.meta.url));
-const T0 = Date.parse('2026-11-27T15:00:00Z'); // 10:00 in New York: inside US quiet-hour limits
-const OFFSET = T0 - Date.now(); // the Worker's clock runs at wall speed from T0, whatever the hour
+// The Worker's clock runs at wall speed from 15:00 UTC tomorrow (10:00 or 11:00 in New York,
+// inside US quiet-hour limits whatever the hour of the run). It is always ahead of the wall
+// clock: an alarm armed by the wall clock instead of the runtime's would ring hours late.
+const today = new Date();
+const T0 = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + 1, 15);
+const OFFSET = T0 - Date.now();
 const logical = () => Date.now() + OFFSET;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -108,8 +108,9 @@ export function contactObject(options = null) {
   return class RekindleContact extends DurableObject {
     #sql;
     #created; // whether the tables exist: a lookup of an unknown key must not create storage
+    #configured; // a promise of the options, resolved once
     #runtime; // a promise, built on the first alarm
-    #now = Date.now;
+    #now = Date.now; // the runtime's clock, once the options are known
     #log = () => {};
 
     constructor(ctx, env) {
@@ -131,7 +132,8 @@ export function contactObject(options = null) {
     }
 
     /** Compare-and-set and everything with it, in one transaction. Returns the link keys erasure frees. */
-    commit(contactId, change, linked) {
+    async commit(contactId, change, linked) {
+      await this.#configure(); // the clock the alarm is armed by
       this.#create();
       const outcome = this.ctx.storage.transactionSync(() => {
         // Keys already claimed point here whatever the outcome: recorded so erasure frees them.
@@ -174,7 +176,8 @@ export function contactObject(options = null) {
       return this.#one('SELECT 1 AS yes FROM intents WHERE id = ?', id) !== null;
     }
 
-    claim(id, owner, now, leaseMs) {
+    async claim(id, owner, now, leaseMs) {
+      await this.#configure();
       const row = this.#one("SELECT action, attempts FROM intents WHERE id = ?1 AND status = 'pending' AND next_at <= ?2 AND lease_until <= ?2", id, now);
       if (!row) return null;
       this.#change('UPDATE intents SET owner = ?, lease_until = ?, attempts = attempts + 1 WHERE id = ?', owner, now + leaseMs, id);
@@ -182,7 +185,8 @@ export function contactObject(options = null) {
       return { id, contactId: this.contactId, action: JSON.parse(row.action), attempts: row.attempts + 1 };
     }
 
-    finish(id, owner, { status, providerId = null, detail = null }) {
+    async finish(id, owner, { status, providerId = null, detail = null }) {
+      await this.#configure();
       // The ledger keeps the outcome, not the message: no address outlives the send.
       const done = this.#change(
         "UPDATE intents SET status = ?, provider_id = ?, detail = ?, action = NULL, lease_until = 0 WHERE id = ? AND owner = ? AND status = 'pending'",
@@ -192,7 +196,8 @@ export function contactObject(options = null) {
       return done;
     }
 
-    retryLater(id, owner, nextAt) {
+    async retryLater(id, owner, nextAt) {
+      await this.#configure();
       const done = this.#change(
         "UPDATE intents SET next_at = ?, lease_until = 0, owner = NULL WHERE id = ? AND owner = ? AND status = 'pending'",
         nextAt, id, owner,
@@ -313,14 +318,27 @@ export function contactObject(options = null) {
       else this.ctx.storage.setAlarm(Date.now() + Math.max(0, next - this.#now()));
     }
 
+    /** The merchant's options (null for a store-only object); sets the clock and the log. */
+    #configure() {
+      if (!options) return Promise.resolve(null);
+      this.#configured ??= (async () => {
+        const o = typeof options === 'function' ? await options(this.env) : options;
+        if (typeof o.store?.within !== 'function') throw new TypeError('contactObject: options.store must be durableObjectStore(env.<binding>)');
+        this.#now = o.now ?? Date.now;
+        this.#log = o.log ?? this.#log;
+        return o;
+      })();
+      this.#configured.catch(() => {
+        this.#configured = undefined;
+      });
+      return this.#configured;
+    }
+
     #ready() {
       if (!options) return Promise.resolve(null);
       this.#runtime ??= (async () => {
-        const o = typeof options === 'function' ? await options(this.env) : options;
-        if (typeof o.store?.within !== 'function') throw new TypeError('contactObject: options.store must be durableObjectStore(env.<binding>)');
+        const o = await this.#configure();
         await rekindle.init();
-        if (o.now) this.#now = o.now;
-        this.#log = o.log ?? this.#log;
         return createRuntime({ rekindle, ...o, store: o.store.within(this), linkSecret: o.secrets?.links ?? o.secrets?.salt });
       })();
       this.#runtime.catch(() => {
