@@ -11,7 +11,7 @@ import * as esbuild from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { fakeSendgrid, fakeTwilio } from './fake-providers.mjs';
 import {
-  SECRETS, SENDGRID_KEY, TEMPLATES, TWILIO, abandonedCheckout, postShopify, rekindle, removeDir, shopifySample, tempDir, testPolicy,
+  SECRETS, SENDGRID_KEY, TEMPLATES, TWILIO, abandonedCheckout, postShopify, postTwilio, rekindle, removeDir, shopifySample, tempDir, testPolicy, tick,
 } from './harness.mjs';
 import { storeContract } from './store-contract.mjs';
 
@@ -142,7 +142,7 @@ async function shopper(inMs) {
     at: new Date(logical() - 5 * 60_000 + inMs).toISOString(), token: `do-${n}`, customerId: `900000000000000${n}`, email, phone: `+15125550${n}`,
   });
   const [routed] = rekindle.ingest.shopify('checkouts/create', `do-${n}`, body, SECRETS.salt, logical()).routed;
-  const s = { email, body, token: `do-${n}`, contactId: routed.contactId, links: routed.links, customerId: `900000000000000${n}` };
+  const s = { email, phone: `+15125550${n}`, body, token: `do-${n}`, contactId: routed.contactId, links: routed.links, customerId: `900000000000000${n}` };
   shoppers.push(s);
   return s;
 }
@@ -223,6 +223,19 @@ test('two webhooks and three ticks at once, racing the alarm, give one send', as
   } finally {
     sendgrid.afterAccept(undefined);
   }
+});
+
+test("a STOP reply goes out at once, by the contact's alarm; the cron tick has nothing to do", async () => {
+  const s = await shopper(60_000);
+  assert.equal((await postShopify(app.url, 'checkouts/create', s.body)).status, 200);
+  const stop = await postTwilio(app.url, '/webhooks/twilio/inbound', { MessageSid: `SM-${s.token}`, From: s.phone, To: '+15005550006', Body: 'STOP', AccountSid: TWILIO.accountSid });
+  assert.equal(stop.status, 200);
+  const waited = await waitFor('the STOP confirmation', () => twilio.messages.some((m) => m.form.To === s.phone));
+  assert.equal(twilio.messages.filter((m) => m.form.To === s.phone).length, 1);
+  assert.deepEqual((await (await object(s.contactId)).dueBefore(Number.MAX_SAFE_INTEGER, 10)).map((d) => d.id.replace(/^j_[0-9a-f]+\./, '')), ['email-1.email.0'], 'the SMS step is gone');
+  const ticked = await tick(app.url);
+  assert.deepEqual(await ticked.json(), { due: 0, sent: 0, failed: 0, retrying: 0 }, 'alarms drive the sends: the Worker has no global due index');
+  console.log(`# STOP confirmation sent ${waited} ms after the inbound webhook answered`);
 });
 
 test('state, due entries and the armed alarm survive a restart on the same persist dir', async () => {
