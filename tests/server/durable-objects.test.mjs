@@ -138,11 +138,12 @@ const shoppers = [];
 async function shopper(inMs) {
   const n = String(shoppers.length + 1).padStart(3, '0');
   const email = `do-${n}@example.com`;
+  const dueAt = Date.now() + inMs; // on the wall clock; the email step is 5 minutes after abandonment
   const body = await abandonedCheckout({
-    at: new Date(logical() - 5 * 60_000 + inMs).toISOString(), token: `do-${n}`, customerId: `900000000000000${n}`, email, phone: `+15125550${n}`,
+    at: new Date(dueAt + OFFSET - 5 * 60_000).toISOString(), token: `do-${n}`, customerId: `900000000000000${n}`, email, phone: `+15125550${n}`,
   });
   const [routed] = rekindle.ingest.shopify('checkouts/create', `do-${n}`, body, SECRETS.salt, logical()).routed;
-  const s = { dueAt: Date.now() + inMs, email, phone: `+15125550${n}`, body, token: `do-${n}`, contactId: routed.contactId, links: routed.links, customerId: `900000000000000${n}` };
+  const s = { dueAt, email, phone: `+15125550${n}`, body, token: `do-${n}`, contactId: routed.contactId, links: routed.links, customerId: `900000000000000${n}` };
   shoppers.push(s);
   return s;
 }
