@@ -9,8 +9,9 @@
 //   claim wins, as in every store; a key is claimed before the contact's commit, so a crash in
 //   between leaves a key pointing at a contact with no state yet, which is harmless (the next
 //   event for it starts that contact). A single index object would serialise every webhook.
-// - `ledger:<actionId>`: which contact holds an intent, for claim/finish/ledger by action id
-//   from outside. Ids only, so it outlives the contact's erasure like the ledger row itself.
+//   The `action:<id>` object also records which contact holds that intent (sends and replies
+//   alike), for claim/finish/ledger by action id from outside. That record is ids only, so it
+//   outlives the contact's erasure like the ledger row itself; the link does not.
 // - `registry`: every contact id, written once when a contact is created, so that `eraseAll`
 //   (Shopify `shop/redact`) can reach objects a namespace cannot list.
 // There is no global due index: alarms replace the cron tick, and the worker's own
@@ -22,6 +23,7 @@ import { createRuntime } from '../runtime.js';
 
 const CONTACT = 'contact:';
 const PAGE = 100;
+const actionKey = (id) => `action:${id}`;
 
 /**
  * The store for the Worker's handler. `namespace` is the Durable Object binding whose class is
@@ -34,7 +36,7 @@ export function durableObjectStore(namespace, { here = null } = {}) {
   /** The object holding intent `id`: this one if it does, else the one the ledger index names. */
   const holder = async (id) => {
     if (here?.holds(id)) return here;
-    const contactId = await stub(`ledger:${id}`).linkOwner();
+    const contactId = await stub(`link:${actionKey(id)}`).holder();
     return contactId ? contact(contactId) : null;
   };
 
@@ -45,7 +47,7 @@ export function durableObjectStore(namespace, { here = null } = {}) {
       const keys = [...new Set(change.links)];
       await Promise.all([
         change.expected === 0 ? stub('registry').register(contactId) : null,
-        ...change.intents.map(({ id }) => stub(`ledger:${id}`).claimLink(contactId)),
+        ...change.intents.map(({ id }) => stub(`link:${actionKey(id)}`).hold(contactId)),
       ]);
       const owners = await Promise.all(keys.map((key) => stub(`link:${key}`).claimLink(contactId)));
       const won = keys.filter((_, i) => owners[i] === contactId);
@@ -78,7 +80,8 @@ export function durableObjectStore(namespace, { here = null } = {}) {
       for (let page = await registry.registered(PAGE); page.length > 0; page = await registry.registered(PAGE)) {
         for (const contactId of page) {
           const { links, intents } = await stub(CONTACT + contactId).drop();
-          await Promise.all([...links.map((key) => stub(`link:${key}`).drop()), ...intents.map((id) => stub(`ledger:${id}`).drop())]);
+          const keys = new Set([...links, ...intents.map(actionKey)]);
+          await Promise.all([...keys].map((key) => stub(`link:${key}`).drop()));
           await registry.unregister(contactId);
         }
       }
@@ -107,7 +110,7 @@ export function durableObjectStore(namespace, { here = null } = {}) {
 export function contactObject(options = null) {
   return class RekindleContact extends DurableObject {
     #sql;
-    #created; // whether the tables exist: a lookup of an unknown key must not create storage
+    #tables; // the tables this object has: a lookup of an unknown key must not create storage
     #configured; // a promise of the options, resolved once
     #runtime; // a promise, built on the first alarm
     #now = Date.now; // the runtime's clock, once the options are known
@@ -116,29 +119,29 @@ export function contactObject(options = null) {
     constructor(ctx, env) {
       super(ctx, env);
       this.#sql = ctx.storage.sql;
-      this.#created = this.#sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'contact'").toArray().length > 0;
+      this.#tables = new Set(this.#sql.exec("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((r) => r.name));
     }
 
-    /** The contact this object is (null until its first commit: a link, ledger or registry object). */
+    /** The contact this object is (null until its first commit, and for link and registry objects). */
     get contactId() {
-      return this.#one('SELECT contact_id FROM contact')?.contact_id ?? null;
+      return this.#one('contact', 'SELECT contact_id FROM contact')?.contact_id ?? null;
     }
 
     // ---------- contact ----------
 
     load() {
-      const row = this.#one('SELECT state, version FROM contact');
+      const row = this.#one('contact', 'SELECT state, version FROM contact');
       return row ? { state: row.state, version: row.version } : null;
     }
 
     /** Compare-and-set and everything with it, in one transaction. Returns the link keys erasure frees. */
     async commit(contactId, change, linked) {
       await this.#configure(); // the clock the alarm is armed by
-      this.#create();
+      this.#create('contact', 'due', 'intents', 'links');
       const outcome = this.ctx.storage.transactionSync(() => {
         // Keys already claimed point here whatever the outcome: recorded so erasure frees them.
         for (const key of linked) this.#sql.exec('INSERT OR IGNORE INTO links (key) VALUES (?)', key);
-        const current = this.#one('SELECT version FROM contact')?.version ?? 0;
+        const current = this.#one('contact', 'SELECT version FROM contact')?.version ?? 0;
         if (current !== change.expected) return { ok: false, release: [] };
         this.#sql.exec(
           'INSERT INTO contact (one, contact_id, state, version) VALUES (1, ?, ?, ?) ON CONFLICT (one) DO UPDATE SET state = excluded.state, version = excluded.version',
@@ -165,22 +168,22 @@ export function contactObject(options = null) {
 
     dueBefore(now, limit) {
       const contactId = this.contactId;
-      return this.#rows('SELECT id, at FROM due WHERE at <= ? ORDER BY at LIMIT ?', now, limit).map((r) => ({ id: r.id, contactId, at: r.at }));
+      return this.#rows('due', 'SELECT id, at FROM due WHERE at <= ? ORDER BY at LIMIT ?', now, limit).map((r) => ({ id: r.id, contactId, at: r.at }));
     }
 
     claimable(now, limit) {
-      return this.#rows("SELECT id FROM intents WHERE status = 'pending' AND next_at <= ?1 AND lease_until <= ?1 LIMIT ?2", now, limit).map((r) => r.id);
+      return this.#rows('intents', "SELECT id FROM intents WHERE status = 'pending' AND next_at <= ?1 AND lease_until <= ?1 LIMIT ?2", now, limit).map((r) => r.id);
     }
 
     holds(id) {
-      return this.#one('SELECT 1 AS yes FROM intents WHERE id = ?', id) !== null;
+      return this.#one('intents', 'SELECT 1 AS yes FROM intents WHERE id = ?', id) !== null;
     }
 
     async claim(id, owner, now, leaseMs) {
       await this.#configure();
-      const row = this.#one("SELECT action, attempts FROM intents WHERE id = ?1 AND status = 'pending' AND next_at <= ?2 AND lease_until <= ?2", id, now);
+      const row = this.#one('intents', "SELECT action, attempts FROM intents WHERE id = ?1 AND status = 'pending' AND next_at <= ?2 AND lease_until <= ?2", id, now);
       if (!row) return null;
-      this.#change('UPDATE intents SET owner = ?, lease_until = ?, attempts = attempts + 1 WHERE id = ?', owner, now + leaseMs, id);
+      this.#change('intents', 'UPDATE intents SET owner = ?, lease_until = ?, attempts = attempts + 1 WHERE id = ?', owner, now + leaseMs, id);
       this.#arm(); // a lease that runs out (its dispatcher died) rings the alarm again
       return { id, contactId: this.contactId, action: JSON.parse(row.action), attempts: row.attempts + 1 };
     }
@@ -189,7 +192,7 @@ export function contactObject(options = null) {
       await this.#configure();
       // The ledger keeps the outcome, not the message: no address outlives the send.
       const done = this.#change(
-        "UPDATE intents SET status = ?, provider_id = ?, detail = ?, action = NULL, lease_until = 0 WHERE id = ? AND owner = ? AND status = 'pending'",
+        'intents', "UPDATE intents SET status = ?, provider_id = ?, detail = ?, action = NULL, lease_until = 0 WHERE id = ? AND owner = ? AND status = 'pending'",
         status, providerId, detail, id, owner,
       ) > 0;
       this.#arm();
@@ -199,7 +202,7 @@ export function contactObject(options = null) {
     async retryLater(id, owner, nextAt) {
       await this.#configure();
       const done = this.#change(
-        "UPDATE intents SET next_at = ?, lease_until = 0, owner = NULL WHERE id = ? AND owner = ? AND status = 'pending'",
+        'intents', "UPDATE intents SET next_at = ?, lease_until = 0, owner = NULL WHERE id = ? AND owner = ? AND status = 'pending'",
         nextAt, id, owner,
       ) > 0;
       this.#arm();
@@ -207,7 +210,7 @@ export function contactObject(options = null) {
     }
 
     ledger(id) {
-      const row = this.#one('SELECT status, attempts, provider_id, detail FROM intents WHERE id = ?', id);
+      const row = this.#one('intents', 'SELECT status, attempts, provider_id, detail FROM intents WHERE id = ?', id);
       return row ? { status: row.status, attempts: row.attempts, providerId: row.provider_id ?? null, detail: row.detail ?? null } : null;
     }
 
@@ -233,74 +236,88 @@ export function contactObject(options = null) {
       }
     }
 
-    // ---------- link, ledger index, registry ----------
+    // ---------- link (and the holder of an action), registry ----------
 
     /** First claim wins; answers the owner. */
     claimLink(contactId) {
-      this.#create();
+      this.#create('link');
       this.#sql.exec('INSERT OR IGNORE INTO link (one, contact_id) VALUES (1, ?)', contactId);
       return this.linkOwner();
     }
 
     linkOwner() {
-      return this.#one('SELECT contact_id FROM link')?.contact_id ?? null;
+      return this.#one('link', 'SELECT contact_id FROM link')?.contact_id ?? null;
     }
 
     releaseLink(contactId) {
-      this.#change('DELETE FROM link WHERE contact_id = ?', contactId);
+      this.#change('link', 'DELETE FROM link WHERE contact_id = ?', contactId);
+    }
+
+    /** On an `action:<id>` object: the contact whose intent this is (kept through erasure). */
+    hold(contactId) {
+      this.#create('holder');
+      this.#sql.exec('INSERT OR IGNORE INTO holder (one, contact_id) VALUES (1, ?)', contactId);
+    }
+
+    holder() {
+      return this.#one('holder', 'SELECT contact_id FROM holder')?.contact_id ?? null;
     }
 
     register(contactId) {
-      this.#create();
+      this.#create('registry');
       this.#sql.exec('INSERT OR IGNORE INTO registry (contact_id) VALUES (?)', contactId);
     }
 
     registered(limit) {
-      return this.#rows('SELECT contact_id FROM registry LIMIT ?', limit).map((r) => r.contact_id);
+      return this.#rows('registry', 'SELECT contact_id FROM registry LIMIT ?', limit).map((r) => r.contact_id);
     }
 
     unregister(contactId) {
-      this.#change('DELETE FROM registry WHERE contact_id = ?', contactId);
+      this.#change('registry', 'DELETE FROM registry WHERE contact_id = ?', contactId);
     }
 
     /** Everything goes. Answers the keys and action ids whose objects must go too. */
     async drop() {
-      const links = this.#rows('SELECT key FROM links').map((r) => r.key);
-      const intents = this.#rows('SELECT id FROM intents').map((r) => r.id);
+      const links = this.#rows('links', 'SELECT key FROM links').map((r) => r.key);
+      const intents = this.#rows('intents', 'SELECT id FROM intents').map((r) => r.id);
       await this.ctx.storage.deleteAlarm();
       await this.ctx.storage.deleteAll();
-      this.#created = false;
+      this.#tables.clear();
       return { links, intents };
     }
 
     // ---------- plumbing ----------
 
-    /** Rows of a query; none before the tables exist. */
-    #rows(query, ...bindings) {
-      return this.#created ? this.#sql.exec(query, ...bindings).toArray() : [];
+    /** Rows of a query on `table`; none before the table exists. */
+    #rows(table, query, ...bindings) {
+      return this.#tables.has(table) ? this.#sql.exec(query, ...bindings).toArray() : [];
     }
 
-    #one(query, ...bindings) {
-      return this.#rows(query, ...bindings)[0] ?? null;
+    #one(table, query, ...bindings) {
+      return this.#rows(table, query, ...bindings)[0] ?? null;
     }
 
-    /** A write that changes rows: how many it changed (none before the tables exist). */
-    #change(query, ...bindings) {
-      if (!this.#created) return 0;
+    /** A write that changes rows of `table`: how many it changed (none before the table exists). */
+    #change(table, query, ...bindings) {
+      if (!this.#tables.has(table)) return 0;
       const cursor = this.#sql.exec(query, ...bindings);
       cursor.toArray();
       return cursor.rowsWritten;
     }
 
-    #create() {
-      if (this.#created) return;
-      for (const statement of SCHEMA) this.#sql.exec(statement);
-      this.#created = true;
+    /** Each object makes only the tables of its role, on its first write. */
+    #create(...tables) {
+      for (const table of tables) {
+        if (this.#tables.has(table)) continue;
+        this.#sql.exec(SCHEMA[table]);
+        this.#tables.add(table);
+      }
     }
 
     /** The earliest due entry or claimable moment, in the runtime's clock; null if none. */
     #next() {
-      const row = this.#one(`SELECT MIN(t) AS t FROM (
+      if (!this.#tables.has('due')) return null;
+      const row = this.#one('due', `SELECT MIN(t) AS t FROM (
         SELECT MIN(at) AS t FROM due
         UNION ALL SELECT MIN(MAX(next_at, lease_until)) FROM intents WHERE status = 'pending')`);
       return row?.t ?? null;
@@ -349,14 +366,16 @@ export function contactObject(options = null) {
   };
 }
 
-// One schema for the three roles (contact, link, registry), created on an object's first write:
-// each object uses only its own tables, and an empty SQLite table costs a few bytes.
-const SCHEMA = [
-  'CREATE TABLE IF NOT EXISTS contact (one INTEGER PRIMARY KEY CHECK (one = 1), contact_id TEXT NOT NULL, state TEXT NOT NULL, version INTEGER NOT NULL)',
-  'CREATE TABLE IF NOT EXISTS due (id TEXT PRIMARY KEY, at INTEGER NOT NULL)',
-  `CREATE TABLE IF NOT EXISTS intents (id TEXT PRIMARY KEY, action TEXT, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+// Tables by role: a contact has the first four, a link object `link` (and `holder` when its key
+// is an action's), the registry `registry`. Every SQLite table costs storage even when empty
+// (a few kilobytes, by Cloudflare's FAQ), so an object makes only those it writes.
+const SCHEMA = {
+  contact: 'CREATE TABLE IF NOT EXISTS contact (one INTEGER PRIMARY KEY CHECK (one = 1), contact_id TEXT NOT NULL, state TEXT NOT NULL, version INTEGER NOT NULL)',
+  due: 'CREATE TABLE IF NOT EXISTS due (id TEXT PRIMARY KEY, at INTEGER NOT NULL)',
+  intents: `CREATE TABLE IF NOT EXISTS intents (id TEXT PRIMARY KEY, action TEXT, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
     next_at INTEGER NOT NULL DEFAULT 0, owner TEXT, lease_until INTEGER NOT NULL DEFAULT 0, provider_id TEXT, detail TEXT)`,
-  'CREATE TABLE IF NOT EXISTS links (key TEXT PRIMARY KEY)',
-  'CREATE TABLE IF NOT EXISTS link (one INTEGER PRIMARY KEY CHECK (one = 1), contact_id TEXT NOT NULL)',
-  'CREATE TABLE IF NOT EXISTS registry (contact_id TEXT PRIMARY KEY)',
-];
+  links: 'CREATE TABLE IF NOT EXISTS links (key TEXT PRIMARY KEY)',
+  link: 'CREATE TABLE IF NOT EXISTS link (one INTEGER PRIMARY KEY CHECK (one = 1), contact_id TEXT NOT NULL)',
+  holder: 'CREATE TABLE IF NOT EXISTS holder (one INTEGER PRIMARY KEY CHECK (one = 1), contact_id TEXT NOT NULL)',
+  registry: 'CREATE TABLE IF NOT EXISTS registry (contact_id TEXT PRIMARY KEY)',
+};
