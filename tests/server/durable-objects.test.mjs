@@ -24,6 +24,7 @@ const T0 = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDat
 const OFFSET = T0 - Date.now();
 const logical = () => Date.now() + OFFSET;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const LEASE_MS = 1_500; // a dispatcher that died is replaced this long after its claim
 
 /** The merchant's Worker: the handler and the object class on the same options. */
 const MERCHANT_WORKER = `
@@ -38,6 +39,7 @@ const MERCHANT_WORKER = `
     },
     publicUrl: 'http://rekindle.test',
     now: () => Date.now() + Number(env.CLOCK_OFFSET),
+    leaseMs: Number(env.LEASE_MS),
     sleep: async () => {},
   });
   export const RekindleContact = contactObject(options);
@@ -115,6 +117,7 @@ const bindings = () => ({
   SENDGRID_URL: sendgrid.url,
   TEMPLATES: JSON.stringify(TEMPLATES),
   CLOCK_OFFSET: String(OFFSET),
+  LEASE_MS: String(LEASE_MS),
 });
 const start = async () => workerd(merchantScript, { persist: join(dir, 'durable-objects'), bindings: bindings() });
 
@@ -256,6 +259,42 @@ test('state, due entries and the armed alarm survive a restart on the same persi
   await waitFor('the alarm armed before the restart to send', () => mailsTo(s.email).length > 0);
   await sleep(500);
   assert.equal(mailsTo(s.email).length, 1);
+});
+
+test('workerd stopped mid-send: when the lease runs out the alarm sends again, once (the documented window)', async () => {
+  const s = await shopper(500);
+  let accepted;
+  const inWindow = new Promise((resolve) => {
+    accepted = resolve;
+  });
+  let restarted;
+  const held = new Promise((resolve) => {
+    restarted = resolve;
+  });
+  // SendGrid takes the first mail and its answer never reaches the object: workerd stops first.
+  sendgrid.afterAccept(async () => {
+    if (mailsTo(s.email).length !== 1) return false;
+    accepted();
+    await held;
+    return true;
+  });
+  try {
+    assert.equal((await postShopify(app.url, 'checkouts/create', s.body)).status, 200);
+    await inWindow;
+    await app.mf.dispose();
+    app = undefined;
+    app = await start();
+    restarted();
+    const waited = await waitFor('the send after the lease', () => mailsTo(s.email).length === 2);
+    await sleep(1_000);
+    assert.equal(mailsTo(s.email).length, 2, 'the one mail in the window repeats, and only once');
+    const ledger = await (await object(s.contactId)).ledger(mailsTo(s.email)[1].mail.custom_args.rekindle_action);
+    assert.deepEqual([ledger.status, ledger.attempts], ['sent', 2]);
+    console.log(`# resent ${waited} ms after the restart (lease ${LEASE_MS} ms)`);
+  } finally {
+    restarted();
+    sendgrid.afterAccept(undefined);
+  }
 });
 
 test('erasure: the contact keeps only its tombstone and ids; its links and sends go', async () => {
