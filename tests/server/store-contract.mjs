@@ -86,5 +86,15 @@ export function storeContract(name, open) {
       assert.equal((await store.ledger('i3')).status, 'cancelled');
       assert.deepEqual(await store.load('c7'), { state: 'tombstone', version: 2 });
     });
+
+    test('erase all (shop/redact): every contact, due entry, link and queued message goes', async () => {
+      await store.commit('c8', change(0, 's', { schedule: [{ id: 'f1', at: 1 }], links: ['email:shop'], intents: [{ id: 'i4', action: send('i4') }] }));
+      await store.eraseAll();
+      for (const contactId of ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8']) assert.equal(await store.load(contactId), null, contactId);
+      assert.deepEqual(await scope('c8').dueBefore(10, 100), []);
+      assert.equal(await store.resolve(['email:shop', 'token:x']), null);
+      assert.equal(await store.claim('i4', 'A', 10, 1000), null);
+      assert.equal(await store.commit('c8', change(0, 'again')), true, 'a contact can start over');
+    });
   });
 }
