@@ -46,6 +46,19 @@ export interface RekindleStore {
   close(): Promise<void>;
 }
 
+/**
+ * The Durable Objects store (`rekindle/server/cloudflare`): the contract, plus one contact's view
+ * of the due index (each contact's object has its own, read by its alarm).
+ */
+export interface DurableObjectStore extends RekindleStore {
+  forContact(contactId: string): {
+    dueBefore(now: number, limit: number): Promise<{ id: string; contactId: string; at: number }[]>;
+    claimable(now: number, limit: number): Promise<string[]>;
+    /** What the contact's alarm runs: its due events through the engine, then its sends. */
+    tick(): Promise<{ due: number; sent: number; failed: number; retrying: number }>;
+  };
+}
+
 export type SendOutcome =
   | { ok: true; providerId?: string | null }
   | { ok: false; permanent: boolean; code: string; detail?: string; retryAfterMs?: number };

@@ -130,6 +130,7 @@ async function bundleServer(outDir) {
   const server = join(root, 'js-shim', 'server');
   await esbuild.build({ ...common, entryPoints: [join(server, 'index.js')], outfile: join(outDir, 'server', 'index.js'), platform: 'neutral' });
   await esbuild.build({ ...common, entryPoints: [join(server, 'node.js')], outfile: join(outDir, 'server', 'node.js'), platform: 'node' });
+  await esbuild.build({ ...common, entryPoints: [join(server, 'cloudflare.js')], outfile: join(outDir, 'server', 'cloudflare.js'), platform: 'neutral', external: [...common.external, 'cloudflare:*'] });
 }
 
 export async function build() {

@@ -67,7 +67,7 @@ async function installInScratchProject(tarballPath) {
   const dir = await makeTempDir('project');
   await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'scratch', private: true }, null, 2));
   await npm(['install', '--no-audit', '--no-fund', tarballPath], dir);
-  for (const name of ['exercise.mjs', 'node-esm.mjs', 'node-cjs.cjs', 'worker.mjs', 'deno.mjs']) {
+  for (const name of ['exercise.mjs', 'node-esm.mjs', 'node-cjs.cjs', 'worker.mjs', 'durable-object-worker.mjs', 'deno.mjs']) {
     await copyFile(join(fixtures, name), join(dir, name));
   }
   return dir;
@@ -190,26 +190,28 @@ function wasmAsModule(outDir) {
   };
 }
 
-async function bundleWorker() {
-  const outDir = join(project, 'worker-dist');
+async function bundleWorker(source = 'worker.mjs') {
+  const outDir = join(project, `${basename(source, '.mjs')}-dist`);
   await mkdir(outDir, { recursive: true });
   const { metafile } = await esbuild.build({
     absWorkingDir: project,
-    entryPoints: ['worker.mjs'],
+    entryPoints: [source],
     outfile: join(outDir, 'worker.js'),
     bundle: true,
     format: 'esm',
     platform: 'neutral',
     conditions: ['workerd', 'worker', 'browser'],
     plugins: [wasmAsModule(outDir)],
+    external: ['cloudflare:*'], // workerd's own modules, as wrangler leaves them
     metafile: true,
     logLevel: 'silent',
   });
-  return { script: join(outDir, 'worker.js'), entry: bundledEntry(metafile) };
+  return { script: join(outDir, 'worker.js'), metafile };
 }
 
 test('workerd (Miniflare): bundled like wrangler', { timeout: TEST_TIMEOUT_MS }, async () => {
-  const { script, entry } = await bundleWorker();
+  const { script, metafile } = await bundleWorker();
+  const entry = bundledEntry(metafile);
   const mf = new Miniflare({
     host: '127.0.0.1',
     port: 0,
@@ -224,6 +226,32 @@ test('workerd (Miniflare): bundled like wrangler', { timeout: TEST_TIMEOUT_MS },
     const body = await response.text();
     assert.equal(response.status, 200, body);
     assertReport({ ...JSON.parse(body), resolved: entry }, ENTRY.workerd);
+  } finally {
+    await mf.dispose();
+  }
+});
+
+test('workerd (Miniflare): rekindle/server/cloudflare, its Durable Object class and store', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const { script, metafile } = await bundleWorker('durable-object-worker.mjs');
+  const files = Object.keys(metafile.inputs).filter((p) => p.includes('node_modules/rekindle/')).map((p) => p.replace(/^.*node_modules\/rekindle\//, ''));
+  assert.deepEqual(files.sort(), ['dist/server/cloudflare.js', 'dist/workerd.js'], 'the workerd condition picked both entries');
+  const mf = new Miniflare({
+    host: '127.0.0.1',
+    port: 0,
+    scriptPath: script,
+    modulesRoot: dirname(script),
+    modules: true,
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+    compatibilityDate: '2025-06-01',
+    durableObjects: { REKINDLE: { className: 'RekindleContact', useSQLite: true } },
+  });
+  try {
+    const response = await mf.dispatchFetch('http://localhost/');
+    const body = await response.text();
+    assert.equal(response.status, 200, body);
+    assert.deepEqual(JSON.parse(body), {
+      committed: true, again: false, loaded: { state: 'state-1', version: 1 }, resolved: 'c_packaged', due: ['a1'],
+    });
   } finally {
     await mf.dispose();
   }

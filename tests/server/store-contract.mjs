@@ -1,5 +1,8 @@
 // The store contract (pkg/server.d.ts, `RekindleStore`) as cases every backend runs against a
-// real instance of itself: stores.test.mjs (memory, SQLite), redis.test.mjs.
+// real instance of itself: stores.test.mjs (memory, SQLite), redis.test.mjs, and
+// durable-objects.test.mjs (inside workerd). `open()` may also give `scope(contactId)`: one
+// contact's `dueBefore`/`claimable`, for a store whose due index is per contact (Durable
+// Objects: each object's alarm sees only its own); a global store answers them itself.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -10,8 +13,9 @@ export function storeContract(name, open) {
   describe(`${name} store`, () => {
     let store;
     let cleanup;
+    let scope;
     before(async () => {
-      ({ store, cleanup } = await open());
+      ({ store, cleanup, scope = () => store } = await open());
     });
     after(async () => {
       await store.close();
@@ -26,17 +30,17 @@ export function storeContract(name, open) {
       assert.equal(await store.commit('c1', change(1, 's2', { schedule: [{ id: 'a1', at: 100 }] })), true);
       assert.equal(await store.commit('c1', change(1, 'late', { schedule: [{ id: 'a2', at: 100 }] })), false);
       assert.deepEqual(await store.load('c1'), { state: 's2', version: 2 });
-      assert.deepEqual((await store.dueBefore(1000, 10)).map((d) => d.id), ['a1'], 'the refused commit scheduled nothing');
+      assert.deepEqual((await scope('c1').dueBefore(1000, 10)).map((d) => d.id), ['a1'], 'the refused commit scheduled nothing');
     });
 
     test('due index: by time, moved by a later schedule, settled only at the time that was read', async () => {
       await store.commit('c2', change(0, 's', { schedule: [{ id: 'b1', at: 50 }, { id: 'b2', at: 500 }] }));
-      assert.deepEqual((await store.dueBefore(100, 10)).filter((d) => d.contactId === 'c2').map((d) => [d.id, d.at]), [['b1', 50]]);
+      assert.deepEqual((await scope('c2').dueBefore(100, 10)).filter((d) => d.contactId === 'c2').map((d) => [d.id, d.at]), [['b1', 50]]);
       await store.commit('c2', change(1, 's', { schedule: [{ id: 'b1', at: 300 }] })); // deferred meanwhile
       await store.commit('c2', change(2, 's', { settle: { id: 'b1', at: 50 } })); // a tick that read at=50
-      assert.deepEqual((await store.dueBefore(1000, 10)).filter((d) => d.contactId === 'c2').map((d) => [d.id, d.at]), [['b1', 300], ['b2', 500]]);
+      assert.deepEqual((await scope('c2').dueBefore(1000, 10)).filter((d) => d.contactId === 'c2').map((d) => [d.id, d.at]), [['b1', 300], ['b2', 500]]);
       await store.commit('c2', change(3, 's', { settle: { id: 'b1', at: 300 }, unschedule: ['b2'] }));
-      assert.deepEqual((await store.dueBefore(1000, 10)).filter((d) => d.contactId === 'c2'), []);
+      assert.deepEqual((await scope('c2').dueBefore(1000, 10)).filter((d) => d.contactId === 'c2'), []);
     });
 
     test('links: the first claim on a key wins; lookups go in order', async () => {
@@ -50,11 +54,11 @@ export function storeContract(name, open) {
     test('intents: queued once per action id, claimed by one dispatcher at a time, leases expire', async () => {
       await store.commit('c5', change(0, 's', { intents: [{ id: 'i1', action: send('i1') }] }));
       await store.commit('c5', change(1, 's', { intents: [{ id: 'i1', action: send('i1') }] })); // the same id again
-      assert.deepEqual(await store.claimable(10, 10), ['i1']);
+      assert.deepEqual(await scope('c5').claimable(10, 10), ['i1']);
       const first = await store.claim('i1', 'A', 10, 1000);
       assert.deepEqual([first.id, first.contactId, first.action.to, first.attempts], ['i1', 'c5', 'a@example.com', 1]);
       assert.equal(await store.claim('i1', 'B', 20, 1000), null, 'a live lease blocks other dispatchers');
-      assert.deepEqual(await store.claimable(20, 10), []);
+      assert.deepEqual(await scope('c5').claimable(20, 10), []);
       const second = await store.claim('i1', 'B', 1011, 1000); // A died: its lease ran out
       assert.equal(second.attempts, 2);
       assert.equal(await store.finish('i1', 'A', { status: 'sent' }), false, 'a dispatcher whose lease was taken cannot record');
@@ -62,25 +66,35 @@ export function storeContract(name, open) {
       assert.deepEqual(await store.ledger('i1'), { status: 'sent', attempts: 2, providerId: 'p1', detail: null });
       assert.equal(await store.claim('i1', 'C', 99_999, 1000), null, 'a sent action is never claimed again');
       await store.commit('c5', change(2, 's', { intents: [{ id: 'i1', action: send('i1') }] }));
-      assert.deepEqual(await store.claimable(99_999, 10), [], 'nor queued again');
+      assert.deepEqual(await scope('c5').claimable(99_999, 10), [], 'nor queued again');
     });
 
     test('retry later: released with a time, claimable only from then', async () => {
       await store.commit('c6', change(0, 's', { intents: [{ id: 'i2', action: send('i2') }] }));
       await store.claim('i2', 'A', 10, 1000);
       assert.equal(await store.retryLater('i2', 'A', 5000), true);
-      assert.deepEqual(await store.claimable(4999, 10), []);
-      assert.deepEqual(await store.claimable(5000, 10), ['i2']);
+      assert.deepEqual(await scope('c6').claimable(4999, 10), []);
+      assert.deepEqual(await scope('c6').claimable(5000, 10), ['i2']);
     });
 
     test('erase: due entries, links and queued messages of the contact go; the ledger keeps only ids', async () => {
       await store.commit('c7', change(0, 's', { schedule: [{ id: 'e1', at: 1 }], links: ['email:gone'], intents: [{ id: 'i3', action: send('i3') }] }));
       await store.commit('c7', change(1, 'tombstone', { erase: true }));
-      assert.deepEqual((await store.dueBefore(10, 100)).filter((d) => d.contactId === 'c7'), []);
+      assert.deepEqual((await scope('c7').dueBefore(10, 100)).filter((d) => d.contactId === 'c7'), []);
       assert.equal(await store.resolve(['email:gone']), null);
       assert.equal(await store.claim('i3', 'A', 10, 1000), null);
       assert.equal((await store.ledger('i3')).status, 'cancelled');
       assert.deepEqual(await store.load('c7'), { state: 'tombstone', version: 2 });
+    });
+
+    test('erase all (shop/redact): every contact, due entry, link and queued message goes', async () => {
+      await store.commit('c8', change(0, 's', { schedule: [{ id: 'f1', at: 1 }], links: ['email:shop'], intents: [{ id: 'i4', action: send('i4') }] }));
+      await store.eraseAll();
+      for (const contactId of ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8']) assert.equal(await store.load(contactId), null, contactId);
+      assert.deepEqual(await scope('c8').dueBefore(10, 100), []);
+      assert.equal(await store.resolve(['email:shop', 'token:x']), null);
+      assert.equal(await store.claim('i4', 'A', 10, 1000), null);
+      assert.equal(await store.commit('c8', change(0, 'again')), true, 'a contact can start over');
     });
   });
 }

@@ -1,0 +1,381 @@
+// Cloudflare Durable Objects: one object per contact, whose alarm is its scheduler. The object
+// keeps the contact's state, due entries and dispatch intents in its own SQLite storage, so a
+// compare-and-set or a claim is one synchronous transaction that nothing can interleave with.
+// When its alarm rings it runs the ordinary runtime (`runtime.js`) on a store scoped to itself:
+// `dueBefore` and `claimable` see only this contact, so `tick()` is this contact's tick.
+//
+// Lookups that cross contacts need objects of their own, named in the same namespace:
+// - `link:<key>`: one object per index key (email, phone, checkout token, `action:<id>`). First
+//   claim wins, as in every store; a key is claimed before the contact's commit, so a crash in
+//   between leaves a key pointing at a contact with no state yet, which is harmless (the next
+//   event for it starts that contact). A single index object would serialise every webhook.
+//   The `action:<id>` object also records which contact holds that intent (sends and replies
+//   alike), for claim/finish/ledger by action id from outside. That record is ids only, so it
+//   outlives the contact's erasure like the ledger row itself; the link does not.
+// - `registry`: every contact id, written once when a contact is created, so that `eraseAll`
+//   (Shopify `shop/redact`) can reach objects a namespace cannot list.
+// There is no global due index: alarms replace the cron tick, and the worker's own
+// `dueBefore`/`claimable` are empty (POST /tick answers zeros; sends go out anyway).
+
+import { DurableObject } from 'cloudflare:workers';
+import * as rekindle from 'rekindle';
+import { createRuntime } from '../runtime.js';
+
+const CONTACT = 'contact:';
+const PAGE = 100;
+const actionKey = (id) => `action:${id}`;
+
+/**
+ * The store for the Worker's handler. `namespace` is the Durable Object binding whose class is
+ * `contactObject(...)`.
+ * @returns {import('../../../pkg/server.d.ts').RekindleStore & { forContact(contactId: string): object, within(object: object): object }}
+ */
+export function durableObjectStore(namespace, { here = null } = {}) {
+  const stub = (name) => namespace.get(namespace.idFromName(name));
+  const contact = (contactId) => (here && here.contactId === contactId ? here : stub(CONTACT + contactId));
+  /** The object holding intent `id`: this one if it does, else the one the ledger index names. */
+  const holder = async (id) => {
+    if (here?.holds(id)) return here;
+    const contactId = await stub(`link:${actionKey(id)}`).holder();
+    return contactId ? contact(contactId) : null;
+  };
+
+  return {
+    load: (contactId) => contact(contactId).load(),
+
+    async commit(contactId, change) {
+      const keys = [...new Set(change.links)];
+      await Promise.all([
+        change.expected === 0 ? stub('registry').register(contactId) : null,
+        ...change.intents.map(({ id }) => stub(`link:${actionKey(id)}`).hold(contactId)),
+      ]);
+      const owners = await Promise.all(keys.map((key) => stub(`link:${key}`).claimLink(contactId)));
+      const won = keys.filter((_, i) => owners[i] === contactId);
+      const { ok, release } = await contact(contactId).commit(contactId, change, won);
+      // After the commit: released before it, a refused erase would leave a contact unfindable.
+      await Promise.all(release.map((key) => stub(`link:${key}`).releaseLink(contactId)));
+      return ok;
+    },
+
+    async resolve(keys) {
+      for (const key of keys) {
+        const owner = await stub(`link:${key}`).linkOwner();
+        if (owner) return owner;
+      }
+      return null;
+    },
+
+    // Scoped to the object when running inside one; empty from outside (alarms drive sends).
+    dueBefore: async (now, limit) => (here ? here.dueBefore(now, limit) : []),
+    claimable: async (now, limit) => (here ? here.claimable(now, limit) : []),
+
+    claim: async (id, owner, now, leaseMs) => (await holder(id))?.claim(id, owner, now, leaseMs) ?? null,
+    finish: async (id, owner, outcome) => (await holder(id))?.finish(id, owner, outcome) ?? false,
+    retryLater: async (id, owner, nextAt) => (await holder(id))?.retryLater(id, owner, nextAt) ?? false,
+    ledger: async (id) => (await holder(id))?.ledger(id) ?? null,
+
+    /** Every contact in the registry, a page at a time; a retry carries on where this stopped. */
+    async eraseAll() {
+      const registry = stub('registry');
+      for (let page = await registry.registered(PAGE); page.length > 0; page = await registry.registered(PAGE)) {
+        for (const contactId of page) {
+          const { links, intents } = await stub(CONTACT + contactId).drop();
+          const keys = new Set([...links, ...intents.map(actionKey)]);
+          await Promise.all([...keys].map((key) => stub(`link:${key}`).drop()));
+          await registry.unregister(contactId);
+        }
+      }
+    },
+
+    async close() {},
+
+    /** One contact's due entries and claimable intents (operations, tests): what its alarm sees. */
+    forContact: (contactId) => ({
+      dueBefore: (now, limit) => contact(contactId).dueBefore(now, limit),
+      claimable: (now, limit) => contact(contactId).claimable(now, limit),
+      tick: () => contact(contactId).tick(),
+    }),
+
+    /** This store as seen from inside contact `object`: its own calls stay local. */
+    within: (object) => durableObjectStore(namespace, { here: object }),
+  };
+}
+
+/**
+ * The Durable Object class, to be exported from the Worker under the name its binding gives:
+ * `export const RekindleContact = contactObject((env) => options)`, with the same options as
+ * `createHandler` (whose `store` must be `durableObjectStore(env.<BINDING>)`). Without options
+ * it is a store only: no alarms, no sends (the store contract test runs it so).
+ */
+export function contactObject(options = null) {
+  return class RekindleContact extends DurableObject {
+    #sql;
+    #tables; // the tables this object has: a lookup of an unknown key must not create storage
+    #configured; // a promise of the options, resolved once
+    #runtime; // a promise, built on the first alarm
+    #now = Date.now; // the runtime's clock, once the options are known
+    #log = () => {};
+
+    constructor(ctx, env) {
+      super(ctx, env);
+      this.#sql = ctx.storage.sql;
+      this.#tables = new Set(this.#sql.exec("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((r) => r.name));
+    }
+
+    /** The contact this object is (null until its first commit, and for link and registry objects). */
+    get contactId() {
+      return this.#one('contact', 'SELECT contact_id FROM contact')?.contact_id ?? null;
+    }
+
+    // ---------- contact ----------
+
+    load() {
+      const row = this.#one('contact', 'SELECT state, version FROM contact');
+      return row ? { state: row.state, version: row.version } : null;
+    }
+
+    /** Compare-and-set and everything with it, in one transaction. Returns the link keys erasure frees. */
+    async commit(contactId, change, linked) {
+      await this.#configure(); // the clock the alarm is armed by
+      this.#create('contact', 'due', 'intents', 'links');
+      const outcome = this.ctx.storage.transactionSync(() => {
+        // Keys already claimed point here whatever the outcome: recorded so erasure frees them.
+        for (const key of linked) this.#sql.exec('INSERT OR IGNORE INTO links (key) VALUES (?)', key);
+        const current = this.#one('contact', 'SELECT version FROM contact')?.version ?? 0;
+        if (current !== change.expected) return { ok: false, release: [] };
+        this.#sql.exec(
+          'INSERT INTO contact (one, contact_id, state, version) VALUES (1, ?, ?, ?) ON CONFLICT (one) DO UPDATE SET state = excluded.state, version = excluded.version',
+          contactId, change.state, current + 1,
+        );
+        for (const id of change.unschedule) this.#sql.exec('DELETE FROM due WHERE id = ?', id);
+        if (change.settle) this.#sql.exec('DELETE FROM due WHERE id = ? AND at = ?', change.settle.id, change.settle.at);
+        for (const { id, at } of change.schedule) this.#sql.exec('INSERT OR REPLACE INTO due (id, at) VALUES (?, ?)', id, at);
+        for (const { id, action } of change.intents) {
+          this.#sql.exec("INSERT OR IGNORE INTO intents (id, action, status) VALUES (?, ?, 'pending')", id, JSON.stringify(action));
+        }
+        let release = [];
+        if (change.erase) {
+          release = this.#sql.exec('SELECT key FROM links').toArray().map((r) => r.key);
+          this.#sql.exec('DELETE FROM links');
+          this.#sql.exec('DELETE FROM due');
+          this.#sql.exec("UPDATE intents SET status = CASE status WHEN 'pending' THEN 'cancelled' ELSE status END, action = NULL");
+        }
+        return { ok: true, release };
+      });
+      if (outcome.ok) this.#arm();
+      return outcome;
+    }
+
+    dueBefore(now, limit) {
+      const contactId = this.contactId;
+      return this.#rows('due', 'SELECT id, at FROM due WHERE at <= ? ORDER BY at LIMIT ?', now, limit).map((r) => ({ id: r.id, contactId, at: r.at }));
+    }
+
+    claimable(now, limit) {
+      return this.#rows('intents', "SELECT id FROM intents WHERE status = 'pending' AND next_at <= ?1 AND lease_until <= ?1 LIMIT ?2", now, limit).map((r) => r.id);
+    }
+
+    holds(id) {
+      return this.#one('intents', 'SELECT 1 AS yes FROM intents WHERE id = ?', id) !== null;
+    }
+
+    async claim(id, owner, now, leaseMs) {
+      await this.#configure();
+      const row = this.#one('intents', "SELECT action, attempts FROM intents WHERE id = ?1 AND status = 'pending' AND next_at <= ?2 AND lease_until <= ?2", id, now);
+      if (!row) return null;
+      this.#change('intents', 'UPDATE intents SET owner = ?, lease_until = ?, attempts = attempts + 1 WHERE id = ?', owner, now + leaseMs, id);
+      this.#arm(); // a lease that runs out (its dispatcher died) rings the alarm again
+      return { id, contactId: this.contactId, action: JSON.parse(row.action), attempts: row.attempts + 1 };
+    }
+
+    async finish(id, owner, { status, providerId = null, detail = null }) {
+      await this.#configure();
+      // The ledger keeps the outcome, not the message: no address outlives the send.
+      const done = this.#change(
+        'intents', "UPDATE intents SET status = ?, provider_id = ?, detail = ?, action = NULL, lease_until = 0 WHERE id = ? AND owner = ? AND status = 'pending'",
+        status, providerId, detail, id, owner,
+      ) > 0;
+      this.#arm();
+      return done;
+    }
+
+    async retryLater(id, owner, nextAt) {
+      await this.#configure();
+      const done = this.#change(
+        'intents', "UPDATE intents SET next_at = ?, lease_until = 0, owner = NULL WHERE id = ? AND owner = ? AND status = 'pending'",
+        nextAt, id, owner,
+      ) > 0;
+      this.#arm();
+      return done;
+    }
+
+    ledger(id) {
+      const row = this.#one('intents', 'SELECT status, attempts, provider_id, detail FROM intents WHERE id = ?', id);
+      return row ? { status: row.status, attempts: row.attempts, providerId: row.provider_id ?? null, detail: row.detail ?? null } : null;
+    }
+
+    /** This contact's due events through the engine, then its sends: what the alarm runs. */
+    async tick() {
+      const runtime = await this.#ready();
+      if (!runtime) return { due: 0, sent: 0, failed: 0, retrying: 0 };
+      try {
+        return await runtime.tick();
+      } finally {
+        this.#arm();
+      }
+    }
+
+    async alarm() {
+      try {
+        await this.tick();
+      } catch (error) {
+        // Left to workerd's own alarm retries the whole tick would repeat; the lease and the
+        // compare-and-set make a repeat harmless, but a short fixed pause keeps it gentle.
+        this.#log('error', 'alarm failed', { error: String(error?.message ?? error) });
+        if (this.#next() !== null) await this.ctx.storage.setAlarm(Date.now() + 30_000);
+      }
+    }
+
+    // ---------- link (and the holder of an action), registry ----------
+
+    /** First claim wins; answers the owner. */
+    claimLink(contactId) {
+      this.#create('link');
+      this.#sql.exec('INSERT OR IGNORE INTO link (one, contact_id) VALUES (1, ?)', contactId);
+      return this.linkOwner();
+    }
+
+    linkOwner() {
+      return this.#one('link', 'SELECT contact_id FROM link')?.contact_id ?? null;
+    }
+
+    releaseLink(contactId) {
+      this.#change('link', 'DELETE FROM link WHERE contact_id = ?', contactId);
+    }
+
+    /** On an `action:<id>` object: the contact whose intent this is (kept through erasure). */
+    hold(contactId) {
+      this.#create('holder');
+      this.#sql.exec('INSERT OR IGNORE INTO holder (one, contact_id) VALUES (1, ?)', contactId);
+    }
+
+    holder() {
+      return this.#one('holder', 'SELECT contact_id FROM holder')?.contact_id ?? null;
+    }
+
+    register(contactId) {
+      this.#create('registry');
+      this.#sql.exec('INSERT OR IGNORE INTO registry (contact_id) VALUES (?)', contactId);
+    }
+
+    registered(limit) {
+      return this.#rows('registry', 'SELECT contact_id FROM registry LIMIT ?', limit).map((r) => r.contact_id);
+    }
+
+    unregister(contactId) {
+      this.#change('registry', 'DELETE FROM registry WHERE contact_id = ?', contactId);
+    }
+
+    /** Everything goes. Answers the keys and action ids whose objects must go too. */
+    async drop() {
+      const links = this.#rows('links', 'SELECT key FROM links').map((r) => r.key);
+      const intents = this.#rows('intents', 'SELECT id FROM intents').map((r) => r.id);
+      await this.ctx.storage.deleteAlarm();
+      await this.ctx.storage.deleteAll();
+      this.#tables.clear();
+      return { links, intents };
+    }
+
+    // ---------- plumbing ----------
+
+    /** Rows of a query on `table`; none before the table exists. */
+    #rows(table, query, ...bindings) {
+      return this.#tables.has(table) ? this.#sql.exec(query, ...bindings).toArray() : [];
+    }
+
+    #one(table, query, ...bindings) {
+      return this.#rows(table, query, ...bindings)[0] ?? null;
+    }
+
+    /** A write that changes rows of `table`: how many it changed (none before the table exists). */
+    #change(table, query, ...bindings) {
+      if (!this.#tables.has(table)) return 0;
+      const cursor = this.#sql.exec(query, ...bindings);
+      cursor.toArray();
+      return cursor.rowsWritten;
+    }
+
+    /** Each object makes only the tables of its role, on its first write. */
+    #create(...tables) {
+      for (const table of tables) {
+        if (this.#tables.has(table)) continue;
+        this.#sql.exec(SCHEMA[table]);
+        this.#tables.add(table);
+      }
+    }
+
+    /** The earliest due entry or claimable moment, in the runtime's clock; null if none. */
+    #next() {
+      if (!this.#tables.has('due')) return null;
+      const row = this.#one('due', `SELECT MIN(t) AS t FROM (
+        SELECT MIN(at) AS t FROM due
+        UNION ALL SELECT MIN(MAX(next_at, lease_until)) FROM intents WHERE status = 'pending')`);
+      return row?.t ?? null;
+    }
+
+    /**
+     * The alarm rings at the next moment something is due. Alarms run on the wall clock and the
+     * runtime on its own `now` (the same in production, moved in tests), so the alarm is set
+     * after the interval the runtime's clock gives. A store-only object never arms.
+     */
+    #arm() {
+      if (!options) return;
+      const next = this.#next();
+      if (next === null) this.ctx.storage.deleteAlarm();
+      else this.ctx.storage.setAlarm(Date.now() + Math.max(0, next - this.#now()));
+    }
+
+    /** The merchant's options (null for a store-only object); sets the clock and the log. */
+    #configure() {
+      if (!options) return Promise.resolve(null);
+      this.#configured ??= (async () => {
+        const o = typeof options === 'function' ? await options(this.env) : options;
+        if (typeof o.store?.within !== 'function') throw new TypeError('contactObject: options.store must be durableObjectStore(env.<binding>)');
+        this.#now = o.now ?? Date.now;
+        this.#log = o.log ?? this.#log;
+        return o;
+      })();
+      this.#configured.catch(() => {
+        this.#configured = undefined;
+      });
+      return this.#configured;
+    }
+
+    #ready() {
+      if (!options) return Promise.resolve(null);
+      this.#runtime ??= (async () => {
+        const o = await this.#configure();
+        await rekindle.init();
+        return createRuntime({ rekindle, ...o, store: o.store.within(this), linkSecret: o.secrets?.links ?? o.secrets?.salt });
+      })();
+      this.#runtime.catch(() => {
+        this.#runtime = undefined;
+      });
+      return this.#runtime;
+    }
+  };
+}
+
+// Tables by role: a contact has the first four, a link object `link` (and `holder` when its key
+// is an action's), the registry `registry`. Every SQLite table costs storage even when empty
+// (a few kilobytes, by Cloudflare's FAQ), so an object makes only those it writes.
+const SCHEMA = {
+  contact: 'CREATE TABLE IF NOT EXISTS contact (one INTEGER PRIMARY KEY CHECK (one = 1), contact_id TEXT NOT NULL, state TEXT NOT NULL, version INTEGER NOT NULL)',
+  due: 'CREATE TABLE IF NOT EXISTS due (id TEXT PRIMARY KEY, at INTEGER NOT NULL)',
+  intents: `CREATE TABLE IF NOT EXISTS intents (id TEXT PRIMARY KEY, action TEXT, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+    next_at INTEGER NOT NULL DEFAULT 0, owner TEXT, lease_until INTEGER NOT NULL DEFAULT 0, provider_id TEXT, detail TEXT)`,
+  links: 'CREATE TABLE IF NOT EXISTS links (key TEXT PRIMARY KEY)',
+  link: 'CREATE TABLE IF NOT EXISTS link (one INTEGER PRIMARY KEY CHECK (one = 1), contact_id TEXT NOT NULL)',
+  holder: 'CREATE TABLE IF NOT EXISTS holder (one INTEGER PRIMARY KEY CHECK (one = 1), contact_id TEXT NOT NULL)',
+  registry: 'CREATE TABLE IF NOT EXISTS registry (contact_id TEXT PRIMARY KEY)',
+};
