@@ -1,35 +1,64 @@
 //! Every decision explains itself: machine-readable reasons and one human sentence.
 //! Explanations never contain personal data: ids are pseudonymous, addresses never appear.
 
-use serde::{Deserialize, Serialize};
+use serde::ser::{Serialize, SerializeStruct, Serializer};
+use std::fmt;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// Serialised as `{ reasons, summary }`; the summary (every detail, in order) is written
+/// out when serialised, not kept twice while deciding.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Explanation {
     pub reasons: Vec<Because>,
-    pub summary: String,
 }
 
 /// One reason: a stable code and its detail ("quietHours", "SMS deferred to 08:00 ...").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Because {
-    pub code: String,
+    pub code: &'static str,
     pub detail: String,
 }
 
 impl Explanation {
-    pub fn because(&mut self, code: &str, detail: impl Into<String>) {
-        let detail = detail.into();
-        if self.summary.is_empty() {
-            self.summary = detail.clone();
-        } else {
-            self.summary.push_str("; ");
-            self.summary.push_str(&detail);
-        }
+    pub fn because(&mut self, code: &'static str, detail: impl Into<String>) {
         self.reasons.push(Because {
-            code: code.to_string(),
-            detail,
+            code,
+            detail: detail.into(),
         });
+    }
+
+    /// The one human sentence.
+    pub fn summary(&self) -> String {
+        Summary(&self.reasons).to_string()
+    }
+}
+
+struct Summary<'a>(&'a [Because]);
+
+impl fmt::Display for Summary<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, reason) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            f.write_str(&reason.detail)?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for Explanation {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut out = serializer.serialize_struct("Explanation", 2)?;
+        out.serialize_field("reasons", &self.reasons)?;
+        out.serialize_field("summary", &SummaryField(&self.reasons))?;
+        out.end()
+    }
+}
+
+struct SummaryField<'a>(&'a [Because]);
+
+impl Serialize for SummaryField<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&Summary(self.0))
     }
 }

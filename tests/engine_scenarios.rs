@@ -36,7 +36,7 @@ fn checkout_with_consent_plans_the_default_cadence() {
             ("email-3", "2026-11-29T15:00:00+00:00".to_string()),
         ]
     );
-    assert!(d.explanation.summary.contains("playbook default: 5 sends planned"), "{}", d.explanation.summary);
+    assert!(d.explanation.summary().contains("playbook default: 5 sends planned"), "{}", d.explanation.summary());
 }
 
 #[test]

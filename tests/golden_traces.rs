@@ -32,7 +32,7 @@ fn describe(action: &Action) -> String {
 fn trace(title: &str, shopper: &Shopper, out: &mut String) {
     writeln!(out, "## {title}").unwrap();
     for (now, decision) in &shopper.log {
-        writeln!(out, "{}  {}", now.to_rfc3339(), decision.explanation.summary).unwrap();
+        writeln!(out, "{}  {}", now.to_rfc3339(), decision.explanation.summary()).unwrap();
         for action in &decision.actions {
             writeln!(out, "    {}", describe(action)).unwrap();
         }

@@ -34,7 +34,7 @@ fn a_high_value_cart_gets_the_persistent_playbook() {
     let mut shopper = Shopper::new(policy());
     let d = shopper.apply(checkout_with("e1", "2026-11-27T15:00:00Z", "c1", 12000, false), t("2026-11-27T15:00:00Z"));
     assert_eq!(shopper.state.journeys[0].playbook, "persistent");
-    assert!(d.explanation.summary.contains("playbook persistent: 6 sends planned"), "{}", d.explanation.summary);
+    assert!(d.explanation.summary().contains("playbook persistent: 6 sends planned"), "{}", d.explanation.summary());
 }
 
 #[test]
