@@ -301,7 +301,9 @@ pub mod server {
         ) -> Result<js_sys::Array, JsValue> {
             let decision = engine::decide(&self.policy, state, event, now);
             let output = Output { actions: &decision.actions, explanation: &decision.explanation };
-            let output = serde_json::to_string(&output).map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
+            let mut text = Vec::with_capacity(2048);
+            serde_json::to_writer(&mut text, &output).map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
+            let output = String::from_utf8(text).expect("serde_json writes UTF-8");
             let state_json = decision.state.to_json();
             let ticket = self.recent.borrow_mut().keep(contact_id, decision.state);
             Ok(js_sys::Array::of3(&state_json.into(), &output.into(), &ticket.into()))
