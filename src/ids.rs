@@ -3,29 +3,52 @@
 
 use crate::policy::Channel;
 use sha2::{Digest, Sha256};
+use std::fmt::Write;
 
 pub fn sha256_hex(input: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(input.as_bytes());
     let mut out = String::with_capacity(64);
-    for byte in digest {
+    push_hex(&mut out, &Sha256::digest(input.as_bytes()));
+    out
+}
+
+fn push_hex(out: &mut String, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for byte in bytes {
         out.push(HEX[(byte >> 4) as usize] as char);
         out.push(HEX[(byte & 15) as usize] as char);
     }
-    out
+}
+
+/// SHA-256 of `parts` joined by U+001F (unit separator), without building the joined text:
+/// ids are made on every decision.
+fn sha256_joined(parts: &[&str]) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            hasher.update("\u{1f}".as_bytes());
+        }
+        hasher.update(part.as_bytes());
+    }
+    hasher.finalize().into()
 }
 
 /// A journey is one contact's one cart.
 pub fn journey_id(contact_id: &str, cart_token: &str) -> String {
-    format!(
-        "j_{}",
-        &sha256_hex(&format!("{contact_id}\u{1f}{cart_token}"))[..16]
-    )
+    let mut id = String::with_capacity(18);
+    id.push_str("j_");
+    push_hex(&mut id, &sha256_joined(&[contact_id, cart_token])[..8]);
+    id
 }
 
 /// The send's idempotency key: journey, step, channel, attempt (principle 7).
 pub fn send_id(journey_id: &str, step: &str, channel: Channel, attempt: u8) -> String {
-    format!("{journey_id}.{step}.{}.{attempt}", channel.as_str())
+    let channel = channel.as_str();
+    let mut id = String::with_capacity(journey_id.len() + step.len() + channel.len() + 6);
+    for part in [journey_id, ".", step, ".", channel, "."] {
+        id.push_str(part);
+    }
+    let _ = write!(id, "{attempt}"); // writing to a String cannot fail
+    id
 }
 
 /// FNV-1a, 64-bit: a fast, stable, non-cryptographic fingerprint (event ids for dedupe).
@@ -36,6 +59,6 @@ pub fn fnv1a64(input: &str) -> u64 {
 
 /// A stable bucket in 0..100 for `salt` + `unit`: holdouts, pilots and experiment arms.
 pub fn bucket(salt: &str, unit: &str) -> u8 {
-    let digest = Sha256::digest(format!("{salt}\u{1f}{unit}").as_bytes());
+    let digest = sha256_joined(&[salt, unit]);
     (u16::from_be_bytes([digest[0], digest[1]]) % 100) as u8
 }

@@ -19,7 +19,9 @@ impl Money {
 
     /// "$84.00"-style text for messages. Two decimals covers USD/EUR/GBP/CAD/AUD; zero-decimal
     /// currencies (JPY, KRW) are printed without a fraction.
+    /// A negative amount (a refund) reads "-$0.50".
     pub fn display(&self) -> String {
+        use std::fmt::Write;
         let symbol = match self.currency.as_str() {
             "USD" | "CAD" | "AUD" | "NZD" => "$",
             "EUR" => "€",
@@ -27,16 +29,23 @@ impl Money {
             "JPY" => "¥",
             _ => "",
         };
-        let body = if minor_digits(&self.currency) == 0 {
-            self.minor.to_string()
+        let mut out = String::with_capacity(16);
+        if self.minor < 0 {
+            out.push('-');
+        }
+        out.push_str(symbol);
+        let units = self.minor.unsigned_abs();
+        // Writing to a String cannot fail.
+        let _ = if minor_digits(&self.currency) == 0 {
+            write!(out, "{units}")
         } else {
-            format!("{}.{:02}", self.minor / 100, (self.minor % 100).abs())
+            write!(out, "{}.{:02}", units / 100, units % 100)
         };
         if symbol.is_empty() {
-            format!("{body} {}", self.currency)
-        } else {
-            format!("{symbol}{body}")
+            out.push(' ');
+            out.push_str(&self.currency);
         }
+        out
     }
 }
 
@@ -138,6 +147,17 @@ mod tests {
 
     fn minor(shown: &str, currency: &str) -> Option<i64> {
         ShownPrice::Text(shown.into()).to_minor(currency)
+    }
+
+    #[test]
+    fn amounts_read_as_a_shopper_reads_them() {
+        let shown = |minor, currency| Money::new(minor, currency).display();
+        assert_eq!(shown(8400, "USD"), "$84.00");
+        assert_eq!(shown(1805, "EUR"), "€18.05");
+        assert_eq!(shown(1200, "JPY"), "¥1200");
+        assert_eq!(shown(999, "CHF"), "9.99 CHF");
+        assert_eq!(shown(-50, "USD"), "-$0.50", "a refund keeps its sign below one unit");
+        assert_eq!(shown(-1250, "GBP"), "-£12.50");
     }
 
     #[test]

@@ -257,11 +257,18 @@ fn resolve_phone(raw: &str) -> Result<Found, String> {
 /// The regions (subdivisions or countries) a NANP area code is assigned to: several for
 /// codes shared by provinces (867: Yukon, Northwest Territories, Nunavut).
 pub fn nanp_regions(area_code: u16) -> Vec<&'static str> {
-    NANP_AREA_CODES
-        .iter()
-        .filter(|(_, codes)| codes.contains(&area_code))
-        .map(|(region, _)| *region)
-        .collect()
+    // The table reads by region; lookups go by code, on every SMS send: index it once.
+    static BY_CODE: std::sync::OnceLock<Vec<(u16, &'static str)>> = std::sync::OnceLock::new();
+    let index = BY_CODE.get_or_init(|| {
+        let mut index: Vec<(u16, &'static str)> = NANP_AREA_CODES
+            .iter()
+            .flat_map(|(region, codes)| codes.iter().map(move |code| (*code, *region)))
+            .collect();
+        index.sort_by_key(|(code, _)| *code); // stable: regions keep the table's order
+        index
+    });
+    let first = index.partition_point(|(code, _)| *code < area_code);
+    index[first..].iter().take_while(|(code, _)| *code == area_code).map(|(_, region)| *region).collect()
 }
 
 fn lookup(
