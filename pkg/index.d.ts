@@ -224,6 +224,9 @@ export class Engine {
   readonly policyVersion: string;
   /**
    * Apply one event to one contact's state. Pure: `now` is an input.
+   * The engine keeps the latest state of its 4,096 most recent contacts parsed: a `state`
+   * equal to the one it last returned for `contactId` is not parsed again (same decision,
+   * less work); any other state is read from its JSON.
    * @param state the stored state string, or null for a new contact
    */
   decide(contactId: string, state: string | null | undefined, event: RekindleEvent | string, now: Date | number): Decision;
