@@ -10,8 +10,31 @@ export function toNodeListener(handler: FetchHandler, options?: { env?: unknown;
 export function startTicker(runtime: Runtime, options?: { everyMs?: number; log?(level: string, message: string, fields: object): void }): () => void;
 /** Express-style `(req, res, next)` middleware, mounted at the app's root before any body parser (or after express.raw()). */
 export function toExpressMiddleware(handler: FetchHandler, options?: { env?: unknown; trustProxy?: boolean; log?(level: string, message: string, fields: object): void }): (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
-/** AWS Lambda behind an API Gateway HTTP API or a function URL (payload format 2.0). */
-export function toLambdaHandler(handler: FetchHandler, options?: { env?: unknown }): (event: {
-  rawPath: string; rawQueryString?: string; headers?: Record<string, string>; cookies?: string[]; body?: string; isBase64Encoded?: boolean;
+/** Payload format 2.0: API Gateway HTTP APIs and function URLs. */
+export interface LambdaEventV2 {
+  version?: '2.0'; rawPath: string; rawQueryString?: string; headers?: Record<string, string>; cookies?: string[]; body?: string; isBase64Encoded?: boolean;
   requestContext: { domainName?: string; http: { method: string; sourceIp?: string } };
-}) => Promise<{ statusCode: number; headers: Record<string, string>; cookies?: string[]; body: string; isBase64Encoded: boolean }>;
+}
+/**
+ * Payload format 1.0: API Gateway REST APIs (no `version`), HTTP APIs set to 1.0 (`version: '1.0'`),
+ * and Application Load Balancer targets (`requestContext.elb`). API Gateway decodes the query
+ * values; an ALB does not.
+ */
+export interface LambdaEventV1 {
+  version?: '1.0'; httpMethod: string; path: string;
+  headers?: Record<string, string> | null; multiValueHeaders?: Record<string, string[]> | null;
+  queryStringParameters?: Record<string, string> | null; multiValueQueryStringParameters?: Record<string, string[]> | null;
+  body?: string | null; isBase64Encoded?: boolean;
+  requestContext?: { domainName?: string; identity?: { sourceIp?: string }; elb?: { targetGroupArn: string } };
+}
+export interface LambdaResultV2 { statusCode: number; headers: Record<string, string>; cookies?: string[]; body: string; isBase64Encoded: boolean }
+/** `multiValueHeaders` carries every header, each Set-Cookie separately; absent only for an ALB without multi-value headers. */
+export interface LambdaResultV1 { statusCode: number; headers: Record<string, string>; multiValueHeaders?: Record<string, string[]>; body: string; isBase64Encoded: boolean }
+/**
+ * AWS Lambda behind an API Gateway HTTP API or function URL (payload 2.0), a REST API or an ALB
+ * (payload 1.0); each event is answered in its own format.
+ */
+export function toLambdaHandler(handler: FetchHandler, options?: { env?: unknown }): {
+  (event: LambdaEventV2): Promise<LambdaResultV2>;
+  (event: LambdaEventV1): Promise<LambdaResultV1>;
+};

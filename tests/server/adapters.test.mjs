@@ -1,5 +1,6 @@
 // The fetch-shape handler behind Express-style middleware and behind AWS Lambda (API Gateway
-// HTTP API / function URL events, payload format 2.0). Express itself is not a dependency:
+// HTTP API / function URL events, payload format 2.0; REST API and ALB events, payload format
+// 1.0). Express itself is not a dependency:
 // the middleware is driven by a node:http server with Express's `(req, res, next)` chain and
 // what its body parsers leave on `req` (`_body`, `body`).
 import { test, before, after } from 'node:test';
@@ -8,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { closeServer, fakeSendgrid, fakeTwilio } from './fake-providers.mjs';
-import { SECRETS, SENDGRID_KEY, TWILIO, abandonedCheckout, removeDir, serverNode, startServer, tempDir } from './harness.mjs';
+import { SECRETS, SENDGRID_KEY, TWILIO, abandonedCheckout, removeDir, server, serverNode, startServer, tempDir, testPolicy } from './harness.mjs';
 
 const clock = { now: Date.parse('2026-11-27T15:00:00Z') };
 let dir, twilio, sendgrid, app;
@@ -151,4 +152,155 @@ test('Lambda: background work (a STOP confirmation) finishes before the invocati
   assert.match(response.body, /^<\?xml/);
   assert.equal(twilio.messages.length - before, 1, 'the confirmation went out before the freeze');
   assert.equal(twilio.messages.at(-1).form.To, '+15125550201');
+});
+
+/**
+ * An API Gateway REST API event, payload format 1.0 (`version: '1.0'` is what an HTTP API set
+ * to 1.0 sends; REST APIs send no version). Query values are given decoded, as API Gateway
+ * gives them; headers come both ways, as API Gateway sends them.
+ */
+function restEvent(method, path, { headers = {}, body, base64 = false, query, version, sourceIp = '198.51.100.7' } = {}) {
+  const all = { Host: 'abc123.execute-api.us-east-1.amazonaws.com', 'X-Forwarded-For': '203.0.113.9', ...headers };
+  return {
+    ...(version ? { version } : {}),
+    resource: '/{proxy+}',
+    path,
+    httpMethod: method,
+    headers: all,
+    multiValueHeaders: Object.fromEntries(Object.entries(all).map(([k, v]) => [k, [v]])),
+    queryStringParameters: query ? Object.fromEntries(Object.entries(query).map(([k, v]) => [k, v.at(-1)])) : null,
+    multiValueQueryStringParameters: query ?? null,
+    pathParameters: { proxy: path.slice(1) },
+    stageVariables: null,
+    requestContext: {
+      accountId: '123456789012', apiId: 'abc123', resourcePath: '/{proxy+}', httpMethod: method, path: `/prod${path}`, stage: 'prod', requestId: 'r-1',
+      identity: { sourceIp, userAgent: 'test' },
+    },
+    body: body === undefined ? null : base64 ? Buffer.from(body).toString('base64') : body,
+    isBase64Encoded: base64,
+  };
+}
+
+/** A fetch handler that echoes what the adapter built, and sets two cookies. */
+const echo = async (request) => {
+  const headers = new Headers({ 'content-type': 'application/json' });
+  headers.append('set-cookie', 'a=1; Path=/; HttpOnly');
+  headers.append('set-cookie', 'b=2; Path=/; Secure');
+  return new Response(JSON.stringify({ url: request.url, method: request.method, xff: request.headers.get('x-forwarded-for'), body: await request.text() }), { headers });
+};
+
+test('Lambda 1.0 (REST API): a signed Shopify webhook is accepted, plain or base64; a forged one is 401', async () => {
+  const lambda = serverNode.toLambdaHandler(app.handler);
+  const health = await lambda(restEvent('GET', '/health'));
+  assert.equal(health.statusCode, 200);
+  assert.equal(JSON.parse(health.body).ok, true);
+  assert.equal(health.cookies, undefined, '1.0 has no cookies field');
+  assert.deepEqual(health.multiValueHeaders['content-type'], [health.headers['content-type']]);
+
+  for (const [i, { base64, version }] of [{ base64: false }, { base64: true }, { base64: false, version: '1.0' }].entries()) {
+    const body = await abandonedCheckout({ at: '2026-11-27T14:59:00Z', token: `rest-${i}`, customerId: `90000000000000030${i}`, email: `rest${i}@example.com`, phone: `+1512555030${i}` });
+    const response = await lambda(restEvent('POST', '/webhooks/shopify', { headers: shopifyHeaders(body, `wh-rest-${i}`), body, base64, version }));
+    assert.equal(response.statusCode, 200, `base64: ${base64}, version: ${version}`);
+    assert.deepEqual(JSON.parse(response.body), { applied: 1, unmatched: 0 });
+  }
+  const body = await abandonedCheckout({ at: '2026-11-27T14:59:00Z', token: 'rest-forged', customerId: '900000000000000399', email: 'forged@example.com' });
+  for (const base64 of [false, true]) {
+    const forged = await lambda(restEvent('POST', '/webhooks/shopify', { headers: { ...shopifyHeaders(body, 'wh-rest-f'), 'x-shopify-hmac-sha256': shopifyHmac(`${body} `) }, body, base64 }));
+    assert.equal(forged.statusCode, 401, `base64: ${base64}`);
+    assert.equal(JSON.parse(forged.body).error.code, 'BAD_SIGNATURE');
+  }
+  assert.equal((await lambda(restEvent('GET', '/nowhere'))).statusCode, 404);
+});
+
+test('Lambda 1.0: base64 bodies reach the handler as the bytes sent, and binary responses go back base64', async () => {
+  const bytes = Buffer.from([0xff, 0x00, 0xfe, 0x41, 0x0a]);
+  const seen = [];
+  const lambda = serverNode.toLambdaHandler(async (request) => {
+    seen.push(Buffer.from(await request.arrayBuffer()));
+    return new Response(bytes, { headers: { 'content-type': 'application/octet-stream' } });
+  });
+  const response = await lambda({ ...restEvent('POST', '/x'), body: bytes.toString('base64'), isBase64Encoded: true });
+  assert.deepEqual(seen[0], bytes);
+  assert.equal(response.isBase64Encoded, true);
+  assert.deepEqual(Buffer.from(response.body, 'base64'), bytes);
+  const text = await serverNode.toLambdaHandler(echo)(restEvent('POST', '/x', { body: 'héllo wörld' }));
+  assert.equal(text.isBase64Encoded, false);
+  assert.equal(JSON.parse(text.body).body, 'héllo wörld');
+});
+
+test('Lambda 1.0: repeated query keys are kept, re-encoded the way Rekindle encodes its own URLs', async () => {
+  const lambda = serverNode.toLambdaHandler(echo);
+  // API Gateway decoded `?tag=a&tag=b%20c&q=x%2By&e=` into this map.
+  const rest = await lambda(restEvent('GET', '/r/abc', { query: { tag: ['a', 'b c'], q: ['x+y'], e: [''] } }));
+  assert.equal(JSON.parse(rest.body).url, 'https://abc123.execute-api.us-east-1.amazonaws.com/r/abc?tag=a&tag=b+c&q=x%2By&e=');
+  // Only the single-valued map (a hand-written test event): still used.
+  const single = { ...restEvent('GET', '/r/abc'), queryStringParameters: { a: '1 2' }, multiValueQueryStringParameters: null };
+  assert.equal(JSON.parse((await lambda(single)).body).url, 'https://abc123.execute-api.us-east-1.amazonaws.com/r/abc?a=1+2');
+  // An ALB passes the query undecoded: joined as it came, not encoded twice.
+  const alb = {
+    httpMethod: 'GET', path: '/r/abc', requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/t/1' } },
+    multiValueHeaders: { host: ['lb.example.com'], 'x-forwarded-for': ['203.0.113.9'] },
+    multiValueQueryStringParameters: { tag: ['a', 'b%20c'], q: ['x%2By'] }, body: '', isBase64Encoded: false,
+  };
+  assert.equal(JSON.parse((await lambda(alb)).body).url, 'https://lb.example.com/r/abc?tag=a&tag=b%20c&q=x%2By');
+});
+
+test('Lambda 1.0: a Twilio status callback through a REST API keeps its signature (query rebuilt byte for byte)', async () => {
+  const lambda = serverNode.toLambdaHandler(app.handler);
+  // The StatusCallback the runtime writes: ?c=<contact id>&a=<action id>, by URLSearchParams.
+  const callback = new URL('http://rekindle.test/webhooks/twilio/status');
+  callback.searchParams.set('c', 'c_0123456789abcdef');
+  callback.searchParams.set('a', 'j1.sms-1.sms.0');
+  const params = { MessageSid: 'SM-rest-1', MessageStatus: 'delivered', To: '+15125550300', AccountSid: TWILIO.accountSid };
+  const sign = (url) => createHmac('sha1', SECRETS.twilioAuthToken).update(url + Object.keys(params).sort().map((k) => k + params[k]).join(''), 'utf8').digest('base64');
+  const event = (signature, query) => restEvent('POST', '/webhooks/twilio/status', {
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+    body: new URLSearchParams(params).toString(),
+    query,
+  });
+  const decoded = Object.fromEntries([...callback.searchParams].map(([k, v]) => [k, [v]]));
+  const ok = await lambda(event(sign(callback.toString()), decoded));
+  assert.equal(ok.statusCode, 200, ok.body);
+  const tampered = await lambda(event(sign(callback.toString()), { ...decoded, a: ['j1.sms-1.sms.1'] }));
+  assert.equal(tampered.statusCode, 401);
+});
+
+test('Lambda 1.0: several Set-Cookie headers come back in multiValueHeaders, one each', async () => {
+  const response = await serverNode.toLambdaHandler(echo)(restEvent('GET', '/x'));
+  assert.deepEqual(response.multiValueHeaders['set-cookie'], ['a=1; Path=/; HttpOnly', 'b=2; Path=/; Secure']);
+  assert.equal(response.headers['set-cookie'], undefined, 'a comma-joined Set-Cookie would be one broken cookie');
+  assert.deepEqual(response.multiValueHeaders['content-type'], ['application/json']);
+  assert.equal(response.headers['content-type'], 'application/json');
+  assert.equal(response.cookies, undefined);
+});
+
+test('Lambda 1.0: the beacon rate limit counts requestContext.identity.sourceIp, not a client X-Forwarded-For', async () => {
+  const handler = server.createHandler({
+    store: server.memoryStore(), policy: testPolicy(), secrets: SECRETS, transports: {}, now: () => clock.now,
+    beacon: { allowedOrigins: ['https://shop.example'], perIp: { limit: 2, windowMs: 60_000 } },
+  });
+  const lambda = serverNode.toLambdaHandler(handler);
+  const beacon = (i, sourceIp, forwardedFor) => lambda(restEvent('POST', '/beacon', {
+    sourceIp,
+    headers: { 'content-type': 'text/plain', origin: 'https://shop.example', 'X-Forwarded-For': forwardedFor, 'X-Real-IP': forwardedFor },
+    body: JSON.stringify({ v: 1, anonymousId: `rl-${i}`, events: [{ id: `rl${i}`, at: '2026-11-27T14:59:00Z', type: 'abandoned', origin: 'storefront', cart: { token: `rl-${i}`, stage: 'cart', currency: 'USD', items: [{ title: 'Socks', quantity: 1, unitPrice: 1800 }], recoveryUrl: 'https://shop.example/cart' } }] }),
+  }));
+  // One client rotating a forged X-Forwarded-For: still one address, limited after two.
+  const statuses = [];
+  for (let i = 0; i < 3; i += 1) statuses.push((await beacon(i, '198.51.100.20', `10.0.0.${i}`)).statusCode);
+  assert.deepEqual(statuses, [202, 202, 429]);
+  // Another connection claiming the limited client's forwarded address is counted as itself.
+  assert.equal((await beacon(3, '198.51.100.21', '198.51.100.20')).statusCode, 202);
+  const seen = JSON.parse((await serverNode.toLambdaHandler(echo)(restEvent('GET', '/x', { sourceIp: '192.0.2.1', headers: { 'X-Forwarded-For': '1.2.3.4' } }))).body);
+  assert.equal(seen.xff, '192.0.2.1');
+});
+
+test('Lambda 1.0 (ALB): the client address is the entry the load balancer appended, not one the client sent', async () => {
+  const seen = await serverNode.toLambdaHandler(echo)({
+    httpMethod: 'GET', path: '/x', requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/t/1' } },
+    headers: { host: 'lb.example.com', 'x-forwarded-for': '1.2.3.4, 198.51.100.30' }, queryStringParameters: {}, body: '', isBase64Encoded: false,
+  });
+  assert.equal(JSON.parse(seen.body).xff, '198.51.100.30');
+  assert.equal(seen.multiValueHeaders, undefined, 'an ALB without multi-value headers reads only headers');
+  assert.equal(seen.headers['set-cookie'], 'a=1; Path=/; HttpOnly');
 });
