@@ -67,8 +67,12 @@ export interface Transport {
   name: string;
   /** One attempt; the runtime retries transient failures. */
   send(action: Action, context: { contactId: string; statusCallback?: string }): Promise<SendOutcome>;
-  /** Erasure: put these addresses on the provider's suppression list (SendGrid, Postmark; Twilio has no such API). */
-  suppress?(addresses: string[]): Promise<SendOutcome>;
+  /**
+   * Erasure: put these addresses on the provider's suppression list (SendGrid, Postmark), or
+   * delete the profiles they identify (Klaviyo); Twilio has no such API. `channel` says what
+   * the addresses are (email addresses or phone numbers).
+   */
+  suppress?(addresses: string[], context?: { channel: 'email' | 'sms' }): Promise<SendOutcome>;
 }
 
 export interface ServerOptions {
@@ -141,7 +145,7 @@ export function verifyTwilioJson(authToken: string, url: string, rawBody: Uint8A
 export function verifySendgrid(publicKeyBase64: string, rawBody: Uint8Array | string, signature: string | null, timestamp: string | null): Promise<boolean>;
 /** Postmark /email/withTemplate; a string template is a TemplateAlias, a number a TemplateId. */
 export function postmarkTransport(o: { serverToken: string; from: string; templates: Record<string, string | number>; messageStream?: string; baseUrl?: string; fetch?: typeof fetch; timeoutMs?: number }): Transport;
-/** Klaviyo Create Event (the merchant's flow renders); the action id is the event's unique_id. */
+/** Klaviyo Create Event (the merchant's flow renders); the action id is the event's unique_id. Erasure deletes the Klaviyo profile (Request Profile Deletion: the key needs `data-privacy:write`). */
 export function klaviyoTransport(o: { apiKey: string; metric?: string; revision?: string; baseUrl?: string; fetch?: typeof fetch; timeoutMs?: number }): Transport;
 /** POST each action as JSON to `url`, signed `Rekindle-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`, with `Idempotency-Key: <action id>`. */
 export function webhookTransport(o: { url: string; secret: string; now?(): number; fetch?: typeof fetch; timeoutMs?: number }): Transport;

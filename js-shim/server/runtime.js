@@ -103,7 +103,9 @@ export function createRuntime({
 
   /**
    * Erasure reaches the providers: each channel's transport puts the address on its own
-   * suppression list (SendGrid global suppressions, Postmark's stream list). Twilio has no
+   * suppression list (SendGrid global suppressions, Postmark's stream list) or, for Klaviyo,
+   * deletes the profile it identifies (the channel says whether an address is an email or a
+   * phone number, since one Klaviyo transport usually serves both). Twilio has no
    * such API: its opt-out list is filled only by the shopper texting STOP. A transient failure
    * throws, so the erase is not committed and the webhook's retry tries again; a permanent one
    * is logged and the erase goes ahead (our copy of the data must go regardless).
@@ -116,7 +118,7 @@ export function createRuntime({
         continue;
       }
       const addresses = action.providerSuppressions.filter((p) => p.channel === channel).map((p) => p.address);
-      const result = await transport.suppress(addresses);
+      const result = await transport.suppress(addresses, { channel });
       if (result.ok) continue;
       if (!result.permanent) throw Object.assign(new Error(`${transport.name}: suppression failed (${result.code})`), { code: 'SUPPRESSION_RETRY' });
       log('error', 'provider suppression refused', { contactId, provider: transport.name, code: result.code });

@@ -179,34 +179,46 @@ export async function fakePostmark({ serverToken, templates, inactive = [] }) {
  * {errors: [{id, status, code, title, detail, source}]}. `validate(body)` returns problems
  * (the test passes the OpenAPI schema's check). Like Klaviyo, an event whose `unique_id` was
  * already accepted is dropped: still 202, nothing recorded twice.
+ *
+ * Request Profile Deletion: POST /api/data-privacy-deletion-jobs, same auth, revision and
+ * media type; `validateDeletion(body)` returns problems; 202 with an empty body. Each request
+ * is kept whole in `deletionRequests` (headers and body) and its identifier in `deletions`.
  */
-export async function fakeKlaviyo({ apiKey, revision, validate }) {
+export async function fakeKlaviyo({ apiKey, revision, validate, validateDeletion = () => [] }) {
   const events = [];
   const received = [];
+  const deletions = [];
+  const deletionRequests = [];
   const fail = failures();
   const errors = (res, status, code, detail, pointer) =>
     send(res, status, { errors: [{ id: randomBytes(8).toString('hex'), status, code, title: code, detail, ...(pointer ? { source: { pointer } } : {}) }] }, { 'content-type': 'application/vnd.api+json' });
+  const routes = { '/api/events': validate, '/api/data-privacy-deletion-jobs': validateDeletion };
   const server = await listen(async (req, body, res) => {
     if (await fail.serve(res)) return;
-    if (req.method !== 'POST' || req.url !== '/api/events') return errors(res, 404, 'not_found', 'Not found');
+    if (req.method !== 'POST' || !routes[req.url]) return errors(res, 404, 'not_found', 'Not found');
     if (req.headers.authorization !== `Klaviyo-API-Key ${apiKey}`) return errors(res, 401, 'not_authenticated', 'Missing or invalid private key.');
     if (req.headers.revision !== revision) return errors(res, 400, 'invalid', `Unsupported revision ${req.headers.revision}`);
     if (req.headers['content-type'] !== 'application/vnd.api+json') return errors(res, 415, 'unsupported_media_type', 'Use application/vnd.api+json');
-    let event;
+    let parsed;
     try {
-      event = JSON.parse(body);
+      parsed = JSON.parse(body);
     } catch {
       return errors(res, 400, 'parse_error', 'Malformed JSON');
     }
-    const problems = validate(event);
+    const problems = routes[req.url](parsed);
     if (problems.length) return errors(res, 400, 'invalid', problems[0].message, problems[0].pointer);
-    received.push(event);
-    const uniqueId = event.data.attributes.unique_id;
-    if (!uniqueId || !events.some((e) => e.data.attributes.unique_id === uniqueId)) events.push(event);
+    if (req.url === '/api/data-privacy-deletion-jobs') {
+      deletionRequests.push({ headers: req.headers, body: parsed });
+      deletions.push(parsed.data.attributes.profile.data.attributes);
+    } else {
+      received.push(parsed);
+      const uniqueId = parsed.data.attributes.unique_id;
+      if (!uniqueId || !events.some((e) => e.data.attributes.unique_id === uniqueId)) events.push(parsed);
+    }
     res.writeHead(202);
     res.end();
   });
-  return { url: `http://127.0.0.1:${server.address().port}`, events, received, failNext: (...f) => fail.queue.push(...f), close: () => closeServer(server) };
+  return { url: `http://127.0.0.1:${server.address().port}`, events, received, deletions, deletionRequests, failNext: (...f) => fail.queue.push(...f), close: () => closeServer(server) };
 }
 
 export function closeServer(server) {

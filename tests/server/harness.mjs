@@ -44,7 +44,7 @@ export async function tempDir() {
 }
 
 /** A running server. `clock.now` is what the runtime believes the time is. */
-export async function startServer({ storePath, clock, twilio, sendgrid, policy = testPolicy(), retry, store, transports, secrets }) {
+export async function startServer({ storePath, clock, twilio, sendgrid, policy = testPolicy(), retry, store, transports, secrets, log }) {
   const theStore = store ?? (await serverNode.sqliteStore(storePath));
   const handler = server.createHandler({
     store: theStore,
@@ -57,7 +57,7 @@ export async function startServer({ storePath, clock, twilio, sendgrid, policy =
     now: () => clock.now,
     sleep: async () => {},
     retry,
-    log: process.env.REKINDLE_TEST_LOG ? (level, message, fields) => console.error(level, message, JSON.stringify(fields)) : undefined,
+    log: log ?? (process.env.REKINDLE_TEST_LOG ? (level, message, fields) => console.error(level, message, JSON.stringify(fields)) : undefined),
     publicUrl: 'http://rekindle.test',
     beacon: { allowedOrigins: ['https://shop.example'] },
   });

@@ -1,6 +1,7 @@
 // Klaviyo Events API: journey sends become Create Event calls whose bodies are checked
 // against Klaviyo's own OpenAPI schema (../shared/vectors/klaviyo/create_event.json, revision
 // 2026-07-15), through a fake Klaviyo that answers as the spec says (202, JSON:API errors).
+// Erasure becomes Request Profile Deletion calls, checked against that operation's schema.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -44,15 +45,56 @@ function check(schema, value, pointer = '', problems = []) {
 }
 const validate = (body) => check(operation.requestBody.content['application/vnd.api+json'].schema, body);
 
+/**
+ * Request Profile Deletion's body (POST /api/data-privacy-deletion-jobs), written out from
+ * Klaviyo's OpenAPI document for revision 2026-07-15 (klaviyo/openapi,
+ * openapi/stable/apis/request_profile_deletion.json: DataPrivacyCreateDeletionJobQuery and
+ * what it references). The shared vectors hold no schema for this operation, hence the copy
+ * here. The operation's description adds a rule the schema cannot say: exactly one identifier.
+ */
+const DELETION_SCHEMA = {
+  type: 'object', required: ['data'], properties: {
+    data: {
+      type: 'object', required: ['type', 'attributes'], properties: {
+        type: { type: 'string', enum: ['data-privacy-deletion-job'] },
+        attributes: {
+          type: 'object', required: ['profile'], properties: {
+            profile: {
+              type: 'object', required: ['data'], properties: {
+                data: {
+                  type: 'object', required: ['type', 'attributes'], properties: {
+                    type: { type: 'string', enum: ['profile'] },
+                    id: { type: 'string', nullable: true },
+                    attributes: { type: 'object', properties: { email: { type: 'string', nullable: true }, phone_number: { type: 'string', nullable: true } } },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+function validateDeletion(body) {
+  const problems = check(DELETION_SCHEMA, body);
+  if (problems.length) return problems;
+  const profile = body.data.attributes.profile.data;
+  const identifiers = [profile.id, profile.attributes.email, profile.attributes.phone_number].filter((v) => v !== undefined && v !== null);
+  return identifiers.length === 1 ? [] : [{ pointer: '/data/attributes/profile/data', message: 'exactly one of email, phone_number or id' }];
+}
+
 const T0 = Date.parse('2026-11-27T15:00:00Z');
 const clock = { now: T0 };
 let dir, klaviyo, app;
+const logged = [];
 
 before(async () => {
   dir = await tempDir();
-  klaviyo = await fakeKlaviyo({ apiKey: KEY, revision: REVISION, validate });
+  klaviyo = await fakeKlaviyo({ apiKey: KEY, revision: REVISION, validate, validateDeletion });
   const transport = server.klaviyoTransport({ apiKey: KEY, baseUrl: klaviyo.url });
-  app = await startServer({ storePath: join(dir, 'klaviyo.db'), clock, transports: { email: transport, sms: transport } });
+  const log = (level, message, fields) => logged.push(JSON.stringify({ level, message, fields }));
+  app = await startServer({ storePath: join(dir, 'klaviyo.db'), clock, transports: { email: transport, sms: transport }, log });
 });
 
 after(async () => {
@@ -118,4 +160,72 @@ test('errors keep the JSON:API code: 4xx permanent, 429 and 5xx transient', asyn
   assert.equal((await transport.send(action, { contactId: 'c_8' })).permanent, false);
   const reply = await transport.send({ type: 'reply', id: 'r1', to: '+15125550100', body: 'HELP text', segments: 1 }, { contactId: 'c_8' });
   assert.deepEqual([reply.permanent, reply.code], [true, 'klaviyo:noMessage']);
+});
+
+test('the deletion schema check accepts one identifier and refuses broken bodies', () => {
+  const body = (attributes, type = 'data-privacy-deletion-job') => ({ data: { type, attributes: { profile: { data: { type: 'profile', attributes } } } } });
+  assert.deepEqual(validateDeletion(body({ email: 'a@example.com' })), []);
+  assert.deepEqual(validateDeletion(body({ phone_number: '+15005550006' })), []);
+  assert.equal(validateDeletion(body({ email: 'a@example.com', phone_number: '+15005550006' })).length, 1, 'two identifiers');
+  assert.equal(validateDeletion(body({})).length, 1, 'no identifier');
+  assert.deepEqual(validateDeletion(body({ email: 'a@example.com' }, 'data-privacy-deletion-jobs')).map((p) => p.pointer), ['/data/type']);
+  assert.deepEqual(validateDeletion(body({ mail: 'a@example.com' })).map((p) => p.pointer), ['/data/attributes/profile/data/attributes/mail']);
+});
+
+test('erasure asks Klaviyo to delete each profile: path, headers and a JSON:API body per address', async () => {
+  const transport = server.klaviyoTransport({ apiKey: KEY, baseUrl: klaviyo.url });
+  const before = klaviyo.deletionRequests.length;
+  assert.deepEqual(await transport.suppress(['gone@example.com'], { channel: 'email' }), { ok: true });
+  assert.deepEqual(await transport.suppress(['+15125550111', '+15125550112'], { channel: 'sms' }), { ok: true });
+  const requests = klaviyo.deletionRequests.slice(before);
+  assert.equal(requests.length, 3, 'one deletion job per address: the API takes one identifier');
+  for (const { headers } of requests) {
+    assert.equal(headers.authorization, `Klaviyo-API-Key ${KEY}`);
+    assert.equal(headers.revision, REVISION);
+    assert.equal(headers['content-type'], 'application/vnd.api+json');
+    assert.equal(headers.accept, 'application/vnd.api+json');
+  }
+  assert.deepEqual(requests[0].body, {
+    data: { type: 'data-privacy-deletion-job', attributes: { profile: { data: { type: 'profile', attributes: { email: 'gone@example.com' } } } } },
+  });
+  assert.deepEqual(requests.slice(1).map((r) => r.body.data.attributes.profile.data.attributes), [{ phone_number: '+15125550111' }, { phone_number: '+15125550112' }]);
+  // Without a channel (a caller of the transport alone), the address's form decides.
+  await transport.suppress(['+15125550113', 'x@example.com']);
+  assert.deepEqual(klaviyo.deletions.slice(-2), [{ phone_number: '+15125550113' }, { email: 'x@example.com' }]);
+});
+
+test('deletion errors: 429 and 5xx transient with the JSON:API code; other 4xx permanent, the rest still tried', async () => {
+  const transport = server.klaviyoTransport({ apiKey: KEY, baseUrl: klaviyo.url });
+  klaviyo.failNext({ status: 429, headers: { 'retry-after': '3' }, body: { errors: [{ id: '1', status: 429, code: 'throttled', title: 'Throttled', detail: 'Request was throttled.' }] } });
+  const throttled = await transport.suppress(['t@example.com'], { channel: 'email' });
+  assert.deepEqual([throttled.ok, throttled.permanent, throttled.code, throttled.retryAfterMs], [false, false, 'klaviyo:throttled', 3000]);
+  klaviyo.failNext({ status: 500, body: { errors: [{ id: '2', status: 500, code: 'error', title: 'Server error', detail: 'A server error occurred.' }] } });
+  assert.deepEqual(await transport.suppress(['t@example.com'], { channel: 'email' }).then((r) => [r.ok, r.permanent]), [false, false]);
+  const before = klaviyo.deletions.length;
+  klaviyo.failNext({ status: 400, body: { errors: [{ id: '3', status: 400, code: 'invalid', title: 'Invalid input.', detail: 'Invalid phone number' }] } });
+  const refused = await transport.suppress(['+1000', '+15125550114'], { channel: 'sms' });
+  assert.deepEqual([refused.ok, refused.permanent, refused.code], [false, true, 'klaviyo:invalid']);
+  assert.deepEqual(klaviyo.deletions.slice(before), [{ phone_number: '+15125550114' }], 'the second address was still deleted');
+  const wrongKey = await server.klaviyoTransport({ apiKey: 'pk_wrong', baseUrl: klaviyo.url }).suppress(['t@example.com'], { channel: 'email' });
+  assert.deepEqual([wrongKey.permanent, wrongKey.code], [true, 'klaviyo:not_authenticated']);
+});
+
+test('customers/redact deletes the Klaviyo profiles (email and phone) before our copy goes; a Klaviyo outage defers it', async () => {
+  const redact = '{"shop_id":1,"shop_domain":"example.myshopify.com","customer":{"id":603851970716743426,"email":"example@email.com","phone":"+15125550100"},"orders_to_redact":[]}';
+  const contactId = klaviyo.events[0].data.attributes.properties.rekindle_contact;
+  assert.match((await app.store.load(contactId)).state, /example@email\.com/);
+  const before = klaviyo.deletions.length;
+  logged.length = 0;
+
+  klaviyo.failNext({ status: 503, body: { errors: [{ id: '4', status: 503, code: 'error', title: 'Unavailable', detail: 'Service unavailable' }] } });
+  const deferred = await postShopify(app.url, 'customers/redact', redact);
+  assert.equal(deferred.status, 503, 'Klaviyo down: the erase is not committed, so Shopify retries');
+  assert.match((await app.store.load(contactId)).state, /example@email\.com/);
+
+  const erased = await postShopify(app.url, 'customers/redact', redact);
+  assert.equal(erased.status, 200);
+  assert.deepEqual(klaviyo.deletions.slice(before), [{ email: 'example@email.com' }, { phone_number: '+15125550100' }]);
+  assert.doesNotMatch((await app.store.load(contactId)).state, /example@email\.com|5125550100/);
+  assert.ok(logged.length > 0, 'the outage was logged');
+  for (const line of logged) assert.doesNotMatch(line, /example@email\.com|5125550100/, 'no address in the logs');
 });
