@@ -10,6 +10,7 @@ pub use crate::reason::{Reason, ReasonSignal};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -184,8 +185,47 @@ impl Event {
     /// Parse an event, reporting the JSON path of the first bad field. Hand-rolled rather
     /// than `#[serde(flatten)]`, which would hide every path inside the payload.
     pub fn from_json(text: &str) -> Result<Event> {
+        if let Some(event) = Event::from_json_directly(text) {
+            return Ok(event);
+        }
         let value: Value = crate::error::parse_json(text)?;
         Event::from_value(value)
+    }
+
+    /// The common case without a JSON tree: the envelope's fields are sliced out of the text
+    /// and the payload is parsed straight into its type. Anything unusual (an escaped key, a
+    /// duplicate, a bad field) returns None, and the tree path above says exactly what.
+    fn from_json_directly(text: &str) -> Option<Event> {
+        let fields: Vec<(&str, &RawValue)> = serde_json::from_str::<RawFields>(text).ok()?.0;
+        let (mut id, mut at, mut kind) = (None, None, None);
+        let mut rest = String::with_capacity(text.len());
+        rest.push('{');
+        for (key, raw) in fields {
+            let slot = match key {
+                "id" => &mut id,
+                "at" => &mut at,
+                "type" => &mut kind,
+                _ => {
+                    if rest.len() > 1 {
+                        rest.push(',');
+                    }
+                    // A borrowed key had no escapes: quoting it again gives the same key.
+                    rest.push('"');
+                    rest.push_str(key);
+                    rest.push_str("\":");
+                    rest.push_str(raw.get());
+                    continue;
+                }
+            };
+            if slot.replace(serde_json::from_str::<String>(raw.get()).ok()?).is_some() {
+                return None; // a duplicate: the tree path decides
+            }
+        }
+        rest.push('}');
+        let (id, at, kind) = (id.filter(|i| !i.is_empty())?, at?, kind?);
+        let at = DateTime::parse_from_rfc3339(&at).ok()?.with_timezone(&Utc);
+        let body = EventBody::from_payload(&kind, Payload::Text(&rest)).ok()?;
+        Some(Event { id, at, body })
     }
 
     pub fn from_value(value: Value) -> Result<Event> {
@@ -211,40 +251,7 @@ impl Event {
             })?
             .with_timezone(&Utc);
         let kind = take_string(&mut fields, "type")?;
-        let rest = Value::Object(fields);
-        let body = match kind.as_str() {
-            "abandoned" => EventBody::Abandoned(payload(rest)?),
-            "checkoutUpdated" => EventBody::CheckoutUpdated(payload(rest)?),
-            "orderPlaced" => EventBody::OrderPlaced(payload(rest)?),
-            "orderCancelled" => EventBody::OrderCancelled(payload(rest)?),
-            "orderRefunded" => EventBody::OrderRefunded(payload(rest)?),
-            "due" => EventBody::Due(payload(rest)?),
-            "delivered" => EventBody::Delivered(payload(rest)?),
-            "opened" => EventBody::Opened(payload(rest)?),
-            "clicked" => EventBody::Clicked(payload(rest)?),
-            "bounced" => EventBody::Bounced(payload(rest)?),
-            "complained" => EventBody::Complained(payload(rest)?),
-            "sendFailed" => EventBody::SendFailed(payload(rest)?),
-            "smsReceived" => EventBody::SmsReceived(payload(rest)?),
-            "consentChanged" => EventBody::ConsentChanged(payload(rest)?),
-            "unsubscribed" => EventBody::Unsubscribed(payload(rest)?),
-            "preferencesChanged" => EventBody::PreferencesChanged(payload(rest)?),
-            "erase" => {
-                payload::<Empty>(rest)?;
-                EventBody::Erase
-            }
-            "export" => {
-                payload::<Empty>(rest)?;
-                EventBody::Export
-            }
-            other => {
-                return Err(Error::new(
-                    Code::UnknownEventType,
-                    "$.type",
-                    format!("unknown event type {other:?}"),
-                ))
-            }
-        };
+        let body = EventBody::from_payload(&kind, Payload::Tree(Value::Object(fields)))?;
         Ok(Event { id, at, body })
     }
 }
@@ -252,6 +259,46 @@ impl Event {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Empty {}
+
+/// An event's fields in their order, values unparsed, keys borrowed from the text (a key
+/// with an escape in it cannot be borrowed: the direct path then gives way).
+struct RawFields<'a>(Vec<(&'a str, &'a RawValue)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawFields<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = RawFields<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> std::result::Result<Self::Value, M::Error> {
+                let mut fields = Vec::with_capacity(8);
+                while let Some(entry) = map.next_entry::<&str, &RawValue>()? {
+                    fields.push(entry);
+                }
+                Ok(RawFields(fields))
+            }
+        }
+        d.deserialize_map(Fields)
+    }
+}
+
+/// An event's payload (everything but `id`, `at` and `type`): a JSON tree, or JSON text.
+enum Payload<'a> {
+    Tree(Value),
+    Text(&'a str),
+}
+
+impl Payload<'_> {
+    fn parse<T: DeserializeOwned>(self) -> Result<T> {
+        match self {
+            Payload::Tree(value) => crate::error::from_value(value),
+            Payload::Text(text) => serde_json::from_str(text)
+                .map_err(|e| Error::new(Code::InvalidField, "$", e.to_string())),
+        }
+    }
+}
 
 fn take_string(fields: &mut Map<String, Value>, key: &str) -> Result<String> {
     match fields.remove(key) {
@@ -269,11 +316,44 @@ fn take_string(fields: &mut Map<String, Value>, key: &str) -> Result<String> {
     }
 }
 
-fn payload<T: DeserializeOwned>(value: Value) -> Result<T> {
-    crate::error::from_value(value)
-}
 
 impl EventBody {
+    fn from_payload(kind: &str, rest: Payload) -> Result<EventBody> {
+        Ok(match kind {
+            "abandoned" => EventBody::Abandoned(rest.parse()?),
+            "checkoutUpdated" => EventBody::CheckoutUpdated(rest.parse()?),
+            "orderPlaced" => EventBody::OrderPlaced(rest.parse()?),
+            "orderCancelled" => EventBody::OrderCancelled(rest.parse()?),
+            "orderRefunded" => EventBody::OrderRefunded(rest.parse()?),
+            "due" => EventBody::Due(rest.parse()?),
+            "delivered" => EventBody::Delivered(rest.parse()?),
+            "opened" => EventBody::Opened(rest.parse()?),
+            "clicked" => EventBody::Clicked(rest.parse()?),
+            "bounced" => EventBody::Bounced(rest.parse()?),
+            "complained" => EventBody::Complained(rest.parse()?),
+            "sendFailed" => EventBody::SendFailed(rest.parse()?),
+            "smsReceived" => EventBody::SmsReceived(rest.parse()?),
+            "consentChanged" => EventBody::ConsentChanged(rest.parse()?),
+            "unsubscribed" => EventBody::Unsubscribed(rest.parse()?),
+            "preferencesChanged" => EventBody::PreferencesChanged(rest.parse()?),
+            "erase" => {
+                rest.parse::<Empty>()?;
+                EventBody::Erase
+            }
+            "export" => {
+                rest.parse::<Empty>()?;
+                EventBody::Export
+            }
+            other => {
+                return Err(Error::new(
+                    Code::UnknownEventType,
+                    "$.type",
+                    format!("unknown event type {other:?}"),
+                ))
+            }
+        })
+    }
+
     /// The name used in explanations and metrics (never personal data).
     pub fn kind(&self) -> &'static str {
         match self {

@@ -226,6 +226,39 @@ fn event_fingerprints_survive_a_javascript_json_round_trip() {
 }
 
 #[test]
+fn events_read_from_text_equal_events_read_from_a_json_tree() {
+    // Event::from_json slices the envelope out of the text and parses the payload directly;
+    // from_value is the tree path every failure falls back to. Both must read the same event.
+    let cart = json!({ "token": "t", "stage": "checkout", "currency": "USD", "recoveryUrl": "https://shop.example/r",
+                       "items": [{ "title": "Socks \"wool\" é", "quantity": 2, "unitPrice": 1800, "category": "apparel" }] });
+    let events = [
+        json!({ "type": "checkoutUpdated", "acceptsSms": true, "cart": cart, "contact": { "email": "a@example.com", "timeZone": "America/Chicago" } }),
+        json!({ "type": "abandoned", "origin": "storefront", "cart": cart, "reasons": [{ "reason": "extraCost", "confidence": 0.8 }] }),
+        json!({ "type": "orderPlaced", "orderId": "820982911946154508", "cartToken": "t", "total": { "minor": 6000, "currency": "USD" } }),
+        json!({ "type": "due", "actionId": "j_1.email-1.email.0" }),
+        json!({ "type": "smsReceived", "body": "STOP" }),
+        json!({ "type": "unsubscribed" }),
+        json!({ "type": "erase" }),
+    ];
+    for (i, body) in events.into_iter().enumerate() {
+        let mut event = body;
+        event["id"] = json!(format!("e-{i}"));
+        event["at"] = json!("2026-11-27T15:00:00Z");
+        let text = event.to_string();
+        assert_eq!(Event::from_json(&text).unwrap(), Event::from_value(event).unwrap(), "{text}");
+    }
+    // What the direct path gives way on still reads as before: a duplicate key (the last wins)
+    // and an escaped key.
+    let duplicate = r#"{"id":"d","at":"2026-11-27T15:00:00Z","type":"due","actionId":"x","actionId":"y"}"#;
+    let escaped = r#"{"id":"d","at":"2026-11-27T15:00:00Z","type":"due","action\u0049d":"y"}"#;
+    for text in [duplicate, escaped] {
+        let event = Event::from_json(text).unwrap();
+        assert_eq!(event, Event::from_value(serde_json::from_str(text).unwrap()).unwrap());
+        assert!(format!("{event:?}").contains("\"y\""), "{event:?}");
+    }
+}
+
+#[test]
 fn the_public_base_url_must_be_https_or_loopback_and_header_safe() {
     let mut p: serde_json::Value = serde_json::from_str(rekindle::policy::DEFAULT_POLICY).unwrap();
     for bad in ["http://shop.example", "https://shop.example/u>\r\nBcc: x", "ftp://x", "https://", "http://127.0.0.1.evil.example"] {
