@@ -50,15 +50,14 @@ impl Serialize for Explanation {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut out = serializer.serialize_struct("Explanation", 2)?;
         out.serialize_field("reasons", &self.reasons)?;
-        out.serialize_field("summary", &SummaryField(&self.reasons))?;
+        out.serialize_field("summary", &Summary(&self.reasons))?;
         out.end()
     }
 }
 
-struct SummaryField<'a>(&'a [Because]);
-
-impl Serialize for SummaryField<'_> {
+/// Written straight into the output, never held as a String.
+impl Serialize for Summary<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&Summary(self.0))
+        serializer.collect_str(self)
     }
 }
