@@ -101,7 +101,7 @@ fn duplicate_event_changes_nothing() {
         t("2026-11-27T15:01:00Z"),
     );
     assert!(d.actions.is_empty());
-    assert_eq!(d.explanation.reasons[0].code, "duplicate");
+    assert_eq!(d.explanation.reasons().next().unwrap().code, "duplicate");
     assert_eq!(shopper.state, before);
 }
 
@@ -282,7 +282,7 @@ fn late_cart_snapshot_does_not_restart_the_journey() {
         t("2026-11-27T15:11:00Z"),
     );
     assert!(d.actions.is_empty());
-    assert_eq!(d.explanation.reasons.last().unwrap().code, "stale");
+    assert_eq!(d.explanation.reasons().last().unwrap().code, "stale");
 }
 
 #[test]
@@ -433,7 +433,7 @@ fn closed_journeys_are_purged_after_the_regions_retention() {
     assert_eq!(shopper.state.journeys.len(), 1, "kept within 30 days");
     let d = shopper.apply(json!({ "id": "d2", "at": "2027-01-02T00:00:00Z", "type": "delivered", "actionId": "x" }), t("2027-01-02T00:00:00Z"));
     assert!(shopper.state.journeys.is_empty());
-    assert_eq!(d.explanation.reasons[0].code, "retention");
+    assert_eq!(d.explanation.reasons().next().unwrap().code, "retention");
 }
 
 #[test]
@@ -449,7 +449,7 @@ fn platform_addresses_are_normalised_and_invalid_ones_refused() {
     e["contact"]["phone"] = json!("12");
     let d = shopper.apply(e, t("2026-11-27T15:10:00Z"));
     assert_eq!(shopper.state.contact.phone.as_deref(), Some("+15125550100"), "a bad number never replaces a good one");
-    assert!(d.explanation.reasons.iter().any(|r| r.code == "invalidPhone"));
+    assert!(d.explanation.reasons().any(|r| r.code == "invalidPhone"));
 }
 
 #[test]
@@ -463,7 +463,7 @@ fn under_a_cap_the_last_slot_goes_to_the_higher_priority_message() {
     // email-2 (priority 80) comes due first, but the only slot of its day is kept for email-3
     // (priority 85); email-2 follows when the cap allows again.
     assert_eq!(emails, ["email-1", "email-3", "email-2"]);
-    let why: Vec<_> = shopper.log.iter().flat_map(|(_, d)| d.explanation.reasons.iter()).filter(|r| r.detail.contains("kept for email-3")).collect();
+    let why: Vec<_> = shopper.log.iter().flat_map(|(_, d)| d.explanation.reasons()).filter(|r| r.detail.contains("kept for email-3")).collect();
     assert!(!why.is_empty());
 }
 

@@ -49,8 +49,7 @@ fn shopify_refund_reaches_the_contact_of_its_order() {
     assert!(decision.actions.is_empty(), "a refund changes no plan");
     assert!(decision
         .explanation
-        .reasons
-        .iter()
+        .reasons()
         .any(|b| b.code == "orderRefunded"));
 }
 

@@ -106,7 +106,7 @@ fn no_incentive_within_the_cooldown_of_the_last_one() {
     let sent = messages(&shopper.run_until(t("2026-12-09T00:00:00Z")));
     assert!(sent.iter().all(|(_, m)| m.data.incentive.is_none()));
     assert_eq!(shopper.state.contact.stats.abandons_after_incentive, 1, "abandoning right after an offer is remembered");
-    let why: Vec<_> = shopper.log.iter().flat_map(|(_, d)| d.explanation.reasons.iter()).filter(|r| r.code == "noIncentive").collect();
+    let why: Vec<_> = shopper.log.iter().flat_map(|(_, d)| d.explanation.reasons()).filter(|r| r.code == "noIncentive").collect();
     assert!(why[0].detail.contains("cooldown"), "{why:?}");
 }
 

@@ -27,14 +27,14 @@ impl Run<'_> {
             if let Some(raw) = details.email.as_ref().filter(|raw| self.state.contact.email.as_ref() != Some(*raw)) {
                 match crate::hygiene::email::normalize(raw) {
                     Ok(email) => self.state.contact.email = Some(email),
-                    Err(e) => self.why.because("invalidEmail", format!("email not stored: {}", e.code().as_str())),
+                    Err(e) => self.why.because("invalidEmail", format_args!("email not stored: {}", e.code().as_str())),
                 }
             }
             if let Some(raw) = details.phone.as_ref().filter(|raw| self.state.contact.phone.as_ref() != Some(*raw)) {
                 let country = self.state.contact.region.as_deref().map(|r| r.split('-').next().unwrap_or(r).to_string());
                 match crate::hygiene::phone::normalize_for_sms(raw, country.as_deref()) {
                     Ok((phone, takes_sms)) => self.set_phone(phone, takes_sms),
-                    Err(e) => self.why.because("invalidPhone", format!("phone not stored: {}", e.code().as_str())),
+                    Err(e) => self.why.because("invalidPhone", format_args!("phone not stored: {}", e.code().as_str())),
                 }
             }
         }
@@ -86,7 +86,7 @@ impl Run<'_> {
         }
         prefs.paused_until = change.paused_until;
         let pause = prefs.paused_until.map(|t| format!(", paused until {}", t.to_rfc3339())).unwrap_or_default();
-        self.why.because("preferences", format!("preferences saved: {:?}{pause}", prefs.frequency));
+        self.why.because("preferences", format_args!("preferences saved: {:?}{pause}", prefs.frequency));
     }
 
     /// A data request: everything held about the contact, exactly as stored.
@@ -118,14 +118,14 @@ impl Run<'_> {
             Transition::Recorded(ConsentStatus::Revoked) => {
                 self.why.because(
                     "consentRevoked",
-                    format!("{} consent revoked", channel.as_str()),
+                    format_args!("{} consent revoked", channel.as_str()),
                 );
                 self.cancel_pending(|s| s.channel == channel, "consent revoked");
             }
             Transition::Recorded(status) => {
                 self.why.because(
                     "consentRecorded",
-                    format!("{} consent now {status:?} ({source:?})", channel.as_str()),
+                    format_args!("{} consent now {status:?} ({source:?})", channel.as_str()),
                 );
                 if channel == Channel::Sms && status == ConsentStatus::Pending {
                     self.double_opt_in();
@@ -140,7 +140,7 @@ impl Run<'_> {
             }
             Transition::Ignored => self.why.because(
                 "consentUnchanged",
-                format!("{} consent unchanged", channel.as_str()),
+                format_args!("{} consent unchanged", channel.as_str()),
             ),
         }
     }
@@ -158,7 +158,7 @@ impl Run<'_> {
         }
         self.why.because(
             "suppressed",
-            format!("{} suppressed: {reason}", channel.as_str()),
+            format_args!("{} suppressed: {reason}", channel.as_str()),
         );
         self.cancel_pending(|s| s.channel == channel, reason);
     }

@@ -52,7 +52,7 @@ impl Run<'_> {
             }
             self.close_journey(id, JourneyStatus::Recovered, "order placed");
             self.why
-                .because("recovered", format!("order matched journey {id}"));
+                .because("recovered", format_args!("order matched journey {id}"));
         } else {
             self.why
                 .because("orderUnmatched", "order matched no journey");
@@ -74,7 +74,7 @@ impl Run<'_> {
         let now = self.now;
         let Some(journey) = self.state.journey_of_action(action_id) else {
             self.why
-                .because("unknownAction", format!("open for unknown {action_id}"));
+                .because("unknownAction", format_args!("open for unknown {action_id}"));
             return;
         };
         let mut first_open = false;
@@ -100,11 +100,11 @@ impl Run<'_> {
         if first_open {
             self.state.contact.stats.opens += 1;
         }
-        self.why.because("opened", format!("{action_id} opened"));
+        self.why.because("opened", format_args!("{action_id} opened"));
         if let Some((id, at)) = moved {
             self.why.because(
                 "shifted",
-                format!("next SMS moved to {} after the open", at.to_rfc3339()),
+                format_args!("next SMS moved to {} after the open", at.to_rfc3339()),
             );
             self.actions.push(Action::Defer {
                 id,
@@ -118,7 +118,7 @@ impl Run<'_> {
         let now = self.now;
         let Some(journey) = self.state.journey_of_action(action_id) else {
             self.why
-                .because("unknownAction", format!("click for unknown {action_id}"));
+                .because("unknownAction", format_args!("click for unknown {action_id}"));
             return;
         };
         let (first_click, first_open) = match journey.send_mut(action_id) {
@@ -130,7 +130,7 @@ impl Run<'_> {
             }
             None => (false, false),
         };
-        self.why.because("clicked", format!("{action_id} clicked"));
+        self.why.because("clicked", format_args!("{action_id} clicked"));
         let stats = &mut self.state.contact.stats;
         stats.clicks += first_click as u32;
         stats.opens += first_open as u32;
@@ -154,7 +154,7 @@ impl Run<'_> {
                 let id = next.id.clone();
                 self.why.because(
                     "followUp",
-                    format!(
+                    format_args!(
                         "click pulls SMS {} forward to {}",
                         next.step,
                         target.to_rfc3339()
@@ -175,7 +175,7 @@ impl Run<'_> {
         } else {
             self.why.because(
                 "softBounce",
-                format!("{action_id} soft-bounced: the provider retries"),
+                format_args!("{action_id} soft-bounced: the provider retries"),
             );
         }
     }
@@ -190,7 +190,7 @@ impl Run<'_> {
         }
         self.why.because(
             "sendFailed",
-            format!(
+            format_args!(
                 "{action_id} failed ({code}, {})",
                 if permanent {
                     "permanent"
@@ -258,6 +258,6 @@ impl Run<'_> {
             journey.reasons.retain(|r| r.reason != reason);
             journey.reasons.insert(0, crate::reason::ReasonSignal { reason, confidence: REPLY_CONFIDENCE });
         }
-        self.why.because("reply", format!("SMS reply about {reason:?}: the next email's angle follows it"));
+        self.why.because("reply", format_args!("SMS reply about {reason:?}: the next email's angle follows it"));
     }
 }

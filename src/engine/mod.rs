@@ -42,7 +42,7 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
     if !idempotent_by_itself && !run.state.contact.first_sighting(&event.id) {
         run.why.because(
             "duplicate",
-            format!("event {} was already applied: nothing changes", event.id),
+            format_args!("event {} was already applied: nothing changes", event.id),
         );
         return run.finish();
     }
@@ -83,7 +83,7 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
         EventBody::Due(e) => run.due(&e.action_id),
         EventBody::Delivered(e) => run
             .why
-            .because("delivered", format!("{} delivered", e.action_id)),
+            .because("delivered", format_args!("{} delivered", e.action_id)),
         EventBody::Opened(e) => run.opened(&e.action_id),
         EventBody::Clicked(e) => run.clicked(&e.action_id),
         EventBody::Bounced(e) => run.bounced(&e.action_id, e.permanent),
@@ -133,7 +133,7 @@ struct Run<'p> {
 impl Run<'_> {
     fn finish(self) -> Decision {
         let mut why = self.why;
-        if why.reasons.is_empty() {
+        if why.is_empty() {
             why.because("noop", "nothing to do");
         }
         Decision {
@@ -217,7 +217,7 @@ impl Run<'_> {
         self.state.journeys.retain(|j| j.status == JourneyStatus::Active || j.abandoned_at >= horizon);
         let purged = before - self.state.journeys.len();
         if purged > 0 {
-            self.why.because("retention", format!("{purged} closed journeys purged after {days} days of retention"));
+            self.why.because("retention", format_args!("{purged} closed journeys purged after {days} days of retention"));
         }
     }
 }

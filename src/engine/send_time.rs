@@ -22,16 +22,16 @@ impl Run<'_> {
         let now = self.now;
         let policy = self.policy;
         let Some(journey) = self.state.journeys.iter().find(|j| j.send(action_id).is_some()) else {
-            self.why.because("unknownAction", format!("{action_id} belongs to no journey: ignored"));
+            self.why.because("unknownAction", format_args!("{action_id} belongs to no journey: ignored"));
             return;
         };
         let send = journey.send(action_id).cloned().expect("the journey was found by this send");
         if send.status != SendStatus::Scheduled {
-            self.why.because("alreadyHandled", format!("{action_id} is {:?}: nothing to do", send.status));
+            self.why.because("alreadyHandled", format_args!("{action_id} is {:?}: nothing to do", send.status));
             return;
         }
         if send.due_at > now {
-            self.why.because("early", format!("{action_id} is not due until {}", send.due_at.to_rfc3339()));
+            self.why.because("early", format_args!("{action_id} is not due until {}", send.due_at.to_rfc3339()));
             return;
         }
         let step = policy.resolve_step(&journey.playbook, &send.step, send.variant.as_deref());
@@ -87,7 +87,7 @@ impl Run<'_> {
         if let Some(s) = self.state.journey_of_action(action_id).and_then(|j| j.send_mut(action_id)) {
             s.status = SendStatus::Skipped;
         }
-        self.why.because("skipped", format!("{} {} skipped: {reason}", send.channel.as_str(), send.step));
+        self.why.because("skipped", format_args!("{} {} skipped: {reason}", send.channel.as_str(), send.step));
         self.actions.push(Action::Skip { id: action_id.to_string(), reason });
     }
 
@@ -97,7 +97,7 @@ impl Run<'_> {
         }
         self.why.because(
             "deferred",
-            format!("{} {} deferred to {}: {reason}", send.channel.as_str(), send.step, at.to_rfc3339()),
+            format_args!("{} {} deferred to {}: {reason}", send.channel.as_str(), send.step, at.to_rfc3339()),
         );
         self.actions.push(Action::Defer { id: action_id.to_string(), at, reason });
     }
@@ -136,7 +136,7 @@ impl Run<'_> {
         let with = offer.as_ref().map(|o| format!(" and a {:?} offer", o.kind)).unwrap_or_default();
         self.why.because(
             "dispatch",
-            format!(
+            format_args!(
                 "{} {} dispatched with angle {angle:?}{with}: consent, order, quiet hours and caps re-checked",
                 channel.as_str(),
                 send.step
@@ -175,7 +175,7 @@ impl Run<'_> {
                 Some(offer)
             }
             Err(withheld) => {
-                self.why.because("noIncentive", format!("no incentive: {}", withheld.describe()));
+                self.why.because("noIncentive", format_args!("no incentive: {}", withheld.describe()));
                 None
             }
         }

@@ -19,21 +19,21 @@ impl Run<'_> {
             // if it is newer.
             if !reasons.is_empty() {
                 journey.reasons = reasons.to_vec();
-                self.why.because("reasons", format!("journey {journey_id} learned why the shopper left"));
+                self.why.because("reasons", format_args!("journey {journey_id} learned why the shopper left"));
             }
             if at > journey.cart_updated_at && cart.stage >= journey.cart.stage {
                 journey.cart = cart.clone();
                 journey.cart_updated_at = at;
-                self.why.because("cartUpdated", format!("journey {journey_id} cart refreshed"));
+                self.why.because("cartUpdated", format_args!("journey {journey_id} cart refreshed"));
             } else {
-                self.why.because("stale", format!("journey {journey_id} already has a newer snapshot"));
+                self.why.because("stale", format_args!("journey {journey_id} already has a newer snapshot"));
             }
             return;
         }
         // An abandonment reported after its journey would have expired is history, not a
         // reason to message (a replayed or very late webhook).
         if self.now - at > Duration::hours(self.policy.journey_expiry_hours as i64) {
-            self.why.because("tooLate", format!("abandonment reported {} h late: past the journey's life, nothing planned", (self.now - at).num_hours()));
+            self.why.because("tooLate", format_args!("abandonment reported {} h late: past the journey's life, nothing planned", (self.now - at).num_hours()));
             return;
         }
         // Stage precedence and supersession across this contact's carts.
@@ -48,7 +48,7 @@ impl Run<'_> {
             if newer_than_us || other.cart.stage > cart.stage {
                 self.why.because(
                     "outranked",
-                    format!("journey {} is newer or at a deeper stage: this {:?} is tracked, not messaged", other.id, cart.stage),
+                    format_args!("journey {} is newer or at a deeper stage: this {:?} is tracked, not messaged", other.id, cart.stage),
                 );
                 return;
             }
@@ -65,7 +65,7 @@ impl Run<'_> {
         {
             self.why.because(
                 "outsidePilot",
-                format!(
+                format_args!(
                     "contact is outside the {}% pilot",
                     self.policy.pilot_percent
                 ),
@@ -93,7 +93,7 @@ impl Run<'_> {
         if holdout {
             self.why.because(
                 "holdout",
-                format!("journey {journey_id} is in the {}% holdout: tracked, never messaged", self.policy.holdout_percent),
+                format_args!("journey {journey_id} is in the {}% holdout: tracked, never messaged", self.policy.holdout_percent),
             );
         } else {
             for step in &playbook.steps {
@@ -125,7 +125,7 @@ impl Run<'_> {
             }
             self.why.because(
                 "journeyStarted",
-                format!(
+                format_args!(
                     "journey {journey_id} started under {} playbook {}: {} sends planned, each re-checked when due",
                     self.policy.version,
                     playbook.name,
