@@ -319,7 +319,7 @@ pub fn next_opening(
     at: DateTime<Utc>,
     channel: Channel,
     packs: &[&Pack],
-    zones: &[String],
+    zones: &[&str],
 ) -> Result<DateTime<Utc>> {
     next_opening_with(at, channel, packs, &[], zones)
 }
@@ -336,7 +336,7 @@ pub fn next_opening_with(
     channel: Channel,
     packs: &[&Pack],
     own: &[ChannelWindow],
-    zones: &[String],
+    zones: &[&str],
 ) -> Result<DateTime<Utc>> {
     let mut rules: Vec<Rule> = Vec::new();
     if channel == Channel::Sms {

@@ -27,6 +27,7 @@
 
 use crate::time_zone;
 use serde::Serialize;
+use std::fmt;
 
 /// What is known about where a recipient is. Every source is optional but the store's zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,20 +46,40 @@ pub struct ZoneHints<'a> {
 
 /// The zones a send must respect, most trusted first, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PlausibleZones {
+pub struct PlausibleZones<'a> {
     /// Never empty; deduplicated; `zones[0]` is the most trusted (for a send-time choice).
-    pub zones: Vec<String>,
+    pub zones: Vec<&'a str>,
     /// One line per source: used (with its zones), unused, or ignored (with the reason).
     pub notes: Vec<String>,
 }
 
-/// The recipient's plausible zones (see the module documentation for the rule).
-pub fn plausible(hints: &ZoneHints) -> PlausibleZones {
+/// The recipient's plausible zones (see the module documentation for the rule), with notes.
+pub fn plausible<'a>(hints: &ZoneHints<'a>) -> PlausibleZones<'a> {
     let mut notes = Vec::new();
+    let zones = resolve(hints, &mut Some(&mut notes));
+    PlausibleZones { zones, notes }
+}
+
+/// The zones alone, as [`plausible`] finds them: every send checks them, and only a deferral
+/// explains them, so the notes are not written here.
+pub fn plausible_zones<'a>(hints: &ZoneHints<'a>) -> Vec<&'a str> {
+    resolve(hints, &mut None)
+}
+
+/// Notes are written only when someone reads them.
+type Notes<'n> = Option<&'n mut Vec<String>>;
+
+fn note(notes: &mut Notes, text: impl FnOnce() -> String) {
+    if let Some(notes) = notes {
+        notes.push(text());
+    }
+}
+
+fn resolve<'a>(hints: &ZoneHints<'a>, notes: &mut Notes) -> Vec<&'a str> {
     let browser = match hints.browser.map(str::trim).filter(|z| !z.is_empty()) {
         Some(zone) if time_zone::check_zone(zone).is_ok() => Some(zone),
         Some(zone) => {
-            notes.push(format!("browser {zone:?} ignored: not an IANA zone"));
+            note(notes, || format!("browser {zone:?} ignored: not an IANA zone"));
             None
         }
         None => None,
@@ -70,7 +91,7 @@ pub fn plausible(hints: &ZoneHints) -> PlausibleZones {
         .and_then(|raw| match resolve_region(raw) {
             Ok(found) => Some(found),
             Err(why) => {
-                notes.push(format!("region {raw:?} ignored: {why}"));
+                note(notes, || format!("region {raw:?} ignored: {why}"));
                 None
             }
         });
@@ -82,73 +103,62 @@ pub fn plausible(hints: &ZoneHints) -> PlausibleZones {
             Ok(found) => Some(found),
             // The number itself stays out of the note: notes end up in logs.
             Err(why) => {
-                notes.push(format!("phone ignored: {why}"));
+                note(notes, || format!("phone ignored: {why}"));
                 None
             }
         });
 
-    let mut zones: Vec<String> = Vec::new();
+    let mut zones: Vec<&'a str> = Vec::new();
     let us = [&region, &phone].into_iter().flatten().any(|s| s.us);
     if us {
-        notes.push("US recipient: every zone the browser, address and phone name is kept".into());
+        note(notes, || "US recipient: every zone the browser, address and phone name is kept".into());
         if let Some(zone) = browser {
             add(&mut zones, zone);
-            notes.push(format!("browser {zone}"));
+            note(notes, || format!("browser {zone}"));
         }
         // "Somewhere in the US" only counts when nothing more precise is known.
         let precise =
             browser.is_some() || [&region, &phone].into_iter().flatten().any(|s| !s.broad);
         for source in [&region, &phone].into_iter().flatten() {
             if source.broad && precise {
-                notes.push(format!(
-                    "{}: not used, a more precise source is known",
-                    source.label
-                ));
+                note(notes, || format!("{}: not used, a more precise source is known", source.label));
                 continue;
             }
             for zone in &source.zones {
                 add(&mut zones, zone);
             }
-            notes.push(source.used());
+            note(notes, || source.used());
         }
     } else if let Some(zone) = browser {
         add(&mut zones, zone);
-        notes.push(format!("browser {zone}"));
+        note(notes, || format!("browser {zone}"));
         for source in [&region, &phone].into_iter().flatten() {
-            notes.push(format!(
-                "{}: not used, the browser zone is more trusted",
-                source.label
-            ));
+            note(notes, || format!("{}: not used, the browser zone is more trusted", source.label));
         }
     } else if let Some(source) = region.as_ref().or(phone.as_ref()) {
         for zone in &source.zones {
             add(&mut zones, zone);
         }
-        notes.push(source.used());
+        note(notes, || source.used());
         if let (Some(_), Some(unused)) = (&region, &phone) {
-            notes.push(format!(
-                "{}: not used, the address is more trusted",
-                unused.label
-            ));
+            note(notes, || format!("{}: not used, the address is more trusted", unused.label));
         }
     }
     if zones.is_empty() {
         let store = hints.store.trim();
         add(&mut zones, store);
-        notes.push(format!(
-            "store {store}: nothing known about the recipient's zone"
-        ));
+        note(notes, || format!("store {store}: nothing known about the recipient's zone"));
         if time_zone::check_zone(store).is_err() {
-            notes.push(format!("store {store:?} is not an IANA zone"));
+            note(notes, || format!("store {store:?} is not an IANA zone"));
         }
     }
-    PlausibleZones { zones, notes }
+    zones
 }
 
 /// A source that named some zones.
-struct Found {
+struct Found<'a> {
     /// "region US-TX", "phone +1 212 (US-NY)": for notes.
-    label: String,
+    label: Label<'a>,
     zones: Vec<&'static str>,
     /// Binds a US recipient's window (US address, or a US area code).
     us: bool,
@@ -156,15 +166,41 @@ struct Found {
     broad: bool,
 }
 
-impl Found {
+/// What a source was, written out only for a note.
+enum Label<'a> {
+    Region(std::borrow::Cow<'a, str>),
+    /// A subdivision the table lacks, read as its country.
+    Country { country: String, subdivision: String },
+    AreaCode { area: &'a str, regions: Vec<&'static str> },
+    UnknownAreaCode(&'a str),
+    CallingCode { calling: &'static str, country: &'static str },
+}
+
+impl fmt::Display for Label<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Label::Region(code) => write!(f, "region {code}"),
+            Label::Country { country, subdivision } => {
+                write!(f, "region {country} (subdivision {subdivision} not in the table)")
+            }
+            Label::AreaCode { area, regions } => write!(f, "phone +1 {area} ({})", regions.join(", ")),
+            Label::UnknownAreaCode(area) => {
+                write!(f, "phone +1 {area} (area code not in the table: every US zone)")
+            }
+            Label::CallingCode { calling, country } => write!(f, "phone +{calling} ({country})"),
+        }
+    }
+}
+
+impl Found<'_> {
     fn used(&self) -> String {
         format!("{}: {}", self.label, self.zones.join(", "))
     }
 }
 
-fn add(zones: &mut Vec<String>, zone: &str) {
-    if !zones.iter().any(|z| z == zone) {
-        zones.push(zone.to_string());
+fn add<'a>(zones: &mut Vec<&'a str>, zone: &'a str) {
+    if !zones.contains(&zone) {
+        zones.push(zone);
     }
 }
 
@@ -174,52 +210,49 @@ pub fn region_zones(region: &str) -> Option<Vec<&'static str>> {
     resolve_region(region).ok().map(|found| found.zones)
 }
 
-fn resolve_region(raw: &str) -> Result<Found, String> {
-    let mut code = raw.trim().to_ascii_uppercase().replace('_', "-");
+fn resolve_region(raw: &str) -> Result<Found<'_>, &'static str> {
+    let raw = raw.trim();
+    // Most regions arrive as written here ("US-TX"): only others are rewritten.
+    let mut code = if raw.bytes().all(|b| b.is_ascii_uppercase() || b == b'-' || b.is_ascii_digit()) {
+        std::borrow::Cow::Borrowed(raw)
+    } else {
+        std::borrow::Cow::Owned(raw.to_ascii_uppercase().replace('_', "-"))
+    };
     // The US territories have ISO 3166-1 codes of their own, and 3166-2 codes under US; the
     // TCPA applies in both spellings.
-    if US_TERRITORIES.contains(&code.as_str()) {
-        code = format!("US-{code}");
+    if US_TERRITORIES.contains(&code.as_ref()) {
+        code = std::borrow::Cow::Owned(format!("US-{code}"));
     }
     let us = code == "US" || code.starts_with("US-");
     if let Some(zones) = lookup(SUBDIVISIONS, &code) {
-        return Ok(Found {
-            label: format!("region {code}"),
-            zones: zones.to_vec(),
-            us,
-            broad: false,
-        });
+        return Ok(Found { label: Label::Region(code), zones: zones.to_vec(), us, broad: false });
     }
     let country = code.split('-').next().unwrap_or(&code);
-    let zones = lookup(COUNTRIES, country).ok_or_else(|| "not in the zone table".to_string())?;
+    let zones = lookup(COUNTRIES, country).ok_or("not in the zone table")?;
+    let broad = country == "US";
     let label = if country == code {
-        format!("region {code}")
+        Label::Region(code.clone())
     } else {
-        format!("region {country} (subdivision {code} not in the table)")
+        Label::Country { country: country.to_string(), subdivision: code.to_string() }
     };
-    Ok(Found {
-        label,
-        zones: zones.to_vec(),
-        us,
-        broad: country == "US",
-    })
+    Ok(Found { label, zones: zones.to_vec(), us, broad })
 }
 
-fn resolve_phone(raw: &str) -> Result<Found, String> {
+fn resolve_phone(raw: &str) -> Result<Found<'_>, &'static str> {
     let digits = raw
         .strip_prefix('+')
         .filter(|d| (8..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
         .ok_or("not in E.164 form")?;
     if let Some(national) = digits.strip_prefix('1') {
         if national.len() != 10 {
-            return Err("a +1 number has ten digits after the country code".into());
+            return Err("a +1 number has ten digits after the country code");
         }
         let area = &national[..3];
         let code: u16 = area.parse().map_err(|_| "unreadable area code")?;
         let regions = nanp_regions(code);
         if regions.is_empty() {
             return Ok(Found {
-                label: format!("phone +1 {area} (area code not in the table: every US zone)"),
+                label: Label::UnknownAreaCode(area),
                 zones: US_ALL.to_vec(),
                 us: false,
                 broad: true,
@@ -234,12 +267,8 @@ fn resolve_phone(raw: &str) -> Result<Found, String> {
                 }
             }
         }
-        return Ok(Found {
-            label: format!("phone +1 {area} ({})", regions.join(", ")),
-            zones,
-            us: regions.iter().any(|r| r.starts_with("US-")),
-            broad: false,
-        });
+        let us = regions.iter().any(|r| r.starts_with("US-"));
+        return Ok(Found { label: Label::AreaCode { area, regions }, zones, us, broad: false });
     }
     let (calling, country) = CALLING_CODES
         .iter()
@@ -247,7 +276,7 @@ fn resolve_phone(raw: &str) -> Result<Found, String> {
         .ok_or("country code not in the table")?;
     let zones = lookup(COUNTRIES, country).ok_or("country not in the zone table")?;
     Ok(Found {
-        label: format!("phone +{calling} ({country})"),
+        label: Label::CallingCode { calling, country },
         zones: zones.to_vec(),
         us: false,
         broad: false,

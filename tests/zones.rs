@@ -29,7 +29,7 @@ fn hints<'a>(
     }
 }
 
-fn zones_of(h: ZoneHints) -> Vec<String> {
+fn zones_of(h: ZoneHints<'_>) -> Vec<&str> {
     plausible(&h).zones
 }
 
@@ -427,7 +427,7 @@ fn a_texas_sms_at_07_30_in_chicago_waits_for_08_00_in_el_paso() {
         t("2026-06-10T14:00:00Z")
     );
     // With the browser's zone alone it would have gone at 08:00 CDT, 07:00 in El Paso.
-    let chicago_only = ["America/Chicago".to_string()];
+    let chicago_only = ["America/Chicago"];
     assert_eq!(
         next_opening(at, Channel::Sms, &packs, &chicago_only).unwrap(),
         t("2026-06-10T13:00:00Z")

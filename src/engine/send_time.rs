@@ -61,7 +61,7 @@ impl Run<'_> {
             deferral.push(format!("the last slot under the frequency cap is kept for {step}, due first"));
             at = due + Duration::minutes(1);
         }
-        let (zones, zone_note) = plausible_zones(contact, policy);
+        let zones = crate::zones::plausible_zones(&zone_hints(contact, policy));
         match quiet_hours::next_opening_with(at, send.channel, &packs, &policy.send_windows, &zones) {
             Ok(opening) if opening > at => {
                 let codes: Vec<&str> = packs.iter().map(|p| p.code).collect();
@@ -78,7 +78,9 @@ impl Run<'_> {
                 let reason = format!("{} and the next opening falls after the journey expires", deferral.join("; "));
                 return self.skip(action_id, &send, reason);
             }
-            return self.defer(action_id, &send, at, format!("{}{zone_note}", deferral.join("; ")));
+            let notes = crate::zones::plausible(&zone_hints(contact, policy)).notes;
+            let reason = deferral.into_iter().chain(notes).collect::<Vec<_>>().join("; ");
+            return self.defer(action_id, &send, at, reason);
         }
         self.dispatch(action_id, &send, &step);
     }
@@ -387,15 +389,13 @@ fn region_of(contact: &Contact) -> Option<String> {
         .map(|(_, country)| country.to_string())
 }
 
-/// Every zone the recipient may be in (browser, shipping address, phone, store), with notes
-/// on which sources were used or ignored. US SMS must fit the window in all of them.
-fn plausible_zones(contact: &Contact, policy: &Policy) -> (Vec<String>, String) {
-    let found = crate::zones::plausible(&crate::zones::ZoneHints {
+/// Every zone the recipient may be in (browser, shipping address, phone, store). US SMS must
+/// fit the window in all of them.
+fn zone_hints<'a>(contact: &'a Contact, policy: &'a Policy) -> crate::zones::ZoneHints<'a> {
+    crate::zones::ZoneHints {
         browser: contact.time_zone.as_deref(),
         region: contact.region.as_deref(),
         phone: contact.phone.as_deref(),
         store: &policy.store_time_zone,
-    });
-    let notes = found.notes.iter().map(|n| format!("; {n}")).collect();
-    (found.zones, notes)
+    }
 }
