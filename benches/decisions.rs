@@ -4,6 +4,9 @@
 //!
 //!   cargo bench --bench decisions
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use chrono::{DateTime, Duration, Utc};
 use rekindle::engine::decide;
 use rekindle::event::Event;

@@ -24,16 +24,16 @@ pub struct Because<'a> {
 }
 
 impl Explanation {
-    /// Adds a reason. `detail` is anything displayable: a literal, or `format_args!(...)`,
-    /// which is written out here without an intermediate String.
-    pub fn because(&mut self, code: &'static str, detail: impl fmt::Display) {
+    /// Adds a reason. `detail` is a literal, a String, or `format_args!(...)`, which is
+    /// written out here without an intermediate String.
+    pub fn because(&mut self, code: &'static str, detail: impl Detail) {
         if self.reasons.is_empty() {
             self.summary.reserve(128);
         } else {
             self.summary.push_str("; ");
         }
         let start = self.summary.len();
-        write!(self.summary, "{detail}").expect("writing to a String cannot fail");
+        detail.write_into(&mut self.summary);
         self.reasons.push((code, start..self.summary.len()));
     }
 
@@ -49,6 +49,29 @@ impl Explanation {
     /// The one human sentence.
     pub fn summary(&self) -> &str {
         &self.summary
+    }
+}
+
+/// What a reason's detail can be given as.
+pub trait Detail {
+    fn write_into(self, out: &mut String);
+}
+
+impl Detail for &str {
+    fn write_into(self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+
+impl Detail for String {
+    fn write_into(self, out: &mut String) {
+        out.push_str(&self);
+    }
+}
+
+impl Detail for fmt::Arguments<'_> {
+    fn write_into(self, out: &mut String) {
+        out.write_fmt(self).expect("writing to a String cannot fail");
     }
 }
 

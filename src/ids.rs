@@ -58,7 +58,14 @@ pub fn fnv1a64(input: &str) -> u64 {
 }
 
 /// A stable bucket in 0..100 for `salt` + `unit`: holdouts, pilots and experiment arms.
-pub fn bucket(salt: &str, unit: &str) -> u8 {
-    let digest = sha256_joined(&[salt, unit]);
+/// The salt comes in parts ("pilot:", policy name) that are hashed as one text.
+pub fn bucket(salt: &[&str], unit: &str) -> u8 {
+    let mut hasher = Sha256::new();
+    for part in salt {
+        hasher.update(part.as_bytes());
+    }
+    hasher.update("\u{1f}".as_bytes());
+    hasher.update(unit.as_bytes());
+    let digest: [u8; 32] = hasher.finalize().into();
     (u16::from_be_bytes([digest[0], digest[1]]) % 100) as u8
 }

@@ -91,9 +91,9 @@ pub struct Render<'a> {
 
 pub fn render(r: Render<'_>) -> Message {
     let base = r.base_url.trim_end_matches('/');
-    let recovery_url = format!("{base}/r/{}", r.action_id);
-    let unsubscribe_url = format!("{base}/u/{}", r.action_id);
-    let preferences_url = format!("{base}/p/{}", r.action_id);
+    let recovery_url = concat(&[base, "/r/", r.action_id]);
+    let unsubscribe_url = concat(&[base, "/u/", r.action_id]);
+    let preferences_url = concat(&[base, "/p/", r.action_id]);
     let esc = |s: &str| {
         if r.channel == Channel::Email {
             escape_html(s)
@@ -128,7 +128,7 @@ pub fn render(r: Render<'_>) -> Message {
         Channel::Email => (
             None,
             Some(EmailHeaders {
-                list_unsubscribe: format!("<{unsubscribe_url}>"),
+                list_unsubscribe: concat(&["<", &unsubscribe_url, ">"]),
                 list_unsubscribe_post: "List-Unsubscribe=One-Click".into(),
             }),
         ),
@@ -171,9 +171,11 @@ fn sms_body(r: &Render<'_>, link: &str) -> SmsBody {
         (None, Angle::Urgency) => "your cart is held for a few more hours.".to_string(),
         (None, _) => "we saved your cart.".to_string(),
     };
-    let compose = |item: &str, link: &str| format!("{name}{item} is waiting: {pitch} {link} Reply STOP to opt out");
+    let compose = |item: &str, link: &str| {
+        concat(&[&name, item, " is waiting: ", &pitch, " ", link, " Reply STOP to opt out"])
+    };
     // Count what will be sent: the shim signs the link, adding its signature's characters.
-    let signed_link = format!("{link}{}", "x".repeat(LINK_SIGNATURE_CHARS));
+    let signed_link = concat(&[link, &"x".repeat(LINK_SIGNATURE_CHARS)]);
     let mut item = first_item.to_string();
     let mut segments = sms_segments::count(&compose(&item, &signed_link));
     // Over the policy's segment limit: shorten the product title, never the link or STOP.
@@ -184,6 +186,15 @@ fn sms_body(r: &Render<'_>, link: &str) -> SmsBody {
         segments = sms_segments::count(&compose(&item, &signed_link));
     }
     SmsBody { text: compose(&item, link), segments }
+}
+
+/// Text made of `parts`, allocated once at its final size (`format!` grows it step by step).
+fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        out.push_str(part);
+    }
+    out
 }
 
 fn known(amount: Known, currency: &str) -> Option<String> {

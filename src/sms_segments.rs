@@ -22,11 +22,34 @@ const BASIC: &str = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ
 /// The extension table: each costs an escape plus the character (two septets).
 const EXTENDED: &str = "\u{000C}^{}\\[~]|€";
 
+/// Septets per ASCII character (0: not in GSM-7), read off the tables at compile time: URLs
+/// and punctuation are most of a message, and each would otherwise search the tables.
+const ASCII_SEPTETS: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let (basic, extended) = (BASIC.as_bytes(), EXTENDED.as_bytes());
+    let mut i = 0;
+    while i < basic.len() {
+        if basic[i] < 128 {
+            table[basic[i] as usize] = 1; // bytes below 128 are whole ASCII characters
+        }
+        i += 1;
+    }
+    i = 0;
+    while i < extended.len() {
+        if extended[i] < 128 {
+            table[extended[i] as usize] = 2;
+        }
+        i += 1;
+    }
+    table
+};
+
 fn septets(c: char) -> Option<usize> {
-    // Letters, digits and spaces are always one septet; everything else is looked up. The
-    // fast path covers nearly every character of a real message.
-    if c.is_ascii_alphanumeric() || c == ' ' {
-        return Some(1);
+    if c.is_ascii() {
+        return match ASCII_SEPTETS[c as usize] {
+            0 => None,
+            n => Some(n as usize),
+        };
     }
     if BASIC.contains(c) {
         Some(1)
@@ -38,10 +61,9 @@ fn septets(c: char) -> Option<usize> {
 }
 
 pub fn count(body: &str) -> Segments {
-    let gsm: Option<Vec<usize>> = body.chars().map(septets).collect();
-    match gsm {
-        Some(costs) => {
-            let total: usize = costs.iter().sum();
+    let gsm_septets: Option<usize> = body.chars().map(septets).sum();
+    match gsm_septets {
+        Some(total) => {
             if total <= 160 {
                 return Segments {
                     encoding: Encoding::Gsm7,
@@ -51,7 +73,7 @@ pub fn count(body: &str) -> Segments {
             // An escape pair is never split across two segments.
             let mut segments = 1;
             let mut used = 0;
-            for cost in costs {
+            for cost in body.chars().filter_map(septets) {
                 if used + cost > 153 {
                     segments += 1;
                     used = 0;

@@ -28,6 +28,7 @@
 use crate::time_zone;
 use serde::Serialize;
 use std::fmt;
+use std::sync::OnceLock;
 
 /// What is known about where a recipient is. Every source is optional but the store's zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -224,11 +225,11 @@ fn resolve_region(raw: &str) -> Result<Found<'_>, &'static str> {
         code = std::borrow::Cow::Owned(format!("US-{code}"));
     }
     let us = code == "US" || code.starts_with("US-");
-    if let Some(zones) = lookup(SUBDIVISIONS, &code) {
+    if let Some(zones) = subdivision_zones(&code) {
         return Ok(Found { label: Label::Region(code), zones: zones.to_vec(), us, broad: false });
     }
     let country = code.split('-').next().unwrap_or(&code);
-    let zones = lookup(COUNTRIES, country).ok_or("not in the zone table")?;
+    let zones = country_zones(country).ok_or("not in the zone table")?;
     let broad = country == "US";
     let label = if country == code {
         Label::Region(code.clone())
@@ -260,7 +261,7 @@ fn resolve_phone(raw: &str) -> Result<Found<'_>, &'static str> {
         }
         let mut zones: Vec<&'static str> = Vec::new();
         for region in &regions {
-            let found = lookup(SUBDIVISIONS, region).or_else(|| lookup(COUNTRIES, region));
+            let found = subdivision_zones(region).or_else(|| country_zones(region));
             for zone in found.unwrap_or(&[]) {
                 if !zones.contains(zone) {
                     zones.push(zone);
@@ -274,7 +275,7 @@ fn resolve_phone(raw: &str) -> Result<Found<'_>, &'static str> {
         .iter()
         .find(|(calling, _)| digits.starts_with(calling))
         .ok_or("country code not in the table")?;
-    let zones = lookup(COUNTRIES, country).ok_or("country not in the zone table")?;
+    let zones = country_zones(country).ok_or("country not in the zone table")?;
     Ok(Found {
         label: Label::CallingCode { calling, country },
         zones: zones.to_vec(),
@@ -287,7 +288,7 @@ fn resolve_phone(raw: &str) -> Result<Found<'_>, &'static str> {
 /// codes shared by provinces (867: Yukon, Northwest Territories, Nunavut).
 pub fn nanp_regions(area_code: u16) -> Vec<&'static str> {
     // The table reads by region; lookups go by code, on every SMS send: index it once.
-    static BY_CODE: std::sync::OnceLock<Vec<(u16, &'static str)>> = std::sync::OnceLock::new();
+    static BY_CODE: OnceLock<Vec<(u16, &'static str)>> = OnceLock::new();
     let index = BY_CODE.get_or_init(|| {
         let mut index: Vec<(u16, &'static str)> = NANP_AREA_CODES
             .iter()
@@ -300,14 +301,30 @@ pub fn nanp_regions(area_code: u16) -> Vec<&'static str> {
     index[first..].iter().take_while(|(code, _)| *code == area_code).map(|(_, region)| *region).collect()
 }
 
-fn lookup(
-    table: &'static [(&str, &'static [&'static str])],
-    code: &str,
-) -> Option<&'static [&'static str]> {
-    table
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, zones)| *zones)
+type Table = [(&'static str, &'static [&'static str])];
+type Index = OnceLock<Vec<(&'static str, &'static [&'static str])>>;
+
+/// A subdivision's zones ("US-TX").
+fn subdivision_zones(code: &str) -> Option<&'static [&'static str]> {
+    static INDEX: Index = OnceLock::new();
+    lookup(&INDEX, SUBDIVISIONS, code)
+}
+
+/// A country's zones ("FR").
+fn country_zones(code: &str) -> Option<&'static [&'static str]> {
+    static INDEX: Index = OnceLock::new();
+    lookup(&INDEX, COUNTRIES, code)
+}
+
+/// The tables read in the order people maintain them; lookups, on every send, go through
+/// an index sorted once (codes are unique: tests/zones.rs).
+fn lookup(index: &'static Index, table: &'static Table, code: &str) -> Option<&'static [&'static str]> {
+    let index = index.get_or_init(|| {
+        let mut sorted = table.to_vec();
+        sorted.sort_by_key(|(code, _)| *code);
+        sorted
+    });
+    index.binary_search_by_key(&code, |(c, _)| c).ok().map(|at| index[at].1)
 }
 
 // One constant per zone name keeps the tables short and typo-proof.

@@ -447,3 +447,15 @@ fn a_new_york_phone_on_a_chicago_browser_at_20_30_waits_for_morning_in_both() {
         t("2026-06-11T13:00:00Z")
     );
 }
+
+#[test]
+fn every_region_code_appears_once_in_its_table() {
+    // Lookups binary-search a sorted copy: a repeated code would make the answer arbitrary.
+    for table in [SUBDIVISIONS, COUNTRIES] {
+        let mut codes: Vec<&str> = table.iter().map(|(code, _)| *code).collect();
+        codes.sort();
+        let before = codes.len();
+        codes.dedup();
+        assert_eq!(codes.len(), before, "a code is listed twice");
+    }
+}

@@ -211,6 +211,9 @@ impl Run<'_> {
     /// Closed journeys older than the region's retention are dropped from the state: their
     /// cart contents and timelines are personal data with no further purpose.
     pub(super) fn purge_past_retention(&mut self) {
+        if self.state.journeys.iter().all(|j| j.status == JourneyStatus::Active) {
+            return;
+        }
         let days = self.policy.retention.days_for(self.state.contact.region.as_deref());
         let horizon = self.now - Duration::days(days as i64);
         let before = self.state.journeys.len();

@@ -12,21 +12,22 @@ use chrono::{DateTime, Duration, Utc};
 
 impl Run<'_> {
     pub(super) fn abandoned(&mut self, cart: &Cart, reasons: &[ReasonSignal], at: DateTime<Utc>) {
-        let journey_id = ids::journey_id(&self.state.contact.id, &cart.token);
-        if let Some(journey) = self.state.journey_mut(&journey_id) {
+        // A journey's id is a hash of (contact, cart token): the token finds it without one.
+        if let Some(journey) = self.state.journeys.iter_mut().find(|j| j.cart.token == cart.token) {
+            let Journey { id, reasons: known_reasons, cart: known_cart, cart_updated_at, .. } = journey;
             // The same cart again: never restart. The storefront's reasons are kept whenever
             // they come (a beacon often races the checkout webhook); the cart snapshot only
             // if it is newer.
             if !reasons.is_empty() {
-                journey.reasons = reasons.to_vec();
-                self.why.because("reasons", format_args!("journey {journey_id} learned why the shopper left"));
+                *known_reasons = reasons.to_vec();
+                self.why.because("reasons", format_args!("journey {id} learned why the shopper left"));
             }
-            if at > journey.cart_updated_at && cart.stage >= journey.cart.stage {
-                journey.cart = cart.clone();
-                journey.cart_updated_at = at;
-                self.why.because("cartUpdated", format_args!("journey {journey_id} cart refreshed"));
+            if at > *cart_updated_at && cart.stage >= known_cart.stage {
+                *known_cart = cart.clone();
+                *cart_updated_at = at;
+                self.why.because("cartUpdated", format_args!("journey {id} cart refreshed"));
             } else {
-                self.why.because("stale", format_args!("journey {journey_id} already has a newer snapshot"));
+                self.why.because("stale", format_args!("journey {id} already has a newer snapshot"));
             }
             return;
         }
@@ -58,11 +59,9 @@ impl Run<'_> {
             self.close_journey(&id, JourneyStatus::Superseded, "superseded by a newer cart");
         }
 
-        if ids::bucket(
-            &format!("pilot:{}", self.policy.name),
-            &self.state.contact.id,
-        ) >= self.policy.pilot_percent
-        {
+        // Buckets lie in 0..100: a full pilot or an empty holdout needs no hash.
+        let pilot = self.policy.pilot_percent;
+        if pilot < 100 && ids::bucket(&["pilot:", &self.policy.name], &self.state.contact.id) >= pilot {
             self.why.because(
                 "outsidePilot",
                 format_args!(
@@ -72,7 +71,9 @@ impl Run<'_> {
             );
             return;
         }
-        let holdout = ids::bucket(&format!("holdout:{}", self.policy.name), &journey_id) < self.policy.holdout_percent;
+        let journey_id = ids::journey_id(&self.state.contact.id, &cart.token);
+        let share = self.policy.holdout_percent;
+        let holdout = share > 0 && ids::bucket(&["holdout:", &self.policy.name], &journey_id) < share;
         let playbook = self.policy.choose(&self.profile(cart));
         self.note_abandon_after_incentive(at);
         let mut journey = Journey {

@@ -35,7 +35,7 @@ pub struct Variant {
 impl Experiment {
     /// The arm for `unit` (the contact id): stable across runtimes and restarts.
     pub fn assign(&self, unit: &str) -> &Variant {
-        let bucket = crate::ids::bucket(&format!("experiment:{}", self.key), unit);
+        let bucket = crate::ids::bucket(&["experiment:", &self.key], unit);
         let mut cumulative = 0u16;
         for variant in &self.variants {
             cumulative += variant.weight as u16;

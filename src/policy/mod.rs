@@ -8,6 +8,7 @@ mod validate;
 
 use crate::error::{parse_json, Result};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 pub use experiment::{Experiment, Variant};
 pub use incentives::{IncentiveKind, Incentives, Rung};
@@ -209,31 +210,32 @@ impl Policy {
         Some((experiment, experiment.assign(unit)))
     }
 
-    /// A playbook's step as a given experiment arm sees it.
-    pub fn resolve_step(&self, playbook: &str, step: &str, variant: Option<&str>) -> Option<Step> {
-        let mut resolved = self.playbook(playbook)?.step(step)?.clone();
+    /// A playbook's step as a given experiment arm sees it: the step itself (not a copy)
+    /// outside experiments.
+    pub fn resolve_step(&self, playbook: &str, step: &str, variant: Option<&str>) -> Option<Cow<'_, Step>> {
+        let planned = self.playbook(playbook)?.step(step)?;
         let arm = variant.and_then(|key| {
             let experiment = self.experiments.iter().find(|e| e.step == step)?;
             experiment.variants.iter().find(|v| v.key == key)
         });
-        if let Some(arm) = arm {
-            if let Some(template) = &arm.template {
-                resolved.template = template.clone();
-            }
-            if let Some(angle) = arm.angle {
-                resolved.angle = angle;
-            }
-            if let Some(delay) = arm.delay_minutes {
-                resolved.delay_minutes = delay;
-            }
-            if let Some(channel) = arm.channel {
-                resolved.channel = channel;
-            }
-            if let Some(offer) = arm.offer_incentive {
-                resolved.offer_incentive = offer;
-            }
+        let Some(arm) = arm else { return Some(Cow::Borrowed(planned)) };
+        let mut resolved = planned.clone();
+        if let Some(template) = &arm.template {
+            resolved.template = template.clone();
         }
-        Some(resolved)
+        if let Some(angle) = arm.angle {
+            resolved.angle = angle;
+        }
+        if let Some(delay) = arm.delay_minutes {
+            resolved.delay_minutes = delay;
+        }
+        if let Some(channel) = arm.channel {
+            resolved.channel = channel;
+        }
+        if let Some(offer) = arm.offer_incentive {
+            resolved.offer_incentive = offer;
+        }
+        Some(Cow::Owned(resolved))
     }
 
     /// Parse and validate a policy. Type errors stop at the first bad field (that is what a
