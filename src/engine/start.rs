@@ -85,7 +85,7 @@ impl Run<'_> {
             cart: cart.clone(),
             reasons: reasons.to_vec(),
             holdout,
-            sends: Vec::new(),
+            sends: Vec::with_capacity(playbook.steps.len()),
             incentive: None,
             order_id: None,
             recovered_minor: None,
@@ -97,6 +97,7 @@ impl Run<'_> {
                 format_args!("journey {journey_id} is in the {}% holdout: tracked, never messaged", self.policy.holdout_percent),
             );
         } else {
+            self.actions.reserve(playbook.steps.len());
             for step in &playbook.steps {
                 // Experiments assign by contact, so every runtime puts a shopper in one arm.
                 let variant = self.policy.variant_for(&step.key, &self.state.contact.id).map(|(_, v)| v.key.clone());
