@@ -6,7 +6,7 @@
 
 mod vectors;
 
-use rekindle::hygiene::phone::{is_valid, normalize, normalize_at};
+use rekindle::hygiene::phone::{is_valid, normalize, normalize_at, normalize_for_sms, sms_capable};
 use rekindle::Code;
 use serde_json::Value;
 
@@ -82,6 +82,29 @@ fn e164_and_validity_match_libphonenumber_in_71_of_76_cases_and_the_5_flagged_on
         .collect();
     assert_eq!(differences, want, "differences from the vector changed");
     assert_eq!((passed, DIFFERENCES.len()), (71, 5));
+}
+
+/// The engine's path reads validity off the number's type; it must agree with
+/// libphonenumber's own validity check on every vector, plus numbers of each line type.
+#[test]
+fn the_one_match_path_for_sms_agrees_with_normalize_and_sms_capable_on_every_case() {
+    let mut inputs: Vec<(String, Option<String>)> =
+        vectors::cases("phone/e164_cases.json").iter().map(|case| {
+            let (input, region, _) = run(case);
+            (input, region)
+        }).collect();
+    for number in ["+442079460000", "+447400123456", "+447700900123", "+33199001234", "+33612902554",
+                   "+12133734253", "+18005550199", "+11872155230", "+80012345678", "not a number"] {
+        inputs.push((number.to_string(), None));
+    }
+    for (input, region) in &inputs {
+        let both = normalize_for_sms(input, region.as_deref()).ok();
+        let e164 = normalize(input, region.as_deref()).ok();
+        assert_eq!(both.as_ref().map(|(n, _)| n.clone()), e164, "{input} in {region:?}");
+        if let Some((number, takes_sms)) = both {
+            assert_eq!(takes_sms, sms_capable(&number), "{input}");
+        }
+    }
 }
 
 #[test]

@@ -96,15 +96,18 @@ impl Run<'_> {
         self.why.because("export", "data request answered with the stored contact and journeys");
     }
 
-    pub(super) fn platform_consent(&mut self, channel: Channel, accepts: Option<bool>, event: &Event) {
+    /// The checkout's consent boxes, each with the event as evidence (hashed once for both).
+    pub(super) fn platform_consent(&mut self, accepts: [(Channel, Option<bool>); 2], event: &Event) {
+        let mut evidence = None;
         // `false` on a checkout means "box not ticked this time", not a revocation.
-        if accepts == Some(true) {
+        for (channel, _) in accepts.into_iter().filter(|(_, accepts)| *accepts == Some(true)) {
+            let evidence_hash = evidence.get_or_insert_with(|| ids::sha256_hex(&event.id)).clone();
             let entry = ConsentEntry {
                 status: ConsentStatus::Granted,
                 source: ConsentSource::Checkout,
                 at: event.at,
                 text_version: None,
-                evidence_hash: Some(ids::sha256_hex(&event.id)),
+                evidence_hash: Some(evidence_hash),
                 jurisdiction: self.state.contact.region.clone(),
             };
             self.record_consent(channel, entry);

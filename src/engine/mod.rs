@@ -62,8 +62,7 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
         }
         EventBody::CheckoutUpdated(e) => {
             run.learn(&e.contact, Origin::Platform);
-            run.platform_consent(Channel::Sms, e.accepts_sms, event);
-            run.platform_consent(Channel::Email, e.accepts_email, event);
+            run.platform_consent([(Channel::Sms, e.accepts_sms), (Channel::Email, e.accepts_email)], event);
             run.abandoned(&e.cart, &[], event.at);
         }
         EventBody::OrderPlaced(e) => run.order_placed(

@@ -26,11 +26,17 @@ pub fn normalize_at(raw: &str, default_region: Option<&str>, path: &str) -> Resu
         .map_err(|reason| invalid(path, reason))
 }
 
-/// [`normalize`] and [`sms_capable`] at once, from one parse: a new number on a checkout
-/// needs both, and matching a number against its plan is most of their cost.
+/// [`normalize`] and [`sms_capable`] at once, from one parse and one match against the plan:
+/// a new number on a checkout needs both, and matching is most of their cost. A number is
+/// valid exactly when its plan gives it a type (libphonenumber's `isValidNumber` is
+/// `getNumberType(...) != UNKNOWN` for the number's own region), so the type says both.
 pub fn normalize_for_sms(raw: &str, default_region: Option<&str>) -> Result<(String, Option<bool>)> {
-    let number = check(raw, default_region).map_err(|reason| invalid("$.phone", reason))?;
-    Ok((e164(&number), line_takes_sms(&number)))
+    let number = parse(raw, default_region).map_err(|reason| invalid("$.phone", reason))?;
+    let kind = number.get_type();
+    if kind == PhoneNumberType::Unknown {
+        return Err(invalid("$.phone", NOT_ALLOCATED.into()));
+    }
+    Ok((e164(&number), line_takes_sms(kind)))
 }
 
 fn invalid(path: &str, reason: String) -> Error {
@@ -63,15 +69,12 @@ pub fn is_valid(raw: &str, default_region: Option<&str>) -> bool {
 /// Only a carrier lookup (the SMS provider's line-type API) or the delivery receipt knows.
 pub fn sms_capable(e164: &str) -> Option<bool> {
     let number = PHONE_NUMBER_UTIL.parse(e164.trim(), None).ok()?;
-    if !number.is_valid() {
-        return None;
-    }
-    line_takes_sms(&number)
+    line_takes_sms(number.get_type()) // an invalid number's type is Unknown: None
 }
 
 /// The line-type half of [`sms_capable`], for a number already found valid.
-fn line_takes_sms(number: &PhoneNumber) -> Option<bool> {
-    match number.get_type() {
+fn line_takes_sms(kind: PhoneNumberType) -> Option<bool> {
+    match kind {
         PhoneNumberType::Mobile | PhoneNumberType::FixedLineOrMobile => Some(true),
         PhoneNumberType::FixedLine
         | PhoneNumberType::PremiumRate
@@ -86,7 +89,18 @@ fn line_takes_sms(number: &PhoneNumber) -> Option<bool> {
     }
 }
 
+const NOT_ALLOCATED: &str = "not in any allocated range of its country's numbering plan";
+
 fn check(raw: &str, default_region: Option<&str>) -> std::result::Result<PhoneNumber, String> {
+    let number = parse(raw, default_region)?;
+    if !number.is_valid() {
+        return Err(NOT_ALLOCATED.into());
+    }
+    Ok(number)
+}
+
+/// Read, not yet validated.
+fn parse(raw: &str, default_region: Option<&str>) -> std::result::Result<PhoneNumber, String> {
     let region = match default_region {
         None => None,
         Some(code) => {
@@ -101,13 +115,7 @@ fn check(raw: &str, default_region: Option<&str>) -> std::result::Result<PhoneNu
     if raw.is_empty() {
         return Err("empty".into());
     }
-    let number = PHONE_NUMBER_UTIL
-        .parse(raw, region)
-        .map_err(|e| format!("unreadable ({e})"))?;
-    if !number.is_valid() {
-        return Err("not in any allocated range of its country's numbering plan".into());
-    }
-    Ok(number)
+    PHONE_NUMBER_UTIL.parse(raw, region).map_err(|e| format!("unreadable ({e})"))
 }
 
 #[cfg(test)]
