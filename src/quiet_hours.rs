@@ -328,6 +328,12 @@ pub fn next_opening(
 /// closes three days in a row; anything beyond two weeks means the windows never meet.
 pub const SEARCH_DAYS: i64 = 14;
 
+/// Whether any window binds `channel`: the statutory packs bind SMS only, a merchant's
+/// window the channel it names. When none does, the recipient's zones do not matter.
+pub fn binds(channel: Channel, packs: &[&Pack], own: &[ChannelWindow]) -> bool {
+    (channel == Channel::Sms && !packs.is_empty()) || own.iter().any(|w| w.channel == channel)
+}
+
 /// As [`next_opening`], plus the merchant's own windows for `channel` (`own` may hold
 /// windows for other channels: they are ignored). The statutory packs bind SMS only; a
 /// merchant's window binds the channel it names, email included.
@@ -338,6 +344,9 @@ pub fn next_opening_with(
     own: &[ChannelWindow],
     zones: &[&str],
 ) -> Result<DateTime<Utc>> {
+    if !binds(channel, packs, own) || zones.is_empty() {
+        return Ok(at);
+    }
     let mut rules: Vec<Rule> = Vec::new();
     if channel == Channel::Sms {
         rules.extend(packs.iter().map(|p| Rule {
@@ -351,9 +360,6 @@ pub fn next_opening_with(
         no_sundays: false,
         holidays: Holidays::None,
     }));
-    if rules.is_empty() || zones.is_empty() {
-        return Ok(at);
-    }
     let limit = at + Duration::days(SEARCH_DAYS);
     let mut t = at;
     // Each pass moves `t` to the earliest instant one (zone, rule) allows, so it never skips
