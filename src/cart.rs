@@ -38,9 +38,10 @@ pub struct Cart {
     pub stage: Stage,
     pub currency: String,
     pub items: Vec<LineItem>,
-    #[serde(default)]
+    /// Absent in JSON when unknown.
+    #[serde(default, skip_serializing_if = "Known::is_unknown")]
     pub shipping: Known,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Known::is_unknown")]
     pub tax: Known,
     /// The checkout's own "resume this cart" URL; recovery links redirect here.
     pub recovery_url: String,

@@ -3,7 +3,6 @@
 
 use crate::policy::Channel;
 use sha2::{Digest, Sha256};
-use std::fmt::Write;
 
 pub fn sha256_hex(input: &str) -> String {
     let mut out = String::with_capacity(64);
@@ -47,7 +46,7 @@ pub fn send_id(journey_id: &str, step: &str, channel: Channel, attempt: u8) -> S
     for part in [journey_id, ".", step, ".", channel, "."] {
         id.push_str(part);
     }
-    let _ = write!(id, "{attempt}"); // writing to a String cannot fail
+    id.push_str(itoa::Buffer::new().format(attempt));
     id
 }
 

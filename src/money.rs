@@ -21,7 +21,6 @@ impl Money {
     /// currencies (JPY, KRW) are printed without a fraction.
     /// A negative amount (a refund) reads "-$0.50".
     pub fn display(&self) -> String {
-        use std::fmt::Write;
         let symbol = match self.currency.as_str() {
             "USD" | "CAD" | "AUD" | "NZD" => "$",
             "EUR" => "€",
@@ -35,12 +34,16 @@ impl Money {
         }
         out.push_str(symbol);
         let units = self.minor.unsigned_abs();
-        // Writing to a String cannot fail.
-        let _ = if minor_digits(&self.currency) == 0 {
-            write!(out, "{units}")
+        let mut digits = itoa::Buffer::new(); // prices are shown on every send: no `write!`
+        if minor_digits(&self.currency) == 0 {
+            out.push_str(digits.format(units));
         } else {
-            write!(out, "{}.{:02}", units / 100, units % 100)
-        };
+            out.push_str(digits.format(units / 100));
+            out.push('.');
+            let cents = (units % 100) as u8;
+            out.push((b'0' + cents / 10) as char);
+            out.push((b'0' + cents % 10) as char);
+        }
         if symbol.is_empty() {
             out.push(' ');
             out.push_str(&self.currency);
@@ -139,6 +142,12 @@ pub enum Known {
     #[default]
     Unknown,
     Known(i64),
+}
+
+impl Known {
+    pub fn is_unknown(&self) -> bool {
+        *self == Known::Unknown
+    }
 }
 
 #[cfg(test)]
