@@ -4,6 +4,9 @@
 //!
 //!   cargo bench --bench decisions
 
+// The host's allocator, as a native service making decisions would choose it: a decision is
+// mostly small allocations, which glibc's malloc serves about a quarter slower. BENCHMARKS.md
+// records both (delete these two lines to measure the system allocator).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -164,6 +167,7 @@ fn main() {
         / last_states.len();
     println!("native decisions/s (JSON in and out, median of 7): {median:.0}");
     println!("native decisions/s (engine only, parsed inputs):   {:.0}", pure[pure.len() / 2]);
+    println!("allocator: mimalloc");
     println!("JSON path per decision: {}", breakdown.join(", "));
     println!("stream: {} decisions over {CONTACTS} contacts", texts.len());
     println!("serialised state per contact (bytes, mean): {state_bytes}");

@@ -12,7 +12,9 @@ use std::collections::HashMap;
 pub struct RecentStates {
     capacity: usize,
     next_ticket: u32,
-    by_contact: HashMap<String, (u32, State)>,
+    /// A taken state leaves its entry empty, so the decision that follows refills it without
+    /// hashing and allocating the contact id again.
+    by_contact: HashMap<String, (u32, Option<State>)>,
 }
 
 impl RecentStates {
@@ -30,12 +32,12 @@ impl RecentStates {
         let ticket = self.next_ticket;
         self.next_ticket = self.next_ticket.wrapping_add(1).max(1);
         match self.by_contact.get_mut(contact_id) {
-            Some(entry) => *entry = (ticket, state),
+            Some(entry) => *entry = (ticket, Some(state)),
             None => {
                 if self.by_contact.len() >= 2 * self.capacity {
                     self.evict_oldest(ticket);
                 }
-                self.by_contact.insert(contact_id.to_string(), (ticket, state));
+                self.by_contact.insert(contact_id.to_string(), (ticket, Some(state)));
             }
         }
         ticket
@@ -44,12 +46,13 @@ impl RecentStates {
     /// The state kept under `ticket` for `contact_id`, taken out (the decision that follows
     /// keeps its successor). None if it is not here any more.
     pub fn take(&mut self, contact_id: &str, ticket: u32) -> Option<State> {
-        match self.by_contact.get(contact_id) {
-            Some((kept, _)) if *kept == ticket => self.by_contact.remove(contact_id).map(|(_, s)| s),
+        match self.by_contact.get_mut(contact_id) {
+            Some((kept, state)) if *kept == ticket => state.take(),
             _ => None,
         }
     }
 
+    /// Contacts with an entry: a taken state's entry stays until it is refilled or evicted.
     pub fn len(&self) -> usize {
         self.by_contact.len()
     }
