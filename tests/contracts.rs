@@ -210,6 +210,23 @@ fn state_written_under_schema_2_migrates_instants_and_event_ids() {
 }
 
 #[test]
+fn unknown_shipping_and_tax_are_left_out_of_the_state_and_still_read_when_written_out() {
+    let cart = |extra: serde_json::Value| {
+        let mut cart = json!({ "token": "c1", "stage": "checkout", "currency": "USD", "items": [], "recoveryUrl": "https://x" });
+        cart.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        json!({ "schemaVersion": SCHEMA_VERSION, "contact": { "id": "c-1" },
+                "journeys": [{ "id": "j", "status": "active", "policyVersion": "v", "playbook": "default",
+                               "abandonedAt": 1795791600000u64, "cartUpdatedAt": 1795791600000u64, "cart": cart }] })
+    };
+    let spelled_out = State::from_json(&cart(json!({ "shipping": { "state": "unknown" }, "tax": { "state": "unknown" } })).to_string()).unwrap();
+    let left_out = State::from_json(&cart(json!({})).to_string()).unwrap();
+    assert_eq!(spelled_out, left_out);
+    assert!(!left_out.to_json().contains("shipping"), "{}", left_out.to_json());
+    let known = State::from_json(&cart(json!({ "shipping": { "state": "known", "minor": 500 } })).to_string()).unwrap();
+    assert!(known.to_json().contains(r#""shipping":{"state":"known","minor":500}"#), "{}", known.to_json());
+}
+
+#[test]
 fn event_fingerprints_survive_a_javascript_json_round_trip() {
     let mut state = State::new("c-1");
     for i in 0..64 {

@@ -459,3 +459,19 @@ fn every_region_code_appears_once_in_its_table() {
         assert_eq!(codes.len(), before, "a code is listed twice");
     }
 }
+
+#[test]
+fn the_zones_without_notes_are_the_zones_with_them() {
+    // The engine asks for zones alone on every send and for notes only when it defers.
+    let browsers = [None, Some("America/Chicago"), Some("Europe/Paris"), Some("Mars/Olympus")];
+    let regions = [None, Some("US-TX"), Some("us_az"), Some("US"), Some("GB-ENG"), Some("PR"), Some("Atlantis")];
+    let phones = [None, Some("+12125550123"), Some("+18675550123"), Some("+19995550123"), Some("+447700900123"), Some("212 555")];
+    for browser in browsers {
+        for region in regions {
+            for phone in phones {
+                let h = hints(browser, region, phone);
+                assert_eq!(rekindle::zones::plausible_zones(&h), plausible(&h).zones, "{h:?}");
+            }
+        }
+    }
+}
