@@ -61,9 +61,11 @@ impl Run<'_> {
             deferral.push(format!("the last slot under the frequency cap is kept for {step}, due first"));
             at = due + Duration::minutes(1);
         }
-        let zones = match quiet_hours::binds(send.channel, &packs, &policy.send_windows) {
-            true => crate::zones::plausible_zones(&zone_hints(contact, policy)),
-            false => Vec::new(), // no window to fit: where the recipient is does not matter
+        // With no window to fit, where the recipient is does not matter.
+        let zones = if quiet_hours::binds(send.channel, &packs, &policy.send_windows) {
+            crate::zones::plausible_zones(&zone_hints(contact, policy))
+        } else {
+            Vec::new()
         };
         match quiet_hours::next_opening_with(at, send.channel, &packs, &policy.send_windows, &zones) {
             Ok(opening) if opening > at => {
