@@ -68,3 +68,25 @@ pub fn bucket(salt: &[&str], unit: &str) -> u8 {
     let digest: [u8; 32] = hasher.finalize().into();
     (u16::from_be_bytes([digest[0], digest[1]]) % 100) as u8
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_salt_in_parts_buckets_as_the_joined_salt_and_buckets_never_move() {
+        // Pinned: a bucket that moved would move contacts between arms, holdout and pilot.
+        let joined = |salt: &str, unit: &str| {
+            let digest = sha256_joined(&[salt, unit]);
+            (u16::from_be_bytes([digest[0], digest[1]]) % 100) as u8
+        };
+        for unit in ["contact-1", "contact-2", "j_59e6bb8c0d00b354", ""] {
+            assert_eq!(bucket(&["holdout:", "default"], unit), joined("holdout:default", unit));
+            assert_eq!(bucket(&["holdout:default"], unit), joined("holdout:default", unit));
+        }
+        let pinned: Vec<u8> = (0..8).map(|i| bucket(&["experiment:", "subject"], &format!("c{i}"))).collect();
+        assert_eq!(pinned, PINNED);
+    }
+
+    const PINNED: [u8; 8] = [16, 51, 66, 70, 36, 50, 1, 12];
+}
