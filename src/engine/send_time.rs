@@ -36,7 +36,7 @@ impl Run<'_> {
         }
         let step = policy.resolve_step(&journey.playbook, &send.step, send.variant.as_deref());
         let contact = &self.state.contact;
-        let packs = quiet_hours::applicable(&policy.jurisdictions, region_of(contact).as_deref());
+        let packs = quiet_hours::applicable(&policy.jurisdictions, region_of(contact));
         let verdict = match &step {
             None => Some(format!("step {} is not in playbook {} of {}", send.step, journey.playbook, policy.version)),
             Some(step) => refusal(policy, contact, journey, &send, step, &packs, now),
@@ -339,16 +339,12 @@ fn outranked_for_last_slot(
 ) -> Option<(String, DateTime<Utc>)> {
     let priority_of = |playbook: &str, s: &PlannedSend| policy.priority(playbook, &s.step);
     let own = state.journeys.iter().find(|j| j.send(&send.id).is_some()).map(|j| priority_of(&j.playbook, send))?;
-    let mut windows: Vec<(u32, Duration)> = policy
-        .caps
-        .iter()
-        .filter(|c| c.channel == send.channel)
+    let caps = policy.caps.iter().filter(|c| c.channel == send.channel);
+    let statutory = packs.iter().filter(|_| send.channel == Channel::Sms).filter_map(|p| p.max_per_24h);
+    let mut windows = caps
         .map(|c| (c.max, Duration::hours(c.window_hours as i64)))
-        .collect();
-    if send.channel == Channel::Sms {
-        windows.extend(packs.iter().filter_map(|p| p.max_per_24h).map(|max| (max, Duration::hours(24))));
-    }
-    windows.into_iter().find_map(|(max, window)| {
+        .chain(statutory.map(|max| (max, Duration::hours(24))));
+    windows.find_map(|(max, window)| {
         let used = state.contact.sent.iter().filter(|s| s.channel == send.channel && s.at > now - window).count() as u32;
         if used + 1 != max {
             return None;
@@ -371,9 +367,9 @@ fn prune_sent(sent: &mut Vec<SentRecord>, now: DateTime<Utc>) {
 
 /// The region that decides which jurisdiction packs apply: the platform's address, else
 /// the phone's country (+1 → US, +33 → FR).
-fn region_of(contact: &Contact) -> Option<String> {
+fn region_of(contact: &Contact) -> Option<&str> {
     if contact.region.is_some() {
-        return contact.region.clone();
+        return contact.region.as_deref();
     }
     // Else the phone's region: a NANP area code names its state or province; other numbers
     // their country.
@@ -381,9 +377,9 @@ fn region_of(contact: &Contact) -> Option<String> {
     if let Some(rest) = digits.strip_prefix('1') {
         let area: u16 = rest.get(..3)?.parse().ok()?;
         return match crate::zones::nanp_regions(area).as_slice() {
-            [one] => Some(one.to_string()),
+            [one] => Some(one),
             [] => None,
-            many if many.iter().all(|r| r.starts_with("US-")) => Some("US".into()),
+            many if many.iter().all(|r| r.starts_with("US-")) => Some("US"),
             _ => None,
         };
     }
@@ -391,7 +387,7 @@ fn region_of(contact: &Contact) -> Option<String> {
         .iter()
         .filter(|(code, _)| digits.starts_with(code))
         .max_by_key(|(code, _)| code.len())
-        .map(|(_, country)| country.to_string())
+        .map(|(_, country)| *country)
 }
 
 /// Every zone the recipient may be in (browser, shipping address, phone, store). US SMS must
