@@ -10,6 +10,8 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}
 # Native first: it writes the shared stream the wasm benchmark replays.
 echo; echo "=== native"
 cargo bench --quiet --bench decisions 2>/dev/null
+echo; echo "=== native, the system allocator (the same measurement: compare the two runs' ratio)"
+cargo bench --quiet --bench decisions_system_allocator 2>/dev/null
 
 echo; echo "=== opt-level comparison (each artifact built at z, s and 3)"
 for level in z s 3; do
