@@ -127,6 +127,7 @@ pub mod server {
         crate::policy::DEFAULT_POLICY.to_string()
     }
 
+    /// `now` from JS: epoch milliseconds, or a typed error at `$.now`.
     fn millis(now: f64) -> Result<DateTime<Utc>, JsValue> {
         DateTime::<Utc>::from_timestamp_millis(now as i64).ok_or_else(|| {
             throw(crate::Error::new(
@@ -269,7 +270,7 @@ pub mod server {
                 None => State::new(contact_id),
             };
             let event = Event::from_json(event).map_err(throw)?;
-            let now = instant(now)?;
+            let now = millis(now)?;
             self.decide_on(contact_id, state, &event, now)
         }
 
@@ -285,7 +286,7 @@ pub mod server {
             now: f64,
         ) -> Result<Option<js_sys::Array>, JsValue> {
             let event = Event::from_json(event).map_err(throw)?;
-            let now = instant(now)?;
+            let now = millis(now)?;
             let Some(state) = self.recent.borrow_mut().take(contact_id, ticket) else {
                 return Ok(None);
             };
@@ -308,15 +309,5 @@ pub mod server {
             let ticket = self.recent.borrow_mut().keep(contact_id, decision.state);
             Ok(js_sys::Array::of3(&state_json.into(), &output.into(), &ticket.into()))
         }
-    }
-
-    fn instant(now: f64) -> Result<DateTime<Utc>, JsValue> {
-        DateTime::<Utc>::from_timestamp_millis(now as i64).ok_or_else(|| {
-            throw(crate::Error::new(
-                crate::Code::InvalidTimestamp,
-                "$.now",
-                "not a valid epoch-milliseconds time",
-            ))
-        })
     }
 }
