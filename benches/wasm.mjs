@@ -149,6 +149,53 @@ async function boundaryAndThroughput() {
   console.log(`decisions/s through wasm in Node, the public Engine.decide (JSON in, objects out, median of 7): ` +
     `${results.wasmDecisionsPerSec.toFixed(0)} on ${stream.length} decisions; ` +
     `${results.wasmDecisionsPerSecParsingState.toFixed(0)} when every state is parsed from JSON`);
+  priceOfJson(glue, stream);
+}
+
+// --- what the JSON contract costs a decision ------------------------------------------
+// The same replay three ways, rounds interleaved so the machine's drift hits all alike:
+// as shipped (state JSON out, output JSON out and parsed), without the state's JSON, and
+// without either (the engine, the event's JSON and the boundary). Then the JavaScript half
+// of the contract alone, on the stream's own strings: decoding the state text and parsing
+// the output. With both JSON writers free inside wasm, a decision would still cost
+// (without either) + (that JavaScript half): the floor of any JSON-in, JSON-state contract.
+function priceOfJson(glue, stream) {
+  const engine = new glue.Engine(glue.defaultPolicy());
+  const replay = (stateJson, outputJson, keep) => {
+    const tickets = new Map();
+    const t0 = process.hrtime.bigint();
+    for (const [contact, event, now] of stream) {
+      const [state, output, ticket] = engine.decidePricing(contact, tickets.get(contact), event, now, stateJson, outputJson);
+      tickets.set(contact, ticket);
+      if (output !== undefined) JSON.parse(output);
+      keep?.(state, output);
+    }
+    return Number(process.hrtime.bigint() - t0) / 1e3 / stream.length;
+  };
+  const states = [];
+  const outputs = [];
+  replay(true, true, (state, output) => { states.push(Buffer.from(state)); outputs.push(output); });
+  const ways = { shipped: [true, true], withoutStateJson: [false, true], withoutEitherJson: [false, false] };
+  const samples = Object.fromEntries(Object.keys(ways).map((k) => [k, []]));
+  for (let r = 0; r < 7; r += 1) {
+    for (const [way, [stateJson, outputJson]] of Object.entries(ways)) samples[way].push(replay(stateJson, outputJson));
+  }
+  const decoder = new TextDecoder();
+  const perItem = (items, fn) => median([0, 1, 2, 3, 4].map(() => {
+    const t0 = process.hrtime.bigint();
+    for (const item of items) fn(item);
+    return Number(process.hrtime.bigint() - t0) / 1e3 / items.length;
+  }));
+  const us = Object.fromEntries(Object.entries(samples).map(([way, xs]) => [way, median(xs)]));
+  us.decodeState = perItem(states, (bytes) => decoder.decode(bytes));
+  us.parseOutput = perItem(outputs, (text) => JSON.parse(text));
+  us.floor = us.withoutEitherJson + us.decodeState + us.parseOutput;
+  results.microsecondsPerDecision = us;
+  const f = (x) => `${x.toFixed(2)} µs (${(1e6 / x).toFixed(0)}/s)`;
+  console.log(`\nprice of the JSON contract, µs per decision (raw glue, median of 7 interleaved rounds):\n` +
+    `  as shipped ${f(us.shipped)}; without the state's JSON ${f(us.withoutStateJson)}; without either JSON ${f(us.withoutEitherJson)}\n` +
+    `  JavaScript's half alone: decoding the state text ${us.decodeState.toFixed(2)} µs, JSON.parse of the output ${us.parseOutput.toFixed(2)} µs\n` +
+    `  floor with both JSON writers free inside wasm: ${f(us.floor)}`);
 }
 
 function sampleEvent() {

@@ -271,7 +271,7 @@ pub mod server {
             };
             let event = Event::from_json(event).map_err(throw)?;
             let now = millis(now)?;
-            self.decide_on(contact_id, state, &event, now)
+            self.decide_on(contact_id, state, &event, now, Written::BOTH)
         }
 
         /// As `decide`, on the state kept under `ticket` (the loader has checked the host
@@ -290,7 +290,31 @@ pub mod server {
             let Some(state) = self.recent.borrow_mut().take(contact_id, ticket) else {
                 return Ok(None);
             };
-            self.decide_on(contact_id, state, &event, now).map(Some)
+            self.decide_on(contact_id, state, &event, now, Written::BOTH).map(Some)
+        }
+
+        /// Benchmark helper: `decideRecent` (or a first decision, without a ticket) that
+        /// writes only the JSON it is asked for and returns undefined in place of the rest,
+        /// so the benchmark can price the engine, the state's JSON and the output's apart.
+        #[wasm_bindgen(js_name = decidePricing)]
+        pub fn decide_pricing(
+            &self,
+            contact_id: &str,
+            ticket: Option<u32>,
+            event: &str,
+            now: f64,
+            state_json: bool,
+            output_json: bool,
+        ) -> Result<js_sys::Array, JsValue> {
+            let event = Event::from_json(event).map_err(throw)?;
+            let now = millis(now)?;
+            let state = match ticket {
+                None => State::new(contact_id),
+                Some(ticket) => self.recent.borrow_mut().take(contact_id, ticket).ok_or_else(|| {
+                    JsValue::from(js_sys::Error::new("decidePricing: that state is no longer kept"))
+                })?,
+            };
+            self.decide_on(contact_id, state, &event, now, Written { state: state_json, output: output_json })
         }
 
         fn decide_on(
@@ -299,15 +323,31 @@ pub mod server {
             state: State,
             event: &Event,
             now: DateTime<Utc>,
+            written: Written,
         ) -> Result<js_sys::Array, JsValue> {
             let decision = engine::decide(&self.policy, state, event, now);
-            let output = Output { actions: &decision.actions, explanation: &decision.explanation };
-            let mut text = Vec::with_capacity(2048);
-            serde_json::to_writer(&mut text, &output).map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
-            let output = String::from_utf8(text).expect("serde_json writes UTF-8");
-            let state_json = decision.state.to_json();
+            let output = if written.output { Some(output_json(&decision)?) } else { None };
+            let state_json = written.state.then(|| decision.state.to_json());
             let ticket = self.recent.borrow_mut().keep(contact_id, decision.state);
             Ok(js_sys::Array::of3(&state_json.into(), &output.into(), &ticket.into()))
         }
+    }
+
+    fn output_json(decision: &engine::Decision) -> Result<String, JsValue> {
+        let output = Output { actions: &decision.actions, explanation: &decision.explanation };
+        let mut text = Vec::with_capacity(2048);
+        serde_json::to_writer(&mut text, &output).map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
+        Ok(String::from_utf8(text).expect("serde_json writes UTF-8"))
+    }
+
+    /// Which JSON a decision writes: both, except when the benchmark prices them.
+    #[derive(Clone, Copy)]
+    struct Written {
+        state: bool,
+        output: bool,
+    }
+
+    impl Written {
+        const BOTH: Written = Written { state: true, output: true };
     }
 }
