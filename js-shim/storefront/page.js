@@ -22,13 +22,24 @@ export function watchPage(capture, { emailConsent, smsConsent, textVersion }) {
   const on = (target, type, listener) => target.addEventListener(type, listener, { capture: true, passive: true });
   const here = () => ({ kind: 'page', path: location.pathname, url: location.origin + location.pathname });
 
-  observe({
+  const environment = (timeZone) => observe({
     kind: 'environment',
-    timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    timeZone,
     locale: navigator.language,
     gpc: navigator.globalPrivacyControl === true,
     device: { uaMobile: navigator.userAgentData?.mobile, coarsePointer: matchMedia('(pointer: coarse)').matches, screenWidth: screen.width },
   });
+  // Global Privacy Control and the device now; the time zone once the page is idle, or when
+  // the shopper leaves, whichever is first: the first Intl.DateTimeFormat of a page costs
+  // 12–17 ms in desktop Chromium (BENCHMARKS.md), a long task on a slow phone.
+  environment(undefined);
+  let zoneRead = false;
+  const readZone = () => {
+    if (zoneRead) return;
+    zoneRead = true;
+    environment(Intl.DateTimeFormat().resolvedOptions().timeZone);
+  };
+  window.requestIdleCallback ? requestIdleCallback(readZone, { timeout: 2000 }) : setTimeout(readZone, 1);
   observe(here());
   const stage = doc.querySelector('[data-rekindle-stage]')?.dataset.rekindleStage;
   if (stage) observe({ kind: 'stage', stage });
@@ -131,6 +142,7 @@ export function watchPage(capture, { emailConsent, smsConsent, textVersion }) {
   });
   // Leaving: first read what the page shows now (a cost revealed a moment ago still counts).
   const leaving = (kind) => {
+    readZone();
     scan();
     leave({ kind });
   };
