@@ -15,7 +15,12 @@ use wasm_bindgen::prelude::*;
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))
+        .map_err(|e| plain_error(&e.to_string()))
+}
+
+/// A plain JS `Error`, for failures that are not a broken input contract (those `throw`).
+fn plain_error(message: &str) -> JsValue {
+    js_sys::Error::new(message).into()
 }
 
 fn throw(error: Error) -> JsValue {
@@ -97,7 +102,7 @@ pub fn debug_trap() {
 
 #[cfg(feature = "server")]
 pub mod server {
-    use super::{throw, to_js};
+    use super::{plain_error, throw, to_js};
     use crate::engine;
     use crate::event::Event;
     use crate::policy::Policy;
@@ -310,9 +315,8 @@ pub mod server {
             let now = millis(now)?;
             let state = match ticket {
                 None => State::new(contact_id),
-                Some(ticket) => self.recent.borrow_mut().take(contact_id, ticket).ok_or_else(|| {
-                    JsValue::from(js_sys::Error::new("decidePricing: that state is no longer kept"))
-                })?,
+                Some(ticket) => self.recent.borrow_mut().take(contact_id, ticket)
+                    .ok_or_else(|| plain_error("decidePricing: that state is no longer kept"))?,
             };
             self.decide_on(contact_id, state, &event, now, Written { state: state_json, output: output_json })
         }
@@ -336,7 +340,7 @@ pub mod server {
     fn output_json(decision: &engine::Decision) -> Result<String, JsValue> {
         let output = Output { actions: &decision.actions, explanation: &decision.explanation };
         let mut text = Vec::with_capacity(2048);
-        serde_json::to_writer(&mut text, &output).map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
+        serde_json::to_writer(&mut text, &output).map_err(|e| plain_error(&e.to_string()))?;
         Ok(String::from_utf8(text).expect("serde_json writes UTF-8"))
     }
 
