@@ -14,6 +14,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'pkg', 'dist');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** Nanoseconds per call of `fn(i)` for i in 0..n: the median of five passes. */
+const nsPerCall = (n, fn) => median([0, 1, 2, 3, 4].map(() => {
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i += 1) fn(i);
+  return Number(process.hrtime.bigint() - t0) / n;
+}));
 const results = {};
 
 // --- sizes -----------------------------------------------------------------------------
@@ -108,11 +114,10 @@ async function boundaryAndThroughput() {
   glue.initSync({ module: readFileSync(join(root, 'target', 'bindgen', 'server', 'rekindle_bg.wasm')) });
   const event = JSON.stringify({ ...sampleEvent(), type: 'abandoned', origin: 'storefront', acceptsSms: undefined, acceptsEmail: undefined,
     reasons: [{ reason: 'extraCost', confidence: 0.8 }] });
-  const time = (n, fn) => { const t0 = process.hrtime.bigint(); for (let i = 0; i < n; i += 1) fn(i); return Number(process.hrtime.bigint() - t0) / n; };
   const N = 200_000;
-  time(N, () => glue.boundaryProbe(event)); // warm up
-  const probeNs = median([0, 1, 2, 3, 4].map(() => time(N, () => glue.boundaryProbe(event))));
-  const callNs = median([0, 1, 2, 3, 4].map(() => time(N, () => glue.version())));
+  nsPerCall(N / 5, () => glue.boundaryProbe(event)); // warm up
+  const probeNs = nsPerCall(N, () => glue.boundaryProbe(event));
+  const callNs = nsPerCall(N, () => glue.version());
   results.boundary = { eventBytes: event.length, probeNsPerCall: probeNs, emptyCallNs: callNs };
   console.log(`\nJS↔wasm boundary: a ${event.length}-byte event in, an object out: ${probeNs.toFixed(0)} ns/call ` +
     `(a call carrying nothing, returning a short string: ${callNs.toFixed(0)} ns)`);
@@ -181,11 +186,7 @@ function priceOfJson(glue, stream) {
     for (const [way, [stateJson, outputJson]] of Object.entries(ways)) samples[way].push(replay(stateJson, outputJson));
   }
   const decoder = new TextDecoder();
-  const perItem = (items, fn) => median([0, 1, 2, 3, 4].map(() => {
-    const t0 = process.hrtime.bigint();
-    for (const item of items) fn(item);
-    return Number(process.hrtime.bigint() - t0) / 1e3 / items.length;
-  }));
+  const perItem = (items, fn) => nsPerCall(items.length, (i) => fn(items[i])) / 1e3;
   const us = Object.fromEntries(Object.entries(samples).map(([way, xs]) => [way, median(xs)]));
   us.decodeState = perItem(states, (bytes) => decoder.decode(bytes));
   us.parseOutput = perItem(outputs, (text) => JSON.parse(text));
