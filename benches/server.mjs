@@ -10,7 +10,7 @@ import autocannon from 'autocannon';
 import { startRedis } from '../tests/server/redis-server.mjs';
 
 const seconds = Number(process.argv[2] ?? 10);
-const checkout = readFileSync(new URL('../../shared/vectors/shopify/checkouts_create.json', import.meta.url), 'utf8')
+const checkout = readFileSync(new URL('../tests/fixtures/vectors/shopify/checkouts_create.json', import.meta.url), 'utf8')
   .replaceAll('"2021-12-31T19:00:00-05:00"', JSON.stringify(new Date().toISOString()));
 const hasTaskset = (() => {
   try {

@@ -241,7 +241,7 @@ const fn us_state(code: &'static str, rule: &'static str, start: u16, cap: Optio
     }
 }
 
-/// Source: ../shared/vectors/quiet-hours/us_state_rules.json and FACTS.md
+/// Source: tests/fixtures/vectors/quiet-hours/us_state_rules.json and FACTS.md
 /// (tests/quiet_hours.rs checks the US rows against the file).
 const PACKS: &[Pack] = &[
     US,

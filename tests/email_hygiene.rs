@@ -1,4 +1,4 @@
-//! Email hygiene against Dominic Sayers' isemail suite (`../shared/vectors/email/`).
+//! Email hygiene against Dominic Sayers' isemail suite (`tests/fixtures/vectors/email/`).
 //!
 //! The vector's verdict: an address is legal unless its category is ISEMAIL_ERR. Rekindle's
 //! rule is narrower ("what a real mailbox provider accepts", see `hygiene::email`), and it

@@ -1,5 +1,5 @@
 //! Provider payloads → engine events, against the platforms' own sample payloads in
-//! ../shared/vectors (see its README for provenance), then through the engine.
+//! tests/fixtures/vectors (see its README for provenance), then through the engine.
 
 use chrono::{DateTime, Utc};
 use rekindle::action::Action;
@@ -15,7 +15,7 @@ const SALT: &str = "test-salt";
 
 fn vector(path: &str) -> String {
     let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/vectors")
+        .join("tests/fixtures/vectors")
         .join(path);
     std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()))
 }

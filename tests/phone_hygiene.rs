@@ -1,5 +1,5 @@
 //! Phone hygiene against libphonenumber-js's own test expectations, cross-checked with the
-//! Python port (`../shared/vectors/phone/e164_cases.json`).
+//! Python port (`tests/fixtures/vectors/phone/e164_cases.json`).
 
 // The vectors are files: these tests run natively only. Phone hygiene is server-only.
 #![cfg(all(not(target_arch = "wasm32"), feature = "server"))]

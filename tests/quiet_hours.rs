@@ -462,7 +462,7 @@ fn the_packs_match_the_statutes_as_summarised() {
     assert_eq!(pack("FR").unwrap().holidays, Holidays::France);
 }
 
-/// The US rows of `../shared/vectors/quiet-hours/us_state_rules.json`, window and cap.
+/// The US rows of `tests/fixtures/vectors/quiet-hours/us_state_rules.json`, window and cap.
 #[cfg(not(target_arch = "wasm32"))]
 #[test]
 fn the_us_packs_match_the_quiet_hours_vector_file() {

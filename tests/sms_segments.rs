@@ -1,5 +1,5 @@
 //! SMS segment counting against Twilio's own calculator's test cases
-//! (`../shared/vectors/twilio/segment_cases.json`, from TwilioDevEd/message-segment-calculator).
+//! (`tests/fixtures/vectors/twilio/segment_cases.json`, from TwilioDevEd/message-segment-calculator).
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;

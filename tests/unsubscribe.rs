@@ -1,6 +1,6 @@
 //! RFC 8058 one-click unsubscribe: the header pair every marketing email carries, checked
 //! against the format Gmail's and Yahoo's sender guidelines show
-//! (`../shared/vectors/unsubscribe/one_click_vectors.json`).
+//! (`tests/fixtures/vectors/unsubscribe/one_click_vectors.json`).
 
 // The vectors are files: these tests run natively only. Rendering is server-only.
 #![cfg(all(not(target_arch = "wasm32"), feature = "server"))]

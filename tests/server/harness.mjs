@@ -13,7 +13,7 @@ export const server = await import(new URL('server/index.js', dist));
 export const serverNode = await import(new URL('server/node.js', dist));
 export const rekindle = await import(new URL('node.js', dist));
 await rekindle.init();
-export const vectors = new URL('../../../shared/vectors/', import.meta.url);
+export const vectors = new URL('../fixtures/vectors/', import.meta.url);
 
 export const SECRETS = {
   salt: 'test-salt',

@@ -1,5 +1,5 @@
 // Klaviyo Events API: journey sends become Create Event calls whose bodies are checked
-// against Klaviyo's own OpenAPI schema (../shared/vectors/klaviyo/create_event.json, revision
+// against Klaviyo's own OpenAPI schema (tests/fixtures/vectors/klaviyo/create_event.json, revision
 // 2026-07-15), through a fake Klaviyo that answers as the spec says (202, JSON:API errors).
 // Erasure becomes Request Profile Deletion calls, checked against that operation's schema.
 import { test, before, after } from 'node:test';

@@ -1,4 +1,4 @@
-// The WebCrypto signature checks against the providers' own test vectors (../shared/vectors).
+// The WebCrypto signature checks against the providers' own test vectors (tests/fixtures/vectors).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';

@@ -1,4 +1,4 @@
-//! Shared by the integration tests: the real-world vectors in `../shared/vectors/`.
+//! Shared by the integration tests: the real-world vectors in `tests/fixtures/vectors/`.
 //!
 //! A missing vectors folder is a failure, never a skip: a test that quietly passes without its
 //! data proves nothing.
@@ -8,11 +8,11 @@
 use serde_json::Value;
 use std::path::PathBuf;
 
-/// `../shared/vectors/` relative to the crate root.
+/// `tests/fixtures/vectors/` relative to the crate root.
 pub fn vectors_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("shared")
+        .join("tests")
+        .join("fixtures")
         .join("vectors")
 }
 
@@ -21,8 +21,8 @@ pub fn vector(relative: &str) -> Value {
     let dir = vectors_dir();
     assert!(
         dir.is_dir(),
-        "the test vectors folder {} is missing: these tests need the shared vectors next to the \
-         crate (../shared/vectors/); they must not be skipped",
+        "the test vectors folder {} is missing: these tests need the vectors the \
+         repository carries (tests/fixtures/vectors/); they must not be skipped",
         dir.display()
     );
     let path = dir.join(relative);
