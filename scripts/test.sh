@@ -6,6 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# First, and before any install: the repository stands alone (no tracked file reads a path
+# outside it). Needs only git and node.
+node scripts/check-self-contained.mjs
+
 bash scripts/setup.sh
 
 step() { printf '\n=== %s\n' "$*"; }
