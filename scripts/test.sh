@@ -32,6 +32,9 @@ node --test tests/storefront/
 step "server runtime: handler, stores, signatures, fake providers (node:test)"
 node --test tests/server/
 
+step "examples: each platform's example app, installed from the packed package and run in its own runtime (node:test)"
+node --test tests/examples/
+
 step "the demo: the cast's scripted run (exit code = every outcome), then the dashboard in headless Chromium (node:test)"
 node examples/demo/main.mjs --scripted | sed -n '/^outcomes:/,$p'  # the timelines: bash scripts/demo.sh --scripted
 node --test tests/demo/
