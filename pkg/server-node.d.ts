@@ -4,6 +4,14 @@ import type { FetchHandler, RekindleStore, Runtime } from './server.js';
 
 /** A SQLite file (created if missing). Needs the optional peer dependency better-sqlite3. */
 export function sqliteStore(path: string): Promise<RekindleStore>;
+/** A Redis store on `url` (redis://...), its keys under `prefix` (default "rekindle:"). Needs the optional peer dependency ioredis. */
+export function redisStore(url: string, options?: { prefix?: string }): Promise<RekindleStore>;
+/**
+ * A PostgreSQL store on `url` (postgres://user:password@host:5432/db), its tables in `schema`
+ * (default "rekindle"; a plain lower-case identifier), created on first use, through a pool of at
+ * most `max` connections (default 10). Needs the optional peer dependency postgres (postgres.js).
+ */
+export function postgresStore(url: string, options?: { schema?: string; max?: number }): Promise<RekindleStore>;
 /** A node:http listener; the client address is the socket's unless `trustProxy`. */
 export function toNodeListener(handler: FetchHandler, options?: { env?: unknown; trustProxy?: boolean; log?(level: string, message: string, fields: object): void }): (req: IncomingMessage, res: ServerResponse) => void;
 /** Tick every `everyMs` in a long-lived process; returns a function that stops it. */
