@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fakeSendgrid, fakeTwilio } from '../server/fake-providers.mjs';
 import { SECRETS, SENDGRID_KEY, TEMPLATES, TWILIO, abandonedCheckout, serverNode, shopifySample, testPolicy } from '../server/harness.mjs';
 import { startRedis } from '../server/redis-server.mjs';
+import { assertReadmeQuotesExample } from './common.mjs';
 import { exampleProject } from './installed.mjs';
 
 const API_HOST = 'a1b2c3d4e5.execute-api.us-east-1.amazonaws.com';
@@ -224,3 +225,5 @@ test('the beacon from an allowed storefront origin is accepted with CORS (HTTP A
   const refused = await lambda(httpApiEvent('POST', '/beacon', { origin: 'https://elsewhere.example', 'content-type': 'text/plain;charset=UTF-8' }, beacon));
   assert.equal(refused.statusCode, 403);
 });
+
+test('the README\'s code is the example\'s own', () => assertReadmeQuotesExample('aws-lambda'));

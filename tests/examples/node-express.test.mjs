@@ -12,6 +12,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fakeSendgrid, fakeTwilio } from '../server/fake-providers.mjs';
 import { SECRETS, SENDGRID_KEY, TEMPLATES, TWILIO, abandonedCheckout, postShopify, serverNode, shopifySample, testPolicy } from '../server/harness.mjs';
+import { assertReadmeQuotesExample } from './common.mjs';
 import { eventually, exampleProject } from './installed.mjs';
 
 const TICK_MS = 200;
@@ -132,3 +133,5 @@ test('SIGTERM stops the ticker and the server, closes the store, and exits 0', a
   assert.deepEqual(await app.exited, { code: 0, signal: null }, app.stderr());
   assert.deepEqual(app.lines.slice(-2).map((l) => l.message), ['shutting down', 'stopped']);
 });
+
+test('the README\'s code is the example\'s own', () => assertReadmeQuotesExample('node-express'));

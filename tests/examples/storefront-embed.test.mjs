@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { closeServer } from '../server/fake-providers.mjs';
 import { SECRETS, server, serverNode, testPolicy } from '../server/harness.mjs';
+import { assertReadmeQuotesExample } from './common.mjs';
 import { eventually } from './installed.mjs';
 
 const example = fileURLToPath(new URL('../../examples/storefront-embed/', import.meta.url));
@@ -174,3 +175,5 @@ test('the embed failing (its wasm 404) breaks nothing on the page', { timeout: T
     await context.close();
   }
 });
+
+test('the README\'s code is the example\'s own', () => assertReadmeQuotesExample('storefront-embed'));
