@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { fakeSendgrid, fakeTwilio } from './fake-providers.mjs';
-import { SENDGRID_KEY, TWILIO, abandonedCheckout, postShopify, removeDir, serverNode, startServer, tempDir, tick } from './harness.mjs';
+import { SECRETS, SENDGRID_KEY, TWILIO, abandonedCheckout, postShopify, removeDir, serverNode, startServer, tempDir } from './harness.mjs';
 
 const T0 = Date.parse('2026-11-27T15:00:00Z');
 const minutes = (n) => n * 60_000;
@@ -56,7 +56,9 @@ test('/health: 200 while sends are on time, 503 once one is overdue past the mar
     assert.deepEqual([h.body.due, h.body.oldestDue, h.body.overdueMs, h.body.lastTick], [2, '2026-11-27T15:04:00.000Z', minutes(16), null]);
     assert.match(h.body.problem, /due for 960 s: is anything calling POST \/tick/);
 
-    assert.deepEqual(await (await tick(app.url)).json(), { due: 2, sent: 2, failed: 0, retrying: 0 });
+    // Vercel Cron's way: GET with the bearer secret.
+    const ticked = await fetch(`${app.url}/tick`, { headers: { authorization: `Bearer ${SECRETS.tick}` } });
+    assert.deepEqual(await ticked.json(), { due: 2, sent: 2, failed: 0, retrying: 0 });
     h = await health(app.url);
     assert.equal(h.status, 200);
     assert.deepEqual([h.body.ok, h.body.due, h.body.oldestDue, h.body.overdueMs, h.body.lastTick], [true, 0, null, 0, '2026-11-27T15:20:00.000Z']);
