@@ -201,3 +201,14 @@ test('beacons with no allowed origin: start-up warns that every storefront beaco
   assert.equal((await off(new Request('https://recover.example.com/beacon', { method: 'POST', body: '{}' }))).status, 404);
   assert.equal(off.owns('/beacon'), false);
 });
+
+test('Lambda: an EventBridge rule\'s Scheduled Event, or a Scheduler input {"rekindle":"tick"}, runs a tick and records it', async () => {
+  const store = server.memoryStore();
+  const lambda = serverNode.toLambdaHandler(server.createHandler(options({ store, publicUrl: 'https://recover.example.com', now: () => T0 })));
+  const rule = { version: '0', id: 'e1', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '123456789012', time: '2026-11-27T15:00:00Z', region: 'us-east-1', resources: [], detail: {} };
+  assert.deepEqual(await lambda(rule), { due: 0, sent: 0, failed: 0, retrying: 0 });
+  assert.equal((await store.dueSummary(T0)).lastTickAt, T0);
+  assert.deepEqual(await lambda({ rekindle: 'tick' }), { due: 0, sent: 0, failed: 0, retrying: 0 });
+  const other = await lambda({ ...rule, 'detail-type': 'Object Created', source: 'aws.s3' }); // not a schedule: not a tick
+  assert.equal(other.statusCode, 404);
+});
