@@ -36,6 +36,10 @@ const handler = createHandler({
     }),
   },
   publicUrl: env('PUBLIC_URL'),
+  // Storefront beacons off; to take them: { allowedOrigins: ['https://<your shop>'] } (examples/storefront-embed).
+  beacon: false,
+  // Rekindle logs ids and outcomes, no personal data.
+  log: (level: string, message: string, fields: unknown) => console[level === 'error' ? 'error' : 'log'](`rekindle ${level}: ${message}`, JSON.stringify(fields)),
 });
 
 // Every minute (cron's finest grain): feed due sends to the engine, then dispatch. Two instances

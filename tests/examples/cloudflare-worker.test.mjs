@@ -134,6 +134,13 @@ test('checkout → the alarm sends the first email → order → nothing more is
   assert.deepEqual(twilio.messages, [], 'no SMS');
 });
 
+test('GET /health: alarms are the scheduler', async () => {
+  const response = await fetch(`${url}/health`);
+  const body = await response.json();
+  assert.equal(response.status, 200, JSON.stringify(body));
+  assert.equal(body.scheduler, 'alarms');
+});
+
 test('the README quotes the example files', async () => {
   await assertReadmeQuotesExample('cloudflare-worker');
 });

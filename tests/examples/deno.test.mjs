@@ -10,7 +10,7 @@ import { startRedis } from '../server/redis-server.mjs';
 import { denoEnv, realDeno } from '../support/deno.mjs';
 import { assertReadmeQuotesExample, installExample, orderForCheckout, sleep, startProcess, waitFor } from './common.mjs';
 
-const CRON_WAIT_MS = 75_000; // Deno.cron's finest grain is a minute, plus the send
+const CRON_WAIT_MS = 90_000; // Deno.cron's finest grain is a minute, plus the send on a busy machine
 let deno, example, redis, twilio, sendgrid, app, base, inspect;
 
 before(async () => {
@@ -83,6 +83,8 @@ test('checkout → Deno.cron sends the first email → order → nothing more is
   assert.equal(JSON.parse((await inspect.load(contactId)).state).journeys[0].status, 'recovered');
   assert.equal((await tick(base, 'wrong')).status, 401);
   assert.deepEqual(await (await tick(base)).json(), { due: 0, sent: 0, failed: 0, retrying: 0 }, 'a tick now finds nothing');
+  const health = await (await fetch(`${base}/health`)).json();
+  assert.deepEqual([health.ok, health.due], [true, 0], JSON.stringify(health));
   await sleep(200);
   assert.equal(mailsTo().length, 1, 'one email');
   assert.deepEqual(twilio.messages, [], 'no SMS');

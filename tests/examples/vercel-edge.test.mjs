@@ -167,6 +167,9 @@ test('checkout → the cron tick sends the first email → order → nothing mor
   assert.deepEqual((await inspect.dueBefore(Number.MAX_SAFE_INTEGER, 100)).filter((d) => d.contactId === contactId), [], 'the order unscheduled the SMS');
   assert.equal(JSON.parse((await inspect.load(contactId)).state).journeys[0].status, 'recovered');
   assert.deepEqual(await (await cron(CRON_SECRET)).json(), { due: 0, sent: 0, failed: 0, retrying: 0 });
+  const health = await (await fetch(`${base}/health`)).json(); // the store's dueSummary, over the hop
+  assert.deepEqual([health.ok, health.scheduler, health.due], [true, 'tick', 0], JSON.stringify(health));
+  assert.ok(Date.now() - Date.parse(health.lastTick) < 60_000, 'the cron tick was recorded');
   await sleep(200);
   assert.equal(mailsTo().length, 1, 'one email');
   assert.deepEqual(twilio.messages, [], 'no SMS');

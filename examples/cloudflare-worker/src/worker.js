@@ -28,6 +28,10 @@ const options = (env) => ({
     }),
   },
   publicUrl: env.PUBLIC_URL,
+  // Storefront beacons off; to take them: { allowedOrigins: ['https://<your shop>'] } (examples/storefront-embed).
+  beacon: false,
+  // Workers Logs keep what the Worker prints; Rekindle logs ids and outcomes, no personal data.
+  log: (level, message, fields) => console[level === 'error' ? 'error' : 'log'](`rekindle ${level}: ${message}`, JSON.stringify(fields)),
 });
 
 // The class named by class_name in wrangler.toml; its alarm runs the sends.

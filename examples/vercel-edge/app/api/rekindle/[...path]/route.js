@@ -33,6 +33,9 @@ const handler = createHandler(() => ({
     }),
   },
   publicUrl: process.env.PUBLIC_URL,
+  // Storefront beacons off; to take them: { allowedOrigins: ['https://<your shop>'] } (examples/storefront-embed).
+  beacon: false,
+  // Vercel's function logs keep what the route prints; Rekindle logs ids and outcomes, no personal data.
   log: (level, message, fields) => console[level === 'error' ? 'error' : 'log'](`rekindle ${level}: ${message}`, JSON.stringify(fields)),
   basePath: '/api/rekindle', // this file's route: Rekindle's paths are under it
 }));
