@@ -10,8 +10,12 @@ export function redisStore(url: string, options?: { prefix?: string }): Promise<
  * A PostgreSQL store on `url` (postgres://user:password@host:5432/db), its tables in `schema`
  * (default "rekindle"; a plain lower-case identifier), created on first use, through a pool of at
  * most `max` connections (default 10). Needs the optional peer dependency postgres (postgres.js).
+ * Instead of a URL, a postgres.js client configured by the caller (`max` is then ignored; keep its
+ * default column transforms); the store ends it on `close()`.
  */
-export function postgresStore(url: string, options?: { schema?: string; max?: number }): Promise<RekindleStore>;
+export function postgresStore(urlOrClient: string | PostgresJsClient, options?: { schema?: string; max?: number }): Promise<RekindleStore>;
+/** A postgres.js `Sql` instance (`postgres(url, options)`), typed loosely so these types need no postgres install. */
+export type PostgresJsClient = ((strings: TemplateStringsArray, ...values: any[]) => PromiseLike<any>) & { begin: (...args: any[]) => Promise<any>; end: (options?: { timeout?: number }) => Promise<void> };
 /** A node:http listener; the client address is the socket's unless `trustProxy`. */
 export function toNodeListener(handler: FetchHandler, options?: { env?: unknown; trustProxy?: boolean; log?(level: string, message: string, fields: object): void }): (req: IncomingMessage, res: ServerResponse) => void;
 /** Tick every `everyMs` in a long-lived process; returns a function that stops it. */

@@ -27,12 +27,14 @@ export async function redisStore(url, { prefix } = {}) {
 /**
  * A PostgreSQL store on `url` (e.g. postgres://user:password@127.0.0.1:5432/shop), its tables in
  * `schema` (default "rekindle"), through a pool of at most `max` connections (default 10).
- * Needs the optional peer dependency postgres (postgres.js).
+ * Needs the optional peer dependency postgres (postgres.js). Instead of a URL, a postgres.js
+ * client the caller configured (TLS, `prepare: false` behind PgBouncer): the store ends it on close.
  */
-export async function postgresStore(url, { schema, max = 10 } = {}) {
+export async function postgresStore(urlOrClient, { schema, max = 10 } = {}) {
+  if (typeof urlOrClient === 'function') return createPostgresStore(urlOrClient, { schema });
   const { default: postgres } = await import('postgres');
   // onnotice: CREATE ... IF NOT EXISTS answers with a notice, which postgres.js would print.
-  const sql = postgres(url, { max, onnotice: () => {} });
+  const sql = postgres(urlOrClient, { max, onnotice: () => {} });
   try {
     return await createPostgresStore(sql, { schema });
   } catch (error) {

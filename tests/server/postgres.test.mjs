@@ -4,6 +4,7 @@
 // lease, whose message another runtime takes over once the lease has expired; and erasure.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import postgresJs from 'postgres';
 import { fakeSendgrid, fakeTwilio } from './fake-providers.mjs';
 import { SENDGRID_KEY, TWILIO, abandonedCheckout, postShopify, serverNode, startServer } from './harness.mjs';
 import { startPostgres } from './postgres-server.mjs';
@@ -122,7 +123,8 @@ test('postgres: a dispatcher that dies holding a lease loses the message to nobo
 test('postgres: erasure leaves nothing to send, and shop/redact empties only its own schema', async () => {
   const clock = { now: Date.parse('2026-11-29T15:00:00Z') };
   const schema = freshSchema();
-  const neighbour = await openStore(freshSchema()); // another shop's Rekindle on the same database
+  // Another shop's Rekindle on the same database, through a client its owner configured.
+  const neighbour = await serverNode.postgresStore(postgresJs(postgres.url, { max: 2, onnotice: () => {} }), { schema: freshSchema() });
   const a = await startServer({ store: await openStore(schema), clock, twilio, sendgrid });
   const smsBefore = twilio.messages.length;
   try {
