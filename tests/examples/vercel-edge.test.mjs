@@ -60,6 +60,27 @@ async function bundleForEdge(dir, entry) {
   return { code: outputFiles[0].text, wasm, inputs: Object.keys(metafile.inputs) };
 }
 
+/**
+ * Vercel's edge runtime compiles no WebAssembly at run time: only modules imported with `?module`
+ * (compiled at deploy) can be instantiated. The `edge-runtime` package allows compiling bytes, so
+ * the test takes it away, as Next.js's own edge sandbox does: compile, instantiate from bytes,
+ * the streaming forms and `new WebAssembly.Module(bytes)` throw.
+ */
+function noWasmFromBytes(global) {
+  const wasm = global.WebAssembly;
+  const refuse = () => {
+    throw new EvalError('Dynamic WASM code generation is not allowed in the Edge Runtime');
+  };
+  const isModule = (value) => Object.prototype.toString.call(value) === '[object WebAssembly.Module]';
+  global.WebAssembly = Object.assign(Object.create(wasm), {
+    compile: async () => refuse(),
+    compileStreaming: async () => refuse(),
+    instantiateStreaming: async () => refuse(),
+    instantiate: async (source, imports) => (isModule(source) ? wasm.instantiate(source, imports) : refuse()),
+    Module: new Proxy(wasm.Module, { construct: refuse }),
+  });
+}
+
 before(async () => {
   example = await installExample('vercel-edge', { provided: ['next', 'react', 'react-dom'] });
   redis = await startRedis();
@@ -95,13 +116,14 @@ before(async () => {
   const modules = new Map();
   for (const [name, file] of bundled.wasm) modules.set(name, await WebAssembly.compile(await readFile(file)));
   runtime = new EdgeRuntime({
-    initialCode: bundled.code,
     extend: (context) => {
       for (const [name, module] of modules) context[name] = module;
       context.process = { env }; // what Vercel gives an edge function: process.env only
       return context;
     },
   });
+  runtime.evaluate(`(${noWasmFromBytes})(globalThis);`); // evaluated in the runtime's own realm
+  runtime.evaluate(bundled.code);
   edge = await runServer({ runtime, host: '127.0.0.1', port: 0 });
   base = `${edge.url.replace(/\/$/, '')}/api/rekindle`;
   // The store as the test sees it: the same Redis, read directly.
@@ -134,6 +156,11 @@ test('bundled for the edge: the edge-light entry, its wasm as a module, no Node 
   assert.deepEqual([...bundled.wasm.values()].map((f) => f.replace(/^.*node_modules\/rekindle\//, '')), ['dist/rekindle_bg.wasm']);
   assert.deepEqual(bundled.inputs.filter((p) => p.startsWith('node:') || p.includes('ioredis')), []);
   assert.equal(runtime.context.__route.runtime, 'edge', 'the route asks Vercel for the edge runtime');
+});
+
+test('the runtime refuses to compile wasm bytes, as Vercel does: the engine came from the ?module import', async () => {
+  const refused = await runtime.evaluate('WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])).then(() => "compiled", (e) => e.message)');
+  assert.match(refused, /not allowed/);
 });
 
 test('checkout → the cron tick sends the first email → order → nothing more is sent', async () => {
