@@ -4,7 +4,9 @@
 // process ticks at once until nothing is due and nothing is left to send: first the email step,
 // then, an hour later on the simulated clock, the SMS step. Sends are counted at a local
 // receiver by their Idempotency-Key (the action id): duplicates and lost sends must both be 0.
-// Runs P = 1 and P = 4 on the same N, each in its own schema, so the two compare.
+// Runs P = 1 and P = 4 on the same N, each in its own schema, so the two compare. First, the
+// store's own operations one at a time on one connection, with synchronous_commit on (as
+// Postgres ships) and off, to show what a durable commit costs on this disk.
 //
 //   node benches/postgres.mjs [journeys=2000] [processes=1,4]
 import { fork } from 'node:child_process';
@@ -13,6 +15,7 @@ import { createServer } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { abandonedCheckout, serverNode } from '../tests/server/harness.mjs';
 import { startPostgres } from '../tests/server/postgres-server.mjs';
+import postgres from 'postgres';
 
 const journeys = Number(process.argv[2] ?? 2000);
 const processCounts = (process.argv[3] ?? '1,4').split(',').map(Number);
@@ -119,6 +122,32 @@ async function drain(handlers, offsetMs) {
   };
 }
 
+/** ms per store operation, sequential on one connection. */
+async function storeOperations(synchronousCommit) {
+  const sql = postgres(pg.url, { max: 1, onnotice: () => {}, connection: { synchronous_commit: synchronousCommit } });
+  const store = await serverNode.postgresStore(sql, { schema: `ops_${synchronousCommit}` });
+  const n = 500;
+  const timed = async (fn) => {
+    const started = performance.now();
+    for (let i = 0; i < n; i += 1) await fn(i);
+    return +((performance.now() - started) / n).toFixed(2);
+  };
+  const send = (i) => ({ type: 'send', id: `i${i}`, channel: 'email', to: `s${i}@example.com`, message: {} });
+  const row = {
+    synchronous_commit: synchronousCommit,
+    'commit ms (new contact: due entry, 2 links, 1 intent)': await timed((i) => store.commit(`c${i}`, {
+      expected: 0, state: 'x'.repeat(2000), schedule: [{ id: `d${i}`, at: BASE }], unschedule: [], settle: null,
+      links: [`email:${i}`, `token:${i}`], intents: [{ id: `i${i}`, action: send(i) }], erase: false,
+    })),
+    'load ms': await timed((i) => store.load(`c${i}`)),
+    'claim ms': await timed((i) => store.claim(`i${i}`, 'bench', BASE, 60_000)),
+    'finish ms': await timed((i) => store.finish(`i${i}`, 'bench', { status: 'sent', providerId: `p${i}` })),
+  };
+  await store.close();
+  return row;
+}
+const operations = [await storeOperations('on'), await storeOperations('off')];
+
 const rows = [];
 for (const [run, processes] of processCounts.entries()) {
   const schema = `bench_p${processes}_r${run}`;
@@ -152,7 +181,9 @@ for (const [run, processes] of processCounts.entries()) {
   await check.close();
 }
 
-console.log(`\n${journeys} journeys (each: one email, then one SMS an hour later on the simulated clock); ` +
+console.log('\nstore operations, one at a time on one connection (ms each, 500 of each)');
+console.table(operations);
+console.log(`\nhandler processes: ${journeys} journeys (each: one email, then one SMS an hour later on the simulated clock); ` +
   `PostgreSQL 15, fsync and synchronous_commit on; ${POOL_PER_PROCESS} connections per handler process; ${cpus().length} cores shared by Postgres, the handlers and the receiver ` +
   `(1-min load average ${loadBefore.toFixed(1)} before, ${loadavg()[0].toFixed(1)} after: other work on the machine slows every row alike)`);
 console.table(rows);
