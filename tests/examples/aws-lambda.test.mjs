@@ -1,5 +1,6 @@
-// examples/aws-lambda as the Lambda runtime runs it: handler.mjs imported once in its own
-// process (a cold start, with the function's environment variables; lambda-runtime.mjs), then
+// examples/aws-lambda as the Lambda runtime runs it, installed with the packed package (what
+// `sam build` puts in the artifact): handler.mjs imported once in its own process (a cold
+// start, with the function's environment variables; lambda-runtime.mjs), then
 // `handler(event, context)` called with the events AWS sends: API Gateway HTTP API (payload
 // 2.0), REST API (payload 1.0), an Application Load Balancer, and the EventBridge schedule of
 // template.yaml. The store is a real redis-server on 127.0.0.1; SendGrid and Twilio are the
@@ -15,8 +16,7 @@ import { join } from 'node:path';
 import { fakeSendgrid, fakeTwilio } from '../server/fake-providers.mjs';
 import { SECRETS, SENDGRID_KEY, TEMPLATES, TWILIO, abandonedCheckout, serverNode, shopifySample, testPolicy } from '../server/harness.mjs';
 import { startRedis } from '../server/redis-server.mjs';
-import { assertReadmeQuotesExample } from './common.mjs';
-import { exampleProject } from './installed.mjs';
+import { assertReadmeQuotesExample, installExample } from './common.mjs';
 
 const API_HOST = 'a1b2c3d4e5.execute-api.us-east-1.amazonaws.com';
 let project, redis, twilio, sendgrid, lambda, store;
@@ -25,7 +25,7 @@ before(async () => {
   redis = await startRedis();
   twilio = await fakeTwilio(TWILIO);
   sendgrid = await fakeSendgrid({ apiKey: SENDGRID_KEY });
-  project = await exampleProject('aws-lambda');
+  project = await installExample('aws-lambda'); // rekindle from the packed tarball, ioredis as declared
   // The template's `Handler: handler.handler`: file handler(.mjs), export handler.
   const template = await readFile(join(project.dir, 'template.yaml'), 'utf8');
   const [, file, name] = /^\s+Handler: (\w+)\.(\w+)$/m.exec(template);

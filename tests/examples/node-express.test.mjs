@@ -1,19 +1,18 @@
-// examples/node-express as a merchant runs it: `node server.mjs` in its own process, configured
-// by environment variables, with the fake SendGrid and Twilio on 127.0.0.1. A signed
-// checkouts/create, then the first email arrives at SendGrid with nobody calling /tick (the
-// example's ticker sends it), then a signed orders/create, and nothing more is planned or sent.
-// SIGTERM stops it cleanly.
+// examples/node-express as a merchant runs it: installed with the packed package, `node
+// server.mjs` in its own process, configured by environment variables, with the fake SendGrid
+// and Twilio on 127.0.0.1. A signed checkouts/create, then the first email arrives at SendGrid
+// with nobody calling /tick (the example's ticker sends it), then a signed orders/create, and
+// nothing more is planned or sent. SIGTERM stops it cleanly.
 //
 //   node scripts/build.mjs && node --test tests/examples/node-express.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fakeSendgrid, fakeTwilio } from '../server/fake-providers.mjs';
 import { SECRETS, SENDGRID_KEY, TEMPLATES, TWILIO, abandonedCheckout, postShopify, serverNode, shopifySample, testPolicy } from '../server/harness.mjs';
-import { assertReadmeQuotesExample } from './common.mjs';
-import { eventually, exampleProject } from './installed.mjs';
+import { assertReadmeQuotesExample, installExample, repo, waitFor } from './common.mjs';
 
 const TICK_MS = 200;
 let project, twilio, sendgrid, app;
@@ -42,7 +41,11 @@ async function startExample(env) {
 }
 
 before(async () => {
-  project = await exampleProject('node-express', ['express']);
+  // rekindle from the packed tarball and express from the registry, as the example declares
+  // them; better-sqlite3 (the same 12.11.1) is the workspace's build: a native addon compiled
+  // from source here takes minutes, which says nothing about the example.
+  project = await installExample('node-express', { provided: ['better-sqlite3'] });
+  await symlink(join(repo, 'node_modules', 'better-sqlite3'), join(project.dir, 'node_modules', 'better-sqlite3'), 'dir');
   twilio = await fakeTwilio(TWILIO);
   sendgrid = await fakeSendgrid({ apiKey: SENDGRID_KEY });
   await writeFile(join(project.dir, 'policy.json'), JSON.stringify(testPolicy()));
@@ -96,7 +99,7 @@ test('checkout → the first email reaches SendGrid by the ticker alone → orde
   assert.deepEqual(await checkout.json(), { applied: 1, unmatched: 0 });
   assert.equal(sendgrid.mails.length, 0, 'nothing is sent before it is due');
 
-  await eventually(() => sendgrid.mails.length > 0, 'the first email at the fake SendGrid');
+  await waitFor('the first email at the fake SendGrid', () => sendgrid.mails.length > 0);
   const { mail } = sendgrid.mails[0];
   assert.deepEqual(mail.personalizations[0].to, [{ email: 'example@email.com' }]);
   assert.equal(mail.template_id, TEMPLATES['cart.email.confirm']);

@@ -14,8 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { closeServer } from '../server/fake-providers.mjs';
 import { SECRETS, server, serverNode, testPolicy } from '../server/harness.mjs';
-import { assertReadmeQuotesExample } from './common.mjs';
-import { eventually } from './installed.mjs';
+import { assertReadmeQuotesExample, waitFor } from './common.mjs';
 
 const example = fileURLToPath(new URL('../../examples/storefront-embed/', import.meta.url));
 const assets = fileURLToPath(new URL('../../pkg/dist/storefront/', import.meta.url));
@@ -117,7 +116,7 @@ test('with consent: the abandonment beacon reaches the handler, is accepted, wit
   const { context, page, errors } = await openPage();
   try {
     await shopAndLeave(page, { consent: true });
-    await eventually(() => beacons.some((b) => b.body.includes('"abandoned"')), 'the abandonment beacon at the handler');
+    await waitFor('the abandonment beacon at the handler', () => beacons.some((b) => b.body.includes('"abandoned"')));
     for (const beacon of beacons) {
       assert.equal(beacon.origin, shop.origin);
       assert.equal(beacon.status, 202, beacon.answer);
@@ -164,7 +163,7 @@ test('the embed failing (its wasm 404) breaks nothing on the page', { timeout: T
     await page.check('#accepts-email');
     await page.click('#to-shipping');
     assert.equal(await page.isVisible('#shipping'), true, "the theme's own script works");
-    await eventually(() => warnings.some((w) => w.includes('engine unavailable')), 'the warning that says why');
+    await waitFor('the warning that says why', () => warnings.some((w) => w.includes('engine unavailable')));
     assert.ok(sent.some((r) => r.url.endsWith('.wasm')), 'the wasm was asked for (and 404)');
     await page.goto('about:blank');
     await page.waitForTimeout(1500);
