@@ -69,10 +69,14 @@ export async function startPostgres({ durable = false, settings = {} } = {}) {
     child.on('exit', (code) => reject(new Error(`postgres exited (${code}):\n${seen}`)));
   });
   child.stderr.resume();
+  // A test process that dies without its after() hook still takes the server down with it.
+  const orphanGuard = () => child.kill('SIGINT');
+  process.once('exit', orphanGuard);
   return {
     url: `postgres://rekindle@127.0.0.1:${port}/postgres`,
     // SIGINT is the "fast" shutdown: it does not wait for clients to disconnect (SIGTERM would).
     stop: async () => {
+      process.off('exit', orphanGuard);
       if (child.exitCode === null) {
         await new Promise((resolve) => {
           child.once('exit', resolve);
