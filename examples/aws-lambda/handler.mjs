@@ -38,15 +38,8 @@ const rekindle = createHandler({
   beacon: { allowedOrigins: (env.STOREFRONT_ORIGINS ?? '').split(',').filter(Boolean) },
   log,
 });
-const http = toLambdaHandler(rekindle);
 
-/** HTTP events answer in their own format; the schedule's event runs one tick and returns its counts. */
-export async function handler(event, context) {
-  if (event.source === 'aws.events' && event['detail-type'] === 'Scheduled Event') {
-    const runtime = await rekindle.runtime();
-    const counts = await runtime.tick();
-    log('info', 'tick', counts);
-    return counts;
-  }
-  return http(event, context);
-}
+// HTTP events (HTTP API payload 2.0; REST API and ALB payload 1.0) are answered in their own
+// format; the schedule's event ({"source":"aws.events","detail-type":"Scheduled Event"}) runs
+// one tick and returns its counts ({ due, sent, failed, retrying }).
+export const handler = toLambdaHandler(rekindle);

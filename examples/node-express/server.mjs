@@ -38,7 +38,9 @@ const handler = createHandler({
       baseUrl: env.TWILIO_BASE_URL, // unset in production
     }),
   },
-  publicUrl: env.PUBLIC_URL, // where this app is reached from outside: links and Twilio signatures use it
+  publicUrl: env.PUBLIC_URL, // where this app is reached from outside (https): links and Twilio signatures use it
+  basePath: env.REKINDLE_BASE_PATH, // e.g. /rekindle: Rekindle's routes under it, every other path the app's own
+  development: env.REKINDLE_DEVELOPMENT === 'true', // only on your machine: allows an http://127.0.0.1 PUBLIC_URL
   beacon: { allowedOrigins: (env.STOREFRONT_ORIGINS ?? '').split(',').filter(Boolean) },
   log,
 });

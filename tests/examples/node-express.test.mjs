@@ -15,6 +15,7 @@ import { SECRETS, SENDGRID_KEY, TEMPLATES, TWILIO, abandonedCheckout, postShopif
 import { assertReadmeQuotesExample, installExample, repo, waitFor } from './common.mjs';
 
 const TICK_MS = 200;
+const BASE_PATH = '/rekindle';
 let project, twilio, sendgrid, app;
 
 /** Start `node server.mjs` in the example's project; resolves with its URL once it listens. */
@@ -37,7 +38,8 @@ async function startExample(env) {
     child.once('exit', (code) => reject(new Error(`server.mjs exited (${code}) before listening:\n${stderr}`)));
   });
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  return { child, lines, exited, url: await listening, stderr: () => stderr };
+  const url = await listening;
+  return { child, lines, exited, url, rekindle: url + BASE_PATH, stderr: () => stderr };
 }
 
 before(async () => {
@@ -60,6 +62,7 @@ before(async () => {
     REKINDLE_TICK_SECRET: SECRETS.tick,
     SHOPIFY_WEBHOOK_SECRET: SECRETS.shopify,
     PUBLIC_URL: 'https://recover.example.com',
+    REKINDLE_BASE_PATH: BASE_PATH,
     SENDGRID_API_KEY: SENDGRID_KEY,
     SENDGRID_TEMPLATES: JSON.stringify(TEMPLATES),
     SENDGRID_BASE_URL: sendgrid.url,
@@ -84,17 +87,18 @@ after(async () => {
 
 test('Rekindle and the merchant\'s own routes share the Express app', async () => {
   assert.equal(await (await fetch(`${app.url}/`)).text(), 'merchant app');
-  const health = await fetch(`${app.url}/health`);
+  assert.equal((await fetch(`${app.url}/health`)).status, 404, 'outside basePath every path is the app\'s');
+  const health = await fetch(`${app.rekindle}/health`);
   assert.equal(health.status, 200);
   assert.equal((await health.json()).ok, true);
-  const forged = await postShopify(app.url, 'checkouts/create', '{}', { hmac: 'AAAA' });
+  const forged = await postShopify(app.rekindle, 'checkouts/create', '{}', { hmac: 'AAAA' });
   assert.equal(forged.status, 401, 'the signature is checked over the raw body Express left unread');
 });
 
 test('checkout → the first email reaches SendGrid by the ticker alone → order → nothing more', { timeout: 60_000 }, async () => {
   // Abandoned 5 minutes ago less 2 seconds: the first email (5 minutes after) is due in 2 s.
   const at = new Date(Date.now() - 5 * 60_000 + 2_000).toISOString();
-  const checkout = await postShopify(app.url, 'checkouts/create', await abandonedCheckout({ at }), { webhookId: 'wh-express-checkout' });
+  const checkout = await postShopify(app.rekindle, 'checkouts/create', await abandonedCheckout({ at }), { webhookId: 'wh-express-checkout' });
   assert.equal(checkout.status, 200);
   assert.deepEqual(await checkout.json(), { applied: 1, unmatched: 0 });
   assert.equal(sendgrid.mails.length, 0, 'nothing is sent before it is due');
@@ -104,8 +108,11 @@ test('checkout → the first email reaches SendGrid by the ticker alone → orde
   assert.deepEqual(mail.personalizations[0].to, [{ email: 'example@email.com' }]);
   assert.equal(mail.template_id, TEMPLATES['cart.email.confirm']);
   assert.deepEqual(mail.from, { email: 'shop@example.com', name: 'Example Shop' });
-  assert.match(mail.headers['List-Unsubscribe'], /^<https:\/\/recover\.example\.com\/u\/.+>$/, 'links use PUBLIC_URL');
+  assert.match(mail.headers['List-Unsubscribe'], /^<https:\/\/recover\.example\.com\/rekindle\/u\/.+>$/, 'links use PUBLIC_URL and the base path');
   assert.ok(app.lines.some((l) => l.message === 'decided' && l.event === 'due'), 'the ticker fed the due send to the engine');
+  const health = await (await fetch(`${app.rekindle}/health`)).json();
+  assert.ok(Date.now() - Date.parse(health.lastTick) < 10 * TICK_MS, `/health shows the ticker at work: ${JSON.stringify(health)}`);
+  assert.deepEqual([health.ok, health.due], [true, 0], 'no backlog: the ticker keeps up');
 
   // The example's own SQLite file, read beside it (WAL): the SMS is still planned.
   const store = await serverNode.sqliteStore(join(project.dir, 'rekindle.db'));
@@ -117,7 +124,7 @@ test('checkout → the first email reaches SendGrid by the ticker alone → orde
     const order = (await shopifySample('orders_create'))
       .replace('"checkout_token": null', '"checkout_token": "123123123"')
       .replaceAll('115310627314723954', '603851970716743426');
-    const ordered = await postShopify(app.url, 'orders/create', order, { webhookId: 'wh-express-order' });
+    const ordered = await postShopify(app.rekindle, 'orders/create', order, { webhookId: 'wh-express-order' });
     assert.deepEqual(await ordered.json(), { applied: 1, unmatched: 0 });
 
     assert.deepEqual(await store.dueBefore(inAnHour, 10), [], 'the order cancelled what was planned');
