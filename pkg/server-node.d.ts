@@ -18,8 +18,8 @@ export function postgresStore(urlOrClient: string | PostgresJsClient, options?: 
 export type PostgresJsClient = ((strings: TemplateStringsArray, ...values: any[]) => PromiseLike<any>) & { begin: (...args: any[]) => Promise<any>; end: (options?: { timeout?: number }) => Promise<void> };
 /** A node:http listener; the client address is the socket's unless `trustProxy`. */
 export function toNodeListener(handler: FetchHandler, options?: { env?: unknown; trustProxy?: boolean; log?(level: string, message: string, fields: object): void }): (req: IncomingMessage, res: ServerResponse) => void;
-/** Tick every `everyMs` (default 15000) in a long-lived process; returns a function that stops it. Each tick is recorded in the store (GET /health). Other platforms' schedulers: js-shim/server/README.md, "Scheduling, per platform". */
-export function startTicker(runtime: Runtime, options?: { everyMs?: number; log?(level: string, message: string, fields: object): void }): () => void;
+/** Tick every `everyMs` (default 15000) in a long-lived process; returns `stop()`, whose promise settles once the tick in flight (if any) has finished: await it before closing the store. Each tick is recorded in the store (GET /health). Other platforms' schedulers: js-shim/server/README.md, "Scheduling, per platform". */
+export function startTicker(runtime: Runtime, options?: { everyMs?: number; log?(level: string, message: string, fields: object): void }): () => Promise<void>;
 /** Express-style `(req, res, next)` middleware, mounted at the app's root before any body parser (or after express.raw()). */
 export function toExpressMiddleware(handler: FetchHandler, options?: { env?: unknown; trustProxy?: boolean; log?(level: string, message: string, fields: object): void }): (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 /** Payload format 2.0: API Gateway HTTP APIs and function URLs. */

@@ -56,11 +56,12 @@ const server = app.listen(Number(env.PORT ?? 3000), env.HOST ?? '0.0.0.0', () =>
   log('info', 'listening', { url: `http://${address}:${port}` });
 });
 
-// Graceful shutdown (SIGTERM from systemd, Docker, Kubernetes; Ctrl-C): no new tick starts,
-// requests in flight finish, then the SQLite file is closed cleanly.
+// Graceful shutdown (SIGTERM from systemd, Docker, Kubernetes; Ctrl-C): no new tick starts and
+// the one in flight finishes (its sends recorded), requests in flight finish, then the SQLite
+// file is closed cleanly.
 async function shutdown(signal) {
   log('info', 'shutting down', { signal });
-  stopTicker();
+  await stopTicker();
   await new Promise((resolve) => server.close(resolve));
   await store.close();
   log('info', 'stopped', {});

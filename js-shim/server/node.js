@@ -76,20 +76,32 @@ export function toNodeListener(handler, { env = {}, trustProxy = false, log } = 
   };
 }
 
-/** Tick every `everyMs` (due sends, then dispatch); returns a function that stops it. */
+/**
+ * Tick every `everyMs` (due sends, then dispatch). Returns `stop()`: no tick starts after it,
+ * and its promise settles once the tick in flight (if any) has finished, so a shutdown can
+ * wait for it before closing the store (a store closed mid-send leaves a message the provider
+ * accepted unrecorded, and it is sent again once its lease expires).
+ */
 export function startTicker(runtime, { everyMs = 15_000, log } = {}) {
-  let running = false;
-  const timer = setInterval(async () => {
-    if (running) return; // never overlap with ourselves; other processes are fine (leases)
-    running = true;
+  const tickOnce = async () => {
     try {
       await runtime.tick();
     } catch (error) {
       log?.('error', 'tick failed', { error: String(error?.message ?? error) });
-    } finally {
-      running = false;
     }
+  };
+  let running = null; // the tick in flight
+  const timer = setInterval(() => {
+    if (running) return; // never overlap with ourselves; other processes are fine (leases)
+    const current = tickOnce();
+    running = current;
+    current.then(() => {
+      if (running === current) running = null;
+    });
   }, everyMs);
   timer.unref?.();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    return running ?? Promise.resolve();
+  };
 }
