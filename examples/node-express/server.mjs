@@ -41,7 +41,8 @@ const handler = createHandler({
   publicUrl: env.PUBLIC_URL, // where this app is reached from outside (https): links and Twilio signatures use it
   basePath: env.REKINDLE_BASE_PATH, // e.g. /rekindle: Rekindle's routes under it, every other path the app's own
   development: env.REKINDLE_DEVELOPMENT === 'true', // only on your machine: allows an http://127.0.0.1 PUBLIC_URL
-  beacon: { allowedOrigins: (env.STOREFRONT_ORIGINS ?? '').split(',').filter(Boolean) },
+  // The storefront beacon (examples/storefront-embed), from these origins only; off without any.
+  beacon: env.STOREFRONT_ORIGINS ? { allowedOrigins: env.STOREFRONT_ORIGINS.split(',') } : false,
   log,
 });
 
