@@ -48,8 +48,8 @@ export interface RekindleStore {
    * first, each leased to `owner` until `now + leaseMs` in one atomic step, so tickers running at
    * once never take the same entry. Settling the entry (a commit's `settle`) removes it; one
    * left unsettled is free again when its lease runs out; one moved to another time is free at
-   * once. Durable Objects: each object's due index is its own, ticked by its one alarm at a time,
-   * so this is its `dueBefore` (no lease).
+   * once. Durable Objects: each object's due index is one contact's own, ticked by its alarm, so
+   * this is its `dueBefore` (no lease).
    */
   claimDue(now: number, limit: number, owner: string, leaseMs: number): Promise<{ id: string; contactId: string; at: number }[]>;
   claimable(now: number, limit: number): Promise<string[]>;
@@ -79,7 +79,7 @@ export interface RekindleStore {
 export interface DurableObjectStore extends RekindleStore {
   forContact(contactId: string): {
     dueBefore(now: number, limit: number): Promise<{ id: string; contactId: string; at: number }[]>;
-    /** The same entries as `dueBefore`: only this contact's alarm ticks them. */
+    /** The same entries as `dueBefore`, not leased: this contact's alarm is their ticker. */
     claimDue(now: number, limit: number, owner: string, leaseMs: number): Promise<{ id: string; contactId: string; at: number }[]>;
     claimable(now: number, limit: number): Promise<string[]>;
     /** This contact's backlog (`lastTickAt` is null: alarms record no tick). */

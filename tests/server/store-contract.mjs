@@ -138,10 +138,10 @@ export function storeContract(name, open) {
       await store.commit('c10', change(0, 's', { schedule: entries }));
       const ids = (taken) => taken.filter((d) => d.contactId === 'c10').map((d) => d.id);
       if (alarms) {
-        // One object, one alarm at a time: a tick takes what is due, nothing leases it.
+        // One contact per object, ticked by its alarm: a tick takes what is due, nothing leases it.
         assert.deepEqual(ids(await scope('c10').claimDue(1005, 100, 'A', 1000)), ['h0', 'h1', 'h2', 'h3', 'h4', 'h5']);
         assert.deepEqual(await store.claimDue(1005, 100, 'A', 1000), [], 'from the Worker: nothing (alarms tick)');
-        t.skip('Durable Objects: each due index has one ticker, its alarm');
+        t.skip('Durable Objects: no leases, each due index is one contact\'s, ticked by its alarm');
         return;
       }
       const [a, b] = await Promise.all([scope('c10').claimDue(2000, 5, 'A', 1000), scope('c10').claimDue(2000, 5, 'B', 1000)]);

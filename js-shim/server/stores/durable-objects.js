@@ -70,8 +70,10 @@ export function durableObjectStore(namespace, { here = null } = {}) {
 
     // Scoped to the object when running inside one; empty from outside (alarms drive sends).
     dueBefore: async (now, limit) => (here ? here.dueBefore(now, limit) : []),
-    // No lease: the due index is the object's own and only its alarm ticks it, one alarm at a
-    // time (workerd never runs two of an object's alarms at once), so no other ticker shares it.
+    // No lease: the due index is one contact's own and its alarm is its only regular ticker. A
+    // tick overlapping it (a retried alarm, forContact().tick()) decides that contact's few
+    // entries again, which the compare-and-set makes harmless; the waste leases prevent
+    // elsewhere is tickers of a whole shop's index deciding the same hundred entries.
     claimDue: async (now, limit) => (here ? here.dueBefore(now, limit) : []),
     claimable: async (now, limit) => (here ? here.claimable(now, limit) : []),
     dueSummary: async (now) => (here ? here.dueSummary(now) : { due: null, oldestDueAt: null, lastTickAt: null, scheduler: 'alarms' }),
