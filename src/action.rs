@@ -1,7 +1,7 @@
 //! What the engine asks the shim to do. The shim performs actions; it never decides them.
 
 use crate::message::Message;
-use crate::policy::Channel;
+use crate::common::channel::Channel;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 

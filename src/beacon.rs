@@ -3,13 +3,13 @@
 //! The contract is written down in js-shim/storefront/BEACON.md.
 
 use crate::capture::{Session, Settings};
-use crate::cart::{Cart, Stage};
+use crate::common::cart::{Cart, Stage};
 use crate::consent::{ConsentSource, ConsentStatus};
-use crate::contact_details::ContactDetails;
-use crate::money::Known;
+use crate::common::contact_details::ContactDetails;
+use crate::common::money::Known;
 use crate::page_consent;
-use crate::policy::Channel;
-use crate::reason::ReasonSignal;
+use crate::common::channel::Channel;
+use crate::common::reason::ReasonSignal;
 use crate::signals::Summary;
 use serde::Serialize;
 

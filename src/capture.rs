@@ -7,13 +7,13 @@
 //! the browser, so state that does not parse starts a fresh session instead of failing.
 
 use crate::beacon::{self, Beacon};
-use crate::cart::{LineItem, Stage};
-use crate::contact_details::ContactDetails;
+use crate::common::cart::{LineItem, Stage};
+use crate::common::contact_details::ContactDetails;
 use crate::device::{self, DeviceClass, DeviceFacts};
 use crate::error::{Code, Error};
-use crate::money::ShownPrice;
+use crate::common::money::ShownPrice;
 use crate::page_consent::{Allowed, ChannelChoice, PageConsent, PlatformPurposes, ShopifyPrivacy};
-use crate::policy::Channel;
+use crate::common::channel::Channel;
 use crate::signals::{self, Observations, Summary, Thresholds};
 use crate::web_pixel::{self, PixelEvent};
 use serde::{Deserialize, Serialize};

@@ -4,11 +4,11 @@
 //! A vendor case in FACTS.md shows why the guards matter: a 15% coupon raised *attributed*
 //! uplift from 6.4% to 26.2% while total sales barely moved.
 
-use crate::cart::{Cart, Stage};
+use crate::common::cart::{Cart, Stage};
 use crate::contact::Contact;
-use crate::money::Known;
+use crate::common::money::Known;
 use crate::policy::{IncentiveKind, Incentives, Rung};
-use crate::reason::{Reason, ReasonSignal};
+use crate::common::reason::{Reason, ReasonSignal};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 

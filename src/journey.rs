@@ -1,8 +1,9 @@
 //! One abandoned cart or checkout, from abandonment to recovery, expiry or supersession.
 
-use crate::cart::Cart;
+use crate::common::cart::Cart;
 use crate::event::ReasonSignal;
-use crate::policy::{Angle, Channel};
+use crate::common::channel::Channel;
+use crate::policy::Angle;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 

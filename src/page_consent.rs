@@ -6,7 +6,7 @@
 //! platform or a double opt-in confirms it (principle 5, enforced by the engine's ledger).
 
 use crate::consent::{ConsentSource, ConsentStatus};
-use crate::policy::Channel;
+use crate::common::channel::Channel;
 use serde::{Deserialize, Serialize};
 
 /// A consent value as platforms spell it: a boolean, or Shopify's `currentVisitorConsent()`

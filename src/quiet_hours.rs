@@ -6,7 +6,7 @@
 //! dropped.
 
 use crate::error::{Code, Error, Result};
-use crate::policy::Channel;
+use crate::common::channel::Channel;
 use crate::time_zone;
 use chrono::{
     DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc, Weekday,

@@ -6,10 +6,10 @@
 //! pixel API grows fields often, and a missing one must not lose the rest of the event.
 
 use crate::capture::{Observation, ShownItem};
-use crate::cart::Stage;
-use crate::money::ShownPrice;
+use crate::common::cart::Stage;
+use crate::common::money::ShownPrice;
 use crate::page_consent::ChannelChoice;
-use crate::policy::Channel;
+use crate::common::channel::Channel;
 use serde::Deserialize;
 
 /// A standard event as the pixel's `analytics.subscribe` hands it over.

@@ -18,7 +18,7 @@ use rekindle::consent::ConsentSource::{self, *};
 use rekindle::consent::ConsentStatus::{self, *};
 use rekindle::consent::Transition::{self, *};
 use rekindle::consent::{ConsentEntry, ConsentLedger};
-use rekindle::policy::Channel::{self, Email, Sms};
+use rekindle::common::channel::Channel::{self, Email, Sms};
 
 /// (status, source, minutes after a fixed instant).
 type At = (ConsentStatus, ConsentSource, i64);

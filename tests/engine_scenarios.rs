@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use rekindle::action::Action;
 use rekindle::journey::JourneyStatus;
-use rekindle::policy::Channel;
+use rekindle::common::channel::Channel;
 use serde_json::json;
 
 #[test]
@@ -344,7 +344,7 @@ fn erase_removes_personal_data_and_returns_the_deletions() {
     };
     assert!(provider_suppressions
         .iter()
-        .any(|s| s.channel == rekindle::policy::Channel::Email && s.address == "ada@example.com"));
+        .any(|s| s.channel == rekindle::common::channel::Channel::Email && s.address == "ada@example.com"));
     let stored = shopper.state.to_json();
     assert!(
         !stored.contains("ada@example.com") && !stored.contains("+1512") && !stored.contains("Ada")

@@ -5,7 +5,7 @@
 use rekindle::error::Code;
 use rekindle::event::{Event, EventBody};
 use rekindle::ingest::postmark;
-use rekindle::policy::Channel;
+use rekindle::common::channel::Channel;
 
 const META: &str = r#""Metadata": {"rekindle_contact": "c_1", "rekindle_action": "j1.email-1.email.0", "shop": "x"}"#;
 

@@ -9,7 +9,8 @@ mod common;
 use common::*;
 use rekindle::action::Action;
 use rekindle::message::Message;
-use rekindle::policy::{Angle, Channel, IncentiveKind};
+use rekindle::common::channel::Channel;
+use rekindle::policy::{Angle, IncentiveKind};
 use serde_json::{json, Value};
 
 fn checkout_with(id: &str, at: &str, token: &str, unit_price: i64, returning: bool) -> Value {

@@ -5,7 +5,7 @@
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use chrono::{DateTime, NaiveDate, Timelike, Utc};
-use rekindle::policy::Channel;
+use rekindle::common::channel::Channel;
 use rekindle::quiet_hours::{
     applicable, next_opening, next_opening_with, pack, ChannelWindow, Holidays, Pack, Window,
 };

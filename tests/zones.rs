@@ -6,7 +6,7 @@
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use chrono::{DateTime, Utc};
-use rekindle::policy::Channel;
+use rekindle::common::channel::Channel;
 use rekindle::quiet_hours::{applicable, next_opening};
 use rekindle::time_zone::{check_zone, offset_seconds};
 use rekindle::zones::{

@@ -5,8 +5,8 @@ use super::Run;
 use crate::action::Action;
 use crate::consent::{ConsentEntry, ConsentSource, ConsentStatus};
 use crate::event::{ContactDetails, Event, Origin};
-use crate::ids;
-use crate::policy::Channel;
+use crate::common::ids;
+use crate::common::channel::Channel;
 use crate::state::State;
 use chrono::{DateTime, Utc};
 

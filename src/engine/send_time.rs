@@ -9,7 +9,8 @@ use crate::event::Frequency;
 use crate::incentive::{self, Offer};
 use crate::journey::{Journey, JourneyStatus, PlannedSend, SendStatus};
 use crate::message::{self, Render};
-use crate::policy::{Angle, Channel, Policy, Step};
+use crate::common::channel::Channel;
+use crate::policy::{Angle, Policy, Step};
 use crate::quiet_hours;
 use chrono::{DateTime, Duration, Utc};
 

@@ -3,9 +3,9 @@
 
 use super::Run;
 use crate::action::Action;
-use crate::cart::Cart;
+use crate::common::cart::Cart;
 use crate::event::ReasonSignal;
-use crate::ids;
+use crate::common::ids;
 use crate::journey::{Journey, JourneyStatus, PlannedSend, SendStatus};
 use crate::policy::Profile;
 use chrono::{DateTime, Duration, Utc};

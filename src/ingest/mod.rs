@@ -15,7 +15,7 @@ pub mod twilio;
 
 use crate::error::{Code, Error, Result};
 use crate::event::Event;
-use crate::ids::sha256_hex;
+use crate::common::ids::sha256_hex;
 use serde::Serialize;
 
 /// Events for one contact, and how to find that contact.

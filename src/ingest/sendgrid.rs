@@ -6,7 +6,7 @@
 use super::{Ingested, Routed};
 use crate::error::{Code, Error, Result};
 use crate::event::{ActionRef, Bounce, Event, EventBody, SendFailure, Unsubscribe};
-use crate::policy::Channel;
+use crate::common::channel::Channel;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 

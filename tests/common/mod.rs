@@ -117,7 +117,7 @@ impl Shopper {
     }
 }
 
-pub fn sends(actions: &[Action]) -> Vec<(String, rekindle::policy::Channel)> {
+pub fn sends(actions: &[Action]) -> Vec<(String, rekindle::common::channel::Channel)> {
     actions
         .iter()
         .filter_map(|a| match a {
