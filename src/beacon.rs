@@ -4,7 +4,7 @@
 
 use crate::capture::{Session, Settings};
 use crate::common::cart::{Cart, Stage};
-use crate::consent::{ConsentSource, ConsentStatus};
+use crate::compliance::consent::{ConsentSource, ConsentStatus};
 use crate::common::contact_details::ContactDetails;
 use crate::common::money::Known;
 use crate::page_consent;

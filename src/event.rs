@@ -2,7 +2,7 @@
 //! repeat is recognised) and the source's own timestamp `at` (so a late one is recognised).
 
 use crate::common::cart::Cart;
-use crate::consent::{ConsentSource, ConsentStatus};
+use crate::compliance::consent::{ConsentSource, ConsentStatus};
 pub use crate::common::contact_details::ContactDetails;
 use crate::error::{Code, Error, Result};
 use crate::common::channel::Channel;

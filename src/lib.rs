@@ -10,18 +10,14 @@ pub mod angle;
 pub mod beacon;
 pub mod capture;
 pub mod common;
-pub mod consent;
+pub mod compliance;
 pub mod device;
 pub mod error;
 pub mod explain;
 pub mod hygiene;
-pub mod keywords;
 pub mod page_consent;
 pub mod policy;
-pub mod quiet_hours;
-pub mod sms_segments;
 pub mod time_zone;
-pub mod zones;
 
 #[cfg(feature = "server")]
 pub mod action;

@@ -10,7 +10,7 @@ use crate::incentive::Offer;
 use crate::common::money::{Known, Money};
 use crate::common::channel::Channel;
 use crate::policy::{Angle, IncentiveKind};
-use crate::sms_segments::{self, Segments};
+use crate::compliance::sms_segments::{self, Segments};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,7 +5,7 @@
 //! The page can only *report* consent: SMS consent from a browser stays pending until the
 //! platform or a double opt-in confirms it (principle 5, enforced by the engine's ledger).
 
-use crate::consent::{ConsentSource, ConsentStatus};
+use crate::compliance::consent::{ConsentSource, ConsentStatus};
 use crate::common::channel::Channel;
 use serde::{Deserialize, Serialize};
 

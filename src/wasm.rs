@@ -194,7 +194,7 @@ pub mod server {
     /// (the shim signs links at dispatch).
     #[wasm_bindgen(js_name = smsSegments)]
     pub fn sms_segments(text: &str) -> Result<JsValue, JsValue> {
-        to_js(&crate::sms_segments::count(text))
+        to_js(&crate::compliance::sms_segments::count(text))
     }
 
     #[wasm_bindgen(js_name = ingestPostmark)]

@@ -14,10 +14,10 @@
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use chrono::{DateTime, Duration, Utc};
-use rekindle::consent::ConsentSource::{self, *};
-use rekindle::consent::ConsentStatus::{self, *};
-use rekindle::consent::Transition::{self, *};
-use rekindle::consent::{ConsentEntry, ConsentLedger};
+use rekindle::compliance::consent::ConsentSource::{self, *};
+use rekindle::compliance::consent::ConsentStatus::{self, *};
+use rekindle::compliance::consent::Transition::{self, *};
+use rekindle::compliance::consent::{ConsentEntry, ConsentLedger};
 use rekindle::common::channel::Channel::{self, Email, Sms};
 
 /// (status, source, minutes after a fixed instant).

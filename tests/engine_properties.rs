@@ -14,7 +14,7 @@ use rekindle::event::Event;
 use rekindle::journey::JourneyStatus;
 use rekindle::common::channel::Channel;
 use rekindle::policy::Policy;
-use rekindle::quiet_hours;
+use rekindle::compliance::quiet_hours;
 use rekindle::state::State;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashSet};
@@ -172,7 +172,7 @@ fn check(policy: &Policy, run: &Run) -> Result<(), TestCaseError> {
             if *channel == Channel::Sms {
                 let region = before.contact.region.clone();
                 let packs = quiet_hours::applicable(&policy.jurisdictions, region.as_deref());
-                let zones = rekindle::zones::plausible(&rekindle::zones::ZoneHints {
+                let zones = rekindle::compliance::zones::plausible(&rekindle::compliance::zones::ZoneHints {
                     browser: before.contact.time_zone.as_deref(),
                     region: region.as_deref(),
                     phone: before.contact.phone.as_deref(),

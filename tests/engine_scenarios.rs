@@ -130,7 +130,7 @@ fn storefront_sms_consent_stays_pending_and_asks_for_double_opt_in() {
     );
     assert_eq!(
         shopper.state.contact.consent.status(Channel::Sms),
-        rekindle::consent::ConsentStatus::Pending
+        rekindle::compliance::consent::ConsentStatus::Pending
     );
     assert!(d
         .actions
@@ -142,7 +142,7 @@ fn storefront_sms_consent_stays_pending_and_asks_for_double_opt_in() {
     );
     assert_eq!(
         shopper.state.contact.consent.status(Channel::Sms),
-        rekindle::consent::ConsentStatus::Granted
+        rekindle::compliance::consent::ConsentStatus::Granted
     );
     assert!(d.actions.iter().any(|a| matches!(a, Action::Reply { .. })));
 }

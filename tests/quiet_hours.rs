@@ -6,7 +6,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use rekindle::common::channel::Channel;
-use rekindle::quiet_hours::{
+use rekindle::compliance::quiet_hours::{
     applicable, next_opening, next_opening_with, pack, ChannelWindow, Holidays, Pack, Window,
 };
 use rekindle::time_zone::{instant_at_or_after, local};

@@ -3,7 +3,7 @@
 
 use super::Run;
 use crate::action::Action;
-use crate::consent::{ConsentEntry, ConsentSource, ConsentStatus};
+use crate::compliance::consent::{ConsentEntry, ConsentSource, ConsentStatus};
 use crate::event::{ContactDetails, Event, Origin};
 use crate::common::ids;
 use crate::common::channel::Channel;
@@ -115,7 +115,7 @@ impl Run<'_> {
     }
 
     pub(super) fn record_consent(&mut self, channel: Channel, entry: ConsentEntry) {
-        use crate::consent::Transition;
+        use crate::compliance::consent::Transition;
         let source = entry.source;
         match self.state.contact.consent.record(channel, entry) {
             Transition::Recorded(ConsentStatus::Revoked) => {

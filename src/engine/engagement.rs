@@ -2,11 +2,11 @@
 
 use super::Run;
 use crate::action::Action;
-use crate::consent::{ConsentEntry, ConsentSource, ConsentStatus};
+use crate::compliance::consent::{ConsentEntry, ConsentSource, ConsentStatus};
 use crate::event::Event;
 use crate::common::ids;
 use crate::journey::{JourneyStatus, PlannedSend, SendStatus};
-use crate::keywords::{self, Keyword};
+use crate::compliance::keywords::{self, Keyword};
 use crate::common::channel::Channel;
 use chrono::{DateTime, Duration, Utc};
 

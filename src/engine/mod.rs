@@ -8,14 +8,14 @@ mod send_time;
 mod start;
 
 use crate::action::Action;
-use crate::consent::{ConsentEntry, ConsentSource};
+use crate::compliance::consent::{ConsentEntry, ConsentSource};
 use crate::event::{Event, EventBody, Origin};
 use crate::explain::Explanation;
 use crate::common::ids;
 use crate::journey::{JourneyStatus, PlannedSend, SendStatus};
 use crate::common::channel::Channel;
 use crate::policy::Policy;
-use crate::sms_segments;
+use crate::compliance::sms_segments;
 use crate::state::State;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;

@@ -11,7 +11,7 @@ use crate::journey::{Journey, JourneyStatus, PlannedSend, SendStatus};
 use crate::message::{self, Render};
 use crate::common::channel::Channel;
 use crate::policy::{Angle, Policy, Step};
-use crate::quiet_hours;
+use crate::compliance::quiet_hours;
 use chrono::{DateTime, Duration, Utc};
 
 /// With "fewer messages", only steps the playbook ranks at least this high go out.
@@ -64,7 +64,7 @@ impl Run<'_> {
         }
         // With no window to fit, where the recipient is does not matter.
         let zones = if quiet_hours::binds(send.channel, &packs, &policy.send_windows) {
-            crate::zones::plausible_zones(&zone_hints(contact, policy))
+            crate::compliance::zones::plausible_zones(&zone_hints(contact, policy))
         } else {
             Vec::new()
         };
@@ -84,7 +84,7 @@ impl Run<'_> {
                 let reason = format!("{} and the next opening falls after the journey expires", deferral.join("; "));
                 return self.skip(action_id, &send, reason);
             }
-            let notes = crate::zones::plausible(&zone_hints(contact, policy)).notes;
+            let notes = crate::compliance::zones::plausible(&zone_hints(contact, policy)).notes;
             let reason = deferral.into_iter().chain(notes).collect::<Vec<_>>().join("; ");
             return self.defer(action_id, &send, at, reason);
         }
@@ -377,14 +377,14 @@ fn region_of(contact: &Contact) -> Option<&str> {
     let digits = contact.phone.as_deref()?.strip_prefix('+')?;
     if let Some(rest) = digits.strip_prefix('1') {
         let area: u16 = rest.get(..3)?.parse().ok()?;
-        return match crate::zones::nanp_regions(area).as_slice() {
+        return match crate::compliance::zones::nanp_regions(area).as_slice() {
             [one] => Some(one),
             [] => None,
             many if many.iter().all(|r| r.starts_with("US-")) => Some("US"),
             _ => None,
         };
     }
-    crate::zones::CALLING_CODES
+    crate::compliance::zones::CALLING_CODES
         .iter()
         .filter(|(code, _)| digits.starts_with(code))
         .max_by_key(|(code, _)| code.len())
@@ -393,8 +393,8 @@ fn region_of(contact: &Contact) -> Option<&str> {
 
 /// Every zone the recipient may be in (browser, shipping address, phone, store). US SMS must
 /// fit the window in all of them.
-fn zone_hints<'a>(contact: &'a Contact, policy: &'a Policy) -> crate::zones::ZoneHints<'a> {
-    crate::zones::ZoneHints {
+fn zone_hints<'a>(contact: &'a Contact, policy: &'a Policy) -> crate::compliance::zones::ZoneHints<'a> {
+    crate::compliance::zones::ZoneHints {
         browser: contact.time_zone.as_deref(),
         region: contact.region.as_deref(),
         phone: contact.phone.as_deref(),

@@ -9,7 +9,7 @@
 use super::{contact_id, key, minor_units, normalise_email, normalise_phone};
 use super::{DataRequest, Ingested, KeyKind, Routed};
 use crate::common::cart::{Cart, LineItem, Stage};
-use crate::consent::{ConsentSource, ConsentStatus};
+use crate::compliance::consent::{ConsentSource, ConsentStatus};
 use crate::error::{Code, Error, Result};
 use crate::event::{
     CheckoutUpdated, ConsentChange, ContactDetails, Event, EventBody, OrderPlaced, OrderRef,

@@ -133,7 +133,7 @@ pub struct Policy {
     /// The merchant's own sending windows per channel, in the recipient's time; they add to
     /// the statutory ones, never relax them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub send_windows: Vec<crate::quiet_hours::ChannelWindow>,
+    pub send_windows: Vec<crate::compliance::quiet_hours::ChannelWindow>,
     #[serde(default)]
     pub retention: Retention,
 }
