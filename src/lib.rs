@@ -7,16 +7,13 @@
 //! is the JS surface.
 
 pub mod angle;
-pub mod beacon;
-pub mod capture;
 pub mod common;
 pub mod compliance;
-pub mod device;
 pub mod error;
 pub mod explain;
 pub mod hygiene;
-pub mod page_consent;
 pub mod policy;
+pub mod storefront;
 pub mod time_zone;
 
 #[cfg(feature = "server")]
@@ -42,8 +39,6 @@ pub mod recent_states;
 #[cfg(feature = "server")]
 pub mod state;
 
-pub mod signals;
-pub mod web_pixel;
 
 // The bindings only exist on wasm32: natively there is no JS to bind to.
 #[cfg(all(feature = "wasm", target_arch = "wasm32"))]

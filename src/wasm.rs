@@ -8,7 +8,7 @@
 //! defer) are data, never exceptions.
 
 use crate::error::Error;
-use crate::signals::{self, Observations, Thresholds};
+use crate::storefront::signals::{self, Observations, Thresholds};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -76,9 +76,9 @@ pub fn capture_step(
     now: f64,
     anonymous_id: &str,
 ) -> Result<JsValue, JsValue> {
-    let settings: crate::capture::Settings = crate::error::parse_json(settings).map_err(throw)?;
+    let settings: crate::storefront::capture::Settings = crate::error::parse_json(settings).map_err(throw)?;
     let step =
-        crate::capture::step_json(state.as_deref(), &settings, observations, now, anonymous_id)
+        crate::storefront::capture::step_json(state.as_deref(), &settings, observations, now, anonymous_id)
             .map_err(throw)?;
     to_js(&step)
 }

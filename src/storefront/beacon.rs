@@ -2,15 +2,15 @@
 //! (`Event::from_json` parses every one), redacted by consent, never the raw signal stream.
 //! The contract is written down in js-shim/storefront/BEACON.md.
 
-use crate::capture::{Session, Settings};
+use super::capture::{Session, Settings};
 use crate::common::cart::{Cart, Stage};
 use crate::compliance::consent::{ConsentSource, ConsentStatus};
 use crate::common::contact_details::ContactDetails;
 use crate::common::money::Known;
-use crate::page_consent;
+use super::page_consent;
 use crate::common::channel::Channel;
 use crate::common::reason::ReasonSignal;
-use crate::signals::Summary;
+use super::signals::Summary;
 use serde::Serialize;
 
 pub const VERSION: u8 = 1;

@@ -6,16 +6,16 @@
 //! is opaque JSON the page keeps in `sessionStorage` between checkout pages. It comes from
 //! the browser, so state that does not parse starts a fresh session instead of failing.
 
-use crate::beacon::{self, Beacon};
+use super::beacon::{self, Beacon};
 use crate::common::cart::{LineItem, Stage};
 use crate::common::contact_details::ContactDetails;
-use crate::device::{self, DeviceClass, DeviceFacts};
+use super::device::{self, DeviceClass, DeviceFacts};
 use crate::error::{Code, Error};
 use crate::common::money::ShownPrice;
-use crate::page_consent::{Allowed, ChannelChoice, PageConsent, PlatformPurposes, ShopifyPrivacy};
+use super::page_consent::{Allowed, ChannelChoice, PageConsent, PlatformPurposes, ShopifyPrivacy};
 use crate::common::channel::Channel;
-use crate::signals::{self, Observations, Summary, Thresholds};
-use crate::web_pixel::{self, PixelEvent};
+use super::signals::{self, Observations, Summary, Thresholds};
+use super::web_pixel::{self, PixelEvent};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 

@@ -5,10 +5,10 @@
 //! `MoneyV2`, `AlertDisplayed`). Everything is optional and unknown fields are ignored: the
 //! pixel API grows fields often, and a missing one must not lose the rest of the event.
 
-use crate::capture::{Observation, ShownItem};
+use super::capture::{Observation, ShownItem};
 use crate::common::cart::Stage;
 use crate::common::money::ShownPrice;
-use crate::page_consent::ChannelChoice;
+use super::page_consent::ChannelChoice;
 use crate::common::channel::Channel;
 use serde::Deserialize;
 
