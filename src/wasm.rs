@@ -76,7 +76,7 @@ pub fn capture_step(
     now: f64,
     anonymous_id: &str,
 ) -> Result<JsValue, JsValue> {
-    let settings: crate::storefront::capture::Settings = crate::error::parse_json(settings).map_err(throw)?;
+    let settings: crate::storefront::session::Settings = crate::error::parse_json(settings).map_err(throw)?;
     let step =
         crate::storefront::capture::step_json(state.as_deref(), &settings, observations, now, anonymous_id)
             .map_err(throw)?;

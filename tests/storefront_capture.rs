@@ -1,7 +1,8 @@
 //! The storefront session as the page drives it: JSON observations in, beacons out. Every
 //! beacon event must be an engine event the server accepts.
 
-use rekindle::storefront::capture::{step_json, Settings, Step};
+use rekindle::storefront::capture::{step_json, Step};
+use rekindle::storefront::session::Settings;
 use rekindle::engine::decide;
 use rekindle::event::Event;
 use rekindle::policy::Policy;

@@ -2,7 +2,7 @@
 //! (`Event::from_json` parses every one), redacted by consent, never the raw signal stream.
 //! The contract is written down in js-shim/storefront/BEACON.md.
 
-use super::capture::{Session, Settings};
+use super::session::{Session, Settings};
 use crate::common::cart::{Cart, Stage};
 use crate::compliance::consent::{ConsentSource, ConsentStatus};
 use crate::common::contact_details::ContactDetails;

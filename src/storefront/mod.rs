@@ -6,6 +6,9 @@
 pub mod beacon;
 pub mod capture;
 pub mod device;
+pub mod observation;
 pub mod page_consent;
+pub mod pixel_event;
+pub mod session;
 pub mod signals;
 pub mod web_pixel;
