@@ -5,7 +5,7 @@
 //! uplift from 6.4% to 26.2% while total sales barely moved.
 
 use crate::common::cart::{Cart, Stage};
-use crate::contact::Contact;
+use crate::model::contact::Contact;
 use crate::common::money::Known;
 use crate::policy::{IncentiveKind, Incentives, Rung};
 use crate::common::reason::{Reason, ReasonSignal};

@@ -17,27 +17,17 @@ pub mod storefront;
 pub mod time_zone;
 
 #[cfg(feature = "server")]
-pub mod action;
-#[cfg(feature = "server")]
-pub mod contact;
-#[cfg(feature = "server")]
 pub mod engine;
-#[cfg(feature = "server")]
-pub mod event;
 #[cfg(feature = "server")]
 pub mod incentive;
 #[cfg(feature = "server")]
 pub mod ingest;
 #[cfg(feature = "server")]
-pub mod journey;
-#[cfg(feature = "server")]
-pub mod message;
-#[cfg(feature = "server")]
 pub mod metrics;
 #[cfg(feature = "server")]
-pub mod recent_states;
+pub mod model;
 #[cfg(feature = "server")]
-pub mod state;
+pub mod recent_states;
 
 
 // The bindings only exist on wasm32: natively there is no JS to bind to.

@@ -104,10 +104,10 @@ pub fn debug_trap() {
 pub mod server {
     use super::{plain_error, throw, to_js};
     use crate::engine;
-    use crate::event::Event;
+    use crate::model::event::Event;
     use crate::policy::Policy;
     use crate::recent_states::RecentStates;
-    use crate::state::State;
+    use crate::model::state::State;
     use chrono::{DateTime, Utc};
     use serde::Serialize;
     use std::cell::RefCell;
@@ -233,7 +233,7 @@ pub mod server {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Output<'a> {
-        actions: &'a [crate::action::Action],
+        actions: &'a [crate::model::action::Action],
         explanation: &'a crate::explain::Explanation,
     }
 

@@ -4,9 +4,9 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use rekindle::event::Event;
+use rekindle::model::event::Event;
 use rekindle::policy::Policy;
-use rekindle::state::{State, SCHEMA_VERSION};
+use rekindle::model::state::{State, SCHEMA_VERSION};
 use rekindle::Code;
 use serde_json::json;
 

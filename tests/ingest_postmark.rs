@@ -3,7 +3,7 @@
 //! with 7 fractional digits and an offset), with Rekindle's ids in `Metadata`.
 
 use rekindle::error::Code;
-use rekindle::event::{Event, EventBody};
+use rekindle::model::event::{Event, EventBody};
 use rekindle::ingest::postmark;
 use rekindle::common::channel::Channel;
 

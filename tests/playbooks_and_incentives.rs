@@ -7,8 +7,8 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 mod common;
 
 use common::*;
-use rekindle::action::Action;
-use rekindle::message::Message;
+use rekindle::model::action::Action;
+use rekindle::model::message::Message;
 use rekindle::common::channel::Channel;
 use rekindle::policy::{Angle, IncentiveKind};
 use serde_json::{json, Value};

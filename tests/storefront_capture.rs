@@ -4,9 +4,9 @@
 use rekindle::storefront::capture::{step_json, Step};
 use rekindle::storefront::session::Settings;
 use rekindle::engine::decide;
-use rekindle::event::Event;
+use rekindle::model::event::Event;
 use rekindle::policy::Policy;
-use rekindle::state::State;
+use rekindle::model::state::State;
 use serde_json::{json, Value};
 
 const T0: f64 = 1_795_791_600_000.0; // 2026-11-27T15:00:00Z

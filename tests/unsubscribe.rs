@@ -8,7 +8,7 @@
 mod vectors;
 
 use rekindle::common::cart::{Cart, LineItem, Stage};
-use rekindle::message::{render, Message, Render};
+use rekindle::model::message::{render, Message, Render};
 use rekindle::common::channel::Channel;
 use rekindle::policy::Angle;
 use serde_json::Value;

@@ -6,9 +6,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 use rekindle::engine::decide;
-use rekindle::event::Event;
+use rekindle::model::event::Event;
 use rekindle::policy::Policy;
-use rekindle::state::State;
+use rekindle::model::state::State;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::time::Instant;

@@ -1,11 +1,11 @@
 //! What shoppers do after a message: orders, opens, clicks, bounces, failures and replies.
 
 use super::Run;
-use crate::action::Action;
+use crate::model::action::Action;
 use crate::compliance::consent::{ConsentEntry, ConsentSource, ConsentStatus};
-use crate::event::Event;
+use crate::model::event::Event;
 use crate::common::ids;
-use crate::journey::{JourneyStatus, PlannedSend, SendStatus};
+use crate::model::journey::{JourneyStatus, PlannedSend, SendStatus};
 use crate::compliance::keywords::{self, Keyword};
 use crate::common::channel::Channel;
 use chrono::{DateTime, Duration, Utc};

@@ -7,16 +7,16 @@ mod engagement;
 mod send_time;
 mod start;
 
-use crate::action::Action;
+use crate::model::action::Action;
 use crate::compliance::consent::{ConsentEntry, ConsentSource};
-use crate::event::{Event, EventBody, Origin};
+use crate::model::event::{Event, EventBody, Origin};
 use crate::explain::Explanation;
 use crate::common::ids;
-use crate::journey::{JourneyStatus, PlannedSend, SendStatus};
+use crate::model::journey::{JourneyStatus, PlannedSend, SendStatus};
 use crate::common::channel::Channel;
 use crate::policy::Policy;
 use crate::compliance::sms_segments;
-use crate::state::State;
+use crate::model::state::State;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 

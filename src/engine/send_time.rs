@@ -2,13 +2,13 @@
 //! conditions, jurisdiction rules, caps and quiet hours, then dispatched, deferred or skipped.
 
 use super::Run;
-use crate::action::Action;
+use crate::model::action::Action;
 use crate::angle;
-use crate::contact::{Contact, SentRecord};
-use crate::event::Frequency;
+use crate::model::contact::{Contact, SentRecord};
+use crate::model::event::Frequency;
 use crate::incentive::{self, Offer};
-use crate::journey::{Journey, JourneyStatus, PlannedSend, SendStatus};
-use crate::message::{self, Render};
+use crate::model::journey::{Journey, JourneyStatus, PlannedSend, SendStatus};
+use crate::model::message::{self, Render};
 use crate::common::channel::Channel;
 use crate::policy::{Angle, Policy, Step};
 use crate::compliance::quiet_hours;
@@ -294,7 +294,7 @@ fn one_cart_sms_rule(
 /// When every cap on `channel` would allow one more message, if one forbids it now.
 fn cap_clear_at(
     policy: &Policy,
-    contact: &crate::contact::Contact,
+    contact: &crate::model::contact::Contact,
     channel: Channel,
     packs: &[&quiet_hours::Pack],
     now: DateTime<Utc>,
@@ -333,7 +333,7 @@ fn cap_clear_at(
 /// step and due time: the cap defers by priority instead of first come, first served.
 fn outranked_for_last_slot(
     policy: &Policy,
-    state: &crate::state::State,
+    state: &crate::model::state::State,
     send: &PlannedSend,
     packs: &[&quiet_hours::Pack],
     now: DateTime<Utc>,

@@ -2,11 +2,11 @@
 //! and the plan of sends.
 
 use super::Run;
-use crate::action::Action;
+use crate::model::action::Action;
 use crate::common::cart::Cart;
-use crate::event::ReasonSignal;
+use crate::model::event::ReasonSignal;
 use crate::common::ids;
-use crate::journey::{Journey, JourneyStatus, PlannedSend, SendStatus};
+use crate::model::journey::{Journey, JourneyStatus, PlannedSend, SendStatus};
 use crate::policy::Profile;
 use chrono::{DateTime, Duration, Utc};
 

@@ -5,7 +5,7 @@
 use super::{contact_id, key, Ingested, KeyKind, Routed};
 use crate::compliance::consent::ConsentSource;
 use crate::error::{Code, Error, Result};
-use crate::event::{Event, EventBody, Origin};
+use crate::model::event::{Event, EventBody, Origin};
 use serde_json::Value;
 
 pub const VERSION: u64 = 1;

@@ -14,7 +14,7 @@ pub mod shopify;
 pub mod twilio;
 
 use crate::error::{Code, Error, Result};
-use crate::event::Event;
+use crate::model::event::Event;
 use crate::common::ids::sha256_hex;
 use serde::Serialize;
 

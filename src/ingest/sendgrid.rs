@@ -5,7 +5,7 @@
 
 use super::{Ingested, Routed};
 use crate::error::{Code, Error, Result};
-use crate::event::{ActionRef, Bounce, Event, EventBody, SendFailure, Unsubscribe};
+use crate::model::event::{ActionRef, Bounce, Event, EventBody, SendFailure, Unsubscribe};
 use crate::common::channel::Channel;
 use chrono::{DateTime, Utc};
 use serde_json::Value;

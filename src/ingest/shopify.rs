@@ -11,7 +11,7 @@ use super::{DataRequest, Ingested, KeyKind, Routed};
 use crate::common::cart::{Cart, LineItem, Stage};
 use crate::compliance::consent::{ConsentSource, ConsentStatus};
 use crate::error::{Code, Error, Result};
-use crate::event::{
+use crate::model::event::{
     CheckoutUpdated, ConsentChange, ContactDetails, Event, EventBody, OrderPlaced, OrderRef,
 };
 use crate::common::money::{Known, Money};

@@ -1,7 +1,7 @@
 //! One abandoned cart or checkout, from abandonment to recovery, expiry or supersession.
 
 use crate::common::cart::Cart;
-use crate::event::ReasonSignal;
+use crate::common::reason::ReasonSignal;
 use crate::common::channel::Channel;
 use crate::policy::Angle;
 use chrono::{DateTime, Utc};

@@ -1,6 +1,6 @@
 //! What the engine asks the shim to do. The shim performs actions; it never decides them.
 
-use crate::message::Message;
+use super::message::Message;
 use crate::common::channel::Channel;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -54,7 +54,7 @@ pub enum Action {
     RequestCoupon { id: String, journey_id: String, offer: crate::incentive::Offer },
     /// Answer a data request: everything held about the contact, as stored.
     #[serde(rename_all = "camelCase")]
-    Export { contact_id: String, data: crate::state::State },
+    Export { contact_id: String, data: super::state::State },
     /// Erase personal data for this contact: store keys and provider-side data.
     #[serde(rename_all = "camelCase")]
     Erase {

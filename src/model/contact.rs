@@ -53,7 +53,7 @@ pub struct Contact {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Preferences {
     #[serde(default)]
-    pub frequency: crate::event::Frequency,
+    pub frequency: super::event::Frequency,
     #[serde(default, skip_serializing_if = "Option::is_none", with = "chrono::serde::ts_milliseconds_option")]
     pub paused_until: Option<DateTime<Utc>>,
 }
