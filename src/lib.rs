@@ -6,11 +6,9 @@
 //! Everything here compiles natively with no JS dependency; `wasm.rs` (feature `wasm`)
 //! is the JS surface.
 
-pub mod angle;
 pub mod common;
 pub mod compliance;
 pub mod error;
-pub mod explain;
 pub mod hygiene;
 pub mod policy;
 pub mod storefront;
@@ -18,8 +16,6 @@ pub mod time_zone;
 
 #[cfg(feature = "server")]
 pub mod engine;
-#[cfg(feature = "server")]
-pub mod incentive;
 #[cfg(feature = "server")]
 pub mod ingest;
 #[cfg(feature = "server")]

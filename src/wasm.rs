@@ -234,7 +234,7 @@ pub mod server {
     #[serde(rename_all = "camelCase")]
     struct Output<'a> {
         actions: &'a [crate::model::action::Action],
-        explanation: &'a crate::explain::Explanation,
+        explanation: &'a crate::engine::explain::Explanation,
     }
 
     #[wasm_bindgen]

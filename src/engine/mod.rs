@@ -2,15 +2,18 @@
 //! `(policy, state, event, now) → (state', actions, explanation)`.
 //! No clock, no randomness, no I/O: the same inputs give the same outputs everywhere.
 
+mod angle;
 mod contact_updates;
 mod engagement;
+pub mod explain;
+mod incentive;
 mod send_time;
 mod start;
 
 use crate::model::action::Action;
 use crate::compliance::consent::{ConsentEntry, ConsentSource};
 use crate::model::event::{Event, EventBody, Origin};
-use crate::explain::Explanation;
+use explain::Explanation;
 use crate::common::ids;
 use crate::model::journey::{JourneyStatus, PlannedSend, SendStatus};
 use crate::common::channel::Channel;

@@ -3,10 +3,11 @@
 
 use super::Run;
 use crate::model::action::Action;
-use crate::angle;
+use super::angle;
 use crate::model::contact::{Contact, SentRecord};
 use crate::model::event::Frequency;
-use crate::incentive::{self, Offer};
+use super::incentive;
+use crate::model::offer::Offer;
 use crate::model::journey::{Journey, JourneyStatus, PlannedSend, SendStatus};
 use crate::model::message::{self, Render};
 use crate::common::channel::Channel;

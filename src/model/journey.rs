@@ -74,7 +74,7 @@ pub struct Journey {
     pub sends: Vec<PlannedSend>,
     /// The one incentive this journey offers, once chosen: later sends repeat it, never stack.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub incentive: Option<crate::incentive::Offer>,
+    pub incentive: Option<super::offer::Offer>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -6,7 +6,7 @@
 //! angle, where a template engine would cost more wasm bytes than the whole feature.
 
 use crate::common::cart::Cart;
-use crate::incentive::Offer;
+use super::offer::Offer;
 use crate::common::money::{Known, Money};
 use crate::common::channel::Channel;
 use crate::policy::{Angle, IncentiveKind};

@@ -8,4 +8,5 @@ pub mod contact;
 pub mod event;
 pub mod journey;
 pub mod message;
+pub mod offer;
 pub mod state;
