@@ -14,11 +14,11 @@
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use chrono::{DateTime, Duration, Utc};
+use rekindle::common::channel::Channel::{self, Email, Sms};
+use rekindle::compliance::consent::{ConsentEntry, ConsentLedger};
 use rekindle::compliance::consent::ConsentSource::{self, *};
 use rekindle::compliance::consent::ConsentStatus::{self, *};
 use rekindle::compliance::consent::Transition::{self, *};
-use rekindle::compliance::consent::{ConsentEntry, ConsentLedger};
-use rekindle::common::channel::Channel::{self, Email, Sms};
 
 /// (status, source, minutes after a fixed instant).
 type At = (ConsentStatus, ConsentSource, i64);

@@ -5,8 +5,8 @@
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use rekindle::model::event::Event;
-use rekindle::policy::Policy;
 use rekindle::model::state::{State, SCHEMA_VERSION};
+use rekindle::policy::Policy;
 use rekindle::Code;
 use serde_json::json;
 

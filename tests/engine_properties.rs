@@ -8,14 +8,14 @@ mod common;
 use chrono::{DateTime, Duration, Utc};
 use common::{cart, t};
 use proptest::prelude::*;
-use rekindle::model::action::Action;
+use rekindle::common::channel::Channel;
+use rekindle::compliance::quiet_hours;
 use rekindle::engine::{decide, Decision};
+use rekindle::model::action::Action;
 use rekindle::model::event::Event;
 use rekindle::model::journey::JourneyStatus;
-use rekindle::common::channel::Channel;
-use rekindle::policy::Policy;
-use rekindle::compliance::quiet_hours;
 use rekindle::model::state::State;
+use rekindle::policy::Policy;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashSet};
 

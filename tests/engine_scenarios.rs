@@ -6,9 +6,9 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 mod common;
 
 use common::*;
+use rekindle::common::channel::Channel;
 use rekindle::model::action::Action;
 use rekindle::model::journey::JourneyStatus;
-use rekindle::common::channel::Channel;
 use serde_json::json;
 
 #[test]

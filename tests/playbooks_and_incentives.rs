@@ -7,9 +7,9 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 mod common;
 
 use common::*;
+use rekindle::common::channel::Channel;
 use rekindle::model::action::Action;
 use rekindle::model::message::Message;
-use rekindle::common::channel::Channel;
 use rekindle::policy::{Angle, IncentiveKind};
 use serde_json::{json, Value};
 

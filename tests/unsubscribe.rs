@@ -8,8 +8,8 @@
 mod vectors;
 
 use rekindle::common::cart::{Cart, LineItem, Stage};
-use rekindle::model::message::{render, Message, Render};
 use rekindle::common::channel::Channel;
+use rekindle::model::message::{render, Message, Render};
 use rekindle::policy::Angle;
 use serde_json::Value;
 

@@ -8,11 +8,11 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 use chrono::{DateTime, Utc};
 use rekindle::common::channel::Channel;
 use rekindle::compliance::quiet_hours::{applicable, next_opening};
-use rekindle::time_zone::{check_zone, offset_seconds};
 use rekindle::compliance::zones::{
     nanp_regions, plausible, region_zones, PlausibleZones, ZoneHints, CALLING_CODES, COUNTRIES,
     NANP_AREA_CODES, SUBDIVISIONS,
 };
+use rekindle::time_zone::{check_zone, offset_seconds};
 
 const STORE: &str = "America/Chicago";
 

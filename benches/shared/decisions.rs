@@ -7,8 +7,8 @@
 use chrono::{DateTime, Duration, Utc};
 use rekindle::engine::decide;
 use rekindle::model::event::Event;
-use rekindle::policy::Policy;
 use rekindle::model::state::State;
+use rekindle::policy::Policy;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::time::Instant;

@@ -2,11 +2,11 @@
 //! erasure.
 
 use super::Run;
-use crate::model::action::Action;
-use crate::compliance::consent::{ConsentEntry, ConsentSource, ConsentStatus};
-use crate::model::event::{ContactDetails, Event, Origin};
-use crate::common::ids;
 use crate::common::channel::Channel;
+use crate::common::ids;
+use crate::compliance::consent::{ConsentEntry, ConsentSource, ConsentStatus};
+use crate::model::action::Action;
+use crate::model::event::{ContactDetails, Event, Origin};
 use crate::model::state::State;
 use chrono::{DateTime, Utc};
 

@@ -1,13 +1,13 @@
 //! What shoppers do after a message: orders, opens, clicks, bounces, failures and replies.
 
 use super::Run;
-use crate::model::action::Action;
-use crate::compliance::consent::{ConsentEntry, ConsentSource, ConsentStatus};
-use crate::model::event::Event;
-use crate::common::ids;
-use crate::model::journey::{JourneyStatus, PlannedSend, SendStatus};
-use crate::compliance::keywords::{self, Keyword};
 use crate::common::channel::Channel;
+use crate::common::ids;
+use crate::compliance::consent::{ConsentEntry, ConsentSource, ConsentStatus};
+use crate::compliance::keywords::{self, Keyword};
+use crate::model::action::Action;
+use crate::model::event::Event;
+use crate::model::journey::{JourneyStatus, PlannedSend, SendStatus};
 use chrono::{DateTime, Duration, Utc};
 
 /// How soon after a click the follow-up SMS goes (the mission: a concise SMS reminder).

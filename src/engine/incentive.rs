@@ -5,11 +5,11 @@
 //! uplift from 6.4% to 26.2% while total sales barely moved.
 
 use crate::common::cart::{Cart, Stage};
-use crate::model::contact::Contact;
 use crate::common::money::Known;
-use crate::policy::{IncentiveKind, Incentives, Rung};
 use crate::common::reason::{Reason, ReasonSignal};
+use crate::model::contact::Contact;
 use crate::model::offer::Offer;
+use crate::policy::{IncentiveKind, Incentives, Rung};
 use chrono::{DateTime, Duration, Utc};
 
 /// Why no incentive was offered, for the explanation.

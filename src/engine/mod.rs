@@ -10,17 +10,17 @@ mod incentive;
 mod send_time;
 mod start;
 
-use crate::model::action::Action;
-use crate::compliance::consent::{ConsentEntry, ConsentSource};
-use crate::model::event::{Event, EventBody, Origin};
-use explain::Explanation;
-use crate::common::ids;
-use crate::model::journey::{JourneyStatus, PlannedSend, SendStatus};
 use crate::common::channel::Channel;
-use crate::policy::Policy;
+use crate::common::ids;
+use crate::compliance::consent::{ConsentEntry, ConsentSource};
 use crate::compliance::sms_segments;
+use crate::model::action::Action;
+use crate::model::event::{Event, EventBody, Origin};
+use crate::model::journey::{JourneyStatus, PlannedSend, SendStatus};
 use crate::model::state::State;
+use crate::policy::Policy;
 use chrono::{DateTime, Duration, Utc};
+use explain::Explanation;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

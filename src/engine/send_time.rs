@@ -1,18 +1,18 @@
 //! Send time (DESIGN.md principle 3): a due send is re-checked against consent, order,
 //! conditions, jurisdiction rules, caps and quiet hours, then dispatched, deferred or skipped.
 
-use super::Run;
-use crate::model::action::Action;
 use super::angle;
+use super::incentive;
+use super::Run;
+use crate::common::channel::Channel;
+use crate::compliance::quiet_hours;
+use crate::model::action::Action;
 use crate::model::contact::{Contact, SentRecord};
 use crate::model::event::Frequency;
-use super::incentive;
-use crate::model::offer::Offer;
 use crate::model::journey::{Journey, JourneyStatus, PlannedSend, SendStatus};
 use crate::model::message::{self, Render};
-use crate::common::channel::Channel;
+use crate::model::offer::Offer;
 use crate::policy::{Angle, Policy, Step};
-use crate::compliance::quiet_hours;
 use chrono::{DateTime, Duration, Utc};
 
 /// With "fewer messages", only steps the playbook ranks at least this high go out.

@@ -2,10 +2,10 @@
 //! and the plan of sends.
 
 use super::Run;
-use crate::model::action::Action;
 use crate::common::cart::Cart;
-use crate::model::event::ReasonSignal;
 use crate::common::ids;
+use crate::model::action::Action;
+use crate::model::event::ReasonSignal;
 use crate::model::journey::{Journey, JourneyStatus, PlannedSend, SendStatus};
 use crate::policy::Profile;
 use chrono::{DateTime, Duration, Utc};

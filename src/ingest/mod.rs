@@ -13,9 +13,9 @@ pub mod sendgrid;
 pub mod shopify;
 pub mod twilio;
 
+use crate::common::ids::sha256_hex;
 use crate::error::{Code, Error, Result};
 use crate::model::event::Event;
-use crate::common::ids::sha256_hex;
 use serde::Serialize;
 
 /// Events for one contact, and how to find that contact.

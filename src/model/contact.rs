@@ -1,8 +1,8 @@
 //! The shopper, across every cart they leave: how to reach them, what they agreed to, what
 //! they were sent (for caps and anti-gaming), and which inputs were already applied.
 
-use crate::compliance::consent::ConsentLedger;
 use crate::common::channel::Channel;
+use crate::compliance::consent::ConsentLedger;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;

@@ -2,11 +2,11 @@
 //! repeat is recognised) and the source's own timestamp `at` (so a late one is recognised).
 
 use crate::common::cart::Cart;
-use crate::compliance::consent::{ConsentSource, ConsentStatus};
-pub use crate::common::contact_details::ContactDetails;
-use crate::error::{Code, Error, Result};
 use crate::common::channel::Channel;
+pub use crate::common::contact_details::ContactDetails;
 pub use crate::common::reason::{Reason, ReasonSignal};
+use crate::compliance::consent::{ConsentSource, ConsentStatus};
+use crate::error::{Code, Error, Result};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};

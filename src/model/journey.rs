@@ -1,8 +1,8 @@
 //! One abandoned cart or checkout, from abandonment to recovery, expiry or supersession.
 
 use crate::common::cart::Cart;
-use crate::common::reason::ReasonSignal;
 use crate::common::channel::Channel;
+use crate::common::reason::ReasonSignal;
 use crate::policy::Angle;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -2,8 +2,8 @@
 //! The shim treats it as an opaque JSON string; only the engine reads or migrates it.
 
 use super::contact::Contact;
-use crate::error::{json_path, Code, Error, Result};
 use super::journey::Journey;
+use crate::error::{json_path, Code, Error, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 

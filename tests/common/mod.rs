@@ -3,11 +3,11 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, Duration, Utc};
-use rekindle::model::action::Action;
 use rekindle::engine::{decide, Decision};
+use rekindle::model::action::Action;
 use rekindle::model::event::Event;
-use rekindle::policy::Policy;
 use rekindle::model::state::State;
+use rekindle::policy::Policy;
 use serde_json::{json, Value};
 
 pub fn t(s: &str) -> DateTime<Utc> {
