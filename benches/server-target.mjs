@@ -17,6 +17,7 @@ const store = kind === 'redis'
 const handler = server.createHandler({
   store,
   secrets: { salt: 'bench-salt', shopify: 'bench-shopify-secret', tick: 'bench-tick' },
+  publicUrl: 'https://rekindle.bench',
   beacon: { allowedOrigins: ['https://shop.example'], perIp: { limit: 1e9, windowMs: 60_000 }, perShopper: { limit: 1e9, windowMs: 60_000 } },
 });
 const http = createServer(node.toNodeListener(handler, { trustProxy: true }));

@@ -21,7 +21,7 @@ const SECRETS = { salt: 'bench-salt', shopify: 'bench-shopify-secret' };
 // would ('rekindle' resolves to the workerd entry, the wasm stays a module import).
 const worker = `
   import { createHandler, memoryStore } from ${JSON.stringify(join(dist, 'server', 'index.js'))};
-  export default { fetch: createHandler({ store: memoryStore(), secrets: ${JSON.stringify(SECRETS)} }) };`;
+  export default { fetch: createHandler({ store: memoryStore(), secrets: ${JSON.stringify(SECRETS)}, publicUrl: 'https://rekindle.bench' }) };`;
 const { outputFiles } = await esbuild.build({
   stdin: { contents: worker, resolveDir: root, loader: 'js' },
   bundle: true, write: false, format: 'esm', platform: 'neutral',

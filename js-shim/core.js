@@ -1,5 +1,5 @@
 // The loader every runtime entry shares: idempotent init, typed errors, trap recovery.
-// It decides nothing; the engine in Rust does (DESIGN.md principle 1).
+// It decides nothing; the engine in Rust does (docs/architecture.md, principle 1).
 
 /** An engine error: a broken contract, with a stable `code` and the JSON `path` of the bad field. */
 export class RekindleError extends Error {

@@ -213,7 +213,8 @@ export interface Policy {
   attributionWindowHours: number;
   journeyExpiryHours: number;
   storeTimeZone: string;
-  publicBaseUrl: string;
+  /** Where links point. The server handler replaces it with its `publicUrl` + `basePath`; omitted, links go to https://rekindle.invalid. */
+  publicBaseUrl?: string;
   smsSegmentLimit?: number;
 }
 

@@ -4,9 +4,21 @@ import type { FetchHandler, RekindleStore, Runtime } from './server.js';
 
 /** A SQLite file (created if missing). Needs the optional peer dependency better-sqlite3. */
 export function sqliteStore(path: string): Promise<RekindleStore>;
+/** A Redis store on `url` (redis://...), its keys under `prefix` (default "rekindle:"). Needs the optional peer dependency ioredis. */
+export function redisStore(url: string, options?: { prefix?: string }): Promise<RekindleStore>;
+/**
+ * A PostgreSQL store on `url` (postgres://user:password@host:5432/db), its tables in `schema`
+ * (default "rekindle"; a plain lower-case identifier), created on first use, through a pool of at
+ * most `max` connections (default 10). Needs the optional peer dependency postgres (postgres.js).
+ * Instead of a URL, a postgres.js client configured by the caller (`max` is then ignored; keep its
+ * default column transforms); the store ends it on `close()`.
+ */
+export function postgresStore(urlOrClient: string | PostgresJsClient, options?: { schema?: string; max?: number }): Promise<RekindleStore>;
+/** A postgres.js `Sql` instance (`postgres(url, options)`), typed loosely so these types need no postgres install. */
+export type PostgresJsClient = ((strings: TemplateStringsArray, ...values: any[]) => PromiseLike<any>) & { begin: (...args: any[]) => Promise<any>; end: (options?: { timeout?: number }) => Promise<void> };
 /** A node:http listener; the client address is the socket's unless `trustProxy`. */
 export function toNodeListener(handler: FetchHandler, options?: { env?: unknown; trustProxy?: boolean; log?(level: string, message: string, fields: object): void }): (req: IncomingMessage, res: ServerResponse) => void;
-/** Tick every `everyMs` in a long-lived process; returns a function that stops it. */
+/** Tick every `everyMs` (default 15000) in a long-lived process; returns a function that stops it. Each tick is recorded in the store (GET /health). Other platforms' schedulers: js-shim/server/README.md, "Scheduling, per platform". */
 export function startTicker(runtime: Runtime, options?: { everyMs?: number; log?(level: string, message: string, fields: object): void }): () => void;
 /** Express-style `(req, res, next)` middleware, mounted at the app's root before any body parser (or after express.raw()). */
 export function toExpressMiddleware(handler: FetchHandler, options?: { env?: unknown; trustProxy?: boolean; log?(level: string, message: string, fields: object): void }): (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
@@ -30,11 +42,15 @@ export interface LambdaEventV1 {
 export interface LambdaResultV2 { statusCode: number; headers: Record<string, string>; cookies?: string[]; body: string; isBase64Encoded: boolean }
 /** `multiValueHeaders` carries every header, each Set-Cookie separately; absent only for an ALB without multi-value headers. */
 export interface LambdaResultV1 { statusCode: number; headers: Record<string, string>; multiValueHeaders?: Record<string, string[]>; body: string; isBase64Encoded: boolean }
+/** What ticks the function: an EventBridge rule's scheduled event, or an EventBridge Scheduler schedule given the input `{"rekindle":"tick"}`. */
+export type LambdaScheduleEvent = { source: 'aws.events'; 'detail-type': 'Scheduled Event' } | { rekindle: 'tick' };
 /**
  * AWS Lambda behind an API Gateway HTTP API or function URL (payload 2.0), a REST API or an ALB
- * (payload 1.0); each event is answered in its own format.
+ * (payload 1.0); each event is answered in its own format. A schedule event runs one tick
+ * (due sends, then dispatch), recorded for GET /health.
  */
 export function toLambdaHandler(handler: FetchHandler, options?: { env?: unknown }): {
+  (event: LambdaScheduleEvent): Promise<{ due: number; sent: number; failed: number; retrying: number }>;
   (event: LambdaEventV2): Promise<LambdaResultV2>;
   (event: LambdaEventV1): Promise<LambdaResultV1>;
 };

@@ -24,6 +24,14 @@ export interface StoreChange {
   erase: boolean;
 }
 
+export interface DueSummary {
+  due: number | null;
+  oldestDueAt: number | null;
+  lastTickAt: number | null;
+  /** 'alarms': each contact's Durable Object alarm is its scheduler; absent means ticks. */
+  scheduler?: 'alarms';
+}
+
 export interface LedgerEntry { status: 'pending' | 'sent' | 'failed' | 'cancelled'; attempts: number; providerId: string | null; detail: string | null }
 
 /** Every backend (memory, SQLite, Redis, Durable Objects) honours this contract; times are epoch ms. */
@@ -41,6 +49,14 @@ export interface RekindleStore {
   finish(id: string, owner: string, outcome: { status: 'sent' | 'failed'; providerId?: string | null; detail?: string | null }): Promise<boolean>;
   retryLater(id: string, owner: string, nextAt: number): Promise<boolean>;
   ledger(id: string): Promise<LedgerEntry | null>;
+  /**
+   * GET /health: how many due entries have `at <= now`, the oldest such `at`, and the latest time
+   * `recordTick` was given. Read as of one moment. A store without a global due index (Durable
+   * Objects) answers nulls and `scheduler: 'alarms'`.
+   */
+  dueSummary(now: number): Promise<DueSummary>;
+  /** A tick finished at `at`: kept if later than the one recorded (several hosts may tick). Survives `eraseAll` (no personal data). */
+  recordTick(at: number): Promise<void>;
   /** Shopify `shop/redact`: everything goes. */
   eraseAll(): Promise<void>;
   close(): Promise<void>;
@@ -54,6 +70,8 @@ export interface DurableObjectStore extends RekindleStore {
   forContact(contactId: string): {
     dueBefore(now: number, limit: number): Promise<{ id: string; contactId: string; at: number }[]>;
     claimable(now: number, limit: number): Promise<string[]>;
+    /** This contact's backlog (`lastTickAt` is null: alarms record no tick). */
+    dueSummary(now: number): Promise<DueSummary>;
     /** What the contact's alarm runs: its due events through the engine, then its sends. */
     tick(): Promise<{ due: number; sent: number; failed: number; retrying: number }>;
   };
@@ -94,9 +112,22 @@ export interface ServerOptions {
     postmarkWebhook?: { basicAuth?: string; header?: { name: string; value: string } };
   };
   transports?: { sms?: Transport; email?: Transport };
-  /** The public origin providers call (Twilio signs it); also where status callbacks point. */
-  publicUrl?: string;
-  beacon?: {
+  /**
+   * The public origin (scheme, host, port; no path) Rekindle is reached on. The one setting every
+   * link is built on: /r/, /u/, /p/ links, List-Unsubscribe and Twilio's StatusCallback are
+   * `publicUrl + basePath + route`; the policy's `publicBaseUrl` is replaced by it. Twilio's
+   * signatures are checked over it. Required; https and not loopback unless `development`.
+   */
+  publicUrl: string;
+  /** Where Rekindle's routes live when the app owns `/`, e.g. '/api/rekindle' (default: none). */
+  basePath?: string;
+  /** A local setup: allows a loopback `publicUrl` (http://127.0.0.1:8787). Never in production. */
+  development?: boolean;
+  /** GET /health answers 503 when a due send has waited longer than this (default 300000: 5 minutes). */
+  health?: { maxOverdueMs?: number };
+  /** `false`: no storefront beacons (POST /beacon is 404, no CORS warning). */
+  beacon?: false | {
+    /** Storefront origins allowed to POST beacons; empty: every browser's beacon fails CORS (a warning is logged at start-up). */
     allowedOrigins?: string[];
     maxBytes?: number;
     perIp?: { limit: number; windowMs: number };
@@ -116,17 +147,32 @@ export interface ServerOptions {
 }
 
 export interface Runtime {
+  /** Due sends through the engine, then dispatch; records the tick in the store (GET /health reads it). */
   tick(): Promise<{ due: number; sent: number; failed: number; retrying: number }>;
   dispatchPending(): Promise<{ sent: number; failed: number; retrying: number }>;
 }
 
 export type FetchHandler = ((request: Request, env?: unknown, ctx?: { waitUntil?(promise: Promise<unknown>): void }) => Promise<Response>) & {
   runtime(env?: unknown): Promise<Runtime>;
-  /** Whether `pathname` is one of Rekindle's routes. */
+  /** Whether `pathname` is one of Rekindle's routes (under `basePath`). With options as a function, only after the first request or `runtime()`. */
   owns(pathname: string): boolean;
 };
 
-/** Options, or (Workers) a function of `env` giving them, called once per isolate. */
+/**
+ * A refused start-up setting: `code` (MISSING_PUBLIC_URL, INVALID_PUBLIC_URL, UNSAFE_PUBLIC_URL,
+ * INVALID_BASE_PATH, INVALID_OPTION, MISSING_SECRET) and `path`, the option's name.
+ */
+export class RekindleConfigError extends Error {
+  readonly name: 'RekindleConfigError';
+  readonly code: string;
+  readonly path: string;
+}
+
+/**
+ * Options, or (Workers) a function of `env` giving them, called once per isolate. Options given
+ * as an object are checked at once (a RekindleConfigError is thrown); a function's on the first
+ * request or `runtime()` call, which rejects with it.
+ */
 export function createHandler(options: ServerOptions | ((env: any) => ServerOptions | Promise<ServerOptions>)): FetchHandler;
 export function memoryStore(): RekindleStore;
 export function twilioTransport(o: { accountSid: string; authToken: string; messagingServiceSid: string; baseUrl?: string; fetch?: typeof fetch; timeoutMs?: number }): Transport;

@@ -30,3 +30,6 @@ node benches/server.mjs 10
 
 echo; echo "=== server: CPU ms per request in workerd (process CPU time over N requests)"
 node benches/workerd-cpu.mjs 2000
+
+echo; echo "=== Postgres: 1 and 4 handler processes on one database, signed checkouts in, every process ticking at once (sends/s, duplicates, lost)"
+node benches/postgres.mjs 2000 1,4

@@ -123,7 +123,7 @@ async function bundleServer(outDir) {
   const common = {
     bundle: true,
     format: 'esm',
-    external: ['rekindle', 'node:*', 'better-sqlite3', 'ioredis'],
+    external: ['rekindle', 'node:*', 'better-sqlite3', 'ioredis', 'postgres'],
     logLevel: 'warning',
     legalComments: 'none',
   };

@@ -6,6 +6,24 @@ cd "$(dirname "$0")/.."
 
 say() { printf '[setup] %s\n' "$*"; }
 
+[ "${REKINDLE_SKIP_SETUP:-}" = 1 ] && { say "skipped (REKINDLE_SKIP_SETUP=1)"; exit 0; }
+
+# Debian and Ubuntu are what this script knows how to provision (apt). Anywhere else, stop at
+# once with the list to install by hand, rather than fail halfway through.
+if ! { [ -r /etc/os-release ] && grep -qiE '^(ID|ID_LIKE)=.*(debian|ubuntu)' /etc/os-release && command -v apt-get >/dev/null 2>&1; }; then
+  say "this setup script provisions Debian or Ubuntu only (apt-get). On this system, install by hand:"
+  say "  Rust via rustup, then: rustup target add wasm32-unknown-unknown; cargo install wasm-bindgen-cli --version <the =version pinned in Cargo.toml>"
+  say "  Node 20+ with npm, then: npm ci"
+  say "  Chromium (on PATH as chromium), redis-server, PostgreSQL 15+ server binaries (initdb, postgres)"
+  say "then run the tests again with REKINDLE_SKIP_SETUP=1 (this script then checks nothing)."
+  exit 1
+fi
+
+# Rust (rustup) and Node 20+ are the two prerequisites the README names: say so plainly.
+command -v rustup >/dev/null 2>&1 || { say "Rust is missing: install it with rustup (https://rustup.rs), then run this again"; exit 1; }
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+[ "$node_major" -ge 20 ] || { say "Node 20 or newer with npm is needed (found: $(node --version 2>/dev/null || echo none))"; exit 1; }
+
 # The wasm target for rustc.
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
@@ -24,6 +42,8 @@ fi
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# PostgreSQL for the Postgres store tests and benchmark (Debian keeps initdb off the PATH).
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

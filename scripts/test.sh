@@ -6,6 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# First, and before any install: the repository stands alone (no tracked file reads a path
+# outside it). Needs only git and node.
+node scripts/check-self-contained.mjs
+
 bash scripts/setup.sh
 
 step() { printf '\n=== %s\n' "$*"; }
@@ -27,6 +31,9 @@ step "storefront capture in headless Chromium against a local test shop and coll
 node --test tests/storefront/
 step "server runtime: handler, stores, signatures, fake providers (node:test)"
 node --test tests/server/
+
+step "examples: each platform's example app, installed from the packed package and run in its own runtime (node:test)"
+node --test tests/examples/
 
 step "the demo: the cast's scripted run (exit code = every outcome), then the dashboard in headless Chromium (node:test)"
 node examples/demo/main.mjs --scripted | sed -n '/^outcomes:/,$p'  # the timelines: bash scripts/demo.sh --scripted

@@ -288,3 +288,10 @@ fn the_public_base_url_must_be_https_or_loopback_and_header_safe() {
         assert!(Policy::from_json(&p.to_string()).is_ok(), "{good}");
     }
 }
+
+#[test]
+fn the_default_policy_names_no_public_base_url_and_links_then_go_nowhere_rather_than_to_loopback() {
+    let p: serde_json::Value = serde_json::from_str(rekindle::policy::DEFAULT_POLICY).unwrap();
+    assert!(p.get("publicBaseUrl").is_none(), "the server sets it from its publicUrl");
+    assert_eq!(Policy::from_json(rekindle::policy::DEFAULT_POLICY).unwrap().public_base_url, "https://rekindle.invalid");
+}

@@ -1,4 +1,4 @@
-// Time is an input to the engine (DESIGN.md principle 2), so the demo only has to choose what
+// Time is an input to the engine (docs/architecture.md, principle 2), so the demo only has to choose what
 // "now" is: a simulated clock the scripted run moves step by step (fast, deterministic), or
 // an accelerated one, start + real elapsed × speed, for watching a 48-hour cadence in minutes.
 

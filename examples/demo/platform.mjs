@@ -8,8 +8,6 @@ export const SECRETS = {
   twilioAuthToken: 'demo-twilio-token',
   tick: 'demo-tick-secret',
 };
-/** The origin Twilio is configured to call (it signs this, not the socket's address). */
-export const PUBLIC_URL = 'http://rekindle.demo';
 
 const price = (minor) => (minor / 100).toFixed(2);
 
@@ -69,11 +67,11 @@ export function postShopify(base, topic, body) {
   });
 }
 
-/** An inbound SMS, signed as Twilio signs it: over the public URL and the sorted form. */
+/** An inbound SMS, signed as Twilio signs it: over the public URL (the handler's publicUrl, `base`) and the sorted form. */
 export function postTwilioInbound(base, { from, body }) {
   const path = '/webhooks/twilio/inbound';
   const params = { MessageSid: `SM${String(++webhookCount).padStart(32, '0')}`, AccountSid: 'AC_demo', From: from, To: '+15005550006', Body: body };
-  const data = PUBLIC_URL + path + Object.keys(params).sort().map((k) => k + params[k]).join('');
+  const data = base + path + Object.keys(params).sort().map((k) => k + params[k]).join('');
   return fetch(`${base}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': createHmac('sha1', SECRETS.twilioAuthToken).update(data, 'utf8').digest('base64') },

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createJournal, snapshot } from './journal.mjs';
 import { renderEmail } from './render.mjs';
-import { SECRETS, PUBLIC_URL } from './platform.mjs';
+import { SECRETS } from './platform.mjs';
 import { storefrontRoutes } from './storefront.mjs';
 
 const dist = new URL('../../pkg/dist/', import.meta.url);
@@ -69,13 +69,14 @@ export async function startDemo({ clock, port = 0, shopPort = 0, cast = [], idle
 
   const shop = await listen(storefrontRoutes({ dist, rekindleUrl: api.url, clock, idleSeconds }), shopPort);
 
-  const policy = { ...rekindle.defaultPolicy(), version: 'demo-1', publicBaseUrl: api.url };
+  const policy = { ...rekindle.defaultPolicy(), version: 'demo-1' };
   handler = server.createHandler({
     store,
     policy,
     secrets: SECRETS,
     transports: { email: outbox, sms: outbox },
-    publicUrl: PUBLIC_URL,
+    publicUrl: api.url, // every link in the outbox points at this handler
+    development: true, // a loopback publicUrl: refused without it
     now: clock.now,
     beacon: { allowedOrigins: [shop.url], perShopper: { limit: 1000, windowMs: 60_000 } },
     onDecision: journal.record,

@@ -1,4 +1,4 @@
-// Vercel Edge: the .wasm must be imported statically with ?module (FACTS.md).
+// Vercel Edge: the .wasm must be imported statically with ?module (docs/compliance.md, platform facts).
 import wasm from './rekindle_bg.wasm?module';
 import * as glue from 'rekindle-glue';
 import { createRekindle } from '../core.js';

@@ -1,5 +1,5 @@
 // The one-line embed, configured by its data attributes:
-//   <script async src="https://cdn.example/rekindle/embed.js" data-endpoint="/rekindle/collect"
+//   <script async src="https://cdn.example/rekindle/embed.js" data-endpoint="https://recover.example.com/beacon"
 //           data-email-consent="#accepts-email" data-widget="#rekindle-consent"></script>
 // The engine (engine.js and its wasm) is fetched from beside this file, after page load.
 import { start } from '../storefront/start.js';

@@ -7,20 +7,24 @@ import { readLinkToken } from './links.js';
 import * as pages from './pages.js';
 import { createRuntime } from './runtime.js';
 import { rateLimiter } from './rate-limit.js';
+import { RekindleConfigError, deploymentSettings, routePath } from './settings.js';
 import { hmac, verifySendgrid, verifyShopify, verifyTwilio } from './signatures.js';
 
 const KIB = 1024;
 
 /**
- * @param {object | ((env) => object)} options or a function of the Worker's `env` giving them
+ * @param {object | ((env) => object)} options or a function of the Worker's `env` giving them.
+ * Options given as an object are checked here and now (a RekindleConfigError is thrown); a
+ * function's are checked on the first request or `runtime()` call, which then rejects.
  * @returns {(request: Request, env?: object, ctx?: { waitUntil?(p: Promise<unknown>): void }) => Promise<Response>}
  */
 export function createHandler(options) {
+  let settings = typeof options === 'function' ? null : configure(options);
   let ready; // the options, the runtime and the limiters, built once per process or isolate
   const setUp = (env) => {
     ready ??= (async () => {
       const o = typeof options === 'function' ? await options(env) : options;
-      if (!o.secrets?.salt) throw new TypeError('createHandler: secrets.salt is required (it keys every pseudonymous id)');
+      settings ??= configure(o);
       await o.rekindle.init();
       const beacon = {
         allowedOrigins: o.beacon?.allowedOrigins ?? [],
@@ -30,7 +34,7 @@ export function createHandler(options) {
       };
       const linkSecret = o.secrets.links ?? o.secrets.salt;
       const runtime = createRuntime({ ...o, linkSecret });
-      return { o, beacon, linkSecret, now: o.now ?? Date.now, runtime, maxBytes: o.maxBodyBytes ?? 1024 * KIB };
+      return { o, settings, beacon, linkSecret, now: o.now ?? Date.now, runtime, maxBytes: o.maxBodyBytes ?? 1024 * KIB };
     })();
     ready.catch(() => {
       ready = undefined;
@@ -49,8 +53,28 @@ export function createHandler(options) {
   /** The runtime, for callers that drive ticks themselves (a Node timer, tests). */
   handler.runtime = async (env) => (await setUp(env)).runtime;
   /** Whether `pathname` is one of Rekindle's routes (middleware passes the rest on). */
-  handler.owns = (pathname) => Object.keys(ROUTES).some((r) => r.endsWith(` ${pathname}`)) || /^\/[rup]\/[^/]+$/.test(pathname);
+  handler.owns = (pathname) => {
+    if (!settings) throw new TypeError('handler.owns: with options given as a function, call it after the first request or runtime() call');
+    const path = routePath(settings.basePath, pathname);
+    if (path === null || (path === '/beacon' && !settings.beaconEnabled)) return false;
+    return Object.keys(ROUTES).some((r) => r.endsWith(` ${path}`)) || /^\/[rup]\/[^/]+$/.test(path);
+  };
   return handler;
+}
+
+/**
+ * Start-up checks, once: a deployment that cannot build its links is refused, and a beacon
+ * that every browser would refuse is said out loud (no personal data in either).
+ */
+function configure(o) {
+  if (!o?.secrets?.salt) throw new RekindleConfigError('MISSING_SECRET', 'secrets.salt', 'required: it keys every pseudonymous id');
+  const settings = deploymentSettings(o);
+  if (settings.beaconEnabled && !(o.beacon?.allowedOrigins?.length > 0)) {
+    o.log?.('warn', 'beacon.allowedOrigins is empty: every storefront\'s beacon will fail CORS. List the shop origins (e.g. https://shop.example), or set beacon: false if no storefront sends beacons', {
+      route: `${settings.basePath}/beacon`,
+    });
+  }
+  return settings;
 }
 
 const ROUTES = {
@@ -63,6 +87,8 @@ const ROUTES = {
   'POST /webhooks/sendgrid': sendgrid,
   'POST /webhooks/postmark': postmark,
   'POST /tick': tick,
+  // Vercel Cron calls its path with GET and `Authorization: Bearer <CRON_SECRET>`.
+  'GET /tick': tick,
 };
 
 // Links in messages: /r/<token> recovery, /u/<token> unsubscribe, /p/<token> preferences.
@@ -76,23 +102,49 @@ const LINKS = {
 
 async function route(s, request, ctx) {
   const url = new URL(request.url);
-  const handle = ROUTES[`${request.method} ${url.pathname}`];
+  // Under `basePath`, the route is what follows it; anything else is not Rekindle's.
+  const path = routePath(s.settings.basePath, url.pathname);
+  if (path === null || (path === '/beacon' && !s.settings.beaconEnabled)) return problem(404, 'NOT_FOUND', `no route ${url.pathname}`);
+  const handle = ROUTES[`${request.method} ${path}`];
   if (handle) return handle(s, request, url, ctx);
-  const link = /^\/([rup])\/([^/]+)$/.exec(url.pathname);
+  const link = /^\/([rup])\/([^/]+)$/.exec(path);
   if (link && LINKS[`${request.method} ${link[1]}`]) {
     const actionId = await readLinkToken(s.linkSecret, link[1], decodeURIComponent(link[2]));
     const contactId = actionId && (await s.runtime.contactOfAction(actionId));
     if (!contactId) return html(404, pages.notFound());
     return LINKS[`${request.method} ${link[1]}`](s, request, url, { actionId, contactId });
   }
-  const known = Object.keys(ROUTES).some((r) => r.endsWith(` ${url.pathname}`));
+  const known = Object.keys(ROUTES).some((r) => r.endsWith(` ${path}`));
   return known
     ? problem(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${url.pathname}`)
     : problem(404, 'NOT_FOUND', `no route ${url.pathname}`);
 }
 
+/**
+ * For a monitor: the engine version, the last tick, the due backlog and how overdue its oldest
+ * entry is. 503 when a send is overdue past `health.maxOverdueMs`: nothing is ticking (no
+ * cron, a dead timer), and sends would otherwise stop without a sound. With Durable Objects each
+ * contact's alarm is its scheduler and no global backlog exists: `scheduler` says "alarms" and
+ * the backlog fields are null.
+ */
 async function health(s) {
-  return json(200, { ok: true, engine: s.o.rekindle.version() });
+  const at = s.now();
+  const { due, oldestDueAt, lastTickAt, scheduler = 'tick' } = await s.runtime.schedule();
+  const overdueMs = oldestDueAt === null ? 0 : Math.max(0, at - oldestDueAt);
+  const iso = (t) => (t === null ? null : new Date(t).toISOString());
+  const ok = overdueMs <= s.settings.maxOverdueMs;
+  const body = {
+    ok,
+    engine: s.o.rekindle.version(),
+    scheduler,
+    lastTick: iso(lastTickAt),
+    due,
+    oldestDue: iso(oldestDueAt),
+    overdueMs,
+    maxOverdueMs: s.settings.maxOverdueMs,
+  };
+  if (!ok) body.problem = `a send has been due for ${Math.round(overdueMs / 1000)} s: is anything calling POST ${s.settings.basePath}/tick (or startTicker)?`;
+  return withHeaders(json(ok ? 200 : 503, body), { 'cache-control': 'no-store' });
 }
 
 // ---------- storefront beacon ----------
@@ -148,9 +200,9 @@ async function shopify(s, request) {
   return json(200, await s.runtime.ingest(ingested));
 }
 
-/** Twilio signs the public URL it called, which behind a proxy is not request.url. */
+/** Twilio signs the public URL it called, which behind a proxy is not request.url (the path keeps basePath). */
 function signedUrl(s, url) {
-  return s.o.publicUrl ? new URL(url.pathname + url.search, s.o.publicUrl).toString() : url.toString();
+  return new URL(url.pathname + url.search, s.settings.publicUrl).toString();
 }
 
 /** The form's fields once its signature holds (a repeated field keeps its last value), else null. */

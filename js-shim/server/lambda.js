@@ -5,6 +5,9 @@
 // - Application Load Balancer targets, which send the 1.0 shape with `requestContext.elb`.
 // Lambda freezes the process once the handler returns, so background work handed to
 // `waitUntil` (keyword replies sent after the Twilio webhook) is awaited first.
+// The same function is Rekindle's scheduler: an EventBridge rule's "Scheduled Event", or an
+// EventBridge Scheduler schedule whose input is `{"rekindle":"tick"}`, runs one tick (due
+// sends, then dispatch) and returns its counts.
 //
 // Event and response shapes: AWS API Gateway developer guide, "Lambda proxy integrations"
 // (input and output format for REST APIs) and "Create AWS Lambda proxy integrations for HTTP
@@ -15,6 +18,7 @@ const TEXT = /^(text\/|application\/(json|xml|x-www-form-urlencoded|problem\+jso
 /** @returns {(event: object, context?: object) => Promise<object>} the response in the event's own format */
 export function toLambdaHandler(handler, { env = {} } = {}) {
   return async (event) => {
+    if (isSchedule(event)) return (await handler.runtime(env)).tick();
     const v1 = isPayload1(event);
     const { method, url, headers } = v1 ? fromPayload1(event) : fromPayload2(event);
     const body = event.body === undefined || event.body === null || method === 'GET' || method === 'HEAD'
@@ -32,6 +36,15 @@ export function toLambdaHandler(handler, { env = {} } = {}) {
     if (v1) return toPayload1(event, response.status, out, cookies, encoded);
     return { statusCode: response.status, headers: out, ...(cookies.length ? { cookies } : {}), ...encoded };
   };
+}
+
+/**
+ * EventBridge: a rule's `{"source":"aws.events","detail-type":"Scheduled Event", …}`, or an
+ * EventBridge Scheduler schedule given the input `{"rekindle":"tick"}` (its default input is
+ * not documented as a fixed shape, so it is not guessed at).
+ */
+function isSchedule(event) {
+  return (event?.source === 'aws.events' && event['detail-type'] === 'Scheduled Event') || event?.rekindle === 'tick';
 }
 
 /** 1.0 says so, or (REST APIs and ALB send no `version`) has 1.0's `httpMethod`. */

@@ -1,9 +1,11 @@
 // `rekindle/server/node`: what only Node has. The adapter from the fetch-shape handler to
 // node:http, the SQLite store (better-sqlite3, an optional peer dependency loaded on use),
-// the Redis store (ioredis, likewise), and a timer that ticks the runtime in a long-lived process.
+// the Redis store (ioredis, likewise), the PostgreSQL store (postgres.js, likewise), and a
+// timer that ticks the runtime in a long-lived process.
 import { Readable } from 'node:stream';
 import { sqliteStore as createSqliteStore } from './stores/sqlite.js';
 import { redisStore as createRedisStore } from './stores/redis.js';
+import { postgresStore as createPostgresStore } from './stores/postgres.js';
 
 export { toExpressMiddleware } from './express.js';
 export { toLambdaHandler } from './lambda.js';
@@ -20,6 +22,25 @@ export async function redisStore(url, { prefix } = {}) {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
   await redis.connect();
   return createRedisStore(redis, { prefix });
+}
+
+/**
+ * A PostgreSQL store on `url` (e.g. postgres://user:password@127.0.0.1:5432/shop), its tables in
+ * `schema` (default "rekindle"), through a pool of at most `max` connections (default 10).
+ * Needs the optional peer dependency postgres (postgres.js). Instead of a URL, a postgres.js
+ * client the caller configured (TLS, `prepare: false` behind PgBouncer): the store ends it on close.
+ */
+export async function postgresStore(urlOrClient, { schema, max = 10 } = {}) {
+  if (typeof urlOrClient === 'function') return createPostgresStore(urlOrClient, { schema });
+  const { default: postgres } = await import('postgres');
+  // onnotice: CREATE ... IF NOT EXISTS answers with a notice, which postgres.js would print.
+  const sql = postgres(urlOrClient, { max, onnotice: () => {} });
+  try {
+    return await createPostgresStore(sql, { schema });
+  } catch (error) {
+    await sql.end({ timeout: 1 });
+    throw error;
+  }
 }
 
 /**

@@ -5,6 +5,7 @@
 
 import { signLinks } from './links.js';
 import { backoff } from './retry.js';
+import { deploymentSettings, policyForDeployment } from './settings.js';
 
 const CAS_ATTEMPTS = 8;
 const TICK_BATCH = 100;
@@ -21,6 +22,8 @@ export function createRuntime({
   store,
   transports = {},
   publicUrl,
+  basePath,
+  development = false,
   linkSecret,
   now = Date.now,
   sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
@@ -32,7 +35,9 @@ export function createRuntime({
   onCouponRequest = () => {},
   log = () => {},
 }) {
-  const engine = new rekindle.Engine(policy);
+  // Every link the engine renders is built on the deployment's public URL and base path.
+  const { linkBase } = deploymentSettings({ publicUrl, basePath, development });
+  const engine = new rekindle.Engine(policyForDeployment(rekindle, policy, linkBase, log));
   const owner = `${now().toString(36)}-${Math.floor(random() * 2 ** 48).toString(36)}`;
 
   /** Apply one event to one contact: load, decide, commit with compare-and-set, retry on conflict. */
@@ -166,7 +171,10 @@ export function createRuntime({
       await apply(entry.contactId, event, { settle: { id: entry.id, at: entry.at } });
       due += 1;
     }
-    return { due, ...(await dispatchPending()) };
+    const outcome = { due, ...(await dispatchPending()) };
+    // After the work: a tick that throws is not recorded, so /health sees the backlog grow.
+    await store.recordTick(at);
+    return outcome;
   }
 
   /** Send every queued intent this process can claim. Safe to run anywhere, any number of times at once. */
@@ -236,8 +244,7 @@ export function createRuntime({
   }
 
   function statusCallback(contactId, actionId) {
-    if (!publicUrl) return undefined;
-    const url = new URL('/webhooks/twilio/status', publicUrl);
+    const url = new URL(`${linkBase}/webhooks/twilio/status`);
     url.searchParams.set('c', contactId);
     url.searchParams.set('a', actionId);
     return url.toString();
@@ -252,5 +259,8 @@ export function createRuntime({
     return current ? rekindle.recoveryUrl(current.state, actionId) ?? null : null;
   }
 
-  return { apply, ingest, tick, dispatchPending, contactOfAction, recoveryUrl, owner, engine };
+  /** What /health reports: the last tick, the due backlog and its oldest entry. */
+  const schedule = () => store.dueSummary(now());
+
+  return { apply, ingest, tick, dispatchPending, contactOfAction, recoveryUrl, schedule, owner, engine };
 }

@@ -125,7 +125,11 @@ pub struct Policy {
     pub journey_expiry_hours: u32,
     /// The merchant's own zone: the last resort for quiet hours.
     pub store_time_zone: String,
-    /// Base URL of the server handler, for tracked links and one-click unsubscribe.
+    /// Base URL of the server handler, for tracked links and one-click unsubscribe. The server
+    /// runtime always sets it from its own `publicUrl` and `basePath` (js-shim/server/settings.js);
+    /// a policy need not carry it, and without it links go to `https://rekindle.invalid`, a
+    /// reserved name (RFC 2606) that resolves nowhere, never to a loopback address.
+    #[serde(default = "unset_public_base_url")]
     pub public_base_url: String,
     /// Up to this many SMS segments per message; longer bodies are shortened.
     #[serde(default = "default_segment_limit")]
@@ -168,6 +172,10 @@ fn hundred() -> u8 {
 
 fn default_segment_limit() -> u8 {
     2
+}
+
+fn unset_public_base_url() -> String {
+    "https://rekindle.invalid".to_string()
 }
 
 impl Policy {

@@ -15,19 +15,18 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import * as esbuild from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { chromium } from 'playwright-core';
+import { denoEnv, realDeno } from '../support/deno.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
 const pkgDir = join(repo, 'pkg');
 const fixtures = join(here, 'fixtures');
-const DENO_VERSION = '2.9.6';
-const denoCache = join(repo, '.cache', 'deno'); // gitignored; survives between runs
 const CHILD_TIMEOUT_MS = 60_000;
 const TEST_TIMEOUT_MS = 90_000;
 
@@ -259,28 +258,8 @@ test('workerd (Miniflare): rekindle/server/cloudflare, its Durable Object class 
 
 // ---------- Deno ----------
 
-/** A working Deno binary from the npm `deno` package (it ships the binary), kept in .cache/deno. */
-async function realDeno() {
-  if (process.env.REKINDLE_PACKAGING_DENO === 'fallback') return { why: 'REKINDLE_PACKAGING_DENO=fallback' };
-  const bin = join(denoCache, 'node_modules', '.bin', 'deno');
-  const manifest = join(denoCache, 'node_modules', 'deno', 'package.json');
-  try {
-    let how = 'cached';
-    if (!existsSync(bin) || JSON.parse(await readFile(manifest, 'utf8')).version !== DENO_VERSION) {
-      await mkdir(denoCache, { recursive: true });
-      await writeFile(join(denoCache, 'package.json'), JSON.stringify({ private: true }));
-      await npm(['install', '--no-audit', '--no-fund', `deno@${DENO_VERSION}`], denoCache);
-      how = 'installed now';
-    }
-    const { stdout } = await run(bin, ['--version'], { timeout: CHILD_TIMEOUT_MS });
-    return { bin, about: `${stdout.split('\n')[0]}, ${how} in ${relative(repo, denoCache)}` };
-  } catch (error) {
-    return { why: `could not install or run Deno: ${error.message.replace(/\s+/g, ' ').slice(0, 240)}` };
-  }
-}
-
 async function runInRealDeno(bin) {
-  const env = { ...process.env, DENO_DIR: join(denoCache, 'deno-dir'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
+  const env = denoEnv();
   // Offline and read-only: Deno resolves 'rekindle' from node_modules with the `deno` condition.
   const args = ['run', '--no-lock', '--no-remote', '--cached-only', `--allow-read=${project}`, 'deno.mjs'];
   return childReport(bin, args, { env });
@@ -313,7 +292,7 @@ async function runDenoBundleOnNode() {
 }
 
 test('Deno: the deno export', { timeout: TEST_TIMEOUT_MS }, async (t) => {
-  const deno = await realDeno();
+  const deno = process.env.REKINDLE_PACKAGING_DENO === 'fallback' ? { why: 'REKINDLE_PACKAGING_DENO=fallback' } : await realDeno();
   let report;
   if (deno.bin) {
     t.diagnostic(`deno: real Deno (${deno.about})`);

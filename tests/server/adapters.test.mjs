@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { closeServer, fakeSendgrid, fakeTwilio } from './fake-providers.mjs';
-import { SECRETS, SENDGRID_KEY, TWILIO, abandonedCheckout, removeDir, server, serverNode, startServer, tempDir, testPolicy } from './harness.mjs';
+import { PUBLIC_URL, SECRETS, SENDGRID_KEY, TWILIO, abandonedCheckout, removeDir, server, serverNode, startServer, tempDir, testPolicy } from './harness.mjs';
 
 const clock = { now: Date.parse('2026-11-27T15:00:00Z') };
 let dir, twilio, sendgrid, app;
@@ -140,7 +140,7 @@ test('Lambda: background work (a STOP confirmation) finishes before the invocati
   const path = '/webhooks/twilio/inbound';
   // Twilio signs the public URL it was given (the harness's publicUrl), over the sorted form.
   const signature = createHmac('sha1', SECRETS.twilioAuthToken)
-    .update(`http://rekindle.test${path}${Object.keys(params).sort().map((k) => k + params[k]).join('')}`, 'utf8')
+    .update(`https://rekindle.test${path}${Object.keys(params).sort().map((k) => k + params[k]).join('')}`, 'utf8')
     .digest('base64');
   const before = twilio.messages.length;
   const response = await lambda(lambdaEvent('POST', path, {
@@ -248,7 +248,7 @@ test('Lambda 1.0: repeated query keys are kept, re-encoded the way Rekindle enco
 test('Lambda 1.0: a Twilio status callback through a REST API keeps its signature (query rebuilt byte for byte)', async () => {
   const lambda = serverNode.toLambdaHandler(app.handler);
   // The StatusCallback the runtime writes: ?c=<contact id>&a=<action id>, by URLSearchParams.
-  const callback = new URL('http://rekindle.test/webhooks/twilio/status');
+  const callback = new URL('https://rekindle.test/webhooks/twilio/status');
   callback.searchParams.set('c', 'c_0123456789abcdef');
   callback.searchParams.set('a', 'j1.sms-1.sms.0');
   const params = { MessageSid: 'SM-rest-1', MessageStatus: 'delivered', To: '+15125550300', AccountSid: TWILIO.accountSid };
@@ -276,7 +276,7 @@ test('Lambda 1.0: several Set-Cookie headers come back in multiValueHeaders, one
 
 test('Lambda 1.0: the beacon rate limit counts requestContext.identity.sourceIp, not a client X-Forwarded-For', async () => {
   const handler = server.createHandler({
-    store: server.memoryStore(), policy: testPolicy(), secrets: SECRETS, transports: {}, now: () => clock.now,
+    store: server.memoryStore(), policy: testPolicy(), secrets: SECRETS, transports: {}, now: () => clock.now, publicUrl: PUBLIC_URL,
     beacon: { allowedOrigins: ['https://shop.example'], perIp: { limit: 2, windowMs: 60_000 } },
   });
   const lambda = serverNode.toLambdaHandler(handler);

@@ -78,7 +78,8 @@ test('an unknown Shopify topic gets 400 naming the supported ones', async () => 
 test('the tick needs its secret; unknown routes and methods are told apart', async () => {
   await assertProblem(await tick(app.url, 'guess'), 401, 'BAD_CREDENTIALS');
   await assertProblem(await fetch(`${app.url}/nope`), 404, 'NOT_FOUND');
-  await assertProblem(await fetch(`${app.url}/tick`), 405, 'METHOD_NOT_ALLOWED');
+  await assertProblem(await fetch(`${app.url}/tick`, { method: 'PUT' }), 405, 'METHOD_NOT_ALLOWED');
+  await assertProblem(await fetch(`${app.url}/tick`), 401, 'BAD_CREDENTIALS'); // GET is Vercel Cron's tick: the same secret
   const health = await fetch(`${app.url}/health`);
   assert.equal(health.status, 200);
   assert.equal((await health.json()).ok, true);

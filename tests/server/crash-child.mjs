@@ -17,6 +17,7 @@ const handler = server.createHandler({
   secrets: SECRETS,
   transports: { email: server.sendgridTransport({ apiKey: SENDGRID_KEY, from: { email: 'shop@example.com' }, templates: TEMPLATES, baseUrl: sendgridUrl }) },
   leaseMs: Number(leaseMs),
+  publicUrl: 'https://rekindle.test',
 });
 const http = createServer(serverNode.toNodeListener(handler));
 http.listen(0, '127.0.0.1', () => console.log(`READY http://127.0.0.1:${http.address().port}`));

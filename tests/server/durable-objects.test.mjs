@@ -37,7 +37,7 @@ const MERCHANT_WORKER = `
       sms: twilioTransport({ ...JSON.parse(env.TWILIO), baseUrl: env.TWILIO_URL }),
       email: sendgridTransport({ apiKey: env.SENDGRID_KEY, from: { email: 'shop@example.com' }, templates: JSON.parse(env.TEMPLATES), baseUrl: env.SENDGRID_URL }),
     },
-    publicUrl: 'http://rekindle.test',
+    publicUrl: 'https://rekindle.test',
     now: () => Date.now() + Number(env.CLOCK_OFFSET),
     leaseMs: Number(env.LEASE_MS),
     sleep: async () => {},
@@ -102,7 +102,7 @@ storeContract('durable objects', async () => {
   const remote = (contact) => new Proxy({}, {
     get: (_, method) => (method === 'close' ? () => mf.dispose() : method === 'then' ? undefined : (...args) => call(method, args, contact)),
   });
-  return { store: remote(), scope: remote };
+  return { store: remote(), scope: remote, alarms: true };
 });
 
 // ---------- the merchant's Worker, end to end ----------
@@ -191,6 +191,18 @@ test('an abandoned checkout creates its contact object, whose alarm sends the em
   assert.equal(twilio.messages.length, 0, 'and has not gone early');
   console.log(`# the alarm's email reached the provider ${late} ms after it was due`);
   assert.ok(late >= 0, 'not before it was due');
+});
+
+test('GET /health on Workers: alarms are the scheduler, so no global backlog is reported; one contact\'s is', async () => {
+  const response = await fetch(`${app.url}/health`);
+  assert.equal(response.status, 200);
+  const body = await response.json();
+  assert.deepEqual({ ...body, engine: typeof body.engine }, {
+    ok: true, engine: 'string', scheduler: 'alarms', lastTick: null, due: null, oldestDue: null, overdueMs: 0, maxOverdueMs: 300_000,
+  });
+  const s = shoppers[0]; // its email went, its SMS is still to come
+  const one = await (await object(s.contactId)).dueSummary(logical() + 3_600_000);
+  assert.deepEqual([one.due, one.scheduler, one.lastTickAt], [1, 'alarms', null]);
 });
 
 test('an order before the due time cancels the send: the object has nothing left to send', async () => {

@@ -23,6 +23,8 @@ export const SECRETS = {
 };
 export const TWILIO = { accountSid: 'AC00000000000000000000000000000001', authToken: 'provider-side-token', messagingServiceSid: 'MG00000000000000000000000000000001' };
 export const SENDGRID_KEY = 'SG.test-key';
+/** The public origin the handler is configured with (https: production defaults, no development mode). */
+export const PUBLIC_URL = 'https://rekindle.test';
 export const TEMPLATES = { 'cart.email.confirm': 'd-0123456789abcdef0123456789abcdef', 'cart.email.value': 'd-fedcba9876543210fedcba9876543210' };
 
 // The event-webhook key pair a merchant's SendGrid account would hold.
@@ -44,7 +46,7 @@ export async function tempDir() {
 }
 
 /** A running server. `clock.now` is what the runtime believes the time is. */
-export async function startServer({ storePath, clock, twilio, sendgrid, policy = testPolicy(), retry, store, transports, secrets, log }) {
+export async function startServer({ storePath, clock, twilio, sendgrid, policy = testPolicy(), retry, store, transports, secrets, log, ...deployment }) {
   const theStore = store ?? (await serverNode.sqliteStore(storePath));
   const handler = server.createHandler({
     store: theStore,
@@ -58,8 +60,9 @@ export async function startServer({ storePath, clock, twilio, sendgrid, policy =
     sleep: async () => {},
     retry,
     log: log ?? (process.env.REKINDLE_TEST_LOG ? (level, message, fields) => console.error(level, message, JSON.stringify(fields)) : undefined),
-    publicUrl: 'http://rekindle.test',
+    publicUrl: PUBLIC_URL,
     beacon: { allowedOrigins: ['https://shop.example'] },
+    ...deployment, // publicUrl, basePath, development, health, beacon
   });
   const http = createServer(serverNode.toNodeListener(handler));
   await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -97,8 +100,8 @@ export function postShopify(base, topic, body, { webhookId = `wh-${Math.random()
 }
 
 /** POST form params as Twilio does, signed over the public URL it was configured with. */
-export function postTwilio(base, pathAndQuery, params, { token = SECRETS.twilioAuthToken } = {}) {
-  const signedUrl = `http://rekindle.test${pathAndQuery}`;
+export function postTwilio(base, pathAndQuery, params, { token = SECRETS.twilioAuthToken, publicUrl = PUBLIC_URL } = {}) {
+  const signedUrl = `${publicUrl}${pathAndQuery}`;
   const data = signedUrl + Object.keys(params).sort().map((k) => k + params[k]).join('');
   const signature = createHmac('sha1', token).update(data, 'utf8').digest('base64');
   return fetch(`${base}${pathAndQuery}`, {

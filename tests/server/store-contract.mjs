@@ -1,8 +1,10 @@
 // The store contract (pkg/server.d.ts, `RekindleStore`) as cases every backend runs against a
 // real instance of itself: stores.test.mjs (memory, SQLite), redis.test.mjs, and
 // durable-objects.test.mjs (inside workerd). `open()` may also give `scope(contactId)`: one
-// contact's `dueBefore`/`claimable`, for a store whose due index is per contact (Durable
-// Objects: each object's alarm sees only its own); a global store answers them itself.
+// contact's `dueBefore`/`claimable`/`dueSummary`, for a store whose due index is per contact
+// (Durable Objects: each object's alarm sees only its own); a global store answers them itself.
+// `alarms: true` says the store has no global scheduler (Durable Objects): no tick is recorded
+// and the store-wide summary says so.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -14,8 +16,9 @@ export function storeContract(name, open) {
     let store;
     let cleanup;
     let scope;
+    let alarms;
     before(async () => {
-      ({ store, cleanup, scope = () => store } = await open());
+      ({ store, cleanup, scope = () => store, alarms = false } = await open());
     });
     after(async () => {
       await store.close();
@@ -95,6 +98,39 @@ export function storeContract(name, open) {
       assert.equal(await store.resolve(['email:shop', 'token:x']), null);
       assert.equal(await store.claim('i4', 'A', 10, 1000), null);
       assert.equal(await store.commit('c8', change(0, 'again')), true, 'a contact can start over');
+    });
+
+    // After "erase all": the due index starts empty, so the summary counts only what follows.
+    test('due summary: how many entries are due at a time and the oldest; settled and moved entries leave it', async () => {
+      const summary = async (now) => {
+        const { due, oldestDueAt } = await scope('c9').dueSummary(now);
+        return { due, oldestDueAt };
+      };
+      await store.commit('c9', change(0, 's', { schedule: [{ id: 'g1', at: 1000 }, { id: 'g2', at: 2000 }, { id: 'g3', at: 9000 }] }));
+      assert.deepEqual(await summary(999), { due: 0, oldestDueAt: null });
+      assert.deepEqual(await summary(2000), { due: 2, oldestDueAt: 1000 }, 'an entry due exactly now counts');
+      await store.commit('c9', change(1, 's', { settle: { id: 'g1', at: 1000 }, schedule: [{ id: 'g2', at: 5000 }] })); // g1 ticked, g2 deferred
+      assert.deepEqual(await summary(2500), { due: 0, oldestDueAt: null });
+      assert.deepEqual(await summary(9000), { due: 2, oldestDueAt: 5000 });
+      await store.commit('c9', change(2, 'tombstone', { erase: true }));
+      assert.deepEqual(await summary(9000), { due: 0, oldestDueAt: null });
+    });
+
+    test('last tick: the latest recorded time wins and outlives erase all (it holds no personal data)', async () => {
+      if (alarms) {
+        // No global scheduler: the store-wide summary says alarms tick, and knows no backlog.
+        await store.recordTick(5000);
+        assert.deepEqual(await store.dueSummary(10_000), { due: null, oldestDueAt: null, lastTickAt: null, scheduler: 'alarms' });
+        return;
+      }
+      assert.equal((await store.dueSummary(0)).lastTickAt, null, 'nothing ticked yet');
+      await store.recordTick(5000);
+      assert.equal((await store.dueSummary(0)).lastTickAt, 5000);
+      await store.recordTick(4000); // another host, a clock behind
+      assert.equal((await store.dueSummary(0)).lastTickAt, 5000);
+      await store.recordTick(6000);
+      await store.eraseAll();
+      assert.deepEqual(await store.dueSummary(10_000), { due: 0, oldestDueAt: null, lastTickAt: 6000 });
     });
   });
 }

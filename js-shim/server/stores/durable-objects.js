@@ -15,7 +15,10 @@
 // - `registry`: every contact id, written once when a contact is created, so that `eraseAll`
 //   (Shopify `shop/redact`) can reach objects a namespace cannot list.
 // There is no global due index: alarms replace the cron tick, and the worker's own
-// `dueBefore`/`claimable` are empty (POST /tick answers zeros; sends go out anyway).
+// `dueBefore`/`claimable` are empty (POST /tick answers zeros; sends go out anyway). For the
+// same reason `dueSummary` (GET /health) knows no backlog from the Worker: it answers
+// `scheduler: 'alarms'` with null counts, and one contact's backlog through `forContact`.
+// No tick is recorded: an alarm is the platform's scheduler, retried by workerd when it throws.
 
 import { DurableObject } from 'cloudflare:workers';
 import * as rekindle from 'rekindle';
@@ -68,6 +71,8 @@ export function durableObjectStore(namespace, { here = null } = {}) {
     // Scoped to the object when running inside one; empty from outside (alarms drive sends).
     dueBefore: async (now, limit) => (here ? here.dueBefore(now, limit) : []),
     claimable: async (now, limit) => (here ? here.claimable(now, limit) : []),
+    dueSummary: async (now) => (here ? here.dueSummary(now) : { due: null, oldestDueAt: null, lastTickAt: null, scheduler: 'alarms' }),
+    recordTick: async () => {}, // alarms are the scheduler: nothing ticks from outside
 
     claim: async (id, owner, now, leaseMs) => (await holder(id))?.claim(id, owner, now, leaseMs) ?? null,
     finish: async (id, owner, outcome) => (await holder(id))?.finish(id, owner, outcome) ?? false,
@@ -93,6 +98,7 @@ export function durableObjectStore(namespace, { here = null } = {}) {
     forContact: (contactId) => ({
       dueBefore: (now, limit) => contact(contactId).dueBefore(now, limit),
       claimable: (now, limit) => contact(contactId).claimable(now, limit),
+      dueSummary: (now) => contact(contactId).dueSummary(now),
       tick: () => contact(contactId).tick(),
     }),
 
@@ -169,6 +175,12 @@ export function contactObject(options = null) {
     dueBefore(now, limit) {
       const contactId = this.contactId;
       return this.#rows('due', 'SELECT id, at FROM due WHERE at <= ? ORDER BY at LIMIT ?', now, limit).map((r) => ({ id: r.id, contactId, at: r.at }));
+    }
+
+    /** This contact's backlog: its due entries at or before `now`. */
+    dueSummary(now) {
+      const row = this.#one('due', 'SELECT COUNT(*) AS due, MIN(at) AS oldest FROM due WHERE at <= ?', now);
+      return { due: row?.due ?? 0, oldestDueAt: row?.oldest ?? null, lastTickAt: null, scheduler: 'alarms' };
     }
 
     claimable(now, limit) {

@@ -7,6 +7,7 @@ export function memoryStore() {
   const due = new Map(); // actionId -> { id, contactId, at }
   const links = new Map(); // key -> contactId
   const intents = new Map(); // actionId -> intent row
+  let lastTickAt = null; // the scheduler's record (no personal data): kept through eraseAll
 
   return {
     async load(contactId) {
@@ -38,6 +39,21 @@ export function memoryStore() {
 
     async dueBefore(now, limit) {
       return [...due.values()].filter((d) => d.at <= now).sort((a, b) => a.at - b.at).slice(0, limit).map((d) => ({ ...d }));
+    },
+
+    async dueSummary(now) {
+      let count = 0;
+      let oldestDueAt = null;
+      for (const d of due.values()) {
+        if (d.at > now) continue;
+        count += 1;
+        if (oldestDueAt === null || d.at < oldestDueAt) oldestDueAt = d.at;
+      }
+      return { due: count, oldestDueAt, lastTickAt };
+    },
+
+    async recordTick(at) {
+      if (lastTickAt === null || at > lastTickAt) lastTickAt = at;
     },
 
     async claimable(now, limit) {

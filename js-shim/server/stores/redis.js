@@ -6,7 +6,8 @@
 // Keys, under `prefix`:  c:<contact> hash {state, version} · due zset (action → at) ·
 // due:c hash (action → contact) · cdue:<contact>, clinks:<contact>, cint:<contact> sets (for
 // erasure) · link:<key> string · i:<action> hash (the intent, then its ledger entry) ·
-// pending zset (action → earliest claim time).
+// pending zset (action → earliest claim time) · meta:lastTickAt string (the scheduler's record,
+// no personal data: kept through eraseAll).
 
 const LIB = `
 local p = ARGV[1]
@@ -98,12 +99,21 @@ redis.call('ZADD', p..'pending', nextAt, id)
 return 1
 `;
 
+// The latest tick wins, whichever process records last (clocks of several hosts may differ).
+const RECORD_TICK = `
+local key, at = ARGV[1], tonumber(ARGV[2])
+local current = redis.call('GET', key)
+if not current or tonumber(current) < at then redis.call('SET', key, at) end
+return 1
+`;
+
 /** `redis`: a connected ioredis client (the caller owns its options); `prefix` namespaces keys. */
 export function redisStore(redis, { prefix = 'rekindle:' } = {}) {
   redis.defineCommand('rekindleCommit', { numberOfKeys: 0, lua: COMMIT });
   redis.defineCommand('rekindleClaim', { numberOfKeys: 0, lua: CLAIM });
   redis.defineCommand('rekindleFinish', { numberOfKeys: 0, lua: FINISH });
   redis.defineCommand('rekindleRetry', { numberOfKeys: 0, lua: RETRY });
+  redis.defineCommand('rekindleRecordTick', { numberOfKeys: 0, lua: RECORD_TICK });
   const k = (name) => prefix + name;
 
   return {
@@ -139,6 +149,18 @@ export function redisStore(redis, { prefix = 'rekindle:' } = {}) {
         .map((id, i) => ({ id, contactId: contacts[i], at: Number(flat[i * 2 + 1]) }))
         .filter((d) => d.contactId !== null); // removed between the two reads
     },
+    async dueSummary(now) {
+      // MULTI/EXEC: the count, the oldest entry and the last tick as of one moment.
+      const [[, due], [, oldest], [, lastTickAt]] = await redis.multi()
+        .zcount(k('due'), '-inf', now)
+        .zrangebyscore(k('due'), '-inf', now, 'WITHSCORES', 'LIMIT', 0, 1)
+        .get(k('meta:lastTickAt'))
+        .exec();
+      return { due: Number(due), oldestDueAt: oldest.length ? Number(oldest[1]) : null, lastTickAt: lastTickAt === null ? null : Number(lastTickAt) };
+    },
+    async recordTick(at) {
+      await redis.rekindleRecordTick(k('meta:lastTickAt'), at);
+    },
     async claimable(now, limit) {
       return redis.zrangebyscore(k('pending'), '-inf', now, 'LIMIT', 0, limit);
     },
@@ -160,7 +182,8 @@ export function redisStore(redis, { prefix = 'rekindle:' } = {}) {
     async eraseAll() {
       let cursor = '0';
       do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+        const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+        const keys = found.filter((key) => key !== k('meta:lastTickAt'));
         if (keys.length) await redis.del(...keys);
         cursor = next;
       } while (cursor !== '0');

@@ -18,6 +18,8 @@ CREATE TABLE IF NOT EXISTS intents (
   provider_id TEXT, detail TEXT);
 CREATE INDEX IF NOT EXISTS intents_pending ON intents (status, next_at);
 CREATE INDEX IF NOT EXISTS intents_by_contact ON intents (contact_id);
+-- The scheduler's own records (the last tick's time): no personal data, kept through eraseAll.
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 `;
 
 /** `Database`: the better-sqlite3 constructor (a peer dependency, passed in). */
@@ -39,6 +41,9 @@ export function sqliteStore(Database, path) {
     intend: db.prepare('INSERT INTO intents (action_id, contact_id, action) VALUES (?, ?, ?) ON CONFLICT (action_id) DO NOTHING'),
     resolve: db.prepare('SELECT contact_id FROM links WHERE key = ?'),
     due: db.prepare('SELECT action_id AS id, contact_id AS contactId, at FROM due WHERE at <= ? ORDER BY at LIMIT ?'),
+    dueSummary: db.prepare('SELECT COUNT(*) AS due, MIN(at) AS oldestDueAt FROM due WHERE at <= ?'),
+    lastTick: db.prepare("SELECT value FROM meta WHERE key = 'lastTickAt'"),
+    recordTick: db.prepare("INSERT INTO meta (key, value) VALUES ('lastTickAt', ?) ON CONFLICT (key) DO UPDATE SET value = MAX(value, excluded.value)"),
     claimable: db.prepare("SELECT action_id AS id FROM intents WHERE status = 'pending' AND next_at <= ? AND lease_until <= ? ORDER BY next_at LIMIT ?"),
     claim: db.prepare("UPDATE intents SET owner = ?, lease_until = ?, attempts = attempts + 1 WHERE action_id = ? AND status = 'pending' AND next_at <= ? AND lease_until <= ? RETURNING action_id AS id, contact_id AS contactId, action, attempts"),
     finish: db.prepare("UPDATE intents SET status = ?, provider_id = ?, detail = ?, action = NULL, lease_until = 0 WHERE action_id = ? AND owner = ? AND status = 'pending'"),
@@ -67,6 +72,9 @@ export function sqliteStore(Database, path) {
     return true;
   });
 
+  // One read transaction: the backlog and the last tick as of the same moment.
+  const summary = db.transaction((now) => ({ ...q.dueSummary.get(now), lastTickAt: q.lastTick.get()?.value ?? null }));
+
   return {
     async load(contactId) {
       return q.load.get(contactId) ?? null;
@@ -83,6 +91,12 @@ export function sqliteStore(Database, path) {
     },
     async dueBefore(now, limit) {
       return q.due.all(now, limit);
+    },
+    async dueSummary(now) {
+      return summary(now);
+    },
+    async recordTick(at) {
+      q.recordTick.run(at);
     },
     async claimable(now, limit) {
       return q.claimable.all(now, now, limit).map((r) => r.id);

@@ -1,0 +1,177 @@
+// The PostgreSQL store: for a merchant who already runs Postgres, or has outgrown one machine
+// (several handler processes on one database). It speaks through postgres.js (`postgres`, an
+// optional peer dependency) rather than node-postgres (`pg`): postgres.js is one dependency-free
+// package that runs unchanged on Node, Deno and Workers (its `workerd` build opens the socket
+// with cloudflare:sockets), pipelines queries on a connection, and its tagged templates make
+// every value a bound parameter; `pg` needs pg-cloudflare and the nodejs_compat flag on
+// Workers and pulls in five packages of its own. docs/scaling.md has the comparison.
+//
+// Every table lives in one Postgres schema (`schema`, default "rekindle"), as the Redis store's
+// keys live under its prefix: eraseAll empties that schema and nothing else.
+//
+// Each commit is one transaction under READ COMMITTED. The compare-and-set is the row's
+// version in the UPDATE's WHERE: a concurrent writer waits on the row lock, then Postgres
+// re-checks the WHERE against the committed row and updates nothing, so exactly one of two
+// racing commits wins. A claim is one UPDATE of the intent row picked `FOR UPDATE SKIP LOCKED`:
+// a dispatcher never waits behind another one's claim, it moves on to the next message.
+
+const DDL = (s) => [
+  `CREATE SCHEMA IF NOT EXISTS ${s}`,
+  `CREATE TABLE IF NOT EXISTS ${s}.contacts (id text PRIMARY KEY, state text NOT NULL, version integer NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS ${s}.due (action_id text PRIMARY KEY, contact_id text NOT NULL, at bigint NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS due_by_time ON ${s}.due (at)`,
+  `CREATE INDEX IF NOT EXISTS due_by_contact ON ${s}.due (contact_id)`,
+  `CREATE TABLE IF NOT EXISTS ${s}.links (key text PRIMARY KEY, contact_id text NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS links_by_contact ON ${s}.links (contact_id)`,
+  // Dispatch intents; once finished, the ledger of dispatched action ids (payload dropped).
+  `CREATE TABLE IF NOT EXISTS ${s}.intents (
+    action_id text PRIMARY KEY, contact_id text NOT NULL, action text,
+    status text NOT NULL DEFAULT 'pending', attempts integer NOT NULL DEFAULT 0,
+    next_at bigint NOT NULL DEFAULT 0, owner text, lease_until bigint NOT NULL DEFAULT 0,
+    provider_id text, detail text)`,
+  // Only pending rows are ever scanned by time: the ledger of finished sends stays out of it.
+  `CREATE INDEX IF NOT EXISTS intents_claimable ON ${s}.intents (next_at) WHERE status = 'pending'`,
+  `CREATE INDEX IF NOT EXISTS intents_by_contact ON ${s}.intents (contact_id)`,
+  // The scheduler's own records (the last tick's time): no personal data, kept through eraseAll.
+  `CREATE TABLE IF NOT EXISTS ${s}.meta (key text PRIMARY KEY, value bigint NOT NULL)`,
+];
+
+// A plain identifier only: quoted the same way by our DDL and by postgres.js's sql(name),
+// which would split a name with a dot into two.
+const PLAIN_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** The last value per id wins, as in the other stores' sequential writes. */
+function lastById(entries) {
+  return [...new Map(entries.map((e) => [e.id, e])).values()];
+}
+
+/**
+ * `sql`: a postgres.js client (the caller owns its options and its pool); `schema`: the Postgres
+ * schema holding Rekindle's tables, created on first use.
+ */
+export async function postgresStore(sql, { schema = 'rekindle' } = {}) {
+  if (!PLAIN_IDENTIFIER.test(schema)) throw new TypeError(`postgresStore: schema must match ${PLAIN_IDENTIFIER} (got ${JSON.stringify(schema)})`);
+  const s = sql(schema); // an escaped identifier, inlined into each statement's text
+  // Several processes may start at once: CREATE ... IF NOT EXISTS is not safe against itself
+  // (two creators can collide in the catalog), so the first one in creates, the others wait.
+  await sql.begin(async (tx) => {
+    await tx`SELECT pg_advisory_xact_lock(hashtext(${`rekindle:${schema}`}))`;
+    for (const statement of DDL(`"${schema}"`)) await tx.unsafe(statement);
+  });
+
+  return {
+    async load(contactId) {
+      const [row] = await sql`SELECT state, version FROM ${s}.contacts WHERE id = ${contactId}`;
+      return row ? { state: row.state, version: row.version } : null;
+    },
+
+    async commit(contactId, change) {
+      return sql.begin(async (tx) => {
+        const [written] = change.expected === 0
+          ? await tx`INSERT INTO ${s}.contacts (id, state, version) VALUES (${contactId}, ${change.state}, 1) ON CONFLICT (id) DO NOTHING RETURNING version`
+          : await tx`UPDATE ${s}.contacts SET state = ${change.state}, version = version + 1 WHERE id = ${contactId} AND version = ${change.expected} RETURNING version`;
+        if (!written) return false;
+        // The rest is pipelined on the transaction's connection, and runs in this order.
+        const writes = [];
+        if (change.unschedule.length) writes.push(tx`DELETE FROM ${s}.due WHERE action_id = ANY(${change.unschedule}::text[])`);
+        if (change.settle) writes.push(tx`DELETE FROM ${s}.due WHERE action_id = ${change.settle.id} AND at = ${change.settle.at}::bigint`);
+        const schedule = lastById(change.schedule);
+        if (schedule.length) {
+          writes.push(tx`INSERT INTO ${s}.due (action_id, contact_id, at)
+            SELECT id, ${contactId}, at FROM unnest(${schedule.map((e) => e.id)}::text[], ${schedule.map((e) => String(e.at))}::bigint[]) AS t (id, at)
+            ON CONFLICT (action_id) DO UPDATE SET at = excluded.at, contact_id = excluded.contact_id`);
+        }
+        // Sorted: two commits claiming the same keys lock them in one order, never a deadlock.
+        const links = [...new Set(change.links)].sort();
+        if (links.length) {
+          writes.push(tx`INSERT INTO ${s}.links (key, contact_id) SELECT key, ${contactId} FROM unnest(${links}::text[]) AS t (key) ON CONFLICT (key) DO NOTHING`);
+        }
+        const intents = lastById(change.intents);
+        if (intents.length) {
+          writes.push(tx`INSERT INTO ${s}.intents (action_id, contact_id, action)
+            SELECT id, ${contactId}, action FROM unnest(${intents.map((i) => i.id)}::text[], ${intents.map((i) => JSON.stringify(i.action))}::text[]) AS t (id, action)
+            ON CONFLICT (action_id) DO NOTHING`);
+        }
+        if (change.erase) {
+          writes.push(
+            tx`DELETE FROM ${s}.due WHERE contact_id = ${contactId}`,
+            tx`DELETE FROM ${s}.links WHERE contact_id = ${contactId}`,
+            tx`UPDATE ${s}.intents SET action = NULL, status = CASE status WHEN 'pending' THEN 'cancelled' ELSE status END WHERE contact_id = ${contactId}`,
+          );
+        }
+        await Promise.all(writes);
+        return true;
+      });
+    },
+
+    async resolve(keys) {
+      if (keys.length === 0) return null;
+      const rows = await sql`SELECT key, contact_id FROM ${s}.links WHERE key = ANY(${keys}::text[])`;
+      const found = new Map(rows.map((r) => [r.key, r.contact_id]));
+      for (const key of keys) if (found.has(key)) return found.get(key);
+      return null;
+    },
+
+    async dueBefore(now, limit) {
+      const rows = await sql`SELECT action_id, contact_id, at FROM ${s}.due WHERE at <= ${now}::bigint ORDER BY at LIMIT ${limit}`;
+      return rows.map((r) => ({ id: r.action_id, contactId: r.contact_id, at: Number(r.at) }));
+    },
+
+    async dueSummary(now) {
+      // One statement: the backlog and the last tick as of one snapshot.
+      const [row] = await sql`SELECT count(*)::int AS due, min(at) AS oldest,
+        (SELECT value FROM ${s}.meta WHERE key = 'lastTickAt') AS last_tick
+        FROM ${s}.due WHERE at <= ${now}::bigint`;
+      const number = (v) => (v === null ? null : Number(v)); // bigint arrives as a string
+      return { due: row.due, oldestDueAt: number(row.oldest), lastTickAt: number(row.last_tick) };
+    },
+
+    async recordTick(at) {
+      // The latest tick wins, whichever process records last (clocks of several hosts may differ).
+      await sql`INSERT INTO ${s}.meta (key, value) VALUES ('lastTickAt', ${at}::bigint)
+        ON CONFLICT (key) DO UPDATE SET value = GREATEST(meta.value, excluded.value)`;
+    },
+
+    async claimable(now, limit) {
+      const rows = await sql`SELECT action_id FROM ${s}.intents
+        WHERE status = 'pending' AND next_at <= ${now}::bigint AND lease_until <= ${now}::bigint ORDER BY next_at LIMIT ${limit}`;
+      return rows.map((r) => r.action_id);
+    },
+
+    async claim(id, owner, now, leaseMs) {
+      const [row] = await sql`UPDATE ${s}.intents SET owner = ${owner}, lease_until = ${now + leaseMs}::bigint, attempts = attempts + 1
+        WHERE action_id = (SELECT action_id FROM ${s}.intents
+          WHERE action_id = ${id} AND status = 'pending' AND next_at <= ${now}::bigint AND lease_until <= ${now}::bigint
+          FOR UPDATE SKIP LOCKED)
+        RETURNING contact_id, action, attempts`;
+      return row ? { id, contactId: row.contact_id, action: JSON.parse(row.action), attempts: row.attempts } : null;
+    },
+
+    async finish(id, owner, { status, providerId = null, detail = null }) {
+      // The ledger keeps the outcome, not the message: no address outlives the send.
+      const { count } = await sql`UPDATE ${s}.intents SET status = ${status}, provider_id = ${providerId}, detail = ${detail}, action = NULL, lease_until = 0
+        WHERE action_id = ${id} AND owner = ${owner} AND status = 'pending'`;
+      return count === 1;
+    },
+
+    async retryLater(id, owner, nextAt) {
+      const { count } = await sql`UPDATE ${s}.intents SET next_at = ${nextAt}::bigint, lease_until = 0, owner = NULL
+        WHERE action_id = ${id} AND owner = ${owner} AND status = 'pending'`;
+      return count === 1;
+    },
+
+    async ledger(id) {
+      const [row] = await sql`SELECT status, attempts, provider_id, detail FROM ${s}.intents WHERE action_id = ${id}`;
+      return row ? { status: row.status, attempts: row.attempts, providerId: row.provider_id, detail: row.detail } : null;
+    },
+
+    async eraseAll() {
+      // One statement, the tables in the order a commit locks them.
+      await sql`TRUNCATE ${s}.contacts, ${s}.due, ${s}.links, ${s}.intents`;
+    },
+
+    async close() {
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
