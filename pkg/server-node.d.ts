@@ -16,12 +16,18 @@ export function redisStore(url: string, options?: { prefix?: string }): Promise<
 export function postgresStore(urlOrClient: string | PostgresJsClient, options?: { schema?: string; max?: number }): Promise<RekindleStore>;
 /** A postgres.js `Sql` instance (`postgres(url, options)`), typed loosely so these types need no postgres install. */
 export type PostgresJsClient = ((strings: TemplateStringsArray, ...values: any[]) => PromiseLike<any>) & { begin: (...args: any[]) => Promise<any>; end: (options?: { timeout?: number }) => Promise<void> };
-/** A node:http listener; the client address is the socket's unless `trustProxy`. */
-export function toNodeListener(handler: FetchHandler, options?: { env?: unknown; trustProxy?: boolean; log?(level: string, message: string, fields: object): void }): (req: IncomingMessage, res: ServerResponse) => void;
-/** Tick every `everyMs` (default 15000) in a long-lived process; returns a function that stops it. Each tick is recorded in the store (GET /health). Other platforms' schedulers: js-shim/server/README.md, "Scheduling, per platform". */
-export function startTicker(runtime: Runtime, options?: { everyMs?: number; log?(level: string, message: string, fields: object): void }): () => void;
+/**
+ * Which proxies in front are ours, for the client address rate limits count: false (default)
+ * the socket's; `{ hops: n }` the X-Forwarded-For entry n places from the right (true = 1 hop);
+ * `{ header }` a header the platform's edge overwrites (Fly-Client-IP). Anything else throws.
+ */
+export type TrustProxy = boolean | { hops: number } | { header: string };
+/** A node:http listener; the client address is the socket's unless `trustProxy`. An unparseable Host is answered 400 INVALID_HOST. */
+export function toNodeListener(handler: FetchHandler, options?: { env?: unknown; trustProxy?: TrustProxy; log?(level: string, message: string, fields: object): void }): (req: IncomingMessage, res: ServerResponse) => void;
+/** Tick every `everyMs` (default 15000) in a long-lived process; returns `stop()`, whose promise settles once the tick in flight (if any) has finished: await it before closing the store. Each tick is recorded in the store (GET /health). Other platforms' schedulers: js-shim/server/README.md, "Scheduling, per platform". */
+export function startTicker(runtime: Runtime, options?: { everyMs?: number; log?(level: string, message: string, fields: object): void }): () => Promise<void>;
 /** Express-style `(req, res, next)` middleware, mounted at the app's root before any body parser (or after express.raw()). */
-export function toExpressMiddleware(handler: FetchHandler, options?: { env?: unknown; trustProxy?: boolean; log?(level: string, message: string, fields: object): void }): (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
+export function toExpressMiddleware(handler: FetchHandler, options?: { env?: unknown; trustProxy?: TrustProxy; log?(level: string, message: string, fields: object): void }): (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 /** Payload format 2.0: API Gateway HTTP APIs and function URLs. */
 export interface LambdaEventV2 {
   version?: '2.0'; rawPath: string; rawQueryString?: string; headers?: Record<string, string>; cookies?: string[]; body?: string; isBase64Encoded?: boolean;

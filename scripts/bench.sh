@@ -28,6 +28,9 @@ node benches/storefront.mjs
 echo; echo "=== server: Node handler on one core, SQLite and Redis (autocannon)"
 node benches/server.mjs 10
 
+echo; echo "=== beacon flood: one address flooding (default limits, one trusted proxy) while shoppers at other addresses beacon; 429 rate and shoppers accepted"
+node benches/flood.mjs 10
+
 echo; echo "=== server: CPU ms per request in workerd (process CPU time over N requests)"
 node benches/workerd-cpu.mjs 2000
 

@@ -35,7 +35,8 @@ const rekindle = createHandler({
     }),
   },
   publicUrl: env.PUBLIC_URL, // the API's URL (or your custom domain): links and Twilio signatures use it
-  beacon: { allowedOrigins: (env.STOREFRONT_ORIGINS ?? '').split(',').filter(Boolean) },
+  // The storefront beacon (examples/storefront-embed), from these origins only; off without any.
+  beacon: env.STOREFRONT_ORIGINS ? { allowedOrigins: env.STOREFRONT_ORIGINS.split(',') } : false,
   log,
 });
 

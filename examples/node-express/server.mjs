@@ -41,7 +41,8 @@ const handler = createHandler({
   publicUrl: env.PUBLIC_URL, // where this app is reached from outside (https): links and Twilio signatures use it
   basePath: env.REKINDLE_BASE_PATH, // e.g. /rekindle: Rekindle's routes under it, every other path the app's own
   development: env.REKINDLE_DEVELOPMENT === 'true', // only on your machine: allows an http://127.0.0.1 PUBLIC_URL
-  beacon: { allowedOrigins: (env.STOREFRONT_ORIGINS ?? '').split(',').filter(Boolean) },
+  // The storefront beacon (examples/storefront-embed), from these origins only; off without any.
+  beacon: env.STOREFRONT_ORIGINS ? { allowedOrigins: env.STOREFRONT_ORIGINS.split(',') } : false,
   log,
 });
 
@@ -56,11 +57,12 @@ const server = app.listen(Number(env.PORT ?? 3000), env.HOST ?? '0.0.0.0', () =>
   log('info', 'listening', { url: `http://${address}:${port}` });
 });
 
-// Graceful shutdown (SIGTERM from systemd, Docker, Kubernetes; Ctrl-C): no new tick starts,
-// requests in flight finish, then the SQLite file is closed cleanly.
+// Graceful shutdown (SIGTERM from systemd, Docker, Kubernetes; Ctrl-C): no new tick starts and
+// the one in flight finishes (its sends recorded), requests in flight finish, then the SQLite
+// file is closed cleanly.
 async function shutdown(signal) {
   log('info', 'shutting down', { signal });
-  stopTicker();
+  await stopTicker();
   await new Promise((resolve) => server.close(resolve));
   await store.close();
   log('info', 'stopped', {});

@@ -3,10 +3,12 @@
 // It checks signatures and sizes, hands raw bodies to the Rust ingest functions, and lets
 // the runtime perform the engine's decisions. Nothing here decides what to send.
 
+import { addressKey, clientAddressOf } from './client-address.js';
+import { HttpProblem, guardStore, parseInput } from './faults.js';
 import { readLinkToken } from './links.js';
 import * as pages from './pages.js';
 import { createRuntime } from './runtime.js';
-import { rateLimiter } from './rate-limit.js';
+import { distinctLimiter, rateLimiter } from './rate-limit.js';
 import { RekindleConfigError, deploymentSettings, routePath } from './settings.js';
 import { hmac, verifySendgrid, verifyShopify, verifyTwilio } from './signatures.js';
 
@@ -29,11 +31,15 @@ export function createHandler(options) {
       const beacon = {
         allowedOrigins: o.beacon?.allowedOrigins ?? [],
         maxBytes: o.beacon?.maxBytes ?? 16 * KIB,
+        // Keyed by the address (which the client cannot choose): requests, and how many
+        // distinct shoppers it may bring in (the shopper id is the client's own choice).
         perIp: rateLimiter(o.beacon?.perIp ?? { limit: 120, windowMs: 60_000 }),
+        shoppersPerIp: distinctLimiter(o.beacon?.shoppersPerIp ?? { limit: 20, windowMs: 60_000 }),
+        // Per shopper: one stuck tab's loop. Not a defence (rotating the id walks around it).
         perShopper: rateLimiter(o.beacon?.perShopper ?? { limit: 30, windowMs: 60_000 }),
       };
       const linkSecret = o.secrets.links ?? o.secrets.salt;
-      const runtime = createRuntime({ ...o, linkSecret });
+      const runtime = createRuntime({ ...o, store: guardStore(o.store), linkSecret });
       return { o, settings, beacon, linkSecret, now: o.now ?? Date.now, runtime, maxBytes: o.maxBodyBytes ?? 1024 * KIB };
     })();
     ready.catch(() => {
@@ -45,7 +51,7 @@ export function createHandler(options) {
   const handler = async (request, env, ctx) => {
     const s = await setUp(env);
     try {
-      return await route(s, request, ctx);
+      return await route({ ...s, env }, request, ctx);
     } catch (error) {
       return failure(error, s.o.log);
     }
@@ -109,7 +115,8 @@ async function route(s, request, ctx) {
   if (handle) return handle(s, request, url, ctx);
   const link = /^\/([rup])\/([^/]+)$/.exec(path);
   if (link && LINKS[`${request.method} ${link[1]}`]) {
-    const actionId = await readLinkToken(s.linkSecret, link[1], decodeURIComponent(link[2]));
+    const token = decodeOrNull(link[2]); // a malformed %-escape is no token of ours
+    const actionId = token && (await readLinkToken(s.linkSecret, link[1], token));
     const contactId = actionId && (await s.runtime.contactOfAction(actionId));
     if (!contactId) return html(404, pages.notFound());
     return LINKS[`${request.method} ${link[1]}`](s, request, url, { actionId, contactId });
@@ -164,27 +171,29 @@ async function beaconPreflight(s, request) {
   });
 }
 
-async function beacon(s, request) {
+/**
+ * Anyone can send a beacon, so each limit is keyed by what the sender cannot choose (the
+ * address the platform saw, an IPv6 /64) and bounds both the work (requests, each at most
+ * `maxBytes`) and the state (new shoppers) one address causes per window; the cheap checks
+ * come before the body is read.
+ */
+async function beacon(s, request, url, ctx) {
   const cors = corsHeaders(s, request);
   // Browsers send Origin on cross-site POSTs (and sendBeacon); a missing one is a server client.
   if (request.headers.get('origin') && !cors) return problem(403, 'ORIGIN_NOT_ALLOWED', 'this origin may not send beacons');
-  const ip = clientIp(request);
-  if (!s.beacon.perIp.take(`ip:${ip}`, s.now())) return withHeaders(problem(429, 'RATE_LIMITED', 'too many beacons from this address'), cors);
+  const address = addressKey(clientAddressOf(request, s.env, ctx, s.o.clientAddress));
+  if (!s.beacon.perIp.take(address, s.now())) return withHeaders(problem(429, 'RATE_LIMITED', 'too many beacons from this address'), cors);
   const body = await readBody(request, s.beacon.maxBytes);
-  const ingested = s.o.rekindle.ingest.beacon(body, s.o.secrets.salt);
+  const ingested = parseInput(() => s.o.rekindle.ingest.beacon(body, s.o.secrets.salt), s.o.log);
   const shopper = ingested.routed[0].contactId;
+  if (!s.beacon.shoppersPerIp.admit(address, shopper, s.now())) {
+    return withHeaders(problem(429, 'RATE_LIMITED', 'too many new shoppers from this address'), cors);
+  }
   if (!s.beacon.perShopper.take(`shopper:${shopper}`, s.now())) {
     return withHeaders(problem(429, 'RATE_LIMITED', 'too many beacons for this shopper'), cors);
   }
   const summary = await s.runtime.ingest(ingested);
   return withHeaders(json(202, summary), cors);
-}
-
-function clientIp(request) {
-  return request.headers.get('cf-connecting-ip')
-    ?? request.headers.get('x-forwarded-for')?.split(',')[0].trim()
-    ?? request.headers.get('x-real-ip')
-    ?? 'unknown';
 }
 
 // ---------- provider webhooks ----------
@@ -196,7 +205,7 @@ async function shopify(s, request) {
   }
   const topic = request.headers.get('x-shopify-topic') ?? '';
   const webhookId = request.headers.get('x-shopify-webhook-id') ?? '';
-  const ingested = s.o.rekindle.ingest.shopify(topic, webhookId, new TextDecoder().decode(raw), s.o.secrets.salt, s.now());
+  const ingested = parseInput(() => s.o.rekindle.ingest.shopify(topic, webhookId, new TextDecoder().decode(raw), s.o.secrets.salt, s.now()), s.o.log);
   return json(200, await s.runtime.ingest(ingested));
 }
 
@@ -205,22 +214,28 @@ function signedUrl(s, url) {
   return new URL(url.pathname + url.search, s.settings.publicUrl).toString();
 }
 
-/** The form's fields once its signature holds (a repeated field keeps its last value), else null. */
+/**
+ * The form's fields once its signature holds, else null: the very map the signature was
+ * checked over is the one handed on, so no field reaches the engine unsigned. It has no
+ * prototype (`__proto__` is a field like any other, signed or refused, never a setter), and a
+ * repeated field is refused: Twilio sends none on these webhooks, and which value counts
+ * would be ours to guess.
+ */
 async function twilioForm(s, request, url) {
   const form = new URLSearchParams(await readBody(request, s.maxBytes));
-  const signed = {};
-  for (const name of new Set(form.keys())) {
-    const values = form.getAll(name);
-    signed[name] = values.length > 1 ? values : values[0];
+  const fields = Object.create(null);
+  for (const [name, value] of form) {
+    if (Object.hasOwn(fields, name)) throw new HttpProblem(400, 'REPEATED_FIELD', `the form field ${JSON.stringify(name)} appears more than once`, `$.${name}`);
+    fields[name] = value;
   }
-  const ok = await verifyTwilio(s.o.secrets.twilioAuthToken, signedUrl(s, url), signed, request.headers.get('x-twilio-signature'));
-  return ok ? Object.fromEntries(form) : null;
+  const ok = await verifyTwilio(s.o.secrets.twilioAuthToken, signedUrl(s, url), fields, request.headers.get('x-twilio-signature'));
+  return ok ? fields : null;
 }
 
 async function twilioInbound(s, request, url, ctx) {
   const params = await twilioForm(s, request, url);
   if (!params) return problem(401, 'BAD_SIGNATURE', 'X-Twilio-Signature does not match');
-  await s.runtime.ingest(s.o.rekindle.ingest.twilio('inbound', params, {}, s.o.secrets.salt, s.now()));
+  await s.runtime.ingest(parseInput(() => s.o.rekindle.ingest.twilio('inbound', params, {}, s.o.secrets.salt, s.now()), s.o.log));
   // Keyword answers (STOP, HELP, YES) are engine `reply` actions: send them now, not at the next tick.
   background(ctx, s.runtime.dispatchPending(), s.o.log);
   return new Response('<?xml version="1.0" encoding="UTF-8"?><Response></Response>', { status: 200, headers: { 'content-type': 'text/xml' } });
@@ -230,19 +245,21 @@ async function twilioStatus(s, request, url) {
   const params = await twilioForm(s, request, url);
   if (!params) return problem(401, 'BAD_SIGNATURE', 'X-Twilio-Signature does not match');
   const query = Object.fromEntries(url.searchParams);
-  return json(200, await s.runtime.ingest(s.o.rekindle.ingest.twilio('status', params, query, s.o.secrets.salt, s.now())));
+  return json(200, await s.runtime.ingest(parseInput(() => s.o.rekindle.ingest.twilio('status', params, query, s.o.secrets.salt, s.now()), s.o.log)));
 }
 
 async function sendgrid(s, request) {
   const raw = await readBody(request, s.maxBytes, { bytes: true });
-  const ok = await verifySendgrid(
-    s.o.secrets.sendgridPublicKey,
-    raw,
-    request.headers.get('x-twilio-email-event-webhook-signature'),
-    request.headers.get('x-twilio-email-event-webhook-timestamp'),
-  );
+  const timestamp = request.headers.get('x-twilio-email-event-webhook-timestamp');
+  const ok = await verifySendgrid(s.o.secrets.sendgridPublicKey, raw, request.headers.get('x-twilio-email-event-webhook-signature'), timestamp);
   if (!ok) return problem(401, 'BAD_SIGNATURE', 'the SendGrid event webhook signature does not match');
-  return json(200, await s.runtime.ingest(s.o.rekindle.ingest.sendgrid(new TextDecoder().decode(raw))));
+  // The signature covers the timestamp, not when it was sent: without a window, a captured
+  // request replays for ever. Unix seconds, within `webhooks.maxAgeMs` of our clock either way.
+  const sentAt = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) * 1000 : NaN;
+  if (!(Math.abs(s.now() - sentAt) <= s.settings.webhookMaxAgeMs)) {
+    return problem(401, 'STALE_TIMESTAMP', `the SendGrid event webhook timestamp is not within ${s.settings.webhookMaxAgeMs / 1000} s of now`);
+  }
+  return json(200, await s.runtime.ingest(parseInput(() => s.o.rekindle.ingest.sendgrid(new TextDecoder().decode(raw)), s.o.log)));
 }
 
 /**
@@ -252,12 +269,12 @@ async function sendgrid(s, request) {
  */
 async function postmark(s, request) {
   const { basicAuth, header } = s.o.secrets.postmarkWebhook ?? {};
-  const given = request.headers.get('authorization') ?? '';
-  const viaBasic = basicAuth && given.startsWith('Basic ') && (await sameSecret(basicAuth, decodeBasic(given.slice(6))));
+  const given = credentials(request, 'basic');
+  const viaBasic = basicAuth && given !== '' && (await sameSecret(basicAuth, decodeBasic(given)));
   const viaHeader = header && (await sameSecret(header.value, request.headers.get(header.name) ?? ''));
   if (!viaBasic && !viaHeader) return problem(401, 'BAD_CREDENTIALS', 'the Postmark webhook credentials do not match');
   const raw = await readBody(request, s.maxBytes);
-  return json(200, await s.runtime.ingest(s.o.rekindle.ingest.postmark(raw)));
+  return json(200, await s.runtime.ingest(parseInput(() => s.o.rekindle.ingest.postmark(raw), s.o.log)));
 }
 
 /** `user:password` from a Basic credential (UTF-8), or '' if it is not base64. */
@@ -276,7 +293,8 @@ async function recoveryLink(s, request, url, { actionId, contactId }) {
   const target = await s.runtime.recoveryUrl(contactId, actionId);
   if (!target || !/^https?:\/\//.test(target)) return html(404, pages.notFound());
   await s.runtime.apply(contactId, { id: `clicked:${actionId}`, at: new Date(s.now()).toISOString(), type: 'clicked', actionId });
-  return new Response(null, { status: 302, headers: { location: target, 'cache-control': 'no-store' } });
+  // The link's URL carries its token: the shop must not get it as a Referer.
+  return new Response(null, { status: 302, headers: { location: target, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } });
 }
 
 /** RFC 8058 one-click (`List-Unsubscribe=One-Click`) and the landing page's form alike. */
@@ -299,9 +317,14 @@ async function preferences(s, request, url, { actionId, contactId }) {
 // ---------- scheduler ----------
 
 async function tick(s, request) {
-  const given = (request.headers.get('authorization') ?? '').replace(/^Bearer /, '');
-  if (!(await sameSecret(s.o.secrets.tick, given))) return problem(401, 'BAD_CREDENTIALS', 'the tick needs its bearer secret');
+  if (!(await sameSecret(s.o.secrets.tick, credentials(request, 'bearer')))) return problem(401, 'BAD_CREDENTIALS', 'the tick needs its bearer secret');
   return json(200, await s.runtime.tick());
+}
+
+/** The credentials of `Authorization: <scheme> <credentials>`, or ''. The scheme is case-insensitive (RFC 9110 11.1). */
+function credentials(request, scheme) {
+  const match = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) +(\S+) *$/.exec(request.headers.get('authorization') ?? '');
+  return match && match[1].toLowerCase() === scheme ? match[2] : '';
 }
 
 /** Constant-time: compare HMACs of both under a throwaway key, never the strings. */
@@ -316,11 +339,12 @@ async function sameSecret(expected, given) {
 
 // ---------- plumbing ----------
 
-class HttpProblem extends Error {
-  constructor(status, code, message) {
-    super(message);
-    this.status = status;
-    this.code = code;
+/** A path segment's %-escapes decoded, or null when they are not valid UTF-8 escapes. */
+function decodeOrNull(segment) {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
   }
 }
 
@@ -361,7 +385,7 @@ function background(ctx, promise, log) {
 const CONTRACT_STATUS = { TOO_LARGE: 413 };
 
 function failure(error, log) {
-  if (error instanceof HttpProblem) return problem(error.status, error.code, error.message);
+  if (error instanceof HttpProblem) return problem(error.status, error.code, error.message, error.path);
   if (error?.name === 'RekindleError' && !['ENGINE_TRAPPED', 'NOT_INITIALIZED'].includes(error.code)) {
     return problem(CONTRACT_STATUS[error.code] ?? 400, error.code, error.message, error.path);
   }
@@ -371,7 +395,7 @@ function failure(error, log) {
 }
 
 function html(status, body) {
-  return new Response(body, { status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } });
+  return new Response(body, { status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...pages.PAGE_HEADERS } });
 }
 
 function json(status, body) {

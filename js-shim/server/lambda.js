@@ -20,12 +20,16 @@ export function toLambdaHandler(handler, { env = {} } = {}) {
   return async (event) => {
     if (isSchedule(event)) return (await handler.runtime(env)).tick();
     const v1 = isPayload1(event);
-    const { method, url, headers } = v1 ? fromPayload1(event) : fromPayload2(event);
+    const { method, url, headers, clientAddress } = v1 ? fromPayload1(event) : fromPayload2(event);
     const body = event.body === undefined || event.body === null || method === 'GET' || method === 'HEAD'
       ? undefined
       : event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
     const pending = [];
-    const response = await handler(new Request(url, { method, headers, body }), env, { waitUntil: (p) => pending.push(p) });
+    const request = parseRequest(url, method, headers, body);
+    const response = request
+      ? await handler(request, env, { waitUntil: (p) => pending.push(p), clientAddress })
+      // RFC 9110 7.2: an invalid Host is the client's fault (400), not a failed invocation (502).
+      : Response.json({ error: { code: 'INVALID_HOST', message: 'the Host header is not a host', path: '$.headers.host' } }, { status: 400 });
     const bytes = Buffer.from(await response.arrayBuffer());
     await Promise.allSettled(pending);
     const out = {};
@@ -62,7 +66,7 @@ function fromPayload2(event) {
   trustOnly(headers, http.sourceIp);
   const host = headers.get('host') ?? event.requestContext?.domainName ?? 'localhost';
   const url = `https://${host}${event.rawPath ?? '/'}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`;
-  return { method: http.method ?? 'GET', url, headers };
+  return { method: http.method ?? 'GET', url, headers, clientAddress: http.sourceIp };
 }
 
 function fromPayload1(event) {
@@ -82,7 +86,7 @@ function fromPayload1(event) {
   const host = headers.get('host') ?? event.requestContext?.domainName ?? 'localhost';
   const query = alb ? albQuery(event) : restQuery(event);
   const url = `https://${host}${event.path ?? '/'}${query ? `?${query}` : ''}`;
-  return { method: event.httpMethod, url, headers };
+  return { method: event.httpMethod, url, headers, clientAddress: ip };
 }
 
 /**
@@ -119,7 +123,15 @@ function albQuery(event) {
   return pairs.join('&');
 }
 
-/** The handler reads the client address from X-Forwarded-For: make it the one the platform saw. */
+function parseRequest(url, method, headers, body) {
+  try {
+    return new Request(url, { method, headers, body });
+  } catch {
+    return null;
+  }
+}
+
+/** The handler gets the platform's address as `ctx.clientAddress`; the headers say the same, for code that reads them. */
 function trustOnly(headers, ip) {
   headers.delete('cf-connecting-ip');
   headers.delete('x-real-ip');

@@ -3,6 +3,7 @@
 // the Redis store (ioredis, likewise), the PostgreSQL store (postgres.js, likewise), and a
 // timer that ticks the runtime in a long-lived process.
 import { Readable } from 'node:stream';
+import { checkTrustProxy, forwardedAddress } from './client-address.js';
 import { sqliteStore as createSqliteStore } from './stores/sqlite.js';
 import { redisStore as createRedisStore } from './stores/redis.js';
 import { postgresStore as createPostgresStore } from './stores/postgres.js';
@@ -44,24 +45,30 @@ export async function postgresStore(urlOrClient, { schema, max = 10 } = {}) {
 }
 
 /**
- * A node:http request listener running `handler`. Unless `trustProxy`, the client address
- * is the socket's, whatever forwarding headers the client sent.
+ * A node:http request listener running `handler`. The client address (for rate limits) is
+ * the socket's, whatever forwarding headers the client sent, unless `trustProxy` says which
+ * proxies in front are ours (client-address.js: `{ hops: n }`, `{ header: name }`).
  */
 export function toNodeListener(handler, { env = {}, trustProxy = false, log } = {}) {
+  const trust = checkTrustProxy(trustProxy);
   // `rawBody`: the bytes, when middleware before us already read the stream (express.js).
   return async (req, res, rawBody) => {
     try {
-      const url = new URL(req.url, `http://${req.headers.host ?? '127.0.0.1'}`);
+      const url = requestUrl(req);
+      if (!url) {
+        // RFC 9110 7.2: a request with an invalid Host is answered 400.
+        res.writeHead(400, { 'content-type': 'application/json', connection: 'close' });
+        res.end(JSON.stringify({ error: { code: 'INVALID_HOST', message: 'the Host header is not a host', path: '$.headers.host' } }));
+        return;
+      }
       const headers = new Headers();
       for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
-      if (!trustProxy) {
-        headers.delete('cf-connecting-ip');
-        headers.delete('x-real-ip');
-        headers.set('x-forwarded-for', req.socket.remoteAddress ?? 'unknown');
-      }
       const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
       const request = new Request(url, { method: req.method, headers, body: hasBody ? (rawBody ?? Readable.toWeb(req)) : undefined, duplex: 'half' });
-      const ctx = { waitUntil: () => {} }; // the process lives on: background work just runs
+      const ctx = {
+        waitUntil: () => {}, // the process lives on: background work just runs
+        clientAddress: forwardedAddress(trust, headers, req.socket.remoteAddress),
+      };
       const response = await handler(request, env, ctx);
       const head = Object.fromEntries(response.headers);
       // Refused before the body was read (413, 401): close rather than read the rest.
@@ -76,20 +83,41 @@ export function toNodeListener(handler, { env = {}, trustProxy = false, log } = 
   };
 }
 
-/** Tick every `everyMs` (due sends, then dispatch); returns a function that stops it. */
+/** The request's URL, or null when its Host (or target) does not parse: the client's fault, not ours. */
+function requestUrl(req) {
+  try {
+    return new URL(req.url, `http://${req.headers.host ?? '127.0.0.1'}`);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Tick every `everyMs` (due sends, then dispatch). Returns `stop()`: no tick starts after it,
+ * and its promise settles once the tick in flight (if any) has finished, so a shutdown can
+ * wait for it before closing the store (a store closed mid-send leaves a message the provider
+ * accepted unrecorded, and it is sent again once its lease expires).
+ */
 export function startTicker(runtime, { everyMs = 15_000, log } = {}) {
-  let running = false;
-  const timer = setInterval(async () => {
-    if (running) return; // never overlap with ourselves; other processes are fine (leases)
-    running = true;
+  const tickOnce = async () => {
     try {
       await runtime.tick();
     } catch (error) {
       log?.('error', 'tick failed', { error: String(error?.message ?? error) });
-    } finally {
-      running = false;
     }
+  };
+  let running = null; // the tick in flight
+  const timer = setInterval(() => {
+    if (running) return; // never overlap with ourselves; other processes are fine (leases)
+    const current = tickOnce();
+    running = current;
+    current.then(() => {
+      if (running === current) running = null;
+    });
   }, everyMs);
   timer.unref?.();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    return running ?? Promise.resolve();
+  };
 }

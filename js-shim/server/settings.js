@@ -6,6 +6,7 @@
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 const DEFAULT_MAX_OVERDUE_MS = 5 * 60_000;
+const DEFAULT_WEBHOOK_MAX_AGE_MS = 5 * 60_000;
 
 /** A start-up refusal: `code` is stable, `path` names the option (as in the engine's errors). */
 export class RekindleConfigError extends Error {
@@ -19,7 +20,7 @@ export class RekindleConfigError extends Error {
 
 /**
  * The settings the handler and the runtime share, or a thrown RekindleConfigError.
- * @returns {{ publicUrl: string, basePath: string, linkBase: string, development: boolean, maxOverdueMs: number, beaconEnabled: boolean }}
+ * @returns {{ publicUrl: string, basePath: string, linkBase: string, development: boolean, maxOverdueMs: number, webhookMaxAgeMs: number, beaconEnabled: boolean }}
  */
 export function deploymentSettings(o) {
   const development = o.development === true;
@@ -29,7 +30,12 @@ export function deploymentSettings(o) {
   if (!(Number.isFinite(maxOverdueMs) && maxOverdueMs > 0)) {
     throw new RekindleConfigError('INVALID_OPTION', 'health.maxOverdueMs', 'must be a positive number of milliseconds');
   }
-  return { publicUrl, basePath, linkBase: publicUrl + basePath, development, maxOverdueMs, beaconEnabled: o.beacon !== false };
+  // SendGrid's event webhook signs its timestamp: older (or later) than this is a replay.
+  const webhookMaxAgeMs = o.webhooks?.maxAgeMs ?? DEFAULT_WEBHOOK_MAX_AGE_MS;
+  if (!(Number.isFinite(webhookMaxAgeMs) && webhookMaxAgeMs > 0)) {
+    throw new RekindleConfigError('INVALID_OPTION', 'webhooks.maxAgeMs', 'must be a positive number of milliseconds');
+  }
+  return { publicUrl, basePath, linkBase: publicUrl + basePath, development, maxOverdueMs, webhookMaxAgeMs, beaconEnabled: o.beacon !== false };
 }
 
 /**

@@ -13,41 +13,53 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { fork } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseDocument } from 'yaml';
 import { fakeSendgrid, fakeTwilio } from '../server/fake-providers.mjs';
 import { SECRETS, SENDGRID_KEY, TEMPLATES, TWILIO, abandonedCheckout, serverNode, shopifySample, testPolicy } from '../server/harness.mjs';
 import { startRedis } from '../server/redis-server.mjs';
 import { assertReadmeQuotesExample, installExample } from './common.mjs';
 
 const API_HOST = 'a1b2c3d4e5.execute-api.us-east-1.amazonaws.com';
-let project, redis, twilio, sendgrid, lambda, store;
+let project, redis, twilio, sendgrid, lambda, store, template;
 
 before(async () => {
   redis = await startRedis();
   twilio = await fakeTwilio(TWILIO);
   sendgrid = await fakeSendgrid({ apiKey: SENDGRID_KEY });
   project = await installExample('aws-lambda'); // rekindle from the packed tarball, ioredis as declared
-  // The template's `Handler: handler.handler`: file handler(.mjs), export handler.
-  const template = await readFile(join(project.dir, 'template.yaml'), 'utf8');
-  const [, file, name] = /^\s+Handler: (\w+)\.(\w+)$/m.exec(template);
-  // What template.yaml puts in the function's environment.
+  template = await readTemplate(join(project.dir, 'template.yaml'));
+  const fn = template.Resources.RekindleFunction.Properties;
+  // The function's environment as the template gives it, from the parameters a deploy would
+  // be given; plus what only a test sets (the fakes' URLs, a one-cart policy).
+  const parameters = {
+    PublicUrl: `https://${API_HOST}`,
+    StorefrontOrigins: 'https://shop.example.com',
+    RedisUrl: redis.url,
+    RekindleSalt: SECRETS.salt,
+    ShopifyWebhookSecret: SECRETS.shopify,
+    TickSecret: SECRETS.tick,
+    SendgridApiKey: SENDGRID_KEY,
+    SendgridWebhookPublicKey: SECRETS.sendgridPublicKey,
+    SendgridTemplates: JSON.stringify(TEMPLATES),
+    MailFrom: 'shop@example.com',
+    MailFromName: 'Example Shop',
+    TwilioAccountSid: TWILIO.accountSid,
+    TwilioAuthToken: TWILIO.authToken,
+    TwilioMessagingServiceSid: TWILIO.messagingServiceSid,
+  };
+  const variables = Object.entries(fn.Environment.Variables).map(([name, value]) => {
+    assert.ok(value.Ref in template.Parameters, `${name} comes from a declared parameter`);
+    return [name, parameters[value.Ref]];
+  });
   const env = {
     PATH: process.env.PATH,
-    REDIS_URL: redis.url,
-    PUBLIC_URL: `https://${API_HOST}`,
-    STOREFRONT_ORIGINS: 'https://shop.example.com',
+    ...Object.fromEntries(variables),
     REKINDLE_POLICY: JSON.stringify(testPolicy()),
-    REKINDLE_SALT: SECRETS.salt,
-    REKINDLE_TICK_SECRET: SECRETS.tick,
-    SHOPIFY_WEBHOOK_SECRET: SECRETS.shopify,
-    SENDGRID_API_KEY: SENDGRID_KEY,
-    SENDGRID_TEMPLATES: JSON.stringify(TEMPLATES),
     SENDGRID_BASE_URL: sendgrid.url,
-    MAIL_FROM: 'shop@example.com',
-    TWILIO_ACCOUNT_SID: TWILIO.accountSid,
-    TWILIO_AUTH_TOKEN: TWILIO.authToken,
-    TWILIO_MESSAGING_SERVICE_SID: TWILIO.messagingServiceSid,
     TWILIO_BASE_URL: twilio.url,
   };
+  // `Handler: handler.handler`: the file handler(.mjs), its export handler.
+  const [file, name] = fn.Handler.split('.');
   lambda = await startFunction(join(project.dir, `${file}.mjs`), name, env);
   store = await serverNode.redisStore(redis.url, { prefix: 'rekindle:' }); // the test's own view of the same Redis
 });
@@ -60,6 +72,14 @@ after(async () => {
   await redis?.stop();
   await project?.remove();
 });
+
+/** template.yaml, with the short forms it uses (`!Ref`, `!Sub`) read as CloudFormation's long forms. */
+async function readTemplate(path) {
+  const customTags = [{ tag: '!Ref', resolve: (name) => ({ Ref: name }) }, { tag: '!Sub', resolve: (text) => ({ 'Fn::Sub': text }) }];
+  const document = parseDocument(await readFile(path, 'utf8'), { customTags });
+  assert.deepEqual([...document.errors, ...document.warnings].map(String), [], 'template.yaml parses cleanly');
+  return document.toJS();
+}
 
 /** The function in its own runtime process; `invoke(event)` resolves with what the handler returned. */
 async function startFunction(file, name, env) {
@@ -157,11 +177,26 @@ function scheduledEvent() {
   };
 }
 
-test('the template wires one function to an HTTP API (payload 2.0) and a one-minute schedule', async () => {
-  const template = await readFile(join(project.dir, 'template.yaml'), 'utf8');
-  assert.match(template, /^\s+Runtime: nodejs20\.x$/m);
-  assert.match(template, /Type: HttpApi\n(.*\n){0,4}\s+PayloadFormatVersion: '2\.0'/);
-  assert.match(template, /Type: Schedule\n\s+Properties:\n\s+Schedule: rate\(1 minute\)/);
+test('the template wires one function to an HTTP API (payload 2.0) and a one-minute schedule', () => {
+  assert.equal(template.Transform, 'AWS::Serverless-2016-10-31');
+  const fn = template.Resources.RekindleFunction;
+  assert.equal(fn.Type, 'AWS::Serverless::Function');
+  assert.equal(fn.Properties.Runtime, 'nodejs20.x');
+  const { Http, Tick } = fn.Properties.Events;
+  assert.deepEqual(Http, { Type: 'HttpApi', Properties: { ApiId: { Ref: 'RekindleApi' }, Path: '/{proxy+}', Method: 'ANY', PayloadFormatVersion: '2.0' } });
+  assert.equal(template.Resources.RekindleApi.Type, 'AWS::Serverless::HttpApi');
+  assert.equal(Tick.Type, 'Schedule');
+  assert.equal(Tick.Properties.Schedule, 'rate(1 minute)');
+  for (const name of ['RedisUrl', 'RekindleSalt', 'ShopifyWebhookSecret', 'TickSecret', 'SendgridApiKey', 'TwilioAuthToken']) {
+    assert.equal(template.Parameters[name].NoEcho, true, `${name} is not echoed`);
+  }
+});
+
+test('every variable the handler reads is set by the template, but the optional ones', async () => {
+  const read = new Set([...(await readFile(join(project.dir, 'handler.mjs'), 'utf8')).matchAll(/\benv\.([A-Z_]+)/g)].map((m) => m[1]));
+  const optional = ['REKINDLE_POLICY', 'SENDGRID_BASE_URL', 'TWILIO_BASE_URL']; // the default policy; the providers' real hosts
+  const set = Object.keys(template.Resources.RekindleFunction.Properties.Environment.Variables);
+  assert.deepEqual([...read].filter((name) => !optional.includes(name)).sort(), set.sort());
 });
 
 test('checkout (HTTP API) → scheduled tick sends the first email → order (REST API) → nothing more', { timeout: 60_000 }, async () => {

@@ -3,7 +3,7 @@
 // then started in the runtime it targets. Helpers here are general; the tests hold the checks.
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -32,6 +32,7 @@ export function packRekindle() {
   packed ??= (async () => {
     if (!existsSync(join(repo, 'pkg', 'dist', 'rekindle_bg.wasm'))) throw new Error('pkg/dist is missing: run `node scripts/build.mjs` first');
     const dir = await mkdtemp(join(tmpdir(), 'rekindle-example-tarball-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true })); // one per test file's process
     const { stdout } = await npm(['pack', '--json', '--pack-destination', dir], join(repo, 'pkg'));
     return join(dir, JSON.parse(stdout)[0].filename);
   })();

@@ -91,6 +91,8 @@ test('Rekindle and the merchant\'s own routes share the Express app', async () =
   const health = await fetch(`${app.rekindle}/health`);
   assert.equal(health.status, 200);
   assert.equal((await health.json()).ok, true);
+  const beacon = await fetch(`${app.rekindle}/beacon`, { method: 'POST', body: '{}' });
+  assert.equal(beacon.status, 404, 'no STOREFRONT_ORIGINS: the beacon route is off, the path the app\'s');
   const forged = await postShopify(app.rekindle, 'checkouts/create', '{}', { hmac: 'AAAA' });
   assert.equal(forged.status, 401, 'the signature is checked over the raw body Express left unread');
 });

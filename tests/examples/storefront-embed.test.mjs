@@ -1,47 +1,44 @@
-// examples/storefront-embed in real headless Chromium: the theme's pages served as a merchant's
-// host would (the embed and its engine from the built package, pkg/dist/storefront, under
-// /assets/rekindle/), and a Rekindle handler on another origin receiving the beacon. Product →
+// examples/storefront-embed in real headless Chromium: the example installed with the packed
+// package and its assets copied as its README says (`npm run assets`), served as a merchant's
+// host would, and a Rekindle handler on another origin receiving the beacon. Product →
 // cart → checkout: with consent the abandonment reaches the handler and is accepted, with CORS
 // for the shop's origin; without consent nothing leaves the page; a missing wasm breaks nothing.
 //
 //   node scripts/build.mjs && node --test tests/examples/storefront-embed.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import { closeServer } from '../server/fake-providers.mjs';
 import { SECRETS, server, serverNode, testPolicy } from '../server/harness.mjs';
-import { assertReadmeQuotesExample, waitFor } from './common.mjs';
+import { assertReadmeQuotesExample, installExample, waitFor } from './common.mjs';
 
-const example = fileURLToPath(new URL('../../examples/storefront-embed/', import.meta.url));
-const assets = fileURLToPath(new URL('../../pkg/dist/storefront/', import.meta.url));
 const ENDPOINT_IN_EXAMPLE = 'https://recover.example.com/beacon';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const TYPES = { '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.js': 'text/javascript', '.wasm': 'application/wasm' };
 const TEST_TIMEOUT_MS = 60_000;
 
-let shop, rekindle, browser;
+let project, shop, rekindle, browser;
 const beacons = []; // every request the handler answered on /beacon
 const hosting = { wasmMissing: false };
 
-/** The merchant's host: the theme's files with the endpoint set to `endpoint()`, and the package's storefront assets. */
-async function startShop(endpoint) {
+/**
+ * The merchant's host: a plain static server over the example's folder (pages, theme.css,
+ * assets/rekindle/), with the endpoint in the pages set to `endpoint()`.
+ */
+async function startShop(root, endpoint) {
   const http = createServer(async (req, res) => {
     const { pathname } = new URL(req.url, 'http://127.0.0.1');
     try {
-      const asset = /^\/assets\/rekindle\/([\w.-]+)$/.exec(pathname);
-      if (asset) {
-        if (hosting.wasmMissing && asset[1].endsWith('.wasm')) return res.writeHead(404).end();
-        return res.writeHead(200, { 'content-type': TYPES[extname(asset[1])] ?? 'application/octet-stream' }).end(await readFile(join(assets, asset[1])));
-      }
-      const file = /^\/([\w-]+\.(?:html|css))$/.exec(pathname)?.[1];
-      if (!file) return res.writeHead(404).end();
-      let body = await readFile(join(example, file), 'utf8');
-      if (file.endsWith('.html')) body = body.replaceAll(ENDPOINT_IN_EXAMPLE, endpoint());
-      res.writeHead(200, { 'content-type': TYPES[extname(file)], 'cache-control': 'no-store' }).end(body);
+      if (!/^(\/assets\/rekindle)?\/[\w-]+\.(html|css|js|wasm)$/.test(pathname)) return res.writeHead(404).end();
+      if (hosting.wasmMissing && pathname.endsWith('.wasm')) return res.writeHead(404).end();
+      let body = await readFile(join(root, pathname));
+      if (pathname.endsWith('.html')) body = body.toString('utf8').replaceAll(ENDPOINT_IN_EXAMPLE, endpoint());
+      res.writeHead(200, { 'content-type': TYPES[extname(pathname)], 'cache-control': 'no-store' }).end(body);
     } catch {
       res.writeHead(404).end();
     }
@@ -72,7 +69,9 @@ async function startRekindle(shopOrigin) {
 }
 
 before(async () => {
-  shop = await startShop(() => `${rekindle.url}/beacon`); // the handler's URL is known once the shop's origin is
+  project = await installExample('storefront-embed');
+  await promisify(execFile)('npm', ['run', 'assets'], { cwd: project.dir });
+  shop = await startShop(project.dir, () => `${rekindle.url}/beacon`); // the handler's URL is known once the shop's origin is
   rekindle = await startRekindle(shop.origin);
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 });
@@ -81,6 +80,7 @@ after(async () => {
   await browser?.close();
   await rekindle?.close();
   await shop?.close();
+  await project?.remove();
 });
 
 /** A fresh browser context; page errors and every request body leaving the page are collected. */
