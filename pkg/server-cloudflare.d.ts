@@ -14,7 +14,7 @@ export interface DurableObjectNamespaceLike {
  * The store for `createHandler` on Workers: one object per contact (`contact:<id>`), one per
  * index key (`link:<key>`, `link:action:<id>` also naming the intent's contact), and a `registry`
  * for `eraseAll`.
- * `dueBefore` and `claimable` are empty from the Worker: each contact's alarm runs its sends.
+ * `dueBefore`, `claimDue` and `claimable` are empty from the Worker: each contact's alarm runs its sends.
  */
 export function durableObjectStore(namespace: DurableObjectNamespaceLike): DurableObjectStore;
 

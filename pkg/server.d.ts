@@ -34,14 +34,24 @@ export interface DueSummary {
 
 export interface LedgerEntry { status: 'pending' | 'sent' | 'failed' | 'cancelled'; attempts: number; providerId: string | null; detail: string | null }
 
-/** Every backend (memory, SQLite, Redis, Durable Objects) honours this contract; times are epoch ms. */
+/** Every backend (memory, SQLite, Postgres, Redis, Durable Objects) honours this contract; times are epoch ms. */
 export interface RekindleStore {
   load(contactId: string): Promise<{ state: string; version: number } | null>;
   /** False, and nothing written, if the version moved since it was read. */
   commit(contactId: string, change: StoreChange): Promise<boolean>;
   /** The contact the first resolvable key leads to. */
   resolve(keys: string[]): Promise<string | null>;
+  /** Up to `limit` entries with `at <= now`, earliest first (a look only: /health, tools, tests). */
   dueBefore(now: number, limit: number): Promise<{ id: string; contactId: string; at: number }[]>;
+  /**
+   * What a tick takes: up to `limit` entries with `at <= now` that no live lease holds, earliest
+   * first, each leased to `owner` until `now + leaseMs` in one atomic step, so tickers running at
+   * once never take the same entry. Settling the entry (a commit's `settle`) removes it; one
+   * left unsettled is free again when its lease runs out; one moved to another time is free at
+   * once. Durable Objects: each object's due index is its own, ticked by its one alarm at a time,
+   * so this is its `dueBefore` (no lease).
+   */
+  claimDue(now: number, limit: number, owner: string, leaseMs: number): Promise<{ id: string; contactId: string; at: number }[]>;
   claimable(now: number, limit: number): Promise<string[]>;
   /** Exclusive until `now + leaseMs`; null if another dispatcher holds it or it is finished. */
   claim(id: string, owner: string, now: number, leaseMs: number): Promise<ClaimedIntent | null>;
@@ -69,6 +79,8 @@ export interface RekindleStore {
 export interface DurableObjectStore extends RekindleStore {
   forContact(contactId: string): {
     dueBefore(now: number, limit: number): Promise<{ id: string; contactId: string; at: number }[]>;
+    /** The same entries as `dueBefore`: only this contact's alarm ticks them. */
+    claimDue(now: number, limit: number, owner: string, leaseMs: number): Promise<{ id: string; contactId: string; at: number }[]>;
     claimable(now: number, limit: number): Promise<string[]>;
     /** This contact's backlog (`lastTickAt` is null: alarms record no tick). */
     dueSummary(now: number): Promise<DueSummary>;

@@ -22,8 +22,8 @@ export function parseInput(parse, log) {
   try {
     return parse();
   } catch (error) {
-    if (error?.name === 'RekindleError' && error.code !== 'ENGINE_TRAPPED' && error.code !== 'NOT_INITIALIZED') throw error;
-    if (error?.code === 'NOT_INITIALIZED') throw error;
+    // A contract error is already the input's (code and path); not initialised is ours.
+    if (error?.name === 'RekindleError' && error.code !== 'ENGINE_TRAPPED') throw error;
     // The error's own message may quote the input: only its kind is logged.
     log?.('warn', 'input refused: the engine could not take it', { kind: error?.code ?? error?.name ?? 'unknown' });
     throw new HttpProblem(400, 'UNSUPPORTED_VALUE', 'the payload holds a value the engine cannot represent (an integer past 2^53, a time out of range)', '$');

@@ -222,14 +222,19 @@ function signedUrl(s, url) {
  * would be ours to guess.
  */
 async function twilioForm(s, request, url) {
-  const form = new URLSearchParams(await readBody(request, s.maxBytes));
-  const fields = Object.create(null);
-  for (const [name, value] of form) {
-    if (Object.hasOwn(fields, name)) throw new HttpProblem(400, 'REPEATED_FIELD', `the form field ${JSON.stringify(name)} appears more than once`, `$.${name}`);
-    fields[name] = value;
-  }
+  const fields = exactFields(new URLSearchParams(await readBody(request, s.maxBytes)), 'form field');
   const ok = await verifyTwilio(s.o.secrets.twilioAuthToken, signedUrl(s, url), fields, request.headers.get('x-twilio-signature'));
   return ok ? fields : null;
+}
+
+/** Name/value pairs as a map without a prototype; a name given twice is refused. */
+function exactFields(pairs, what) {
+  const fields = Object.create(null);
+  for (const [name, value] of pairs) {
+    if (Object.hasOwn(fields, name)) throw new HttpProblem(400, 'REPEATED_FIELD', `the ${what} ${JSON.stringify(name)} appears more than once`, `$.${name}`);
+    fields[name] = value;
+  }
+  return fields;
 }
 
 async function twilioInbound(s, request, url, ctx) {
@@ -244,7 +249,8 @@ async function twilioInbound(s, request, url, ctx) {
 async function twilioStatus(s, request, url) {
   const params = await twilioForm(s, request, url);
   if (!params) return problem(401, 'BAD_SIGNATURE', 'X-Twilio-Signature does not match');
-  const query = Object.fromEntries(url.searchParams);
+  // The query is signed as part of the URL; what the engine reads of it is just as exact.
+  const query = exactFields(url.searchParams, 'query parameter');
   return json(200, await s.runtime.ingest(parseInput(() => s.o.rekindle.ingest.twilio('status', params, query, s.o.secrets.salt, s.now()), s.o.log)));
 }
 

@@ -123,12 +123,10 @@ function albQuery(event) {
   return pairs.join('&');
 }
 
+/** The Request, or null when its URL does not parse (the Host header is the only part a client wrote freely). */
 function parseRequest(url, method, headers, body) {
-  try {
-    return new Request(url, { method, headers, body });
-  } catch {
-    return null;
-  }
+  if (!URL.canParse(url)) return null;
+  return new Request(url, { method, headers, body });
 }
 
 /** The handler gets the platform's address as `ctx.clientAddress`; the headers say the same, for code that reads them. */

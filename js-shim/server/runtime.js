@@ -162,17 +162,30 @@ export function createRuntime({
     return summary;
   }
 
-  /** Hand every due send back to the engine (principle 3), then dispatch what it decided. */
+  /**
+   * Hand every due send back to the engine (principle 3), then dispatch what it decided. The
+   * batch is leased (`claimDue`), so processes ticking at once each take different entries; a
+   * ticker that dies leaves its entries to the others once the lease runs out.
+   */
   async function tick() {
     const at = now();
     let due = 0;
-    for (const entry of await store.dueBefore(at, TICK_BATCH)) {
+    let failure = null;
+    for (const entry of await store.claimDue(at, TICK_BATCH, owner, leaseMs)) {
       const event = { id: `due:${entry.id}:${entry.at}`, at: new Date(entry.at).toISOString(), type: 'due', actionId: entry.id };
-      await apply(entry.contactId, event, { settle: { id: entry.id, at: entry.at } });
-      due += 1;
+      try {
+        await apply(entry.contactId, event, { settle: { id: entry.id, at: entry.at } });
+        due += 1;
+      } catch (error) {
+        // The rest of the batch is leased to us: leaving it for the lease to run out would hold
+        // every entry behind one failing contact. This one comes back after its lease.
+        failure ??= error;
+        log('error', 'due entry failed', { contactId: entry.contactId, actionId: entry.id, code: error?.code ?? null });
+      }
     }
     const outcome = { due, ...(await dispatchPending()) };
     // After the work: a tick that throws is not recorded, so /health sees the backlog grow.
+    if (failure) throw failure;
     await store.recordTick(at);
     return outcome;
   }

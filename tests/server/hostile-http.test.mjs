@@ -214,6 +214,10 @@ test('Twilio: a form whose fields are not exactly the signed ones is refused', a
     const error = await assertProblem(await postTwilioRaw('/webhooks/twilio/inbound', signed, `${form}&${extra}`), 400, 'REPEATED_FIELD');
     assert.equal(error.path, `$.${extra.split('=')[0]}`);
   }
+  // The query is signed inside the URL; a key in it twice is refused the same way.
+  const status = { MessageSid: 'SMhostile1', MessageStatus: 'delivered' };
+  const twice = await assertProblem(await postTwilioRaw('/webhooks/twilio/status?c=c_x&a=a_x&c=c_y', status, new URLSearchParams(status).toString()), 400, 'REPEATED_FIELD');
+  assert.equal(twice.path, '$.c');
   assert.equal(await footprint(app.store), before);
   assert.equal({}.polluted, undefined);
   assert.equal((await postTwilioRaw('/webhooks/twilio/inbound', signed, form)).status, 200, 'the exact signed form is accepted');
@@ -286,6 +290,18 @@ test('an unparseable Host header is a 400, on every route', async () => {
       assert.equal(status, 400, `${target} with Host ${host}: ${status} ${body}`);
       assert.equal(JSON.parse(body).error.code, 'INVALID_HOST');
     }
+  }
+});
+
+test('an unparseable Host header is a 400 on Lambda too, not a failed invocation', async () => {
+  const lambda = serverNode.toLambdaHandler(app.handler);
+  for (const host of ['exa mple', '[::1']) {
+    const response = await lambda({
+      version: '2.0', rawPath: '/health', rawQueryString: '', headers: { host },
+      requestContext: { http: { method: 'GET', path: '/health', protocol: 'HTTP/1.1', sourceIp: '198.51.100.7' } },
+    });
+    assert.equal(response.statusCode, 400, host);
+    assert.equal(JSON.parse(response.body).error.code, 'INVALID_HOST');
   }
 });
 

@@ -1,10 +1,10 @@
 // The store contract (pkg/server.d.ts, `RekindleStore`) as cases every backend runs against a
 // real instance of itself: stores.test.mjs (memory, SQLite), redis.test.mjs, and
 // durable-objects.test.mjs (inside workerd). `open()` may also give `scope(contactId)`: one
-// contact's `dueBefore`/`claimable`/`dueSummary`, for a store whose due index is per contact
+// contact's `dueBefore`/`claimDue`/`claimable`/`dueSummary`, for a store whose due index is per contact
 // (Durable Objects: each object's alarm sees only its own); a global store answers them itself.
 // `alarms: true` says the store has no global scheduler (Durable Objects): no tick is recorded
-// and the store-wide summary says so.
+// and the store-wide summary says so, and its due entries are not leased (one alarm ticks them).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -131,6 +131,41 @@ export function storeContract(name, open) {
       await store.recordTick(6000);
       await store.eraseAll();
       assert.deepEqual(await store.dueSummary(10_000), { due: 0, oldestDueAt: null, lastTickAt: 6000 });
+    });
+
+    test('due leases: tickers claiming at once never take the same entry; a lease that runs out, or a moved entry, is free again', async (t) => {
+      const entries = Array.from({ length: 12 }, (_, i) => ({ id: `h${i}`, at: 1000 + i }));
+      await store.commit('c10', change(0, 's', { schedule: entries }));
+      const ids = (taken) => taken.filter((d) => d.contactId === 'c10').map((d) => d.id);
+      if (alarms) {
+        // One object, one alarm at a time: a tick takes what is due, nothing leases it.
+        assert.deepEqual(ids(await scope('c10').claimDue(1005, 100, 'A', 1000)), ['h0', 'h1', 'h2', 'h3', 'h4', 'h5']);
+        assert.deepEqual(await store.claimDue(1005, 100, 'A', 1000), [], 'from the Worker: nothing (alarms tick)');
+        t.skip('Durable Objects: each due index has one ticker, its alarm');
+        return;
+      }
+      const [a, b] = await Promise.all([scope('c10').claimDue(2000, 5, 'A', 1000), scope('c10').claimDue(2000, 5, 'B', 1000)]);
+      for (const [taken, owner] of [[a, 'A'], [b, 'B']]) {
+        assert.equal(taken.length, 5, owner);
+        assert.deepEqual(taken.map((d) => d.at), taken.map((d) => d.at).sort((x, y) => x - y), `${owner}: earliest first`);
+        for (const d of taken) assert.deepEqual(d, entries.map((e) => ({ ...e, contactId: 'c10' })).find((e) => e.id === d.id));
+      }
+      const both = new Set([...ids(a), ...ids(b)]);
+      assert.equal(both.size, 10, 'no entry went to both tickers');
+      const rest = entries.map((e) => e.id).filter((id) => !both.has(id));
+      assert.deepEqual(ids(await scope('c10').claimDue(2000, 100, 'C', 1000)), rest, 'a third ticker takes what is left');
+      assert.deepEqual(await scope('c10').claimDue(2999, 100, 'D', 1000), [], 'every entry is leased');
+      assert.equal((await scope('c10').dueBefore(2999, 100)).length, 12, 'leased entries are still due (the backlog counts them)');
+
+      // A settles one of its entries; B dies; C moves one entry and schedules another at its own time.
+      const [settled] = a;
+      await store.commit('c10', change(1, 's', { settle: { id: settled.id, at: settled.at } }));
+      await store.commit('c10', change(2, 's', { schedule: [{ id: rest[0], at: 2500 }, { id: rest[1], at: entries.find((e) => e.id === rest[1]).at }] }));
+      assert.deepEqual(ids(await scope('c10').claimDue(2999, 100, 'D', 1000)), [rest[0]], 'a moved entry is free at once; one kept at its time stays leased');
+      const expired = entries.map((e) => e.id).filter((id) => id !== settled.id && id !== rest[0]);
+      assert.deepEqual(ids(await scope('c10').claimDue(3000, 100, 'E', 1000)), expired, 'the leases ran out: every unsettled entry comes back, the settled one does not');
+      await store.commit('c10', change(3, 'tombstone', { erase: true }));
+      assert.deepEqual(await scope('c10').claimDue(99_999, 100, 'F', 1000), []);
     });
   });
 }

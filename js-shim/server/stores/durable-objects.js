@@ -15,7 +15,7 @@
 // - `registry`: every contact id, written once when a contact is created, so that `eraseAll`
 //   (Shopify `shop/redact`) can reach objects a namespace cannot list.
 // There is no global due index: alarms replace the cron tick, and the worker's own
-// `dueBefore`/`claimable` are empty (POST /tick answers zeros; sends go out anyway). For the
+// `dueBefore`/`claimDue`/`claimable` are empty (POST /tick answers zeros; sends go out anyway). For the
 // same reason `dueSummary` (GET /health) knows no backlog from the Worker: it answers
 // `scheduler: 'alarms'` with null counts, and one contact's backlog through `forContact`.
 // No tick is recorded: an alarm is the platform's scheduler, retried by workerd when it throws.
@@ -70,6 +70,9 @@ export function durableObjectStore(namespace, { here = null } = {}) {
 
     // Scoped to the object when running inside one; empty from outside (alarms drive sends).
     dueBefore: async (now, limit) => (here ? here.dueBefore(now, limit) : []),
+    // No lease: the due index is the object's own and only its alarm ticks it, one alarm at a
+    // time (workerd never runs two of an object's alarms at once), so no other ticker shares it.
+    claimDue: async (now, limit) => (here ? here.dueBefore(now, limit) : []),
     claimable: async (now, limit) => (here ? here.claimable(now, limit) : []),
     dueSummary: async (now) => (here ? here.dueSummary(now) : { due: null, oldestDueAt: null, lastTickAt: null, scheduler: 'alarms' }),
     recordTick: async () => {}, // alarms are the scheduler: nothing ticks from outside
@@ -97,6 +100,7 @@ export function durableObjectStore(namespace, { here = null } = {}) {
     /** One contact's due entries and claimable intents (operations, tests): what its alarm sees. */
     forContact: (contactId) => ({
       dueBefore: (now, limit) => contact(contactId).dueBefore(now, limit),
+      claimDue: (now, limit) => contact(contactId).dueBefore(now, limit),
       claimable: (now, limit) => contact(contactId).claimable(now, limit),
       dueSummary: (now) => contact(contactId).dueSummary(now),
       tick: () => contact(contactId).tick(),

@@ -4,7 +4,7 @@
 
 export function memoryStore() {
   const contacts = new Map(); // contactId -> { state, version }
-  const due = new Map(); // actionId -> { id, contactId, at }
+  const due = new Map(); // actionId -> { id, contactId, at, owner, leaseUntil }
   const links = new Map(); // key -> contactId
   const intents = new Map(); // actionId -> intent row
   let lastTickAt = null; // the scheduler's record (no personal data): kept through eraseAll
@@ -21,7 +21,11 @@ export function memoryStore() {
       contacts.set(contactId, { state: change.state, version: current + 1 });
       for (const id of change.unschedule) due.delete(id);
       if (change.settle && due.get(change.settle.id)?.at === change.settle.at) due.delete(change.settle.id);
-      for (const { id, at } of change.schedule) due.set(id, { id, contactId, at });
+      // A lease is on the entry's time: a moved entry is free again (its old time's holder cannot settle it).
+      for (const { id, at } of change.schedule) {
+        const kept = due.get(id)?.at === at ? due.get(id) : { owner: null, leaseUntil: 0 };
+        due.set(id, { id, contactId, at, owner: kept.owner, leaseUntil: kept.leaseUntil });
+      }
       for (const key of change.links) if (!links.has(key)) links.set(key, contactId);
       for (const { id, action } of change.intents) {
         if (!intents.has(id)) {
@@ -38,7 +42,13 @@ export function memoryStore() {
     },
 
     async dueBefore(now, limit) {
-      return [...due.values()].filter((d) => d.at <= now).sort((a, b) => a.at - b.at).slice(0, limit).map((d) => ({ ...d }));
+      return [...due.values()].filter((d) => d.at <= now).sort((a, b) => a.at - b.at).slice(0, limit).map(({ id, contactId, at }) => ({ id, contactId, at }));
+    },
+
+    async claimDue(now, limit, owner, leaseMs) {
+      const taken = [...due.values()].filter((d) => d.at <= now && d.leaseUntil <= now).sort((a, b) => a.at - b.at).slice(0, limit);
+      for (const d of taken) Object.assign(d, { owner, leaseUntil: now + leaseMs });
+      return taken.map(({ id, contactId, at }) => ({ id, contactId, at }));
     },
 
     async dueSummary(now) {

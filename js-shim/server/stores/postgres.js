@@ -13,12 +13,16 @@
 // version in the UPDATE's WHERE: a concurrent writer waits on the row lock, then Postgres
 // re-checks the WHERE against the committed row and updates nothing, so exactly one of two
 // racing commits wins. A claim is one UPDATE of the intent row picked `FOR UPDATE SKIP LOCKED`:
-// a dispatcher never waits behind another one's claim, it moves on to the next message.
+// a dispatcher never waits behind another one's claim, it moves on to the next message. Due
+// entries are claimed the same way, a batch at a time, so several tickers share the due index
+// instead of all deciding the same first entries (benches/postgres.mjs measured that).
 
 const DDL = (s) => [
   `CREATE SCHEMA IF NOT EXISTS ${s}`,
   `CREATE TABLE IF NOT EXISTS ${s}.contacts (id text PRIMARY KEY, state text NOT NULL, version integer NOT NULL)`,
-  `CREATE TABLE IF NOT EXISTS ${s}.due (action_id text PRIMARY KEY, contact_id text NOT NULL, at bigint NOT NULL)`,
+  // owner, lease_until: the ticker that claimed the entry (claimDue) and until when.
+  `CREATE TABLE IF NOT EXISTS ${s}.due (action_id text PRIMARY KEY, contact_id text NOT NULL, at bigint NOT NULL,
+    owner text, lease_until bigint NOT NULL DEFAULT 0)`,
   `CREATE INDEX IF NOT EXISTS due_by_time ON ${s}.due (at)`,
   `CREATE INDEX IF NOT EXISTS due_by_contact ON ${s}.due (contact_id)`,
   `CREATE TABLE IF NOT EXISTS ${s}.links (key text PRIMARY KEY, contact_id text NOT NULL)`,
@@ -57,6 +61,10 @@ export async function postgresStore(sql, { schema = 'rekindle' } = {}) {
   await sql.begin(async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(hashtext(${`rekindle:${schema}`}))`;
     for (const statement of DDL(`"${schema}"`)) await tx.unsafe(statement);
+    // A schema made before due entries were leased. Checked first: ALTER TABLE takes an
+    // exclusive lock even when it has nothing to add, and would queue every running ticker.
+    const [leased] = await tx`SELECT 1 FROM information_schema.columns WHERE table_schema = ${schema} AND table_name = 'due' AND column_name = 'lease_until'`;
+    if (!leased) await tx`ALTER TABLE ${s}.due ADD COLUMN owner text, ADD COLUMN lease_until bigint NOT NULL DEFAULT 0`;
   });
 
   return {
@@ -79,7 +87,9 @@ export async function postgresStore(sql, { schema = 'rekindle' } = {}) {
         if (schedule.length) {
           writes.push(tx`INSERT INTO ${s}.due (action_id, contact_id, at)
             SELECT id, ${contactId}, at FROM unnest(${schedule.map((e) => e.id)}::text[], ${schedule.map((e) => String(e.at))}::bigint[]) AS t (id, at)
-            ON CONFLICT (action_id) DO UPDATE SET at = excluded.at, contact_id = excluded.contact_id`);
+            ON CONFLICT (action_id) DO UPDATE SET at = excluded.at, contact_id = excluded.contact_id,
+              owner = CASE WHEN due.at = excluded.at THEN due.owner END,
+              lease_until = CASE WHEN due.at = excluded.at THEN due.lease_until ELSE 0 END`); // a moved entry is free again
         }
         // Sorted: two commits claiming the same keys lock them in one order, never a deadlock.
         const links = [...new Set(change.links)].sort();
@@ -115,6 +125,17 @@ export async function postgresStore(sql, { schema = 'rekindle' } = {}) {
     async dueBefore(now, limit) {
       const rows = await sql`SELECT action_id, contact_id, at FROM ${s}.due WHERE at <= ${now}::bigint ORDER BY at LIMIT ${limit}`;
       return rows.map((r) => ({ id: r.action_id, contactId: r.contact_id, at: Number(r.at) }));
+    },
+
+    async claimDue(now, limit, owner, leaseMs) {
+      // SKIP LOCKED: rows another ticker is claiming (or a commit is settling) are passed over,
+      // not waited for; a row claimed and committed meanwhile fails the re-checked lease test.
+      const rows = await sql`UPDATE ${s}.due SET owner = ${owner}, lease_until = ${now + leaseMs}::bigint
+        WHERE action_id IN (SELECT action_id FROM ${s}.due
+          WHERE at <= ${now}::bigint AND lease_until <= ${now}::bigint ORDER BY at LIMIT ${limit}
+          FOR UPDATE SKIP LOCKED)
+        RETURNING action_id, contact_id, at`;
+      return rows.map((r) => ({ id: r.action_id, contactId: r.contact_id, at: Number(r.at) })).sort((a, b) => a.at - b.at);
     },
 
     async dueSummary(now) {

@@ -4,7 +4,7 @@
 // primary): the scripts touch keys of several contacts, which Redis Cluster would refuse.
 //
 // Keys, under `prefix`:  c:<contact> hash {state, version} · due zset (action → at) ·
-// due:c hash (action → contact) · cdue:<contact>, clinks:<contact>, cint:<contact> sets (for
+// due:c hash (action → contact) · due:lease hash (action → end of the lease claimDue took on it) · cdue:<contact>, clinks:<contact>, cint:<contact> sets (for
 // erasure) · link:<key> string · i:<action> hash (the intent, then its ledger entry) ·
 // pending zset (action → earliest claim time) · meta:lastTickAt string (the scheduler's record,
 // no personal data: kept through eraseAll).
@@ -15,6 +15,7 @@ local function unschedule(id)
   redis.call('ZREM', p..'due', id)
   local owner = redis.call('HGET', p..'due:c', id)
   redis.call('HDEL', p..'due:c', id)
+  redis.call('HDEL', p..'due:lease', id)
   if owner then redis.call('SREM', p..'cdue:'..owner, id) end
 end
 `;
@@ -33,6 +34,9 @@ if type(change.settle) == 'table' then
   if at and tonumber(at) == change.settle.at then unschedule(change.settle.id) end
 end
 for _, s in ipairs(change.schedule) do
+  -- A lease is on the entry's time: a moved entry is free again.
+  local was = redis.call('ZSCORE', p..'due', s.id)
+  if not was or tonumber(was) ~= s.at then redis.call('HDEL', p..'due:lease', s.id) end
   redis.call('ZADD', p..'due', s.at, s.id)
   redis.call('HSET', p..'due:c', s.id, cid)
   redis.call('SADD', p..'cdue:'..cid, s.id)
@@ -78,6 +82,31 @@ redis.call('ZADD', p..'pending', now + lease, id)
 return { h[5], h[6], attempts }
 `;
 
+// The due entries are read in time order a page at a time, passing over those under a live
+// lease (at most the batches other tickers hold, plus entries whose tick failed, until their
+// lease ends), and the first \`limit\` free ones are leased, all in one atomic script.
+const CLAIM_DUE = `
+local p, now, limit, lease = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local taken, offset = {}, 0
+while #taken < limit * 3 do
+  local page = redis.call('ZRANGEBYSCORE', p..'due', '-inf', now, 'WITHSCORES', 'LIMIT', offset, 200)
+  if #page == 0 then break end
+  for i = 1, #page, 2 do
+    local id = page[i]
+    local leased = redis.call('HGET', p..'due:lease', id)
+    if not leased or tonumber(leased) <= now then
+      redis.call('HSET', p..'due:lease', id, now + lease)
+      taken[#taken + 1] = id
+      taken[#taken + 1] = redis.call('HGET', p..'due:c', id) or ''
+      taken[#taken + 1] = page[i + 1]
+      if #taken >= limit * 3 then break end
+    end
+  end
+  offset = offset + 200
+end
+return taken
+`;
+
 const FINISH = `
 local p, id, owner = ARGV[1], ARGV[2], ARGV[3]
 local ikey = p..'i:'..id
@@ -111,6 +140,7 @@ return 1
 export function redisStore(redis, { prefix = 'rekindle:' } = {}) {
   redis.defineCommand('rekindleCommit', { numberOfKeys: 0, lua: COMMIT });
   redis.defineCommand('rekindleClaim', { numberOfKeys: 0, lua: CLAIM });
+  redis.defineCommand('rekindleClaimDue', { numberOfKeys: 0, lua: CLAIM_DUE });
   redis.defineCommand('rekindleFinish', { numberOfKeys: 0, lua: FINISH });
   redis.defineCommand('rekindleRetry', { numberOfKeys: 0, lua: RETRY });
   redis.defineCommand('rekindleRecordTick', { numberOfKeys: 0, lua: RECORD_TICK });
@@ -148,6 +178,13 @@ export function redisStore(redis, { prefix = 'rekindle:' } = {}) {
       return ids
         .map((id, i) => ({ id, contactId: contacts[i], at: Number(flat[i * 2 + 1]) }))
         .filter((d) => d.contactId !== null); // removed between the two reads
+    },
+    async claimDue(now, limit, owner, leaseMs) {
+      // The owner is not kept: nothing but the lease's end decides who may take an entry.
+      const flat = await redis.rekindleClaimDue(prefix, now, limit, leaseMs);
+      const taken = [];
+      for (let i = 0; i < flat.length; i += 3) taken.push({ id: flat[i], contactId: flat[i + 1], at: Number(flat[i + 2]) });
+      return taken;
     },
     async dueSummary(now) {
       // MULTI/EXEC: the count, the oldest entry and the last tick as of one moment.

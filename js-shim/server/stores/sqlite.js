@@ -5,7 +5,9 @@
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS contacts (id TEXT PRIMARY KEY, state TEXT NOT NULL, version INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS due (action_id TEXT PRIMARY KEY, contact_id TEXT NOT NULL, at INTEGER NOT NULL);
+-- owner, lease_until: the ticker that claimed the entry (claimDue) and until when.
+CREATE TABLE IF NOT EXISTS due (action_id TEXT PRIMARY KEY, contact_id TEXT NOT NULL, at INTEGER NOT NULL,
+  owner TEXT, lease_until INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS due_by_time ON due (at);
 CREATE INDEX IF NOT EXISTS due_by_contact ON due (contact_id);
 CREATE TABLE IF NOT EXISTS links (key TEXT PRIMARY KEY, contact_id TEXT NOT NULL);
@@ -29,18 +31,27 @@ export function sqliteStore(Database, path) {
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  // A file made before due entries were leased: the columns come with their defaults.
+  if (!db.prepare('SELECT 1 FROM pragma_table_info(?) WHERE name = ?').get('due', 'lease_until')) {
+    db.exec('ALTER TABLE due ADD COLUMN owner TEXT; ALTER TABLE due ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;');
+  }
 
   const q = {
     load: db.prepare('SELECT state, version FROM contacts WHERE id = ?'),
     insert: db.prepare('INSERT INTO contacts (id, state, version) VALUES (?, ?, 1) ON CONFLICT (id) DO NOTHING'),
     update: db.prepare('UPDATE contacts SET state = ?, version = version + 1 WHERE id = ? AND version = ?'),
-    schedule: db.prepare('INSERT INTO due (action_id, contact_id, at) VALUES (?, ?, ?) ON CONFLICT (action_id) DO UPDATE SET at = excluded.at, contact_id = excluded.contact_id'),
+    // A lease is on the entry's time: a moved entry is free again (its old time's holder cannot settle it).
+    schedule: db.prepare(`INSERT INTO due (action_id, contact_id, at) VALUES (?, ?, ?) ON CONFLICT (action_id) DO UPDATE SET
+      contact_id = excluded.contact_id, owner = CASE WHEN at = excluded.at THEN owner END,
+      lease_until = CASE WHEN at = excluded.at THEN lease_until ELSE 0 END, at = excluded.at`),
     unschedule: db.prepare('DELETE FROM due WHERE action_id = ?'),
     settle: db.prepare('DELETE FROM due WHERE action_id = ? AND at = ?'),
     link: db.prepare('INSERT INTO links (key, contact_id) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
     intend: db.prepare('INSERT INTO intents (action_id, contact_id, action) VALUES (?, ?, ?) ON CONFLICT (action_id) DO NOTHING'),
     resolve: db.prepare('SELECT contact_id FROM links WHERE key = ?'),
     due: db.prepare('SELECT action_id AS id, contact_id AS contactId, at FROM due WHERE at <= ? ORDER BY at LIMIT ?'),
+    dueFree: db.prepare('SELECT action_id AS id, contact_id AS contactId, at FROM due WHERE at <= ? AND lease_until <= ? ORDER BY at LIMIT ?'),
+    leaseDue: db.prepare('UPDATE due SET owner = ?, lease_until = ? WHERE action_id = ?'),
     dueSummary: db.prepare('SELECT COUNT(*) AS due, MIN(at) AS oldestDueAt FROM due WHERE at <= ?'),
     lastTick: db.prepare("SELECT value FROM meta WHERE key = 'lastTickAt'"),
     recordTick: db.prepare("INSERT INTO meta (key, value) VALUES ('lastTickAt', ?) ON CONFLICT (key) DO UPDATE SET value = MAX(value, excluded.value)"),
@@ -72,6 +83,14 @@ export function sqliteStore(Database, path) {
     return true;
   });
 
+  // Read and lease in one IMMEDIATE transaction: it holds the file's write lock, so two
+  // processes' claims cannot interleave.
+  const claimDue = db.transaction((now, limit, owner, leaseMs) => {
+    const rows = q.dueFree.all(now, now, limit);
+    for (const row of rows) q.leaseDue.run(owner, now + leaseMs, row.id);
+    return rows;
+  });
+
   // One read transaction: the backlog and the last tick as of the same moment.
   const summary = db.transaction((now) => ({ ...q.dueSummary.get(now), lastTickAt: q.lastTick.get()?.value ?? null }));
 
@@ -91,6 +110,9 @@ export function sqliteStore(Database, path) {
     },
     async dueBefore(now, limit) {
       return q.due.all(now, limit);
+    },
+    async claimDue(now, limit, owner, leaseMs) {
+      return claimDue.immediate(now, limit, owner, leaseMs);
     },
     async dueSummary(now) {
       return summary(now);
