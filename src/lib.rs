@@ -1,57 +1,68 @@
 //! Rekindle's recovery-decision engine.
 //!
 //! The engine is one pure function, [`engine::decide`]: given the playbook, a contact's
-//! persisted [`state::State`], one [`event::Event`] and the current time, it returns the
-//! new state, the [`action::Action`]s the host must perform, and an explanation.
-//! Everything here compiles natively with no JS dependency; `wasm.rs` (feature `wasm`)
-//! is the JS surface.
+//! persisted [`model::state::State`], one [`model::event::Event`] and the current time, it
+//! returns the new state, the [`model::action::Action`]s the host must perform, and an
+//! explanation. Everything here compiles natively with no JS dependency; `wasm.rs` (feature
+//! `wasm`) is the JS surface.
+//!
+//! # The tree
+//!
+//! The crate is two builds: the server build (feature `server`, the default) is all of it;
+//! without `server` it is the storefront build, the small wasm a shop's pages load. Each
+//! folder is a layer and imports only from the layers below it (`tests/layering.rs` checks
+//! every `crate::` path against this table, and that no two modules import each other):
+//!
+//! ```text
+//! layer             build         may import                    what it is
+//! wasm.rs           feature wasm  anything                      the only file that knows wasm-bindgen
+//!                                                               (time_zone's Intl backend aside)
+//! ingest/           server        model compliance hygiene      provider payloads -> routed engine events
+//!                                 common error
+//! metrics.rs        server        model common error            the funnel over stored states
+//! recent_states.rs  server        model common error            the states a wasm Engine keeps parsed
+//! engine/           server        model policy compliance       decide(): start, send time, engagement,
+//!                                 hygiene time_zone common      contact updates; angle, incentive,
+//!                                 error                         explanation
+//! model/            server        policy compliance common      the records: event, state, contact,
+//!                                 error                         journey, offer, action, message
+//! policy/           server        compliance time_zone common   the playbook as data
+//!                                 error
+//! storefront/       both          compliance common error       capture, session, beacon, signals,
+//!                                                               page consent, Web Pixel, device
+//! compliance/       consent: both time_zone common error        consent, quiet hours, zones, SMS
+//!                   rest: server                                keywords and segments
+//! hygiene/          server        error                         email and phone normalisation
+//! time_zone/        server        error                         UTC offsets: chrono-tz, or Intl in wasm
+//! common/           both          error                         channel, money, cart, contact details,
+//!                                                               reasons, ids
+//! error.rs          both          nothing                       stable codes with JSON paths
+//! ```
+//!
+//! Nothing but `wasm.rs` imports `storefront/`: the server reads the storefront's beacon as
+//! engine events, never through its types.
 
-pub mod angle;
-pub mod beacon;
-pub mod capture;
-pub mod cart;
-pub mod consent;
-pub mod contact_details;
-pub mod device;
+pub mod common;
+pub mod compliance;
 pub mod error;
-pub mod explain;
-pub mod hygiene;
-pub mod ids;
-pub mod keywords;
-pub mod money;
-pub mod page_consent;
-pub mod policy;
-pub mod quiet_hours;
-pub mod reason;
-pub mod sms_segments;
-pub mod time_zone;
-pub mod zones;
+pub mod storefront;
 
-#[cfg(feature = "server")]
-pub mod action;
-#[cfg(feature = "server")]
-pub mod contact;
 #[cfg(feature = "server")]
 pub mod engine;
 #[cfg(feature = "server")]
-pub mod event;
-#[cfg(feature = "server")]
-pub mod incentive;
+pub mod hygiene;
 #[cfg(feature = "server")]
 pub mod ingest;
 #[cfg(feature = "server")]
-pub mod journey;
-#[cfg(feature = "server")]
-pub mod message;
-#[cfg(feature = "server")]
 pub mod metrics;
+#[cfg(feature = "server")]
+pub mod model;
+#[cfg(feature = "server")]
+pub mod policy;
 #[cfg(feature = "server")]
 pub mod recent_states;
 #[cfg(feature = "server")]
-pub mod state;
-
-pub mod signals;
-pub mod web_pixel;
+pub mod time_zone;
 
 // The bindings only exist on wasm32: natively there is no JS to bind to.
 #[cfg(all(feature = "wasm", target_arch = "wasm32"))]

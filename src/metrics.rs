@@ -1,8 +1,8 @@
 //! What the merchant reads: the recovery funnel over contacts' stored states (DESIGN.md,
 //! Measurement). Computed in the engine so every dashboard and report counts the same way.
 
-use crate::journey::{Journey, JourneyStatus, SendStatus};
-use crate::state::State;
+use crate::model::journey::{Journey, JourneyStatus, SendStatus};
+use crate::model::state::State;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

@@ -6,7 +6,7 @@
 //! Each kept state has a ticket. The host quotes the ticket with the contact; a miss (the
 //! state was evicted, or belongs to an older ticket) means "send the JSON", never a guess.
 
-use crate::state::State;
+use crate::model::state::State;
 use std::collections::HashMap;
 
 pub struct RecentStates {

@@ -8,7 +8,7 @@
 //! defer) are data, never exceptions.
 
 use crate::error::Error;
-use crate::signals::{self, Observations, Thresholds};
+use crate::storefront::signals::{self, Observations, Thresholds};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -76,9 +76,9 @@ pub fn capture_step(
     now: f64,
     anonymous_id: &str,
 ) -> Result<JsValue, JsValue> {
-    let settings: crate::capture::Settings = crate::error::parse_json(settings).map_err(throw)?;
+    let settings: crate::storefront::session::Settings = crate::error::parse_json(settings).map_err(throw)?;
     let step =
-        crate::capture::step_json(state.as_deref(), &settings, observations, now, anonymous_id)
+        crate::storefront::capture::step_json(state.as_deref(), &settings, observations, now, anonymous_id)
             .map_err(throw)?;
     to_js(&step)
 }
@@ -104,10 +104,10 @@ pub fn debug_trap() {
 pub mod server {
     use super::{plain_error, throw, to_js};
     use crate::engine;
-    use crate::event::Event;
+    use crate::model::event::Event;
     use crate::policy::Policy;
     use crate::recent_states::RecentStates;
-    use crate::state::State;
+    use crate::model::state::State;
     use chrono::{DateTime, Utc};
     use serde::Serialize;
     use std::cell::RefCell;
@@ -194,7 +194,7 @@ pub mod server {
     /// (the shim signs links at dispatch).
     #[wasm_bindgen(js_name = smsSegments)]
     pub fn sms_segments(text: &str) -> Result<JsValue, JsValue> {
-        to_js(&crate::sms_segments::count(text))
+        to_js(&crate::compliance::sms_segments::count(text))
     }
 
     #[wasm_bindgen(js_name = ingestPostmark)]
@@ -233,8 +233,8 @@ pub mod server {
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Output<'a> {
-        actions: &'a [crate::action::Action],
-        explanation: &'a crate::explain::Explanation,
+        actions: &'a [crate::model::action::Action],
+        explanation: &'a crate::engine::explain::Explanation,
     }
 
     #[wasm_bindgen]

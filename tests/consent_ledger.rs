@@ -1,7 +1,7 @@
 //! The consent ledger's transitions as one table: what is already recorded, what arrives
 //! (status, source, when), what `record` answers and what the status is afterwards.
 //!
-//! Rules (src/consent.rs, DESIGN.md principles 5 and 7):
+//! Rules (src/compliance/consent.rs, DESIGN.md principles 5 and 7):
 //! - a revocation wins every race, even when it is older than the last entry;
 //! - a browser (the storefront, the preference-centre page) can ask for SMS consent but not
 //!   grant it: its SMS grant is recorded as `Pending`;
@@ -14,11 +14,11 @@
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use chrono::{DateTime, Duration, Utc};
-use rekindle::consent::ConsentSource::{self, *};
-use rekindle::consent::ConsentStatus::{self, *};
-use rekindle::consent::Transition::{self, *};
-use rekindle::consent::{ConsentEntry, ConsentLedger};
-use rekindle::policy::Channel::{self, Email, Sms};
+use rekindle::common::channel::Channel::{self, Email, Sms};
+use rekindle::compliance::consent::{ConsentEntry, ConsentLedger};
+use rekindle::compliance::consent::ConsentSource::{self, *};
+use rekindle::compliance::consent::ConsentStatus::{self, *};
+use rekindle::compliance::consent::Transition::{self, *};
 
 /// (status, source, minutes after a fixed instant).
 type At = (ConsentStatus, ConsentSource, i64);

@@ -4,9 +4,9 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use rekindle::event::Event;
+use rekindle::model::event::Event;
+use rekindle::model::state::{State, SCHEMA_VERSION};
 use rekindle::policy::Policy;
-use rekindle::state::{State, SCHEMA_VERSION};
 use rekindle::Code;
 use serde_json::json;
 
@@ -235,7 +235,7 @@ fn event_fingerprints_survive_a_javascript_json_round_trip() {
     // JSON.parse reads numbers as doubles: every fingerprint must be exact below 2^53.
     assert!(state.contact.seen.iter().all(|f| *f < 1 << 53));
     // A state stored before the mask (all 64 bits) still recognises its events.
-    let full = rekindle::ids::fnv1a64("evt-old");
+    let full = rekindle::common::ids::fnv1a64("evt-old");
     assert!(full >= 1 << 53, "the vector needs a hash above 2^53");
     let old = json!({ "schemaVersion": 3, "contact": { "id": "c-1", "seen": [full] }, "journeys": [] });
     let mut contact = State::from_json(&old.to_string()).unwrap().contact;

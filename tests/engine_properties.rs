@@ -8,13 +8,14 @@ mod common;
 use chrono::{DateTime, Duration, Utc};
 use common::{cart, t};
 use proptest::prelude::*;
-use rekindle::action::Action;
+use rekindle::common::channel::Channel;
+use rekindle::compliance::quiet_hours;
 use rekindle::engine::{decide, Decision};
-use rekindle::event::Event;
-use rekindle::journey::JourneyStatus;
-use rekindle::policy::{Channel, Policy};
-use rekindle::quiet_hours;
-use rekindle::state::State;
+use rekindle::model::action::Action;
+use rekindle::model::event::Event;
+use rekindle::model::journey::JourneyStatus;
+use rekindle::model::state::State;
+use rekindle::policy::Policy;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashSet};
 
@@ -171,7 +172,7 @@ fn check(policy: &Policy, run: &Run) -> Result<(), TestCaseError> {
             if *channel == Channel::Sms {
                 let region = before.contact.region.clone();
                 let packs = quiet_hours::applicable(&policy.jurisdictions, region.as_deref());
-                let zones = rekindle::zones::plausible(&rekindle::zones::ZoneHints {
+                let zones = rekindle::compliance::zones::plausible(&rekindle::compliance::zones::ZoneHints {
                     browser: before.contact.time_zone.as_deref(),
                     region: region.as_deref(),
                     phone: before.contact.phone.as_deref(),

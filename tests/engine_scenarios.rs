@@ -6,9 +6,9 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 mod common;
 
 use common::*;
-use rekindle::action::Action;
-use rekindle::journey::JourneyStatus;
-use rekindle::policy::Channel;
+use rekindle::common::channel::Channel;
+use rekindle::model::action::Action;
+use rekindle::model::journey::JourneyStatus;
 use serde_json::json;
 
 #[test]
@@ -130,7 +130,7 @@ fn storefront_sms_consent_stays_pending_and_asks_for_double_opt_in() {
     );
     assert_eq!(
         shopper.state.contact.consent.status(Channel::Sms),
-        rekindle::consent::ConsentStatus::Pending
+        rekindle::compliance::consent::ConsentStatus::Pending
     );
     assert!(d
         .actions
@@ -142,7 +142,7 @@ fn storefront_sms_consent_stays_pending_and_asks_for_double_opt_in() {
     );
     assert_eq!(
         shopper.state.contact.consent.status(Channel::Sms),
-        rekindle::consent::ConsentStatus::Granted
+        rekindle::compliance::consent::ConsentStatus::Granted
     );
     assert!(d.actions.iter().any(|a| matches!(a, Action::Reply { .. })));
 }
@@ -344,7 +344,7 @@ fn erase_removes_personal_data_and_returns_the_deletions() {
     };
     assert!(provider_suppressions
         .iter()
-        .any(|s| s.channel == rekindle::policy::Channel::Email && s.address == "ada@example.com"));
+        .any(|s| s.channel == rekindle::common::channel::Channel::Email && s.address == "ada@example.com"));
     let stored = shopper.state.to_json();
     assert!(
         !stored.contains("ada@example.com") && !stored.contains("+1512") && !stored.contains("Ada")

@@ -7,7 +7,7 @@
 mod common;
 
 use common::*;
-use rekindle::action::Action;
+use rekindle::model::action::Action;
 use serde_json::json;
 use std::fmt::Write;
 

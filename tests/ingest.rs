@@ -2,13 +2,13 @@
 //! tests/fixtures/vectors (see its README for provenance), then through the engine.
 
 use chrono::{DateTime, Utc};
-use rekindle::action::Action;
 use rekindle::engine::decide;
 use rekindle::error::Code;
-use rekindle::event::{Event, EventBody};
 use rekindle::ingest::{self, beacon, sendgrid, shopify, twilio, KeyKind};
+use rekindle::model::action::Action;
+use rekindle::model::event::{Event, EventBody};
+use rekindle::model::state::State;
 use rekindle::policy::Policy;
-use rekindle::state::State;
 use std::path::PathBuf;
 
 const SALT: &str = "test-salt";

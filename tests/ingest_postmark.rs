@@ -2,10 +2,10 @@
 //! documents them (one object per request, `RecordType`, PascalCase fields, ISO 8601 times
 //! with 7 fractional digits and an offset), with Rekindle's ids in `Metadata`.
 
+use rekindle::common::channel::Channel;
 use rekindle::error::Code;
-use rekindle::event::{Event, EventBody};
 use rekindle::ingest::postmark;
-use rekindle::policy::Channel;
+use rekindle::model::event::{Event, EventBody};
 
 const META: &str = r#""Metadata": {"rekindle_contact": "c_1", "rekindle_action": "j1.email-1.email.0", "shop": "x"}"#;
 

@@ -4,10 +4,10 @@
 use chrono::{DateTime, Utc};
 use rekindle::engine::decide;
 use rekindle::error::Code;
-use rekindle::event::{Event, EventBody};
 use rekindle::ingest::{key, shopify, KeyKind};
+use rekindle::model::event::{Event, EventBody};
+use rekindle::model::state::State;
 use rekindle::policy::Policy;
-use rekindle::state::State;
 
 const SALT: &str = "test-salt";
 

@@ -4,7 +4,7 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use rekindle::keywords::{classify, Keyword};
+use rekindle::compliance::keywords::{classify, Keyword};
 
 /// Copied from FACTS.md ("Compliance constants"), not from the module under test.
 const OPT_OUT: &[&str] = &[

@@ -7,9 +7,10 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 mod common;
 
 use common::*;
-use rekindle::action::Action;
-use rekindle::message::Message;
-use rekindle::policy::{Angle, Channel, IncentiveKind};
+use rekindle::common::channel::Channel;
+use rekindle::model::action::Action;
+use rekindle::model::message::Message;
+use rekindle::policy::{Angle, IncentiveKind};
 use serde_json::{json, Value};
 
 fn checkout_with(id: &str, at: &str, token: &str, unit_price: i64, returning: bool) -> Value {

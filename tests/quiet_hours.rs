@@ -5,8 +5,8 @@
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use chrono::{DateTime, NaiveDate, Timelike, Utc};
-use rekindle::policy::Channel;
-use rekindle::quiet_hours::{
+use rekindle::common::channel::Channel;
+use rekindle::compliance::quiet_hours::{
     applicable, next_opening, next_opening_with, pack, ChannelWindow, Holidays, Pack, Window,
 };
 use rekindle::time_zone::{instant_at_or_after, local};

@@ -8,7 +8,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(not(target_arch = "wasm32"))]
 mod vectors;
 
-use rekindle::sms_segments::{count, Encoding};
+use rekindle::compliance::sms_segments::{count, Encoding};
 
 #[cfg(not(target_arch = "wasm32"))]
 fn encoding_name(e: Encoding) -> &'static str {

@@ -1,11 +1,12 @@
 //! The storefront session as the page drives it: JSON observations in, beacons out. Every
 //! beacon event must be an engine event the server accepts.
 
-use rekindle::capture::{step_json, Settings, Step};
 use rekindle::engine::decide;
-use rekindle::event::Event;
+use rekindle::model::event::Event;
+use rekindle::model::state::State;
 use rekindle::policy::Policy;
-use rekindle::state::State;
+use rekindle::storefront::capture::{step_json, Step};
+use rekindle::storefront::session::Settings;
 use serde_json::{json, Value};
 
 const T0: f64 = 1_795_791_600_000.0; // 2026-11-27T15:00:00Z

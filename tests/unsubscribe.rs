@@ -7,9 +7,10 @@
 
 mod vectors;
 
-use rekindle::cart::{Cart, LineItem, Stage};
-use rekindle::message::{render, Message, Render};
-use rekindle::policy::{Angle, Channel};
+use rekindle::common::cart::{Cart, LineItem, Stage};
+use rekindle::common::channel::Channel;
+use rekindle::model::message::{render, Message, Render};
+use rekindle::policy::Angle;
 use serde_json::Value;
 
 fn cart() -> Cart {

@@ -6,13 +6,13 @@
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use chrono::{DateTime, Utc};
-use rekindle::policy::Channel;
-use rekindle::quiet_hours::{applicable, next_opening};
-use rekindle::time_zone::{check_zone, offset_seconds};
-use rekindle::zones::{
+use rekindle::common::channel::Channel;
+use rekindle::compliance::quiet_hours::{applicable, next_opening};
+use rekindle::compliance::zones::{
     nanp_regions, plausible, region_zones, PlausibleZones, ZoneHints, CALLING_CODES, COUNTRIES,
     NANP_AREA_CODES, SUBDIVISIONS,
 };
+use rekindle::time_zone::{check_zone, offset_seconds};
 
 const STORE: &str = "America/Chicago";
 
@@ -470,7 +470,7 @@ fn the_zones_without_notes_are_the_zones_with_them() {
         for region in regions {
             for phone in phones {
                 let h = hints(browser, region, phone);
-                assert_eq!(rekindle::zones::plausible_zones(&h), plausible(&h).zones, "{h:?}");
+                assert_eq!(rekindle::compliance::zones::plausible_zones(&h), plausible(&h).zones, "{h:?}");
             }
         }
     }

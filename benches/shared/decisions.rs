@@ -6,9 +6,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 use rekindle::engine::decide;
-use rekindle::event::Event;
+use rekindle::model::event::Event;
+use rekindle::model::state::State;
 use rekindle::policy::Policy;
-use rekindle::state::State;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::time::Instant;
@@ -26,7 +26,7 @@ fn stream() -> Vec<(String, Value, i64)> {
         let contact = format!("contact-{c}");
         let at = base + Duration::seconds(c as i64 * 7);
         let token = format!("chk-{c}");
-        let journey = rekindle::ids::journey_id(&contact, &token);
+        let journey = rekindle::common::ids::journey_id(&contact, &token);
         let send = |step: &str, ch: &str| format!("{journey}.{step}.{ch}.0");
         let ev = |n: usize, at: DateTime<Utc>, body: Value| {
             let mut e = body;

@@ -3,7 +3,7 @@
 //   import { register } from '@shopify/web-pixels-extension';
 //   import { subscribe } from 'rekindle/web-pixel';
 //   register((api) => subscribe(api, { endpoint: api.settings.endpoint, wasmUrl: api.settings.wasmUrl }));
-// Standard events go to the engine as they are; src/web_pixel.rs maps them to the same
+// Standard events go to the engine as they are; src/storefront/web_pixel.rs maps them to the same
 // observations the DOM capture makes.
 import { createCapture } from '../storefront/capture.js';
 import { createOutbox } from '../storefront/outbox.js';

@@ -1,6 +1,6 @@
 // The capture core every storefront entry shares (page script, ESM module, Web Pixel). It
 // stamps and queues raw observations, loads the engine when asked, and hands it each batch.
-// It decides nothing: the storefront session in Rust (src/capture.rs) folds the batch,
+// It decides nothing: the storefront session in Rust (src/storefront/capture.rs) folds the batch,
 // decides whether the shopper stalled and why, and builds any beacon, already redacted.
 //
 // Until the engine is loaded (it loads lazily), or if it never loads, observations wait in
@@ -18,7 +18,7 @@ const randomId = () =>
 
 /**
  * @param {object} host
- * @param {object} host.settings        the engine's capture settings (src/capture.rs `Settings`)
+ * @param {object} host.settings        the engine's capture settings (src/storefront/session.rs `Settings`)
  * @param {{ get(key: string): any, set(key: string, value: string): void }} host.session  per-tab storage
  * @param {{ get(key: string): any, set(key: string, value: string): void }} host.local    lasting storage
  * @param {{ add(body: string): unknown, flush(): unknown }} host.outbox

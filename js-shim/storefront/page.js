@@ -1,7 +1,7 @@
 // DOM glue for any storefront: reads what the page shows and does, and reports it as raw
 // observations. It recognises elements (data attributes, standard form fields); it never
 // judges them: which field is a coupon field, what counts as an exit, whether a cost is a
-// cost, is decided by the engine (src/capture.rs).
+// cost, is decided by the engine (src/storefront/session.rs).
 //
 // Declarative markup it reads:
 //   data-rekindle-stage="cart|checkout"      on any element

@@ -1,6 +1,6 @@
 // Consent from the platform and from consent-management platforms, read as reported. The
 // Customer Privacy API's shape differs across Shopify versions, so this asks whichever methods
-// exist and lets the engine (src/page_consent.rs) pick. GPC is read with the environment.
+// exist and lets the engine (src/storefront/page_consent.rs) pick. GPC is read with the environment.
 
 const methods = ['analyticsProcessingAllowed', 'marketingAllowed', 'saleOfDataAllowed', 'currentVisitorConsent'];
 const fields = ['analyticsProcessingAllowed', 'marketingAllowed', 'saleOfDataAllowed', 'visitorConsent'];

@@ -2,12 +2,12 @@
 //! erasure.
 
 use super::Run;
-use crate::action::Action;
-use crate::consent::{ConsentEntry, ConsentSource, ConsentStatus};
-use crate::event::{ContactDetails, Event, Origin};
-use crate::ids;
-use crate::policy::Channel;
-use crate::state::State;
+use crate::common::channel::Channel;
+use crate::common::ids;
+use crate::compliance::consent::{ConsentEntry, ConsentSource, ConsentStatus};
+use crate::model::action::Action;
+use crate::model::event::{ContactDetails, Event, Origin};
+use crate::model::state::State;
 use chrono::{DateTime, Utc};
 
 impl Run<'_> {
@@ -66,7 +66,7 @@ impl Run<'_> {
     }
 
     /// The preference centre: channels on or off, fewer messages, or a pause.
-    pub(super) fn preferences_changed(&mut self, change: &crate::event::PreferenceChange, at: DateTime<Utc>) {
+    pub(super) fn preferences_changed(&mut self, change: &crate::model::event::PreferenceChange, at: DateTime<Utc>) {
         for (channel, wanted) in [(Channel::Email, change.email), (Channel::Sms, change.sms)] {
             let Some(wanted) = wanted else { continue };
             let status = if wanted { ConsentStatus::Granted } else { ConsentStatus::Revoked };
@@ -115,7 +115,7 @@ impl Run<'_> {
     }
 
     pub(super) fn record_consent(&mut self, channel: Channel, entry: ConsentEntry) {
-        use crate::consent::Transition;
+        use crate::compliance::consent::Transition;
         let source = entry.source;
         match self.state.contact.consent.record(channel, entry) {
             Transition::Recorded(ConsentStatus::Revoked) => {
@@ -186,7 +186,7 @@ impl Run<'_> {
             .into_iter()
             .filter_map(|(channel, address)| {
                 let address = address.clone()?;
-                Some(crate::action::ProviderSuppression { channel, address })
+                Some(crate::model::action::ProviderSuppression { channel, address })
             })
             .collect();
         self.cancel_pending(|_| true, "contact erased");

@@ -1,13 +1,13 @@
 //! What shoppers do after a message: orders, opens, clicks, bounces, failures and replies.
 
 use super::Run;
-use crate::action::Action;
-use crate::consent::{ConsentEntry, ConsentSource, ConsentStatus};
-use crate::event::Event;
-use crate::ids;
-use crate::journey::{JourneyStatus, PlannedSend, SendStatus};
-use crate::keywords::{self, Keyword};
-use crate::policy::Channel;
+use crate::common::channel::Channel;
+use crate::common::ids;
+use crate::compliance::consent::{ConsentEntry, ConsentSource, ConsentStatus};
+use crate::compliance::keywords::{self, Keyword};
+use crate::model::action::Action;
+use crate::model::event::Event;
+use crate::model::journey::{JourneyStatus, PlannedSend, SendStatus};
 use chrono::{DateTime, Duration, Utc};
 
 /// How soon after a click the follow-up SMS goes (the mission: a concise SMS reminder).
@@ -250,13 +250,13 @@ impl Run<'_> {
     /// A free-text reply tailors the next email: what it is about becomes the journey's
     /// strongest reason. Only the classified reason is kept, never the text.
     fn tailor_from_reply(&mut self, body: &str) {
-        let Some(reason) = crate::reason::from_reply(body) else {
+        let Some(reason) = crate::common::reason::from_reply(body) else {
             self.why.because("reply", "free-text SMS reply with no recognisable topic");
             return;
         };
         for journey in self.state.journeys.iter_mut().filter(|j| j.status == JourneyStatus::Active) {
             journey.reasons.retain(|r| r.reason != reason);
-            journey.reasons.insert(0, crate::reason::ReasonSignal { reason, confidence: REPLY_CONFIDENCE });
+            journey.reasons.insert(0, crate::common::reason::ReasonSignal { reason, confidence: REPLY_CONFIDENCE });
         }
         self.why.because("reply", format_args!("SMS reply about {reason:?}: the next email's angle follows it"));
     }

@@ -2,21 +2,25 @@
 //! `(policy, state, event, now) → (state', actions, explanation)`.
 //! No clock, no randomness, no I/O: the same inputs give the same outputs everywhere.
 
+mod angle;
 mod contact_updates;
 mod engagement;
+pub mod explain;
+mod incentive;
 mod send_time;
 mod start;
 
-use crate::action::Action;
-use crate::consent::{ConsentEntry, ConsentSource};
-use crate::event::{Event, EventBody, Origin};
-use crate::explain::Explanation;
-use crate::ids;
-use crate::journey::{JourneyStatus, PlannedSend, SendStatus};
-use crate::policy::{Channel, Policy};
-use crate::sms_segments;
-use crate::state::State;
+use crate::common::channel::Channel;
+use crate::common::ids;
+use crate::compliance::consent::{ConsentEntry, ConsentSource};
+use crate::compliance::sms_segments;
+use crate::model::action::Action;
+use crate::model::event::{Event, EventBody, Origin};
+use crate::model::journey::{JourneyStatus, PlannedSend, SendStatus};
+use crate::model::state::State;
+use crate::policy::Policy;
 use chrono::{DateTime, Duration, Utc};
+use explain::Explanation;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -1,16 +1,18 @@
 //! Send time (DESIGN.md principle 3): a due send is re-checked against consent, order,
 //! conditions, jurisdiction rules, caps and quiet hours, then dispatched, deferred or skipped.
 
+use super::angle;
+use super::incentive;
 use super::Run;
-use crate::action::Action;
-use crate::angle;
-use crate::contact::{Contact, SentRecord};
-use crate::event::Frequency;
-use crate::incentive::{self, Offer};
-use crate::journey::{Journey, JourneyStatus, PlannedSend, SendStatus};
-use crate::message::{self, Render};
-use crate::policy::{Angle, Channel, Policy, Step};
-use crate::quiet_hours;
+use crate::common::channel::Channel;
+use crate::compliance::quiet_hours;
+use crate::model::action::Action;
+use crate::model::contact::{Contact, SentRecord};
+use crate::model::event::Frequency;
+use crate::model::journey::{Journey, JourneyStatus, PlannedSend, SendStatus};
+use crate::model::message::{self, Render};
+use crate::model::offer::Offer;
+use crate::policy::{Angle, Policy, Step};
 use chrono::{DateTime, Duration, Utc};
 
 /// With "fewer messages", only steps the playbook ranks at least this high go out.
@@ -63,7 +65,7 @@ impl Run<'_> {
         }
         // With no window to fit, where the recipient is does not matter.
         let zones = if quiet_hours::binds(send.channel, &packs, &policy.send_windows) {
-            crate::zones::plausible_zones(&zone_hints(contact, policy))
+            crate::compliance::zones::plausible_zones(&zone_hints(contact, policy))
         } else {
             Vec::new()
         };
@@ -83,7 +85,7 @@ impl Run<'_> {
                 let reason = format!("{} and the next opening falls after the journey expires", deferral.join("; "));
                 return self.skip(action_id, &send, reason);
             }
-            let notes = crate::zones::plausible(&zone_hints(contact, policy)).notes;
+            let notes = crate::compliance::zones::plausible(&zone_hints(contact, policy)).notes;
             let reason = deferral.into_iter().chain(notes).collect::<Vec<_>>().join("; ");
             return self.defer(action_id, &send, at, reason);
         }
@@ -293,7 +295,7 @@ fn one_cart_sms_rule(
 /// When every cap on `channel` would allow one more message, if one forbids it now.
 fn cap_clear_at(
     policy: &Policy,
-    contact: &crate::contact::Contact,
+    contact: &crate::model::contact::Contact,
     channel: Channel,
     packs: &[&quiet_hours::Pack],
     now: DateTime<Utc>,
@@ -332,7 +334,7 @@ fn cap_clear_at(
 /// step and due time: the cap defers by priority instead of first come, first served.
 fn outranked_for_last_slot(
     policy: &Policy,
-    state: &crate::state::State,
+    state: &crate::model::state::State,
     send: &PlannedSend,
     packs: &[&quiet_hours::Pack],
     now: DateTime<Utc>,
@@ -376,14 +378,14 @@ fn region_of(contact: &Contact) -> Option<&str> {
     let digits = contact.phone.as_deref()?.strip_prefix('+')?;
     if let Some(rest) = digits.strip_prefix('1') {
         let area: u16 = rest.get(..3)?.parse().ok()?;
-        return match crate::zones::nanp_regions(area).as_slice() {
+        return match crate::compliance::zones::nanp_regions(area).as_slice() {
             [one] => Some(one),
             [] => None,
             many if many.iter().all(|r| r.starts_with("US-")) => Some("US"),
             _ => None,
         };
     }
-    crate::zones::CALLING_CODES
+    crate::compliance::zones::CALLING_CODES
         .iter()
         .filter(|(code, _)| digits.starts_with(code))
         .max_by_key(|(code, _)| code.len())
@@ -392,8 +394,8 @@ fn region_of(contact: &Contact) -> Option<&str> {
 
 /// Every zone the recipient may be in (browser, shipping address, phone, store). US SMS must
 /// fit the window in all of them.
-fn zone_hints<'a>(contact: &'a Contact, policy: &'a Policy) -> crate::zones::ZoneHints<'a> {
-    crate::zones::ZoneHints {
+fn zone_hints<'a>(contact: &'a Contact, policy: &'a Policy) -> crate::compliance::zones::ZoneHints<'a> {
+    crate::compliance::zones::ZoneHints {
         browser: contact.time_zone.as_deref(),
         region: contact.region.as_deref(),
         phone: contact.phone.as_deref(),

@@ -2,11 +2,11 @@
 //! and the plan of sends.
 
 use super::Run;
-use crate::action::Action;
-use crate::cart::Cart;
-use crate::event::ReasonSignal;
-use crate::ids;
-use crate::journey::{Journey, JourneyStatus, PlannedSend, SendStatus};
+use crate::common::cart::Cart;
+use crate::common::ids;
+use crate::model::action::Action;
+use crate::model::event::ReasonSignal;
+use crate::model::journey::{Journey, JourneyStatus, PlannedSend, SendStatus};
 use crate::policy::Profile;
 use chrono::{DateTime, Duration, Utc};
 

@@ -3,9 +3,9 @@
 //! accepted, and the engine already refuses browser-supplied addresses as send targets.
 
 use super::{contact_id, key, Ingested, KeyKind, Routed};
-use crate::consent::ConsentSource;
+use crate::compliance::consent::ConsentSource;
 use crate::error::{Code, Error, Result};
-use crate::event::{Event, EventBody, Origin};
+use crate::model::event::{Event, EventBody, Origin};
 use serde_json::Value;
 
 pub const VERSION: u64 = 1;

@@ -13,9 +13,9 @@ pub mod sendgrid;
 pub mod shopify;
 pub mod twilio;
 
+use crate::common::ids::sha256_hex;
 use crate::error::{Code, Error, Result};
-use crate::event::Event;
-use crate::ids::sha256_hex;
+use crate::model::event::Event;
 use serde::Serialize;
 
 /// Events for one contact, and how to find that contact.

@@ -8,9 +8,9 @@
 
 use super::sendgrid::{ACTION_ARG, CONTACT_ARG};
 use super::{Ingested, Routed};
+use crate::common::channel::Channel;
 use crate::error::{Code, Error, Result};
-use crate::event::{ActionRef, Bounce, Event, EventBody, Unsubscribe};
-use crate::policy::Channel;
+use crate::model::event::{ActionRef, Bounce, Event, EventBody, Unsubscribe};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 

@@ -4,9 +4,9 @@
 //! without them are some other sender's mail on the same account, and are ignored.
 
 use super::{Ingested, Routed};
+use crate::common::channel::Channel;
 use crate::error::{Code, Error, Result};
-use crate::event::{ActionRef, Bounce, Event, EventBody, SendFailure, Unsubscribe};
-use crate::policy::Channel;
+use crate::model::event::{ActionRef, Bounce, Event, EventBody, SendFailure, Unsubscribe};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 

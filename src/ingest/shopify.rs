@@ -8,14 +8,14 @@
 
 use super::{contact_id, key, minor_units, normalise_email, normalise_phone};
 use super::{DataRequest, Ingested, KeyKind, Routed};
-use crate::cart::{Cart, LineItem, Stage};
-use crate::consent::{ConsentSource, ConsentStatus};
+use crate::common::cart::{Cart, LineItem, Stage};
+use crate::common::channel::Channel;
+use crate::common::money::{Known, Money};
+use crate::compliance::consent::{ConsentSource, ConsentStatus};
 use crate::error::{Code, Error, Result};
-use crate::event::{
+use crate::model::event::{
     CheckoutUpdated, ConsentChange, ContactDetails, Event, EventBody, OrderPlaced, OrderRef,
 };
-use crate::money::{Known, Money};
-use crate::policy::Channel;
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};

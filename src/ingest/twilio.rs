@@ -4,7 +4,7 @@
 
 use super::{key, normalise_phone, Ingested, KeyKind, Routed};
 use crate::error::{Code, Error, Result};
-use crate::event::{ActionRef, Event, EventBody, InboundSms, SendFailure};
+use crate::model::event::{ActionRef, Event, EventBody, InboundSms, SendFailure};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 

@@ -1,7 +1,8 @@
 //! Experiments: variants assigned by a hash of the contact id, so the browser, the edge and
 //! the server all put a shopper in the same arm without talking to each other.
 
-use super::{Angle, Channel};
+use super::Angle;
+use crate::common::channel::Channel;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,7 +36,7 @@ pub struct Variant {
 impl Experiment {
     /// The arm for `unit` (the contact id): stable across runtimes and restarts.
     pub fn assign(&self, unit: &str) -> &Variant {
-        let bucket = crate::ids::bucket(&["experiment:", &self.key], unit);
+        let bucket = crate::common::ids::bucket(&["experiment:", &self.key], unit);
         let mut cumulative = 0u16;
         for variant in &self.variants {
             cumulative += variant.weight as u16;

@@ -1,4 +1,4 @@
-//! The incentive ladder and its guards, as data. The choice itself is in `crate::incentive`.
+//! The incentive ladder and its guards, as data. The choice itself is in `crate::engine::incentive`.
 
 use serde::{Deserialize, Serialize};
 

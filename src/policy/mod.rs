@@ -6,6 +6,7 @@ mod incentives;
 mod segment;
 mod validate;
 
+use crate::common::channel::Channel;
 use crate::error::{parse_json, Result};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -14,22 +15,6 @@ pub use experiment::{Experiment, Variant};
 pub use incentives::{IncentiveKind, Incentives, Rung};
 pub use segment::{Profile, Responsiveness, Segment};
 pub use validate::validate;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Channel {
-    Email,
-    Sms,
-}
-
-impl Channel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Email => "email",
-            Channel::Sms => "sms",
-        }
-    }
-}
 
 /// The message's angle: what it leans on to bring the shopper back (FACTS.md reason → angle).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -152,7 +137,7 @@ pub struct Policy {
     /// The merchant's own sending windows per channel, in the recipient's time; they add to
     /// the statutory ones, never relax them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub send_windows: Vec<crate::quiet_hours::ChannelWindow>,
+    pub send_windows: Vec<crate::compliance::quiet_hours::ChannelWindow>,
     #[serde(default)]
     pub retention: Retention,
 }

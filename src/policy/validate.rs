@@ -134,7 +134,7 @@ pub fn validate(policy: &Policy) -> Result<()> {
         p.bad("$.retention", "retention is at least one day (erasure is a separate, explicit request)");
     }
     for (i, code) in policy.jurisdictions.iter().enumerate() {
-        if crate::quiet_hours::pack(code).is_none() {
+        if crate::compliance::quiet_hours::pack(code).is_none() {
             p.bad(format!("$.jurisdictions[{i}]"), "unknown jurisdiction pack");
         }
     }

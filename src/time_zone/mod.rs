@@ -1,6 +1,6 @@
 //! UTC offsets of IANA zones at an instant. Natively from chrono-tz; under wasm from the
 //! runtime's `Intl` (every browser, workerd, Deno and Node ships the tz database already),
-//! which keeps ~200 KB of zone data out of the storefront build. `tests/time_zone_*` prove
+//! which keeps ~200 KB of zone data out of the wasm. `tests/time_zone_*` prove
 //! both agree across DST transitions.
 
 #[cfg(target_arch = "wasm32")]

@@ -3,11 +3,11 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, Duration, Utc};
-use rekindle::action::Action;
 use rekindle::engine::{decide, Decision};
-use rekindle::event::Event;
+use rekindle::model::action::Action;
+use rekindle::model::event::Event;
+use rekindle::model::state::State;
 use rekindle::policy::Policy;
-use rekindle::state::State;
 use serde_json::{json, Value};
 
 pub fn t(s: &str) -> DateTime<Utc> {
@@ -117,7 +117,7 @@ impl Shopper {
     }
 }
 
-pub fn sends(actions: &[Action]) -> Vec<(String, rekindle::policy::Channel)> {
+pub fn sends(actions: &[Action]) -> Vec<(String, rekindle::common::channel::Channel)> {
     actions
         .iter()
         .filter_map(|a| match a {

@@ -1,8 +1,9 @@
 //! One abandoned cart or checkout, from abandonment to recovery, expiry or supersession.
 
-use crate::cart::Cart;
-use crate::event::ReasonSignal;
-use crate::policy::{Angle, Channel};
+use crate::common::cart::Cart;
+use crate::common::channel::Channel;
+use crate::common::reason::ReasonSignal;
+use crate::policy::Angle;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -73,7 +74,7 @@ pub struct Journey {
     pub sends: Vec<PlannedSend>,
     /// The one incentive this journey offers, once chosen: later sends repeat it, never stack.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub incentive: Option<crate::incentive::Offer>,
+    pub incentive: Option<super::offer::Offer>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -4,29 +4,13 @@
 //! A vendor case in FACTS.md shows why the guards matter: a 15% coupon raised *attributed*
 //! uplift from 6.4% to 26.2% while total sales barely moved.
 
-use crate::cart::{Cart, Stage};
-use crate::contact::Contact;
-use crate::money::Known;
+use crate::common::cart::{Cart, Stage};
+use crate::common::money::Known;
+use crate::common::reason::{Reason, ReasonSignal};
+use crate::model::contact::Contact;
+use crate::model::offer::Offer;
 use crate::policy::{IncentiveKind, Incentives, Rung};
-use crate::reason::{Reason, ReasonSignal};
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
-
-/// What a journey offers. A unique code is minted by the platform on request
-/// (`Action::RequestCoupon`); the engine only names the offer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Offer {
-    pub kind: IncentiveKind,
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub percent: u8,
-    /// The coupon request this offer's code comes from.
-    pub coupon_request_id: String,
-}
-
-fn is_zero(n: &u8) -> bool {
-    *n == 0
-}
 
 /// Why no incentive was offered, for the explanation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +48,7 @@ pub fn choose(r: Request<'_>) -> Result<Offer, Withheld> {
         return Err(Withheld::LearnedToWait);
     }
     // A shopper who went hunting for a code is not rewarded with one (FACTS.md: coupon field).
-    let hunting = r.reasons.iter().any(|s| s.reason == Reason::CouponHunting && s.confidence >= crate::angle::MIN_CONFIDENCE);
+    let hunting = r.reasons.iter().any(|s| s.reason == Reason::CouponHunting && s.confidence >= super::angle::MIN_CONFIDENCE);
     let loyal = r.contact.returning || stats.orders > 0;
     let rung = r
         .rules

@@ -5,8 +5,8 @@
 //! midnight). A send outside a window is deferred to the next opening, never silently
 //! dropped.
 
+use crate::common::channel::Channel;
 use crate::error::{Code, Error, Result};
-use crate::policy::Channel;
 use crate::time_zone;
 use chrono::{
     DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc, Weekday,

@@ -1,7 +1,7 @@
 //! Which angle a message takes, from why the shopper left (FACTS.md: reason → angle).
 
+use crate::common::reason::{Reason, ReasonSignal};
 use crate::policy::Angle;
-use crate::reason::{Reason, ReasonSignal};
 
 /// Reasons below this confidence are not acted on: a wrong angle is worse than a plain one.
 pub const MIN_CONFIDENCE: f32 = 0.5;

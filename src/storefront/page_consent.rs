@@ -5,8 +5,8 @@
 //! The page can only *report* consent: SMS consent from a browser stays pending until the
 //! platform or a double opt-in confirms it (principle 5, enforced by the engine's ledger).
 
-use crate::consent::{ConsentSource, ConsentStatus};
-use crate::policy::Channel;
+use crate::common::channel::Channel;
+use crate::compliance::consent::{ConsentSource, ConsentStatus};
 use serde::{Deserialize, Serialize};
 
 /// A consent value as platforms spell it: a boolean, or Shopify's `currentVisitorConsent()`

@@ -1,9 +1,9 @@
 //! What a store persists per contact: the contact and its journeys, under a schema version.
 //! The shim treats it as an opaque JSON string; only the engine reads or migrates it.
 
-use crate::contact::Contact;
+use super::contact::Contact;
+use super::journey::Journey;
 use crate::error::{json_path, Code, Error, Result};
-use crate::journey::Journey;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -131,7 +131,7 @@ fn v2_to_v3(value: &mut Value) {
         if let Some(seen) = contact.get_mut("seen").and_then(Value::as_array_mut) {
             for id in seen.iter_mut() {
                 if let Some(text) = id.as_str() {
-                    *id = Value::from(crate::contact::event_fingerprint(text));
+                    *id = Value::from(super::contact::event_fingerprint(text));
                 }
             }
         }

@@ -1,8 +1,8 @@
 //! The shopper, across every cart they leave: how to reach them, what they agreed to, what
 //! they were sent (for caps and anti-gaming), and which inputs were already applied.
 
-use crate::consent::ConsentLedger;
-use crate::policy::Channel;
+use crate::common::channel::Channel;
+use crate::compliance::consent::ConsentLedger;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -53,7 +53,7 @@ pub struct Contact {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Preferences {
     #[serde(default)]
-    pub frequency: crate::event::Frequency,
+    pub frequency: super::event::Frequency,
     #[serde(default, skip_serializing_if = "Option::is_none", with = "chrono::serde::ts_milliseconds_option")]
     pub paused_until: Option<DateTime<Utc>>,
 }
@@ -154,7 +154,7 @@ fn is_zero<T: Default + PartialEq>(n: &T) -> bool {
 /// An event id's fingerprint: 53 bits of its FNV-1a hash, so that a host that reads the
 /// stored state with JavaScript's JSON.parse (whose numbers are doubles) keeps it exact.
 pub fn event_fingerprint(event_id: &str) -> u64 {
-    crate::ids::fnv1a64(event_id) & ((1 << 53) - 1)
+    crate::common::ids::fnv1a64(event_id) & ((1 << 53) - 1)
 }
 
 /// Fingerprints as stored; those written with all 64 bits, before the mask, read masked.

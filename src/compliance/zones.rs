@@ -5,7 +5,7 @@
 //! names a zone decides. For a US recipient the TCPA window (47 CFR 64.1200(c)(1)) binds in
 //! the recipient's local time, and a browser, an address and a phone that disagree leave that
 //! time unknown: every zone any of them names is kept (browser first), and
-//! [`crate::quiet_hours::next_opening`] finds an instant inside the window in all of them.
+//! [`super::quiet_hours::next_opening`] finds an instant inside the window in all of them.
 //!
 //! The tables are Rust constants, not an included JSON file: nothing to parse or fail at run
 //! time, nothing in the wasm but the strings, and tests iterate them directly. They hold

@@ -1,7 +1,7 @@
 //! What the engine asks the shim to do. The shim performs actions; it never decides them.
 
-use crate::message::Message;
-use crate::policy::Channel;
+use super::message::Message;
+use crate::common::channel::Channel;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -51,10 +51,10 @@ pub enum Action {
     /// Ask the platform to mint a unique code for this offer (Shopify discount codes); the
     /// dispatcher puts the code into the message whose `incentive.couponRequestId` matches.
     #[serde(rename_all = "camelCase")]
-    RequestCoupon { id: String, journey_id: String, offer: crate::incentive::Offer },
+    RequestCoupon { id: String, journey_id: String, offer: super::offer::Offer },
     /// Answer a data request: everything held about the contact, as stored.
     #[serde(rename_all = "camelCase")]
-    Export { contact_id: String, data: crate::state::State },
+    Export { contact_id: String, data: super::state::State },
     /// Erase personal data for this contact: store keys and provider-side data.
     #[serde(rename_all = "camelCase")]
     Erase {

@@ -1,7 +1,7 @@
 //! Deterministic ids and hashes. The same inputs give the same id in the browser, at the
 //! edge and natively, so retries and races collapse onto one key.
 
-use crate::policy::Channel;
+use crate::common::channel::Channel;
 use sha2::{Digest, Sha256};
 
 pub fn sha256_hex(input: &str) -> String {

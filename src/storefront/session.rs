@@ -1,23 +1,16 @@
-//! The storefront session: raw observations from the page (DOM capture, `track()`, Web Pixel
-//! events) folded into friction signals, a cart, contact hints and consent, and then the one
-//! question that matters: is there something to tell the server now?
-//!
-//! The capture script only stamps and queues observations; every rule lives here. The state
-//! is opaque JSON the page keeps in `sessionStorage` between checkout pages. It comes from
-//! the browser, so state that does not parse starts a fresh session instead of failing.
+//! The storefront session: raw observations from the page folded into friction signals, a
+//! cart, contact hints and consent. The state is opaque JSON the page keeps in
+//! `sessionStorage` between checkout pages. It comes from the browser, so state that does not
+//! parse starts a fresh session instead of failing.
 
-use crate::beacon::{self, Beacon};
-use crate::cart::{LineItem, Stage};
-use crate::contact_details::ContactDetails;
-use crate::device::{self, DeviceClass, DeviceFacts};
-use crate::error::{Code, Error};
-use crate::money::ShownPrice;
-use crate::page_consent::{Allowed, ChannelChoice, PageConsent, PlatformPurposes, ShopifyPrivacy};
-use crate::policy::Channel;
-use crate::signals::{self, Observations, Summary, Thresholds};
-use crate::web_pixel::{self, PixelEvent};
+use super::device::{self, DeviceClass};
+use super::observation::{Observation, ShownItem};
+use super::page_consent::PageConsent;
+use super::signals::{Observations, Thresholds};
+use super::web_pixel;
+use crate::common::cart::{LineItem, Stage};
+use crate::common::contact_details::ContactDetails;
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 
 /// The merchant's settings for the capture (data attributes or `init({...})`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -30,135 +23,6 @@ pub struct Settings {
     pub text_version: Option<String>,
     /// Where a recovery link should land, when the page does not say.
     pub recovery_url: Option<String>,
-}
-
-/// One fact the page saw. JSON: `{"<kind>": {...fields}}`, e.g. `{"formError": {}}`.
-/// Externally tagged on purpose: it parses without buffering, which keeps the storefront
-/// wasm small (an internally tagged enum tripled it).
-#[derive(Debug, Deserialize)]
-#[serde(
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase",
-    deny_unknown_fields
-)]
-pub enum Observation {
-    /// A page of the shop was shown; `url` without query or fragment.
-    Page {
-        path: String,
-        #[serde(default)]
-        url: Option<String>,
-    },
-    /// The page declares its stage (`data-rekindle-stage`).
-    Stage {
-        stage: Stage,
-    },
-    /// The whole cart as the page shows it.
-    Cart {
-        #[serde(default)]
-        token: Option<String>,
-        currency: String,
-        items: Vec<ShownItem>,
-        #[serde(default)]
-        recovery_url: Option<String>,
-    },
-    ItemAdded {
-        currency: String,
-        item: ShownItem,
-    },
-    /// A click, key or touch: the shopper is still there.
-    Interaction {},
-    /// A shipping cost was shown; `amount` as displayed, when known.
-    ShippingCost {
-        #[serde(default)]
-        amount: Option<ShownPrice>,
-    },
-    DeliveryEstimate {
-        shown: bool,
-    },
-    /// The shopper left a form field; coupon fields are recognised here by name.
-    FieldLeft {
-        #[serde(default)]
-        name: Option<String>,
-        #[serde(default)]
-        id: Option<String>,
-        filled: bool,
-    },
-    FormError {},
-    PaymentError {},
-    AccountWall {},
-    /// Navigation Timing: `loadEventEnd`, ms.
-    PageLoad {
-        ms: u32,
-    },
-    Hidden {},
-    Visible {},
-    PageHide {},
-    /// A same-site link or form is about to navigate: the hide that follows is not an exit.
-    Navigating {},
-    /// Back/forward navigation (`popstate`, or a `back_forward` navigation entry).
-    Back {},
-    Completed {},
-    Identify {
-        #[serde(default)]
-        email: Option<String>,
-        #[serde(default)]
-        phone: Option<String>,
-        #[serde(default)]
-        first_name: Option<String>,
-    },
-    Region {
-        country_code: String,
-        #[serde(default)]
-        province_code: Option<String>,
-    },
-    /// Read once per page: time zone, locale, device, Global Privacy Control.
-    Environment {
-        #[serde(default)]
-        time_zone: Option<String>,
-        #[serde(default)]
-        locale: Option<String>,
-        #[serde(default)]
-        device: DeviceFacts,
-        #[serde(default)]
-        gpc: bool,
-    },
-    ShopifyPrivacy {
-        privacy: ShopifyPrivacy,
-    },
-    PlatformConsent {
-        purposes: PlatformPurposes,
-    },
-    AnalyticsChoice {
-        granted: bool,
-    },
-    ChannelConsent {
-        channel: Channel,
-        choice: ChannelChoice,
-    },
-    /// A Shopify Web Pixel standard event, mapped in `web_pixel`.
-    Shopify {
-        event: PixelEvent,
-    },
-}
-
-/// A line item as the page shows it; the price is converted with the cart's currency.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ShownItem {
-    pub title: String,
-    #[serde(default = "one")]
-    pub quantity: u32,
-    pub price: ShownPrice,
-    #[serde(default)]
-    pub variant: Option<String>,
-    #[serde(default)]
-    pub product_id: Option<String>,
-    #[serde(default)]
-    pub category: Option<String>,
-}
-
-fn one() -> u32 {
-    1
 }
 
 /// A hide within this long after a same-site click is that click's navigation (*assumption*:
@@ -191,23 +55,6 @@ pub struct Session {
     pub reported_sms: Option<bool>,
     /// Numbers this session's events; with the anonymous id it makes every event id unique.
     pub sequence: u32,
-}
-
-/// What one step hands back to the page.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Step {
-    pub state: String,
-    pub summary: Summary,
-    pub consent: Allowed,
-    /// The request body to deliver (JSON text), if anything is to be told.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub beacon: Option<String>,
-    /// Ask again after this long if nothing else happens (the idle threshold).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub recheck_in_ms: Option<u64>,
-    /// Observations that did not parse, dropped with the reason (a merchant's `track()` typo).
-    pub rejected: Vec<crate::error::Problem>,
 }
 
 impl Session {
@@ -367,64 +214,6 @@ impl Session {
     fn raise_stage(&mut self, stage: Stage) {
         self.signals.stage = Some(self.signals.stage.map_or(stage, |s| s.max(stage)));
     }
-
-    /// Fold the observations, then decide what, if anything, to tell the server at `now_ms`.
-    pub fn step(
-        &mut self,
-        settings: &Settings,
-        observations: Vec<(f64, Observation)>,
-        now_ms: f64,
-        anonymous_id: &str,
-    ) -> (Summary, Option<Beacon>, Option<u64>) {
-        for (at, observation) in observations {
-            self.observe(at, observation);
-        }
-        let idle_ms = (now_ms - self.last_activity_ms).max(0.0);
-        let signals = Observations {
-            idle_seconds: (idle_ms / 1000.0) as u32,
-            ..self.signals.clone()
-        };
-        let summary = signals::summarise(&signals, &settings.thresholds);
-        let beacon = beacon::build(self, settings, &summary, now_ms, anonymous_id);
-        let watching = signals.has_items && !signals.completed && !summary.abandoned;
-        let recheck = watching.then(|| {
-            let threshold_ms = settings.thresholds.idle_seconds as f64 * 1000.0;
-            (threshold_ms - idle_ms).max(0.0).ceil() as u64
-        });
-        (summary, beacon, recheck)
-    }
-}
-
-/// Parse and apply a batch from the page: `[[atMs, observation], ...]`. Unparsable entries
-/// are dropped and reported, the rest still count.
-pub fn step_json(
-    state: Option<&str>,
-    settings: &Settings,
-    observations: &str,
-    now_ms: f64,
-    anonymous_id: &str,
-) -> crate::Result<Step> {
-    let mut session = Session::from_json_or_fresh(state);
-    let batch: Vec<(f64, Box<RawValue>)> = crate::error::parse_json(observations)?;
-    let mut parsed = Vec::with_capacity(batch.len());
-    let mut rejected = Vec::new();
-    for (index, (at, raw)) in batch.into_iter().enumerate() {
-        match serde_json::from_str::<Observation>(raw.get()) {
-            Ok(observation) => parsed.push((at, observation)),
-            Err(e) => rejected.extend(
-                Error::new(Code::InvalidField, format!("$[{index}][1]"), e.to_string()).problems,
-            ),
-        }
-    }
-    let (summary, beacon, recheck_in_ms) = session.step(settings, parsed, now_ms, anonymous_id);
-    Ok(Step {
-        state: serde_json::to_string(&session).expect("session serialises"),
-        summary,
-        consent: session.consent.allowed(settings.consent_required),
-        beacon: beacon.map(|b| serde_json::to_string(&b).expect("a beacon serialises")),
-        recheck_in_ms,
-        rejected,
-    })
 }
 
 /// Everything but the page's own comings and goings shows the shopper is still there.

@@ -2,15 +2,15 @@
 //! (`Event::from_json` parses every one), redacted by consent, never the raw signal stream.
 //! The contract is written down in js-shim/storefront/BEACON.md.
 
-use crate::capture::{Session, Settings};
-use crate::cart::{Cart, Stage};
-use crate::consent::{ConsentSource, ConsentStatus};
-use crate::contact_details::ContactDetails;
-use crate::money::Known;
-use crate::page_consent;
-use crate::policy::Channel;
-use crate::reason::ReasonSignal;
-use crate::signals::Summary;
+use super::page_consent;
+use super::session::{Session, Settings};
+use super::signals::Summary;
+use crate::common::cart::{Cart, Stage};
+use crate::common::channel::Channel;
+use crate::common::contact_details::ContactDetails;
+use crate::common::money::Known;
+use crate::common::reason::ReasonSignal;
+use crate::compliance::consent::{ConsentSource, ConsentStatus};
 use serde::Serialize;
 
 pub const VERSION: u8 = 1;

@@ -4,7 +4,7 @@
 //! consent stays `Pending` until the platform confirms it or the shopper replies YES to a
 //! double opt-in text.
 
-use crate::policy::Channel;
+use crate::common::channel::Channel;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 

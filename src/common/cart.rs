@@ -1,6 +1,6 @@
 //! The cart snapshot a journey is about: what was in it, what it cost, where to resume it.
 
-use crate::money::{Known, Money};
+use crate::common::money::{Known, Money};
 use serde::{Deserialize, Serialize};
 
 /// How deep the shopper got. Only the deepest stage is messaged (checkout beats cart beats browse).

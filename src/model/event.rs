@@ -1,12 +1,12 @@
 //! Everything that can happen to a shopper, as one enum. Every event carries an `id` (so a
 //! repeat is recognised) and the source's own timestamp `at` (so a late one is recognised).
 
-use crate::cart::Cart;
-use crate::consent::{ConsentSource, ConsentStatus};
-pub use crate::contact_details::ContactDetails;
+use crate::common::cart::Cart;
+use crate::common::channel::Channel;
+pub use crate::common::contact_details::ContactDetails;
+pub use crate::common::reason::{Reason, ReasonSignal};
+use crate::compliance::consent::{ConsentSource, ConsentStatus};
 use crate::error::{Code, Error, Result};
-use crate::policy::Channel;
-pub use crate::reason::{Reason, ReasonSignal};
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -124,7 +124,7 @@ pub struct OrderPlaced {
     pub order_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cart_token: Option<String>,
-    pub total: crate::money::Money,
+    pub total: crate::common::money::Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

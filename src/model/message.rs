@@ -5,11 +5,12 @@
 //! so the engine only supplies data, HTML-escaped; SMS bodies are short fixed sentences per
 //! angle, where a template engine would cost more wasm bytes than the whole feature.
 
-use crate::cart::Cart;
-use crate::incentive::Offer;
-use crate::money::{Known, Money};
-use crate::policy::{Angle, Channel, IncentiveKind};
-use crate::sms_segments::{self, Segments};
+use super::offer::Offer;
+use crate::common::cart::Cart;
+use crate::common::channel::Channel;
+use crate::common::money::{Known, Money};
+use crate::compliance::sms_segments::{self, Segments};
+use crate::policy::{Angle, IncentiveKind};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -1,8 +1,8 @@
 //! Storefront friction signals → an abandonment summary with reasons and confidence.
 //! Runs on the shopper's device; only the summary leaves it, never the raw stream.
 
-use crate::cart::Stage;
-use crate::reason::{Reason, ReasonSignal};
+use crate::common::cart::Stage;
+use crate::common::reason::{Reason, ReasonSignal};
 use serde::{Deserialize, Serialize};
 
 /// What the page observed, already reduced to counters and flags by the capture script.
