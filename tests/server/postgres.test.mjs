@@ -155,3 +155,21 @@ test('postgres: erasure leaves nothing to send, and shop/redact empties only its
     await neighbour.close();
   }
 });
+
+test('postgres: a schema made before due entries were leased gains the lease columns, and its entries are claimed', async () => {
+  const schema = freshSchema();
+  const sql = postgresJs(postgres.url, { max: 1, onnotice: () => {} });
+  try {
+    // The due table as the store first created it: no owner, no lease_until.
+    await sql.unsafe(`CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.due (action_id text PRIMARY KEY, contact_id text NOT NULL, at bigint NOT NULL);
+      INSERT INTO ${schema}.due VALUES ('old-1', 'c-old', 100), ('old-2', 'c-old', 200)`);
+    const [a, b] = await Promise.all([openStore(schema), openStore(schema)]); // both check, one adds
+    assert.deepEqual(await a.claimDue(1000, 1, 'A', 5000), [{ id: 'old-1', contactId: 'c-old', at: 100 }]);
+    assert.deepEqual(await b.claimDue(1000, 10, 'B', 5000), [{ id: 'old-2', contactId: 'c-old', at: 200 }]);
+    assert.deepEqual(await b.claimDue(1000, 10, 'B', 5000), []);
+    await a.close();
+    await b.close();
+  } finally {
+    await sql.end();
+  }
+});

@@ -1,5 +1,8 @@
-// Memory and SQLite against the store contract.
+// Memory and SQLite against the store contract; a SQLite file from before due entries were leased.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { removeDir, server, serverNode, tempDir } from './harness.mjs';
 import { storeContract } from './store-contract.mjs';
 
@@ -7,4 +10,27 @@ storeContract('memory', async () => ({ store: server.memoryStore() }));
 storeContract('sqlite', async () => {
   const dir = await tempDir();
   return { store: await serverNode.sqliteStore(join(dir, 'contract.db')), cleanup: () => removeDir(dir) };
+});
+
+test('sqlite: a file made before due entries were leased gains the lease columns, and its entries are claimed', async () => {
+  const dir = await tempDir();
+  try {
+    const path = join(dir, 'old.db');
+    const old = new Database(path);
+    // The due table as the store first created it: no owner, no lease_until.
+    old.exec(`CREATE TABLE due (action_id TEXT PRIMARY KEY, contact_id TEXT NOT NULL, at INTEGER NOT NULL);
+      INSERT INTO due VALUES ('old-1', 'c-old', 100), ('old-2', 'c-old', 200);`);
+    old.close();
+    const store = await serverNode.sqliteStore(path);
+    assert.deepEqual(await store.claimDue(1000, 1, 'A', 5000), [{ id: 'old-1', contactId: 'c-old', at: 100 }]);
+    assert.deepEqual(await store.claimDue(1000, 10, 'B', 5000), [{ id: 'old-2', contactId: 'c-old', at: 200 }]);
+    assert.deepEqual(await store.claimDue(1000, 10, 'C', 5000), []);
+    await store.close();
+    const reopened = await serverNode.sqliteStore(path); // the columns are there now: nothing to add; the leases (to 6000) are kept
+    assert.deepEqual(await reopened.claimDue(5999, 10, 'D', 5000), []);
+    assert.deepEqual((await reopened.claimDue(6000, 10, 'D', 5000)).map((d) => d.id), ['old-1', 'old-2']);
+    await reopened.close();
+  } finally {
+    await removeDir(dir);
+  }
 });
