@@ -142,9 +142,21 @@ export interface ServerOptions {
     /** Storefront origins allowed to POST beacons; empty: every browser's beacon fails CORS (a warning is logged at start-up). */
     allowedOrigins?: string[];
     maxBytes?: number;
+    /** Beacons per client address (checked before the body is read). */
     perIp?: { limit: number; windowMs: number };
+    /** How many distinct shoppers one client address may create (default 20 a minute): bounds the state one address causes. */
+    shoppersPerIp?: { limit: number; windowMs: number };
+    /** Per browser-chosen anonymous id: a courtesy, not a defence (a new id walks around it). */
     perShopper?: { limit: number; windowMs: number };
   };
+  /** Signed webhooks with a timestamp (SendGrid) older or newer than this are refused as replays (default 300000: 5 minutes). */
+  webhooks?: { maxAgeMs?: number };
+  /**
+   * The client address rate limits count, where no adapter passes `ctx.clientAddress` and the
+   * platform has no header of its own (Deno: `info.remoteAddr.hostname`). Without any trusted
+   * source every request counts as one address.
+   */
+  clientAddress?(request: Request, env: unknown): string | undefined;
   maxBodyBytes?: number;
   leaseMs?: number;
   retry?: { inlineAttempts: number; maxClaims: number; baseMs: number; capMs: number; laterBaseMs: number; laterCapMs: number };
@@ -164,7 +176,7 @@ export interface Runtime {
   dispatchPending(): Promise<{ sent: number; failed: number; retrying: number }>;
 }
 
-export type FetchHandler = ((request: Request, env?: unknown, ctx?: { waitUntil?(promise: Promise<unknown>): void }) => Promise<Response>) & {
+export type FetchHandler = ((request: Request, env?: unknown, ctx?: { waitUntil?(promise: Promise<unknown>): void; clientAddress?: string }) => Promise<Response>) & {
   runtime(env?: unknown): Promise<Runtime>;
   /** Whether `pathname` is one of Rekindle's routes (under `basePath`). With options as a function, only after the first request or `runtime()`. */
   owns(pathname: string): boolean;

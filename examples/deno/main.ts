@@ -50,4 +50,4 @@ Deno.cron('rekindle tick', '* * * * *', async () => {
   if (due || sent || failed || retrying) console.log(`tick: due ${due}, sent ${sent}, failed ${failed}, retrying ${retrying}`);
 });
 
-Deno.serve({ hostname: optional('HOST') ?? '0.0.0.0', port: Number(optional('PORT') ?? 8000) }, (request) => handler(request));
+Deno.serve({ hostname: optional('HOST') ?? '0.0.0.0', port: Number(optional('PORT') ?? 8000) }, (request, info) => handler(request, {}, { clientAddress: info.remoteAddr.hostname }));

@@ -10,7 +10,7 @@ const handler = createHandler({
   beacon: { allowedOrigins: [env.SHOP_ORIGIN] },
 });
 
-Deno.serve((request) => handler(request));
+Deno.serve((request, info) => handler(request, {}, { clientAddress: info.remoteAddr.hostname })); // rate limits count this address
 Deno.cron('rekindle tick', '* * * * *', async () => {
   await (await handler.runtime()).tick(); // due sends, then dispatch; GET /health reads the time
 });

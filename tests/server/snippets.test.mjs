@@ -169,7 +169,8 @@ test('deno-cron.mjs: Deno.serve answers, the Deno.cron job ticks (under a stand-
       cron: (name, schedule, job) => crons.push({ name, schedule, job }),
     };
     await import('./deno-cron.mjs');
-    const health = async () => (await served[0](new Request('https://recover.example.com/health'))).json();
+    const info = { remoteAddr: { transport: 'tcp', hostname: '203.0.113.7', port: 52000 } }; // what Deno.serve passes
+    const health = async () => (await served[0](new Request('https://recover.example.com/health'), info)).json();
     const before = await health();
     await crons[0].job();
     const after = await health();
