@@ -4,8 +4,9 @@
 // primary): the scripts touch keys of several contacts, which Redis Cluster would refuse.
 //
 // Keys, under `prefix`:  c:<contact> hash {state, version} · due zset (action → at) ·
-// due:c hash (action → contact) · due:lease hash (action → end of the lease claimDue took on it) · cdue:<contact>, clinks:<contact>, cint:<contact> sets (for
-// erasure) · link:<key> string · i:<action> hash (the intent, then its ledger entry) ·
+// due:c hash (action → contact) · due:lease hash (action → end of the lease a tick took on it:
+// claimDue) · cdue:<contact>, clinks:<contact>, cint:<contact> sets (for erasure) ·
+// link:<key> string · i:<action> hash (the intent, then its ledger entry) ·
 // pending zset (action → earliest claim time) · meta:lastTickAt string (the scheduler's record,
 // no personal data: kept through eraseAll).
 
@@ -84,7 +85,7 @@ return { h[5], h[6], attempts }
 
 // The due entries are read in time order a page at a time, passing over those under a live
 // lease (at most the batches other tickers hold, plus entries whose tick failed, until their
-// lease ends), and the first \`limit\` free ones are leased, all in one atomic script.
+// lease ends), and the first `limit` free ones are leased, all in one atomic script.
 const CLAIM_DUE = `
 local p, now, limit, lease = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local taken, offset = {}, 0
