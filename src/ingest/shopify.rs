@@ -21,7 +21,10 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-/// The topics Rekindle subscribes to.
+/// The topics Rekindle subscribes to, spelled as Shopify sends them in `X-Shopify-Topic`
+/// (tests/shopify_topics.rs checks each against Shopify's published list). The consent topics
+/// are `customers_marketing_consent/update` (SMS) and `customers_email_marketing_consent/update`,
+/// not `customers/...`: a misspelt topic is answered 400 and Shopify drops the subscription.
 pub const TOPICS: &[&str] = &[
     "checkouts/create",
     "checkouts/update",
@@ -29,8 +32,8 @@ pub const TOPICS: &[&str] = &[
     "orders/paid",
     "orders/cancelled",
     "refunds/create",
-    "customers/marketing_consent_update",
-    "customers/email_marketing_consent_update",
+    "customers_marketing_consent/update",
+    "customers_email_marketing_consent/update",
     "customers/redact",
     "customers/data_request",
     "shop/redact",
@@ -61,11 +64,11 @@ pub fn normalise(
         }
         "orders/cancelled" => out.routed.extend(order(parse(body)?, &id, salt, false)?),
         "refunds/create" => out.routed.push(refund(parse(body)?, &id, salt)?),
-        "customers/marketing_consent_update" => {
+        "customers_marketing_consent/update" => {
             out.routed
                 .extend(sms_consent(parse(body)?, &id, salt, now)?);
         }
-        "customers/email_marketing_consent_update" => {
+        "customers_email_marketing_consent/update" => {
             out.routed
                 .extend(email_consent(parse(body)?, &id, salt, now)?);
         }
