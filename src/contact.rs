@@ -43,6 +43,10 @@ pub struct Contact {
     pub stats: Stats,
     #[serde(default, skip_serializing_if = "is_zero")]
     pub preferences: Preferences,
+    /// Since when an SMS reply that may be an opt-out ("no more texts") awaits the shopper's
+    /// answer to the one clarifying text: no marketing SMS until STOP or START resolves it.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "chrono::serde::ts_milliseconds_option")]
+    pub sms_opt_out_unclear_since: Option<DateTime<Utc>>,
     /// Set once personal data was erased: nothing is ever sent again.
     #[serde(default, skip_serializing_if = "is_false")]
     pub erased: bool,

@@ -158,6 +158,11 @@ pub struct SendFailure {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InboundSms {
     pub body: String,
+    /// The keyword the SMS provider itself recognised (Twilio's `OptOutType`, sent when
+    /// Advanced Opt-Out is on): it is what the carrier and the provider acted on, so it wins
+    /// over Rekindle's own reading of the body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_keyword: Option<crate::keywords::Keyword>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -46,6 +46,7 @@ fn email(base_url: &str) -> Message {
         cart: &cart,
         incentive: None,
         segment_limit: 2,
+        store_name: None,
     })
 }
 
@@ -146,6 +147,7 @@ fn an_sms_carries_no_email_headers() {
         cart: &cart,
         incentive: None,
         segment_limit: 2,
+        store_name: None,
     });
     assert!(sms.headers.is_none());
 }

@@ -91,7 +91,7 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
             run.revoke(Channel::Email, ConsentSource::Suppression, event.at);
         }
         EventBody::SendFailed(e) => run.send_failed(&e.action_id, e.permanent, &e.code),
-        EventBody::SmsReceived(e) => run.sms_received(&e.body, event),
+        EventBody::SmsReceived(e) => run.sms_received(e, event),
         EventBody::ConsentChanged(e) => {
             let entry = ConsentEntry {
                 status: e.status,

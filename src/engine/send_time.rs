@@ -129,6 +129,7 @@ impl Run<'_> {
             cart: &journey.cart,
             incentive: offer.as_ref(),
             segment_limit: policy.sms_segment_limit,
+            store_name: policy.store_name.as_deref(),
         });
         let to = contact.address(channel).unwrap_or_default().to_string();
         let journey_id = journey.id.clone();
@@ -140,6 +141,9 @@ impl Run<'_> {
         contact.stats.messages += 1;
         contact.sent.push(SentRecord { action_id: action_id.to_string(), channel, at: now });
         prune_sent(&mut contact.sent, now);
+        if channel == Channel::Sms && policy.store_name.is_none() {
+            self.why.because("noStoreName", "the policy has no storeName: the SMS does not name its sender, as CTIA expects");
+        }
         let with = offer.as_ref().map(|o| format!(" and a {:?} offer", o.kind)).unwrap_or_default();
         self.why.because(
             "dispatch",
@@ -208,6 +212,8 @@ fn refusal(
         Some(format!("no confirmed {} consent ({:?})", channel.as_str(), contact.consent.status(channel)))
     } else if contact.suppressed.contains(&channel) {
         Some(format!("{} suppressed after a bounce or complaint", channel.as_str()))
+    } else if channel == Channel::Sms && contact.sms_opt_out_unclear_since.is_some() {
+        Some("the shopper's last reply may be an opt-out: no marketing SMS until STOP or START answers it".into())
     } else if contact.address(channel).is_none() {
         Some(format!("no {} address from the platform", channel.as_str()))
     } else if let Some(reason) = unmet_condition(step, journey) {

@@ -4,7 +4,10 @@
 
 use super::{key, normalise_phone, Ingested, KeyKind, Routed};
 use crate::error::{Code, Error, Result};
-use crate::event::{ActionRef, Event, EventBody, InboundSms, SendFailure};
+use crate::consent::{ConsentSource, ConsentStatus};
+use crate::event::{ActionRef, ConsentChange, Event, EventBody, InboundSms, SendFailure};
+use crate::keywords::Keyword;
+use crate::policy::Channel;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
@@ -31,6 +34,7 @@ pub fn inbound(params: &Params, salt: &str, now: DateTime<Utc>) -> Result<Ingest
         at: now,
         body: EventBody::SmsReceived(InboundSms {
             body: params.get("Body").cloned().unwrap_or_default(),
+            provider_keyword: params.get("OptOutType").and_then(|t| opt_out_type(t)),
         }),
     };
     Ok(Ingested {
@@ -43,6 +47,21 @@ pub fn inbound(params: &Params, salt: &str, now: DateTime<Utc>) -> Result<Ingest
         ..Ingested::default()
     })
 }
+
+/// Twilio's `OptOutType` on an inbound message (Advanced Opt-Out): which keyword class Twilio
+/// matched, in the language the merchant configured. Anything else is not a keyword.
+fn opt_out_type(value: &str) -> Option<Keyword> {
+    match value.trim().to_ascii_uppercase().as_str() {
+        "STOP" => Some(Keyword::OptOut),
+        "START" => Some(Keyword::OptIn),
+        "HELP" => Some(Keyword::Help),
+        _ => None,
+    }
+}
+
+/// Twilio error 21610: "Attempt to send to unsubscribed recipient". The number texted STOP to
+/// this sender at the carrier or Twilio level, and nothing reaches it until it texts START.
+const UNSUBSCRIBED_RECIPIENT: &str = "21610";
 
 /// A delivery report for a message Rekindle sent. Intermediate states (queued, sending,
 /// sent) carry nothing the engine acts on.
@@ -64,17 +83,31 @@ pub fn status(params: &Params, query: &Params, now: DateTime<Utc>) -> Result<Ing
         }),
         _ => return Ok(Ingested::default()),
     };
-    let event = Event {
+    let mut events = vec![Event {
         id: format!("twilio:{sid}:{state}"),
         at: now,
         body,
-    };
+    }];
+    if params.get("ErrorCode").map(String::as_str) == Some(UNSUBSCRIBED_RECIPIENT) {
+        // A carrier-level block, not a failed message: SMS stops for the contact until START.
+        events.push(Event {
+            id: format!("twilio:{sid}:carrier-block"),
+            at: now,
+            body: EventBody::ConsentChanged(ConsentChange {
+                channel: Channel::Sms,
+                status: ConsentStatus::Revoked,
+                source: ConsentSource::CarrierBlock,
+                text_version: None,
+                evidence: Some(format!("twilio:{UNSUBSCRIBED_RECIPIENT}")),
+            }),
+        });
+    }
     Ok(Ingested {
         routed: vec![Routed {
             lookup: vec![],
             contact_id: Some(contact.to_string()),
             links: vec![],
-            events: vec![event],
+            events,
         }],
         ..Ingested::default()
     })
