@@ -215,6 +215,10 @@ export interface Policy {
   storeTimeZone: string;
   publicBaseUrl: string;
   smsSegmentLimit?: number;
+  /** The store's name as shoppers know it: every SMS and keyword reply starts with it (CTIA). */
+  storeName?: string;
+  /** Who confirms STOP, START and HELP: the SMS provider (default; Twilio does) or Rekindle. */
+  smsKeywordReplies?: 'provider' | 'rekindle';
 }
 
 /** A playbook validated once, kept inside the engine. */
