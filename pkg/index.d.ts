@@ -102,10 +102,13 @@ export type RekindleEvent = { id: string; at: string } & (
   | { type: 'orderPlaced'; orderId: string; cartToken?: string; total: Money }
   | { type: 'orderCancelled'; orderId: string }
   | { type: 'orderRefunded'; orderId: string }
+  | { type: 'orderEdited'; orderId: string }
+  /** The merchant's help desk: while a ticket is open nothing is sent to the contact. */
+  | { type: 'supportTicket'; ticketId: string; status: 'open' | 'closed' }
   | { type: 'due' | 'delivered' | 'opened' | 'clicked' | 'complained'; actionId: string }
   | { type: 'bounced'; actionId: string; permanent: boolean }
   | { type: 'sendFailed'; actionId: string; permanent: boolean; code: string }
-  | { type: 'smsReceived'; body: string }
+  | { type: 'smsReceived'; body: string; providerKeyword?: 'optOut' | 'optIn' | 'help' }
   | { type: 'consentChanged'; channel: Channel; status: ConsentStatus; source: ConsentSource; textVersion?: string; evidence?: string }
   | { type: 'unsubscribed'; channel?: Channel }
   | { type: 'erase' }

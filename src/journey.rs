@@ -78,6 +78,9 @@ pub struct Journey {
     pub order_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovered_minor: Option<i64>,
+    /// What happened to the recovering order afterwards (refunded, cancelled, edited).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_outcome: Option<crate::engine::OrderOutcome>,
     /// Latest source timestamp applied to the cart: an older snapshot is stale.
     #[serde(with = "chrono::serde::ts_milliseconds")]
     pub cart_updated_at: DateTime<Utc>,

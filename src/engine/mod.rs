@@ -6,6 +6,9 @@ mod contact_updates;
 mod engagement;
 mod send_time;
 mod start;
+mod support;
+
+pub use support::OrderOutcome;
 
 use crate::action::Action;
 use crate::consent::{ConsentEntry, ConsentSource};
@@ -71,14 +74,10 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
             e.total.minor,
             event.at,
         ),
-        EventBody::OrderCancelled(_) => run.why.because(
-            "orderCancelled",
-            "order cancelled: the journey stays closed, no messages resume",
-        ),
-        EventBody::OrderRefunded(_) => run.why.because(
-            "orderRefunded",
-            "an order was refunded: recorded; journeys and plans do not change",
-        ),
+        EventBody::OrderCancelled(e) => run.order_exception(&e.order_id, support::OrderOutcome::Cancelled),
+        EventBody::OrderRefunded(e) => run.order_exception(&e.order_id, support::OrderOutcome::Refunded),
+        EventBody::OrderEdited(e) => run.order_exception(&e.order_id, support::OrderOutcome::Edited),
+        EventBody::SupportTicket(e) => run.support_ticket(&e.ticket_id, e.status),
         EventBody::Due(e) => run.due(&e.action_id),
         EventBody::Delivered(e) => run
             .why

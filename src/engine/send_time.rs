@@ -53,6 +53,16 @@ impl Run<'_> {
             deferral.push(format!("paused by the contact until {}", until.to_rfc3339()));
             at = until;
         }
+        // Support exceptions (src/engine/support.rs): a refund, cancellation or order edit, or
+        // an open help-desk ticket.
+        if let Some(until) = contact.support_hold_until.filter(|until| *until > at) {
+            deferral.push(format!("support exception: an order was refunded, cancelled or edited; paused until {}", until.to_rfc3339()));
+            at = until;
+        }
+        if !contact.open_tickets.is_empty() {
+            deferral.push("a support ticket is open: held until it closes".to_string());
+            at += super::support::TICKET_RECHECK;
+        }
         if let Some(until) = cap_clear_at(policy, contact, send.channel, &packs, at) {
             deferral.push(format!("frequency cap until {}", until.to_rfc3339()));
             at = until;

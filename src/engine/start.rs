@@ -89,6 +89,7 @@ impl Run<'_> {
             incentive: None,
             order_id: None,
             recovered_minor: None,
+            order_outcome: None,
             cart_updated_at: at,
         };
         if holdout {

@@ -31,6 +31,7 @@ pub const TOPICS: &[&str] = &[
     "orders/create",
     "orders/paid",
     "orders/cancelled",
+    "orders/edited",
     "refunds/create",
     "customers_marketing_consent/update",
     "customers_email_marketing_consent/update",
@@ -64,6 +65,7 @@ pub fn normalise(
         }
         "orders/cancelled" => out.routed.extend(order(parse(body)?, &id, salt, false)?),
         "refunds/create" => out.routed.push(refund(parse(body)?, &id, salt)?),
+        "orders/edited" => out.routed.push(order_edit(parse(body)?, &id, salt)?),
         "customers_marketing_consent/update" => {
             out.routed
                 .extend(sms_consent(parse(body)?, &id, salt, now)?);
@@ -497,7 +499,13 @@ fn order(o: Order, id: &str, salt: &str, placed: bool) -> Result<Option<Routed>>
     // An order from someone with no journey needs no state: only known contacts hear of it.
     // A placed order becomes a key of its contact, for the refunds that name only the order.
     let mut routed = identity.route(salt, tokens, false, event);
-    routed.links = if placed { vec![order_key] } else { vec![] };
+    if placed {
+        routed.links = vec![order_key];
+    } else {
+        // A cancellation finds the contact its order was linked to first.
+        routed.links = vec![];
+        routed.lookup.insert(0, order_key);
+    }
     Ok(Some(routed))
 }
 
@@ -529,6 +537,46 @@ fn refund(r: Refund, id: &str, salt: &str) -> Result<Routed> {
             id: id.to_string(),
             at,
             body: EventBody::OrderRefunded(OrderRef { order_id }),
+        }],
+    })
+}
+
+#[derive(Deserialize)]
+struct OrderEdited {
+    order_edit: OrderEdit,
+}
+
+#[derive(Deserialize)]
+struct OrderEdit {
+    #[serde(default, deserialize_with = "id_text")]
+    order_id: Option<String>,
+    /// When the edit was saved to the order (API 2024-07 and later); `created_at` before.
+    #[serde(default)]
+    committed_at: Option<String>,
+    #[serde(default)]
+    created_at: Option<String>,
+}
+
+/// `orders/edited` names its order only (`order_edit.order_id`): like a refund, it reaches the
+/// contact the placed order was linked to.
+fn order_edit(e: OrderEdited, id: &str, salt: &str) -> Result<Routed> {
+    let edit = e.order_edit;
+    let order_id = edit
+        .order_id
+        .ok_or_else(|| Error::new(Code::InvalidField, "$.order_edit.order_id", "is required"))?;
+    let at_text = edit.committed_at.as_ref().or(edit.created_at.as_ref());
+    let at = time(
+        at_text.ok_or_else(|| Error::new(Code::InvalidField, "$.order_edit.created_at", "is required"))?,
+        "$.order_edit.created_at",
+    )?;
+    Ok(Routed {
+        lookup: vec![key(salt, KeyKind::Order, &order_id)],
+        contact_id: None,
+        links: vec![],
+        events: vec![Event {
+            id: id.to_string(),
+            at,
+            body: EventBody::OrderEdited(OrderRef { order_id }),
         }],
     })
 }

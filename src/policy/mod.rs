@@ -160,6 +160,14 @@ pub struct Policy {
     /// is a duplicate, and FCC 24-24 allows one. `rekindle` for a provider that does not.
     #[serde(default, skip_serializing_if = "KeywordReplies::is_provider")]
     pub sms_keyword_replies: KeywordReplies,
+    /// After a refund, cancellation or edit of one of the shopper's orders, nothing is sent to
+    /// them for this long (src/engine/support.rs).
+    #[serde(default = "default_support_pause_hours")]
+    pub support_pause_hours: u32,
+}
+
+fn default_support_pause_hours() -> u32 {
+    72
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
