@@ -53,7 +53,7 @@ export type Reason =
 export type ConsentStatus = 'unknown' | 'pending' | 'granted' | 'revoked';
 export type ConsentSource =
   | 'storefront' | 'checkout' | 'platformWebhook' | 'smsKeyword' | 'doubleOptInReply'
-  | 'import' | 'unsubscribe' | 'suppression';
+  | 'import' | 'unsubscribe' | 'suppression' | 'preferenceCentre' | 'carrierBlock';
 
 export interface Money { minor: number; currency: string }
 export type Known = { state: 'unknown' } | { state: 'known'; minor: number };
