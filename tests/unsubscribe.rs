@@ -14,6 +14,8 @@ use serde_json::Value;
 
 fn cart() -> Cart {
     Cart {
+        shop_currency: None,
+        shop_subtotal: None,
         token: "c1".into(),
         stage: Stage::Checkout,
         currency: "USD".into(),

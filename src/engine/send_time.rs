@@ -266,7 +266,8 @@ fn unmet_condition(step: &Step, journey: &Journey) -> Option<String> {
         return Some("no earlier message was clicked".into());
     }
     if let Some(min) = c.min_cart_minor {
-        if journey.cart.subtotal().minor < min {
+        // In the shop's currency, like the policy; unknown value does not meet a minimum.
+        if journey.cart.shop_subtotal_minor().is_none_or(|v| v < min) {
             return Some("cart below the step's minimum value".into());
         }
     }
