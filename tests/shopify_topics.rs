@@ -51,3 +51,20 @@ fn every_subscribed_topic_is_understood_by_the_normaliser() {
         }
     }
 }
+
+#[test]
+fn the_consent_topics_are_read_under_shopifys_names() {
+    let sms = r#"{"id":706405506930370084,"phone":"+15125550100","sms_marketing_consent":{"state":"unsubscribed","opt_in_level":"single_opt_in","consent_updated_at":"2026-11-27T14:00:00Z","consent_collected_from":"OTHER"}}"#;
+    let email = r#"{"customer_id":706405506930370084,"email_address":"ada@example.com","email_marketing_consent":{"state":"subscribed","opt_in_level":"single_opt_in","consent_updated_at":"2026-11-27T14:00:00Z"}}"#;
+    let now = chrono::DateTime::UNIX_EPOCH;
+    for (topic, body) in [("customers_marketing_consent/update", sms), ("customers_email_marketing_consent/update", email)] {
+        let out = shopify::normalise(topic, "w-c", body, "salt", now).unwrap();
+        assert_eq!(out.routed.len(), 1, "{topic}");
+        assert_eq!(out.routed[0].events[0].body.kind(), "consentChanged", "{topic}");
+    }
+    // The names Rekindle used to subscribe under are not Shopify's: refused, not guessed at.
+    for topic in ["customers/marketing_consent_update", "customers/email_marketing_consent_update"] {
+        let e = shopify::normalise(topic, "w-c", sms, "salt", now).unwrap_err();
+        assert_eq!(e.path(), "$.topic");
+    }
+}

@@ -152,7 +152,7 @@ impl Run<'_> {
     pub(super) fn double_opt_in(&mut self) {
         if let Some(phone) = self.state.contact.phone.clone() {
             let ask = "Reply YES to get cart reminders by text. Msg & data rates may apply. Reply STOP to opt out.";
-            let text = match &self.policy.store_name {
+            let text = match self.policy.store_name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
                 Some(store) => format!("{store}: {ask}"),
                 None => ask.to_string(),
             };

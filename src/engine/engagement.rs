@@ -223,7 +223,7 @@ impl Run<'_> {
         };
         // What the provider matched is what the carrier acted on: it wins over our reading.
         let keyword = sms.provider_keyword.or_else(|| keywords::classify(body));
-        let store = self.policy.store_name.clone();
+        let store = self.policy.store_name.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
         let named = |text: &str| match &store {
             Some(name) => format!("{name}: {text}"),
             None => text.to_string(),

@@ -151,7 +151,7 @@ impl Run<'_> {
         contact.stats.messages += 1;
         contact.sent.push(SentRecord { action_id: action_id.to_string(), channel, at: now });
         prune_sent(&mut contact.sent, now);
-        if channel == Channel::Sms && policy.store_name.is_none() {
+        if channel == Channel::Sms && policy.store_name.as_deref().is_none_or(|n| n.trim().is_empty()) {
             self.why.because("noStoreName", "the policy has no storeName: the SMS does not name its sender, as CTIA expects");
         }
         let with = offer.as_ref().map(|o| format!(" and a {:?} offer", o.kind)).unwrap_or_default();
