@@ -174,7 +174,7 @@ pub mod server {
         let query: twilio::Params = crate::error::parse_json(query).map_err(throw)?;
         let ingested = match kind {
             "inbound" => twilio::inbound(&params, salt, millis(now)?),
-            "status" => twilio::status(&params, &query, millis(now)?),
+            "status" => twilio::status(&params, &query, salt, millis(now)?),
             other => Err(crate::Error::new(
                 crate::Code::UnknownEventType,
                 "$.kind",

@@ -243,12 +243,12 @@ fn twilio_status_callbacks_report_delivery_and_failure() {
             ("ErrorCode".into(), "30003".into()),
         ])
     };
-    let out = twilio::status(&params("undelivered"), &query, now()).unwrap();
+    let out = twilio::status(&params("undelivered"), &query, SALT, now()).unwrap();
     let EventBody::SendFailed(f) = &out.routed[0].events[0].body else {
         panic!()
     };
     assert_eq!((f.permanent, f.code.as_str()), (true, "twilio:30003"));
-    assert!(twilio::status(&params("sent"), &query, now())
+    assert!(twilio::status(&params("sent"), &query, SALT, now())
         .unwrap()
         .routed
         .is_empty());

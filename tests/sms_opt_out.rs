@@ -157,7 +157,7 @@ fn a_21610_carrier_block_stops_sms_until_start_and_no_web_opt_in_lifts_it() {
         ("ApiVersion".to_string(), "2010-04-01".to_string()),
     ]);
     let query = twilio::Params::from([("c".to_string(), "contact-1".to_string()), ("a".to_string(), sms_id)]);
-    let out = twilio::status(&params, &query, t("2026-11-27T15:20:00Z")).unwrap();
+    let out = twilio::status(&params, &query, "salt", t("2026-11-27T15:20:00Z")).unwrap();
     for event in &out.routed[0].events {
         shopper.apply(serde_json::to_value(event).unwrap(), t("2026-11-27T15:20:00Z"));
     }
@@ -214,4 +214,51 @@ fn every_marketing_sms_names_the_store() {
     for text in texts {
         assert!(text.starts_with("Acme Socks: ") && text.ends_with("Reply STOP to opt out"), "{text}");
     }
+}
+
+#[test]
+fn a_21610_refusal_when_sending_blocks_sms_like_the_callback_does() {
+    // Twilio usually refuses at create time: the runtime reports the transport's code.
+    let mut shopper = Shopper::new(policy());
+    shopper.apply(checkout("e1", "2026-11-27T15:00:00Z", "c1"), t("2026-11-27T15:00:00Z"));
+    let sms_id = shopper.pending().into_iter().find(|(id, _)| id.contains(".sms.")).unwrap().0;
+    shopper.apply(
+        json!({ "id": format!("sendFailed:{sms_id}"), "at": "2026-11-27T15:15:00Z", "type": "sendFailed",
+                "actionId": sms_id, "permanent": true, "code": "twilio:21610" }),
+        t("2026-11-27T15:15:00Z"),
+    );
+    let last = shopper.state.contact.consent.entries(Channel::Sms).last().unwrap().clone();
+    assert_eq!((last.status, last.source), (ConsentStatus::Revoked, rekindle::consent::ConsentSource::CarrierBlock));
+    // Any other permanent failure is just a failed message.
+    let mut other = Shopper::new(policy());
+    other.apply(checkout("e1", "2026-11-27T15:00:00Z", "c1"), t("2026-11-27T15:00:00Z"));
+    other.apply(
+        json!({ "id": "sf", "at": "2026-11-27T15:15:00Z", "type": "sendFailed", "actionId": "x", "permanent": true, "code": "twilio:30003" }),
+        t("2026-11-27T15:15:00Z"),
+    );
+    assert_eq!(other.state.contact.consent.status(Channel::Sms), ConsentStatus::Granted);
+}
+
+#[test]
+fn a_status_callback_without_rekindles_query_finds_the_contact_by_the_number() {
+    // A Messaging Service's own StatusCallback: no ?c=&a=, as Twilio posts it.
+    let params = twilio::Params::from([
+        ("MessageSid".to_string(), "SMfeed".to_string()),
+        ("MessageStatus".to_string(), "undelivered".to_string()),
+        ("ErrorCode".to_string(), "21610".to_string()),
+        ("MessagingServiceSid".to_string(), "MGxxxxxxxx".to_string()),
+        ("AccountSid".to_string(), "ACxxxxxxxx".to_string()),
+        ("From".to_string(), "+15005550006".to_string()),
+        ("To".to_string(), PHONE.to_string()),
+        ("ApiVersion".to_string(), "2010-04-01".to_string()),
+    ]);
+    let out = twilio::status(&params, &twilio::Params::new(), "salt", t("2026-11-27T15:20:00Z")).unwrap();
+    let routed = &out.routed[0];
+    assert_eq!(routed.lookup, [rekindle::ingest::key("salt", rekindle::ingest::KeyKind::Phone, PHONE)]);
+    assert_eq!(routed.contact_id, None, "a number we were never given creates nobody");
+    let mut shopper = Shopper::new(policy());
+    shopper.apply(checkout("e1", "2026-11-27T15:00:00Z", "c1"), t("2026-11-27T15:00:00Z"));
+    shopper.apply(serde_json::to_value(&routed.events[0]).unwrap(), t("2026-11-27T15:20:00Z"));
+    assert_eq!(shopper.state.contact.consent.status(Channel::Sms), ConsentStatus::Revoked);
+    assert!(shopper.pending().iter().all(|(id, _)| !id.contains(".sms.")));
 }

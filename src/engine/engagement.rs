@@ -182,7 +182,7 @@ impl Run<'_> {
         }
     }
 
-    pub(super) fn send_failed(&mut self, action_id: &str, permanent: bool, code: &str) {
+    pub(super) fn send_failed(&mut self, action_id: &str, permanent: bool, code: &str, at: DateTime<Utc>) {
         if let Some(journey) = self.state.journey_of_action(action_id) {
             if permanent {
                 if let Some(s) = journey.send_mut(action_id) {
@@ -201,6 +201,11 @@ impl Run<'_> {
                 }
             ),
         );
+        if permanent && crate::ingest::twilio::means_unsubscribed(code) {
+            // The carrier or Twilio blocks this number for our sender until it texts START: no
+            // SMS is planned or sent meanwhile, and no web or checkout opt-in lifts it.
+            self.revoke(Channel::Sms, ConsentSource::CarrierBlock, at);
+        }
     }
 
     pub(super) fn sms_received(&mut self, sms: &crate::event::InboundSms, event: &Event) {

@@ -89,7 +89,7 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
             run.suppress(Channel::Email, "spam complaint");
             run.revoke(Channel::Email, ConsentSource::Suppression, event.at);
         }
-        EventBody::SendFailed(e) => run.send_failed(&e.action_id, e.permanent, &e.code),
+        EventBody::SendFailed(e) => run.send_failed(&e.action_id, e.permanent, &e.code, event.at),
         EventBody::SmsReceived(e) => run.sms_received(e, event),
         EventBody::ConsentChanged(e) => {
             let entry = ConsentEntry {

@@ -4,10 +4,8 @@
 
 use super::{key, normalise_phone, Ingested, KeyKind, Routed};
 use crate::error::{Code, Error, Result};
-use crate::consent::{ConsentSource, ConsentStatus};
-use crate::event::{ActionRef, ConsentChange, Event, EventBody, InboundSms, SendFailure};
+use crate::event::{ActionRef, Event, EventBody, InboundSms, SendFailure};
 use crate::keywords::Keyword;
-use crate::policy::Channel;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
@@ -61,15 +59,36 @@ fn opt_out_type(value: &str) -> Option<Keyword> {
 
 /// Twilio error 21610: "Attempt to send to unsubscribed recipient". The number texted STOP to
 /// this sender at the carrier or Twilio level, and nothing reaches it until it texts START.
+/// Twilio answers it when the message is created (the transport reports `twilio:21610`) or in
+/// a status callback; either way the engine blocks SMS for the contact (`means_unsubscribed`).
 const UNSUBSCRIBED_RECIPIENT: &str = "21610";
+
+/// Whether a send failure's code (`<provider>:<code>`, as the transports and `status` write
+/// it) says the recipient is unsubscribed at the carrier or provider level.
+pub fn means_unsubscribed(code: &str) -> bool {
+    code.strip_prefix("twilio:") == Some(UNSUBSCRIBED_RECIPIENT)
+}
 
 /// A delivery report for a message Rekindle sent. Intermediate states (queued, sending,
 /// sent) carry nothing the engine acts on.
-pub fn status(params: &Params, query: &Params, now: DateTime<Utc>) -> Result<Ingested> {
+///
+/// Rekindle's own StatusCallback URL names the contact and the action (`?c=&a=`). A callback
+/// without them (a Messaging Service's or the account's own callback URL) is routed by the
+/// number the message went to (`To`), among the numbers the platform gave us: what concerns
+/// the contact (a carrier block) applies; the message itself is not known to the engine.
+pub fn status(params: &Params, query: &Params, salt: &str, now: DateTime<Utc>) -> Result<Ingested> {
     let sid = required(params, "MessageSid", "$")?;
     let state = required(params, "MessageStatus", "$")?;
-    let contact = required(query, "c", "$.query")?;
-    let action_id = required(query, "a", "$.query")?.to_string();
+    let ours = query.get("c").filter(|c| !c.is_empty()).zip(query.get("a").filter(|a| !a.is_empty()));
+    let (lookup, contact_id, action_id) = match ours {
+        Some((contact, action)) => (vec![], Some(contact.to_string()), action.to_string()),
+        None => {
+            let Some(to) = params.get("To").and_then(|to| normalise_phone(to, None)) else {
+                return Ok(Ingested::default());
+            };
+            (vec![key(salt, KeyKind::Phone, &to)], None, format!("twilio:{sid}"))
+        }
+    };
     let body = match state {
         "delivered" => EventBody::Delivered(ActionRef { action_id }),
         "failed" | "undelivered" => EventBody::SendFailed(SendFailure {
@@ -83,31 +102,17 @@ pub fn status(params: &Params, query: &Params, now: DateTime<Utc>) -> Result<Ing
         }),
         _ => return Ok(Ingested::default()),
     };
-    let mut events = vec![Event {
+    let event = Event {
         id: format!("twilio:{sid}:{state}"),
         at: now,
         body,
-    }];
-    if params.get("ErrorCode").map(String::as_str) == Some(UNSUBSCRIBED_RECIPIENT) {
-        // A carrier-level block, not a failed message: SMS stops for the contact until START.
-        events.push(Event {
-            id: format!("twilio:{sid}:carrier-block"),
-            at: now,
-            body: EventBody::ConsentChanged(ConsentChange {
-                channel: Channel::Sms,
-                status: ConsentStatus::Revoked,
-                source: ConsentSource::CarrierBlock,
-                text_version: None,
-                evidence: Some(format!("twilio:{UNSUBSCRIBED_RECIPIENT}")),
-            }),
-        });
-    }
+    };
     Ok(Ingested {
         routed: vec![Routed {
-            lookup: vec![],
-            contact_id: Some(contact.to_string()),
+            lookup,
+            contact_id,
             links: vec![],
-            events,
+            events: vec![event],
         }],
         ..Ingested::default()
     })
