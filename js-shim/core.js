@@ -160,7 +160,7 @@ export function createRekindle(glue, loadWasm) {
       twilio: (kind, params, query, salt, now) =>
         call(() => glue.ingestTwilio(kind, text(params), text(query), salt, millis(now))),
       sendgrid: (body) => call(() => glue.ingestSendgrid(body)),
-      postmark: (body) => call(() => glue.ingestPostmark(body)),
+      postmark: (body, now) => call(() => glue.ingestPostmark(body, millis(now))),
       beacon: (body, salt) => call(() => glue.ingestBeacon(body, salt)),
     };
     api.recoveryUrl = (state, actionId) => call(() => glue.recoveryUrl(state, actionId));

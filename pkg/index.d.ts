@@ -53,7 +53,7 @@ export type Reason =
 export type ConsentStatus = 'unknown' | 'pending' | 'granted' | 'revoked';
 export type ConsentSource =
   | 'storefront' | 'checkout' | 'platformWebhook' | 'smsKeyword' | 'doubleOptInReply'
-  | 'import' | 'unsubscribe' | 'suppression';
+  | 'import' | 'unsubscribe' | 'suppression' | 'preferenceCentre' | 'carrierBlock';
 
 export interface Money { minor: number; currency: string }
 export type Known = { state: 'unknown' } | { state: 'known'; minor: number };
@@ -102,10 +102,13 @@ export type RekindleEvent = { id: string; at: string } & (
   | { type: 'orderPlaced'; orderId: string; cartToken?: string; total: Money }
   | { type: 'orderCancelled'; orderId: string }
   | { type: 'orderRefunded'; orderId: string }
+  | { type: 'orderEdited'; orderId: string }
+  /** The merchant's help desk: while a ticket is open nothing is sent to the contact. */
+  | { type: 'supportTicket'; ticketId: string; status: 'open' | 'closed' }
   | { type: 'due' | 'delivered' | 'opened' | 'clicked' | 'complained'; actionId: string }
   | { type: 'bounced'; actionId: string; permanent: boolean }
   | { type: 'sendFailed'; actionId: string; permanent: boolean; code: string }
-  | { type: 'smsReceived'; body: string }
+  | { type: 'smsReceived'; body: string; providerKeyword?: 'optOut' | 'optIn' | 'help' }
   | { type: 'consentChanged'; channel: Channel; status: ConsentStatus; source: ConsentSource; textVersion?: string; evidence?: string }
   | { type: 'unsubscribed'; channel?: Channel }
   | { type: 'erase' }
@@ -216,6 +219,10 @@ export interface Policy {
   /** Where links point. The server handler replaces it with its `publicUrl` + `basePath`; omitted, links go to https://rekindle.invalid. */
   publicBaseUrl?: string;
   smsSegmentLimit?: number;
+  /** The store's name as shoppers know it: every SMS and keyword reply starts with it (CTIA). */
+  storeName?: string;
+  /** Who confirms STOP, START and HELP: the SMS provider (default; Twilio does) or Rekindle. */
+  smsKeywordReplies?: 'provider' | 'rekindle';
 }
 
 /** A playbook validated once, kept inside the engine. */

@@ -174,7 +174,7 @@ pub mod server {
         let query: twilio::Params = crate::error::parse_json(query).map_err(throw)?;
         let ingested = match kind {
             "inbound" => twilio::inbound(&params, salt, millis(now)?),
-            "status" => twilio::status(&params, &query, millis(now)?),
+            "status" => twilio::status(&params, &query, salt, millis(now)?),
             other => Err(crate::Error::new(
                 crate::Code::UnknownEventType,
                 "$.kind",
@@ -198,8 +198,8 @@ pub mod server {
     }
 
     #[wasm_bindgen(js_name = ingestPostmark)]
-    pub fn ingest_postmark(body: &str) -> Result<JsValue, JsValue> {
-        to_js(&crate::ingest::postmark::normalise(body).map_err(throw)?)
+    pub fn ingest_postmark(body: &str, now: f64) -> Result<JsValue, JsValue> {
+        to_js(&crate::ingest::postmark::normalise(body, millis(now)?).map_err(throw)?)
     }
 
     #[wasm_bindgen(js_name = ingestBeacon)]

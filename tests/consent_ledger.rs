@@ -73,6 +73,20 @@ const ROWS: &[Row] = &[
     row("unknown says nothing and records nothing",
         Sms, &[], (Unknown, PlatformWebhook, 0), Ignored, Unknown),
 
+    // --- Blocked at the carrier (Twilio 21610): only the number itself lifts it ---------
+    row("a carrier block revokes SMS",
+        Sms, &[(Granted, Checkout, 0)], (Revoked, CarrierBlock, 5), Recorded(Revoked), Revoked),
+    row("a new checkout opt-in cannot lift a carrier block",
+        Sms, &[(Granted, Checkout, 0), (Revoked, CarrierBlock, 5)], (Granted, Checkout, 10), Ignored, Revoked),
+    row("a Shopify consent webhook cannot lift a carrier block",
+        Sms, &[(Revoked, CarrierBlock, 5)], (Granted, PlatformWebhook, 10), Ignored, Revoked),
+    row("a storefront request cannot lift a carrier block (no double opt-in text to it)",
+        Sms, &[(Revoked, CarrierBlock, 5)], (Granted, Storefront, 10), Ignored, Revoked),
+    row("a merchant import cannot lift a carrier block",
+        Sms, &[(Revoked, CarrierBlock, 5)], (Granted, Import, 10), Ignored, Revoked),
+    row("START texted from the number lifts a carrier block",
+        Sms, &[(Revoked, CarrierBlock, 5)], (Granted, SmsKeyword, 10), Recorded(Granted), Granted),
+
     // --- Pending (a storefront request) ------------------------------------------------
     row("the platform confirms a pending request: granted",
         Sms, &[(Pending, Storefront, 0)], (Granted, PlatformWebhook, 5), Recorded(Granted), Granted),
@@ -218,7 +232,7 @@ fn every_transition_follows_the_table() {
 
 #[test]
 fn only_sources_a_browser_controls_are_downgraded_and_only_for_sms() {
-    const ALL: [ConsentSource; 9] = [
+    const ALL: [ConsentSource; 10] = [
         Storefront,
         PreferenceCentre,
         Checkout,
@@ -228,13 +242,14 @@ fn only_sources_a_browser_controls_are_downgraded_and_only_for_sms() {
         Import,
         Unsubscribe,
         Suppression,
+        CarrierBlock,
     ];
     for source in ALL {
         // Exhaustive on purpose: a new source must be classified here.
         let client_side = match source {
             Storefront | PreferenceCentre => true,
             Checkout | PlatformWebhook | SmsKeyword | DoubleOptInReply | Import | Unsubscribe
-            | Suppression => false,
+            | Suppression | CarrierBlock => false,
         };
         assert_eq!(source.is_client_side(), client_side, "{source:?}");
         for channel in [Email, Sms] {

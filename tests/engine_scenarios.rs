@@ -144,7 +144,9 @@ fn storefront_sms_consent_stays_pending_and_asks_for_double_opt_in() {
         shopper.state.contact.consent.status(Channel::Sms),
         rekindle::compliance::consent::ConsentStatus::Granted
     );
-    assert!(d.actions.iter().any(|a| matches!(a, Action::Reply { .. })));
+    // The SMS provider confirms keywords itself by default (Twilio does): no second text.
+    assert!(!d.actions.iter().any(|a| matches!(a, Action::Reply { .. })));
+    assert!(d.explanation.reasons().any(|r| r.code == "keywordReply"));
 }
 
 #[test]

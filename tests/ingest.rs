@@ -190,7 +190,7 @@ fn shopify_privacy_topics_erase_export_and_wipe() {
 #[test]
 fn shopify_consent_updates_record_only_definite_states() {
     let sample = shopify::normalise(
-        "customers/marketing_consent_update",
+        "customers_marketing_consent/update",
         "w-8",
         &vector("shopify/customers_marketing_consent_update.json"),
         SALT,
@@ -200,7 +200,7 @@ fn shopify_consent_updates_record_only_definite_states() {
     assert!(sample.routed.is_empty(), "state null records nothing");
     let body = r#"{"id":706405506930370084,"phone":"+15125550100","sms_marketing_consent":{"state":"subscribed","opt_in_level":"confirmed_opt_in","consent_updated_at":"2026-11-27T14:00:00Z","consent_collected_from":"SHOPIFY"}}"#;
     let out = shopify::normalise(
-        "customers/marketing_consent_update",
+        "customers_marketing_consent/update",
         "w-9",
         body,
         SALT,
@@ -243,12 +243,12 @@ fn twilio_status_callbacks_report_delivery_and_failure() {
             ("ErrorCode".into(), "30003".into()),
         ])
     };
-    let out = twilio::status(&params("undelivered"), &query, now()).unwrap();
+    let out = twilio::status(&params("undelivered"), &query, SALT, now()).unwrap();
     let EventBody::SendFailed(f) = &out.routed[0].events[0].body else {
         panic!()
     };
     assert_eq!((f.permanent, f.code.as_str()), (true, "twilio:30003"));
-    assert!(twilio::status(&params("sent"), &query, now())
+    assert!(twilio::status(&params("sent"), &query, SALT, now())
         .unwrap()
         .routed
         .is_empty());

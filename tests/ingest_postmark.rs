@@ -7,10 +7,14 @@ use rekindle::error::Code;
 use rekindle::ingest::postmark;
 use rekindle::model::event::{Event, EventBody};
 
+fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339("2026-11-27T15:30:00Z").unwrap().with_timezone(&chrono::Utc)
+}
+
 const META: &str = r#""Metadata": {"rekindle_contact": "c_1", "rekindle_action": "j1.email-1.email.0", "shop": "x"}"#;
 
 fn one(body: &str) -> Event {
-    let out = postmark::normalise(body).unwrap();
+    let out = postmark::normalise(body, now()).unwrap();
     assert_eq!(out.routed.len(), 1, "{body}");
     assert_eq!(out.routed[0].contact_id.as_deref(), Some("c_1"));
     assert!(
@@ -87,7 +91,7 @@ fn postmark_hard_bounce_is_permanent_and_a_soft_one_is_not() {
     };
     assert!(!b.permanent);
     assert!(
-        postmark::normalise(&bounce("AutoResponder", 44))
+        postmark::normalise(&bounce("AutoResponder", 44), now())
             .unwrap()
             .routed
             .is_empty(),
@@ -115,7 +119,7 @@ fn postmark_spam_complaint_and_suppression_stop_email() {
     };
     assert_eq!(u.channel, Some(Channel::Email));
     assert!(
-        postmark::normalise(&change(false))
+        postmark::normalise(&change(false), now())
             .unwrap()
             .routed
             .is_empty(),
@@ -126,29 +130,62 @@ fn postmark_spam_complaint_and_suppression_stop_email() {
 #[test]
 fn postmark_events_without_rekindle_metadata_are_someone_elses() {
     let body = r#"{"RecordType": "Delivery", "MessageID": "m", "DeliveredAt": "2026-11-27T15:00:00Z", "Metadata": {"user_id": "43"}}"#;
-    assert!(postmark::normalise(body).unwrap().routed.is_empty());
+    assert!(postmark::normalise(body, now()).unwrap().routed.is_empty());
 }
 
 #[test]
-fn postmark_malformed_events_name_the_bad_field() {
-    let err = postmark::normalise(&format!(
-        r#"{{"RecordType": "Delivery", "MessageID": "m", "DeliveredAt": "yesterday", {META}}}"#
-    ))
-    .unwrap_err();
+fn postmark_records_without_optional_fields_still_record_what_they_can() {
+    // An unsubscribe-type bounce as Postmark documents it, without BouncedAt (optional).
+    let unsubscribe = one(&format!(
+        r#"{{"RecordType": "Bounce", "ID": 4323372036854775807, "Type": "Unsubscribe", "TypeCode": 16, "Name": "Unsubscribe request",
+            "Tag": "", "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483", "ServerID": 23, "MessageStream": "outbound",
+            "Description": "The recipient has asked to be removed from the mailing list.", "Details": "",
+            "Email": "john@example.com", "From": "sender@example.com", "DumpAvailable": false, "Inactive": false,
+            "CanActivate": true, "Subject": "Your cart", {META}}}"#
+    ));
+    assert_eq!(unsubscribe.body, EventBody::Unsubscribed(rekindle::model::event::Unsubscribe { channel: Some(Channel::Email) }));
+    assert_eq!(unsubscribe.at, now(), "no BouncedAt: the time it reached us");
+    assert_eq!(unsubscribe.id, "postmark:bounce:4323372036854775807");
+
+    // Only the TypeCode, no Type, no ID, no time: still an unsubscribe, with an id a retry repeats.
+    let bare = format!(r#"{{"RecordType": "Bounce", "TypeCode": 16, "Email": "john@example.com", {META}}}"#);
+    let first = one(&bare);
+    assert_eq!(first.body.kind(), "unsubscribed");
+    assert_eq!(first.id, one(&bare).id, "a retry is recognised");
+
+    // A suppression without its message id or time.
+    let change = one(&format!(
+        r#"{{"RecordType": "SubscriptionChange", "ServerID": 23, "MessageStream": "outbound", "Recipient": "john@example.com",
+            "Origin": "Customer", "SuppressSending": true, "SuppressionReason": "ManualSuppression", {META}}}"#
+    ));
+    assert_eq!(change.body.kind(), "unsubscribed");
+
+    // A complaint without BouncedAt still stops email.
+    let complaint = one(&format!(r#"{{"RecordType": "SpamComplaint", "ID": 7, "Type": "SpamComplaint", "TypeCode": 100001, {META}}}"#));
+    assert_eq!(complaint.body.kind(), "complained");
+
+    // Delivery, open and click without their times or message id: recorded at arrival.
+    for (record, kind) in [("Delivery", "delivered"), ("Open", "opened"), ("Click", "clicked")] {
+        let event = one(&format!(r#"{{"RecordType": "{record}", "Recipient": "john@example.com", {META}}}"#));
+        assert_eq!((event.body.kind(), event.at), (kind, now()));
+    }
+    // A time we cannot read is not a reason to refuse what the record says.
+    let late = one(&format!(r#"{{"RecordType": "Delivery", "MessageID": "m", "DeliveredAt": "yesterday", {META}}}"#));
+    assert_eq!(late.at, now());
+}
+
+#[test]
+fn postmark_records_we_cannot_act_on_change_nothing_and_are_not_errors() {
+    for body in [
+        format!(r#"{{"MessageID": "m", {META}}}"#),
+        format!(r#"{{"RecordType": "SubscriptionChange", "MessageID": "m", {META}}}"#),
+        format!(r#"{{"RecordType": "Bounce", "Type": "AutoResponder", {META}}}"#),
+        r#"{"RecordType": "Open", "Metadata": {"rekindle_contact": "c_1"}}"#.to_string(),
+    ] {
+        assert!(postmark::normalise(&body, now()).unwrap().routed.is_empty(), "{body}");
+    }
     assert_eq!(
-        (err.code(), err.path()),
-        (Code::InvalidTimestamp, "$.DeliveredAt")
-    );
-    let err = postmark::normalise(&format!(
-        r#"{{"RecordType": "Open", "ReceivedAt": "2026-11-27T15:00:00Z", {META}}}"#
-    ))
-    .unwrap_err();
-    assert_eq!(
-        (err.code(), err.path()),
-        (Code::InvalidField, "$.MessageID")
-    );
-    assert_eq!(
-        postmark::normalise("{not json").unwrap_err().code(),
+        postmark::normalise("{not json", now()).unwrap_err().code(),
         Code::MalformedJson
     );
 }

@@ -1,5 +1,5 @@
 //! Shopify `refunds/create`: a refund names only its order, so it reaches the contact through
-//! the order key that the placed order linked; the engine records it and changes no plan.
+//! the order key that the placed order linked (the engine's side: tests/support_exceptions.rs).
 
 use chrono::{DateTime, Utc};
 use rekindle::engine::decide;
@@ -46,11 +46,11 @@ fn shopify_refund_reaches_the_contact_of_its_order() {
 
     let policy = Policy::default_policy();
     let decision = decide(&policy, State::new("c_1"), &event, now());
-    assert!(decision.actions.is_empty(), "a refund changes no plan");
+    assert!(decision.actions.is_empty(), "no journey, nothing to pause");
     assert!(decision
         .explanation
         .reasons()
-        .any(|b| b.code == "orderRefunded"));
+        .any(|b| b.code == "orderException"));
 }
 
 #[test]

@@ -15,6 +15,8 @@ use serde_json::Value;
 
 fn cart() -> Cart {
     Cart {
+        shop_currency: None,
+        shop_subtotal: None,
         token: "c1".into(),
         stage: Stage::Checkout,
         currency: "USD".into(),
@@ -47,6 +49,7 @@ fn email(base_url: &str) -> Message {
         cart: &cart,
         incentive: None,
         segment_limit: 2,
+        store_name: None,
     })
 }
 
@@ -147,6 +150,7 @@ fn an_sms_carries_no_email_headers() {
         cart: &cart,
         incentive: None,
         segment_limit: 2,
+        store_name: None,
     });
     assert!(sms.headers.is_none());
 }

@@ -69,7 +69,8 @@ export async function startDemo({ clock, port = 0, shopPort = 0, cast = [], idle
 
   const shop = await listen(storefrontRoutes({ dist, rekindleUrl: api.url, clock, idleSeconds }), shopPort);
 
-  const policy = { ...rekindle.defaultPolicy(), version: 'demo-1' };
+  // The outbox stands in for Twilio, which would confirm STOP itself: here Rekindle confirms.
+  const policy = { ...rekindle.defaultPolicy(), version: 'demo-1', storeName: 'Trailhead Outfitters', smsKeywordReplies: 'rekindle' };
   handler = server.createHandler({
     store,
     policy,

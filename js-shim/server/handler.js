@@ -280,7 +280,7 @@ async function postmark(s, request) {
   const viaHeader = header && (await sameSecret(header.value, request.headers.get(header.name) ?? ''));
   if (!viaBasic && !viaHeader) return problem(401, 'BAD_CREDENTIALS', 'the Postmark webhook credentials do not match');
   const raw = await readBody(request, s.maxBytes);
-  return json(200, await s.runtime.ingest(parseInput(() => s.o.rekindle.ingest.postmark(raw), s.o.log)));
+  return json(200, await s.runtime.ingest(parseInput(() => s.o.rekindle.ingest.postmark(raw, s.now()), s.o.log)));
 }
 
 /** `user:password` from a Basic credential (UTF-8), or '' if it is not base64. */

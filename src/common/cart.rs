@@ -36,7 +36,16 @@ pub struct Cart {
     /// The platform's cart or checkout token: the journey's key and the attribution link.
     pub token: String,
     pub stage: Stage,
+    /// The currency the shopper saw (Shopify's presentment currency): every amount in the
+    /// cart is in it, and messages quote it.
     pub currency: String,
+    /// The shop's own currency, when the shopper saw another one (a EUR shop selling in PLN).
+    /// The policy's thresholds (segments, step conditions, incentive rungs) are in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shop_currency: Option<String>,
+    /// The subtotal in `shop_currency`, as the platform converted it (`*_set.shop_money`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shop_subtotal: Option<i64>,
     pub items: Vec<LineItem>,
     /// Absent in JSON when unknown.
     #[serde(default, skip_serializing_if = "Known::is_unknown")]
@@ -60,15 +69,41 @@ impl Cart {
         Money::new(minor, self.currency.clone())
     }
 
-    /// The merchant's cost of the goods: exact when every item carries a cost, otherwise
-    /// estimated from the assumed margin.
-    pub fn cost_minor(&self, assumed_margin_percent: u8) -> i64 {
+    /// The subtotal in the shop's currency, what the policy's thresholds are written in:
+    /// the subtotal itself when the shopper paid in the shop's currency, the platform's own
+    /// conversion otherwise, None when the platform gave none. Thresholds compare like with
+    /// like: never PLN 400 against a EUR 150 threshold.
+    pub fn shop_subtotal_minor(&self) -> Option<i64> {
+        match &self.shop_currency {
+            Some(shop) if *shop != self.currency => self.shop_subtotal,
+            _ => Some(self.subtotal().minor),
+        }
+    }
+
+    /// An amount in the cart's currency converted to the shop's, at the rate the platform's
+    /// two subtotals imply (Shopify converts at its own rate; we do not guess another).
+    pub fn to_shop_minor(&self, minor: i64) -> Option<i64> {
+        let shop = self.shop_subtotal_minor()?;
+        let seen = self.subtotal().minor;
+        if seen == shop {
+            return Some(minor);
+        }
+        if seen <= 0 {
+            return None;
+        }
+        Some(((minor as i128 * shop as i128) / seen as i128) as i64)
+    }
+
+    /// The merchant's cost of the goods in the shop's currency: exact when every item carries
+    /// a cost (the catalogue's, in the shop's currency), otherwise estimated from the assumed
+    /// margin. None when the value in the shop's currency is unknown.
+    pub fn cost_minor(&self, assumed_margin_percent: u8) -> Option<i64> {
         let exact: Option<i64> = self
             .items
             .iter()
             .map(|item| item.unit_cost.map(|c| c.saturating_mul(item.quantity as i64)))
             .sum();
-        exact.unwrap_or_else(|| self.subtotal().minor * (100 - assumed_margin_percent.min(100) as i64) / 100)
+        exact.or_else(|| Some(self.shop_subtotal_minor()? * (100 - assumed_margin_percent.min(100) as i64) / 100))
     }
 
     pub fn item_count(&self) -> u32 {

@@ -31,6 +31,9 @@ pub enum ConsentSource {
     Suppression,
     /// The preference centre page: reached through a signed link, but still a web page.
     PreferenceCentre,
+    /// The SMS provider reported the number unsubscribed at the carrier or provider level
+    /// (Twilio error 21610): nothing reaches it until the shopper texts START.
+    CarrierBlock,
 }
 
 impl ConsentSource {
@@ -111,7 +114,9 @@ impl ConsentLedger {
     /// - the same event again (status, source and instant of an entry already recorded) is
     ///   ignored, a revocation too: a retried STOP must not undo a later START;
     /// - `Unknown` is ignored: it says nothing was agreed or withdrawn;
-    /// - after a STOP, only START from the number itself re-subscribes it (no web request).
+    /// - after a STOP, only START from the number itself re-subscribes it (no web request);
+    /// - after a carrier block (Twilio 21610) no opt-in lifts it but a keyword from the number
+    ///   itself (START, or YES to a double opt-in): the carrier would drop every text anyway.
     ///
     /// `tests/consent_ledger.rs` holds the whole table.
     pub fn record(&mut self, channel: Channel, mut entry: ConsentEntry) -> Transition {
@@ -145,7 +150,11 @@ impl ConsentLedger {
                 && entry.source.is_client_side()
                 && last.status == ConsentStatus::Revoked
                 && last.source == ConsentSource::SmsKeyword;
-            if repeated || stale || same || weaker || after_stop {
+            let blocked = matches!(entry.status, ConsentStatus::Granted | ConsentStatus::Pending)
+                && last.status == ConsentStatus::Revoked
+                && last.source == ConsentSource::CarrierBlock
+                && !matches!(entry.source, ConsentSource::SmsKeyword | ConsentSource::DoubleOptInReply);
+            if repeated || stale || same || weaker || after_stop || blocked {
                 return Transition::Ignored;
             }
         }
@@ -157,4 +166,16 @@ impl ConsentLedger {
             Transition::Recorded(status)
         }
     }
+}
+
+/// Twilio error 21610: "Attempt to send to unsubscribed recipient". The number texted STOP to
+/// this sender at the carrier or Twilio level, and nothing reaches it until it texts START.
+/// Twilio answers it when the message is created (the transport reports `twilio:21610`) or in
+/// a status callback; either way SMS is blocked for the contact ([`ConsentSource::CarrierBlock`]).
+const UNSUBSCRIBED_RECIPIENT: &str = "21610";
+
+/// Whether a send failure's code (`<provider>:<code>`, as the transports and the Twilio status
+/// ingest write it) says the recipient is unsubscribed at the carrier or provider level.
+pub fn means_carrier_block(code: &str) -> bool {
+    code.strip_prefix("twilio:") == Some(UNSUBSCRIBED_RECIPIENT)
 }

@@ -151,7 +151,12 @@ impl Run<'_> {
     /// Ask a pending SMS subscriber to confirm, if the platform gave us their number.
     pub(super) fn double_opt_in(&mut self) {
         if let Some(phone) = self.state.contact.phone.clone() {
-            self.reply(phone, "Reply YES to get cart reminders by text. Msg & data rates may apply. Reply STOP to opt out.", "doi");
+            let ask = "Reply YES to get cart reminders by text. Msg & data rates may apply. Reply STOP to opt out.";
+            let text = match self.policy.store_name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+                Some(store) => format!("{store}: {ask}"),
+                None => ask.to_string(),
+            };
+            self.reply(phone, &text, "doi");
         }
     }
 

@@ -8,12 +8,15 @@ use crate::compliance::keywords::{self, Keyword};
 use crate::model::action::Action;
 use crate::model::event::Event;
 use crate::model::journey::{JourneyStatus, PlannedSend, SendStatus};
+use crate::policy::KeywordReplies;
 use chrono::{DateTime, Duration, Utc};
 
 /// How soon after a click the follow-up SMS goes (the mission: a concise SMS reminder).
 const CLICK_FOLLOW_UP: Duration = Duration::minutes(10);
 /// A shopper who says why in their own words outranks any inferred signal.
 const REPLY_CONFIDENCE: f32 = 0.9;
+/// FCC 24-24: the one text after a revocation request goes out within 5 minutes of it.
+const CLARIFY_WITHIN: Duration = Duration::minutes(5);
 /// After an email open, the next SMS waits at least this long: they are reading.
 const OPEN_SHIFT: Duration = Duration::minutes(30);
 
@@ -180,7 +183,7 @@ impl Run<'_> {
         }
     }
 
-    pub(super) fn send_failed(&mut self, action_id: &str, permanent: bool, code: &str) {
+    pub(super) fn send_failed(&mut self, action_id: &str, permanent: bool, code: &str, at: DateTime<Utc>) {
         if let Some(journey) = self.state.journey_of_action(action_id) {
             if permanent {
                 if let Some(s) = journey.send_mut(action_id) {
@@ -199,9 +202,15 @@ impl Run<'_> {
                 }
             ),
         );
+        if permanent && crate::compliance::consent::means_carrier_block(code) {
+            // The carrier or Twilio blocks this number for our sender until it texts START: no
+            // SMS is planned or sent meanwhile, and no web or checkout opt-in lifts it.
+            self.revoke(Channel::Sms, ConsentSource::CarrierBlock, at);
+        }
     }
 
-    pub(super) fn sms_received(&mut self, body: &str, event: &Event) {
+    pub(super) fn sms_received(&mut self, sms: &crate::model::event::InboundSms, event: &Event) {
+        let body = sms.body.as_str();
         let Some(phone) = self.state.contact.phone.clone() else {
             self.why.because(
                 "unknownSender",
@@ -218,14 +227,24 @@ impl Run<'_> {
             evidence_hash: Some(ids::sha256_hex(body.trim())),
             jurisdiction: self.state.contact.region.clone(),
         };
-        match keywords::classify(body) {
+        // What the provider matched is what the carrier acted on: it wins over our reading.
+        let keyword = sms.provider_keyword.or_else(|| keywords::classify(body));
+        let store = self.policy.store_name.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
+        let named = |text: &str| match &store {
+            Some(name) => format!("{name}: {text}"),
+            None => text.to_string(),
+        };
+        match keyword {
             Some(Keyword::OptOut) => {
+                self.state.contact.sms_opt_out_unclear_since = None;
                 let e = entry(ConsentStatus::Revoked, ConsentSource::SmsKeyword);
                 self.record_consent(Channel::Sms, e);
                 self.cancel_pending(|s| s.channel == Channel::Sms, "STOP received");
-                self.reply(phone, "You're unsubscribed and will get no more cart texts. Reply START to resubscribe.", "stop");
+                let text = named("You're unsubscribed and will get no more cart texts. Reply START to resubscribe.");
+                self.keyword_reply(phone, &text, "stop");
             }
             Some(Keyword::OptIn) => {
+                self.state.contact.sms_opt_out_unclear_since = None;
                 let source = if status == ConsentStatus::Pending {
                     ConsentSource::DoubleOptInReply
                 } else {
@@ -233,18 +252,53 @@ impl Run<'_> {
                 };
                 let e = entry(ConsentStatus::Granted, source);
                 self.record_consent(Channel::Sms, e);
-                self.reply(
-                    phone,
-                    "You're subscribed to cart reminders. Reply STOP to opt out, HELP for help.",
-                    "start",
-                );
+                let text = named("You're subscribed to cart reminders. Reply STOP to opt out, HELP for help.");
+                self.keyword_reply(phone, &text, "start");
             }
             Some(Keyword::Help) => {
-                self.why.because("help", "HELP received: auto-reply");
-                self.reply(phone, "Cart reminders from this store. Reply STOP to opt out. Msg & data rates may apply.", "help");
+                self.why.because("help", "HELP received");
+                // CTIA: who is texting, how to get help, how to stop.
+                let text = named("Cart reminders by text. Help: reply to this text or visit our store. Reply STOP to opt out. Msg & data rates may apply.");
+                self.keyword_reply(phone, &text, "help");
             }
+            Some(Keyword::MaybeOptOut) => self.maybe_opt_out(phone, event, &named),
             None => self.tailor_from_reply(body),
         }
+    }
+
+    /// STOP, START and HELP confirmations, unless the provider sends its own (the policy's
+    /// `smsKeywordReplies`; Twilio does by default): one confirmation, never two.
+    fn keyword_reply(&mut self, phone: String, text: &str, kind: &str) {
+        match self.policy.sms_keyword_replies {
+            KeywordReplies::Rekindle => self.reply(phone, text, kind),
+            KeywordReplies::Provider => self.why.because(
+                "keywordReply",
+                format_args!("{kind} confirmation left to the SMS provider, which sends its own"),
+            ),
+        }
+    }
+
+    /// A reply that may be a revocation ("no more texts"): FCC 24-24 judges such wording on
+    /// the totality of the circumstances, and allows one text within 5 minutes, without
+    /// marketing, to clarify. Marketing SMS is held until STOP or START answers it.
+    fn maybe_opt_out(&mut self, phone: String, event: &Event, named: &dyn Fn(&str) -> String) {
+        let consent = self.state.contact.consent.status(Channel::Sms);
+        if matches!(consent, ConsentStatus::Revoked | ConsentStatus::Unknown) {
+            self.why.because("maybeOptOut", "a reply that may be an opt-out, from a number with no SMS consent: nothing to hold");
+            return;
+        }
+        if self.state.contact.sms_opt_out_unclear_since.is_some() {
+            self.why.because("maybeOptOut", "another reply that may be an opt-out: marketing SMS stays held; the one clarifying text was already sent");
+            return;
+        }
+        self.state.contact.sms_opt_out_unclear_since = Some(event.at);
+        if self.now - event.at > CLARIFY_WITHIN {
+            self.why.because("maybeOptOut", "a reply that may be an opt-out: marketing SMS held until STOP or START; too late for the clarifying text (5 minutes)");
+            return;
+        }
+        self.why.because("maybeOptOut", "a reply that may be an opt-out: one clarifying text, marketing SMS held until STOP or START");
+        let text = named("Do you want to stop getting texts from us? Reply STOP to opt out or START to keep getting them.");
+        self.reply(phone, &text, "clarify");
     }
 
     /// A free-text reply tailors the next email: what it is about becomes the journey's

@@ -62,18 +62,21 @@ pub fn choose(r: Request<'_>) -> Result<Offer, Withheld> {
 
 fn qualifies(rung: &Rung, cart: &Cart, loyal: bool) -> bool {
     let shippable = cart.stage != Stage::Browse;
-    cart.subtotal().minor >= rung.min_cart_minor
+    // In the shop's currency, like the rung; unknown value meets only a zero minimum.
+    cart.shop_subtotal_minor().map_or(rung.min_cart_minor <= 0, |v| v >= rung.min_cart_minor)
         && (!rung.returning_only || loyal)
         && (shippable || !matches!(rung.kind, IncentiveKind::FreeShipping | IncentiveKind::ExpeditedShipping))
 }
 
-/// The margin guard: never above the maximum discount, never below the minimum margin.
+/// The margin guard: never above the maximum discount, never below the minimum margin. All
+/// in the shop's currency (costs and fixed rung costs are the merchant's): a cart whose value
+/// in it is unknown gets no offer.
 fn within_margin(rung: &Rung, cart: &Cart, rules: &Incentives) -> bool {
-    let subtotal = cart.subtotal().minor;
+    let Some(subtotal) = cart.shop_subtotal_minor() else { return false };
     if subtotal <= 0 {
         return false;
     }
-    let cost = cart.cost_minor(rules.default_margin_percent);
+    let Some(cost) = cart.cost_minor(rules.default_margin_percent) else { return false };
     let (revenue, extra_cost) = match rung.kind {
         IncentiveKind::PercentOff | IncentiveKind::Loyalty => {
             if rung.percent > rules.max_discount_percent {
@@ -82,7 +85,10 @@ fn within_margin(rung: &Rung, cart: &Cart, rules: &Incentives) -> bool {
             (subtotal * (100 - rung.percent as i64) / 100, 0)
         }
         IncentiveKind::FreeShipping => match cart.shipping {
-            Known::Known(shipping) => (subtotal, shipping),
+            Known::Known(shipping) => match cart.to_shop_minor(shipping) {
+                Some(shipping) => (subtotal, shipping),
+                None => return false,
+            },
             Known::Unknown => (subtotal, rung.cost_minor),
         },
         IncentiveKind::ExpeditedShipping | IncentiveKind::Gift => (subtotal, rung.cost_minor),

@@ -6,9 +6,10 @@ mod angle;
 mod contact_updates;
 mod engagement;
 pub mod explain;
-mod incentive;
+pub mod incentive;
 mod send_time;
 mod start;
+mod support;
 
 use crate::common::channel::Channel;
 use crate::common::ids;
@@ -16,7 +17,7 @@ use crate::compliance::consent::{ConsentEntry, ConsentSource};
 use crate::compliance::sms_segments;
 use crate::model::action::Action;
 use crate::model::event::{Event, EventBody, Origin};
-use crate::model::journey::{JourneyStatus, PlannedSend, SendStatus};
+use crate::model::journey::{JourneyStatus, OrderOutcome, PlannedSend, SendStatus};
 use crate::model::state::State;
 use crate::policy::Policy;
 use chrono::{DateTime, Duration, Utc};
@@ -75,14 +76,10 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
             e.total.minor,
             event.at,
         ),
-        EventBody::OrderCancelled(_) => run.why.because(
-            "orderCancelled",
-            "order cancelled: the journey stays closed, no messages resume",
-        ),
-        EventBody::OrderRefunded(_) => run.why.because(
-            "orderRefunded",
-            "an order was refunded: recorded; journeys and plans do not change",
-        ),
+        EventBody::OrderCancelled(e) => run.order_exception(&e.order_id, OrderOutcome::Cancelled),
+        EventBody::OrderRefunded(e) => run.order_exception(&e.order_id, OrderOutcome::Refunded),
+        EventBody::OrderEdited(e) => run.order_exception(&e.order_id, OrderOutcome::Edited),
+        EventBody::SupportTicket(e) => run.support_ticket(&e.ticket_id, e.status),
         EventBody::Due(e) => run.due(&e.action_id),
         EventBody::Delivered(e) => run
             .why
@@ -94,8 +91,8 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
             run.suppress(Channel::Email, "spam complaint");
             run.revoke(Channel::Email, ConsentSource::Suppression, event.at);
         }
-        EventBody::SendFailed(e) => run.send_failed(&e.action_id, e.permanent, &e.code),
-        EventBody::SmsReceived(e) => run.sms_received(&e.body, event),
+        EventBody::SendFailed(e) => run.send_failed(&e.action_id, e.permanent, &e.code, event.at),
+        EventBody::SmsReceived(e) => run.sms_received(e, event),
         EventBody::ConsentChanged(e) => {
             let entry = ConsentEntry {
                 status: e.status,

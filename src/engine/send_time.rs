@@ -55,6 +55,16 @@ impl Run<'_> {
             deferral.push(format!("paused by the contact until {}", until.to_rfc3339()));
             at = until;
         }
+        // Support exceptions (src/engine/support.rs): a refund, cancellation or order edit, or
+        // an open help-desk ticket.
+        if let Some(until) = contact.support_hold_until.filter(|until| *until > at) {
+            deferral.push(format!("support exception: an order was refunded, cancelled or edited; paused until {}", until.to_rfc3339()));
+            at = until;
+        }
+        if !contact.open_tickets.is_empty() {
+            deferral.push("a support ticket is open: held until it closes".to_string());
+            at += super::support::TICKET_RECHECK;
+        }
         if let Some(until) = cap_clear_at(policy, contact, send.channel, &packs, at) {
             deferral.push(format!("frequency cap until {}", until.to_rfc3339()));
             at = until;
@@ -131,6 +141,7 @@ impl Run<'_> {
             cart: &journey.cart,
             incentive: offer.as_ref(),
             segment_limit: policy.sms_segment_limit,
+            store_name: policy.store_name.as_deref(),
         });
         let to = contact.address(channel).unwrap_or_default().to_string();
         let journey_id = journey.id.clone();
@@ -142,6 +153,9 @@ impl Run<'_> {
         contact.stats.messages += 1;
         contact.sent.push(SentRecord { action_id: action_id.to_string(), channel, at: now });
         prune_sent(&mut contact.sent, now);
+        if channel == Channel::Sms && policy.store_name.as_deref().is_none_or(|n| n.trim().is_empty()) {
+            self.why.because("noStoreName", "the policy has no storeName: the SMS does not name its sender, as CTIA expects");
+        }
         let with = offer.as_ref().map(|o| format!(" and a {:?} offer", o.kind)).unwrap_or_default();
         self.why.because(
             "dispatch",
@@ -210,6 +224,8 @@ fn refusal(
         Some(format!("no confirmed {} consent ({:?})", channel.as_str(), contact.consent.status(channel)))
     } else if contact.suppressed.contains(&channel) {
         Some(format!("{} suppressed after a bounce or complaint", channel.as_str()))
+    } else if channel == Channel::Sms && contact.sms_opt_out_unclear_since.is_some() {
+        Some("the shopper's last reply may be an opt-out: no marketing SMS until STOP or START answers it".into())
     } else if contact.address(channel).is_none() {
         Some(format!("no {} address from the platform", channel.as_str()))
     } else if let Some(reason) = unmet_condition(step, journey) {
@@ -252,7 +268,8 @@ fn unmet_condition(step: &Step, journey: &Journey) -> Option<String> {
         return Some("no earlier message was clicked".into());
     }
     if let Some(min) = c.min_cart_minor {
-        if journey.cart.subtotal().minor < min {
+        // In the shop's currency, like the policy; unknown value does not meet a minimum.
+        if journey.cart.shop_subtotal_minor().is_none_or(|v| v < min) {
             return Some("cart below the step's minimum value".into());
         }
     }

@@ -89,6 +89,7 @@ impl Run<'_> {
             incentive: None,
             order_id: None,
             recovered_minor: None,
+            order_outcome: None,
             cart_updated_at: at,
         };
         if holdout {
@@ -142,7 +143,7 @@ impl Run<'_> {
     fn profile<'c>(&self, cart: &'c Cart) -> Profile<'c> {
         let contact = &self.state.contact;
         Profile {
-            cart_minor: cart.subtotal().minor,
+            cart_minor: cart.shop_subtotal_minor(),
             categories: cart.items.iter().filter_map(|i| i.category.as_deref()).collect(),
             returning: contact.returning || contact.stats.orders > 0,
             orders: contact.stats.orders,

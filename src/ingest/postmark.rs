@@ -25,22 +25,47 @@ const NOT_FAILURES: &[&str] = &[
     "ChallengeVerification",
 ];
 
-pub fn normalise(body: &str) -> Result<Ingested> {
+/// Postmark's `TypeCode` for each bounce `Type` that matters here, for records that carry
+/// only the code.
+const TYPE_CODES: &[(i64, &str)] = &[
+    (1, "HardBounce"),
+    (2, "Transient"),
+    (16, "Unsubscribe"),
+    (32, "Subscribe"),
+    (64, "AutoResponder"),
+    (128, "AddressChange"),
+    (512, "SpamNotification"),
+    (1024, "OpenRelayTest"),
+    (4096, "SoftBounce"),
+    (16384, "ChallengeVerification"),
+    (100000, "BadEmailAddress"),
+    (100001, "SpamComplaint"),
+    (100002, "ManuallyDeactivated"),
+];
+
+/// Postmark marks most webhook fields optional, and retries a non-2xx answer until it gives
+/// up on the webhook. So nothing but the JSON itself is required: a record missing its time,
+/// message id or bounce type still records what it can (an unsubscribe above all), with the
+/// time it reached us and an id a retry repeats; a record we cannot act on changes nothing.
+pub fn normalise(body: &str, now: DateTime<Utc>) -> Result<Ingested> {
     let raw: Value = crate::error::parse_json(body)?;
-    let text = |name: &str| raw.get(name).and_then(Value::as_str);
+    if !raw.is_object() {
+        return Err(Error::new(Code::InvalidField, "$", "a Postmark webhook is a JSON object"));
+    }
+    let text = |name: &str| raw.get(name).and_then(Value::as_str).filter(|v| !v.is_empty());
     let metadata = |name: &str| {
         raw.get("Metadata")
             .and_then(|m| m.get(name))
             .and_then(Value::as_str)
+            .filter(|v| !v.is_empty())
     };
-    let (Some(contact), Some(action)) = (metadata(CONTACT_ARG), metadata(ACTION_ARG)) else {
+    let Some(contact) = metadata(CONTACT_ARG) else {
         return Ok(Ingested::default());
     };
-    let required = |name: &str| {
-        text(name).ok_or_else(|| Error::new(Code::InvalidField, format!("$.{name}"), "is required"))
+    let action = metadata(ACTION_ARG).map(str::to_string);
+    let Some(record) = text("RecordType") else {
+        return Ok(Ingested::default()); // nothing says what happened
     };
-    let record = required("RecordType")?;
-    let message = required("MessageID")?;
     let time_field = match record {
         "Delivery" => "DeliveredAt",
         "Open" | "Click" => "ReceivedAt",
@@ -48,53 +73,53 @@ pub fn normalise(body: &str) -> Result<Ingested> {
         "SubscriptionChange" => "ChangedAt",
         _ => return Ok(Ingested::default()), // inbound mail and future kinds: nothing to decide
     };
-    let stamp = required(time_field)?;
-    let at = DateTime::parse_from_rfc3339(stamp)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| {
-            Error::new(
-                Code::InvalidTimestamp,
-                format!("$.{time_field}"),
-                "ISO 8601 required",
-            )
-        })?;
-    let action_id = action.to_string();
-    let mut id = format!("postmark:{message}:{record}:{stamp}");
+    let stamp = text(time_field);
+    let at = stamp
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map_or(now, |t| t.with_timezone(&Utc));
+    // What a retry repeats exactly: the bounce id, else message, record and time, else the
+    // whole body.
+    let mut id = match (text("MessageID"), stamp) {
+        (Some(message), Some(stamp)) => format!("postmark:{message}:{record}:{stamp}"),
+        _ => format!("postmark:{record}:{}", &crate::common::ids::sha256_hex(body)[..32]),
+    };
+    let unsubscribe = || EventBody::Unsubscribed(Unsubscribe { channel: Some(Channel::Email) });
     let body = match record {
-        "Delivery" => EventBody::Delivered(ActionRef { action_id }),
-        "Open" => EventBody::Opened(ActionRef { action_id }),
-        "Click" => EventBody::Clicked(ActionRef { action_id }),
+        "Delivery" | "Open" | "Click" => {
+            let Some(action_id) = action else { return Ok(Ingested::default()) };
+            match record {
+                "Delivery" => EventBody::Delivered(ActionRef { action_id }),
+                "Open" => EventBody::Opened(ActionRef { action_id }),
+                _ => EventBody::Clicked(ActionRef { action_id }),
+            }
+        }
         "Bounce" => {
-            let kind = required("Type")?;
             if let Some(bounce) = raw.get("ID").and_then(Value::as_i64) {
                 id = format!("postmark:bounce:{bounce}");
             }
-            match kind {
-                "Unsubscribe" => EventBody::Unsubscribed(Unsubscribe {
-                    channel: Some(Channel::Email),
-                }),
-                k if NOT_FAILURES.contains(&k) => return Ok(Ingested::default()),
-                k => EventBody::Bounced(Bounce {
+            let code = raw.get("TypeCode").and_then(Value::as_i64);
+            let kind = text("Type").or_else(|| {
+                TYPE_CODES.iter().find(|(c, _)| Some(*c) == code).map(|(_, k)| *k)
+            });
+            match (kind, action) {
+                (Some("Unsubscribe"), _) => unsubscribe(),
+                (Some(k), _) if NOT_FAILURES.contains(&k) => return Ok(Ingested::default()),
+                (kind, Some(action_id)) => EventBody::Bounced(Bounce {
                     action_id,
-                    permanent: PERMANENT_BOUNCES.contains(&k),
+                    // An unknown type is not proof the address is bad: the provider retries.
+                    permanent: kind.is_some_and(|k| PERMANENT_BOUNCES.contains(&k)),
                 }),
+                (_, None) => return Ok(Ingested::default()),
             }
         }
-        "SpamComplaint" => EventBody::Complained(ActionRef { action_id }),
+        // A complaint stops email whichever message it was about.
+        "SpamComplaint" => EventBody::Complained(ActionRef { action_id: action.unwrap_or_default() }),
         // The address went onto the stream's suppression list (unsubscribe link, manual, bounce
-        // or complaint): no more email. A reactivation is not consent, so it changes nothing.
+        // or complaint): no more email. A reactivation is not consent, so it changes nothing;
+        // without SuppressSending we cannot tell which it was.
         _ => match raw.get("SuppressSending").and_then(Value::as_bool) {
-            Some(true) => EventBody::Unsubscribed(Unsubscribe {
-                channel: Some(Channel::Email),
-            }),
-            Some(false) => return Ok(Ingested::default()),
-            None => {
-                return Err(Error::new(
-                    Code::InvalidField,
-                    "$.SuppressSending",
-                    "a boolean is required",
-                ))
-            }
+            Some(true) => unsubscribe(),
+            _ => return Ok(Ingested::default()),
         },
     };
     Ok(Ingested {

@@ -21,16 +21,20 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-/// The topics Rekindle subscribes to.
+/// The topics Rekindle subscribes to, spelled as Shopify sends them in `X-Shopify-Topic`
+/// (tests/shopify_topics.rs checks each against Shopify's published list). The consent topics
+/// are `customers_marketing_consent/update` (SMS) and `customers_email_marketing_consent/update`,
+/// not `customers/...`: a misspelt topic is answered 400 and Shopify drops the subscription.
 pub const TOPICS: &[&str] = &[
     "checkouts/create",
     "checkouts/update",
     "orders/create",
     "orders/paid",
     "orders/cancelled",
+    "orders/edited",
     "refunds/create",
-    "customers/marketing_consent_update",
-    "customers/email_marketing_consent_update",
+    "customers_marketing_consent/update",
+    "customers_email_marketing_consent/update",
     "customers/redact",
     "customers/data_request",
     "shop/redact",
@@ -61,11 +65,12 @@ pub fn normalise(
         }
         "orders/cancelled" => out.routed.extend(order(parse(body)?, &id, salt, false)?),
         "refunds/create" => out.routed.push(refund(parse(body)?, &id, salt)?),
-        "customers/marketing_consent_update" => {
+        "orders/edited" => out.routed.push(order_edit(parse(body)?, &id, salt)?),
+        "customers_marketing_consent/update" => {
             out.routed
                 .extend(sms_consent(parse(body)?, &id, salt, now)?);
         }
-        "customers/email_marketing_consent_update" => {
+        "customers_email_marketing_consent/update" => {
             out.routed
                 .extend(email_consent(parse(body)?, &id, salt, now)?);
         }
@@ -186,13 +191,45 @@ impl Address {
     }
 }
 
+/// Shopify's MoneyBag (`price_set`, `total_tax_set`, ...): the amount in the shop's currency
+/// and in the one the shopper saw.
+#[derive(Deserialize, Default)]
+struct MoneySet {
+    #[serde(default)]
+    shop_money: Option<MoneyV2>,
+    #[serde(default)]
+    presentment_money: Option<MoneyV2>,
+}
+
+#[derive(Deserialize)]
+struct MoneyV2 {
+    amount: String,
+    currency_code: String,
+}
+
+impl MoneySet {
+    /// The presentment amount, if it is in `currency` (the one the cart is quoted in).
+    fn presentment(&self, currency: &str) -> Option<&str> {
+        let money = self.presentment_money.as_ref()?;
+        (money.currency_code == currency).then_some(money.amount.as_str())
+    }
+
+    fn shop(&self, currency: &str) -> Option<&str> {
+        let money = self.shop_money.as_ref()?;
+        (money.currency_code == currency).then_some(money.amount.as_str())
+    }
+}
+
 #[derive(Deserialize)]
 struct CheckoutLine {
     title: String,
     #[serde(default)]
     variant_title: Option<String>,
     quantity: u32,
+    /// In the shopper's (presentment) currency on a checkout; `price_set` carries both.
     price: String,
+    #[serde(default)]
+    price_set: Option<MoneySet>,
     #[serde(default, deserialize_with = "id_text")]
     product_id: Option<String>,
 }
@@ -200,6 +237,8 @@ struct CheckoutLine {
 #[derive(Deserialize)]
 struct ShippingLine {
     price: String,
+    #[serde(default)]
+    price_set: Option<MoneySet>,
 }
 
 #[derive(Deserialize)]
@@ -220,7 +259,16 @@ struct Checkout {
     #[serde(default)]
     buyer_accepts_sms_marketing: Option<bool>,
     updated_at: String,
+    /// The shop's currency.
     currency: String,
+    /// The currency the shopper saw and would pay in (Shopify Markets); absent or equal to
+    /// `currency` for a single-currency shop.
+    #[serde(default)]
+    presentment_currency: Option<String>,
+    #[serde(default)]
+    total_tax_set: Option<MoneySet>,
+    #[serde(default)]
+    total_line_items_price_set: Option<MoneySet>,
     #[serde(default)]
     customer_locale: Option<String>,
     #[serde(default)]
@@ -246,21 +294,31 @@ fn checkout(c: Checkout, id: &str, salt: &str) -> Result<Option<Routed>> {
         return Ok(None);
     }
     let at = time(&c.updated_at, "$.updated_at")?;
-    let currency = c.currency.clone();
+    // Messages quote what the shopper saw: the presentment currency and its amounts. The
+    // policy's thresholds are in the shop's currency, compared against the platform's own
+    // conversion (`shop_money`), never against the presentment number (src/cart.rs).
+    let shop_currency = c.currency.clone();
+    let currency = c
+        .presentment_currency
+        .clone()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| shop_currency.clone());
+    let no_set = MoneySet::default();
     let items = c
         .line_items
         .iter()
         .enumerate()
         .map(|(i, line)| {
+            let set = line.price_set.as_ref().unwrap_or(&no_set);
+            let (price, path) = match set.presentment(&currency) {
+                Some(p) => (p, format!("$.line_items[{i}].price_set.presentment_money.amount")),
+                None => (line.price.as_str(), format!("$.line_items[{i}].price")),
+            };
             Ok(LineItem {
                 title: line.title.clone(),
                 variant: line.variant_title.clone().filter(|v| !v.is_empty()),
                 quantity: line.quantity,
-                unit_price: minor_units(
-                    &line.price,
-                    &currency,
-                    &format!("$.line_items[{i}].price"),
-                )?,
+                unit_price: minor_units(price, &currency, &path)?,
                 category: None,
                 product_id: line.product_id.clone(),
                 // The merchant's costs come from the product catalogue, not the checkout.
@@ -268,21 +326,29 @@ fn checkout(c: Checkout, id: &str, salt: &str) -> Result<Option<Routed>> {
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    let shop_subtotal = if currency == shop_currency {
+        None
+    } else {
+        shop_subtotal(&c, &shop_currency)?
+    };
     // Shipping is unknown until the shopper reached the shipping step.
     let shipping = if c.shipping_lines.is_empty() {
         Known::Unknown
     } else {
         let mut total = 0i64;
         for (i, line) in c.shipping_lines.iter().enumerate() {
-            total += minor_units(
-                &line.price,
-                &currency,
-                &format!("$.shipping_lines[{i}].price"),
-            )?;
+            let set = line.price_set.as_ref().unwrap_or(&no_set);
+            let price = set.presentment(&currency).unwrap_or(&line.price);
+            total += minor_units(price, &currency, &format!("$.shipping_lines[{i}].price"))?;
         }
         Known::Known(total)
     };
-    let tax = match &c.total_tax {
+    let tax_text = c
+        .total_tax_set
+        .as_ref()
+        .and_then(|s| s.presentment(&currency))
+        .or(c.total_tax.as_deref());
+    let tax = match tax_text {
         Some(t) => Known::Known(minor_units(t, &currency, "$.total_tax")?),
         None => Known::Unknown,
     };
@@ -330,6 +396,8 @@ fn checkout(c: Checkout, id: &str, salt: &str) -> Result<Option<Routed>> {
     let cart = Cart {
         token: c.token.clone(),
         stage: Stage::Checkout,
+        shop_currency: (currency != shop_currency).then_some(shop_currency),
+        shop_subtotal,
         currency,
         items,
         shipping,
@@ -352,6 +420,30 @@ fn checkout(c: Checkout, id: &str, salt: &str) -> Result<Option<Routed>> {
         }),
     };
     Ok(Some(identity.route(salt, tokens, true, event)))
+}
+
+/// The line items' subtotal in the shop's currency, from Shopify's own conversion: every
+/// line's `price_set.shop_money`, else `total_line_items_price_set.shop_money`. None when the
+/// payload has neither (the cart's value in the shop's currency is then unknown).
+fn shop_subtotal(c: &Checkout, shop_currency: &str) -> Result<Option<i64>> {
+    let mut total = 0i64;
+    let mut every_line = true;
+    for (i, line) in c.line_items.iter().enumerate() {
+        match line.price_set.as_ref().and_then(|s| s.shop(shop_currency)) {
+            Some(p) => {
+                let path = format!("$.line_items[{i}].price_set.shop_money.amount");
+                total += minor_units(p, shop_currency, &path)?.saturating_mul(line.quantity as i64);
+            }
+            None => every_line = false,
+        }
+    }
+    if every_line && !c.line_items.is_empty() {
+        return Ok(Some(total));
+    }
+    match c.total_line_items_price_set.as_ref().and_then(|s| s.shop(shop_currency)) {
+        Some(p) => Ok(Some(minor_units(p, shop_currency, "$.total_line_items_price_set.shop_money.amount")?)),
+        None => Ok(None),
+    }
 }
 
 /// What identifies a shopper in a payload, strongest first.
@@ -494,7 +586,13 @@ fn order(o: Order, id: &str, salt: &str, placed: bool) -> Result<Option<Routed>>
     // An order from someone with no journey needs no state: only known contacts hear of it.
     // A placed order becomes a key of its contact, for the refunds that name only the order.
     let mut routed = identity.route(salt, tokens, false, event);
-    routed.links = if placed { vec![order_key] } else { vec![] };
+    if placed {
+        routed.links = vec![order_key];
+    } else {
+        // A cancellation finds the contact its order was linked to first.
+        routed.links = vec![];
+        routed.lookup.insert(0, order_key);
+    }
     Ok(Some(routed))
 }
 
@@ -526,6 +624,46 @@ fn refund(r: Refund, id: &str, salt: &str) -> Result<Routed> {
             id: id.to_string(),
             at,
             body: EventBody::OrderRefunded(OrderRef { order_id }),
+        }],
+    })
+}
+
+#[derive(Deserialize)]
+struct OrderEdited {
+    order_edit: OrderEdit,
+}
+
+#[derive(Deserialize)]
+struct OrderEdit {
+    #[serde(default, deserialize_with = "id_text")]
+    order_id: Option<String>,
+    /// When the edit was saved to the order (API 2024-07 and later); `created_at` before.
+    #[serde(default)]
+    committed_at: Option<String>,
+    #[serde(default)]
+    created_at: Option<String>,
+}
+
+/// `orders/edited` names its order only (`order_edit.order_id`): like a refund, it reaches the
+/// contact the placed order was linked to.
+fn order_edit(e: OrderEdited, id: &str, salt: &str) -> Result<Routed> {
+    let edit = e.order_edit;
+    let order_id = edit
+        .order_id
+        .ok_or_else(|| Error::new(Code::InvalidField, "$.order_edit.order_id", "is required"))?;
+    let at_text = edit.committed_at.as_ref().or(edit.created_at.as_ref());
+    let at = time(
+        at_text.ok_or_else(|| Error::new(Code::InvalidField, "$.order_edit.created_at", "is required"))?,
+        "$.order_edit.created_at",
+    )?;
+    Ok(Routed {
+        lookup: vec![key(salt, KeyKind::Order, &order_id)],
+        contact_id: None,
+        links: vec![],
+        events: vec![Event {
+            id: id.to_string(),
+            at,
+            body: EventBody::OrderEdited(OrderRef { order_id }),
         }],
     })
 }

@@ -4,6 +4,7 @@
 
 use super::{key, normalise_phone, Ingested, KeyKind, Routed};
 use crate::error::{Code, Error, Result};
+use crate::compliance::keywords::Keyword;
 use crate::model::event::{ActionRef, Event, EventBody, InboundSms, SendFailure};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -31,6 +32,7 @@ pub fn inbound(params: &Params, salt: &str, now: DateTime<Utc>) -> Result<Ingest
         at: now,
         body: EventBody::SmsReceived(InboundSms {
             body: params.get("Body").cloned().unwrap_or_default(),
+            provider_keyword: params.get("OptOutType").and_then(|t| opt_out_type(t)),
         }),
     };
     Ok(Ingested {
@@ -44,13 +46,37 @@ pub fn inbound(params: &Params, salt: &str, now: DateTime<Utc>) -> Result<Ingest
     })
 }
 
+/// Twilio's `OptOutType` on an inbound message (Advanced Opt-Out): which keyword class Twilio
+/// matched, in the language the merchant configured. Anything else is not a keyword.
+fn opt_out_type(value: &str) -> Option<Keyword> {
+    match value.trim().to_ascii_uppercase().as_str() {
+        "STOP" => Some(Keyword::OptOut),
+        "START" => Some(Keyword::OptIn),
+        "HELP" => Some(Keyword::Help),
+        _ => None,
+    }
+}
+
 /// A delivery report for a message Rekindle sent. Intermediate states (queued, sending,
 /// sent) carry nothing the engine acts on.
-pub fn status(params: &Params, query: &Params, now: DateTime<Utc>) -> Result<Ingested> {
+///
+/// Rekindle's own StatusCallback URL names the contact and the action (`?c=&a=`). A callback
+/// without them (a Messaging Service's or the account's own callback URL) is routed by the
+/// number the message went to (`To`), among the numbers the platform gave us: what concerns
+/// the contact (a carrier block) applies; the message itself is not known to the engine.
+pub fn status(params: &Params, query: &Params, salt: &str, now: DateTime<Utc>) -> Result<Ingested> {
     let sid = required(params, "MessageSid", "$")?;
     let state = required(params, "MessageStatus", "$")?;
-    let contact = required(query, "c", "$.query")?;
-    let action_id = required(query, "a", "$.query")?.to_string();
+    let ours = query.get("c").filter(|c| !c.is_empty()).zip(query.get("a").filter(|a| !a.is_empty()));
+    let (lookup, contact_id, action_id) = match ours {
+        Some((contact, action)) => (vec![], Some(contact.to_string()), action.to_string()),
+        None => {
+            let Some(to) = params.get("To").and_then(|to| normalise_phone(to, None)) else {
+                return Ok(Ingested::default());
+            };
+            (vec![key(salt, KeyKind::Phone, &to)], None, format!("twilio:{sid}"))
+        }
+    };
     let body = match state {
         "delivered" => EventBody::Delivered(ActionRef { action_id }),
         "failed" | "undelivered" => EventBody::SendFailed(SendFailure {
@@ -71,8 +97,8 @@ pub fn status(params: &Params, query: &Params, now: DateTime<Utc>) -> Result<Ing
     };
     Ok(Ingested {
         routed: vec![Routed {
-            lookup: vec![],
-            contact_id: Some(contact.to_string()),
+            lookup,
+            contact_id,
             links: vec![],
             events: vec![event],
         }],

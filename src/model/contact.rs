@@ -43,6 +43,16 @@ pub struct Contact {
     pub stats: Stats,
     #[serde(default, skip_serializing_if = "is_zero")]
     pub preferences: Preferences,
+    /// Since when an SMS reply that may be an opt-out ("no more texts") awaits the shopper's
+    /// answer to the one clarifying text: no marketing SMS until STOP or START resolves it.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "chrono::serde::ts_milliseconds_option")]
+    pub sms_opt_out_unclear_since: Option<DateTime<Utc>>,
+    /// Support exceptions: no message until then (a refund, cancellation or order edit).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "chrono::serde::ts_milliseconds_option")]
+    pub support_hold_until: Option<DateTime<Utc>>,
+    /// The help desk's open tickets of this contact: nothing is sent while one is open.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub open_tickets: Vec<String>,
     /// Set once personal data was erased: nothing is ever sent again.
     #[serde(default, skip_serializing_if = "is_false")]
     pub erased: bool,

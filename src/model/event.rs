@@ -45,9 +45,14 @@ pub enum EventBody {
     CheckoutUpdated(CheckoutUpdated),
     /// An order: ends the matching journey and every pending send.
     OrderPlaced(OrderPlaced),
+    /// Shopify `orders/cancelled`, `refunds/create`, `orders/edited`: support exceptions
+    /// (src/engine/support.rs says what each does to the contact's journeys).
     OrderCancelled(OrderRef),
-    /// Shopify `refunds/create`: recorded on the contact's history; it changes no plan.
     OrderRefunded(OrderRef),
+    OrderEdited(OrderRef),
+    /// The merchant's help desk: a support ticket of this contact opened or closed. While one
+    /// is open, nothing is sent.
+    SupportTicket(SupportTicket),
     /// A scheduled send came due: the engine asks every question again (principle 3).
     Due(ActionRef),
     Delivered(ActionRef),
@@ -133,6 +138,21 @@ pub struct OrderRef {
     pub order_id: String,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TicketStatus {
+    Open,
+    Closed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SupportTicket {
+    /// The help desk's own id: a ticket opened twice is one ticket.
+    pub ticket_id: String,
+    pub status: TicketStatus,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ActionRef {
@@ -158,6 +178,11 @@ pub struct SendFailure {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InboundSms {
     pub body: String,
+    /// The keyword the SMS provider itself recognised (Twilio's `OptOutType`, sent when
+    /// Advanced Opt-Out is on): it is what the carrier and the provider acted on, so it wins
+    /// over Rekindle's own reading of the body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_keyword: Option<crate::compliance::keywords::Keyword>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -325,6 +350,8 @@ impl EventBody {
             "orderPlaced" => EventBody::OrderPlaced(rest.parse()?),
             "orderCancelled" => EventBody::OrderCancelled(rest.parse()?),
             "orderRefunded" => EventBody::OrderRefunded(rest.parse()?),
+            "orderEdited" => EventBody::OrderEdited(rest.parse()?),
+            "supportTicket" => EventBody::SupportTicket(rest.parse()?),
             "due" => EventBody::Due(rest.parse()?),
             "delivered" => EventBody::Delivered(rest.parse()?),
             "opened" => EventBody::Opened(rest.parse()?),
@@ -362,6 +389,8 @@ impl EventBody {
             EventBody::OrderPlaced(_) => "orderPlaced",
             EventBody::OrderCancelled(_) => "orderCancelled",
             EventBody::OrderRefunded(_) => "orderRefunded",
+            EventBody::OrderEdited(_) => "orderEdited",
+            EventBody::SupportTicket(_) => "supportTicket",
             EventBody::Due(_) => "due",
             EventBody::Delivered(_) => "delivered",
             EventBody::Opened(_) => "opened",

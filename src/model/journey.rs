@@ -79,9 +79,31 @@ pub struct Journey {
     pub order_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovered_minor: Option<i64>,
+    /// What happened to the recovering order afterwards (refunded, cancelled, edited).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_outcome: Option<OrderOutcome>,
     /// Latest source timestamp applied to the cart: an older snapshot is stale.
     #[serde(with = "chrono::serde::ts_milliseconds")]
     pub cart_updated_at: DateTime<Utc>,
+}
+
+/// What happened to a journey's recovering order afterwards (support exceptions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum OrderOutcome {
+    Refunded,
+    Cancelled,
+    Edited,
+}
+
+impl OrderOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderOutcome::Refunded => "refunded",
+            OrderOutcome::Cancelled => "cancelled",
+            OrderOutcome::Edited => "edited",
+        }
+    }
 }
 
 impl Journey {

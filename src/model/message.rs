@@ -88,6 +88,8 @@ pub struct Render<'a> {
     pub cart: &'a Cart,
     pub incentive: Option<&'a Offer>,
     pub segment_limit: u8,
+    /// The policy's `storeName`: CTIA wants every SMS to say who sends it.
+    pub store_name: Option<&'a str>,
 }
 
 pub fn render(r: Render<'_>) -> Message {
@@ -144,8 +146,14 @@ pub fn render(r: Render<'_>) -> Message {
     }
 }
 
-/// One sentence per angle, one call to action, "STOP to opt out" as carriers expect.
+/// The sender first ("Acme: "), one sentence per angle, one call to action, "STOP to opt
+/// out" as carriers expect.
 fn sms_body(r: &Render<'_>, link: &str) -> SmsBody {
+    let sender = r
+        .store_name
+        .filter(|n| !n.trim().is_empty())
+        .map(|n| concat(&[n.trim(), ": "]))
+        .unwrap_or_default();
     let name = r
         .first_name
         .filter(|n| !n.is_empty())
@@ -173,7 +181,7 @@ fn sms_body(r: &Render<'_>, link: &str) -> SmsBody {
         (None, _) => "we saved your cart.".to_string(),
     };
     let compose = |item: &str, link: &str| {
-        concat(&[&name, item, " is waiting: ", &pitch, " ", link, " Reply STOP to opt out"])
+        concat(&[&sender, &name, item, " is waiting: ", &pitch, " ", link, " Reply STOP to opt out"])
     };
     // Count what will be sent: the shim signs the link, adding its signature's characters.
     let signed_link = concat(&[link, &"x".repeat(LINK_SIGNATURE_CHARS)]);

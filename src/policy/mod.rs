@@ -140,6 +140,37 @@ pub struct Policy {
     pub send_windows: Vec<crate::compliance::quiet_hours::ChannelWindow>,
     #[serde(default)]
     pub retention: Retention,
+    /// The store's name as shoppers know it: every SMS and keyword reply starts with it
+    /// (CTIA: a message identifies its sender).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_name: Option<String>,
+    /// Who answers STOP, START and HELP. Twilio answers them itself (its default opt-out
+    /// handling, and Advanced Opt-Out), so by default Rekindle does not: a second confirmation
+    /// is a duplicate, and FCC 24-24 allows one. `rekindle` for a provider that does not.
+    #[serde(default, skip_serializing_if = "KeywordReplies::is_provider")]
+    pub sms_keyword_replies: KeywordReplies,
+    /// After a refund, cancellation or edit of one of the shopper's orders, nothing is sent to
+    /// them for this long (src/engine/support.rs).
+    #[serde(default = "default_support_pause_hours")]
+    pub support_pause_hours: u32,
+}
+
+fn default_support_pause_hours() -> u32 {
+    72
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum KeywordReplies {
+    #[default]
+    Provider,
+    Rekindle,
+}
+
+impl KeywordReplies {
+    fn is_provider(&self) -> bool {
+        *self == KeywordReplies::Provider
+    }
 }
 
 /// How long closed journeys are kept, per region (GDPR storage limitation; CCPA).

@@ -16,7 +16,9 @@ pub enum Responsiveness {
 /// What the engine knows about a shopper when their journey starts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Profile<'a> {
-    pub cart_minor: i64,
+    /// The cart's subtotal in the shop's currency (the thresholds' currency); None when the
+    /// shopper saw another currency and the platform gave no conversion.
+    pub cart_minor: Option<i64>,
     pub categories: Vec<&'a str>,
     pub returning: bool,
     pub orders: u32,
@@ -48,8 +50,8 @@ pub struct Segment {
 
 impl Segment {
     pub fn matches(&self, p: &Profile<'_>) -> bool {
-        self.min_cart_minor.is_none_or(|min| p.cart_minor >= min)
-            && self.max_cart_minor.is_none_or(|max| p.cart_minor <= max)
+        self.min_cart_minor.is_none_or(|min| p.cart_minor.is_some_and(|v| v >= min))
+            && self.max_cart_minor.is_none_or(|max| p.cart_minor.is_some_and(|v| v <= max))
             && (self.categories.is_empty() || p.categories.iter().any(|c| self.categories.iter().any(|s| s == c)))
             && self.returning.is_none_or(|r| p.returning == r)
             && self.min_orders.is_none_or(|n| p.orders >= n)

@@ -139,6 +139,8 @@ fn abandonment(
         return None;
     }
     let cart = Cart {
+        shop_currency: None,
+        shop_subtotal: None,
         token,
         stage: summary.stage.unwrap_or(Stage::Cart),
         currency: draft.currency.clone(),

@@ -38,7 +38,8 @@ SECRETS.sendgridPublicKey = publicKey.export({ type: 'spki', format: 'der' }).to
 export function testPolicy() {
   const policy = rekindle.defaultPolicy();
   const steps = policy.playbooks.find((p) => p.name === 'default').steps.filter((s) => s.key === 'email-1' || s.key === 'sms-1');
-  return { ...policy, version: 'test-1', holdoutPercent: 0, experiments: [], playbooks: [{ name: 'default', steps }] };
+  // Rekindle confirms keywords here: the tests follow that reply through the transports.
+  return { ...policy, version: 'test-1', holdoutPercent: 0, experiments: [], playbooks: [{ name: 'default', steps }], smsKeywordReplies: 'rekindle' };
 }
 
 export async function tempDir() {
