@@ -5,7 +5,9 @@
 // - a relative path (`../…`) that, resolved from the file's own folder, leaves the repository;
 // - a path into the project's planning folder beside the repo (its design notes, facts and
 //   vectors): their contents live in `docs/` and `tests/fixtures/` now;
-// - an absolute path into this machine's work folders.
+// - an absolute path into this machine's work folders;
+// - a path into the repository's own folders (`docs/…`, `src/…`, `tests/…`) that names no
+//   tracked file or folder: a citation left behind when a file moved.
 // This file is the one exception: it spells the patterns out.
 // Rust's `env!("CARGO_MANIFEST_DIR")` joins are caught by the second rule: the only thing a
 // test ever read beside the crate was that folder.
@@ -22,6 +24,10 @@ const skipped = /(^|\/)(package-lock\.json|Cargo\.lock)$|\.(bin|png|wasm|gz)$/;
 const relativePath = /(?:^|[\s'"`(<\[=:])((?:\.\.\/)+[\w@.\-/]*)/g;
 const planningFolder = /(?:^|[^\w-])shared\/(?:vectors|DESIGN\.md|FACTS\.md|STYLE\.md|hooks)\b/;
 const machinePath = /(?:^|[\s'"`(])\/(?:work|tmp\/bash_jobs)[\w.]*\//;
+const citedPath = /(?<![\w./-])((?:docs|src|tests|js-shim|pkg|examples|benches|scripts)\/[\w./-]*\w)(?![\w*])/g;
+const built = /^(pkg\/dist|tests\/artifacts)(\/|$)/; // made by the build and the tests, never tracked
+const known = new Set(tracked);
+for (const file of tracked) for (let d = dirname(file); d !== '.'; d = dirname(d)) known.add(d);
 
 const self = relative(root, fileURLToPath(import.meta.url));
 const findings = [];
@@ -38,11 +44,15 @@ for (const file of tracked) {
     }
     if (planningFolder.test(line)) findings.push(`${at}: refers to the planning folder beside the repo (use docs/ or tests/fixtures/)`);
     if (machinePath.test(line)) findings.push(`${at}: an absolute path on this machine`);
+    for (const [, path] of line.matchAll(citedPath)) {
+      const near = relative(root, resolve(root, dirname(file), path)); // an example's own src/…
+      if (!built.test(path) && !known.has(path) && !known.has(near)) findings.push(`${at}: ${path} names no file in the repository`);
+    }
   });
 }
 
 if (findings.length) {
-  console.error(`The repository must stand alone, but ${findings.length} line(s) refer to paths outside it:`);
+  console.error(`The repository must stand alone, but ${findings.length} line(s) refer to paths outside it or to files it does not have:`);
   for (const f of findings) console.error(`  ${f}`);
   process.exit(1);
 }

@@ -1,4 +1,4 @@
-//! Errors are for broken contracts only (DESIGN.md principle 4): an invalid policy, a
+//! Errors are for broken contracts only (docs/architecture.md, principle 4): an invalid policy, a
 //! malformed event. Business outcomes (skip, defer) are data in a `Decision`, never errors.
 //!
 //! Every error carries a stable `code` callers can match on and, where it applies, the JSON

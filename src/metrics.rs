@@ -1,4 +1,4 @@
-//! What the merchant reads: the recovery funnel over contacts' stored states (DESIGN.md,
+//! What the merchant reads: the recovery funnel over contacts' stored states (docs/architecture.md,
 //! Measurement). Computed in the engine so every dashboard and report counts the same way.
 
 use crate::model::journey::{Journey, JourneyStatus, SendStatus};

@@ -1,7 +1,7 @@
 //! The consent ledger's transitions as one table: what is already recorded, what arrives
 //! (status, source, when), what `record` answers and what the status is afterwards.
 //!
-//! Rules (src/compliance/consent.rs, DESIGN.md principles 5 and 7):
+//! Rules (src/compliance/consent.rs, docs/architecture.md, principles 5 and 7):
 //! - a revocation wins every race, even when it is older than the last entry;
 //! - a browser (the storefront, the preference-centre page) can ask for SMS consent but not
 //!   grant it: its SMS grant is recorded as `Pending`;

@@ -7,7 +7,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use rekindle::compliance::keywords::{classify, Keyword};
 
-/// Copied from FACTS.md ("Compliance constants"), not from the module under test.
+/// Copied from docs/compliance.md (the SMS table), not from the module under test.
 const OPT_OUT: &[&str] = &[
     "STOP",
     "STOPALL",

@@ -17,7 +17,7 @@ const CONTACTS: usize = 2_000;
 
 /// Each contact's life, with its own address and number: abandon, the first email
 /// delivered/opened/clicked, sends coming due, and then an order or a STOP. Event kinds
-/// follow DESIGN.md's journey.
+/// follow the default playbook's journey (src/policy/PLAYBOOKS.md).
 fn stream() -> Vec<(String, Value, i64)> {
     let base: DateTime<Utc> = "2026-11-27T15:00:00Z".parse().unwrap();
     let mut out = Vec::new();

@@ -1,6 +1,6 @@
 // Performs what the engine decides: stores state with compare-and-set, keeps the due
 // index, and dispatches sends exactly once through the merchant's providers. It decides
-// nothing itself (DESIGN.md principle 1): every input, including "this send is due now",
+// nothing itself (docs/architecture.md, principle 1): every input, including "this send is due now",
 // goes through `Engine.decide`, and every output is one of the engine's actions.
 
 import { signLinks } from './links.js';

@@ -1,4 +1,4 @@
-//! Why shoppers abandon (FACTS.md: Baymard's reasons, plus coupon hunting), as reported
+//! Why shoppers abandon (docs/evidence.md: Baymard's reasons, plus coupon hunting), as reported
 //! by the storefront with a confidence.
 
 use serde::{Deserialize, Serialize};
@@ -11,7 +11,7 @@ pub struct ReasonSignal {
     pub confidence: f32,
 }
 
-/// Abandonment reasons (Baymard's list in FACTS.md, plus coupon hunting).
+/// Abandonment reasons (Baymard's list in docs/evidence.md, plus coupon hunting).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Reason {

@@ -241,7 +241,7 @@ const fn us_state(code: &'static str, rule: &'static str, start: u16, cap: Optio
     }
 }
 
-/// Source: tests/fixtures/vectors/quiet-hours/us_state_rules.json and FACTS.md
+/// Source: tests/fixtures/vectors/quiet-hours/us_state_rules.json and docs/compliance.md
 /// (tests/quiet_hours.rs checks the US rows against the file).
 const PACKS: &[Pack] = &[
     US,
@@ -249,7 +249,7 @@ const PACKS: &[Pack] = &[
     us_state("US-OK", "15 O.S. 775C", 8, Some(3)),
     us_state("US-MD", "Md. Code Com. Law 14-4501", 8, Some(3)),
     us_state("US-WA", "RCW 19.158.040(2)", 8, None),
-    // Sources disagree on an 8:00 or 9:00 start: the stricter one applies (FACTS.md).
+    // Sources disagree on an 8:00 or 9:00 start: the stricter one applies (docs/compliance.md).
     us_state("US-CT", "Conn. Gen. Stat. 42-288a", 9, None),
     Pack {
         code: "FR",

@@ -1,4 +1,4 @@
-//! Which angle a message takes, from why the shopper left (FACTS.md: reason → angle).
+//! Which angle a message takes, from why the shopper left (docs/evidence.md: reason → angle).
 
 use crate::common::reason::{Reason, ReasonSignal};
 use crate::policy::Angle;

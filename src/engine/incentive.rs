@@ -1,7 +1,7 @@
-//! Incentives are rules, not defaults (DESIGN.md): tied to cart value, loyalty and margin,
+//! Incentives are rules, not defaults (docs/architecture.md): tied to cart value, loyalty and margin,
 //! kept off shoppers who learned to abandon for a coupon, and never stacked.
 //!
-//! A vendor case in FACTS.md shows why the guards matter: a 15% coupon raised *attributed*
+//! A vendor case in docs/evidence.md shows why the guards matter: a 15% coupon raised *attributed*
 //! uplift from 6.4% to 26.2% while total sales barely moved.
 
 use crate::common::cart::{Cart, Stage};
@@ -47,7 +47,7 @@ pub fn choose(r: Request<'_>) -> Result<Offer, Withheld> {
     if stats.abandons_after_incentive >= r.rules.max_abandons_after_incentive {
         return Err(Withheld::LearnedToWait);
     }
-    // A shopper who went hunting for a code is not rewarded with one (FACTS.md: coupon field).
+    // A shopper who went hunting for a code is not rewarded with one (docs/evidence.md: coupon field).
     let hunting = r.reasons.iter().any(|s| s.reason == Reason::CouponHunting && s.confidence >= super::angle::MIN_CONFIDENCE);
     let loyal = r.contact.returning || stats.orders > 0;
     let rung = r

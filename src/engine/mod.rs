@@ -1,4 +1,4 @@
-//! The pure decision function (DESIGN.md principle 2):
+//! The pure decision function (docs/architecture.md, principle 2):
 //! `(policy, state, event, now) → (state', actions, explanation)`.
 //! No clock, no randomness, no I/O: the same inputs give the same outputs everywhere.
 

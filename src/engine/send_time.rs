@@ -1,4 +1,4 @@
-//! Send time (DESIGN.md principle 3): a due send is re-checked against consent, order,
+//! Send time (docs/architecture.md, principle 3): a due send is re-checked against consent, order,
 //! conditions, jurisdiction rules, caps and quiet hours, then dispatched, deferred or skipped.
 
 use super::angle;

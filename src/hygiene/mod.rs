@@ -3,7 +3,7 @@
 //! (`INVALID_EMAIL`, `INVALID_PHONE`), never a guess.
 //!
 //! Server build only: the storefront never keys a contact nor decides where an SMS goes
-//! (DESIGN.md principle 5). Phone numbers need libphonenumber's metadata (the
+//! (docs/architecture.md, principle 5). Phone numbers need libphonenumber's metadata (the
 //! `rlibphonenumber` crate, about 120 KB of gzipped wasm), which is why that crate is the
 //! `server` feature's own dependency.
 

@@ -1,4 +1,4 @@
-//! Provider payloads → engine events (DESIGN.md principle 1: normalisation is a decision, so
+//! Provider payloads → engine events (docs/architecture.md, principle 1: normalisation is a decision, so
 //! it lives here, not in the shim). One file per provider. Each takes the raw body text, so
 //! Shopify's 64-bit ids are read exactly (JavaScript's `JSON.parse` would round them).
 //!

@@ -3,7 +3,7 @@
 //! duplicate the engine ignores).
 //!
 //! Shopify has no "abandoned" webhook: a checkout that exists and is not completed *is*
-//! the abandonment (FACTS.md), and every step is re-checked when due, so a checkout that
+//! the abandonment (docs/compliance.md), and every step is re-checked when due, so a checkout that
 //! turns into an order minutes later costs nothing.
 
 use super::{contact_id, key, minor_units, normalise_email, normalise_phone};
@@ -296,7 +296,7 @@ fn checkout(c: Checkout, id: &str, salt: &str) -> Result<Option<Routed>> {
     let at = time(&c.updated_at, "$.updated_at")?;
     // Messages quote what the shopper saw: the presentment currency and its amounts. The
     // policy's thresholds are in the shop's currency, compared against the platform's own
-    // conversion (`shop_money`), never against the presentment number (src/cart.rs).
+    // conversion (`shop_money`), never against the presentment number (src/common/cart.rs).
     let shop_currency = c.currency.clone();
     let currency = c
         .presentment_currency

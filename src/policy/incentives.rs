@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum IncentiveKind {
-    /// Shipping waived (the top abandonment reason is extra cost: Baymard, FACTS.md).
+    /// Shipping waived (the top abandonment reason is extra cost: Baymard, docs/evidence.md).
     FreeShipping,
     PercentOff,
     /// Faster shipping at no charge, for high-value carts.

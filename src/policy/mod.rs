@@ -1,4 +1,4 @@
-//! The playbook: policy as data (DESIGN.md principle 6). One JSON document drives storefront
+//! The playbook: policy as data (docs/architecture.md, principle 6). One JSON document drives storefront
 //! and server alike; it is validated once on load, and every problem is reported with its path.
 
 mod experiment;
@@ -16,7 +16,7 @@ pub use incentives::{IncentiveKind, Incentives, Rung};
 pub use segment::{Profile, Responsiveness, Segment};
 pub use validate::validate;
 
-/// The message's angle: what it leans on to bring the shopper back (FACTS.md reason → angle).
+/// The message's angle: what it leans on to bring the shopper back (docs/evidence.md reason → angle).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Angle {

@@ -1,5 +1,5 @@
 //! Which kind of device the shopper is on, from what the browser exposes. Mobile shoppers
-//! abandon more (FACTS.md: ~80–85% against ~70%) and get the mobile one-click angle.
+//! abandon more (docs/evidence.md: ~80–85% against ~70%) and get the mobile one-click angle.
 
 use serde::{Deserialize, Serialize};
 

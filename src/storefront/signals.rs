@@ -72,7 +72,7 @@ pub fn summarise(obs: &Observations, thresholds: &Thresholds) -> Summary {
     let mut reasons = Vec::new();
     let mut add = |reason, confidence: f32| reasons.push(ReasonSignal { reason, confidence });
     if abandoned {
-        // Confidences are priors from Baymard's shares (FACTS.md), raised when the exit
+        // Confidences are priors from Baymard's shares (docs/evidence.md), raised when the exit
         // follows the signal directly. *Assumption*: to be calibrated on real traffic.
         if obs.shipping_cost_revealed {
             let exited = obs.left_page || obs.went_back;
