@@ -13,12 +13,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { Miniflare } from 'miniflare';
+import { startPostgres } from './postgres-server.mjs';
 import { startRedis } from './redis-server.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const snippets = join(root, 'examples', 'snippets');
 const dist = join(root, 'pkg', 'dist');
-const READMES = ['README.md', 'js-shim/server/README.md', 'pkg/README.md', 'js-shim/storefront/BEACON.md'];
+const READMES = ['README.md', 'js-shim/server/README.md', 'pkg/README.md', 'js-shim/storefront/BEACON.md', 'docs/scaling.md'];
 const NOT_CODE = '<!-- not-code -->';
 const ENV = { REKINDLE_SALT: 'snippet-salt', SHOPIFY_SECRET: 'snippet-shopify', TICK_SECRET: 'snippet-tick', SENDGRID_KEY: 'SG.snippet', SHOP_ORIGIN: 'https://shop.example' };
 
@@ -141,6 +142,28 @@ test('node-server.mjs: serves, ticks on request, reports the tick on /health; a 
   assert.notEqual(refused.code, 0);
   assert.match(refused.stderr, /RekindleConfigError: publicUrl: http:\/\/127\.0\.0\.1:8787 is a loopback address/);
   assert.match(refused.stderr, /code: 'UNSAFE_PUBLIC_URL'/);
+});
+
+test('node-postgres.mjs (docs/scaling.md): two processes on one real PostgreSQL; a tick in one is seen by the other', async () => {
+  const postgres = await startPostgres();
+  const servers = [];
+  try {
+    for (const port of [await freePort(), await freePort()]) {
+      servers.push({ base: `http://127.0.0.1:${port}`, ...run('node-postgres.mjs', { PORT: String(port), DATABASE_URL: postgres.url, PUBLIC_URL: 'https://recover.example.com' }) });
+    }
+    const [a, b] = servers;
+    for (const s of servers) await until('the server', async () => (await fetch(`${s.base}/health`)).ok);
+    const asked = Date.now(); // the tickers' own first ticks come 15 s after start
+    const ticked = await fetch(`${a.base}/tick`, { method: 'POST', headers: { authorization: `Bearer ${ENV.TICK_SECRET}` } });
+    assert.deepEqual(await ticked.json(), { due: 0, sent: 0, failed: 0, retrying: 0 });
+    const [seenByA, seenByB] = await Promise.all(servers.map(async (s) => (await (await fetch(`${s.base}/health`)).json()).lastTick));
+    assert.equal(seenByB, seenByA, 'the other process reads the tick from the shared database');
+    assert.ok(Date.parse(seenByB) >= asked - 1000, `${seenByB} is the tick just asked for`);
+  } finally {
+    for (const s of servers) s.child.kill('SIGTERM');
+    await Promise.all(servers.map((s) => s.exited));
+    await postgres.stop();
+  }
 });
 
 test('lambda.mjs: an EventBridge "Scheduled Event" ticks; an HTTP event is answered; both on a real Redis', async () => {
