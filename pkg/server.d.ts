@@ -32,7 +32,7 @@ export interface DueSummary {
   scheduler?: 'alarms';
 }
 
-export interface LedgerEntry { status: 'pending' | 'sent' | 'failed' | 'cancelled'; attempts: number; providerId: string | null; detail: string | null }
+export interface LedgerEntry { status: 'pending' | 'sent' | 'failed' | 'unknown' | 'cancelled'; attempts: number; providerId: string | null; detail: string | null }
 
 /** Every backend (memory, SQLite, Postgres, Redis, Durable Objects) honours this contract; times are epoch ms. */
 export interface RekindleStore {
@@ -56,7 +56,7 @@ export interface RekindleStore {
   /** Exclusive until `now + leaseMs`; null if another dispatcher holds it or it is finished. */
   claim(id: string, owner: string, now: number, leaseMs: number): Promise<ClaimedIntent | null>;
   /** Record the outcome; false if `owner` no longer holds the lease. Drops the message payload. */
-  finish(id: string, owner: string, outcome: { status: 'sent' | 'failed'; providerId?: string | null; detail?: string | null }): Promise<boolean>;
+  finish(id: string, owner: string, outcome: { status: 'sent' | 'failed' | 'unknown'; providerId?: string | null; detail?: string | null }): Promise<boolean>;
   retryLater(id: string, owner: string, nextAt: number): Promise<boolean>;
   ledger(id: string): Promise<LedgerEntry | null>;
   /**
@@ -85,18 +85,27 @@ export interface DurableObjectStore extends RekindleStore {
     /** This contact's backlog (`lastTickAt` is null: alarms record no tick). */
     dueSummary(now: number): Promise<DueSummary>;
     /** What the contact's alarm runs: its due events through the engine, then its sends. */
-    tick(): Promise<{ due: number; sent: number; failed: number; retrying: number }>;
+    tick(): Promise<{ due: number; sent: number; failed: number; retrying: number; unknown?: number }>;
   };
 }
 
 export type SendOutcome =
   | { ok: true; providerId?: string | null }
-  | { ok: false; permanent: boolean; code: string; detail?: string; retryAfterMs?: number };
+  /** `unknown`: the provider may have acted before the answer was lost (a timeout or reset after connecting, a 500/502/504). */
+  | { ok: false; permanent: boolean; unknown?: boolean; code: string; detail?: string; retryAfterMs?: number };
 
 export interface Transport {
   name: string;
-  /** One attempt; the runtime retries transient failures. */
-  send(action: Action, context: { contactId: string; statusCallback?: string }): Promise<SendOutcome>;
+  /** The provider dedupes a repeated send of one action id: one retry after an unknown outcome is harmless. */
+  idempotent?: boolean;
+  /** One attempt; the runtime retries transient failures, and settles unknown outcomes (`idempotent`, `reconcile`). */
+  send(action: Action, context: { contactId: string; statusCallback?: string; since?: number }): Promise<SendOutcome>;
+  /**
+   * After an unknown outcome: look the message up in the provider's own records (Twilio's
+   * message list by recipient and date sent, Postmark's outbound search by metadata). `since`:
+   * epoch ms, a little before the send began.
+   */
+  reconcile?(action: Action, context: { contactId: string; since: number }): Promise<{ ok: true; found: boolean; providerId?: string | null } | { ok: false; code?: string }>;
   /**
    * Erasure: put these addresses on the provider's suppression list (SendGrid, Postmark), or
    * delete the profiles they identify (Klaviyo); Twilio has no such API. `channel` says what
@@ -172,7 +181,7 @@ export interface ServerOptions {
 
 export interface Runtime {
   /** Due sends through the engine, then dispatch; records the tick in the store (GET /health reads it). */
-  tick(): Promise<{ due: number; sent: number; failed: number; retrying: number }>;
+  tick(): Promise<{ due: number; sent: number; failed: number; retrying: number; unknown?: number }>;
   dispatchPending(): Promise<{ sent: number; failed: number; retrying: number }>;
 }
 

@@ -196,9 +196,56 @@ export function createRuntime({
     for (const id of await store.claimable(now(), TICK_BATCH)) {
       const intent = await store.claim(id, owner, now(), leaseMs);
       if (!intent) continue; // another dispatcher holds it
-      outcome[await dispatch(intent)] += 1;
+      try {
+        const result = await dispatch(intent);
+        outcome[result] = (outcome[result] ?? 0) + 1;
+      } catch (error) {
+        // One intent's failure (a store write) never holds back the rest of the batch.
+        log('error', 'dispatch threw', { contactId: intent.contactId, actionId: id, code: error?.code ?? null });
+      }
     }
     return outcome;
+  }
+
+  /** One send through the transport; a transport that throws has an unknown outcome. */
+  async function sendOnce(transport, signed, context) {
+    try {
+      return await transport.send(signed, context);
+    } catch (error) {
+      log('error', 'transport threw', { contactId: context.contactId, actionId: signed.id, provider: transport.name });
+      return { ok: false, permanent: false, unknown: true, code: `${transport.name}:threw` };
+    }
+  }
+
+  /**
+   * A send whose outcome is unknown (the provider may have acted before the answer was lost)
+   * is not a failure. Sent again only where a repeat is harmless (the transport is
+   * `idempotent`: the provider dedupes on the action id) or where the provider's own records
+   * say it has no such message (`reconcile`), and then at most once. Otherwise it is recorded
+   * as unknown and not sent again.
+   */
+  async function settleUnknown(transport, signed, context, first) {
+    if (transport.idempotent) {
+      const again = await sendOnce(transport, signed, context);
+      return again.unknown ? { ...again, settled: 'unknown' } : again;
+    }
+    if (!transport.reconcile) return { ...first, settled: 'unknown' };
+    const lookup = await reconcileSafely(transport, signed, context);
+    if (!lookup.ok) return { ...first, settled: 'unknown' };
+    if (lookup.found) return { ok: true, providerId: lookup.providerId, reconciled: true };
+    const again = await sendOnce(transport, signed, context);
+    if (!again.unknown) return again.ok || again.permanent ? again : { ...again, settled: 'unknown' };
+    const second = await reconcileSafely(transport, signed, context);
+    if (second.ok && second.found) return { ok: true, providerId: second.providerId, reconciled: true };
+    return { ...again, settled: 'unknown' };
+  }
+
+  async function reconcileSafely(transport, signed, context) {
+    try {
+      return await transport.reconcile(signed, context);
+    } catch {
+      return { ok: false };
+    }
   }
 
   async function dispatch(intent) {
@@ -208,22 +255,35 @@ export function createRuntime({
     let result;
     let grown = null;
     if (!transport) {
-      result = { ok: false, permanent: true, code: 'noTransport', detail: `no ${channel} transport configured` };
+      result = { ok: false, permanent: true, code: 'noTransport' };
     } else {
-      const context = { contactId, statusCallback: statusCallback(contactId, action.id) };
+      // `since`: when this attempt began, for a lookup by date (a minute's slack for clocks).
+      const context = { contactId, statusCallback: statusCallback(contactId, action.id), since: now() - 60_000 };
       const signed = linkSecret ? await signLinks(linkSecret, action) : action;
       grown = segmentsAfterSigning(signed);
       for (let n = 0; ; n += 1) {
-        result = await transport.send(signed, context);
+        result = await sendOnce(transport, signed, context);
+        if (result.unknown) {
+          result = await settleUnknown(transport, signed, context, result);
+          break;
+        }
         if (result.ok || result.permanent || n + 1 >= retry.inlineAttempts) break;
         const wait = result.retryAfterMs ?? backoff(n, retry.baseMs, retry.capMs, random);
         if (wait > retry.capMs) break; // a long Retry-After: leave it to a later tick
         await sleep(wait);
       }
     }
+    if (result.settled === 'unknown') {
+      // Neither sent again nor failed: the engine goes on as if sent (a duplicate is worse
+      // than a lost reminder); the ledger keeps the code only, never the provider's text.
+      await store.finish(action.id, owner, { status: 'unknown', providerId: null, detail: result.code });
+      log('warn', 'dispatch outcome unknown', { contactId, actionId: action.id, code: result.code });
+      return 'unknown';
+    }
     if (result.ok) {
       // The window that remains: a crash between the provider's acceptance and this line.
-      await store.finish(action.id, owner, { status: 'sent', providerId: result.providerId ?? null, detail: grown });
+      const detail = [grown, result.reconciled ? 'reconciled' : null].filter(Boolean).join('; ') || null;
+      await store.finish(action.id, owner, { status: 'sent', providerId: result.providerId ?? null, detail });
       log('info', 'dispatched', { contactId, actionId: action.id, provider: transport.name });
       return 'sent';
     }
@@ -236,7 +296,9 @@ export function createRuntime({
     const code = result.permanent ? result.code : `${result.code}:retriesExhausted`;
     // The engine hears of it first; if we die before `finish`, the retry repeats a no-op.
     await apply(contactId, { id: `sendFailed:${action.id}`, at: new Date(now()).toISOString(), type: 'sendFailed', actionId: action.id, permanent: true, code });
-    await store.finish(action.id, owner, { status: 'failed', detail: `${code}: ${result.detail ?? ''}`.slice(0, 500) });
+    // The code only: a provider's error text may quote the address (Twilio's 21211 does), and
+    // the ledger outlives the contact's erasure.
+    await store.finish(action.id, owner, { status: 'failed', detail: code.slice(0, 200) });
     log('warn', 'dispatch failed', { contactId, actionId: action.id, code });
     return 'failed';
   }

@@ -35,17 +35,59 @@ function failures() {
 }
 
 /**
+ * Faults after the provider has acted (the message is recorded): `'reset'` drops the
+ * connection, `'hang'` never answers (the sender's timeout fires), `{ status, raw? }` answers
+ * that status with `raw` as the body (a 5xx, or a 2xx whose body is not JSON). Returns true
+ * when it answered in place of the provider.
+ */
+function faultsAfterAct() {
+  const queue = [];
+  const hung = new Set();
+  return {
+    queue,
+    hung,
+    serve(res) {
+      const f = queue.shift();
+      if (!f) return false;
+      if (f === 'reset') res.socket.destroy();
+      else if (f === 'hang') hung.add(res);
+      else {
+        res.writeHead(f.status, { 'content-type': f.contentType ?? 'text/html' });
+        res.end(f.raw ?? '');
+      }
+      return true;
+    },
+  };
+}
+
+/**
  * Twilio Messaging: POST /2010-04-01/Accounts/{AccountSid}/Messages.json, basic auth,
  * form-encoded; 201 with the Message resource; errors as {code, message, more_info, status}.
  */
 export async function fakeTwilio({ accountSid, authToken }) {
   const messages = [];
+  const lookups = [];
   const fail = failures();
+  const after = faultsAfterAct();
   const twilioError = (res, status, code, message) =>
     send(res, status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
   const server = await listen(async (req, body, res) => {
     if (await fail.serve(res)) return;
     const path = `/2010-04-01/Accounts/${accountSid}/Messages.json`;
+    // List messages: To and DateSent>= (a GMT date, `DateSent>` as the parsed key), newest first.
+    if (req.method === 'GET' && req.url.startsWith(`${path}?`)) {
+      const expected = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
+      if (req.headers.authorization !== expected) return twilioError(res, 401, 20003, 'Authenticate');
+      const query = new URL(req.url, 'http://x').searchParams;
+      lookups.push(Object.fromEntries(query));
+      const to = query.get('To');
+      const since = query.get('DateSent>');
+      const list = messages
+        .filter((m) => (!to || m.form.To === to) && (!since || m.dateSent.slice(0, 10) >= since))
+        .reverse()
+        .map((m) => ({ sid: m.sid, to: m.form.To, body: m.form.Body, direction: 'outbound-api', date_sent: m.dateSent, status: 'sent' }));
+      return send(res, 200, { messages: list, page: 0, page_size: Number(query.get('PageSize') ?? 50), next_page_uri: null });
+    }
     if (req.method !== 'POST' || req.url !== path) return twilioError(res, 404, 20404, 'The requested resource was not found');
     const expected = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
     if (req.headers.authorization !== expected) return twilioError(res, 401, 20003, 'Authenticate');
@@ -58,14 +100,21 @@ export async function fakeTwilio({ accountSid, authToken }) {
     if (!form.From && !form.MessagingServiceSid) return twilioError(res, 400, 21603, "A 'From' or 'MessagingServiceSid' parameter is required");
     if (!form.Body) return twilioError(res, 400, 21602, 'Message body is required.');
     const sid = `SM${randomBytes(16).toString('hex')}`;
-    messages.push({ sid, form });
+    messages.push({ sid, form, dateSent: new Date().toISOString() });
+    if (after.serve(res)) return;
     send(res, 201, {
       sid, account_sid: accountSid, to: form.To, from: null, messaging_service_sid: form.MessagingServiceSid ?? null,
       body: form.Body, status: form.MessagingServiceSid ? 'accepted' : 'queued', num_segments: '1', direction: 'outbound-api',
       api_version: '2010-04-01', error_code: null, error_message: null, uri: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}.json`,
     });
   });
-  return { url: `http://127.0.0.1:${server.address().port}`, messages, failNext: (...f) => fail.queue.push(...f), close: () => closeServer(server) };
+  return {
+    url: `http://127.0.0.1:${server.address().port}`, messages, lookups,
+    failNext: (...f) => fail.queue.push(...f),
+    /** Faults served after the message is created (see faultsAfterAct). */
+    failAfterActing: (...f) => after.queue.push(...f),
+    close: () => closeServer(server),
+  };
 }
 
 /**
@@ -76,6 +125,7 @@ export async function fakeSendgrid({ apiKey }) {
   const mails = [];
   const suppressed = [];
   const fail = failures();
+  const after = faultsAfterAct();
   const errors = (res, status, list) => send(res, status, { errors: list.map(([field, message]) => ({ message, field, help: null })) });
   const server = await listen(async (req, body, res) => {
     if (await fail.serve(res)) return;
@@ -110,6 +160,7 @@ export async function fakeSendgrid({ apiKey }) {
     mails.push({ id, mail });
     // A test may act between SendGrid's acceptance and its answer (e.g. kill the sender).
     if (afterAccept && (await afterAccept(mails.length))) return res.destroy();
+    if (after.serve(res)) return;
     send(res, 202, undefined, { 'x-message-id': id });
   });
   let afterAccept;
@@ -118,6 +169,7 @@ export async function fakeSendgrid({ apiKey }) {
     mails,
     suppressed,
     failNext: (...f) => fail.queue.push(...f),
+    failAfterActing: (...f) => after.queue.push(...f),
     /** `hook(count)` runs after each accepted mail; returning true drops the answer. */
     afterAccept: (hook) => {
       afterAccept = hook;
@@ -135,11 +187,23 @@ export async function fakeSendgrid({ apiKey }) {
 export async function fakePostmark({ serverToken, templates, inactive = [] }) {
   const emails = [];
   const suppressed = [];
+  const lookups = [];
   const fail = failures();
+  const after = faultsAfterAct();
   const refuse = (res, status, ErrorCode, Message) => send(res, status, { ErrorCode, Message });
   const server = await listen(async (req, body, res) => {
     if (await fail.serve(res)) return;
     if (req.headers['x-postmark-server-token'] !== serverToken) return refuse(res, 401, 10, 'Request does not contain a valid Server token.');
+    // Outbound message search: count and offset required; metadata_<key>=<value> filters.
+    if (req.method === 'GET' && req.url.startsWith('/messages/outbound?')) {
+      const query = new URL(req.url, 'http://x').searchParams;
+      lookups.push(Object.fromEntries(query));
+      if (!query.get('count') || query.get('offset') === null) return refuse(res, 422, 0, 'count and offset are required');
+      const meta = [...query].filter(([k]) => k.startsWith('metadata_')).map(([k, v]) => [k.slice('metadata_'.length), v]);
+      const found = emails.filter((e) => meta.every(([k, v]) => e.email.Metadata?.[k] === v)).reverse();
+      const page = found.slice(Number(query.get('offset')), Number(query.get('offset')) + Number(query.get('count')));
+      return send(res, 200, { TotalCount: found.length, Messages: page.map((e) => ({ MessageID: e.MessageID, Recipients: [e.email.To], Metadata: e.email.Metadata, Status: 'Sent' })) });
+    }
     if (req.headers.accept !== 'application/json' || req.headers['content-type'] !== 'application/json') {
       return refuse(res, 415, 0, 'Accept and Content-Type must be application/json');
     }
@@ -168,9 +232,15 @@ export async function fakePostmark({ serverToken, templates, inactive = [] }) {
     if (inactive.includes(m.To)) return refuse(res, 422, 406, 'You tried to send to recipient(s) that have been marked as inactive.');
     const MessageID = crypto.randomUUID();
     emails.push({ MessageID, email: m });
+    if (after.serve(res)) return;
     send(res, 200, { To: m.To, SubmittedAt: new Date().toISOString(), MessageID, ErrorCode: 0, Message: 'OK' });
   });
-  return { url: `http://127.0.0.1:${server.address().port}`, emails, suppressed, failNext: (...f) => fail.queue.push(...f), close: () => closeServer(server) };
+  return {
+    url: `http://127.0.0.1:${server.address().port}`, emails, suppressed, lookups,
+    failNext: (...f) => fail.queue.push(...f),
+    failAfterActing: (...f) => after.queue.push(...f),
+    close: () => closeServer(server),
+  };
 }
 
 /**

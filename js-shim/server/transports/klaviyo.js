@@ -24,6 +24,8 @@ export function klaviyoTransport({ apiKey, metric = 'Rekindle Cart Reminder', re
   };
   return {
     name: 'klaviyo',
+    // Klaviyo drops an event whose unique_id (the action id) it already has.
+    idempotent: true,
     /** `action`: a `send` on either channel; the profile is keyed by what the channel reaches. */
     async send(action, { contactId }) {
       const message = action.message;

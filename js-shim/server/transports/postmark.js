@@ -38,7 +38,33 @@ export function postmarkTransport({ serverToken, from, templates, messageStream 
         ...(message.headers ? { Headers: Object.entries(message.headers).map(([Name, Value]) => ({ Name, Value })) } : {}),
       });
       if (!result.ok) return withPostmarkCode(result);
-      return { ok: true, providerId: JSON.parse(result.body).MessageID };
+      // A 2xx is a send, whatever its body: the id is then unknown, and the mail must not go again.
+      let providerId = null;
+      try {
+        providerId = JSON.parse(result.body)?.MessageID ?? null;
+      } catch {
+        // not JSON (a proxy's page): sent, id unknown
+      }
+      return { ok: true, providerId };
+    },
+    /**
+     * After an unknown outcome: Postmark's outbound message search filters by metadata
+     * (`metadata_<key>=<value>`), and the action id is in the mail's Metadata. `{found, providerId}`.
+     */
+    async reconcile(action) {
+      const query = new URLSearchParams({ count: '1', offset: '0', [`metadata_${ACTION_ARG}`]: action.id });
+      const result = await attempt(fetchImpl, `${base}/messages/outbound?${query}`, {
+        method: 'GET',
+        headers: { accept: 'application/json', 'x-postmark-server-token': serverToken },
+      }, { timeoutMs, provider: 'postmark' });
+      if (!result.ok) return withPostmarkCode(result);
+      let found;
+      try {
+        found = JSON.parse(result.body).Messages?.[0];
+      } catch {
+        return { ok: false, permanent: false, code: 'postmark:lookupUnreadable' };
+      }
+      return { ok: true, found: Boolean(found), providerId: found?.MessageID ?? null };
     },
     /** Erasure: the stream's suppression list keeps Postmark from ever mailing the address again. */
     async suppress(addresses) {

@@ -25,9 +25,44 @@ export function twilioTransport({ accountSid, authToken, messagingServiceSid, ba
         body: form.toString(),
       }, { timeoutMs, provider: 'twilio' });
       if (!result.ok) return withTwilioCode(result);
-      return { ok: true, providerId: JSON.parse(result.body).sid };
+      // A 2xx is a send, whatever its body (a proxy's page, a truncated answer): the id is
+      // then unknown, and the message must not go again.
+      return { ok: true, providerId: jsonField(result.body, 'sid') };
+    },
+    /**
+     * After an unknown outcome: Twilio's message list, filtered by recipient and by date sent
+     * (a GMT date, `DateSent>=YYYY-MM-DD`), holds the message if Twilio created it. The
+     * body, which carries the action's signed link, tells it from other messages to the same
+     * number. `{found, providerId}`, or a failed lookup.
+     */
+    async reconcile(action, { since }) {
+      const text = action.type === 'reply' ? action.body : action.message?.sms?.text;
+      const query = new URLSearchParams({ To: action.to, 'DateSent>': new Date(since).toISOString().slice(0, 10), PageSize: '100' });
+      // Twilio documents the filter as `DateSent>=YYYY-MM-DD`: the key `DateSent>`, its `=` and the date.
+      const result = await attempt(fetchImpl, `${url}?${query}`, {
+        method: 'GET',
+        headers: { authorization: basicAuth(accountSid, authToken), accept: 'application/json' },
+      }, { timeoutMs, provider: 'twilio' });
+      if (!result.ok) return withTwilioCode(result);
+      let messages;
+      try {
+        messages = JSON.parse(result.body).messages;
+      } catch {
+        return { ok: false, permanent: false, code: 'twilio:lookupUnreadable' };
+      }
+      if (!Array.isArray(messages)) return { ok: false, permanent: false, code: 'twilio:lookupUnreadable' };
+      const match = messages.find((m) => m.to === action.to && m.body === text && m.direction === 'outbound-api');
+      return { ok: true, found: Boolean(match), providerId: match?.sid ?? null };
     },
   };
+}
+
+function jsonField(body, field) {
+  try {
+    return JSON.parse(body)?.[field] ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** Twilio errors are `{code, message, more_info, status}`: keep Twilio's own code. */

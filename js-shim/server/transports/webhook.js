@@ -19,6 +19,8 @@ export function webhookTransport({ url, secret, now = Date.now, fetch: fetchImpl
   if (!secret) throw new TypeError('webhookTransport: secret is required');
   return {
     name: 'webhook',
+    // The receiver dedupes on Idempotency-Key: one retry after an unknown outcome is harmless.
+    idempotent: true,
     async send(action, { contactId }) {
       const body = JSON.stringify({ type: `rekindle.${action.type}`, contactId, action });
       const t = Math.floor(now() / 1000);
