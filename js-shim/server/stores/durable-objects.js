@@ -170,7 +170,7 @@ export function contactObject(options = null) {
           release = this.#sql.exec('SELECT key FROM links').toArray().map((r) => r.key);
           this.#sql.exec('DELETE FROM links');
           this.#sql.exec('DELETE FROM due');
-          this.#sql.exec("UPDATE intents SET status = CASE status WHEN 'pending' THEN 'cancelled' ELSE status END, action = NULL");
+          this.#sql.exec("UPDATE intents SET status = CASE status WHEN 'pending' THEN 'cancelled' ELSE status END, action = NULL, detail = NULL");
         }
         return { ok: true, release };
       });

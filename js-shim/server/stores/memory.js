@@ -117,6 +117,7 @@ export function memoryStore() {
       if (i.contactId !== contactId) continue;
       if (i.status === 'pending') i.status = 'cancelled';
       i.action = null;
+      i.detail = null;
     }
   }
 }

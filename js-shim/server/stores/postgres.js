@@ -106,7 +106,7 @@ export async function postgresStore(sql, { schema = 'rekindle' } = {}) {
           writes.push(
             tx`DELETE FROM ${s}.due WHERE contact_id = ${contactId}`,
             tx`DELETE FROM ${s}.links WHERE contact_id = ${contactId}`,
-            tx`UPDATE ${s}.intents SET action = NULL, status = CASE status WHEN 'pending' THEN 'cancelled' ELSE status END WHERE contact_id = ${contactId}`,
+            tx`UPDATE ${s}.intents SET action = NULL, detail = NULL, status = CASE status WHEN 'pending' THEN 'cancelled' ELSE status END WHERE contact_id = ${contactId}`,
           );
         }
         await Promise.all(writes);

@@ -66,7 +66,7 @@ if change.erase then
       redis.call('HSET', ikey, 'status', 'cancelled')
       redis.call('ZREM', p..'pending', id)
     end
-    redis.call('HDEL', ikey, 'action')
+    redis.call('HDEL', ikey, 'action', 'detail')
   end
 end
 return 1

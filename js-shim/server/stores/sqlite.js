@@ -30,6 +30,10 @@ export function sqliteStore(Database, path) {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
+  // Erasure must leave nothing in the file: deleted and overwritten content is zeroed rather
+  // than left in free pages (SQLite's secure_delete pragma), and the WAL, which holds the old
+  // pages, is checkpointed and truncated after each erasure (eraseDone below).
+  db.pragma('secure_delete = ON');
   db.exec(SCHEMA);
   // A file made before due entries were leased: the columns come with their defaults.
   if (!db.prepare('SELECT 1 FROM pragma_table_info(?) WHERE name = ?').get('due', 'lease_until')) {
@@ -62,7 +66,7 @@ export function sqliteStore(Database, path) {
     ledger: db.prepare('SELECT status, attempts, provider_id AS providerId, detail FROM intents WHERE action_id = ?'),
     eraseDue: db.prepare('DELETE FROM due WHERE contact_id = ?'),
     eraseLinks: db.prepare('DELETE FROM links WHERE contact_id = ?'),
-    eraseIntents: db.prepare("UPDATE intents SET action = NULL, status = CASE status WHEN 'pending' THEN 'cancelled' ELSE status END WHERE contact_id = ?"),
+    eraseIntents: db.prepare("UPDATE intents SET action = NULL, detail = NULL, status = CASE status WHEN 'pending' THEN 'cancelled' ELSE status END WHERE contact_id = ?"),
   };
 
   const commit = db.transaction((contactId, change) => {
@@ -91,6 +95,14 @@ export function sqliteStore(Database, path) {
     return rows;
   });
 
+  // The erased pages' old versions live on in the WAL until a checkpoint copies the new ones
+  // into the database and TRUNCATE empties the WAL file. A reader in another process can hold
+  // the checkpoint back: the old pages then stay in the WAL until the next erasure checkpoints.
+  function eraseDone() {
+    const [result] = db.pragma('wal_checkpoint(TRUNCATE)');
+    return result?.busy === 0;
+  }
+
   // One read transaction: the backlog and the last tick as of the same moment.
   const summary = db.transaction((now) => ({ ...q.dueSummary.get(now), lastTickAt: q.lastTick.get()?.value ?? null }));
 
@@ -99,7 +111,9 @@ export function sqliteStore(Database, path) {
       return q.load.get(contactId) ?? null;
     },
     async commit(contactId, change) {
-      return commit.immediate(contactId, change);
+      const committed = commit.immediate(contactId, change);
+      if (committed && change.erase) eraseDone();
+      return committed;
     },
     async resolve(keys) {
       for (const key of keys) {
@@ -138,6 +152,7 @@ export function sqliteStore(Database, path) {
     },
     async eraseAll() {
       db.exec('DELETE FROM contacts; DELETE FROM due; DELETE FROM links; DELETE FROM intents;');
+      eraseDone();
     },
     async close() {
       db.close();
