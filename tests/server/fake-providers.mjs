@@ -260,6 +260,7 @@ export async function fakeKlaviyo({ apiKey, revision, validate, validateDeletion
   const deletions = [];
   const deletionRequests = [];
   const fail = failures();
+  const after = faultsAfterAct();
   const errors = (res, status, code, detail, pointer) =>
     send(res, status, { errors: [{ id: randomBytes(8).toString('hex'), status, code, title: code, detail, ...(pointer ? { source: { pointer } } : {}) }] }, { 'content-type': 'application/vnd.api+json' });
   const routes = { '/api/events': validate, '/api/data-privacy-deletion-jobs': validateDeletion };
@@ -284,11 +285,17 @@ export async function fakeKlaviyo({ apiKey, revision, validate, validateDeletion
       received.push(parsed);
       const uniqueId = parsed.data.attributes.unique_id;
       if (!uniqueId || !events.some((e) => e.data.attributes.unique_id === uniqueId)) events.push(parsed);
+      if (after.serve(res)) return;
     }
     res.writeHead(202);
     res.end();
   });
-  return { url: `http://127.0.0.1:${server.address().port}`, events, received, deletions, deletionRequests, failNext: (...f) => fail.queue.push(...f), close: () => closeServer(server) };
+  return {
+    url: `http://127.0.0.1:${server.address().port}`, events, received, deletions, deletionRequests,
+    failNext: (...f) => fail.queue.push(...f),
+    failAfterActing: (...f) => after.queue.push(...f),
+    close: () => closeServer(server),
+  };
 }
 
 export function closeServer(server) {

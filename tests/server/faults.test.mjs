@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { fakePostmark, fakeSendgrid, fakeTwilio } from './fake-providers.mjs';
+import { fakeKlaviyo, fakePostmark, fakeSendgrid, fakeTwilio } from './fake-providers.mjs';
 import { SENDGRID_KEY, TEMPLATES, TWILIO, abandonedCheckout, postShopify, removeDir, server, startServer, tempDir } from './harness.mjs';
 
 const T0 = Date.parse('2026-11-27T15:00:00Z'); // 10:00 in New York: inside US quiet-hour limits
@@ -134,6 +134,52 @@ test('SendGrid, which can neither dedupe nor be searched: an unknown outcome is 
     assert.ok(ledgers.every((l) => /^sendgrid:(network|timeout|50[024])$/.test(l.detail)), JSON.stringify(ledgers));
   } finally {
     await app.close();
+  }
+});
+
+test('Twilio: a 5xx before Twilio acted is found missing by the lookup and sent once more, not lost', async () => {
+  clock.now = T0;
+  const app = await startServer({ storePath: join(dir, 'twilio-missing.db'), clock, twilio, sendgrid, transports: transports('sendgrid') });
+  try {
+    const [shopper] = await abandon(app, 'tm', 1);
+    clock.now += minutes(5);
+    await app.runtime.tick(); // the email
+    const lookups = twilio.lookups.length;
+    twilio.failNext({ status: 500, body: { code: 20500, message: 'Internal Server Error', more_info: 'https://www.twilio.com/docs/errors/20500', status: 500 } });
+    clock.now += minutes(12);
+    assert.equal((await app.runtime.tick()).sent, 1);
+    await drain(app);
+    assert.equal(twilio.messages.filter((m) => m.form.To === shopper.phone).length, 1);
+    assert.equal(twilio.lookups.length - lookups, 1, 'one lookup, then the one resend');
+  } finally {
+    await app.close();
+  }
+});
+
+test('Klaviyo, which drops a repeated unique_id: an unknown outcome is sent once more, and Klaviyo keeps one event', async () => {
+  const klaviyo = await fakeKlaviyo({ apiKey: 'pk_faults', revision: '2026-07-15', validate: () => [] });
+  clock.now = T0;
+  const email = server.klaviyoTransport({ apiKey: 'pk_faults', baseUrl: klaviyo.url, timeoutMs: TIMEOUT_MS });
+  const app = await startServer({ storePath: join(dir, 'klaviyo.db'), clock, twilio, sendgrid, transports: { ...transports('sendgrid'), email } });
+  try {
+    await abandon(app, 'kl', 3);
+    // The faults meet every request, the one retry included: the first send is reset and its
+    // retry times out (unknown twice: recorded so, not tried a third time); the second gets a
+    // 502 and its retry goes through; the third goes through at once.
+    klaviyo.failAfterActing('reset', 'hang', { status: 502 });
+    clock.now += minutes(5);
+    const outcome = await app.runtime.tick();
+    assert.deepEqual([outcome.sent, outcome.unknown], [2, 1], JSON.stringify(outcome));
+    await drain(app);
+    assert.equal(klaviyo.received.length, 5, 'two sends reached Klaviyo twice');
+    const ids = klaviyo.events.map((e) => e.data.attributes.unique_id);
+    assert.equal(new Set(ids).size, 3);
+    assert.equal(ids.length, 3, 'Klaviyo kept one event per send');
+    const ledgers = await Promise.all(ids.map((id) => app.store.ledger(id)));
+    assert.deepEqual(ledgers.map((l) => l.status).sort(), ['sent', 'sent', 'unknown']);
+  } finally {
+    await app.close();
+    await klaviyo.close();
   }
 });
 
