@@ -148,11 +148,25 @@ impl Run<'_> {
         }
     }
 
-    /// Ask a pending SMS subscriber to confirm, if the platform gave us their number.
-    pub(super) fn double_opt_in(&mut self) {
-        if let Some(phone) = self.state.contact.phone.clone() {
-            self.reply(phone, "Reply YES to get cart reminders by text. Msg & data rates may apply. Reply STOP to opt out.", "doi");
+    /// Consent a browser reports (the storefront widget, a page's checkbox) is page-level
+    /// consent for the anonymous visitor. Once the platform has given the contact an address,
+    /// a browser may only *ask* for SMS (which stays pending and triggers one capped
+    /// confirmation text): it can neither grant nor revoke anything, since whoever knows a cart
+    /// token could otherwise rewrite a stranger's consent (docs/security.md).
+    pub(super) fn browser_may_set_consent(&mut self, change: &crate::event::ConsentChange) -> bool {
+        if self.state.contact.is_anonymous()
+            || (change.channel == Channel::Sms && change.status == ConsentStatus::Granted)
+        {
+            return true;
         }
+        self.why.because(
+            "browserConsentIgnored",
+            format_args!(
+                "{} consent for a contact the platform knows comes from the platform, a reply or a signed link, not a browser",
+                change.channel.as_str()
+            ),
+        );
+        false
     }
 
     pub(super) fn suppress(&mut self, channel: Channel, reason: &str) {

@@ -130,7 +130,7 @@ impl Run<'_> {
             incentive: offer.as_ref(),
             segment_limit: policy.sms_segment_limit,
         });
-        let to = contact.address(channel).unwrap_or_default().to_string();
+        let to = journey.address(channel, contact).unwrap_or_default().to_string();
         let journey_id = journey.id.clone();
         if let Some(s) = self.state.journey_of_action(action_id).and_then(|j| j.send_mut(action_id)) {
             s.status = SendStatus::Sent;
@@ -208,7 +208,7 @@ fn refusal(
         Some(format!("no confirmed {} consent ({:?})", channel.as_str(), contact.consent.status(channel)))
     } else if contact.suppressed.contains(&channel) {
         Some(format!("{} suppressed after a bounce or complaint", channel.as_str()))
-    } else if contact.address(channel).is_none() {
+    } else if journey.address(channel, contact).is_none() {
         Some(format!("no {} address from the platform", channel.as_str()))
     } else if let Some(reason) = unmet_condition(step, journey) {
         Some(reason)
@@ -367,7 +367,7 @@ fn prune_sent(sent: &mut Vec<SentRecord>, now: DateTime<Utc>) {
 
 /// The region that decides which jurisdiction packs apply: the platform's address, else
 /// the phone's country (+1 → US, +33 → FR).
-fn region_of(contact: &Contact) -> Option<&str> {
+pub(super) fn region_of(contact: &Contact) -> Option<&str> {
     if contact.region.is_some() {
         return contact.region.as_deref();
     }
@@ -392,7 +392,7 @@ fn region_of(contact: &Contact) -> Option<&str> {
 
 /// Every zone the recipient may be in (browser, shipping address, phone, store). US SMS must
 /// fit the window in all of them.
-fn zone_hints<'a>(contact: &'a Contact, policy: &'a Policy) -> crate::zones::ZoneHints<'a> {
+pub(super) fn zone_hints<'a>(contact: &'a Contact, policy: &'a Policy) -> crate::zones::ZoneHints<'a> {
     crate::zones::ZoneHints {
         browser: contact.time_zone.as_deref(),
         region: contact.region.as_deref(),
