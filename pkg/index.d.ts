@@ -142,7 +142,8 @@ export type Action =
   | { type: 'send'; id: string; journeyId: string; channel: Channel; to: string; message: Message }
   | { type: 'cancel'; id: string; reason: string }
   | { type: 'skip'; id: string; reason: string }
-  | { type: 'reply'; id: string; to: string; body: string; segments: number }
+  | { type: 'reply'; id: string; to: string; body: string; segments: number; limits?: { key: string; perAddress?: boolean; max: number; windowHours: number }[] }
+  | { type: 'forget'; contactId: string }
   | { type: 'requestCoupon'; id: string; journeyId: string; offer: Offer }
   | { type: 'erase'; contactId: string; journeyIds: string[]; providerSuppressions: { channel: Channel; address: string }[] };
 

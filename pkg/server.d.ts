@@ -22,6 +22,8 @@ export interface StoreChange {
   links: string[];
   /** Drop the contact's due entries, links and queued messages (the state becomes the tombstone). */
   erase: boolean;
+  /** Delete the contact whole: its state row, due entries, links and intents, no tombstone (an anonymous visitor the engine forgot). */
+  forget: boolean;
 }
 
 export interface LedgerEntry { status: 'pending' | 'sent' | 'failed' | 'cancelled'; attempts: number; providerId: string | null; detail: string | null }
@@ -38,9 +40,15 @@ export interface RekindleStore {
   /** Exclusive until `now + leaseMs`; null if another dispatcher holds it or it is finished. */
   claim(id: string, owner: string, now: number, leaseMs: number): Promise<ClaimedIntent | null>;
   /** Record the outcome; false if `owner` no longer holds the lease. Drops the message payload. */
-  finish(id: string, owner: string, outcome: { status: 'sent' | 'failed'; providerId?: string | null; detail?: string | null }): Promise<boolean>;
+  finish(id: string, owner: string, outcome: { status: 'sent' | 'failed' | 'refused'; providerId?: string | null; detail?: string | null }): Promise<boolean>;
   retryLater(id: string, owner: string, nextAt: number): Promise<boolean>;
   ledger(id: string): Promise<LedgerEntry | null>;
+  /**
+   * A counter that spans contacts, in fixed windows: true (and counted) if `key` was taken fewer
+   * than `max` times in its current window; a window starts at the first take after the last one
+   * ended and lasts `windowMs`. Atomic across processes. Ended windows may be deleted.
+   */
+  take(key: string, max: number, windowMs: number, now: number): Promise<boolean>;
   /** Shopify `shop/redact`: everything goes. */
   eraseAll(): Promise<void>;
   close(): Promise<void>;
@@ -96,12 +104,18 @@ export interface ServerOptions {
   transports?: { sms?: Transport; email?: Transport };
   /** The public origin providers call (Twilio signs it); also where status callbacks point. */
   publicUrl?: string;
+  /** Hosts recovery links may redirect to (the shop's domains); default: the hosts of `beacon.allowedOrigins`. */
+  shopDomains?: string[];
   beacon?: {
     allowedOrigins?: string[];
     maxBytes?: number;
     perIp?: { limit: number; windowMs: number };
     perShopper?: { limit: number; windowMs: number };
+    /** Every beacon together, per process (default 600 a minute): a flood gets 429s. */
+    total?: { limit: number; windowMs: number };
   };
+  /** A budget ran out (the shop's confirmation texts): sends are refused until its window ends. */
+  onAlert?(alert: { code: 'BUDGET_EXHAUSTED'; limit: string; max: number; windowHours: number; at: number }): void | Promise<void>;
   maxBodyBytes?: number;
   leaseMs?: number;
   retry?: { inlineAttempts: number; maxClaims: number; baseMs: number; capMs: number; laterBaseMs: number; laterCapMs: number };

@@ -120,6 +120,21 @@ fn typed_details_never_merge_contacts_or_redirect_messages() {
     shopper.apply(other, t("2026-11-27T15:01:00Z"));
     let first = shopper.state.journeys.iter().find(|j| j.cart.token == "c1").unwrap();
     assert_eq!(first.address(Channel::Sms, &shopper.state.contact), Some("+15125550100"));
+    // The attacker's checkout first (the victim's email, the attacker's phone, the SMS box
+    // ticked), then the victim's, with no phone: the victim's cart is never texted to the attacker.
+    let mut merged = Shopper::new(policy());
+    merged.apply(checkout("a1", "2026-11-27T15:00:00Z", "attacker"), t("2026-11-27T15:00:00Z"));
+    let mut victim = checkout("v1", "2026-11-27T15:02:00Z", "victim");
+    victim["contact"].as_object_mut().unwrap().remove("phone");
+    merged.apply(victim, t("2026-11-27T15:02:00Z"));
+    let journey = merged.state.journeys.iter().find(|j| j.cart.token == "victim").unwrap();
+    assert_eq!(journey.address(Channel::Sms, &merged.state.contact), None, "the victim gave no number");
+    let journey = journey.clone();
+    let texted = merged.run_until(t("2026-11-30T00:00:00Z"));
+    assert!(
+        !texted.iter().any(|a| matches!(a, Action::Send { channel: Channel::Sms, journey_id, .. } if *journey_id == journey.id)),
+        "{texted:?}"
+    );
     for journey in &shopper.state.journeys {
         let recover = format!("https://shop.example/checkouts/{}/recover", journey.cart.token);
         assert_eq!(journey.cart.recovery_url, recover, "a journey's link opens only its own checkout");

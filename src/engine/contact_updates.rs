@@ -24,17 +24,31 @@ impl Run<'_> {
             }
             // Webhook retries and checkout updates repeat the same address: parsing it again
             // costs microseconds a decision does not need to spend.
-            if let Some(raw) = details.email.as_ref().filter(|raw| self.state.contact.email.as_ref() != Some(*raw)) {
-                match crate::hygiene::email::normalize(raw) {
-                    Ok(email) => self.state.contact.email = Some(email),
-                    Err(e) => self.why.because("invalidEmail", format_args!("email not stored: {}", e.code().as_str())),
+            if let Some(raw) = details.email.as_ref() {
+                if self.state.contact.email.as_ref() == Some(raw) {
+                    self.given.0 = Some(raw.clone());
+                } else {
+                    match crate::hygiene::email::normalize(raw) {
+                        Ok(email) => {
+                            self.given.0 = Some(email.clone());
+                            self.state.contact.email = Some(email);
+                        }
+                        Err(e) => self.why.because("invalidEmail", format_args!("email not stored: {}", e.code().as_str())),
+                    }
                 }
             }
-            if let Some(raw) = details.phone.as_ref().filter(|raw| self.state.contact.phone.as_ref() != Some(*raw)) {
-                let country = self.state.contact.region.as_deref().map(|r| r.split('-').next().unwrap_or(r).to_string());
-                match crate::hygiene::phone::normalize_for_sms(raw, country.as_deref()) {
-                    Ok((phone, takes_sms)) => self.set_phone(phone, takes_sms),
-                    Err(e) => self.why.because("invalidPhone", format_args!("phone not stored: {}", e.code().as_str())),
+            if let Some(raw) = details.phone.as_ref() {
+                if self.state.contact.phone.as_ref() == Some(raw) {
+                    self.given.1 = Some(raw.clone());
+                } else {
+                    let country = self.state.contact.region.as_deref().map(|r| r.split('-').next().unwrap_or(r).to_string());
+                    match crate::hygiene::phone::normalize_for_sms(raw, country.as_deref()) {
+                        Ok((phone, takes_sms)) => {
+                            self.given.1 = Some(phone.clone());
+                            self.set_phone(phone, takes_sms);
+                        }
+                        Err(e) => self.why.because("invalidPhone", format_args!("phone not stored: {}", e.code().as_str())),
+                    }
                 }
             }
         }

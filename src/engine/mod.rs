@@ -46,6 +46,7 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
         now,
         actions: Vec::new(),
         why: Explanation::default(),
+        given: (None, None),
     };
     // A `due` needs no memory of its id: it acts only on a send still scheduled, so a repeat
     // finds it handled. Not recording the scheduler's ids keeps the dedupe window for the
@@ -152,6 +153,8 @@ struct Run<'p> {
     now: DateTime<Utc>,
     actions: Vec<Action>,
     why: Explanation,
+    /// The email and phone the platform gave with this event, normalised: a journey's own.
+    given: (Option<String>, Option<String>),
 }
 
 impl Run<'_> {

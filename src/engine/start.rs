@@ -92,7 +92,7 @@ impl Run<'_> {
     /// The platform reported this cart: the journey takes the addresses given with it and, if it
     /// was waiting, is planned now (stage precedence, supersession, pilot, holdout, steps).
     fn confirm_from_platform(&mut self, journey_id: &str, at: DateTime<Utc>) {
-        let (email, phone) = (self.state.contact.email.clone(), self.state.contact.phone.clone());
+        let (email, phone) = self.given.clone();
         let Some(journey) = self.state.journeys.iter_mut().find(|j| j.id == journey_id) else { return };
         if email.is_some() || phone.is_some() {
             journey.email = email;

@@ -60,6 +60,7 @@ export async function startServer({ storePath, clock, twilio, sendgrid, policy =
     log: log ?? (process.env.REKINDLE_TEST_LOG ? (level, message, fields) => console.error(level, message, JSON.stringify(fields)) : undefined),
     publicUrl: 'http://rekindle.test',
     beacon: { allowedOrigins: ['https://shop.example'] },
+    shopDomains: ['shop.example', 'checkout.local'],
   });
   const http = createServer(serverNode.toNodeListener(handler));
   await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve));
