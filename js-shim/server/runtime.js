@@ -177,11 +177,12 @@ export function createRuntime({
 
   /** Send every queued intent this process can claim. Safe to run anywhere, any number of times at once. */
   async function dispatchPending() {
-    const outcome = { sent: 0, failed: 0, retrying: 0, refused: 0 };
+    const outcome = { sent: 0, failed: 0, retrying: 0 };
     for (const id of await store.claimable(now(), TICK_BATCH)) {
       const intent = await store.claim(id, owner, now(), leaseMs);
       if (!intent) continue; // another dispatcher holds it
-      outcome[await dispatch(intent)] += 1;
+      const result = await dispatch(intent);
+      outcome[result] = (outcome[result] ?? 0) + 1; // `refused` appears only when a limit refused
     }
     return outcome;
   }
