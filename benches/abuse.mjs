@@ -66,7 +66,8 @@ const cart = (token) => ({ token, stage: 'checkout', currency: 'USD', recoveryUr
     const body = sample
       .replaceAll('"2021-12-31T19:00:00-05:00"', JSON.stringify(iso(s.clock.now)))
       .replace('"token": "123123123"', `"token": "${token}"`)
-      .replaceAll('603851970716743426', String(700000000000000000 + i))
+      .replace('"cart_token": "eeafa272cebfd4b22385bc4b645e762c"', `"cart_token": "cart-${token}"`)
+      .replaceAll('603851970716743426', `70000000000000000${i}`)
       .replace('"email": "example@email.com"', `"email": "pump-${i}@example.com"`)
       .replace('"phone": null', `"phone": "${phone}"`); // the checkout's number; the SMS box stays unticked
     const response = await s.shopify('checkouts/create', body);

@@ -30,3 +30,6 @@ node benches/server.mjs 10
 
 echo; echo "=== server: CPU ms per request in workerd (process CPU time over N requests)"
 node benches/workerd-cpu.mjs 2000
+
+echo; echo "=== abuse: texts caused by hostile beacons, state left by junk beacons (SQLite, in process)"
+node benches/abuse.mjs 100000
