@@ -109,8 +109,8 @@ impl Run<'_> {
         // rivals: they were never planned.
         let mut superseded = Vec::new();
         for other in self.state.journeys.iter().filter(|j| j.status == JourneyStatus::Active && j.id != journey_id) {
-            let outranks = other.cart.stage > cart.stage
-                || (other.cart.stage == cart.stage && other.abandoned_at > at && !other.awaiting_platform);
+            let outranks = !other.awaiting_platform
+                && (other.cart.stage > cart.stage || (other.cart.stage == cart.stage && other.abandoned_at > at));
             if outranks {
                 self.why.because(
                     "outranked",
