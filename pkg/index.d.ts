@@ -216,6 +216,8 @@ export interface Policy {
   storeTimeZone: string;
   publicBaseUrl: string;
   smsSegmentLimit?: number;
+  /** Against abuse (docs/security.md); all four together, or none for the defaults (30, 200, 6, 120). */
+  limits?: { smsConfirmationDaysPerNumber: number; smsConfirmationsPerDay: number; anonymousTtlHours: number; clockSkewSeconds: number };
 }
 
 /** A playbook validated once, kept inside the engine. */
