@@ -224,3 +224,14 @@ fn anonymous_visitors_plan_nothing_and_are_forgotten() {
     let error = ingest::beacon::normalise(&body, "salt").unwrap_err();
     assert_eq!(error.code().as_str(), "TOO_LARGE");
 }
+
+/// The limits are policy, but a policy cannot switch the protections off.
+#[test]
+fn a_policy_cannot_switch_the_abuse_limits_off() {
+    let mut value = serde_json::to_value(policy()).unwrap();
+    value["limits"]["smsConfirmationDaysPerNumber"] = json!(0);
+    value["limits"]["anonymousTtlHours"] = json!(0);
+    let error = rekindle::policy::Policy::from_json(&value.to_string()).unwrap_err();
+    let paths: Vec<&str> = error.problems.iter().map(|p| p.path.as_str()).collect();
+    assert_eq!(paths, ["$.limits.smsConfirmationDaysPerNumber", "$.limits.anonymousTtlHours"]);
+}
