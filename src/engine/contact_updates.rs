@@ -59,7 +59,9 @@ impl Run<'_> {
         if let Some(zone) = &details.time_zone {
             c.time_zone = Some(zone.clone());
         }
-        if let Some(returning) = details.returning {
+        // "Returning" picks playbooks and incentives: a browser's word for it would farm the
+        // loyalty offer, so only the platform's counts (docs/security.md).
+        if let Some(returning) = details.returning.filter(|_| trusted) {
             c.returning = returning;
         }
         if let Some(mobile) = details.mobile {
