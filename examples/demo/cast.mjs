@@ -12,7 +12,7 @@ const H = 60 * M;
 export const CAST = [
   {
     key: 'ada', name: 'Ada buys right away', firstName: 'Ada', email: 'ada@example.com', phone: '+15125550101',
-    province: 'TX', timeZone: 'America/Chicago', smsConsent: true, token: 'chk_ada_0', lines: [{ id: 'socks', quantity: 2 }],
+    province: 'TX', timeZone: 'America/Chicago', smsConsent: true, token: 'chk_ada_2', lines: [{ id: 'socks', quantity: 2 }],
     script: [[35 * M, 'checkout'], [36 * M, 'shipping'], [37 * M, 'pay']],
   },
   {
