@@ -49,6 +49,8 @@ export interface RekindleStore {
    * ended and lasts `windowMs`. Atomic across processes. Ended windows may be deleted.
    */
   take(key: string, max: number, windowMs: number, now: number): Promise<boolean>;
+  /** Optional, for tests and benchmarks: rows (or keys) held, by kind. Memory, SQLite and Redis have it. */
+  size?(): Promise<Record<string, number>>;
   /** Shopify `shop/redact`: everything goes. */
   eraseAll(): Promise<void>;
   close(): Promise<void>;
