@@ -145,7 +145,8 @@ export type Action =
   | { type: 'send'; id: string; journeyId: string; channel: Channel; to: string; message: Message }
   | { type: 'cancel'; id: string; reason: string }
   | { type: 'skip'; id: string; reason: string }
-  | { type: 'reply'; id: string; to: string; body: string; segments: number }
+  | { type: 'reply'; id: string; to: string; body: string; segments: number; limits?: { key: string; perAddress?: boolean; max: number; windowHours: number }[] }
+  | { type: 'forget'; contactId: string }
   | { type: 'requestCoupon'; id: string; journeyId: string; offer: Offer }
   | { type: 'erase'; contactId: string; journeyIds: string[]; providerSuppressions: { channel: Channel; address: string }[] };
 
@@ -223,6 +224,8 @@ export interface Policy {
   storeName?: string;
   /** Who confirms STOP, START and HELP: the SMS provider (default; Twilio does) or Rekindle. */
   smsKeywordReplies?: 'provider' | 'rekindle';
+  /** Against abuse (docs/security.md); all four together, or none for the defaults (30, 200, 6, 120). */
+  limits?: { smsConfirmationDaysPerNumber: number; smsConfirmationsPerDay: number; anonymousTtlHours: number; clockSkewSeconds: number };
 }
 
 /** A playbook validated once, kept inside the engine. */

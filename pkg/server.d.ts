@@ -22,6 +22,8 @@ export interface StoreChange {
   links: string[];
   /** Drop the contact's due entries, links and queued messages (the state becomes the tombstone). */
   erase: boolean;
+  /** Delete the contact whole: its state row, due entries, links and intents, no tombstone (an anonymous visitor the engine forgot). */
+  forget: boolean;
 }
 
 export interface DueSummary {
@@ -56,7 +58,7 @@ export interface RekindleStore {
   /** Exclusive until `now + leaseMs`; null if another dispatcher holds it or it is finished. */
   claim(id: string, owner: string, now: number, leaseMs: number): Promise<ClaimedIntent | null>;
   /** Record the outcome; false if `owner` no longer holds the lease. Drops the message payload. */
-  finish(id: string, owner: string, outcome: { status: 'sent' | 'failed' | 'unknown'; providerId?: string | null; detail?: string | null }): Promise<boolean>;
+  finish(id: string, owner: string, outcome: { status: 'sent' | 'failed' | 'unknown' | 'refused'; providerId?: string | null; detail?: string | null }): Promise<boolean>;
   retryLater(id: string, owner: string, nextAt: number): Promise<boolean>;
   ledger(id: string): Promise<LedgerEntry | null>;
   /**
@@ -67,6 +69,14 @@ export interface RekindleStore {
   dueSummary(now: number): Promise<DueSummary>;
   /** A tick finished at `at`: kept if later than the one recorded (several hosts may tick). Survives `eraseAll` (no personal data). */
   recordTick(at: number): Promise<void>;
+  /**
+   * A counter that spans contacts, in fixed windows: true (and counted) if `key` was taken fewer
+   * than `max` times in its current window; a window starts at the first take after the last one
+   * ended and lasts `windowMs`. Atomic across processes. Ended windows may be deleted.
+   */
+  take(key: string, max: number, windowMs: number, now: number): Promise<boolean>;
+  /** Optional, for tests and benchmarks: rows (or keys) held, by kind. Memory, SQLite and Redis have it. */
+  size?(): Promise<Record<string, number>>;
   /** Shopify `shop/redact`: everything goes. */
   eraseAll(): Promise<void>;
   close(): Promise<void>;
@@ -146,6 +156,8 @@ export interface ServerOptions {
   development?: boolean;
   /** GET /health answers 503 when a due send has waited longer than this (default 300000: 5 minutes). */
   health?: { maxOverdueMs?: number };
+  /** Hosts recovery links may redirect to (the shop's domains); default: the hosts of `beacon.allowedOrigins`. */
+  shopDomains?: string[];
   /** `false`: no storefront beacons (POST /beacon is 404, no CORS warning). */
   beacon?: false | {
     /** Storefront origins allowed to POST beacons; empty: every browser's beacon fails CORS (a warning is logged at start-up). */
@@ -157,6 +169,8 @@ export interface ServerOptions {
     shoppersPerIp?: { limit: number; windowMs: number };
     /** Per browser-chosen anonymous id: a courtesy, not a defence (a new id walks around it). */
     perShopper?: { limit: number; windowMs: number };
+    /** Every beacon together, per process (default 600 a minute): a flood gets 429s. */
+    total?: { limit: number; windowMs: number };
   };
   /** Signed webhooks with a timestamp (SendGrid) older or newer than this are refused as replays (default 300000: 5 minutes). */
   webhooks?: { maxAgeMs?: number };
@@ -166,6 +180,8 @@ export interface ServerOptions {
    * source every request counts as one address.
    */
   clientAddress?(request: Request, env: unknown): string | undefined;
+  /** A budget ran out (the shop's confirmation texts): sends are refused until its window ends. */
+  onAlert?(alert: { code: 'BUDGET_EXHAUSTED'; limit: string; max: number; windowHours: number; at: number }): void | Promise<void>;
   maxBodyBytes?: number;
   leaseMs?: number;
   retry?: { inlineAttempts: number; maxClaims: number; baseMs: number; capMs: number; laterBaseMs: number; laterCapMs: number };

@@ -36,3 +36,5 @@ node benches/workerd-cpu.mjs 2000
 
 echo; echo "=== Postgres: 1 and 4 handler processes on one database, signed checkouts in, every process ticking at once (sends/s, duplicates, lost)"
 node benches/postgres.mjs 2000 1,4
+echo; echo "=== abuse: texts caused by hostile beacons, state left by junk beacons (SQLite, in process)"
+node benches/abuse.mjs 100000

@@ -12,7 +12,7 @@ const H = 60 * M;
 export const CAST = [
   {
     key: 'ada', name: 'Ada buys right away', firstName: 'Ada', email: 'ada@example.com', phone: '+15125550101',
-    province: 'TX', timeZone: 'America/Chicago', smsConsent: true, token: 'chk_ada_0', lines: [{ id: 'socks', quantity: 2 }],
+    province: 'TX', timeZone: 'America/Chicago', smsConsent: true, token: 'chk_ada_2', lines: [{ id: 'socks', quantity: 2 }],
     script: [[35 * M, 'checkout'], [36 * M, 'shipping'], [37 * M, 'pay']],
   },
   {
@@ -38,7 +38,7 @@ export const CAST = [
   },
   {
     key: 'eve', name: 'Eve shops at 11 p.m. in California', firstName: 'Eve', email: 'eve@example.com', phone: '+13105550105',
-    province: 'CA', timeZone: 'America/Los_Angeles', smsConsent: true, token: 'chk_eve_1', lines: [{ id: 'bottle', quantity: 1 }, { id: 'socks', quantity: 1 }],
+    province: 'CA', timeZone: 'America/Los_Angeles', smsConsent: true, token: 'chk_eve_0', lines: [{ id: 'bottle', quantity: 1 }, { id: 'socks', quantity: 1 }],
     script: [[16 * H, 'checkout'], [16 * H + 2 * M, 'abandon']], // 07:00Z is 23:00 in Los Angeles
   },
   {
@@ -57,7 +57,7 @@ export const CAST = [
   },
   {
     key: 'hana', name: 'Hana is in the holdout', firstName: 'Hana', email: 'hana@example.com', phone: '+15125550108',
-    province: 'TX', timeZone: 'America/Chicago', smsConsent: true, token: 'chk_hana_5', lines: [{ id: 'cap', quantity: 2 }],
+    province: 'TX', timeZone: 'America/Chicago', smsConsent: true, token: 'chk_hana_3', lines: [{ id: 'cap', quantity: 2 }],
     script: [[25 * M, 'checkout'], [27 * M, 'abandon']],
   },
 ];

@@ -37,10 +37,15 @@ export function createHandler(options) {
         shoppersPerIp: distinctLimiter(o.beacon?.shoppersPerIp ?? { limit: 20, windowMs: 60_000 }),
         // Per shopper: one stuck tab's loop. Not a defence (rotating the id walks around it).
         perShopper: rateLimiter(o.beacon?.perShopper ?? { limit: 30, windowMs: 60_000 }),
+        // Every beacon together: a flood from many addresses degrades to 429s, and what it can
+        // store is bounded by this rate times the anonymous visitor's lifetime (docs/security.md).
+        total: rateLimiter(o.beacon?.total ?? { limit: 600, windowMs: 60_000 }),
       };
+      // Recovery links redirect only to the merchant's own hosts, whatever a stored URL says.
+      const shopHosts = new Set((o.shopDomains ?? beacon.allowedOrigins.map((origin) => new URL(origin).host)).map((h) => h.toLowerCase()));
       const linkSecret = o.secrets.links ?? o.secrets.salt;
       const runtime = createRuntime({ ...o, store: guardStore(o.store), linkSecret });
-      return { o, settings, beacon, linkSecret, now: o.now ?? Date.now, runtime, maxBytes: o.maxBodyBytes ?? 1024 * KIB };
+      return { o, settings, beacon, shopHosts, linkSecret, now: o.now ?? Date.now, runtime, maxBytes: o.maxBodyBytes ?? 1024 * KIB };
     })();
     ready.catch(() => {
       ready = undefined;
@@ -182,7 +187,7 @@ async function beacon(s, request, url, ctx) {
   // Browsers send Origin on cross-site POSTs (and sendBeacon); a missing one is a server client.
   if (request.headers.get('origin') && !cors) return problem(403, 'ORIGIN_NOT_ALLOWED', 'this origin may not send beacons');
   const address = addressKey(clientAddressOf(request, s.env, ctx, s.o.clientAddress));
-  if (!s.beacon.perIp.take(address, s.now())) return withHeaders(problem(429, 'RATE_LIMITED', 'too many beacons from this address'), cors);
+  if (!s.beacon.perIp.take(address, s.now()) || !s.beacon.total.take('all', s.now())) return withHeaders(problem(429, 'RATE_LIMITED', 'too many beacons from this address'), cors);
   const body = await readBody(request, s.beacon.maxBytes);
   const ingested = parseInput(() => s.o.rekindle.ingest.beacon(body, s.o.secrets.salt), s.o.log);
   const shopper = ingested.routed[0].contactId;
@@ -297,7 +302,7 @@ function decodeBasic(encoded) {
 /** The click is recorded (it moves the journey), then the shopper goes to their cart. */
 async function recoveryLink(s, request, url, { actionId, contactId }) {
   const target = await s.runtime.recoveryUrl(contactId, actionId);
-  if (!target || !/^https?:\/\//.test(target)) return html(404, pages.notFound());
+  if (!target || !/^https?:\/\//.test(target) || !s.shopHosts.has(new URL(target).host.toLowerCase())) return html(404, pages.notFound());
   await s.runtime.apply(contactId, { id: `clicked:${actionId}`, at: new Date(s.now()).toISOString(), type: 'clicked', actionId });
   // The link's URL carries its token: the shop must not get it as a Referer.
   return new Response(null, { status: 302, headers: { location: target, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } });

@@ -6,6 +6,7 @@
 import { signLinks } from './links.js';
 import { backoff } from './retry.js';
 import { deploymentSettings, policyForDeployment } from './settings.js';
+import { hmac } from './signatures.js';
 
 const CAS_ATTEMPTS = 8;
 const TICK_BATCH = 100;
@@ -25,6 +26,7 @@ export function createRuntime({
   basePath,
   development = false,
   linkSecret,
+  secrets = {},
   now = Date.now,
   sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   random = Math.random,
@@ -33,6 +35,7 @@ export function createRuntime({
   onDataRequest = () => {},
   onDecision = () => {},
   onCouponRequest = () => {},
+  onAlert = () => {},
   log = () => {},
 }) {
   // Every link the engine renders is built on the deployment's public URL and base path.
@@ -72,7 +75,7 @@ export function createRuntime({
 
   /** The engine's actions as one atomic store change. */
   function plan(contactId, decision, expected, links, settle) {
-    const change = { expected, state: decision.state, schedule: [], unschedule: [], intents: [], links: [...links], settle, erase: false };
+    const change = { expected, state: decision.state, schedule: [], unschedule: [], intents: [], links: [...links], settle, erase: false, forget: false };
     for (const action of decision.actions) {
       switch (action.type) {
         case 'schedule':
@@ -93,6 +96,9 @@ export function createRuntime({
           break;
         case 'erase':
           change.erase = true;
+          break;
+        case 'forget':
+          change.forget = true; // an anonymous visitor's time ran out: no row, no key is left
           break;
         case 'requestCoupon':
           break; // the merchant mints the code (onCouponRequest) once the decision is committed
@@ -198,7 +204,7 @@ export function createRuntime({
       if (!intent) continue; // another dispatcher holds it
       try {
         const result = await dispatch(intent);
-        outcome[result] = (outcome[result] ?? 0) + 1;
+        outcome[result] = (outcome[result] ?? 0) + 1; // `refused` appears only when a limit refused
       } catch (error) {
         // One intent's failure (a store write) never holds back the rest of the batch.
         log('error', 'dispatch threw', { contactId: intent.contactId, actionId: id, code: error?.code ?? null });
@@ -254,6 +260,13 @@ export function createRuntime({
     const transport = transports[channel];
     let result;
     let grown = null;
+    const refused = intent.attempts === 1 ? await takeLimits(action) : null;
+    if (refused) {
+      // Counters are taken on the first claim only: a retry of the same message is not a new one.
+      await store.finish(action.id, owner, { status: 'refused', detail: refused });
+      log('warn', 'send refused by a limit', { contactId, actionId: action.id, limit: refused });
+      return 'refused';
+    }
     if (!transport) {
       result = { ok: false, permanent: true, code: 'noTransport' };
     } else {
@@ -301,6 +314,32 @@ export function createRuntime({
     await store.finish(action.id, owner, { status: 'failed', detail: code.slice(0, 200) });
     log('warn', 'dispatch failed', { contactId, actionId: action.id, code });
     return 'failed';
+  }
+
+  /**
+   * The counters the engine attached to an action (limits that span contacts, which one
+   * contact's state cannot hold), taken in the store in order. Returns the refusing limit's
+   * description, or null when every one was taken. A per-address counter is keyed by an HMAC of
+   * the address under the salt, so the store names no number. A shop-wide budget that runs out
+   * alerts the merchant: it is refused, never queued.
+   */
+  async function takeLimits(action) {
+    for (const limit of action.limits ?? []) {
+      const key = limit.perAddress ? `limit:${limit.key}:${await addressKey(action.to)}` : `limit:${limit.key}`;
+      if (await store.take(key, limit.max, limit.windowHours * 3_600_000, now())) continue;
+      const described = `${limit.key}: at most ${limit.max} per ${limit.windowHours} h${limit.perAddress ? ' per address' : ''}`;
+      if (!limit.perAddress) {
+        log('error', 'budget exhausted', { limit: limit.key, max: limit.max, windowHours: limit.windowHours });
+        await onAlert({ code: 'BUDGET_EXHAUSTED', limit: limit.key, max: limit.max, windowHours: limit.windowHours, at: now() });
+      }
+      return described;
+    }
+    return null;
+  }
+
+  async function addressKey(address) {
+    const mac = await hmac(secrets.salt ?? linkSecret ?? '', `address\u001f${address}`);
+    return [...mac.slice(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('');
   }
 
   /**

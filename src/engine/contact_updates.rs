@@ -24,17 +24,31 @@ impl Run<'_> {
             }
             // Webhook retries and checkout updates repeat the same address: parsing it again
             // costs microseconds a decision does not need to spend.
-            if let Some(raw) = details.email.as_ref().filter(|raw| self.state.contact.email.as_ref() != Some(*raw)) {
-                match crate::hygiene::email::normalize(raw) {
-                    Ok(email) => self.state.contact.email = Some(email),
-                    Err(e) => self.why.because("invalidEmail", format_args!("email not stored: {}", e.code().as_str())),
+            if let Some(raw) = details.email.as_ref() {
+                if self.state.contact.email.as_ref() == Some(raw) {
+                    self.given.0 = Some(raw.clone());
+                } else {
+                    match crate::hygiene::email::normalize(raw) {
+                        Ok(email) => {
+                            self.given.0 = Some(email.clone());
+                            self.state.contact.email = Some(email);
+                        }
+                        Err(e) => self.why.because("invalidEmail", format_args!("email not stored: {}", e.code().as_str())),
+                    }
                 }
             }
-            if let Some(raw) = details.phone.as_ref().filter(|raw| self.state.contact.phone.as_ref() != Some(*raw)) {
-                let country = self.state.contact.region.as_deref().map(|r| r.split('-').next().unwrap_or(r).to_string());
-                match crate::hygiene::phone::normalize_for_sms(raw, country.as_deref()) {
-                    Ok((phone, takes_sms)) => self.set_phone(phone, takes_sms),
-                    Err(e) => self.why.because("invalidPhone", format_args!("phone not stored: {}", e.code().as_str())),
+            if let Some(raw) = details.phone.as_ref() {
+                if self.state.contact.phone.as_ref() == Some(raw) {
+                    self.given.1 = Some(raw.clone());
+                } else {
+                    let country = self.state.contact.region.as_deref().map(|r| r.split('-').next().unwrap_or(r).to_string());
+                    match crate::hygiene::phone::normalize_for_sms(raw, country.as_deref()) {
+                        Ok((phone, takes_sms)) => {
+                            self.given.1 = Some(phone.clone());
+                            self.set_phone(phone, takes_sms);
+                        }
+                        Err(e) => self.why.because("invalidPhone", format_args!("phone not stored: {}", e.code().as_str())),
+                    }
                 }
             }
         }
@@ -45,7 +59,9 @@ impl Run<'_> {
         if let Some(zone) = &details.time_zone {
             c.time_zone = Some(zone.clone());
         }
-        if let Some(returning) = details.returning {
+        // "Returning" picks playbooks and incentives: a browser's word for it would farm the
+        // loyalty offer, so only the platform's counts (docs/security.md).
+        if let Some(returning) = details.returning.filter(|_| trusted) {
             c.returning = returning;
         }
         if let Some(mobile) = details.mobile {
@@ -148,16 +164,25 @@ impl Run<'_> {
         }
     }
 
-    /// Ask a pending SMS subscriber to confirm, if the platform gave us their number.
-    pub(super) fn double_opt_in(&mut self) {
-        if let Some(phone) = self.state.contact.phone.clone() {
-            let ask = "Reply YES to get cart reminders by text. Msg & data rates may apply. Reply STOP to opt out.";
-            let text = match self.policy.store_name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-                Some(store) => format!("{store}: {ask}"),
-                None => ask.to_string(),
-            };
-            self.reply(phone, &text, "doi");
+    /// Consent a browser reports (the storefront widget, a page's checkbox) is page-level
+    /// consent for the anonymous visitor. Once the platform has given the contact an address,
+    /// a browser may only *ask* for SMS (which stays pending and triggers one capped
+    /// confirmation text): it can neither grant nor revoke anything, since whoever knows a cart
+    /// token could otherwise rewrite a stranger's consent (docs/security.md).
+    pub(super) fn browser_may_set_consent(&mut self, change: &crate::model::event::ConsentChange) -> bool {
+        if self.state.contact.is_anonymous()
+            || (change.channel == Channel::Sms && change.status == ConsentStatus::Granted)
+        {
+            return true;
         }
+        self.why.because(
+            "browserConsentIgnored",
+            format_args!(
+                "{} consent for a contact the platform knows comes from the platform, a reply or a signed link, not a browser",
+                change.channel.as_str()
+            ),
+        );
+        false
     }
 
     pub(super) fn suppress(&mut self, channel: Channel, reason: &str) {

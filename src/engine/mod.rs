@@ -3,6 +3,8 @@
 //! No clock, no randomness, no I/O: the same inputs give the same outputs everywhere.
 
 mod angle;
+mod anonymous;
+mod confirmation;
 mod contact_updates;
 mod engagement;
 pub mod explain;
@@ -33,12 +35,23 @@ pub struct Decision {
 }
 
 pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) -> Decision {
+    // Nothing happened in the future: a source's clock (a browser's above all) is believed up
+    // to a small skew past ours, so a far-future `at` cannot outrank every real event.
+    let latest = now + Duration::seconds(policy.limits.clock_skew_seconds as i64);
+    let clamped;
+    let event = if event.at > latest {
+        clamped = Event { at: latest, ..event.clone() };
+        &clamped
+    } else {
+        event
+    };
     let mut run = Run {
         policy,
         state,
         now,
         actions: Vec::new(),
         why: Explanation::default(),
+        given: (None, None),
     };
     // A `due` needs no memory of its id: it acts only on a send still scheduled, so a repeat
     // finds it handled. Not recording the scheduler's ids keeps the dedupe window for the
@@ -63,12 +76,12 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
     match &event.body {
         EventBody::Abandoned(e) => {
             run.learn(&e.contact, e.origin);
-            run.abandoned(&e.cart, &e.reasons, event.at);
+            run.abandoned(&e.cart, &e.reasons, event.at, e.origin);
         }
         EventBody::CheckoutUpdated(e) => {
             run.learn(&e.contact, Origin::Platform);
             run.platform_consent([(Channel::Sms, e.accepts_sms), (Channel::Email, e.accepts_email)], event);
-            run.abandoned(&e.cart, &[], event.at);
+            run.abandoned(&e.cart, &[], event.at, Origin::Platform);
         }
         EventBody::OrderPlaced(e) => run.order_placed(
             &e.order_id,
@@ -80,6 +93,8 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
         EventBody::OrderRefunded(e) => run.order_exception(&e.order_id, OrderOutcome::Refunded),
         EventBody::OrderEdited(e) => run.order_exception(&e.order_id, OrderOutcome::Edited),
         EventBody::SupportTicket(e) => run.support_ticket(&e.ticket_id, e.status),
+        EventBody::Due(e) if run.is_forget_id(&e.action_id) => run.forget_if_due(),
+        EventBody::Due(e) if run.is_confirmation_id(&e.action_id) => run.confirmation_due(&e.action_id),
         EventBody::Due(e) => run.due(&e.action_id),
         EventBody::Delivered(e) => run
             .why
@@ -93,6 +108,7 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
         }
         EventBody::SendFailed(e) => run.send_failed(&e.action_id, e.permanent, &e.code, event.at),
         EventBody::SmsReceived(e) => run.sms_received(e, event),
+        EventBody::ConsentChanged(e) if e.source.is_client_side() && !run.browser_may_set_consent(e) => {}
         EventBody::ConsentChanged(e) => {
             let entry = ConsentEntry {
                 status: e.status,
@@ -118,6 +134,16 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
         EventBody::Erase => run.erase(),
         EventBody::Export => run.export(),
     }
+    // Only a browser makes anonymous contacts (signed sources name someone), and only the
+    // visitor's own events keep one: not the scheduler's.
+    let from_browser = match &event.body {
+        EventBody::Abandoned(e) => e.origin == Origin::Storefront,
+        EventBody::ConsentChanged(e) => e.source.is_client_side(),
+        _ => false,
+    };
+    if from_browser || (run.state.contact.forget_at.is_some() && !idempotent_by_itself) {
+        run.keep_or_forget_anonymous();
+    }
     run.finish()
 }
 
@@ -128,6 +154,8 @@ struct Run<'p> {
     now: DateTime<Utc>,
     actions: Vec<Action>,
     why: Explanation,
+    /// The email and phone the platform gave with this event, normalised: a journey's own.
+    given: (Option<String>, Option<String>),
 }
 
 impl Run<'_> {
@@ -144,17 +172,22 @@ impl Run<'_> {
     }
 
     pub(super) fn reply(&mut self, to: String, body: &str, kind: &str) {
-        let segments = sms_segments::count(body).count;
         let id = format!(
             "{}.reply.{kind}.{}",
             self.state.contact.id,
             self.now.timestamp()
         );
+        self.reply_with(id, to, body, Vec::new());
+    }
+
+    pub(super) fn reply_with(&mut self, id: String, to: String, body: &str, limits: Vec<crate::model::action::SendLimit>) {
+        let segments = sms_segments::count(body).count;
         self.actions.push(Action::Reply {
             id,
             to,
             body: body.to_string(),
             segments,
+            limits,
         });
     }
 

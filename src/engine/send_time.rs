@@ -143,7 +143,7 @@ impl Run<'_> {
             segment_limit: policy.sms_segment_limit,
             store_name: policy.store_name.as_deref(),
         });
-        let to = contact.address(channel).unwrap_or_default().to_string();
+        let to = journey.address(channel, contact).unwrap_or_default().to_string();
         let journey_id = journey.id.clone();
         if let Some(s) = self.state.journey_of_action(action_id).and_then(|j| j.send_mut(action_id)) {
             s.status = SendStatus::Sent;
@@ -226,7 +226,7 @@ fn refusal(
         Some(format!("{} suppressed after a bounce or complaint", channel.as_str()))
     } else if channel == Channel::Sms && contact.sms_opt_out_unclear_since.is_some() {
         Some("the shopper's last reply may be an opt-out: no marketing SMS until STOP or START answers it".into())
-    } else if contact.address(channel).is_none() {
+    } else if journey.address(channel, contact).is_none() {
         Some(format!("no {} address from the platform", channel.as_str()))
     } else if let Some(reason) = unmet_condition(step, journey) {
         Some(reason)
@@ -386,7 +386,7 @@ fn prune_sent(sent: &mut Vec<SentRecord>, now: DateTime<Utc>) {
 
 /// The region that decides which jurisdiction packs apply: the platform's address, else
 /// the phone's country (+1 → US, +33 → FR).
-fn region_of(contact: &Contact) -> Option<&str> {
+pub(super) fn region_of(contact: &Contact) -> Option<&str> {
     if contact.region.is_some() {
         return contact.region.as_deref();
     }
@@ -411,7 +411,7 @@ fn region_of(contact: &Contact) -> Option<&str> {
 
 /// Every zone the recipient may be in (browser, shipping address, phone, store). US SMS must
 /// fit the window in all of them.
-fn zone_hints<'a>(contact: &'a Contact, policy: &'a Policy) -> crate::compliance::zones::ZoneHints<'a> {
+pub(super) fn zone_hints<'a>(contact: &'a Contact, policy: &'a Policy) -> crate::compliance::zones::ZoneHints<'a> {
     crate::compliance::zones::ZoneHints {
         browser: contact.time_zone.as_deref(),
         region: contact.region.as_deref(),

@@ -5,29 +5,36 @@ use super::Run;
 use crate::common::cart::Cart;
 use crate::common::ids;
 use crate::model::action::Action;
-use crate::model::event::ReasonSignal;
+use crate::model::event::{Origin, ReasonSignal};
 use crate::model::journey::{Journey, JourneyStatus, PlannedSend, SendStatus};
 use crate::policy::Profile;
 use chrono::{DateTime, Duration, Utc};
 
 impl Run<'_> {
-    pub(super) fn abandoned(&mut self, cart: &Cart, reasons: &[ReasonSignal], at: DateTime<Utc>) {
+    pub(super) fn abandoned(&mut self, cart: &Cart, reasons: &[ReasonSignal], at: DateTime<Utc>, origin: Origin) {
+        let from_browser = origin == Origin::Storefront;
         // A journey's id is a hash of (contact, cart token): the token finds it without one.
         if let Some(journey) = self.state.journeys.iter_mut().find(|j| j.cart.token == cart.token) {
-            let Journey { id, reasons: known_reasons, cart: known_cart, cart_updated_at, .. } = journey;
+            let Journey { id, reasons: known_reasons, cart: known_cart, cart_updated_at, awaiting_platform, .. } = journey;
             // The same cart again: never restart. The storefront's reasons are kept whenever
             // they come (a beacon often races the checkout webhook); the cart snapshot only
-            // if it is newer.
+            // if it is newer and, what the platform said outranks what a browser says, always.
             if !reasons.is_empty() {
                 *known_reasons = reasons.to_vec();
                 self.why.because("reasons", format_args!("journey {id} learned why the shopper left"));
             }
-            if at > *cart_updated_at && cart.stage >= known_cart.stage {
+            let id = id.clone();
+            if from_browser && !*awaiting_platform {
+                self.why.because("platformOutranks", format_args!("journey {id} keeps the platform's cart: a browser cannot replace it"));
+            } else if (at > *cart_updated_at && cart.stage >= known_cart.stage) || (!from_browser && *awaiting_platform) {
                 *known_cart = cart.clone();
                 *cart_updated_at = at;
                 self.why.because("cartUpdated", format_args!("journey {id} cart refreshed"));
             } else {
                 self.why.because("stale", format_args!("journey {id} already has a newer snapshot"));
+            }
+            if !from_browser {
+                self.confirm_from_platform(&id, at);
             }
             return;
         }
@@ -37,20 +44,80 @@ impl Run<'_> {
             self.why.because("tooLate", format_args!("abandonment reported {} h late: past the journey's life, nothing planned", (self.now - at).num_hours()));
             return;
         }
-        // Stage precedence and supersession across this contact's carts.
+        let journey_id = ids::journey_id(&self.state.contact.id, &cart.token);
+        let playbook = self.policy.choose(&self.profile(cart)).name.clone();
+        let journey = Journey {
+            id: journey_id.clone(),
+            status: JourneyStatus::Active,
+            policy_version: self.policy.version.clone(),
+            playbook,
+            abandoned_at: at,
+            cart: cart.clone(),
+            reasons: reasons.to_vec(),
+            holdout: false,
+            sends: Vec::new(),
+            incentive: None,
+            order_id: None,
+            recovered_minor: None,
+            order_outcome: None,
+            cart_updated_at: at,
+            awaiting_platform: true,
+            email: None,
+            phone: None,
+        };
+        if from_browser {
+            // Tracked for its reasons, never planned, never closing another journey: a browser
+            // cannot say whom to message, nor outrank what the platform reported.
+            self.why.because("tracked", format_args!("journey {journey_id} tracked from the storefront: planned once the platform reports this cart"));
+            self.state.journeys.push(journey);
+            self.drop_surplus_browser_journeys();
+            return;
+        }
+        self.state.journeys.push(journey);
+        self.confirm_from_platform(&journey_id, at);
+    }
+
+    /// A browser-reported journey waits for the platform, so a page that reports many carts
+    /// only keeps the few newest.
+    fn drop_surplus_browser_journeys(&mut self) {
+        const KEPT: usize = 3;
+        let waiting = self.state.journeys.iter().filter(|j| j.awaiting_platform && j.status == JourneyStatus::Active).count();
+        let mut surplus = waiting.saturating_sub(KEPT);
+        self.state.journeys.retain(|j| {
+            let drop = surplus > 0 && j.awaiting_platform && j.status == JourneyStatus::Active;
+            surplus -= drop as usize;
+            !drop
+        });
+    }
+
+    /// The platform reported this cart: the journey takes the addresses given with it and, if it
+    /// was waiting, is planned now (stage precedence, supersession, pilot, holdout, steps).
+    fn confirm_from_platform(&mut self, journey_id: &str, at: DateTime<Utc>) {
+        let (email, phone) = self.given.clone();
+        let Some(journey) = self.state.journeys.iter_mut().find(|j| j.id == journey_id) else { return };
+        if email.is_some() || phone.is_some() {
+            journey.email = email;
+            journey.phone = phone;
+        }
+        if !journey.awaiting_platform || journey.status != JourneyStatus::Active {
+            return;
+        }
+        journey.awaiting_platform = false;
+        journey.abandoned_at = at;
+        let cart = journey.cart.clone();
+        // Stage precedence: a deeper stage outranks a shallower one whatever the order events
+        // arrive in; at the same stage the newer cart wins. Journeys a browser reported are not
+        // rivals: they were never planned.
         let mut superseded = Vec::new();
-        for other in self
-            .state
-            .journeys
-            .iter()
-            .filter(|j| j.status == JourneyStatus::Active)
-        {
-            let newer_than_us = other.abandoned_at > at;
-            if newer_than_us || other.cart.stage > cart.stage {
+        for other in self.state.journeys.iter().filter(|j| j.status == JourneyStatus::Active && j.id != journey_id) {
+            let outranks = !other.awaiting_platform
+                && (other.cart.stage > cart.stage || (other.cart.stage == cart.stage && other.abandoned_at > at));
+            if outranks {
                 self.why.because(
                     "outranked",
                     format_args!("journey {} is newer or at a deeper stage: this {:?} is tracked, not messaged", other.id, cart.stage),
                 );
+                self.state.journeys.retain(|j| j.id != journey_id);
                 return;
             }
             superseded.push(other.id.clone());
@@ -58,7 +125,8 @@ impl Run<'_> {
         for id in superseded {
             self.close_journey(&id, JourneyStatus::Superseded, "superseded by a newer cart");
         }
-
+        let Some(index) = self.state.journeys.iter().position(|j| j.id == journey_id) else { return };
+        let mut journey = self.state.journeys.remove(index);
         // Buckets lie in 0..100: a full pilot or an empty holdout needs no hash.
         let pilot = self.policy.pilot_percent;
         if pilot < 100 && ids::bucket(&["pilot:", &self.policy.name], &self.state.contact.id) >= pilot {
@@ -71,27 +139,14 @@ impl Run<'_> {
             );
             return;
         }
-        let journey_id = ids::journey_id(&self.state.contact.id, &cart.token);
+        let journey_id = journey_id.to_string();
         let share = self.policy.holdout_percent;
         let holdout = share > 0 && ids::bucket(&["holdout:", &self.policy.name], &journey_id) < share;
-        let playbook = self.policy.choose(&self.profile(cart));
+        let playbook = self.policy.choose(&self.profile(&cart));
         self.note_abandon_after_incentive(at);
-        let mut journey = Journey {
-            id: journey_id.clone(),
-            status: JourneyStatus::Active,
-            policy_version: self.policy.version.clone(),
-            playbook: playbook.name.clone(),
-            abandoned_at: at,
-            cart: cart.clone(),
-            reasons: reasons.to_vec(),
-            holdout,
-            sends: Vec::with_capacity(playbook.steps.len()),
-            incentive: None,
-            order_id: None,
-            recovered_minor: None,
-            order_outcome: None,
-            cart_updated_at: at,
-        };
+        journey.playbook = playbook.name.clone();
+        journey.holdout = holdout;
+        journey.sends.reserve(playbook.steps.len());
         if holdout {
             self.why.because(
                 "holdout",

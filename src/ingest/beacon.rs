@@ -12,6 +12,9 @@ pub const VERSION: u64 = 1;
 /// A page flushes a handful of events at a time; more is a misbehaving or hostile client.
 pub const MAX_EVENTS: usize = 20;
 const MAX_ANONYMOUS_ID: usize = 128;
+/// A page reports its cart and, at checkout, the checkout: more distinct carts in one beacon is
+/// a client minting index keys (each one a stored row until the visitor is forgotten).
+pub const MAX_CARTS: usize = 2;
 
 pub fn normalise(body: &str, salt: &str) -> Result<Ingested> {
     let value: Value = crate::error::parse_json(body)?;
@@ -70,7 +73,17 @@ pub fn normalise(body: &str, salt: &str) -> Result<Ingested> {
         let event = Event::from_value(raw).map_err(at)?;
         match &event.body {
             EventBody::Abandoned(a) if a.origin == Origin::Storefront => {
-                tokens.push(key(salt, KeyKind::Token, &a.cart.token));
+                let token = key(salt, KeyKind::Token, &a.cart.token);
+                if !tokens.contains(&token) {
+                    if tokens.len() == MAX_CARTS {
+                        return Err(at(Error::new(
+                            Code::TooLarge,
+                            "$.cart.token",
+                            format!("at most {MAX_CARTS} distinct carts per beacon"),
+                        )));
+                    }
+                    tokens.push(token);
+                }
             }
             EventBody::ConsentChanged(c) if c.source == ConsentSource::Storefront => {}
             EventBody::Abandoned(_) => {

@@ -419,7 +419,7 @@ fn checkout(c: Checkout, id: &str, salt: &str) -> Result<Option<Routed>> {
             accepts_email: c.buyer_accepts_marketing,
         }),
     };
-    Ok(Some(identity.route(salt, tokens, true, event)))
+    Ok(Some(identity.route_checkout(salt, &c.token, tokens, event)))
 }
 
 /// The line items' subtotal in the shop's currency, from Shopify's own conversion: every
@@ -478,6 +478,25 @@ impl Identity {
                 .as_deref()
                 .map(|p| contact_id(salt, KeyKind::Phone, p))
         }
+    }
+
+    /// A checkout's email and phone are typed by whoever is at the keyboard: claims, not proof
+    /// (docs/security.md, Identity). They never find an existing contact, so two shoppers who
+    /// type the same address stay two contacts. The cart's tokens find its journey; the
+    /// platform's customer id is the verified identity that joins carts; else the contact is
+    /// this checkout's own. The addresses are still claimed as keys (first claim wins), for
+    /// what only names an address: an order on another device, an SMS reply, an erasure.
+    fn route_checkout(&self, salt: &str, checkout_token: &str, tokens: Vec<String>, event: Event) -> Routed {
+        let mut lookup = tokens.clone();
+        let customer = self.customer_id.as_deref().map(|id| key(salt, KeyKind::Customer, id));
+        lookup.extend(customer);
+        let mut links = tokens;
+        links.extend(self.keys(salt));
+        let contact = match &self.customer_id {
+            Some(id) => contact_id(salt, KeyKind::Customer, id),
+            None => contact_id(salt, KeyKind::Token, checkout_token),
+        };
+        Routed { lookup, contact_id: Some(contact), links, events: vec![event] }
     }
 
     /// Tokens first (whoever started this cart's journey keeps it), then identities.

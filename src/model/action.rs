@@ -47,6 +47,10 @@ pub enum Action {
         to: String,
         body: String,
         segments: u8,
+        /// Counters the host must take in its store before sending (all of them), because
+        /// they span contacts: one engine state cannot see another's. None taken: not sent.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        limits: Vec<SendLimit>,
     },
     /// Ask the platform to mint a unique code for this offer (Shopify discount codes); the
     /// dispatcher puts the code into the message whose `incentive.couponRequestId` matches.
@@ -55,6 +59,10 @@ pub enum Action {
     /// Answer a data request: everything held about the contact, as stored.
     #[serde(rename_all = "camelCase")]
     Export { contact_id: String, data: super::state::State },
+    /// Forget the contact entirely (its state, index keys and due entries): an anonymous
+    /// visitor with no platform identity whose time ran out. Unlike erasure, no tombstone.
+    #[serde(rename_all = "camelCase")]
+    Forget { contact_id: String },
     /// Erase personal data for this contact: store keys and provider-side data.
     #[serde(rename_all = "camelCase")]
     Erase {
@@ -71,4 +79,16 @@ pub enum Action {
 pub struct ProviderSuppression {
     pub channel: Channel,
     pub address: String,
+}
+
+/// A counter shared across contacts: at most `max` per `window_hours`, keyed by `key`, and by
+/// the recipient's address too when `per_address` (the host hashes it with the salt).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SendLimit {
+    pub key: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub per_address: bool,
+    pub max: u32,
+    pub window_hours: u32,
 }

@@ -56,6 +56,27 @@ pub struct Contact {
     /// Set once personal data was erased: nothing is ever sent again.
     #[serde(default, skip_serializing_if = "is_false")]
     pub erased: bool,
+    /// The last SMS double opt-in ("Reply YES") text: planned or sent, to which number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sms_confirmation: Option<SmsConfirmation>,
+    /// When this contact is forgotten if no platform identity arrives (anonymous visitors).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "chrono::serde::ts_milliseconds_option")]
+    pub forget_at: Option<DateTime<Utc>>,
+}
+
+/// A confirmation text is a message like any other: quiet hours defer it, and it is capped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SmsConfirmation {
+    /// Its action id: the due entry while deferred, the reply's id when it goes.
+    pub id: String,
+    pub to: String,
+    /// When it went or is due.
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub at: DateTime<Utc>,
+    /// Sent, skipped or refused: nothing more is done for it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub settled: bool,
 }
 
 /// How often the contact wants to hear from us (the preference centre).
@@ -135,6 +156,11 @@ impl Contact {
         }
         self.seen.push_back(hash);
         true
+    }
+
+    /// No platform identity: nobody to message, only a browser's anonymous id.
+    pub fn is_anonymous(&self) -> bool {
+        self.email.is_none() && self.phone.is_none() && !self.erased
     }
 
     pub fn address(&self, channel: Channel) -> Option<&str> {

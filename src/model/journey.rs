@@ -85,6 +85,17 @@ pub struct Journey {
     /// Latest source timestamp applied to the cart: an older snapshot is stale.
     #[serde(with = "chrono::serde::ts_milliseconds")]
     pub cart_updated_at: DateTime<Utc>,
+    /// Started by a browser beacon: tracked (its reasons kept) but not planned, because a
+    /// browser cannot say whom to message or vouch for the cart (principle 5). A platform
+    /// event for the same cart replaces the snapshot and plans the sends.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub awaiting_platform: bool,
+    /// The addresses the platform gave with this cart: its messages go there and nowhere
+    /// else, whatever a later checkout of the same contact says (docs/security.md, Identity).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
 }
 
 /// What happened to a journey's recovering order afterwards (support exceptions).
@@ -107,6 +118,20 @@ impl OrderOutcome {
 }
 
 impl Journey {
+    /// Where this journey's messages on `channel` go: the address given with its cart
+    /// (journeys stored before addresses were per cart fall back to the contact's).
+    pub fn address<'a>(&'a self, channel: Channel, contact: &'a crate::model::contact::Contact) -> Option<&'a str> {
+        let own = match channel {
+            Channel::Email => self.email.as_deref(),
+            Channel::Sms => self.phone.as_deref(),
+        };
+        if self.email.is_some() || self.phone.is_some() {
+            own
+        } else {
+            contact.address(channel)
+        }
+    }
+
     pub fn send(&self, action_id: &str) -> Option<&PlannedSend> {
         self.sends.iter().find(|s| s.id == action_id)
     }

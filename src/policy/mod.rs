@@ -153,6 +153,9 @@ pub struct Policy {
     /// them for this long (src/engine/support.rs).
     #[serde(default = "default_support_pause_hours")]
     pub support_pause_hours: u32,
+    /// What hostile input may cost: confirmation texts, anonymous state, clock skew.
+    #[serde(default)]
+    pub limits: Limits,
 }
 
 fn default_support_pause_hours() -> u32 {
@@ -170,6 +173,31 @@ pub enum KeywordReplies {
 impl KeywordReplies {
     fn is_provider(&self) -> bool {
         *self == KeywordReplies::Provider
+    }
+}
+
+/// Limits against abuse (docs/security.md has the threat model behind each).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Limits {
+    /// One "Reply YES" confirmation text per phone number per this many days, whatever the
+    /// contact, cart or shop asked: confirmation texts to unconfirmed numbers are the payload
+    /// of SMS pumping.
+    pub sms_confirmation_days_per_number: u32,
+    /// The shop's budget of confirmation texts per day; past it they are refused and the
+    /// merchant alerted, never queued.
+    pub sms_confirmations_per_day: u32,
+    /// A contact with no platform identity (only a browser's anonymous id) is forgotten this
+    /// long after its last event.
+    pub anonymous_ttl_hours: u32,
+    /// How far ahead of the server's clock a browser's timestamp may be; later ones are
+    /// clamped to the receive time plus this.
+    pub clock_skew_seconds: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { sms_confirmation_days_per_number: 30, sms_confirmations_per_day: 200, anonymous_ttl_hours: 6, clock_skew_seconds: 120 }
     }
 }
 

@@ -54,6 +54,17 @@ pub fn validate(policy: &Policy) -> Result<()> {
         }
     }
 
+    // A zero would switch a protection off (docs/security.md): the smallest window is the rule.
+    let limits = &policy.limits;
+    for (field, value) in [
+        ("smsConfirmationDaysPerNumber", limits.sms_confirmation_days_per_number),
+        ("anonymousTtlHours", limits.anonymous_ttl_hours),
+    ] {
+        if value == 0 {
+            p.bad(format!("$.limits.{field}"), "must be at least 1: zero would switch the limit off");
+        }
+    }
+
     let incentives = &policy.incentives;
     if incentives.max_discount_percent > 90 {
         p.bad("$.incentives.maxDiscountPercent", "must be at most 90");

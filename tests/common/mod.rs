@@ -95,6 +95,10 @@ impl Shopper {
             .iter()
             .flat_map(|j| j.pending().map(|s| (s.id.clone(), s.due_at)))
             .collect();
+        // The contact's own entries: a deferred confirmation text, an anonymous visitor's end.
+        let contact = &self.state.contact;
+        out.extend(contact.sms_confirmation.iter().filter(|c| !c.settled).map(|c| (c.id.clone(), c.at)));
+        out.extend(contact.forget_at.map(|at| (format!("{}.forget", contact.id), at)));
         out.sort_by_key(|(_, at)| *at);
         out
     }

@@ -63,7 +63,8 @@ export async function startServer({ storePath, clock, twilio, sendgrid, policy =
     log: log ?? (process.env.REKINDLE_TEST_LOG ? (level, message, fields) => console.error(level, message, JSON.stringify(fields)) : undefined),
     publicUrl: PUBLIC_URL,
     beacon: { allowedOrigins: ['https://shop.example'] },
-    ...deployment, // publicUrl, basePath, development, health, beacon
+    shopDomains: ['shop.example', 'checkout.local'],
+    ...deployment, // publicUrl, basePath, development, health, beacon, shopDomains
   });
   const http = createServer(serverNode.toNodeListener(handler));
   await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve));

@@ -90,6 +90,25 @@ export function storeContract(name, open) {
       assert.deepEqual(await store.load('c7'), { state: 'tombstone', version: 2 });
     });
 
+    test('forget: the contact goes whole, state row included; its keys lead nowhere', async () => {
+      await store.commit('c9', change(0, 's', { schedule: [{ id: 'g1', at: 1 }], links: ['anon:gone', 'token:gone'] }));
+      await store.commit('c9', change(1, 's', { forget: true }));
+      assert.equal(await store.load('c9'), null);
+      assert.deepEqual((await scope('c9').dueBefore(10, 100)).filter((d) => d.contactId === 'c9'), []);
+      assert.equal(await store.resolve(['anon:gone', 'token:gone']), null);
+      assert.equal(await store.commit('c9', change(0, 'again')), true, 'the visitor can come back as new');
+    });
+
+    test('take: a counter across contacts, at most max per window, a new window after it ends', async () => {
+      assert.equal(await store.take('limit:n1', 1, 1000, 10), true);
+      assert.equal(await store.take('limit:n1', 1, 1000, 500), false, 'the second within the window is refused');
+      assert.equal(await store.take('limit:n2', 1, 1000, 500), true, 'keys are independent');
+      assert.equal(await store.take('limit:n1', 1, 1000, 1010), true, 'a new window');
+      const outcomes = await Promise.all(Array.from({ length: 8 }, () => store.take('limit:shop', 3, 1000, 20)));
+      assert.equal(outcomes.filter(Boolean).length, 3, 'concurrent takes never exceed max');
+      assert.equal(await store.take('limit:zero', 0, 1000, 20), false, 'max 0 refuses everything');
+    });
+
     test('erase all (shop/redact): every contact, due entry, link and queued message goes', async () => {
       await store.commit('c8', change(0, 's', { schedule: [{ id: 'f1', at: 1 }], links: ['email:shop'], intents: [{ id: 'i4', action: send('i4') }] }));
       await store.eraseAll();

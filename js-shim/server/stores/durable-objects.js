@@ -12,6 +12,8 @@
 //   The `action:<id>` object also records which contact holds that intent (sends and replies
 //   alike), for claim/finish/ledger by action id from outside. That record is ids only, so it
 //   outlives the contact's erasure like the ledger row itself; the link does not.
+// - `limit:<key>`: one counter that spans contacts (sends to one address, a shop's budget),
+//   taken in one synchronous transaction.
 // - `registry`: every contact id, written once when a contact is created, so that `eraseAll`
 //   (Shopify `shop/redact`) can reach objects a namespace cannot list.
 // There is no global due index: alarms replace the cron tick, and the worker's own
@@ -56,9 +58,12 @@ export function durableObjectStore(namespace, { here = null } = {}) {
       const won = keys.filter((_, i) => owners[i] === contactId);
       const { ok, release } = await contact(contactId).commit(contactId, change, won);
       // After the commit: released before it, a refused erase would leave a contact unfindable.
-      await Promise.all(release.map((key) => stub(`link:${key}`).releaseLink(contactId)));
+      await Promise.all(release.map((key) => stub(`link:${key}`).releaseLink(contactId, { forget: change.forget })));
+      if (ok && change.forget) await stub('registry').unregister(contactId);
       return ok;
     },
+
+    take: (key, max, windowMs, now) => stub(`limit:${key}`).take(max, windowMs, now),
 
     async resolve(keys) {
       for (const key of keys) {
@@ -166,6 +171,12 @@ export function contactObject(options = null) {
           this.#sql.exec("INSERT OR IGNORE INTO intents (id, action, status) VALUES (?, ?, 'pending')", id, JSON.stringify(action));
         }
         let release = [];
+        if (change.forget) {
+          // Forgotten whole (an anonymous visitor): no tombstone, no ledger rows.
+          release = this.#sql.exec('SELECT key FROM links').toArray().map((r) => r.key);
+          for (const table of ['links', 'due', 'intents', 'contact']) this.#sql.exec(`DELETE FROM ${table}`);
+          return { ok: true, release, forget: true };
+        }
         if (change.erase) {
           release = this.#sql.exec('SELECT key FROM links').toArray().map((r) => r.key);
           this.#sql.exec('DELETE FROM links');
@@ -174,6 +185,12 @@ export function contactObject(options = null) {
         }
         return { ok: true, release };
       });
+      if (outcome.forget) {
+        await this.ctx.storage.deleteAlarm();
+        await this.ctx.storage.deleteAll();
+        this.#tables.clear();
+        return { ok: true, release: outcome.release };
+      }
       if (outcome.ok) this.#arm();
       return outcome;
     }
@@ -267,8 +284,29 @@ export function contactObject(options = null) {
       return this.#one('link', 'SELECT contact_id FROM link')?.contact_id ?? null;
     }
 
-    releaseLink(contactId) {
-      this.#change('link', 'DELETE FROM link WHERE contact_id = ?', contactId);
+    async releaseLink(contactId, { forget = false } = {}) {
+      const released = this.#change('link', 'DELETE FROM link WHERE contact_id = ?', contactId) > 0;
+      if (forget && released) {
+        // Nothing else lives in a link object: a forgotten visitor's keys leave no storage.
+        await this.ctx.storage.deleteAll();
+        this.#tables.clear();
+      }
+    }
+
+    /** On a `limit:<key>` object: one more within the window, if `max` allows. */
+    take(max, windowMs, now) {
+      this.#create('counter');
+      return this.ctx.storage.transactionSync(() => {
+        const row = this.#one('counter', 'SELECT count, reset_at FROM counter');
+        if (!row || row.reset_at <= now) {
+          if (max < 1) return false;
+          this.#sql.exec('INSERT OR REPLACE INTO counter (one, count, reset_at) VALUES (1, 1, ?)', now + windowMs);
+          return true;
+        }
+        if (row.count >= max) return false;
+        this.#sql.exec('UPDATE counter SET count = count + 1');
+        return true;
+      });
     }
 
     /** On an `action:<id>` object: the contact whose intent this is (kept through erasure). */
@@ -396,4 +434,5 @@ const SCHEMA = {
   link: 'CREATE TABLE IF NOT EXISTS link (one INTEGER PRIMARY KEY CHECK (one = 1), contact_id TEXT NOT NULL)',
   holder: 'CREATE TABLE IF NOT EXISTS holder (one INTEGER PRIMARY KEY CHECK (one = 1), contact_id TEXT NOT NULL)',
   registry: 'CREATE TABLE IF NOT EXISTS registry (contact_id TEXT PRIMARY KEY)',
+  counter: 'CREATE TABLE IF NOT EXISTS counter (one INTEGER PRIMARY KEY CHECK (one = 1), count INTEGER NOT NULL, reset_at INTEGER NOT NULL)',
 };

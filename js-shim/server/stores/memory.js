@@ -8,6 +8,7 @@ export function memoryStore() {
   const links = new Map(); // key -> contactId
   const intents = new Map(); // actionId -> intent row
   let lastTickAt = null; // the scheduler's record (no personal data): kept through eraseAll
+  const counters = new Map(); // key -> { count, resetAt }
 
   return {
     async load(contactId) {
@@ -33,7 +34,25 @@ export function memoryStore() {
         }
       }
       if (change.erase) eraseContact(contactId);
+      if (change.forget) forgetContact(contactId);
       return true;
+    },
+
+    async take(key, max, windowMs, now) {
+      let c = counters.get(key);
+      if (!c || c.resetAt <= now) {
+        for (const [k, old] of counters) if (old.resetAt <= now) counters.delete(k);
+        c = { count: 0, resetAt: now + windowMs };
+        counters.set(key, c);
+      }
+      if (c.count >= max) return false;
+      c.count += 1;
+      return true;
+    },
+
+    /** Rows held, by kind (tests and the abuse benchmark count what is left). */
+    async size() {
+      return { contacts: contacts.size, due: due.size, links: links.size, intents: intents.size, counters: counters.size };
     },
 
     async resolve(keys) {
@@ -105,10 +124,18 @@ export function memoryStore() {
       due.clear();
       links.clear();
       intents.clear();
+      counters.clear();
     },
 
     async close() {},
   };
+
+  /** No tombstone: every row of the contact goes (its intents too, which an anonymous contact never has). */
+  function forgetContact(contactId) {
+    eraseContact(contactId);
+    contacts.delete(contactId);
+    for (const [id, i] of intents) if (i.contactId === contactId) intents.delete(id);
+  }
 
   function eraseContact(contactId) {
     for (const [id, d] of due) if (d.contactId === contactId) due.delete(id);

@@ -38,6 +38,9 @@ const DDL = (s) => [
   `CREATE INDEX IF NOT EXISTS intents_by_contact ON ${s}.intents (contact_id)`,
   // The scheduler's own records (the last tick's time): no personal data, kept through eraseAll.
   `CREATE TABLE IF NOT EXISTS ${s}.meta (key text PRIMARY KEY, value bigint NOT NULL)`,
+  // Counters that span contacts (limits on sends to one address, a shop's budget): fixed windows.
+  `CREATE TABLE IF NOT EXISTS ${s}.counters (key text PRIMARY KEY, count integer NOT NULL, reset_at bigint NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS counters_by_reset ON ${s}.counters (reset_at)`,
 ];
 
 // A plain identifier only: quoted the same way by our DDL and by postgres.js's sql(name),
@@ -107,6 +110,15 @@ export async function postgresStore(sql, { schema = 'rekindle' } = {}) {
             tx`DELETE FROM ${s}.due WHERE contact_id = ${contactId}`,
             tx`DELETE FROM ${s}.links WHERE contact_id = ${contactId}`,
             tx`UPDATE ${s}.intents SET action = NULL, detail = NULL, status = CASE status WHEN 'pending' THEN 'cancelled' ELSE status END WHERE contact_id = ${contactId}`,
+          );
+        }
+        if (change.forget) {
+          // An anonymous visitor whose time ran out: nothing of it stays, not even a tombstone.
+          writes.push(
+            tx`DELETE FROM ${s}.due WHERE contact_id = ${contactId}`,
+            tx`DELETE FROM ${s}.links WHERE contact_id = ${contactId}`,
+            tx`DELETE FROM ${s}.intents WHERE contact_id = ${contactId}`,
+            tx`DELETE FROM ${s}.contacts WHERE id = ${contactId}`,
           );
         }
         await Promise.all(writes);
@@ -186,9 +198,30 @@ export async function postgresStore(sql, { schema = 'rekindle' } = {}) {
       return row ? { status: row.status, attempts: row.attempts, providerId: row.provider_id, detail: row.detail } : null;
     },
 
+    async take(key, max, windowMs, now) {
+      // One statement, atomic under concurrency: a window that ended restarts at 1, a running
+      // one counts up to `max`; the WHERE leaves a full window's row untouched (no row back).
+      const [row] = await sql`INSERT INTO ${s}.counters AS c (key, count, reset_at) VALUES (${key}, 1, ${now + windowMs}::bigint)
+        ON CONFLICT (key) DO UPDATE SET
+          count = CASE WHEN c.reset_at <= ${now}::bigint THEN 1 ELSE c.count + 1 END,
+          reset_at = CASE WHEN c.reset_at <= ${now}::bigint THEN excluded.reset_at ELSE c.reset_at END
+        WHERE c.reset_at <= ${now}::bigint OR c.count < ${max}
+        RETURNING count`;
+      // A few ended windows at a time, as SQLite does: they hold nothing worth keeping.
+      await sql`DELETE FROM ${s}.counters WHERE key IN (SELECT key FROM ${s}.counters WHERE reset_at <= ${now}::bigint LIMIT 100)`;
+      return Boolean(row) && row.count <= max;
+    },
+
+    /** Rows held, by table (tests and the abuse benchmark count what is left). */
+    async size() {
+      const [row] = await sql`SELECT (SELECT count(*) FROM ${s}.contacts)::int AS contacts, (SELECT count(*) FROM ${s}.due)::int AS due,
+        (SELECT count(*) FROM ${s}.links)::int AS links, (SELECT count(*) FROM ${s}.intents)::int AS intents, (SELECT count(*) FROM ${s}.counters)::int AS counters`;
+      return { ...row };
+    },
+
     async eraseAll() {
       // One statement, the tables in the order a commit locks them.
-      await sql`TRUNCATE ${s}.contacts, ${s}.due, ${s}.links, ${s}.intents`;
+      await sql`TRUNCATE ${s}.contacts, ${s}.due, ${s}.links, ${s}.intents, ${s}.counters`;
     },
 
     async close() {

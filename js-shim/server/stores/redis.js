@@ -8,7 +8,8 @@
 // claimDue) · cdue:<contact>, clinks:<contact>, cint:<contact> sets (for erasure) ·
 // link:<key> string · i:<action> hash (the intent, then its ledger entry) ·
 // pending zset (action → earliest claim time) · meta:lastTickAt string (the scheduler's record,
-// no personal data: kept through eraseAll).
+// no personal data: kept through eraseAll) · n:<key> hash {count, resetAt} (counters that span
+// contacts, expiring with their window).
 
 const LIB = `
 local p = ARGV[1]
@@ -69,6 +70,32 @@ if change.erase then
     redis.call('HDEL', ikey, 'action', 'detail')
   end
 end
+if change.forget then
+  for _, id in ipairs(redis.call('SMEMBERS', p..'cdue:'..cid)) do unschedule(id) end
+  for _, key in ipairs(redis.call('SMEMBERS', p..'clinks:'..cid)) do
+    if redis.call('GET', p..'link:'..key) == cid then redis.call('DEL', p..'link:'..key) end
+  end
+  for _, id in ipairs(redis.call('SMEMBERS', p..'cint:'..cid)) do
+    redis.call('ZREM', p..'pending', id)
+    redis.call('DEL', p..'i:'..id)
+  end
+  redis.call('DEL', ckey, p..'clinks:'..cid, p..'cdue:'..cid, p..'cint:'..cid)
+end
+return 1
+`;
+
+const TAKE = `
+local p, key, max, windowMs, now = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local nkey = p..'n:'..key
+local h = redis.call('HMGET', nkey, 'count', 'resetAt')
+if not h[1] or tonumber(h[2]) <= now then
+  if max < 1 then return 0 end
+  redis.call('HSET', nkey, 'count', 1, 'resetAt', now + windowMs)
+  redis.call('PEXPIRE', nkey, windowMs)
+  return 1
+end
+if tonumber(h[1]) >= max then return 0 end
+redis.call('HINCRBY', nkey, 'count', 1)
 return 1
 `;
 
@@ -145,6 +172,7 @@ export function redisStore(redis, { prefix = 'rekindle:' } = {}) {
   redis.defineCommand('rekindleFinish', { numberOfKeys: 0, lua: FINISH });
   redis.defineCommand('rekindleRetry', { numberOfKeys: 0, lua: RETRY });
   redis.defineCommand('rekindleRecordTick', { numberOfKeys: 0, lua: RECORD_TICK });
+  redis.defineCommand('rekindleTake', { numberOfKeys: 0, lua: TAKE });
   const k = (name) => prefix + name;
 
   return {
@@ -161,6 +189,7 @@ export function redisStore(redis, { prefix = 'rekindle:' } = {}) {
         links: change.links,
         intents: change.intents.map(({ id, action }) => ({ id, action: JSON.stringify(action) })),
         erase: change.erase,
+        forget: change.forget ?? false,
       };
       return (await redis.rekindleCommit(prefix, contactId, change.expected, change.state, JSON.stringify(rest))) === 1;
     },
@@ -216,6 +245,20 @@ export function redisStore(redis, { prefix = 'rekindle:' } = {}) {
       const [status, attempts, providerId, detail] = await redis.hmget(k(`i:${id}`), 'status', 'attempts', 'providerId', 'detail');
       if (status === null) return null;
       return { status, attempts: Number(attempts), providerId: providerId || null, detail: detail || null };
+    },
+    async take(key, max, windowMs, now) {
+      return (await redis.rekindleTake(prefix, key, max, windowMs, now)) === 1;
+    },
+    /** Keys held under the prefix (tests and the abuse benchmark count what is left). */
+    async size() {
+      let cursor = '0';
+      let keys = 0;
+      do {
+        const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        keys += found.filter((key) => key !== k('meta:lastTickAt')).length; // the scheduler's record holds no one's data
+        cursor = next;
+      } while (cursor !== '0');
+      return { keys, due: await redis.zcard(k('due')) };
     },
     async eraseAll() {
       let cursor = '0';

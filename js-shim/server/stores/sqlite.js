@@ -22,6 +22,9 @@ CREATE INDEX IF NOT EXISTS intents_pending ON intents (status, next_at);
 CREATE INDEX IF NOT EXISTS intents_by_contact ON intents (contact_id);
 -- The scheduler's own records (the last tick's time): no personal data, kept through eraseAll.
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+-- Counters that span contacts (limits on sends to one address, a shop's budget): fixed windows.
+CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, count INTEGER NOT NULL, reset_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS counters_by_reset ON counters (reset_at);
 `;
 
 /** `Database`: the better-sqlite3 constructor (a peer dependency, passed in). */
@@ -66,6 +69,12 @@ export function sqliteStore(Database, path) {
     ledger: db.prepare('SELECT status, attempts, provider_id AS providerId, detail FROM intents WHERE action_id = ?'),
     eraseDue: db.prepare('DELETE FROM due WHERE contact_id = ?'),
     eraseLinks: db.prepare('DELETE FROM links WHERE contact_id = ?'),
+    forgetContact: db.prepare('DELETE FROM contacts WHERE id = ?'),
+    forgetIntents: db.prepare('DELETE FROM intents WHERE contact_id = ?'),
+    counter: db.prepare('SELECT count, reset_at AS resetAt FROM counters WHERE key = ?'),
+    restart: db.prepare('INSERT INTO counters (key, count, reset_at) VALUES (?, 1, ?) ON CONFLICT (key) DO UPDATE SET count = 1, reset_at = excluded.reset_at'),
+    count: db.prepare('UPDATE counters SET count = count + 1 WHERE key = ?'),
+    expireCounters: db.prepare('DELETE FROM counters WHERE key IN (SELECT key FROM counters WHERE reset_at <= ? LIMIT 100)'),
     eraseIntents: db.prepare("UPDATE intents SET action = NULL, detail = NULL, status = CASE status WHEN 'pending' THEN 'cancelled' ELSE status END WHERE contact_id = ?"),
   };
 
@@ -84,6 +93,24 @@ export function sqliteStore(Database, path) {
       q.eraseLinks.run(contactId);
       q.eraseIntents.run(contactId);
     }
+    if (change.forget) {
+      q.eraseDue.run(contactId);
+      q.eraseLinks.run(contactId);
+      q.forgetIntents.run(contactId);
+      q.forgetContact.run(contactId);
+    }
+    return true;
+  });
+
+  const take = db.transaction((key, max, windowMs, now) => {
+    q.expireCounters.run(now); // a few at a time: ended windows hold nothing worth keeping
+    const row = q.counter.get(key);
+    if (!row || row.resetAt <= now) {
+      q.restart.run(key, now + windowMs);
+      return max >= 1;
+    }
+    if (row.count >= max) return false;
+    q.count.run(key);
     return true;
   });
 
@@ -150,8 +177,16 @@ export function sqliteStore(Database, path) {
     async ledger(id) {
       return q.ledger.get(id) ?? null;
     },
+    async take(key, max, windowMs, now) {
+      return take.immediate(key, max, windowMs, now);
+    },
+    /** Rows held, by table (tests and the abuse benchmark count what is left). */
+    async size() {
+      const count = (table) => db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get().n;
+      return { contacts: count('contacts'), due: count('due'), links: count('links'), intents: count('intents'), counters: count('counters') };
+    },
     async eraseAll() {
-      db.exec('DELETE FROM contacts; DELETE FROM due; DELETE FROM links; DELETE FROM intents;');
+      db.exec('DELETE FROM contacts; DELETE FROM due; DELETE FROM links; DELETE FROM intents; DELETE FROM counters;');
       eraseDone();
     },
     async close() {
