@@ -239,8 +239,10 @@ export function createRuntime({
     const lookup = await reconcileSafely(transport, signed, context);
     if (!lookup.ok) return { ...first, settled: 'unknown' };
     if (lookup.found) return { ok: true, providerId: lookup.providerId, reconciled: true };
+    // Not found: the first request never became a message. A resend refused outright (a 429,
+    // a refused connection) is an ordinary failure, retried at a later tick like any other.
     const again = await sendOnce(transport, signed, context);
-    if (!again.unknown) return again.ok || again.permanent ? again : { ...again, settled: 'unknown' };
+    if (!again.unknown) return again;
     const second = await reconcileSafely(transport, signed, context);
     if (second.ok && second.found) return { ok: true, providerId: second.providerId, reconciled: true };
     return { ...again, settled: 'unknown' };
