@@ -635,16 +635,17 @@ fn refund(r: Refund, id: &str, salt: &str) -> Result<Routed> {
         at_text.ok_or_else(|| Error::new(Code::InvalidField, "$.created_at", "is required"))?,
         "$.created_at",
     )?;
-    Ok(Routed {
+    Ok(by_order(salt, id, at, order_id, EventBody::OrderRefunded))
+}
+
+/// An event that names only its order reaches the contact the placed order was linked to.
+fn by_order(salt: &str, id: &str, at: DateTime<Utc>, order_id: String, body: fn(OrderRef) -> EventBody) -> Routed {
+    Routed {
         lookup: vec![key(salt, KeyKind::Order, &order_id)],
         contact_id: None,
         links: vec![],
-        events: vec![Event {
-            id: id.to_string(),
-            at,
-            body: EventBody::OrderRefunded(OrderRef { order_id }),
-        }],
-    })
+        events: vec![Event { id: id.to_string(), at, body: body(OrderRef { order_id }) }],
+    }
 }
 
 #[derive(Deserialize)]
@@ -675,16 +676,7 @@ fn order_edit(e: OrderEdited, id: &str, salt: &str) -> Result<Routed> {
         at_text.ok_or_else(|| Error::new(Code::InvalidField, "$.order_edit.created_at", "is required"))?,
         "$.order_edit.created_at",
     )?;
-    Ok(Routed {
-        lookup: vec![key(salt, KeyKind::Order, &order_id)],
-        contact_id: None,
-        links: vec![],
-        events: vec![Event {
-            id: id.to_string(),
-            at,
-            body: EventBody::OrderEdited(OrderRef { order_id }),
-        }],
-    })
+    Ok(by_order(salt, id, at, order_id, EventBody::OrderEdited))
 }
 
 #[derive(Deserialize)]
