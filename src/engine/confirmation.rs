@@ -46,6 +46,11 @@ impl Run<'_> {
             self.why.because("alreadyHandled", format_args!("{action_id} was already handled"));
             return;
         }
+        if pending.at > self.now {
+            // A repeated or early due: the text was already deferred past it, and its own entry comes then.
+            self.why.because("notYetDue", format_args!("{action_id} is due at {}", pending.at.to_rfc3339()));
+            return;
+        }
         let contact = &self.state.contact;
         let refusal = if contact.consent.status(Channel::Sms) != ConsentStatus::Pending {
             Some(format!("SMS consent is {:?}, no longer pending", contact.consent.status(Channel::Sms)))
