@@ -120,27 +120,33 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
             Ok(()) => Ok(value),
             Err(_) => Err(Error::new(Code::InvalidField, "$", "trailing characters after the JSON value")),
         },
-        Err(e) => Err(located(text, &e, e.to_string())),
+        Err(e) => Err(located(text, &e)),
     }
 }
 
-/// Deserialize an already-parsed JSON value, with the same path reporting. A tree has no
-/// positions, so a failure is read again from the tree's text to find where it stopped; the
-/// message is the tree's own, without a line and column that no caller wrote.
+/// Deserialize an already-parsed JSON value, with the same path reporting. Through the tree's
+/// text rather than the tree itself: each type then has one deserializer compiled into the
+/// wasm, serde_json's text one, not a second for trees (BENCHMARKS.md, 2026-12-03: the tree
+/// deserializers were ~100 KB of code). Only rarer paths hold a tree (a beacon's events,
+/// state of an older schema, an event the direct path turned down). A tree has no lines, so
+/// the message carries no line and column.
 pub fn from_value<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T> {
-    match T::deserialize(&value) {
-        Ok(parsed) => Ok(parsed),
-        Err(e) => {
-            let text = value.to_string();
-            Err(match serde_json::from_str::<T>(&text) {
-                Ok(_) => Error::new(Code::InvalidField, "$", e.to_string()),
-                Err(at) => located(&text, &at, e.to_string()),
-            })
+    let text = value.to_string();
+    parse_json(&text).map_err(|mut e| {
+        for problem in &mut e.problems {
+            if let Some(at) = problem.message.rfind(" at line ") {
+                let position = problem.message[at + 9..].split_once(" column ");
+                let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+                if position.is_some_and(|(line, column)| digits(line) && digits(column)) {
+                    problem.message.truncate(at);
+                }
+            }
         }
-    }
+        e
+    })
 }
 
-fn located(text: &str, e: &serde_json::Error, message: String) -> Error {
+fn located(text: &str, e: &serde_json::Error) -> Error {
     let (code, stop) = match e.classify() {
         serde_json::error::Category::Data => (Code::InvalidField, Stop::Data),
         serde_json::error::Category::Eof => (Code::MalformedJson, Stop::Syntax),
@@ -156,8 +162,8 @@ fn located(text: &str, e: &serde_json::Error, message: String) -> Error {
     // A value refused after serde_json handed it over (`try_from`, a buffered enum) has no
     // position of its own: serde_json stamps it where its container stopped, after the `}` if
     // it was the container's last value. Only serde's own container errors are the container's.
-    let text_error = e.to_string();
-    let of_container = text_error.starts_with("missing field") || text_error.starts_with("invalid length");
+    let message = e.to_string();
+    let of_container = message.starts_with("missing field") || message.starts_with("invalid length");
     let reach = if stop == Stop::Data && !of_container { Reach::IntoLastValue } else { Reach::Container };
     Error::new(code, path_at(text, offset, stop == Stop::Data, reach), message)
 }
