@@ -8,6 +8,7 @@ mod confirmation;
 mod contact_updates;
 mod engagement;
 pub mod explain;
+mod housekeeping;
 pub mod incentive;
 mod send_time;
 mod start;
@@ -71,6 +72,7 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
         );
         return run.finish();
     }
+    let housekept = run.state.contact.housekeeping_at;
     run.expire_old_journeys();
     run.purge_past_retention();
     match &event.body {
@@ -94,6 +96,7 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
         EventBody::OrderEdited(e) => run.order_exception(&e.order_id, OrderOutcome::Edited),
         EventBody::SupportTicket(e) => run.support_ticket(&e.ticket_id, e.status),
         EventBody::Due(e) if run.is_forget_id(&e.action_id) => run.forget_if_due(),
+        EventBody::Due(e) if run.is_housekeeping_id(&e.action_id) => run.housekeeping_due(),
         EventBody::Due(e) if run.is_confirmation_id(&e.action_id) => run.confirmation_due(&e.action_id),
         EventBody::Due(e) => run.due(&e.action_id),
         EventBody::Delivered(e) => run
@@ -144,6 +147,7 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
     if from_browser || (run.state.contact.forget_at.is_some() && !idempotent_by_itself) {
         run.keep_or_forget_anonymous();
     }
+    run.reschedule_housekeeping(housekept);
     run.finish()
 }
 
@@ -247,13 +251,16 @@ impl Run<'_> {
         if self.state.journeys.iter().all(|j| j.status == JourneyStatus::Active) {
             return;
         }
-        let days = self.policy.retention.days_for(self.state.contact.region.as_deref());
+        let days = self.retention_days();
         let horizon = self.now - Duration::days(days as i64);
         let before = self.state.journeys.len();
         self.state.journeys.retain(|j| j.status == JourneyStatus::Active || j.abandoned_at >= horizon);
         let purged = before - self.state.journeys.len();
         if purged > 0 {
             self.why.because("retention", format_args!("{purged} closed journeys purged after {days} days of retention"));
+        }
+        if purged > 0 && self.state.journeys.is_empty() {
+            self.purge_idle_contact();
         }
     }
 }
