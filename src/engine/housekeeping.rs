@@ -8,6 +8,7 @@
 
 use super::Run;
 use crate::model::action::Action;
+use crate::model::event::{Event, EventBody};
 use crate::model::journey::JourneyStatus;
 use chrono::{DateTime, Duration, Utc};
 
@@ -20,41 +21,87 @@ impl Run<'_> {
         action_id == self.housekeeping_id()
     }
 
-    /// The earliest time something must expire: an active journey's expiry, else (every
-    /// journey closed) the retention horizon of the newest one, when the contact is purged.
-    /// A second past the boundary, since expiry and retention both compare strictly.
+    pub(super) fn retention_days(&self) -> Duration {
+        Duration::days(self.policy.retention.days_for(self.state.contact.region.as_deref()) as i64)
+    }
+
+    /// The contact's newest activity: its last event, or its newest journey for state written
+    /// before events were timed (the later of the two).
+    fn last_activity(&self) -> Option<DateTime<Utc>> {
+        let newest = self.state.journeys.iter().map(|j| j.abandoned_at).max();
+        newest.max(self.state.contact.last_seen_at)
+    }
+
+    /// An event other than the scheduler's is activity: retention counts from the newest.
+    pub(super) fn seen(&mut self, event: &Event) {
+        if matches!(event.body, EventBody::Due(_)) {
+            return;
+        }
+        let contact = &mut self.state.contact;
+        contact.last_seen_at = contact.last_seen_at.max(Some(event.at));
+    }
+
+    /// The earliest time something must expire: an active journey's expiry, a closed journey's
+    /// retention horizon, and, once no journey is active, the contact's own. None for an
+    /// anonymous visitor (its own forgetting, engine/anonymous.rs, comes far sooner) and for an
+    /// erased or purged contact, which holds nothing to expire. A second past the boundary,
+    /// since expiry and retention both compare strictly.
     fn next_housekeeping(&self) -> Option<DateTime<Utc>> {
-        let journeys = &self.state.journeys;
-        let active = journeys.iter().filter(|j| j.status == JourneyStatus::Active);
-        let at = match active.map(|j| j.abandoned_at).min() {
-            Some(oldest) => oldest + Duration::hours(self.policy.journey_expiry_hours as i64),
-            None => {
-                let newest = journeys.iter().map(|j| j.abandoned_at).max()?;
-                newest + Duration::days(self.retention_days() as i64)
-            }
-        };
-        Some(at + Duration::seconds(1))
+        let contact = &self.state.contact;
+        if contact.erased || contact.is_anonymous() {
+            return None;
+        }
+        let expiry = Duration::hours(self.policy.journey_expiry_hours as i64);
+        let retention = self.retention_days();
+        let journeys = self.state.journeys.iter().map(|j| match j.status {
+            JourneyStatus::Active => j.abandoned_at + expiry,
+            _ => j.abandoned_at + retention,
+        });
+        let any_active = self.state.journeys.iter().any(|j| j.status == JourneyStatus::Active);
+        let idle = if any_active { None } else { self.last_activity().map(|at| at + retention) };
+        journeys.chain(idle).min().map(|at| at + Duration::seconds(1))
     }
 
-    pub(super) fn retention_days(&self) -> u32 {
-        self.policy.retention.days_for(self.state.contact.region.as_deref())
+    /// Closed journeys older than the region's retention are dropped from the state: their cart
+    /// contents and timelines are personal data with no further purpose. A contact with no
+    /// active journey and no activity within retention is purged whole.
+    pub(super) fn purge_past_retention(&mut self) {
+        let horizon = self.now - self.retention_days();
+        let days = self.retention_days().num_days();
+        let any_active = self.state.journeys.iter().any(|j| j.status == JourneyStatus::Active);
+        let contact = &self.state.contact;
+        let idle = !any_active && !contact.is_anonymous() && self.last_activity().is_some_and(|at| at < horizon);
+        if idle {
+            self.purge_idle_contact(days);
+            return;
+        }
+        let before = self.state.journeys.len();
+        self.state.journeys.retain(|j| j.status == JourneyStatus::Active || j.abandoned_at >= horizon);
+        let purged = before - self.state.journeys.len();
+        if purged > 0 {
+            self.why.because("retention", format_args!("{purged} closed journeys purged after {days} days of retention"));
+        }
     }
 
-    /// A contact whose every journey is past retention has no purpose left for its personal
-    /// data: it goes as in an erasure (email, phone, name, region, time zone, carts, sends),
-    /// but without suppressing anyone at the providers, and the contact may come back. Kept as
-    /// proof: the consent ledger (statuses, sources, times, text versions and evidence hashes;
-    /// it holds no address), the suppressions, which honour an opt-out, and the seen event
-    /// hashes, so a late webhook retry is not applied again (docs/compliance.md).
-    pub(super) fn purge_idle_contact(&mut self) {
+    /// An idle contact has no purpose left for its personal data: it goes as in an erasure
+    /// (email, phone, name, region, time zone, carts and their timelines, the send record;
+    /// the store drops its index keys, due entries and queued sends), but nobody is suppressed
+    /// at the providers, and the contact may come back. Kept as proof: the consent ledger
+    /// (statuses, sources, times, text versions, evidence hashes; it holds no address), the
+    /// suppressions, which honour an opt-out, and the hashed ids of applied events, so a late
+    /// webhook retry is not applied again (docs/compliance.md).
+    fn purge_idle_contact(&mut self, days: i64) {
+        self.cancel_pending(|_| true, "contact purged after retention");
         let old = std::mem::take(&mut self.state.contact);
+        self.state.journeys.clear();
         let contact = &mut self.state.contact;
         contact.id = old.id;
         contact.consent = old.consent;
         contact.suppressed = old.suppressed;
         contact.seen = old.seen;
         contact.housekeeping_at = old.housekeeping_at;
-        self.why.because("retention", "idle past retention: personal data purged, the consent ledger kept");
+        self.actions.push(Action::Purge { contact_id: contact.id.clone() });
+        self.why.because("retention", format_args!("idle for {days} days: personal data purged, the consent ledger kept"));
     }
 
     pub(super) fn housekeeping_due(&mut self) {
@@ -64,7 +111,7 @@ impl Run<'_> {
     /// After every decision: the entry moves only when the earliest horizon moved from where
     /// the decision found it (`before`: an erasure replaces the state that remembered it).
     pub(super) fn reschedule_housekeeping(&mut self, before: Option<DateTime<Utc>>) {
-        let next = if self.state.contact.erased { None } else { self.next_housekeeping() };
+        let next = self.next_housekeeping();
         self.state.contact.housekeeping_at = next;
         if next == before {
             return;

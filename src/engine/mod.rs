@@ -75,6 +75,7 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
     let housekept = run.state.contact.housekeeping_at;
     run.expire_old_journeys();
     run.purge_past_retention();
+    run.seen(event);
     match &event.body {
         EventBody::Abandoned(e) => {
             run.learn(&e.contact, e.origin);
@@ -242,25 +243,6 @@ impl Run<'_> {
             .collect();
         for id in expired {
             self.close_journey(&id, JourneyStatus::Expired, "journey expired");
-        }
-    }
-
-    /// Closed journeys older than the region's retention are dropped from the state: their
-    /// cart contents and timelines are personal data with no further purpose.
-    pub(super) fn purge_past_retention(&mut self) {
-        if self.state.journeys.iter().all(|j| j.status == JourneyStatus::Active) {
-            return;
-        }
-        let days = self.retention_days();
-        let horizon = self.now - Duration::days(days as i64);
-        let before = self.state.journeys.len();
-        self.state.journeys.retain(|j| j.status == JourneyStatus::Active || j.abandoned_at >= horizon);
-        let purged = before - self.state.journeys.len();
-        if purged > 0 {
-            self.why.because("retention", format_args!("{purged} closed journeys purged after {days} days of retention"));
-        }
-        if purged > 0 && self.state.journeys.is_empty() {
-            self.purge_idle_contact();
         }
     }
 }
