@@ -66,11 +66,10 @@ impl Run<'_> {
     /// contents and timelines are personal data with no further purpose. A contact with no
     /// active journey and no activity within retention is purged whole.
     pub(super) fn purge_past_retention(&mut self) {
-        let horizon = self.now - self.retention_days();
-        let days = self.retention_days().num_days();
+        let retention = self.retention_days();
+        let (horizon, days) = (self.now - retention, retention.num_days());
         let any_active = self.state.journeys.iter().any(|j| j.status == JourneyStatus::Active);
-        let contact = &self.state.contact;
-        let idle = !any_active && !contact.is_anonymous() && self.last_activity().is_some_and(|at| at < horizon);
+        let idle = !any_active && !self.state.contact.is_anonymous() && self.last_activity().is_some_and(|at| at < horizon);
         if idle {
             self.purge_idle_contact(days);
             return;
