@@ -172,6 +172,28 @@ export function createRuntime({
   }
 
   /**
+   * A provider's webhook, whose events may lack Rekindle's own correlation (a Messaging
+   * Service's callback URL, mail whose custom args or metadata were stripped). `ingestWith(sent)`
+   * is the engine's ingest of the request: called first without `sent`, it lists in `wanted`
+   * the provider message ids it needs; they are found in the ledger (`providerMessage`, the ids
+   * the sends were given) and it is called again with what was found. An id the ledger does not
+   * know is a message we did not send: counted as unmatched and answered 2xx, so the provider
+   * does not retry it for ever.
+   */
+  async function ingestMatching(ingestWith) {
+    const first = ingestWith(undefined);
+    if (!first.wanted?.length) return ingest(first);
+    const sent = {};
+    for (const { provider, id } of first.wanted) {
+      const found = await store.providerMessage(provider, id);
+      if (found) sent[id] = found;
+      // A provider's message id names no one: it is what an operator looks up at the provider.
+      else log('info', 'provider message not in the ledger', { provider, messageId: id });
+    }
+    return ingest(ingestWith(sent));
+  }
+
+  /**
    * Hand every due send back to the engine (principle 3), then dispatch what it decided. The
    * batch is leased (`claimDue`), so processes ticking at once each take different entries; a
    * ticker that dies leaves its entries to the others once the lease runs out. At most
@@ -303,7 +325,9 @@ export function createRuntime({
     if (result.ok) {
       // The window that remains: a crash between the provider's acceptance and this line.
       const detail = [grown, result.reconciled ? 'reconciled' : null].filter(Boolean).join('; ') || null;
-      await store.finish(action.id, owner, { status: 'sent', providerId: result.providerId ?? null, detail });
+      // With the provider's name, the provider's id finds the send again (a status callback
+      // without Rekindle's query, an event without its custom args: `providerMessage`).
+      await store.finish(action.id, owner, { status: 'sent', provider: transport.name, providerId: result.providerId ?? null, detail });
       log('info', 'dispatched', { contactId, actionId: action.id, provider: transport.name });
       return 'sent';
     }
@@ -383,5 +407,5 @@ export function createRuntime({
   /** What /health reports: the last tick, the due backlog and its oldest entry. */
   const schedule = () => store.dueSummary(now());
 
-  return { apply, ingest, tick, dispatchPending, contactOfAction, recoveryUrl, schedule, owner, engine };
+  return { apply, ingest, ingestMatching, tick, dispatchPending, contactOfAction, recoveryUrl, schedule, owner, engine };
 }

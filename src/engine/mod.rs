@@ -100,9 +100,7 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
         EventBody::Due(e) if run.is_housekeeping_id(&e.action_id) => run.housekeeping_due(),
         EventBody::Due(e) if run.is_confirmation_id(&e.action_id) => run.confirmation_due(&e.action_id),
         EventBody::Due(e) => run.due(&e.action_id),
-        EventBody::Delivered(e) => run
-            .why
-            .because("delivered", format_args!("{} delivered", e.action_id)),
+        EventBody::Delivered(e) => run.delivered(&e.action_id),
         EventBody::Opened(e) => run.opened(&e.action_id),
         EventBody::Clicked(e) => run.clicked(&e.action_id),
         EventBody::Bounced(e) => run.bounced(&e.action_id, e.permanent),
