@@ -147,6 +147,8 @@ export type Action =
   | { type: 'skip'; id: string; reason: string }
   | { type: 'reply'; id: string; to: string; body: string; segments: number; limits?: { key: string; perAddress?: boolean; max: number; windowHours: number }[] }
   | { type: 'forget'; contactId: string }
+  /** Idle past retention: the store drops the contact's keys, due entries and queued sends; no provider suppression. */
+  | { type: 'purge'; contactId: string }
   | { type: 'requestCoupon'; id: string; journeyId: string; offer: Offer }
   | { type: 'erase'; contactId: string; journeyIds: string[]; providerSuppressions: { channel: Channel; address: string }[] };
 

@@ -25,6 +25,12 @@ export interface StoreChange {
   links: string[];
   /** Drop the contact's due entries, links and queued messages (the state becomes the tombstone). */
   erase: boolean;
+  /**
+   * A contact idle past retention: before this change's own entries land, drop what `erase`
+   * drops (due entries, links, queued messages, ledger details), so an event that finds the
+   * contact past retention starts afresh. Optional for stores written before it (then false).
+   */
+  purge?: boolean;
   /** Delete the contact whole: its state row, due entries, links and intents, no tombstone (an anonymous visitor the engine forgot). */
   forget: boolean;
 }
@@ -193,6 +199,12 @@ export interface ServerOptions {
   onAlert?(alert: { code: 'BUDGET_EXHAUSTED'; limit: string; max: number; windowHours: number; at: number }): void | Promise<void>;
   maxBodyBytes?: number;
   leaseMs?: number;
+  /**
+   * Due entries one tick hands to the engine, at most (default 100): every contact's expiry and
+   * retention runs from the scheduler too, so a backlog is worked off in bounded runs. A whole
+   * number from 1; anything else is refused with `INVALID_OPTION` at `tickBatch`.
+   */
+  tickBatch?: number;
   retry?: { inlineAttempts: number; maxClaims: number; baseMs: number; capMs: number; laterBaseMs: number; laterCapMs: number };
   /** Shopify `customers/data_request`: deliver the contacts' stored state to the merchant. */
   onDataRequest?(request: { requestId: string; contacts: { contactId: string; state: string | null }[] }): void | Promise<void>;

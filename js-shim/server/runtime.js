@@ -9,7 +9,6 @@ import { deploymentSettings, policyForDeployment } from './settings.js';
 import { hmac } from './signatures.js';
 
 const CAS_ATTEMPTS = 8;
-const TICK_BATCH = 100;
 
 /**
  * @param {object} o
@@ -31,6 +30,7 @@ export function createRuntime({
   sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   random = Math.random,
   leaseMs = 60_000,
+  tickBatch,
   retry = { inlineAttempts: 3, maxClaims: 5, baseMs: 250, capMs: 4_000, laterBaseMs: 60_000, laterCapMs: 3_600_000 },
   onDataRequest = () => {},
   onDecision = () => {},
@@ -39,7 +39,7 @@ export function createRuntime({
   log = () => {},
 }) {
   // Every link the engine renders is built on the deployment's public URL and base path.
-  const { linkBase } = deploymentSettings({ publicUrl, basePath, development });
+  const { linkBase, tickBatch: batch } = deploymentSettings({ publicUrl, basePath, development, tickBatch });
   const engine = new rekindle.Engine(policyForDeployment(rekindle, policy, linkBase, log));
   const owner = `${now().toString(36)}-${Math.floor(random() * 2 ** 48).toString(36)}`;
 
@@ -75,7 +75,7 @@ export function createRuntime({
 
   /** The engine's actions as one atomic store change. */
   function plan(contactId, decision, expected, links, settle) {
-    const change = { expected, state: decision.state, schedule: [], unschedule: [], intents: [], links: [...links], settle, erase: false, forget: false };
+    const change = { expected, state: decision.state, schedule: [], unschedule: [], intents: [], links: [...links], settle, erase: false, purge: false, forget: false };
     for (const action of decision.actions) {
       switch (action.type) {
         case 'schedule':
@@ -96,6 +96,9 @@ export function createRuntime({
           break;
         case 'erase':
           change.erase = true;
+          break;
+        case 'purge':
+          change.purge = true; // idle past retention: the store drops its rows first, no provider is told
           break;
         case 'forget':
           change.forget = true; // an anonymous visitor's time ran out: no row, no key is left
@@ -193,13 +196,15 @@ export function createRuntime({
   /**
    * Hand every due send back to the engine (principle 3), then dispatch what it decided. The
    * batch is leased (`claimDue`), so processes ticking at once each take different entries; a
-   * ticker that dies leaves its entries to the others once the lease runs out.
+   * ticker that dies leaves its entries to the others once the lease runs out. At most
+   * `tickBatch` entries a run: every contact's expiry and retention is a due entry too, so the
+   * day a year's contacts reach retention is worked off over several ticks, not in one.
    */
   async function tick() {
     const at = now();
     let due = 0;
     let failure = null;
-    for (const entry of await store.claimDue(at, TICK_BATCH, owner, leaseMs)) {
+    for (const entry of await store.claimDue(at, batch, owner, leaseMs)) {
       const event = { id: `due:${entry.id}:${entry.at}`, at: new Date(entry.at).toISOString(), type: 'due', actionId: entry.id };
       try {
         await apply(entry.contactId, event, { settle: { id: entry.id, at: entry.at } });
@@ -221,7 +226,7 @@ export function createRuntime({
   /** Send every queued intent this process can claim. Safe to run anywhere, any number of times at once. */
   async function dispatchPending() {
     const outcome = { sent: 0, failed: 0, retrying: 0 };
-    for (const id of await store.claimable(now(), TICK_BATCH)) {
+    for (const id of await store.claimable(now(), batch)) {
       const intent = await store.claim(id, owner, now(), leaseMs);
       if (!intent) continue; // another dispatcher holds it
       try {

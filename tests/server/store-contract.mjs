@@ -90,6 +90,20 @@ export function storeContract(name, open) {
       assert.deepEqual(await store.load('c7'), { state: 'tombstone', version: 2 });
     });
 
+    test('purge: the contact\'s old entries, links and queued messages go before the change\'s own land', async () => {
+      await store.commit('c20', change(0, 's', { schedule: [{ id: 'p1', at: 1 }], links: ['email:old', 'token:kept'], intents: [{ id: 'i5', action: send('i5') }] }));
+      // An event after retention: the old rows go, its own entry and keys (one of them held before) stay.
+      await store.commit('c20', change(1, 'purged', { purge: true, schedule: [{ id: 'p2', at: 2 }], links: ['token:kept', 'token:new'] }));
+      assert.deepEqual((await scope('c20').dueBefore(10, 100)).filter((d) => d.contactId === 'c20').map((d) => d.id), ['p2']);
+      assert.equal(await store.resolve(['email:old']), null);
+      assert.equal(await store.resolve(['token:kept']), 'c20');
+      assert.equal(await store.resolve(['token:new']), 'c20');
+      assert.equal(await store.claim('i5', 'A', 10, 1000), null);
+      assert.equal((await store.ledger('i5')).status, 'cancelled');
+      assert.deepEqual(await store.load('c20'), { state: 'purged', version: 2 });
+      await store.commit('c20', change(2, 'purged', { purge: true, unschedule: ['p2'] }));
+    });
+
     test('forget: the contact goes whole, state row included; its keys lead nowhere', async () => {
       await store.commit('c9', change(0, 's', { schedule: [{ id: 'g1', at: 1 }], links: ['anon:gone', 'token:gone'] }));
       await store.commit('c9', change(1, 's', { forget: true }));

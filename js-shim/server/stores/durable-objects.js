@@ -186,13 +186,20 @@ export function contactObject(options = null) {
           'INSERT INTO contact (one, contact_id, state, version) VALUES (1, ?, ?, ?) ON CONFLICT (one) DO UPDATE SET state = excluded.state, version = excluded.version',
           contactId, change.state, current + 1,
         );
+        let release = [];
+        if (change.purge) {
+          // First, so this change's own entries stay; the keys it claimed again stay linked.
+          release = this.#sql.exec('SELECT key FROM links').toArray().map((r) => r.key).filter((key) => !linked.includes(key));
+          for (const key of release) this.#sql.exec('DELETE FROM links WHERE key = ?', key);
+          this.#sql.exec('DELETE FROM due');
+          this.#sql.exec("UPDATE intents SET status = CASE status WHEN 'pending' THEN 'cancelled' ELSE status END, action = NULL, detail = NULL, provider = NULL, provider_id = NULL");
+        }
         for (const id of change.unschedule) this.#sql.exec('DELETE FROM due WHERE id = ?', id);
         if (change.settle) this.#sql.exec('DELETE FROM due WHERE id = ? AND at = ?', change.settle.id, change.settle.at);
         for (const { id, at } of change.schedule) this.#sql.exec('INSERT OR REPLACE INTO due (id, at) VALUES (?, ?)', id, at);
         for (const { id, action } of change.intents) {
           this.#sql.exec("INSERT OR IGNORE INTO intents (id, action, status) VALUES (?, ?, 'pending')", id, JSON.stringify(action));
         }
-        let release = [];
         if (change.forget) {
           // Forgotten whole (an anonymous visitor): no tombstone, no ledger rows.
           release = this.#sql.exec('SELECT key FROM links').toArray().map((r) => r.key);

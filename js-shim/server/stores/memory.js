@@ -21,6 +21,7 @@ export function memoryStore() {
       const current = contacts.get(contactId)?.version ?? 0;
       if (current !== change.expected) return false;
       contacts.set(contactId, { state: change.state, version: current + 1 });
+      if (change.purge) eraseContact(contactId); // first: this change's own entries stay
       for (const id of change.unschedule) due.delete(id);
       if (change.settle && due.get(change.settle.id)?.at === change.settle.at) due.delete(change.settle.id);
       // A lease is on the entry's time: a moved entry is free again (its old time's holder cannot settle it).

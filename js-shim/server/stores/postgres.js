@@ -88,6 +88,14 @@ export async function postgresStore(sql, { schema = 'rekindle' } = {}) {
         if (!written) return false;
         // The rest is pipelined on the transaction's connection, and runs in this order.
         const writes = [];
+        const eraseRows = () => [
+          tx`DELETE FROM ${s}.due WHERE contact_id = ${contactId}`,
+          tx`DELETE FROM ${s}.links WHERE contact_id = ${contactId}`,
+          // The provider's id leads to the message (and its address) at the provider: it goes too.
+          tx`UPDATE ${s}.intents SET action = NULL, detail = NULL, provider = NULL, provider_id = NULL,
+            status = CASE status WHEN 'pending' THEN 'cancelled' ELSE status END WHERE contact_id = ${contactId}`,
+        ];
+        if (change.purge) writes.push(...eraseRows()); // first: this change's own entries stay
         if (change.unschedule.length) writes.push(tx`DELETE FROM ${s}.due WHERE action_id = ANY(${change.unschedule}::text[])`);
         if (change.settle) writes.push(tx`DELETE FROM ${s}.due WHERE action_id = ${change.settle.id} AND at = ${change.settle.at}::bigint`);
         const schedule = lastById(change.schedule);
@@ -109,15 +117,7 @@ export async function postgresStore(sql, { schema = 'rekindle' } = {}) {
             SELECT id, ${contactId}, action FROM unnest(${intents.map((i) => i.id)}::text[], ${intents.map((i) => JSON.stringify(i.action))}::text[]) AS t (id, action)
             ON CONFLICT (action_id) DO NOTHING`);
         }
-        if (change.erase) {
-          writes.push(
-            tx`DELETE FROM ${s}.due WHERE contact_id = ${contactId}`,
-            tx`DELETE FROM ${s}.links WHERE contact_id = ${contactId}`,
-            // The provider's id leads to the message (and its address) at the provider: it goes too.
-            tx`UPDATE ${s}.intents SET action = NULL, detail = NULL, provider = NULL, provider_id = NULL,
-              status = CASE status WHEN 'pending' THEN 'cancelled' ELSE status END WHERE contact_id = ${contactId}`,
-          );
-        }
+        if (change.erase) writes.push(...eraseRows());
         if (change.forget) {
           // An anonymous visitor whose time ran out: nothing of it stays, not even a tombstone.
           writes.push(

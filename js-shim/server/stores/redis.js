@@ -37,6 +37,24 @@ local current = redis.call('HGET', ckey, 'version')
 current = current and tonumber(current) or 0
 if current ~= expected then return 0 end
 redis.call('HSET', ckey, 'state', state, 'version', current + 1)
+local function erase_rows()
+  for _, id in ipairs(redis.call('SMEMBERS', p..'cdue:'..cid)) do unschedule(id) end
+  for _, key in ipairs(redis.call('SMEMBERS', p..'clinks:'..cid)) do
+    if redis.call('GET', p..'link:'..key) == cid then redis.call('DEL', p..'link:'..key) end
+  end
+  redis.call('DEL', p..'clinks:'..cid)
+  for _, id in ipairs(redis.call('SMEMBERS', p..'cint:'..cid)) do
+    local ikey = p..'i:'..id
+    if redis.call('HGET', ikey, 'status') == 'pending' then
+      redis.call('HSET', ikey, 'status', 'cancelled')
+      redis.call('ZREM', p..'pending', id)
+    end
+    redis.call('HDEL', ikey, 'action', 'detail')
+    unindex(ikey)
+  end
+end
+-- A purge goes first: this change's own entries stay.
+if change.purge then erase_rows() end
 for _, id in ipairs(change.unschedule) do unschedule(id) end
 if type(change.settle) == 'table' then
   local at = redis.call('ZSCORE', p..'due', change.settle.id)
@@ -62,22 +80,7 @@ for _, i in ipairs(change.intents) do
     redis.call('SADD', p..'cint:'..cid, i.id)
   end
 end
-if change.erase then
-  for _, id in ipairs(redis.call('SMEMBERS', p..'cdue:'..cid)) do unschedule(id) end
-  for _, key in ipairs(redis.call('SMEMBERS', p..'clinks:'..cid)) do
-    if redis.call('GET', p..'link:'..key) == cid then redis.call('DEL', p..'link:'..key) end
-  end
-  redis.call('DEL', p..'clinks:'..cid)
-  for _, id in ipairs(redis.call('SMEMBERS', p..'cint:'..cid)) do
-    local ikey = p..'i:'..id
-    if redis.call('HGET', ikey, 'status') == 'pending' then
-      redis.call('HSET', ikey, 'status', 'cancelled')
-      redis.call('ZREM', p..'pending', id)
-    end
-    redis.call('HDEL', ikey, 'action', 'detail')
-    unindex(ikey)
-  end
-end
+if change.erase then erase_rows() end
 if change.forget then
   for _, id in ipairs(redis.call('SMEMBERS', p..'cdue:'..cid)) do unschedule(id) end
   for _, key in ipairs(redis.call('SMEMBERS', p..'clinks:'..cid)) do
@@ -199,6 +202,7 @@ export function redisStore(redis, { prefix = 'rekindle:' } = {}) {
         links: change.links,
         intents: change.intents.map(({ id, action }) => ({ id, action: JSON.stringify(action) })),
         erase: change.erase,
+        purge: change.purge ?? false,
         forget: change.forget ?? false,
       };
       return (await redis.rekindleCommit(prefix, contactId, change.expected, change.state, JSON.stringify(rest))) === 1;

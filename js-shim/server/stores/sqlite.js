@@ -85,21 +85,24 @@ export function sqliteStore(Database, path) {
     eraseIntents: db.prepare("UPDATE intents SET action = NULL, detail = NULL, provider = NULL, provider_id = NULL, status = CASE status WHEN 'pending' THEN 'cancelled' ELSE status END WHERE contact_id = ?"),
   };
 
+  const eraseRows = (contactId) => {
+    q.eraseDue.run(contactId);
+    q.eraseLinks.run(contactId);
+    q.eraseIntents.run(contactId);
+  };
+
   const commit = db.transaction((contactId, change) => {
     const written = change.expected === 0
       ? q.insert.run(contactId, change.state)
       : q.update.run(change.state, contactId, change.expected);
     if (written.changes !== 1) return false;
+    if (change.purge) eraseRows(contactId); // first: this change's own entries stay
     for (const id of change.unschedule) q.unschedule.run(id);
     if (change.settle) q.settle.run(change.settle.id, change.settle.at);
     for (const { id, at } of change.schedule) q.schedule.run(id, contactId, at);
     for (const key of change.links) q.link.run(key, contactId);
     for (const { id, action } of change.intents) q.intend.run(id, contactId, JSON.stringify(action));
-    if (change.erase) {
-      q.eraseDue.run(contactId);
-      q.eraseLinks.run(contactId);
-      q.eraseIntents.run(contactId);
-    }
+    if (change.erase) eraseRows(contactId);
     if (change.forget) {
       q.eraseDue.run(contactId);
       q.eraseLinks.run(contactId);
@@ -146,7 +149,7 @@ export function sqliteStore(Database, path) {
     },
     async commit(contactId, change) {
       const committed = commit.immediate(contactId, change);
-      if (committed && change.erase) eraseDone();
+      if (committed && (change.erase || change.purge)) eraseDone();
       return committed;
     },
     async resolve(keys) {
