@@ -75,6 +75,7 @@ pub struct Tally {
     /// Vendor-style last-touch attribution (calibration reads it).
     pub emails_sent: u64,
     pub email_attributed_orders: u64,
+    pub email_attributed_revenue_minor: i64,
     pub sms_sent: u64,
     pub sms_attributed_revenue_minor: i64,
 }
@@ -105,7 +106,10 @@ impl Tally {
         self.emails_sent += outcome.emails as u64;
         self.sms_sent += outcome.sms as u64;
         match outcome.last_touch {
-            Some(crate::common::channel::Channel::Email) => self.email_attributed_orders += 1,
+            Some(crate::common::channel::Channel::Email) => {
+                self.email_attributed_orders += 1;
+                self.email_attributed_revenue_minor += outcome.revenue_minor;
+            }
             Some(crate::common::channel::Channel::Sms) => self.sms_attributed_revenue_minor += outcome.revenue_minor,
             None => {}
         }
@@ -135,6 +139,8 @@ impl Tally {
             held_out_order_rate: (self.held_out.n > 0).then(|| self.held_out.interval(1.0)),
             email_placed_order_rate: (self.emails_sent > 0)
                 .then(|| self.email_attributed_orders as f64 / self.emails_sent as f64),
+            email_revenue_per_send: (self.emails_sent > 0)
+                .then(|| self.email_attributed_revenue_minor as f64 / 100.0 / self.emails_sent as f64),
             sms_revenue_per_send: (self.sms_sent > 0)
                 .then(|| self.sms_attributed_revenue_minor as f64 / 100.0 / self.sms_sent as f64),
         }
@@ -169,6 +175,8 @@ pub struct PolicySummary {
     pub held_out_order_rate: Option<Interval>,
     /// Vendor-style, last touch within 5 days: orders per email sent.
     pub email_placed_order_rate: Option<f64>,
+    /// Vendor-style, last touch within 5 days: revenue per email sent (major units).
+    pub email_revenue_per_send: Option<f64>,
     /// Vendor-style, last touch within 5 days: revenue per SMS sent (major units).
     pub sms_revenue_per_send: Option<f64>,
 }

@@ -22,7 +22,7 @@ pub mod world;
 pub use compare::{Interval, PolicySummary};
 pub use policies::shipped;
 pub use population::Shopper;
-pub use run::Outcome;
+pub use run::{baseline, shopper_under, Outcome};
 pub use world::World;
 
 use crate::policy::Policy;

@@ -19,6 +19,9 @@ use chrono::{DateTime, Duration, Utc};
 /// Klaviyo's default attribution: an order within 5 days of a message is that message's.
 const LAST_TOUCH_HOURS: f64 = 120.0;
 
+/// Mean minutes from the click that brings a shopper back to the order (*assumption*).
+const CHECKOUT_MINUTES: f64 = 8.0;
+
 /// What happened to one shopper under one policy.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Outcome {
@@ -55,6 +58,7 @@ pub fn baseline(shopper: &Shopper) -> Outcome {
     }
 }
 
+/// One shopper's whole journey under `policy` (as given: no holdout or store name added).
 pub fn shopper_under(world: &World, policy: &Policy, seed: u64, shopper: &Shopper) -> Outcome {
     let t0 = shopper.abandoned_at;
     let end = t0 + hours(world.window_hours);
@@ -212,6 +216,7 @@ impl Respond<'_> {
         let click_delay = rng.exponential(2.0);
         let unsub_delay = rng.exponential(response.open_delay_minutes);
         let order_delay = rng.exponential(world.effect.order_delay_minutes);
+        let checkout_minutes = rng.exponential(CHECKOUT_MINUTES);
 
         let since = (now - self.t0).num_milliseconds() as f64 / 3_600_000.0;
         let effect = world.lift(since, channel);
@@ -229,12 +234,12 @@ impl Respond<'_> {
             }
         }
         if !bought && u_lift < (effect.lift * scale).min(1.0) {
-            let at = now + minutes(order_delay);
+            // A shopper the message brings back comes through its link, then checks out.
+            let through = now + minutes(order_delay);
+            let at = through + minutes(checkout_minutes);
             if caused.is_none_or(|c| at < c) {
                 *caused = Some(at);
             }
-            // A shopper the message brought back came through its link.
-            let through = now + minutes(order_delay / 2.0);
             clicked_at = Some(clicked_at.map_or(through, |c: DateTime<Utc>| c.min(through)));
         }
         if let Some(at) = clicked_at {
