@@ -171,3 +171,57 @@ fn the_shipped_variants_change_what_they_say() {
     assert!(steps("sms-only").iter().all(|s| s.1 == Channel::Sms));
     assert!(steps("no-early-reminder").iter().all(|s| s.2 > 60));
 }
+
+const HISTORY: &str = include_str!("fixtures/replay/history.jsonl");
+
+#[test]
+fn replay_counts_what_a_policy_would_have_sent_over_a_recorded_history() {
+    let result = simulate::replay::replay(&Policy::default_policy(), HISTORY, 800).unwrap();
+    assert_eq!((result.contacts, result.events), (12, 17), "the recorded due is read, then dropped");
+    assert_eq!(result.recovered, 2, "the two orders end their journeys");
+    assert_eq!(result.by_channel.values().sum::<u64>(), result.sends);
+    assert_eq!(result.by_step.values().sum::<u64>(), result.sends);
+    assert_eq!(result.by_hour.values().sum::<u64>(), result.sends);
+    // The California checkout at 23:00 local and the Florida one at 19:50 wait for morning.
+    assert!(result.quiet_hour_deferrals >= 2, "{result:?}");
+    // The returning customer's $389 cart gets the loyalty rung; offers have a cost.
+    assert_eq!(result.incentives_offered.get("Loyalty"), Some(&1), "{result:?}");
+    assert!(result.incentive_cost_if_redeemed_minor > 0);
+    // Under an email-only candidate nothing goes by SMS, and fewer messages go out.
+    let email_only = simulate::replay::replay(&simulate::shipped()[1].1, HISTORY, 800).unwrap();
+    assert_eq!(email_only.by_channel.get("sms"), None);
+    assert!(email_only.sends < result.sends);
+}
+
+#[test]
+fn a_malformed_history_line_is_a_typed_error_naming_the_line_and_field() {
+    let history = format!("{}\n{}\n", HISTORY.lines().next().unwrap(), r#"{"contactId":"x","receivedAt":"2026-11-02T20:00:00Z","event":{"id":"e","at":"2026-11-02T20:00:00Z","type":"teleported"}}"#);
+    let error = simulate::replay::replay(&Policy::default_policy(), &history, 800).unwrap_err();
+    assert_eq!(error.code().as_str(), "UNKNOWN_EVENT_TYPE");
+    assert_eq!(error.path(), "line 2: $.event.type");
+}
+
+#[test]
+fn the_command_simulates_with_a_report_and_replays() {
+    let exe = env!("CARGO_BIN_EXE_rekindle");
+    let dir = std::env::temp_dir().join(format!("rekindle-sim-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let html = dir.join("report.html");
+    let out = std::process::Command::new(exe)
+        .args(["simulate", "--world", "randomised", "--shoppers", "300", "--quiet", "--html"])
+        .arg(&html)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.contains("world randomised: 300 shoppers") && table.contains("| no-early-reminder |"), "{table}");
+    assert!(std::fs::read_to_string(&html).unwrap().contains("<svg"));
+    let history = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/replay/history.jsonl");
+    let out = std::process::Command::new(exe).args(["replay", "--history", history]).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8(out.stdout).unwrap().contains("quiet-hour deferrals"));
+    let out = std::process::Command::new(exe).args(["simulate", "--shoppers", "many"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--shoppers: not a whole number"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

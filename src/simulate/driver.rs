@@ -39,8 +39,13 @@ impl<'p> Driver<'p> {
     pub fn apply(&mut self, body: EventBody, at: DateTime<Utc>) -> Vec<Action> {
         self.events += 1;
         let event = Event { id: format!("sim-e{}", self.events), at, body };
+        self.decide(&event, at)
+    }
+
+    /// A recorded input, decided at the time it was received.
+    pub fn decide(&mut self, event: &Event, now: DateTime<Utc>) -> Vec<Action> {
         let state = std::mem::replace(&mut self.state, State::new(String::new()));
-        let Decision { state, actions, .. } = decide(self.policy, state, &event, at);
+        let Decision { state, actions, .. } = decide(self.policy, state, event, now);
         self.state = state;
         self.index(&actions);
         actions
