@@ -19,9 +19,6 @@ use chrono::{DateTime, Duration, Utc};
 /// Klaviyo's default attribution: an order within 5 days of a message is that message's.
 const LAST_TOUCH_HOURS: f64 = 120.0;
 
-/// Mean minutes from the click that brings a shopper back to the order (*assumption*).
-const CHECKOUT_MINUTES: f64 = 8.0;
-
 /// What happened to one shopper under one policy.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Outcome {
@@ -216,7 +213,7 @@ impl Respond<'_> {
         let click_delay = rng.exponential(2.0);
         let unsub_delay = rng.exponential(response.open_delay_minutes);
         let order_delay = rng.exponential(world.effect.order_delay_minutes);
-        let checkout_minutes = rng.exponential(CHECKOUT_MINUTES);
+        let checkout_minutes = rng.exponential(world.effect.checkout_minutes);
 
         let since = (now - self.t0).num_milliseconds() as f64 / 3_600_000.0;
         let effect = world.lift(since, channel);

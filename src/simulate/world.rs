@@ -116,8 +116,9 @@ pub struct ChannelResponse {
 }
 
 /// What a message does to purchase, by hours since abandonment when it is delivered. Each
-/// message, for a shopper who has not bought yet: with probability `lift` brings an order
-/// (after `orderDelayMinutes` on average) that would not otherwise have come then; with
+/// message, for a shopper who has not bought yet: with probability `lift` brings them back
+/// through its link (after `orderDelayMinutes` on average) to order (`checkoutMinutes`
+/// later) when they otherwise would not have then; with
 /// probability `deter` cancels an organic purchase still to come (Li et al.: "too early
 /// retargeting backfires"). Both scale with (cart value / `referenceMinor`)^`valueElasticity`
 /// (Li et al.: both effects grow with cart price) and by `repeatDecay` per earlier message.
@@ -129,6 +130,8 @@ pub struct Effect {
     pub value_elasticity: f64,
     pub repeat_decay: f64,
     pub order_delay_minutes: f64,
+    /// Mean minutes from that click to the order.
+    pub checkout_minutes: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -228,6 +231,7 @@ impl World {
         positive_at(&mut problems, "$.baseline.meanHours", self.baseline.mean_hours);
         positive_at(&mut problems, "$.effect.referenceMinor", self.effect.reference_minor);
         positive_at(&mut problems, "$.effect.orderDelayMinutes", self.effect.order_delay_minutes);
+        positive_at(&mut problems, "$.effect.checkoutMinutes", self.effect.checkout_minutes);
         positive_at(&mut problems, "$.email.openDelayMinutes", self.email.open_delay_minutes);
         positive_at(&mut problems, "$.sms.openDelayMinutes", self.sms.open_delay_minutes);
         positive_at(&mut problems, "$.windowHours", self.window_hours);
