@@ -137,7 +137,8 @@ impl Replay {
                 }
                 Action::Defer { reason, .. } => {
                     self.quiet_hour_deferrals += reason.contains("quiet hours") as u64;
-                    self.caps_hit += (reason.contains("frequency cap") || reason.contains("under the frequency cap")) as u64;
+                    // "frequency cap until ..." and "the last slot under the frequency cap ...".
+                    self.caps_hit += reason.contains("frequency cap") as u64;
                 }
                 Action::Skip { .. } => self.skipped += 1,
                 Action::Cancel { .. } => self.cancelled += 1,
