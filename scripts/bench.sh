@@ -14,6 +14,9 @@ cargo bench --quiet --bench decisions 2>/dev/null
 echo; echo "=== native, the system allocator (the same measurement: compare the two runs' ratio)"
 cargo bench --quiet --bench decisions_system_allocator 2>/dev/null
 
+echo; echo "=== simulator: journeys per second through the real engine (the shipped comparison, both worlds)"
+cargo bench --quiet --bench simulate 2>/dev/null
+
 echo; echo "=== opt-level comparison (each artifact built at z, s and 3)"
 for level in z s 3; do
   node scripts/build.mjs --quiet --opt-level "$level" 2>/dev/null
