@@ -20,6 +20,8 @@
 //! ingest/           server        model compliance hygiene      provider payloads -> routed engine events
 //!                                 common error
 //! metrics.rs        server        model common error            the funnel over stored states
+//! measurement/      server        model policy common error     the report over the outcome log: lift,
+//!                                                               intervals, experiments, roll-ups, CSV
 //! recent_states.rs  server        model common error            the states a wasm Engine keeps parsed
 //! engine/           server        model policy compliance       decide(): start, send time, engagement,
 //!                                 hygiene time_zone common      contact updates; angle, incentive,
@@ -53,6 +55,8 @@ pub mod engine;
 pub mod hygiene;
 #[cfg(feature = "server")]
 pub mod ingest;
+#[cfg(feature = "server")]
+pub mod measurement;
 #[cfg(feature = "server")]
 pub mod metrics;
 #[cfg(feature = "server")]

@@ -9,6 +9,7 @@ mod contact_updates;
 mod engagement;
 pub mod explain;
 pub mod incentive;
+mod outcomes;
 mod send_time;
 mod start;
 mod support;
@@ -32,6 +33,9 @@ pub struct Decision {
     pub state: State,
     pub actions: Vec<Action>,
     pub explanation: Explanation,
+    /// Lines for the outcome log (`model::outcome`): the host appends them as they are.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub outcomes: Vec<crate::model::outcome::Outcome>,
 }
 
 pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) -> Decision {
@@ -71,6 +75,7 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
         );
         return run.finish();
     }
+    let before = outcomes::Before::of(&run.state);
     run.expire_old_journeys();
     run.purge_past_retention();
     match &event.body {
@@ -144,7 +149,10 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
     if from_browser || (run.state.contact.forget_at.is_some() && !idempotent_by_itself) {
         run.keep_or_forget_anonymous();
     }
-    run.finish()
+    let logged = outcomes::outcomes(&before, policy, &run.state, event, &run.actions);
+    let mut decision = run.finish();
+    decision.outcomes = logged;
+    decision
 }
 
 /// One decision in progress: the inputs, and the outputs as they accumulate.
@@ -168,6 +176,7 @@ impl Run<'_> {
             state: self.state,
             actions: self.actions,
             explanation: why,
+            outcomes: Vec::new(),
         }
     }
 
