@@ -2,7 +2,7 @@
 //! 130 KB of gzipped server wasm for four functions. Each is a textbook method (Numerical
 //! Recipes, 3rd ed., §6.1–6.4 for the incomplete gamma and beta; Acklam's rational
 //! approximation refined by one Halley step for the normal quantile), checked against scipy
-//! to 1e-9 in tests/measurement_stats.rs (tests/fixtures/stats/make.py).
+//! to 1e-6 in tests/measurement_stats.rs (tests/fixtures/stats/make.py).
 
 use std::f64::consts::PI;
 
