@@ -149,7 +149,7 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
     if from_browser || (run.state.contact.forget_at.is_some() && !idempotent_by_itself) {
         run.keep_or_forget_anonymous();
     }
-    let logged = outcomes::outcomes(&before, policy, &run.state, event, &run.actions);
+    let logged = outcomes::outcomes(&before, policy, &run.state, event, &run.actions, run.now);
     let mut decision = run.finish();
     decision.outcomes = logged;
     decision

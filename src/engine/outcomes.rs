@@ -14,6 +14,9 @@ use crate::policy::Policy;
 /// The little of the state before a decision that the difference needs.
 pub(super) struct Before {
     journeys: Vec<(String, JourneyStatus, Vec<(SendStatus, bool, bool)>)>,
+    /// Planned journeys still active, with their abandonment time: if one is gone after the
+    /// decision, it expired and was purged in one go, or the contact was erased.
+    active: Vec<(String, chrono::DateTime<chrono::Utc>)>,
     allows: [bool; 2],
 }
 
@@ -25,12 +28,18 @@ impl Before {
                 .iter()
                 .map(|j| (j.id.clone(), j.status, j.sends.iter().map(|s| (s.status, s.opened, s.clicked)).collect()))
                 .collect(),
+            active: state
+                .journeys
+                .iter()
+                .filter(|j| j.status == JourneyStatus::Active && !j.awaiting_platform)
+                .map(|j| (j.id.clone(), j.abandoned_at))
+                .collect(),
             allows: [state.contact.consent.allows(Channel::Email), state.contact.consent.allows(Channel::Sms)],
         }
     }
 }
 
-pub(super) fn outcomes(before: &Before, policy: &Policy, state: &State, event: &Event, actions: &[Action]) -> Vec<Outcome> {
+pub(super) fn outcomes(before: &Before, policy: &Policy, state: &State, event: &Event, actions: &[Action], decided_at: chrono::DateTime<chrono::Utc>) -> Vec<Outcome> {
     let mut out = Vec::new();
     let at = event.at;
     for journey in &state.journeys {
@@ -70,6 +79,13 @@ pub(super) fn outcomes(before: &Before, policy: &Policy, state: &State, event: &
                 line.amount_minor = journey.recovered_minor.unwrap_or(0);
             }
             out.push(line);
+        }
+    }
+    let expiry = chrono::Duration::hours(policy.journey_expiry_hours as i64);
+    for (id, abandoned_at) in &before.active {
+        if !state.journeys.iter().any(|j| j.id == *id) {
+            let kind = if decided_at - *abandoned_at > expiry { OutcomeKind::Expired } else { OutcomeKind::Stopped };
+            out.push(Outcome::new(kind, id, at));
         }
     }
     match &event.body {
