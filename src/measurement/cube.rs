@@ -145,6 +145,8 @@ struct Journey {
     arms: (u32, u32),
     order_at: i64,
     revenue: i64,
+    /// Its `abandoned` line was among the lines (an `ordered` one alone does not count it).
+    known: bool,
     ordered: bool,
     messaged: bool,
     /// The last message sent before the order: (its time, its cell).
@@ -202,45 +204,50 @@ impl Cube {
         index.reserve(lines.len() / 4);
         let mut journeys: Vec<Journey> = Vec::with_capacity(lines.len() / 4);
         let mut arms: Vec<(u32, u32)> = Vec::new();
-        // Pass 1: journeys, from their `abandoned` and `ordered` lines.
-        for line in lines.iter().filter(|l| l.kind == OutcomeKind::Abandoned) {
-            if index.contains_key(line.journey.as_str()) {
+        // Pass 1: journeys, from their `abandoned` and `ordered` lines, in one scan whatever
+        // order the store returns lines in.
+        for line in lines {
+            let (abandoned, ordered) = (line.kind == OutcomeKind::Abandoned, line.kind == OutcomeKind::Ordered);
+            if !(abandoned || ordered) {
                 continue;
             }
-            let key = Key {
-                day: line.at.timestamp_millis().div_euclid(DAY_MS) as i32,
-                playbook: self.names.id(line.playbook.as_deref()),
-                version: self.names.id(line.policy_version.as_deref()),
-                holdout: line.holdout,
-                pilot: line.pilot,
-                ..Key::default()
-            };
-            let start = arms.len() as u32;
-            for arm in &line.arms {
-                let step = self.names.id(Some(&arm.step));
-                let variant = self.names.id(Some(&arm.variant));
-                self.weights.insert((step, variant), arm.weight);
-                arms.push((step, variant));
-            }
-            index.insert(line.journey.as_str(), journeys.len() as u32);
-            journeys.push(Journey {
-                key,
-                arms: (start, arms.len() as u32),
-                order_at: i64::MAX,
-                revenue: 0,
-                ordered: false,
-                messaged: false,
-                last: None,
+            let i = *index.entry(line.journey.as_str()).or_insert_with(|| {
+                journeys.push(Journey {
+                    key: Key::default(),
+                    arms: (0, 0),
+                    order_at: i64::MAX,
+                    revenue: 0,
+                    known: false,
+                    ordered: false,
+                    messaged: false,
+                    last: None,
+                });
+                journeys.len() as u32 - 1
             });
-        }
-        for line in lines.iter().filter(|l| l.kind == OutcomeKind::Ordered) {
-            if let Some(&i) = index.get(line.journey.as_str()) {
-                let j = &mut journeys[i as usize];
-                if !j.ordered {
-                    j.ordered = true;
-                    j.order_at = line.at.timestamp_millis();
-                    j.revenue = line.amount_minor;
+            let j = &mut journeys[i as usize];
+            if ordered && !j.ordered {
+                j.ordered = true;
+                j.order_at = line.at.timestamp_millis();
+                j.revenue = line.amount_minor;
+            }
+            if abandoned && !j.known {
+                j.known = true;
+                j.key = Key {
+                    day: line.at.timestamp_millis().div_euclid(DAY_MS) as i32,
+                    playbook: self.names.id(line.playbook.as_deref()),
+                    version: self.names.id(line.policy_version.as_deref()),
+                    holdout: line.holdout,
+                    pilot: line.pilot,
+                    ..Key::default()
+                };
+                let start = arms.len() as u32;
+                for arm in &line.arms {
+                    let step = self.names.id(Some(&arm.step));
+                    let variant = self.names.id(Some(&arm.variant));
+                    self.weights.insert((step, variant), arm.weight);
+                    arms.push((step, variant));
                 }
+                j.arms = (start, arms.len() as u32);
             }
         }
         // Pass 2: message lines into message cells, and their journey's tallies.
@@ -252,6 +259,9 @@ impl Cube {
             }
             let Some(&i) = index.get(line.journey.as_str()) else { continue };
             let j = &mut journeys[i as usize];
+            if !j.known {
+                continue;
+            }
             let Some(step) = line.step.as_deref() else { continue };
             let key = Key {
                 step: self.names.id(Some(step)),
@@ -303,7 +313,7 @@ impl Cube {
             }
         }
         // Pass 3: journey cells (and one per experiment arm), and last-touch credit.
-        for (j, extra) in journeys.iter().zip(&journey_extra) {
+        for (j, extra) in journeys.iter().zip(&journey_extra).filter(|(j, _)| j.known) {
             let mut counts = *extra;
             counts.units = 1;
             counts.messaged = j.messaged as u64;
