@@ -179,8 +179,8 @@ export function createRekindle(glue, loadWasm) {
     // The report over an outcome log `{ outcomes, rollups }` (src/measurement): the lift with its
     // intervals, experiments, one dimension's roll-up, every roll-up as CSV, and daily roll-ups.
     const opts = (options) => (options === undefined ? undefined : text(options));
-    api.report = (log, options) => call(() => glue.report(text(log), opts(options)));
-    api.rollup = (log, dimension, options) => call(() => glue.rollup(text(log), dimension, opts(options)));
+    api.report = (log, options) => JSON.parse(call(() => glue.report(text(log), opts(options))));
+    api.rollup = (log, dimension, options) => JSON.parse(call(() => glue.rollup(text(log), dimension, opts(options))));
     api.reportCsv = (log, options) => call(() => glue.reportCsv(text(log), opts(options)));
     api.compactOutcomes = (log, before) => JSON.parse(call(() => glue.compactOutcomes(text(log), millis(before))));
   }

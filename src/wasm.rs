@@ -136,20 +136,27 @@ pub mod server {
         Ok((log, options))
     }
 
-    /// The report over an outcome log (`{ outcomes, rollups }` as JSON): treated and held-out
-    /// figures, the lift with its intervals, experiments (src/measurement).
-    #[wasm_bindgen]
-    pub fn report(log: &str, options: Option<String>) -> Result<JsValue, JsValue> {
-        let (log, options) = log_and_options(log, options)?;
-        to_js(&crate::measurement::report(&log, &options))
+    /// Reports cross as JSON text, parsed by the loader: serde_json writes them already (the
+    /// decision's output), where building JS objects field by field would add code per type.
+    fn json<T: Serialize>(value: &T) -> Result<String, JsValue> {
+        serde_json::to_string(value).map_err(|e| plain_error(&e.to_string()))
     }
 
-    /// One dimension's roll-up (playbook, version, pilot, day, week, step, channel, angle, variant).
+    /// The report over an outcome log (`{ outcomes, rollups }` as JSON), as JSON: treated and
+    /// held-out figures, the lift with its intervals, experiments (src/measurement).
     #[wasm_bindgen]
-    pub fn rollup(log: &str, dimension: &str, options: Option<String>) -> Result<JsValue, JsValue> {
+    pub fn report(log: &str, options: Option<String>) -> Result<String, JsValue> {
+        let (log, options) = log_and_options(log, options)?;
+        json(&crate::measurement::report(&log, &options))
+    }
+
+    /// One dimension's roll-up (playbook, version, pilot, day, week, step, channel, angle,
+    /// variant), as JSON.
+    #[wasm_bindgen]
+    pub fn rollup(log: &str, dimension: &str, options: Option<String>) -> Result<String, JsValue> {
         let dimension = crate::measurement::Dimension::parse(dimension).map_err(throw)?;
         let (log, options) = log_and_options(log, options)?;
-        to_js(&crate::measurement::rollup(&log, dimension, &options))
+        json(&crate::measurement::rollup(&log, dimension, &options))
     }
 
     /// Every dimension's roll-up as CSV.
@@ -172,11 +179,10 @@ pub mod server {
     pub fn compact_outcomes(log: &str, before: f64) -> Result<String, JsValue> {
         let (log, _) = log_and_options(log, None)?;
         let compacted = crate::measurement::compact(&log, millis(before)?);
-        let kept: std::collections::HashSet<&str> = compacted.outcomes.iter().map(|o| o.journey.as_str()).collect();
-        let mut journeys: Vec<&str> = log.outcomes.iter().map(|o| o.journey.as_str()).filter(|j| !kept.contains(j)).collect();
-        journeys.sort_unstable();
-        journeys.dedup();
-        serde_json::to_string(&Compacted { rollups: &compacted.rollups, journeys }).map_err(|e| plain_error(&e.to_string()))
+        let mut seen: std::collections::HashSet<&str> = compacted.outcomes.iter().map(|o| o.journey.as_str()).collect();
+        // Each rolled-up journey once (`insert` is false for one kept or already listed).
+        let journeys: Vec<&str> = log.outcomes.iter().map(|o| o.journey.as_str()).filter(|j| seen.insert(j)).collect();
+        json(&Compacted { rollups: &compacted.rollups, journeys })
     }
 
     #[wasm_bindgen(js_name = defaultPolicy)]

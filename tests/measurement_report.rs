@@ -101,6 +101,12 @@ fn rolling_finished_journeys_into_days_changes_no_figure() {
     for d in measurement::DIMENSIONS {
         assert_eq!(measurement::rollup(&stored, d, &options), measurement::rollup(&log, d, &options), "{d:?}");
     }
+    // A late line for a rolled-up journey counts nowhere, and goes at the next roll-up.
+    let mut late = stored.clone();
+    let rolled = log.outcomes.iter().find(|l| l.at < t("2026-11-28T00:00:00Z")).unwrap().journey.clone();
+    late.outcomes.push(Outcome::new(OutcomeKind::Delivered, &rolled, t("2026-11-29T00:00:00Z")));
+    assert_eq!(measurement::report(&late, &options), measurement::report(&log, &options));
+    assert!(measurement::compact(&late, t("2026-11-30T00:00:00Z")).outcomes.iter().all(|l| l.journey != rolled));
     // Rolling up again folds the rest without counting the first days twice.
     let all = measurement::compact(&stored, t("2027-01-01T00:00:00Z"));
     assert!(all.outcomes.is_empty());

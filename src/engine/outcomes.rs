@@ -21,6 +21,7 @@ pub(super) struct Before {
 }
 
 impl Before {
+    #[inline(never)]
     pub(super) fn of(state: &State) -> Before {
         Before {
             journeys: state
@@ -39,6 +40,8 @@ impl Before {
     }
 }
 
+// Not inlined into `decide`: one copy, off the hot path's code (it cost 33 KB of wasm inlined).
+#[inline(never)]
 pub(super) fn outcomes(before: &Before, policy: &Policy, state: &State, event: &Event, actions: &[Action], decided_at: chrono::DateTime<chrono::Utc>) -> Vec<Outcome> {
     let mut out = Vec::new();
     let at = event.at;

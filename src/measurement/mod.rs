@@ -55,7 +55,7 @@ impl Default for Options {
 
 impl Options {
     pub fn from_json(text: &str) -> Result<Options> {
-        let options: Options = crate::error::parse_json(text)?;
+        let options: Options = parse(text)?;
         let unit = |v: f64| v > 0.0 && v < 1.0;
         for (ok, path, what) in [
             (unit(options.level), "$.level", "between 0 and 1"),
@@ -193,7 +193,7 @@ pub struct Report {
 }
 
 /// A dimension the report groups by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Dimension {
     Playbook,
@@ -221,8 +221,10 @@ pub const DIMENSIONS: [Dimension; 9] = [
 
 impl Dimension {
     pub fn parse(text: &str) -> Result<Dimension> {
-        serde_json::from_value(serde_json::Value::String(text.to_string()))
-            .map_err(|_| Error::new(Code::InvalidField, "$.dimension", "one of playbook, version, pilot, day, week, step, channel, angle, variant"))
+        DIMENSIONS
+            .into_iter()
+            .find(|d| d.as_str() == text)
+            .ok_or_else(|| Error::new(Code::InvalidField, "$.dimension", "one of playbook, version, pilot, day, week, step, channel, angle, variant"))
     }
 
     pub fn as_str(self) -> &'static str {
@@ -361,8 +363,8 @@ impl Cube {
                 revenue: [c.revenue.n, c.revenue.sum, c.revenue.sum_sq],
             })
             .collect();
-        // A stable order, so a store rewrites the same text for the same figures.
-        out.sort_by(|a, b| serde_json::to_string(a).unwrap_or_default().cmp(&serde_json::to_string(b).unwrap_or_default()));
+        // By day: a store's text reads in order (the report does not care).
+        out.sort_unstable_by_key(|r| r.day);
         out
     }
 
@@ -374,16 +376,22 @@ impl Cube {
 
 /// Fold the lines of journeys abandoned before `before` into the daily roll-ups; keep the rest
 /// as lines. A line arriving later for a rolled-up journey (a late delivery receipt) is left
-/// out of every figure: the host rolls up only journeys past expiry and attribution.
+/// out of every figure, and dropped at the next roll-up: the host rolls up only journeys past
+/// expiry and attribution.
 pub fn compact(log: &Log, before: chrono::DateTime<chrono::Utc>) -> Log {
+    use crate::model::outcome::OutcomeKind;
     let (old, young): (Vec<&Outcome>, Vec<&Outcome>) = {
-        let cutoff: std::collections::HashSet<&str> = log
+        let abandoned: std::collections::HashMap<&str, bool> = log
             .outcomes
             .iter()
-            .filter(|o| o.kind == crate::model::outcome::OutcomeKind::Abandoned && o.at < before)
-            .map(|o| o.journey.as_str())
+            .filter(|o| o.kind == OutcomeKind::Abandoned)
+            .map(|o| (o.journey.as_str(), o.at < before))
             .collect();
-        log.outcomes.iter().partition(|o| cutoff.contains(o.journey.as_str()))
+        // A line whose journey has no `abandoned` line here (it was rolled up before) counts
+        // nowhere: it goes once it is as old as the cut, so such lines never pile up.
+        log.outcomes
+            .iter()
+            .partition(|o| abandoned.get(o.journey.as_str()).copied().unwrap_or(o.at < before))
     };
     let old: Vec<Outcome> = old.into_iter().cloned().collect();
     let cube = Cube::from_log(&Log { outcomes: old, rollups: log.rollups.clone() });
@@ -589,6 +597,16 @@ pub fn rollups(log: &Log, options: &Options) -> Vec<Row> {
 }
 
 pub fn parse_log(text: &str) -> Result<Log> {
-    crate::error::parse_json(text)
+    parse(text)
+}
+
+/// serde_json's own error (line and column) without the JSON path: tracking paths through the
+/// log's types cost 40 KB of server wasm, and the log is the engine's own writing, read back
+/// from a store, not a caller's input; the handler checks a report query's names itself.
+fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| {
+        let code = if e.is_syntax() || e.is_eof() { Code::MalformedJson } else { Code::InvalidField };
+        Error::new(code, "$", e.to_string())
+    })
 }
 

@@ -23,8 +23,8 @@ pub fn ln_gamma(x: f64) -> f64 {
         1.505_632_735_149_311_6e-7,
     ];
     if x < 0.5 {
-        // Reflection: Γ(x)Γ(1−x) = π / sin(πx).
-        return (PI / (PI * x).sin()).ln() - ln_gamma(1.0 - x);
+        // Γ(x) = Γ(x + 1) / x: no reflection, whose sine would pull in libm's trigonometry.
+        return ln_gamma(x + 1.0) - x.ln();
     }
     let x = x - 1.0;
     let mut a = G[0];
