@@ -172,3 +172,30 @@ fn bad_options_are_typed_errors_with_a_path() {
     assert_eq!(Dimension::parse("galaxy").unwrap_err().path(), "$.dimension");
     assert!(measurement::parse_log(r#"{"outcomes":[{"at":0,"journey":"j","kind":"teleported"}]}"#).is_err());
 }
+
+#[test]
+fn the_log_holds_no_personal_data() {
+    let (log, _) = three_shoppers();
+    let text = serde_json::to_string(&log).unwrap();
+    for personal in ["ada@example.com", "5125550100", "Ada", "Merino", "contact-1", "checkouts/c1"] {
+        assert!(!text.contains(personal), "{personal} is in the log: {text}");
+    }
+}
+
+#[test]
+fn a_stop_is_an_unsubscribe_from_the_last_text_and_a_complaint_is_not() {
+    use rekindle::common::channel::Channel;
+    let mut a = Shopper::new(policy());
+    a.apply(checkout("e1", "2026-11-27T15:00:00Z", "c1"), t("2026-11-27T15:00:00Z"));
+    let email = sends(&a.run_until(t("2026-11-27T15:05:00Z")))[0].0.clone();
+    // A click brings the concise SMS follow-up.
+    a.apply(json!({ "id": "k1", "at": "2026-11-27T15:10:00Z", "type": "clicked", "actionId": email }), t("2026-11-27T15:10:00Z"));
+    let later = sends(&a.run_until(t("2026-11-27T15:40:00Z")));
+    let text = later.iter().find(|(_, c)| *c == Channel::Sms).expect("the follow-up text").0.clone();
+    a.apply(json!({ "id": "x1", "at": "2026-11-27T15:45:00Z", "type": "complained", "actionId": email }), t("2026-11-27T15:45:00Z"));
+    a.apply(json!({ "id": "s1", "at": "2026-11-27T15:46:00Z", "type": "smsReceived", "body": "STOP" }), t("2026-11-27T15:46:00Z"));
+    let lines = lines(&a);
+    let of = |kind| lines.iter().filter(|l| l.kind == kind).map(|l| l.send.clone().unwrap()).collect::<Vec<_>>();
+    assert_eq!(of(OutcomeKind::Complained), [email]);
+    assert_eq!(of(OutcomeKind::Unsubscribed), [text], "the complaint withdrew email consent without counting as an unsubscribe");
+}

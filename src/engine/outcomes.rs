@@ -96,9 +96,9 @@ pub(super) fn outcomes(before: &Before, policy: &Policy, state: &State, event: &
         EventBody::Complained(e) => out.extend(line_for(state, &e.action_id, OutcomeKind::Complained, at)),
         _ => {}
     }
-    // An opt-out (a link, a STOP) counts against the last message on its channel; a complaint
-    // or a bounce withdraws consent too, but is not an unsubscribe.
-    if !matches!(event.body, EventBody::Complained(_) | EventBody::Bounced(_) | EventBody::Erase) {
+    // An opt-out (a link, a STOP) counts against the last message on its channel; a complaint,
+    // a bounce or a carrier's block withdraws consent too, but is not an unsubscribe.
+    if !matches!(event.body, EventBody::Complained(_) | EventBody::Bounced(_) | EventBody::SendFailed(_) | EventBody::Erase) {
         for (i, channel) in [Channel::Email, Channel::Sms].into_iter().enumerate() {
             if before.allows[i] && !state.contact.consent.allows(channel) {
                 let last = state
