@@ -103,6 +103,11 @@ export function createRekindle(glue, loadWasm) {
       return call(() => this.#bound().policyVersion);
     }
 
+    /** How long after abandonment a journey's figures are final (its lines may be rolled up). */
+    get settledAfterMs() {
+      return call(() => this.#bound().settledAfterMs);
+    }
+
     get smsSegmentLimit() {
       return call(() => this.#bound().smsSegmentLimit);
     }
@@ -114,7 +119,8 @@ export function createRekindle(glue, loadWasm) {
 
     /**
      * Apply one event to one contact's stored state.
-     * @returns {{ state: string, actions: object[], explanation: { reasons: object[], summary: string } }}
+     * @returns {{ state: string, actions: object[], explanation: { reasons: object[], summary: string }, outcomes: object[] }}
+     * `outcomes`: lines for the outcome log (no personal data), for the host to append.
      */
     decide(contactId, state, event, now) {
       const handle = this.#bound();
@@ -128,8 +134,8 @@ export function createRekindle(glue, loadWasm) {
       result ??= call(() => handle.decide(contactId, state ?? undefined, body, at));
       const [next, output, ticket] = result;
       this.#remember(contactId, next, ticket);
-      const { actions, explanation } = JSON.parse(output);
-      return { state: next, actions, explanation };
+      const { actions, explanation, outcomes = [] } = JSON.parse(output);
+      return { state: next, actions, explanation, outcomes };
     }
 
     #remember(contactId, state, ticket) {
@@ -173,6 +179,13 @@ export function createRekindle(glue, loadWasm) {
     api.defaultPolicy = () => JSON.parse(call(() => glue.defaultPolicy()));
     /** The recovery funnel over contacts' stored state strings. */
     api.funnel = (states) => call(() => glue.funnel(JSON.stringify(states)));
+    // The report over an outcome log `{ outcomes, rollups }` (src/measurement): the lift with its
+    // intervals, experiments, one dimension's roll-up, every roll-up as CSV, and daily roll-ups.
+    const opts = (options) => (options === undefined ? undefined : text(options));
+    api.report = (log, options) => JSON.parse(call(() => glue.report(text(log), opts(options))));
+    api.rollup = (log, dimension, options) => JSON.parse(call(() => glue.rollup(text(log), dimension, opts(options))));
+    api.reportCsv = (log, options) => call(() => glue.reportCsv(text(log), opts(options)));
+    api.compactOutcomes = (log, before) => JSON.parse(call(() => glue.compactOutcomes(text(log), millis(before))));
   }
   return api;
 }

@@ -163,6 +163,27 @@ export interface Decision {
   state: string;
   actions: Action[];
   explanation: Explanation;
+  /** Lines for the outcome log (no personal data): append them with the state (src/model/outcome.rs). */
+  outcomes: Outcome[];
+}
+
+/** One line of the outcome log. Journey facts ride on `abandoned`, send facts on send-level lines. */
+export interface Outcome {
+  at: number;
+  journey: string;
+  kind: 'abandoned' | 'sent' | 'delivered' | 'opened' | 'clicked' | 'unsubscribed' | 'complained' | 'ordered' | 'expired' | 'superseded' | 'stopped';
+  playbook?: string;
+  policyVersion?: string;
+  holdout?: boolean;
+  pilot?: boolean;
+  arms?: { step: string; variant: string; weight: number }[];
+  send?: string;
+  step?: string;
+  channel?: 'email' | 'sms';
+  angle?: string;
+  variant?: string;
+  segments?: number;
+  amountMinor?: number;
 }
 
 export interface Step {
@@ -260,6 +281,37 @@ export interface Funnel {
 /** The recovery funnel over contacts' stored state strings (what a store holds). */
 export function funnel(states: string[]): Funnel;
 
+/** The outcome log as a store keeps it: lines not yet rolled up, and daily roll-ups. */
+export interface OutcomeLog { outcomes: Outcome[]; rollups: object[] }
+export interface ReportOptions { level?: number; smsSegmentPriceMinor?: number; mixtureSd?: number; power?: number; sampleRatioAlpha?: number }
+export interface Interval { estimate: number; low: number; high: number }
+/** What recovery caused (docs/measurement.md defines every figure). */
+export interface Report {
+  from: string | null;
+  to: string | null;
+  treated: Record<string, number>;
+  holdout: Record<string, number>;
+  lift: null | {
+    treated: number; heldOut: number; treatedRate: number; holdoutRate: number;
+    difference: Interval; relative: Interval | null; pValue: number;
+    revenuePerAbandonment: null | { treatedMinor: number; holdoutMinor: number; difference: Interval; pValue: number; degreesOfFreedom: number };
+    incrementalOrders: Interval; incrementalRevenueMinor: Interval | null;
+    conclusive: boolean; minimumDetectableEffect: number; moreAbandonmentsNeeded: number | null; moreDaysNeeded: number | null; verdict: string;
+  };
+  experiments: {
+    step: string;
+    arms: { variant: string; weight: number; journeys: number; recovered: number; recoveryRate: number; revenuePerAbandonmentMinor: number }[];
+    sampleRatio: { chiSquare: number; pValue: number; mismatch: boolean };
+    comparisons: { variant: string; against: string; fixed: Interval; alwaysValid: Interval; alwaysValidP: number; conclusive: boolean }[];
+  }[];
+}
+export type Dimension = 'playbook' | 'version' | 'pilot' | 'day' | 'week' | 'step' | 'channel' | 'angle' | 'variant';
+export function report(log: OutcomeLog | string, options?: ReportOptions): Report;
+export function rollup(log: OutcomeLog | string, dimension: Dimension, options?: ReportOptions): { dimension: Dimension; key: string; metrics: Record<string, number>; lift?: Report['lift'] }[];
+/** Every dimension's roll-up as CSV (RFC 4180, formulas defused). */
+export function reportCsv(log: OutcomeLog | string, options?: ReportOptions): string;
+/** Fold journeys abandoned before `before` into daily roll-ups: the roll-ups to keep, and the journeys whose lines may go. */
+export function compactOutcomes(log: OutcomeLog | string, before: Date | number): { rollups: object[]; journeys: string[] };
 /** What one provider or platform request asks of the runtime, as the engine normalised it (`src/ingest`). */
 export interface Ingested {
   /** Events for one contact: the first `lookup` key that resolves, else `contactId`; neither is unmatched. */

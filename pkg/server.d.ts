@@ -33,6 +33,8 @@ export interface StoreChange {
   purge?: boolean;
   /** Delete the contact whole: its state row, due entries, links and intents, no tombstone (an anonymous visitor the engine forgot). */
   forget: boolean;
+  /** Lines for the outcome log, appended in order only if the commit wins; kept through erasure (no personal data). */
+  outcomes?: { journey: string; line: string }[];
 }
 
 export interface DueSummary {
@@ -90,6 +92,10 @@ export interface RekindleStore {
    * ended and lasts `windowMs`. Atomic across processes. Ended windows may be deleted.
    */
   take(key: string, max: number, windowMs: number, now: number): Promise<boolean>;
+  /** The outcome log as of one moment: its lines in order, the roll-ups' JSON, the last line's sequence number and the roll-ups' version. */
+  readOutcomes?(): Promise<{ lines: string[]; rollups: string | null; upTo: number; version: number }>;
+  /** Replace the roll-ups if their version is still `version`, dropping the lines (up to `upTo`) of `journeys`. False if another roll-up won. */
+  rollUpOutcomes?(rolled: { upTo: number; version: number; journeys: string[]; rollups: string }): Promise<boolean>;
   /** Optional, for tests and benchmarks: rows (or keys) held, by kind. Memory, SQLite and Redis have it. */
   size?(): Promise<Record<string, number>>;
   /** Shopify `shop/redact`: everything goes. */

@@ -22,6 +22,8 @@
 //! simulate/         server,       engine model policy           the policy simulator and replay:
 //!                   native only   compliance common error       worlds, shoppers, comparisons, reports
 //! metrics.rs        server        model common error            the funnel over stored states
+//! measurement/      server        model policy common error     the report over the outcome log: lift,
+//!                                                               intervals, experiments, roll-ups, CSV
 //! recent_states.rs  server        model common error            the states a wasm Engine keeps parsed
 //! engine/           server        model policy compliance       decide(): start, send time, engagement,
 //!                                 hygiene time_zone common      contact updates; angle, incentive,
@@ -55,6 +57,8 @@ pub mod engine;
 pub mod hygiene;
 #[cfg(feature = "server")]
 pub mod ingest;
+#[cfg(feature = "server")]
+pub mod measurement;
 #[cfg(feature = "server")]
 pub mod metrics;
 #[cfg(feature = "server")]

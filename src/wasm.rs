@@ -127,6 +127,64 @@ pub mod server {
         to_js(&crate::metrics::funnel(&states))
     }
 
+    fn log_and_options(log: &str, options: Option<String>) -> Result<(crate::measurement::Log, crate::measurement::Options), JsValue> {
+        let log = crate::measurement::parse_log(log).map_err(throw)?;
+        let options = match options {
+            Some(text) => crate::measurement::Options::from_json(&text).map_err(throw)?,
+            None => crate::measurement::Options::default(),
+        };
+        Ok((log, options))
+    }
+
+    /// Reports cross as JSON text, parsed by the loader: serde_json writes them already (the
+    /// decision's output), where building JS objects field by field would add code per type.
+    fn json<T: Serialize>(value: &T) -> Result<String, JsValue> {
+        serde_json::to_string(value).map_err(|e| plain_error(&e.to_string()))
+    }
+
+    /// The report over an outcome log (`{ outcomes, rollups }` as JSON), as JSON: treated and
+    /// held-out figures, the lift with its intervals, experiments (src/measurement).
+    #[wasm_bindgen]
+    pub fn report(log: &str, options: Option<String>) -> Result<String, JsValue> {
+        let (log, options) = log_and_options(log, options)?;
+        json(&crate::measurement::report(&log, &options))
+    }
+
+    /// One dimension's roll-up (playbook, version, pilot, day, week, step, channel, angle,
+    /// variant), as JSON.
+    #[wasm_bindgen]
+    pub fn rollup(log: &str, dimension: &str, options: Option<String>) -> Result<String, JsValue> {
+        let dimension = crate::measurement::Dimension::parse(dimension).map_err(throw)?;
+        let (log, options) = log_and_options(log, options)?;
+        json(&crate::measurement::rollup(&log, dimension, &options))
+    }
+
+    /// Every dimension's roll-up as CSV.
+    #[wasm_bindgen(js_name = reportCsv)]
+    pub fn report_csv(log: &str, options: Option<String>) -> Result<String, JsValue> {
+        let (log, options) = log_and_options(log, options)?;
+        Ok(crate::measurement::to_csv(&crate::measurement::rollups(&log, &options)))
+    }
+
+    #[derive(Serialize)]
+    struct Compacted<'a> {
+        rollups: &'a [crate::measurement::Rollup],
+        journeys: Vec<&'a str>,
+    }
+
+    /// Fold the lines of journeys abandoned before `before` (epoch ms) into the daily roll-ups.
+    /// Returns `{ rollups, journeys }` as JSON: the roll-ups to keep in place of the old ones,
+    /// and the journeys whose lines the store may now drop.
+    #[wasm_bindgen(js_name = compactOutcomes)]
+    pub fn compact_outcomes(log: &str, before: f64) -> Result<String, JsValue> {
+        let (log, _) = log_and_options(log, None)?;
+        let compacted = crate::measurement::compact(&log, millis(before)?);
+        let mut seen: std::collections::HashSet<&str> = compacted.outcomes.iter().map(|o| o.journey.as_str()).collect();
+        // Each rolled-up journey once (`insert` is false for one kept or already listed).
+        let journeys: Vec<&str> = log.outcomes.iter().map(|o| o.journey.as_str()).filter(|j| seen.insert(j)).collect();
+        json(&Compacted { rollups: &compacted.rollups, journeys })
+    }
+
     #[wasm_bindgen(js_name = defaultPolicy)]
     pub fn default_policy() -> String {
         crate::policy::DEFAULT_POLICY.to_string()
@@ -245,6 +303,9 @@ pub mod server {
     struct Output<'a> {
         actions: &'a [crate::model::action::Action],
         explanation: &'a crate::engine::explain::Explanation,
+        /// Lines for the outcome log: the host appends them (src/model/outcome.rs).
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        outcomes: &'a [crate::model::outcome::Outcome],
     }
 
     #[wasm_bindgen]
@@ -260,6 +321,14 @@ pub mod server {
         #[wasm_bindgen(getter, js_name = policyVersion)]
         pub fn policy_version(&self) -> String {
             self.policy.version.clone()
+        }
+
+        /// When a journey's figures can no longer change: past its expiry and its attribution
+        /// window, plus a day for late receipts. Its log lines may then be rolled up.
+        #[wasm_bindgen(getter, js_name = settledAfterMs)]
+        pub fn settled_after_ms(&self) -> f64 {
+            let hours = self.policy.attribution_window_hours.max(self.policy.journey_expiry_hours) as f64 + 24.0;
+            hours * 3_600_000.0
         }
 
         #[wasm_bindgen(getter, js_name = smsSegmentLimit)]
@@ -348,7 +417,7 @@ pub mod server {
     }
 
     fn output_json(decision: &engine::Decision) -> Result<String, JsValue> {
-        let output = Output { actions: &decision.actions, explanation: &decision.explanation };
+        let output = Output { actions: &decision.actions, explanation: &decision.explanation, outcomes: &decision.outcomes };
         let mut text = Vec::with_capacity(2048);
         serde_json::to_writer(&mut text, &output).map_err(|e| plain_error(&e.to_string()))?;
         Ok(String::from_utf8(text).expect("serde_json writes UTF-8"))

@@ -19,6 +19,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("ingest", &["model", "compliance", "hygiene", "common", "error"]),
     ("simulate", &["engine", "model", "policy", "compliance", "common", "error"]),
     ("metrics", &["model", "common", "error"]),
+    ("measurement", &["model", "policy", "common", "error"]),
     ("recent_states", &["model", "common", "error"]),
     ("engine", &["model", "policy", "compliance", "hygiene", "time_zone", "common", "error"]),
     ("model", &["policy", "compliance", "common", "error"]),

@@ -26,7 +26,7 @@ export function createJournal() {
 }
 
 /** Everything the dashboard shows, as one JSON document. `names.get(contactId)`: the cast member, if any. */
-export async function snapshot({ journal, store, outbox, clock, funnel, names = new Map() }) {
+export async function snapshot({ journal, store, outbox, clock, funnel, report, names = new Map() }) {
   const journeys = [];
   const states = [];
   for (const contactId of journal.contacts()) {
@@ -60,7 +60,11 @@ export async function snapshot({ journal, store, outbox, clock, funnel, names = 
   }
   journeys.sort((a, b) => a.abandonedAt - b.abandonedAt);
   const messages = outbox.list().map((m) => ({ ...m, shopper: names.get(m.contactId)?.name ?? m.contactId, shopperKey: names.get(m.contactId)?.key ?? null }));
-  return { now: clock.now(), journeys, outbox: messages, funnel: funnel(states) };
+  // The lift against the holdout, from the outcome log (src/measurement), with its interval.
+  const log = await store.readOutcomes();
+  const figures = report(`{"outcomes":[${log.lines.join(',')}],"rollups":${log.rollups ?? '[]'}}`);
+  const lift = { treated: figures.treated.abandoned, treatedRecovered: figures.treated.recovered, heldOut: figures.holdout.abandoned, heldOutRecovered: figures.holdout.recovered, lift: figures.lift };
+  return { now: clock.now(), journeys, outbox: messages, funnel: funnel(states), lift };
 }
 
 /**

@@ -56,7 +56,7 @@ export async function startDemo({ clock, port = 0, shopPort = 0, cast = [], idle
   const routes = {
     '/': () => ({ status: 302, headers: { location: '/dashboard' } }),
     '/dashboard': () => ({ status: 200, type: 'text/html; charset=utf-8', body: dashboardHtml }),
-    '/api/snapshot': async () => ({ status: 200, type: 'application/json', body: JSON.stringify(await snapshot({ journal, store, outbox, clock, funnel: rekindle.funnel, names })) }),
+    '/api/snapshot': async () => ({ status: 200, type: 'application/json', body: JSON.stringify(await snapshot({ journal, store, outbox, clock, funnel: rekindle.funnel, report: rekindle.report, names })) }),
   };
   const rekindleListener = (...args) => serverNode.toNodeListener(handler)(...args);
   const api = await listen(async (req, res) => {
@@ -92,7 +92,7 @@ export async function startDemo({ clock, port = 0, shopPort = 0, cast = [], idle
     runtime,
     journal,
     outbox,
-    snapshot: () => snapshot({ journal, store, outbox, clock, funnel: rekindle.funnel, names }),
+    snapshot: () => snapshot({ journal, store, outbox, clock, funnel: rekindle.funnel, report: rekindle.report, names }),
     async close() {
       await close(api.http);
       await close(shop.http);

@@ -100,6 +100,7 @@ const ROUTES = {
   'POST /tick': tick,
   // Vercel Cron calls its path with GET and `Authorization: Bearer <CRON_SECRET>`.
   'GET /tick': tick,
+  'GET /report': report,
 };
 
 // Links in messages: /r/<token> recovery, /u/<token> unsubscribe, /p/<token> preferences.
@@ -334,6 +335,34 @@ async function preferences(s, request, url, { actionId, contactId }) {
 async function tick(s, request) {
   if (!(await sameSecret(s.o.secrets.tick, credentials(request, 'bearer')))) return problem(401, 'BAD_CREDENTIALS', 'the tick needs its bearer secret');
   return json(200, await s.runtime.tick());
+}
+
+// ---------- measurement ----------
+
+/** Report options a query may set; anything else is refused, so a typo is not silently ignored. */
+const REPORT_OPTIONS = { level: 'level', smsSegmentPriceMinor: 'smsSegmentPriceMinor', mixtureSd: 'mixtureSd', power: 'power', sampleRatioAlpha: 'sampleRatioAlpha' };
+
+/**
+ * GET /report: what recovery caused, from the outcome log (src/measurement). JSON by default;
+ * `?dimension=step` one roll-up; `?format=csv` every roll-up as CSV. Behind its own bearer
+ * secret (`secrets.reports`): the figures are the merchant's business, not the public's.
+ */
+async function report(s, request, url) {
+  if (!(await sameSecret(s.o.secrets.reports, credentials(request, 'bearer')))) return problem(401, 'BAD_CREDENTIALS', 'the report needs its bearer secret');
+  const options = {};
+  let format = 'json';
+  let dimension = null;
+  for (const [key, value] of url.searchParams) {
+    if (key === 'format' && (value === 'json' || value === 'csv')) format = value;
+    else if (key === 'dimension') dimension = value;
+    else if (REPORT_OPTIONS[key] && value.trim() !== '' && Number.isFinite(Number(value))) options[REPORT_OPTIONS[key]] = Number(value);
+    else return problem(400, 'INVALID_FIELD', `query ${key}: not a report option (format=json|csv, dimension, ${Object.keys(REPORT_OPTIONS).join(', ')})`, `$.${key}`);
+  }
+  const body = await s.runtime.report({ format, dimension, options });
+  if (format === 'csv') {
+    return new Response(body, { status: 200, headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="rekindle-report.csv"' } });
+  }
+  return json(200, body);
 }
 
 /** The credentials of `Authorization: <scheme> <credentials>`, or ''. The scheme is case-insensitive (RFC 9110 11.1). */

@@ -76,6 +76,9 @@ export function createRuntime({
   /** The engine's actions as one atomic store change. */
   function plan(contactId, decision, expected, links, settle) {
     const change = { expected, state: decision.state, schedule: [], unschedule: [], intents: [], links: [...links], settle, erase: false, purge: false, forget: false };
+    // Appended with the state, in the same commit: a decision retried after a lost
+    // compare-and-set logs its outcomes once.
+    change.outcomes = (decision.outcomes ?? []).map((o) => ({ journey: o.journey, line: JSON.stringify(o) }));
     for (const action of decision.actions) {
       switch (action.type) {
         case 'schedule':
@@ -220,6 +223,7 @@ export function createRuntime({
     // After the work: a tick that throws is not recorded, so /health sees the backlog grow.
     if (failure) throw failure;
     await store.recordTick(at);
+    await rollUpHourly(at);
     return outcome;
   }
 
@@ -404,8 +408,48 @@ export function createRuntime({
     return current ? rekindle.recoveryUrl(current.state, actionId) ?? null : null;
   }
 
+  /** The outcome log as the engine reads it: `{ outcomes, rollups }` as JSON text. */
+  async function outcomeLog() {
+    const { lines, rollups, upTo, version } = await store.readOutcomes();
+    return { text: `{"outcomes":[${lines.join(',')}],"rollups":${rollups ?? '[]'}}`, upTo, version };
+  }
+
+  /** The merchant's report (src/measurement): JSON, or every roll-up as CSV. */
+  async function report({ format = 'json', dimension = null, options } = {}) {
+    const { text } = await outcomeLog();
+    if (format === 'csv') return rekindle.reportCsv(text, options);
+    if (dimension) return rekindle.rollup(text, dimension, options);
+    return rekindle.report(text, options);
+  }
+
+  /**
+   * Fold settled journeys' log lines into daily roll-ups, so a year of a busy shop stays small.
+   * Compare-and-set on the roll-ups' version: two processes rolling up at once cannot count a
+   * day twice; the loser finds nothing left to do next time.
+   */
+  async function rollUpOutcomes() {
+    const { text, upTo, version } = await outcomeLog();
+    const { rollups, journeys } = rekindle.compactOutcomes(text, now() - engine.settledAfterMs);
+    if (journeys.length === 0) return { rolledUp: 0 };
+    const done = await store.rollUpOutcomes({ upTo, version, journeys, rollups: JSON.stringify(rollups) });
+    return { rolledUp: done ? journeys.length : 0 };
+  }
+
+  // Rolling up reads the whole unrolled log: once an hour per process is plenty for daily cells.
+  let lastRollUpAt = -Infinity;
+  async function rollUpHourly(at) {
+    if (at - lastRollUpAt < 3_600_000 || !store.readOutcomes) return;
+    lastRollUpAt = at;
+    try {
+      await rollUpOutcomes();
+    } catch (error) {
+      // The figures wait for the next hour; the sends must not.
+      log('error', 'outcome roll-up failed', { code: error?.code ?? null });
+    }
+  }
+
   /** What /health reports: the last tick, the due backlog and its oldest entry. */
   const schedule = () => store.dueSummary(now());
 
-  return { apply, ingest, ingestMatching, tick, dispatchPending, contactOfAction, recoveryUrl, schedule, owner, engine };
+  return { apply, ingest, ingestMatching, tick, dispatchPending, contactOfAction, recoveryUrl, schedule, report, rollUpOutcomes, owner, engine };
 }

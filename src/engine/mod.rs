@@ -10,6 +10,7 @@ mod engagement;
 pub mod explain;
 mod housekeeping;
 pub mod incentive;
+mod outcomes;
 mod send_time;
 mod start;
 mod support;
@@ -33,6 +34,9 @@ pub struct Decision {
     pub state: State,
     pub actions: Vec<Action>,
     pub explanation: Explanation,
+    /// Lines for the outcome log (`model::outcome`): the host appends them as they are.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub outcomes: Vec<crate::model::outcome::Outcome>,
 }
 
 pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) -> Decision {
@@ -72,6 +76,7 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
         );
         return run.finish();
     }
+    let before = outcomes::Before::of(&run.state);
     let housekept = run.state.contact.housekeeping_at;
     run.expire_old_journeys();
     run.purge_past_retention();
@@ -147,7 +152,10 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
         run.keep_or_forget_anonymous();
     }
     run.reschedule_housekeeping(housekept);
-    run.finish()
+    let logged = outcomes::outcomes(&before, policy, &run.state, event, &run.actions, run.now);
+    let mut decision = run.finish();
+    decision.outcomes = logged;
+    decision
 }
 
 /// One decision in progress: the inputs, and the outputs as they accumulate.
@@ -171,6 +179,7 @@ impl Run<'_> {
             state: self.state,
             actions: self.actions,
             explanation: why,
+            outcomes: Vec::new(),
         }
     }
 

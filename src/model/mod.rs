@@ -9,4 +9,5 @@ pub mod event;
 pub mod journey;
 pub mod message;
 pub mod offer;
+pub mod outcome;
 pub mod state;

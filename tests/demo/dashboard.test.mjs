@@ -73,3 +73,17 @@ test('headless Chromium renders the dashboard: funnel numbers, a timeline with a
   await mkdir(artifacts, { recursive: true });
   await page.screenshot({ path: join(artifacts, 'demo-dashboard.png'), fullPage: true });
 });
+
+test('the dashboard shows the lift against the holdout with its interval, from the outcome log', async () => {
+  const l = snapshot.lift;
+  assert.equal(l.heldOut, 1, 'one shopper of the cast is held out');
+  assert.equal(l.treated + l.heldOut, snapshot.journeys.length, 'every journey counts once, in its arm');
+  assert.ok(l.lift.difference.low < l.lift.difference.estimate && l.lift.difference.estimate < l.lift.difference.high);
+  const page = await browser.newPage();
+  await page.goto(`${demo.url}/dashboard`);
+  await page.waitForSelector('body[data-ready="true"]');
+  const pts = (x) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}`;
+  assert.equal(await page.textContent('[data-stat="lift"]'), `${pts(l.lift.difference.estimate)} pts`);
+  assert.equal(await page.textContent('[data-stat="liftInterval"]'), `${pts(l.lift.difference.low)} to ${pts(l.lift.difference.high)}`);
+  assert.match(await page.textContent('[data-stat="verdict"]'), /^inconclusive/, 'eight shoppers prove nothing, and it says so');
+});

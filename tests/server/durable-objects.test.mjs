@@ -112,7 +112,7 @@ storeContract('durable objects', async () => {
 let dir, twilio, sendgrid, merchantScript, app;
 const bindings = () => ({
   POLICY: JSON.stringify(testPolicy()),
-  SECRETS: JSON.stringify(SECRETS),
+  SECRETS: JSON.stringify({ ...SECRETS, reports: 'reports-secret' }),
   TWILIO: JSON.stringify(TWILIO),
   TWILIO_URL: twilio.url,
   SENDGRID_KEY,
@@ -194,6 +194,19 @@ test('an abandoned checkout creates its contact object, whose alarm sends the em
   assert.equal(twilio.messages.length, 0, 'and has not gone early');
   console.log(`# the alarm's email reached the provider ${late} ms after it was due`);
   assert.ok(late >= 0, 'not before it was due');
+});
+
+test('GET /report on Workers: the contact objects hand their outcome lines to the log object, which the report reads', async () => {
+  assert.equal((await fetch(`${app.url}/report`)).status, 401, 'no secret, no figures');
+  const response = await fetch(`${app.url}/report`, { headers: { authorization: 'Bearer reports-secret' } });
+  assert.equal(response.status, 200);
+  const report = await response.json();
+  assert.equal(report.treated.abandoned, shoppers.length, 'every journey so far, from its contact object');
+  assert.equal(report.treated.messages, sendgrid.mails.length + twilio.messages.length, 'the alarm\'s sends, logged in the object\'s commit');
+  assert.equal(report.holdout.abandoned, 0);
+  assert.equal(report.lift, null, 'no holdout in this policy, so no lift: the report says nothing it cannot back');
+  const csv = await fetch(`${app.url}/report?format=csv`, { headers: { authorization: 'Bearer reports-secret' } });
+  assert.match(await csv.text(), /^dimension,key,abandoned,/);
 });
 
 test('GET /health on Workers: alarms are the scheduler, so no global backlog is reported; one contact\'s is', async () => {

@@ -228,5 +228,28 @@ export function storeContract(name, open) {
       await store.commit('c10', change(3, 'tombstone', { erase: true }));
       assert.deepEqual(await scope('c10').claimDue(99_999, 100, 'F', 1000), []);
     });
+
+    test('outcome log: appended with the commit that won, kept through erasure, rolled up under compare-and-set', async () => {
+      const line = (journey, kind) => ({ journey, line: JSON.stringify({ at: 0, journey, kind }) });
+      const before = await store.readOutcomes();
+      assert.equal(await store.commit('c20', change(0, 's', { outcomes: [line('j_a', 'abandoned'), line('j_a', 'sent')] })), true);
+      assert.equal(await store.commit('c20', change(0, 'x', { outcomes: [line('j_lost', 'abandoned')] })), false);
+      assert.equal(await store.commit('c21', change(0, 's', { outcomes: [line('j_b', 'abandoned')] })), true);
+      const read = await store.readOutcomes();
+      const kinds = (r) => r.lines.slice(before.lines.length).map((l) => `${JSON.parse(l).journey}:${JSON.parse(l).kind}`);
+      assert.deepEqual(kinds(read), ['j_a:abandoned', 'j_a:sent', 'j_b:abandoned'], 'in commit order; the refused commit logged nothing');
+      assert.equal(read.rollups, before.rollups);
+      // Erasure takes the contact's personal data, not the figures (the log holds none).
+      assert.equal(await store.commit('c20', change(1, 'tombstone', { erase: true, outcomes: [line('j_a', 'stopped')] })), true);
+      // A line appended after the read survives the roll-up of its journey.
+      assert.equal(await store.commit('c21', change(1, 's', { outcomes: [line('j_b', 'delivered')] })), true);
+      assert.equal(await store.rollUpOutcomes({ upTo: read.upTo, version: read.version + 1, journeys: ['j_a'], rollups: '[1]' }), false, 'a stale version rolls up nothing');
+      assert.equal(await store.rollUpOutcomes({ upTo: read.upTo, version: read.version, journeys: ['j_a', 'j_b'], rollups: '[{"n":1}]' }), true);
+      const after = await store.readOutcomes();
+      assert.deepEqual(kinds(after), ['j_a:stopped', 'j_b:delivered'], 'rolled-up lines went; later ones stayed');
+      assert.equal(after.rollups, '[{"n":1}]');
+      assert.notEqual(after.version, read.version);
+      assert.equal(await store.rollUpOutcomes({ upTo: after.upTo, version: read.version, journeys: ['j_b'], rollups: '[]' }), false, 'the same read cannot roll up twice');
+    });
   });
 }

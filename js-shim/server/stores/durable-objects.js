@@ -19,6 +19,11 @@
 //   taken in one synchronous transaction.
 // - `registry`: every contact id, written once when a contact is created, so that `eraseAll`
 //   (Shopify `shop/redact`) can reach objects a namespace cannot list.
+// - `outcomes`: the shop's outcome log (no personal data) and its daily roll-ups. A contact's
+//   commit writes its lines to its own outbox in the same transaction; the store then hands
+//   them to the log object and empties the outbox. Each line carries an id made at commit, so
+//   a hand-over repeated after a crash (the next commit carries the outbox again) adds nothing.
+//   One object takes every line: plenty for one shop's decisions, and the report reads one place.
 // There is no global due index: alarms replace the cron tick, and the worker's own
 // `dueBefore`/`claimDue`/`claimable` are empty (POST /tick answers zeros; sends go out anyway). For the
 // same reason `dueSummary` (GET /health) knows no backlog from the Worker: it answers
@@ -60,7 +65,12 @@ export function durableObjectStore(namespace, { here = null } = {}) {
       ]);
       const owners = await Promise.all(keys.map((key) => stub(`link:${key}`).claimLink(contactId)));
       const won = keys.filter((_, i) => owners[i] === contactId);
-      const { ok, release } = await contact(contactId).commit(contactId, change, won);
+      const { ok, release, outbox = [] } = await contact(contactId).commit(contactId, change, won);
+      if (outbox.length) {
+        await stub('outcomes').appendOutcomes(outbox);
+        // An object being forgotten has deleted its storage (and its outbox) already.
+        if (!change.forget) await contact(contactId).handedOver(outbox.map((o) => o.id));
+      }
       // After the commit: released before it, a refused erase would leave a contact unfindable.
       await Promise.all(release.map((key) => stub(`link:${key}`).releaseLink(contactId, { forget: change.forget })));
       if (ok && change.forget) await stub('registry').unregister(contactId);
@@ -68,6 +78,10 @@ export function durableObjectStore(namespace, { here = null } = {}) {
     },
 
     take: (key, max, windowMs, now) => stub(`limit:${key}`).take(max, windowMs, now),
+    // From the Worker only: a contact's alarm has no business reading the whole shop's log
+    // (the runtime rolls up only where the store offers it: the Worker's cron tick).
+    readOutcomes: here ? undefined : () => stub('outcomes').readOutcomes(),
+    rollUpOutcomes: here ? undefined : (rolled) => stub('outcomes').rollUpOutcomes(rolled),
 
     async resolve(keys) {
       for (const key of keys) {
@@ -110,6 +124,7 @@ export function durableObjectStore(namespace, { here = null } = {}) {
     /** Every contact in the registry, a page at a time; a retry carries on where this stopped. */
     async eraseAll() {
       const registry = stub('registry');
+      await stub('outcomes').dropOutcomes();
       for (let page = await registry.registered(PAGE); page.length > 0; page = await registry.registered(PAGE)) {
         for (const contactId of page) {
           const { links, intents } = await stub(CONTACT + contactId).drop();
@@ -177,6 +192,7 @@ export function contactObject(options = null) {
     async commit(contactId, change, linked) {
       await this.#configure(); // the clock the alarm is armed by
       this.#create('contact', 'due', 'intents', 'links');
+      if (change.outcomes?.length) this.#create('outbox');
       const outcome = this.ctx.storage.transactionSync(() => {
         // Keys already claimed point here whatever the outcome: recorded so erasure frees them.
         for (const key of linked) this.#sql.exec('INSERT OR IGNORE INTO links (key) VALUES (?)', key);
@@ -200,11 +216,16 @@ export function contactObject(options = null) {
         for (const { id, action } of change.intents) {
           this.#sql.exec("INSERT OR IGNORE INTO intents (id, action, status) VALUES (?, ?, 'pending')", id, JSON.stringify(action));
         }
+        for (const { journey, line } of change.outcomes ?? []) {
+          this.#sql.exec('INSERT INTO outbox (id, journey, line) VALUES (?, ?, ?)', crypto.randomUUID(), journey, line);
+        }
+        // Lines not yet handed to the log (this commit's, and any a crash left behind).
+        const outbox = this.#rows('outbox', 'SELECT id, journey, line FROM outbox ORDER BY rowid');
         if (change.forget) {
           // Forgotten whole (an anonymous visitor): no tombstone, no ledger rows.
           release = this.#sql.exec('SELECT key FROM links').toArray().map((r) => r.key);
           for (const table of ['links', 'due', 'intents', 'contact']) this.#sql.exec(`DELETE FROM ${table}`);
-          return { ok: true, release, forget: true };
+          return { ok: true, release, forget: true, outbox };
         }
         if (change.erase) {
           release = this.#sql.exec('SELECT key FROM links').toArray().map((r) => r.key);
@@ -213,16 +234,21 @@ export function contactObject(options = null) {
           // The provider's id leads to the message (and its address) at the provider: it goes too.
           this.#sql.exec("UPDATE intents SET status = CASE status WHEN 'pending' THEN 'cancelled' ELSE status END, action = NULL, detail = NULL, provider = NULL, provider_id = NULL");
         }
-        return { ok: true, release };
+        return { ok: true, release, outbox };
       });
       if (outcome.forget) {
         await this.ctx.storage.deleteAlarm();
         await this.ctx.storage.deleteAll();
         this.#tables.clear();
-        return { ok: true, release: outcome.release };
+        return { ok: true, release: outcome.release, outbox: outcome.outbox };
       }
       if (outcome.ok) this.#arm();
       return outcome;
+    }
+
+    /** The log object has these lines: they leave the outbox. */
+    handedOver(ids) {
+      for (const id of ids) this.#change('outbox', 'DELETE FROM outbox WHERE id = ?', id);
     }
 
     dueBefore(now, limit) {
@@ -309,6 +335,37 @@ export function contactObject(options = null) {
         this.#log('error', 'alarm failed', { error: String(error?.message ?? error) });
         if (this.#next() !== null) await this.ctx.storage.setAlarm(Date.now() + 30_000);
       }
+    }
+
+    // ---------- the outcome log (the `outcomes` object) ----------
+
+    /** Lines from a contact's outbox; one already here (a repeated hand-over) is not added again. */
+    appendOutcomes(lines) {
+      this.#create('outcomes', 'rollups');
+      this.ctx.storage.transactionSync(() => {
+        for (const { id, journey, line } of lines) this.#sql.exec('INSERT OR IGNORE INTO outcomes (id, journey, line) VALUES (?, ?, ?)', id, journey, line);
+      });
+    }
+
+    readOutcomes() {
+      const rows = this.#rows('outcomes', 'SELECT seq, line FROM outcomes ORDER BY seq');
+      const kept = this.#one('rollups', 'SELECT body, version FROM rollups');
+      return { lines: rows.map((r) => r.line), rollups: kept?.body ?? null, upTo: rows.length ? rows[rows.length - 1].seq : 0, version: kept?.version ?? 0 };
+    }
+
+    rollUpOutcomes({ upTo, version, journeys, rollups }) {
+      this.#create('outcomes', 'rollups');
+      return this.ctx.storage.transactionSync(() => {
+        if ((this.#one('rollups', 'SELECT version FROM rollups')?.version ?? 0) !== version) return false;
+        this.#sql.exec('INSERT INTO rollups (one, body, version) VALUES (1, ?, 1) ON CONFLICT (one) DO UPDATE SET body = excluded.body, version = version + 1', rollups);
+        for (const journey of journeys) this.#sql.exec('DELETE FROM outcomes WHERE journey = ? AND seq <= ?', journey, upTo);
+        return true;
+      });
+    }
+
+    async dropOutcomes() {
+      await this.ctx.storage.deleteAll();
+      this.#tables.clear();
     }
 
     // ---------- link (and the holder of an action), registry ----------
@@ -475,4 +532,8 @@ const SCHEMA = {
   holder: 'CREATE TABLE IF NOT EXISTS holder (one INTEGER PRIMARY KEY CHECK (one = 1), contact_id TEXT NOT NULL)',
   registry: 'CREATE TABLE IF NOT EXISTS registry (contact_id TEXT PRIMARY KEY)',
   counter: 'CREATE TABLE IF NOT EXISTS counter (one INTEGER PRIMARY KEY CHECK (one = 1), count INTEGER NOT NULL, reset_at INTEGER NOT NULL)',
+  // A contact's lines not yet in the log; the log object's lines and roll-ups.
+  outbox: 'CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, journey TEXT NOT NULL, line TEXT NOT NULL)',
+  outcomes: 'CREATE TABLE IF NOT EXISTS outcomes (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, journey TEXT NOT NULL, line TEXT NOT NULL)',
+  rollups: 'CREATE TABLE IF NOT EXISTS rollups (one INTEGER PRIMARY KEY CHECK (one = 1), body TEXT NOT NULL, version INTEGER NOT NULL)',
 };

@@ -10,6 +10,11 @@ export function memoryStore() {
   const messages = new Map(); // `${provider}\u001f${providerId}` -> actionId: the provider's id finds the send
   let lastTickAt = null; // the scheduler's record (no personal data): kept through eraseAll
   const counters = new Map(); // key -> { count, resetAt }
+  // The outcome log (no personal data): lines in append order, and the daily roll-ups.
+  let outcomes = []; // { seq, journey, line }
+  let seq = 0;
+  let rollups = null;
+  let rollupsVersion = 0;
 
   return {
     async load(contactId) {
@@ -35,6 +40,7 @@ export function memoryStore() {
           intents.set(id, { id, contactId, action, status: 'pending', attempts: 0, nextAt: 0, owner: null, leaseUntil: 0 });
         }
       }
+      for (const { journey, line } of change.outcomes ?? []) outcomes.push({ seq: ++seq, journey, line });
       if (change.erase) eraseContact(contactId);
       if (change.forget) forgetContact(contactId);
       return true;
@@ -128,7 +134,22 @@ export function memoryStore() {
       return i ? { status: i.status, attempts: i.attempts, providerId: i.providerId ?? null, detail: i.detail ?? null } : null;
     },
 
+    async readOutcomes() {
+      return { lines: outcomes.map((o) => o.line), rollups, upTo: seq, version: rollupsVersion };
+    },
+
+    async rollUpOutcomes({ upTo, version, journeys, rollups: next }) {
+      if (version !== rollupsVersion) return false;
+      rollupsVersion += 1;
+      const rolled = new Set(journeys);
+      outcomes = outcomes.filter((o) => o.seq > upTo || !rolled.has(o.journey));
+      rollups = next;
+      return true;
+    },
+
     async eraseAll() {
+      outcomes = [];
+      rollups = null;
       contacts.clear();
       due.clear();
       links.clear();

@@ -41,6 +41,10 @@ const DDL = (s) => [
   // Counters that span contacts (limits on sends to one address, a shop's budget): fixed windows.
   `CREATE TABLE IF NOT EXISTS ${s}.counters (key text PRIMARY KEY, count integer NOT NULL, reset_at bigint NOT NULL)`,
   `CREATE INDEX IF NOT EXISTS counters_by_reset ON ${s}.counters (reset_at)`,
+  // The outcome log (no personal data: kept through erasure) and its daily roll-ups.
+  `CREATE TABLE IF NOT EXISTS ${s}.outcomes (seq bigserial PRIMARY KEY, journey text NOT NULL, line text NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS outcomes_by_journey ON ${s}.outcomes (journey)`,
+  `CREATE TABLE IF NOT EXISTS ${s}.rollups (id integer PRIMARY KEY CHECK (id = 1), body text NOT NULL, version bigint NOT NULL)`,
 ];
 
 // A plain identifier only: quoted the same way by our DDL and by postgres.js's sql(name),
@@ -116,6 +120,12 @@ export async function postgresStore(sql, { schema = 'rekindle' } = {}) {
           writes.push(tx`INSERT INTO ${s}.intents (action_id, contact_id, action)
             SELECT id, ${contactId}, action FROM unnest(${intents.map((i) => i.id)}::text[], ${intents.map((i) => JSON.stringify(i.action))}::text[]) AS t (id, action)
             ON CONFLICT (action_id) DO NOTHING`);
+        }
+        const outcomes = change.outcomes ?? [];
+        if (outcomes.length) {
+          // unnest WITH ORDINALITY: the lines take their sequence numbers in the decision's order.
+          writes.push(tx`INSERT INTO ${s}.outcomes (journey, line)
+            SELECT journey, line FROM unnest(${outcomes.map((o) => o.journey)}::text[], ${outcomes.map((o) => o.line)}::text[]) WITH ORDINALITY AS t (journey, line, n) ORDER BY n`);
         }
         if (change.erase) writes.push(...eraseRows());
         if (change.forget) {
@@ -224,6 +234,32 @@ export async function postgresStore(sql, { schema = 'rekindle' } = {}) {
     },
 
     /** Rows held, by table (tests and the abuse benchmark count what is left). */
+    /**
+     * The lines and the roll-ups as of one snapshot (REPEATABLE READ), so a roll-up committed
+     * meanwhile is either wholly in the answer or not at all. A line of a concurrent commit may
+     * take a lower sequence number than one already read: if its journey is rolled up with
+     * `upTo` past it, the line goes unread, which changes no figure, since a rolled-up journey's
+     * later lines count nowhere (src/measurement, `compact`).
+     */
+    async readOutcomes() {
+      return sql.begin('isolation level repeatable read', async (tx) => {
+        const rows = await tx`SELECT seq, line FROM ${s}.outcomes ORDER BY seq`;
+        const [kept] = await tx`SELECT body, version FROM ${s}.rollups WHERE id = 1`;
+        return { lines: rows.map((r) => r.line), rollups: kept?.body ?? null, upTo: rows.length ? Number(rows[rows.length - 1].seq) : 0, version: kept ? Number(kept.version) : 0 };
+      });
+    },
+
+    async rollUpOutcomes({ upTo, version, journeys, rollups }) {
+      return sql.begin(async (tx) => {
+        const [won] = version === 0
+          ? await tx`INSERT INTO ${s}.rollups (id, body, version) VALUES (1, ${rollups}, 1) ON CONFLICT (id) DO NOTHING RETURNING version`
+          : await tx`UPDATE ${s}.rollups SET body = ${rollups}, version = version + 1 WHERE id = 1 AND version = ${version}::bigint RETURNING version`;
+        if (!won) return false;
+        await tx`DELETE FROM ${s}.outcomes WHERE journey = ANY(${journeys}::text[]) AND seq <= ${upTo}::bigint`;
+        return true;
+      });
+    },
+
     async size() {
       const [row] = await sql`SELECT (SELECT count(*) FROM ${s}.contacts)::int AS contacts, (SELECT count(*) FROM ${s}.due)::int AS due,
         (SELECT count(*) FROM ${s}.links)::int AS links, (SELECT count(*) FROM ${s}.intents)::int AS intents, (SELECT count(*) FROM ${s}.counters)::int AS counters`;
@@ -232,7 +268,7 @@ export async function postgresStore(sql, { schema = 'rekindle' } = {}) {
 
     async eraseAll() {
       // One statement, the tables in the order a commit locks them.
-      await sql`TRUNCATE ${s}.contacts, ${s}.due, ${s}.links, ${s}.intents, ${s}.counters`;
+      await sql`TRUNCATE ${s}.contacts, ${s}.due, ${s}.links, ${s}.intents, ${s}.counters, ${s}.outcomes, ${s}.rollups`;
     },
 
     async close() {

@@ -10,7 +10,9 @@
 // msg:<provider>:<provider id> string (the action a provider's message id names) ·
 // pending zset (action → earliest claim time) · meta:lastTickAt string (the scheduler's record,
 // no personal data: kept through eraseAll) · n:<key> hash {count, resetAt} (counters that span
-// contacts, expiring with their window).
+// contacts, expiring with their window) · the outcome log (no personal data, kept through
+// erasure): o:lines zset (member "<seq> <line>", score seq), o:seq counter, oj:<journey> set of
+// its members (for the roll-up), o:rollups string and o:version counter.
 
 const LIB = `
 local p = ARGV[1]
@@ -79,6 +81,12 @@ for _, i in ipairs(change.intents) do
     redis.call('ZADD', p..'pending', 0, i.id)
     redis.call('SADD', p..'cint:'..cid, i.id)
   end
+end
+for _, o in ipairs(change.outcomes) do
+  local seq = redis.call('INCR', p..'o:seq')
+  local member = seq..' '..o.line
+  redis.call('ZADD', p..'o:lines', seq, member)
+  redis.call('SADD', p..'oj:'..o.journey, member)
 end
 if change.erase then erase_rows() end
 if change.forget then
@@ -177,6 +185,31 @@ if not current or tonumber(current) < at then redis.call('SET', key, at) end
 return 1
 `;
 
+// The lines, the roll-ups and their version as of one moment.
+const READ_OUTCOMES = `
+local p = ARGV[1]
+return { redis.call('ZRANGE', p..'o:lines', 0, -1), redis.call('GET', p..'o:rollups') or false, redis.call('GET', p..'o:version') or '0' }
+`;
+
+// Compare-and-set on the version: lines of the rolled-up journeys up to the read go, the
+// roll-ups are replaced, the version moves on.
+const ROLL_UP = `
+local p, upTo, version = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+if (redis.call('GET', p..'o:version') or '0') ~= version then return 0 end
+for i = 5, #ARGV do
+  local jkey = p..'oj:'..ARGV[i]
+  for _, member in ipairs(redis.call('SMEMBERS', jkey)) do
+    if tonumber(string.match(member, '^(%d+)')) <= upTo then
+      redis.call('ZREM', p..'o:lines', member)
+      redis.call('SREM', jkey, member)
+    end
+  end
+end
+redis.call('SET', p..'o:rollups', ARGV[4])
+redis.call('INCR', p..'o:version')
+return 1
+`;
+
 /** `redis`: a connected ioredis client (the caller owns its options); `prefix` namespaces keys. */
 export function redisStore(redis, { prefix = 'rekindle:' } = {}) {
   redis.defineCommand('rekindleCommit', { numberOfKeys: 0, lua: COMMIT });
@@ -186,6 +219,8 @@ export function redisStore(redis, { prefix = 'rekindle:' } = {}) {
   redis.defineCommand('rekindleRetry', { numberOfKeys: 0, lua: RETRY });
   redis.defineCommand('rekindleRecordTick', { numberOfKeys: 0, lua: RECORD_TICK });
   redis.defineCommand('rekindleTake', { numberOfKeys: 0, lua: TAKE });
+  redis.defineCommand('rekindleReadOutcomes', { numberOfKeys: 0, lua: READ_OUTCOMES });
+  redis.defineCommand('rekindleRollUp', { numberOfKeys: 0, lua: ROLL_UP });
   const k = (name) => prefix + name;
 
   return {
@@ -204,6 +239,7 @@ export function redisStore(redis, { prefix = 'rekindle:' } = {}) {
         erase: change.erase,
         purge: change.purge ?? false,
         forget: change.forget ?? false,
+        outcomes: change.outcomes ?? [],
       };
       return (await redis.rekindleCommit(prefix, contactId, change.expected, change.state, JSON.stringify(rest))) === 1;
     },
@@ -268,13 +304,23 @@ export function redisStore(redis, { prefix = 'rekindle:' } = {}) {
     async take(key, max, windowMs, now) {
       return (await redis.rekindleTake(prefix, key, max, windowMs, now)) === 1;
     },
+    async readOutcomes() {
+      const [members, rollups, version] = await redis.rekindleReadOutcomes(prefix);
+      const lines = members.map((m) => m.slice(m.indexOf(' ') + 1));
+      const upTo = members.length ? Number(members[members.length - 1].slice(0, members[members.length - 1].indexOf(' '))) : 0;
+      return { lines, rollups: rollups || null, upTo, version: Number(version) };
+    },
+    async rollUpOutcomes({ upTo, version, journeys, rollups }) {
+      return (await redis.rekindleRollUp(prefix, upTo, String(version), rollups, ...journeys)) === 1;
+    },
     /** Keys held under the prefix (tests and the abuse benchmark count what is left). */
     async size() {
       let cursor = '0';
       let keys = 0;
       do {
         const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        keys += found.filter((key) => key !== k('meta:lastTickAt')).length; // the scheduler's record holds no one's data
+        // The scheduler's record and the outcome log hold no one's data.
+        keys += found.filter((key) => key !== k('meta:lastTickAt') && !key.startsWith(k('o:')) && !key.startsWith(k('oj:'))).length;
         cursor = next;
       } while (cursor !== '0');
       return { keys, due: await redis.zcard(k('due')) };

@@ -25,6 +25,10 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 -- Counters that span contacts (limits on sends to one address, a shop's budget): fixed windows.
 CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, count INTEGER NOT NULL, reset_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS counters_by_reset ON counters (reset_at);
+-- The outcome log (no personal data, so it outlives journeys and erasure) and its daily roll-ups.
+CREATE TABLE IF NOT EXISTS outcomes (seq INTEGER PRIMARY KEY AUTOINCREMENT, journey TEXT NOT NULL, line TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS outcomes_by_journey ON outcomes (journey);
+CREATE TABLE IF NOT EXISTS rollups (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL, version INTEGER NOT NULL);
 `;
 
 /** `Database`: the better-sqlite3 constructor (a peer dependency, passed in). */
@@ -81,6 +85,11 @@ export function sqliteStore(Database, path) {
     restart: db.prepare('INSERT INTO counters (key, count, reset_at) VALUES (?, 1, ?) ON CONFLICT (key) DO UPDATE SET count = 1, reset_at = excluded.reset_at'),
     count: db.prepare('UPDATE counters SET count = count + 1 WHERE key = ?'),
     expireCounters: db.prepare('DELETE FROM counters WHERE key IN (SELECT key FROM counters WHERE reset_at <= ? LIMIT 100)'),
+    appendOutcome: db.prepare('INSERT INTO outcomes (journey, line) VALUES (?, ?)'),
+    outcomes: db.prepare('SELECT seq, line FROM outcomes ORDER BY seq'),
+    rollups: db.prepare('SELECT body, version FROM rollups WHERE id = 1'),
+    setRollups: db.prepare('INSERT INTO rollups (id, body, version) VALUES (1, ?, 1) ON CONFLICT (id) DO UPDATE SET body = excluded.body, version = version + 1'),
+    dropRolled: db.prepare('DELETE FROM outcomes WHERE journey = ? AND seq <= ?'),
     // The provider's id leads to the message (and its address) at the provider: it goes too.
     eraseIntents: db.prepare("UPDATE intents SET action = NULL, detail = NULL, provider = NULL, provider_id = NULL, status = CASE status WHEN 'pending' THEN 'cancelled' ELSE status END WHERE contact_id = ?"),
   };
@@ -102,6 +111,7 @@ export function sqliteStore(Database, path) {
     for (const { id, at } of change.schedule) q.schedule.run(id, contactId, at);
     for (const key of change.links) q.link.run(key, contactId);
     for (const { id, action } of change.intents) q.intend.run(id, contactId, JSON.stringify(action));
+    for (const { journey, line } of change.outcomes ?? []) q.appendOutcome.run(journey, line);
     if (change.erase) eraseRows(contactId);
     if (change.forget) {
       q.eraseDue.run(contactId);
@@ -109,6 +119,19 @@ export function sqliteStore(Database, path) {
       q.forgetIntents.run(contactId);
       q.forgetContact.run(contactId);
     }
+    return true;
+  });
+
+  const readOutcomes = db.transaction(() => {
+    const rows = q.outcomes.all();
+    const kept = q.rollups.get();
+    return { lines: rows.map((r) => r.line), rollups: kept?.body ?? null, upTo: rows.length ? rows[rows.length - 1].seq : 0, version: kept?.version ?? 0 };
+  });
+
+  const rollUpOutcomes = db.transaction(({ upTo, version, journeys, rollups }) => {
+    if ((q.rollups.get()?.version ?? 0) !== version) return false;
+    for (const journey of journeys) q.dropRolled.run(journey, upTo);
+    q.setRollups.run(rollups);
     return true;
   });
 
@@ -193,13 +216,19 @@ export function sqliteStore(Database, path) {
     async take(key, max, windowMs, now) {
       return take.immediate(key, max, windowMs, now);
     },
+    async readOutcomes() {
+      return readOutcomes();
+    },
+    async rollUpOutcomes(rolled) {
+      return rollUpOutcomes.immediate(rolled);
+    },
     /** Rows held, by table (tests and the abuse benchmark count what is left). */
     async size() {
       const count = (table) => db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get().n;
       return { contacts: count('contacts'), due: count('due'), links: count('links'), intents: count('intents'), counters: count('counters') };
     },
     async eraseAll() {
-      db.exec('DELETE FROM contacts; DELETE FROM due; DELETE FROM links; DELETE FROM intents; DELETE FROM counters;');
+      db.exec('DELETE FROM contacts; DELETE FROM due; DELETE FROM links; DELETE FROM intents; DELETE FROM counters; DELETE FROM outcomes; DELETE FROM rollups;');
       eraseDone();
     },
     async close() {
