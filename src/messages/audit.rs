@@ -135,7 +135,8 @@ pub fn check_text(text: &str, facts: &Facts, out: &mut Vec<Finding>) {
     let mut run = 0;
     for word in text.split(|c: char| !c.is_alphanumeric()) {
         let letters = word.chars().filter(|c| c.is_alphabetic()).count();
-        let caps = letters >= 2 && word.chars().all(|c| !c.is_lowercase()) && !word.chars().any(|c| c.is_ascii_digit());
+        // Capitals only where the script has case (Japanese has none).
+        let caps = letters >= 2 && word.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase) && !word.chars().any(|c| c.is_ascii_digit());
         if caps && !matches!(word, "STOP" | "HELP" | "SMS" | "OK") {
             run += 1;
             if run >= 3 || letters >= 8 {
@@ -240,7 +241,9 @@ pub fn check_source(part: &str, source: &str, facts: &Facts, brand: &Brand) -> V
             return out;
         }
     };
-    check_names(&template, facts, brand, &mut out);
+    // A copy part may be included inside `{{#each items}}`, where item fields resolve.
+    let layout = matches!(part, "html" | "text");
+    check_names(&template, !layout, facts, brand, &mut out);
     check_text(&template.literal_text(), facts, &mut out);
     if part == "html" {
         check_html(source, &mut out);
@@ -260,13 +263,13 @@ pub fn check_source(part: &str, source: &str, facts: &Facts, brand: &Brand) -> V
     out
 }
 
-fn check_names(template: &Template, facts: &Facts, brand: &Brand, out: &mut Vec<Finding>) {
+fn check_names(template: &Template, item_fields_anywhere: bool, facts: &Facts, brand: &Brand, out: &mut Vec<Finding>) {
     for used in template.uses() {
         if used.partial {
             continue; // parts resolve to the pack's words or the merchant's: both checked
         }
         let known = VARIABLES.iter().find(|(n, _)| *n == used.name);
-        let item_field = used.in_each && ITEM_FIELDS.contains(&used.name.as_str());
+        let item_field = (used.in_each || item_fields_anywhere) && ITEM_FIELDS.contains(&used.name.as_str());
         match known {
             None if !item_field => out.push(finding(Rule::UnknownVariable, format!("no variable '{}'", used.name))),
             Some((name, Some(fact))) if !fact_stated(name, facts, brand) => out.push(finding(
