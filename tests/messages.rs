@@ -5,106 +5,35 @@
 
 #![cfg(all(not(target_arch = "wasm32"), feature = "server"))]
 
-use rekindle::common::cart::{Cart, LineItem, Stage};
+use rekindle::common::cart::{Cart, LineItem};
 use rekindle::common::channel::Channel;
 use rekindle::common::money::Known;
 use rekindle::compliance::sms_segments::{self, Encoding};
 use rekindle::messages::audit::{self, check_overrides, check_rendered, check_source, Rule};
 use rekindle::messages::pack::{self, KEYS, LOCALES};
-use rekindle::messages::{compose, Brand, Compose, DeliveryDays, Facts, Links, OfferTerms, Overrides, Rendered};
+use rekindle::messages::{compose, Brand, Compose, Facts, Links, OfferTerms, Overrides, Rendered};
 use rekindle::model::message::{render, Render, SHORT_TOKEN_CHARS};
 use rekindle::model::offer::Offer;
 use rekindle::policy::{Angle, IncentiveKind, Policy};
 
-/// A merchant with every setting and fact stated.
-fn brand() -> Brand {
-    Brand {
-        logo_url: Some("https://cdn.example.com/trailhead.png".into()),
-        color: Some("#1d6b57".into()),
-        sender_name: Some("Trailhead".into()),
-        postal_address: Some("12 Canyon Rd, Boulder, CO 80302, USA".into()),
-        support_email: Some("help@trailhead.example".into()),
-        ..Brand::default()
-    }
-}
+use rekindle::messages::samples::{brand, facts, offer_for};
 
-fn facts() -> Facts {
-    Facts {
-        return_window_days: Some(30),
-        free_shipping_threshold_minor: Some(7500),
-        delivery_days: Some(DeliveryDays { min: 2, max: 5 }),
-        cart_held_hours: Some(48),
-        guest_checkout: true,
-        confirmed_categories: vec![],
-    }
-}
-
-fn item(title: &str, variant: Option<&str>, quantity: u32, unit_price: i64) -> LineItem {
-    LineItem {
-        title: title.into(),
-        variant: variant.map(Into::into),
-        quantity,
-        unit_price,
-        category: None,
-        unit_cost: None,
-        product_id: None,
-        image_url: Some("https://cdn.example.com/p/1.jpg".into()),
-    }
+fn sample_carts() -> Vec<(&'static str, Cart)> {
+    rekindle::messages::samples::carts()
 }
 
 fn cart(currency: &str, items: Vec<LineItem>, shipping: Known) -> Cart {
-    Cart {
-        token: "c1".into(),
-        stage: Stage::Checkout,
-        currency: currency.into(),
-        shop_currency: None,
-        shop_subtotal: None,
-        items,
-        shipping,
-        tax: Known::Known(0),
-        recovery_url: "https://shop.example/checkouts/c1/recover".into(),
-        delivery_estimate: None,
-    }
+    Cart { currency: currency.into(), items, shipping, ..sample_carts().remove(0).1 }
 }
 
-/// The sample carts of the gallery: one item, many items, a long title, a non-Latin name.
-pub fn sample_carts() -> Vec<(&'static str, Cart)> {
-    vec![
-        ("one item", cart("USD", vec![item("Merino hiking socks", Some("Size M"), 1, 1800)], Known::Known(895))),
-        (
-            "many items",
-            cart(
-                "EUR",
-                vec![
-                    item("Trail runner", Some("42"), 1, 12900),
-                    item("Merino hiking socks", None, 3, 1800),
-                    item("Headlamp", None, 1, 3450),
-                ],
-                Known::Unknown,
-            ),
-        ),
-        (
-            "long title",
-            cart("GBP", vec![item(&"Ultralight waterproof breathable three-layer hiking jacket ".repeat(3), None, 2, 24999)], Known::Known(0)),
-        ),
-        ("non-Latin name", cart("JPY", vec![item("登山用ソックス", Some("グレー"), 2, 2400)], Known::Known(500))),
-    ]
+fn item(title: &str, variant: Option<&str>, quantity: u32, unit_price: i64) -> LineItem {
+    LineItem { title: title.into(), variant: variant.map(Into::into), quantity, unit_price, ..sample_carts().remove(0).1.items.remove(0) }
 }
 
 const BASE: &str = "https://shop.example.com/rk";
 
 fn links(action: &str) -> (String, String, String, String) {
     (format!("{BASE}/r/{action}"), format!("{BASE}/u/{action}"), format!("{BASE}/p/{action}"), format!("{BASE}/s/{action}"))
-}
-
-fn offer_for(key: &str) -> Option<OfferTerms> {
-    let code = Some("CART-ABCD2345".to_string());
-    Some(match key {
-        "offer.freeShipping" | "offer.expeditedShipping" => OfferTerms { percent_off: 0, free_shipping: true, code },
-        "offer.percentOff" | "offer.loyalty" => OfferTerms { percent_off: 10, free_shipping: false, code },
-        "offer.gift" => OfferTerms { percent_off: 0, free_shipping: false, code },
-        _ => return None,
-    })
 }
 
 fn compose_one(key: &str, locale: &str, channel: Channel, cart: &Cart, brand: &Brand, facts: &Facts, overrides: &Overrides) -> Rendered {

@@ -7,6 +7,10 @@ pub mod brand;
 pub mod compose;
 pub mod context;
 pub mod pack;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod preview;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod samples;
 pub mod template;
 
 pub use brand::{Brand, DeliveryDays, Facts, Overrides, Voice};
