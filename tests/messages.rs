@@ -379,6 +379,14 @@ fn rendered_rules_each_fail_and_pass() {
     e.email.as_mut().unwrap().html = e.email.as_ref().unwrap().html.replace("CART-ABCD2345", "");
     assert!(rules(&e, &cx()).contains(&Rule::OfferMismatch), "an offer without its code");
 
+    // A code is capitals by design, never shouting.
+    let letters = OfferTerms { code: Some("CART-EVWTLJKA".into()), ..offer.clone().unwrap() };
+    let mut e = good_email.clone();
+    let email = e.email.as_mut().unwrap();
+    email.html = email.html.replace("CART-ABCD2345", "CART-EVWTLJKA");
+    email.text = email.text.replace("CART-ABCD2345", "CART-EVWTLJKA");
+    assert!(rules(&e, &context(Some(&letters), &brand, &facts, &u, &p, &s)).is_empty());
+
     // Urgency without the fact.
     let mut urgent = good_sms.clone();
     urgent.key = "urgency".into();
