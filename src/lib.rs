@@ -15,6 +15,7 @@
 //!
 //! ```text
 //! layer             build         may import                    what it is
+//! bin/rekindle.rs   server        anything (as a user)          the command line: `rekindle preview`
 //! wasm.rs           feature wasm  anything                      the only file that knows wasm-bindgen
 //!                                                               (time_zone's Intl backend aside)
 //! ingest/           server        model compliance hygiene      provider payloads -> routed engine events

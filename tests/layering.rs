@@ -29,6 +29,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("common", &["error"]),
     ("error", &[]),
     ("lib", &["*"]),
+    ("bin", &["*"]),
 ];
 
 /// A source file: its path under src/ ("storefront/capture.rs") and its text.

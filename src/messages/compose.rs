@@ -66,6 +66,11 @@ pub struct Rendered {
     pub totals: Totals,
 }
 
+/// The SMS link's token: 16 base64url characters of an HMAC of the action id
+/// (`SHORT_TOKEN_CHARS` in js-shim/server/links.js), on the merchant's own domain, never a
+/// public shortener (carriers filter them).
+pub const SHORT_TOKEN_CHARS: usize = 16;
+
 /// A brand colour that keeps white text at 4.5:1 (WCAG AA), used when the brand sets none.
 pub const DEFAULT_COLOR: &str = "#1d6b57";
 

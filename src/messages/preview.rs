@@ -47,7 +47,7 @@ pub fn entries(m: &Merchant<'_>) -> Vec<Entry> {
     let id = samples::ACTION_ID;
     let (r, u, p, s) = (format!("{base}/r/{id}"), format!("{base}/u/{id}"), format!("{base}/p/{id}"), format!("{base}/s/{id}"));
     // As sent: the shim signs each link (links.js), the short token is 16 characters.
-    let sms_link = format!("{base}/s/{}", "A".repeat(crate::model::message::SHORT_TOKEN_CHARS));
+    let sms_link = format!("{base}/s/{}", "A".repeat(super::compose::SHORT_TOKEN_CHARS));
     let mut out = Vec::new();
     for (cart_name, cart) in samples::carts() {
         for locale in LOCALES {

@@ -92,10 +92,7 @@ pub struct EmailHeaders {
 /// (`SIGNATURE_CHARS` in js-shim/server/links.js), all single GSM-7 septets.
 pub const LINK_SIGNATURE_CHARS: usize = 17;
 
-/// The SMS link's token: 16 base64url characters of an HMAC of the action id
-/// (`SHORT_TOKEN_CHARS` in js-shim/server/links.js), on the merchant's own domain, never a
-/// public shortener (carriers filter them).
-pub const SHORT_TOKEN_CHARS: usize = 16;
+pub use crate::messages::compose::SHORT_TOKEN_CHARS;
 
 pub struct Render<'a> {
     pub policy: &'a Policy,
