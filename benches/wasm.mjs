@@ -3,7 +3,11 @@
 // on the same stream the native benchmark measured (run `cargo bench` first; scripts/bench.sh
 // does). Prints a human table and one JSON line.
 //
-//   node benches/wasm.mjs
+//   node benches/wasm.mjs [--sizes-and-throughput] [--baseline <another checkout>]
+//
+// --baseline measures a second build (a checkout of main built with scripts/build.mjs;
+// scripts/bench.sh makes one) in the same run, interleaved with this one, and prints each
+// figure's ratio to it: machines drift by ~20% between runs, ratios in one run do not.
 
 import { execFileSync } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
@@ -12,7 +16,12 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'pkg', 'dist');
+const args = process.argv.slice(2);
+/** A build to measure: its package (dist) and its raw wasm-bindgen glue. */
+const buildAt = (dir) => ({ dist: join(dir, 'pkg', 'dist'), glue: join(dir, 'target', 'bindgen', 'server') });
+const builds = { this: buildAt(root) };
+if (args.includes('--baseline')) builds.baseline = buildAt(args[args.indexOf('--baseline') + 1]);
+const dist = builds.this.dist;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 /** Nanoseconds per call of `fn(i)` for i in 0..n: the median of five passes. */
 const nsPerCall = (n, fn) => median([0, 1, 2, 3, 4].map(() => {
@@ -21,28 +30,38 @@ const nsPerCall = (n, fn) => median([0, 1, 2, 3, 4].map(() => {
   return Number(process.hrtime.bigint() - t0) / n;
 }));
 const results = {};
+const label = (name) => (name === 'this' ? 'this build' : name);
+/** `x` against the baseline's figure at the same key, when there is one. */
+const against = (x, base) => (base === undefined ? '' : ` (baseline ${fmt(base)}, ratio ${(x / base).toFixed(2)})`);
+const fmt = (x) => (Number.isInteger(x) ? String(x) : x.toFixed(1));
 
 // --- sizes -----------------------------------------------------------------------------
 function sizes() {
   const files = {
-    'server wasm': join(dist, 'rekindle_bg.wasm'),
-    'storefront wasm': join(dist, 'storefront', 'rekindle_bg.wasm'),
-    'server JS (browser.js)': join(dist, 'browser.js'),
-    'storefront JS (storefront.js)': join(dist, 'storefront', 'storefront.js'),
+    'server wasm': 'rekindle_bg.wasm',
+    'storefront wasm': join('storefront', 'rekindle_bg.wasm'),
+    'server JS (browser.js)': 'browser.js',
+    'storefront JS (storefront.js)': join('storefront', 'storefront.js'),
   };
   results.sizes = {};
   console.log('\nsize                              raw bytes   gzip -9 bytes');
-  for (const [name, file] of Object.entries(files)) {
-    const bytes = readFileSync(file);
-    const gz = gzipSync(bytes, { level: 9 }).length;
-    results.sizes[name] = { raw: bytes.length, gzip: gz };
-    console.log(`${name.padEnd(32)} ${String(bytes.length).padStart(10)} ${String(gz).padStart(14)}`);
+  for (const name of Object.keys(builds).reverse()) {
+    const build = builds[name];
+    results.sizes[name] = {};
+    for (const [what, file] of Object.entries(files)) {
+      const bytes = readFileSync(join(build.dist, file));
+      const gz = gzipSync(bytes, { level: 9 }).length;
+      results.sizes[name][what] = { raw: bytes.length, gzip: gz };
+      const base = name === 'this' ? results.sizes.baseline?.[what] : undefined;
+      console.log(`${`${what}${name === 'this' ? '' : ` [${name}]`}`.padEnd(32)} ${String(bytes.length).padStart(10)} ${String(gz).padStart(14)}` +
+        (base ? `  (${(gz / base.gzip).toFixed(2)}× the baseline's gzip)` : ''));
+    }
   }
 }
 
 // --- cold start in Node: a fresh process each time ------------------------------------
 function coldStartNode(runs = 7) {
-  const probe = `
+  const probe = (dist) => `
     const t0 = performance.now();
     const r = await import(${JSON.stringify(pathToFileURL(join(dist, 'node.js')).href)});
     const t1 = performance.now();
@@ -52,15 +71,24 @@ function coldStartNode(runs = 7) {
     const t3 = performance.now();
     if (out.actions.length !== 5) throw new Error('unexpected decision');
     console.log(JSON.stringify({ importMs: t1 - t0, initMs: t2 - t1, firstCallMs: t3 - t2, totalMs: t3 - t0 }));`;
-  const samples = [];
+  // Runs interleaved across builds, so the machine's drift hits each alike.
+  const samples = Object.fromEntries(Object.keys(builds).map((name) => [name, []]));
   for (let i = 0; i < runs; i += 1) {
-    samples.push(JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', probe]).toString()));
+    for (const [name, build] of Object.entries(builds)) {
+      samples[name].push(JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', probe(build.dist)]).toString()));
+    }
   }
-  const pick = (k) => median(samples.map((s) => s[k]));
-  results.coldStartNode = { importMs: pick('importMs'), initMs: pick('initMs'), firstCallMs: pick('firstCallMs'), totalMs: pick('totalMs') };
-  const c = results.coldStartNode;
-  console.log(`\ncold start, Node (median of ${runs} fresh processes): import ${c.importMs.toFixed(1)} ms, ` +
-    `init (read + compile + instantiate) ${c.initMs.toFixed(1)} ms, first decision ${c.firstCallMs.toFixed(1)} ms, total ${c.totalMs.toFixed(1)} ms`);
+  results.coldStartNode = {};
+  console.log('');
+  for (const name of Object.keys(builds).reverse()) {
+    const pick = (k) => median(samples[name].map((s) => s[k]));
+    const c = { importMs: pick('importMs'), initMs: pick('initMs'), firstCallMs: pick('firstCallMs'), totalMs: pick('totalMs') };
+    results.coldStartNode[name] = c;
+    const b = name === 'this' ? results.coldStartNode.baseline : undefined;
+    console.log(`cold start, Node, ${label(name)} (median of ${runs} fresh processes): import ${c.importMs.toFixed(1)} ms, ` +
+      `init (read + compile + instantiate) ${c.initMs.toFixed(1)} ms, first decision ${c.firstCallMs.toFixed(1)} ms, ` +
+      `total ${c.totalMs.toFixed(1)} ms${against(c.totalMs, b?.totalMs)}`);
+  }
 }
 
 // --- cold start in workerd: startup and first request, against a worker without wasm --
@@ -73,8 +101,8 @@ async function coldStartWorkerd(runs = 3) {
       const out = new Engine().decide('c', null, ${JSON.stringify(JSON.stringify(sampleEvent()))}, ${Date.parse('2026-11-27T15:00:00Z')});
       return new Response(String(out.actions.length));
     } };`;
-  const baseline = `export default { async fetch() { return new Response('5'); } };`;
-  async function measure(script, withWasm) {
+  const empty = `export default { async fetch() { return new Response('5'); } };`;
+  async function measure(dist, script, withWasm) {
     const modules = [{ type: 'ESModule', path: join(dist, 'worker.js'), contents: script }];
     if (withWasm) {
       modules.push({ type: 'ESModule', path: join(dist, 'workerd.js'), contents: readFileSync(join(dist, 'workerd.js'), 'utf8') });
@@ -91,27 +119,30 @@ async function coldStartWorkerd(runs = 3) {
     if (body !== '5') throw new Error(`worker answered ${body}`);
     return { startupMs: t1 - t0, firstRequestMs: t2 - t1 };
   }
-  const engine = [];
-  const base = [];
+  const samples = { empty: [], ...Object.fromEntries(Object.keys(builds).map((name) => [name, []])) };
   for (let i = 0; i < runs; i += 1) {
-    base.push(await measure(baseline, false));
-    engine.push(await measure(engineWorker, true));
+    samples.empty.push(await measure(dist, empty, false));
+    for (const [name, build] of Object.entries(builds)) samples[name].push(await measure(build.dist, engineWorker, true));
   }
   const pick = (xs, k) => median(xs.map((x) => x[k]));
-  results.coldStartWorkerd = {
-    startupMs: pick(engine, 'startupMs'), firstRequestMs: pick(engine, 'firstRequestMs'),
-    baselineStartupMs: pick(base, 'startupMs'), baselineFirstRequestMs: pick(base, 'firstRequestMs'),
-  };
-  const w = results.coldStartWorkerd;
-  console.log(`cold start, workerd via miniflare (median of ${runs}): startup ${w.startupMs.toFixed(0)} ms ` +
-    `(empty worker ${w.baselineStartupMs.toFixed(0)} ms), first request incl. instantiate + decision ${w.firstRequestMs.toFixed(1)} ms ` +
-    `(empty worker ${w.baselineFirstRequestMs.toFixed(1)} ms)`);
+  const base = { startupMs: pick(samples.empty, 'startupMs'), firstRequestMs: pick(samples.empty, 'firstRequestMs') };
+  results.coldStartWorkerd = { emptyWorker: base };
+  for (const name of Object.keys(builds).reverse()) {
+    const w = { startupMs: pick(samples[name], 'startupMs'), firstRequestMs: pick(samples[name], 'firstRequestMs') };
+    w.firstRequestAboveEmptyMs = w.firstRequestMs - base.firstRequestMs;
+    results.coldStartWorkerd[name] = w;
+    const b = name === 'this' ? results.coldStartWorkerd.baseline : undefined;
+    console.log(`cold start, workerd via miniflare, ${label(name)} (median of ${runs}): startup ${w.startupMs.toFixed(0)} ms ` +
+      `(empty worker ${base.startupMs.toFixed(0)} ms), first request incl. instantiate + decision ${w.firstRequestMs.toFixed(1)} ms ` +
+      `(empty worker ${base.firstRequestMs.toFixed(1)} ms): ${w.firstRequestAboveEmptyMs.toFixed(1)} ms above the empty worker` +
+      against(w.firstRequestAboveEmptyMs, b?.firstRequestAboveEmptyMs));
+  }
 }
 
 // --- boundary cost and throughput, on the raw wasm-bindgen glue -----------------------
 async function boundaryAndThroughput() {
-  const glue = await import(pathToFileURL(join(root, 'target', 'bindgen', 'server', 'rekindle.js')).href);
-  glue.initSync({ module: readFileSync(join(root, 'target', 'bindgen', 'server', 'rekindle_bg.wasm')) });
+  const glue = await import(pathToFileURL(join(builds.this.glue, 'rekindle.js')).href);
+  glue.initSync({ module: readFileSync(join(builds.this.glue, 'rekindle_bg.wasm')) });
   const event = JSON.stringify({ ...sampleEvent(), type: 'abandoned', origin: 'storefront', acceptsSms: undefined, acceptsEmail: undefined,
     reasons: [{ reason: 'extraCost', confidence: 0.8 }] });
   const N = 200_000;
@@ -129,30 +160,36 @@ async function boundaryAndThroughput() {
   }
   const stream = JSON.parse(readFileSync(streamFile, 'utf8')).map(([c, e, t]) => [c, JSON.stringify(e), t]);
   const replay = (decide) => {
-    const rounds = [];
-    for (let r = 0; r < 7; r += 1) {
-      const states = new Map();
-      const t0 = process.hrtime.bigint();
-      for (const [contact, event, now] of stream) states.set(contact, decide(contact, states.get(contact), event, now).state);
-      rounds.push(stream.length / (Number(process.hrtime.bigint() - t0) / 1e9));
-    }
-    return median(rounds);
+    const states = new Map();
+    const t0 = process.hrtime.bigint();
+    for (const [contact, event, now] of stream) states.set(contact, decide(contact, states.get(contact), event, now).state);
+    return stream.length / (Number(process.hrtime.bigint() - t0) / 1e9);
   };
   // Every state parsed from its JSON: the raw glue, output parsed as the loader does.
   const raw = new glue.Engine(glue.defaultPolicy());
-  results.wasmDecisionsPerSecParsingState = replay((contact, state, event, now) => {
+  results.wasmDecisionsPerSecParsingState = median([0, 1, 2, 3, 4, 5, 6].map(() => replay((contact, state, event, now) => {
     const [next, output] = raw.decide(contact, state, event, now);
     JSON.parse(output);
     return { state: next };
-  });
+  })));
   // The public API (what hosts call): a state handed back as it was returned is not parsed
-  // again (src/recent_states.rs). Every decision still returns its new state as JSON.
-  const rekindle = await import(pathToFileURL(join(dist, 'node.js')).href);
-  await rekindle.init();
-  const engine = new rekindle.Engine();
-  results.wasmDecisionsPerSec = replay((contact, state, event, now) => engine.decide(contact, state, event, now));
+  // again (src/recent_states.rs). Every decision still returns its new state as JSON. Each
+  // build's rounds interleaved.
+  const engines = {};
+  for (const [name, build] of Object.entries(builds)) {
+    const rekindle = await import(pathToFileURL(join(build.dist, 'node.js')).href);
+    await rekindle.init();
+    engines[name] = new rekindle.Engine();
+  }
+  const rounds = Object.fromEntries(Object.keys(builds).map((name) => [name, []]));
+  for (let r = 0; r < 7; r += 1) {
+    for (const [name, engine] of Object.entries(engines)) rounds[name].push(replay((c, s, e, n) => engine.decide(c, s, e, n)));
+  }
+  results.wasmDecisionsPerSec = median(rounds.this);
+  if (builds.baseline) results.wasmDecisionsPerSecBaseline = median(rounds.baseline);
   console.log(`decisions/s through wasm in Node, the public Engine.decide (JSON in, objects out, median of 7): ` +
-    `${results.wasmDecisionsPerSec.toFixed(0)} on ${stream.length} decisions; ` +
+    `${results.wasmDecisionsPerSec.toFixed(0)} on ${stream.length} decisions` +
+    `${builds.baseline ? ` (baseline ${results.wasmDecisionsPerSecBaseline.toFixed(0)}, ratio ${(results.wasmDecisionsPerSec / results.wasmDecisionsPerSecBaseline).toFixed(2)})` : ''}; ` +
     `${results.wasmDecisionsPerSecParsingState.toFixed(0)} when every state is parsed from JSON`);
   priceOfJson(glue, stream);
 }
@@ -209,7 +246,7 @@ function sampleEvent() {
   };
 }
 
-const quick = process.argv.includes('--sizes-and-throughput');
+const quick = args.includes('--sizes-and-throughput');
 sizes();
 if (!quick) {
   coldStartNode();

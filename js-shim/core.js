@@ -67,6 +67,7 @@ export function createRekindle(glue, loadWasm) {
   }
 
   const text = (value) => (typeof value === 'string' ? value : JSON.stringify(value));
+  const optionalText = (value) => (value === undefined || value === null ? undefined : text(value));
   const millis = (now) => (now instanceof Date ? now.getTime() : now);
 
   /** As many as the engine keeps (RECENT_CONTACTS in src/wasm.rs). */
@@ -157,10 +158,12 @@ export function createRekindle(glue, loadWasm) {
     api.ingest = {
       shopify: (topic, webhookId, body, salt, now) =>
         call(() => glue.ingestShopify(topic, webhookId, body, salt, millis(now))),
-      twilio: (kind, params, query, salt, now) =>
-        call(() => glue.ingestTwilio(kind, text(params), text(query), salt, millis(now))),
-      sendgrid: (body) => call(() => glue.ingestSendgrid(body)),
-      postmark: (body, now) => call(() => glue.ingestPostmark(body, millis(now))),
+      // `sent`: what the ledger found for the provider message ids a first call listed in
+      // `wanted` (`{ [id]: { contactId, actionId } }`); omitted on the first call.
+      twilio: (kind, params, query, salt, now, sent) =>
+        call(() => glue.ingestTwilio(kind, text(params), text(query), salt, millis(now), optionalText(sent))),
+      sendgrid: (body, sent) => call(() => glue.ingestSendgrid(body, optionalText(sent))),
+      postmark: (body, now, sent) => call(() => glue.ingestPostmark(body, millis(now), optionalText(sent))),
       beacon: (body, salt) => call(() => glue.ingestBeacon(body, salt)),
     };
     api.recoveryUrl = (state, actionId) => call(() => glue.recoveryUrl(state, actionId));

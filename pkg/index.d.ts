@@ -156,6 +156,8 @@ export type Action =
   | { type: 'skip'; id: string; reason: string }
   | { type: 'reply'; id: string; to: string; body: string; segments: number; limits?: { key: string; perAddress?: boolean; max: number; windowHours: number }[] }
   | { type: 'forget'; contactId: string }
+  /** Idle past retention: the store drops the contact's keys, due entries and queued sends; no provider suppression. */
+  | { type: 'purge'; contactId: string }
   | { type: 'requestCoupon'; id: string; journeyId: string; offer: Offer; code: string }
   | { type: 'erase'; contactId: string; journeyIds: string[]; providerSuppressions: { channel: Channel; address: string }[] };
 
@@ -274,6 +276,29 @@ export interface Funnel {
 export function funnel(states: string[]): Funnel;
 /** The ids of the actions a stored state's journeys sent (an SMS's short link names one of them). */
 export function sentActionIds(state: string): string[];
+
+/** What one provider or platform request asks of the runtime, as the engine normalised it (`src/ingest`). */
+export interface Ingested {
+  /** Events for one contact: the first `lookup` key that resolves, else `contactId`; neither is unmatched. */
+  routed: { lookup: string[]; contactId?: string; links: string[]; events: RekindleEvent[] }[];
+  dataRequest?: { requestId: string; lookup: string[] };
+  eraseShop?: true;
+  /**
+   * Events without Rekindle's own ids wait for these provider message ids to be found in the
+   * ledger (`RekindleStore.providerMessage`); the same ingest is then called again with `sent`.
+   */
+  wanted?: { provider: 'twilio' | 'sendgrid' | 'postmark'; id: string }[];
+}
+/** What the ledger found for `wanted`, by provider message id; an id left out is a message we did not send. */
+export type SentMessages = Record<string, { contactId: string; actionId: string }>;
+/** Provider payloads → routed engine events (server build; the raw body text, so 64-bit ids stay exact). Throws RekindleError. */
+export const ingest: {
+  shopify(topic: string, webhookId: string, body: string, salt: string, now: Date | number): Ingested;
+  twilio(kind: 'inbound' | 'status', params: Record<string, string> | string, query: Record<string, string> | string, salt: string, now: Date | number, sent?: SentMessages): Ingested;
+  sendgrid(body: string, sent?: SentMessages): Ingested;
+  postmark(body: string, now: Date | number, sent?: SentMessages): Ingested;
+  beacon(body: string, salt: string): Ingested;
+};
 /** The shipped default playbook (the mission's cadence). */
 export function defaultPolicy(): Policy;
 export function version(): string;

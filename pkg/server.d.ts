@@ -1,8 +1,11 @@
 // `rekindle/server`: the fetch-shape handler and what it runs on. Same file in every runtime.
-import type { Action, Channel, Decision, Message, Policy, RekindleEvent } from './index.js';
+import type { Action, Channel, Decision, Ingested, Message, Policy, RekindleEvent, SentMessages } from './index.js';
 
 /** What one request gives the runtime to do, as `src/ingest` produced it. */
 export interface Routed { lookup: string[]; contactId?: string; links: string[]; events: object[] }
+
+/** One of our sends, as the ledger found it by its provider's message id. */
+export interface SentMessage { contactId: string; actionId: string }
 
 /** A dispatch intent as a dispatcher holds it. */
 export interface ClaimedIntent { id: string; contactId: string; action: Action; attempts: number }
@@ -22,6 +25,12 @@ export interface StoreChange {
   links: string[];
   /** Drop the contact's due entries, links and queued messages (the state becomes the tombstone). */
   erase: boolean;
+  /**
+   * A contact idle past retention: before this change's own entries land, drop what `erase`
+   * drops (due entries, links, queued messages, ledger details), so an event that finds the
+   * contact past retention starts afresh. Optional for stores written before it (then false).
+   */
+  purge?: boolean;
   /** Delete the contact whole: its state row, due entries, links and intents, no tombstone (an anonymous visitor the engine forgot). */
   forget: boolean;
 }
@@ -57,8 +66,14 @@ export interface RekindleStore {
   claimable(now: number, limit: number): Promise<string[]>;
   /** Exclusive until `now + leaseMs`; null if another dispatcher holds it or it is finished. */
   claim(id: string, owner: string, now: number, leaseMs: number): Promise<ClaimedIntent | null>;
-  /** Record the outcome; false if `owner` no longer holds the lease. Drops the message payload. */
-  finish(id: string, owner: string, outcome: { status: 'sent' | 'failed' | 'unknown' | 'refused'; providerId?: string | null; detail?: string | null }): Promise<boolean>;
+  /**
+   * Record the outcome; false if `owner` no longer holds the lease. Drops the message payload.
+   * With both `provider` (the transport's name) and `providerId`, the send is found again by them
+   * (`providerMessage`) until the contact is erased.
+   */
+  finish(id: string, owner: string, outcome: { status: 'sent' | 'failed' | 'unknown' | 'refused'; provider?: string | null; providerId?: string | null; detail?: string | null }): Promise<boolean>;
+  /** The send a provider's message id was given to (a callback without Rekindle's ids), or null: never, or erased. */
+  providerMessage(provider: string, providerId: string): Promise<SentMessage | null>;
   retryLater(id: string, owner: string, nextAt: number): Promise<boolean>;
   ledger(id: string): Promise<LedgerEntry | null>;
   /**
@@ -184,6 +199,12 @@ export interface ServerOptions {
   onAlert?(alert: { code: 'BUDGET_EXHAUSTED'; limit: string; max: number; windowHours: number; at: number }): void | Promise<void>;
   maxBodyBytes?: number;
   leaseMs?: number;
+  /**
+   * Due entries one tick hands to the engine, at most (default 100): every contact's expiry and
+   * retention runs from the scheduler too, so a backlog is worked off in bounded runs. A whole
+   * number from 1; anything else is refused with `INVALID_OPTION` at `tickBatch`.
+   */
+  tickBatch?: number;
   retry?: { inlineAttempts: number; maxClaims: number; baseMs: number; capMs: number; laterBaseMs: number; laterCapMs: number };
   /** Shopify `customers/data_request`: deliver the contacts' stored state to the merchant. */
   onDataRequest?(request: { requestId: string; contacts: { contactId: string; state: string | null }[] }): void | Promise<void>;
@@ -199,6 +220,11 @@ export interface Runtime {
   /** Due sends through the engine, then dispatch; records the tick in the store (GET /health reads it). */
   tick(): Promise<{ due: number; sent: number; failed: number; retrying: number; unknown?: number }>;
   dispatchPending(): Promise<{ sent: number; failed: number; retrying: number }>;
+  /**
+   * A provider webhook's ingest, `(sent) => rekindle.ingest.<provider>(…, sent)`: the provider
+   * message ids it wants are found in the ledger, then it runs again; what it routed is applied.
+   */
+  ingestMatching(ingestWith: (sent?: SentMessages) => Ingested): Promise<{ applied: number; unmatched: number }>;
 }
 
 export type FetchHandler = ((request: Request, env?: unknown, ctx?: { waitUntil?(promise: Promise<unknown>): void; clientAddress?: string }) => Promise<Response>) & {

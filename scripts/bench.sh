@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark command (separate from the tests): native and wasm decisions per second on
-# one shared stream, JS↔wasm boundary cost, wasm sizes for opt-level "s" and "z", cold start
-# in Node and workerd. Copy the figures into BENCHMARKS.md with the date and machine.
+# one shared stream, JS↔wasm boundary cost, wasm sizes for opt-level "z", "s" and "3", what the
+# Vercel Edge example weighs, cold start in Node and workerd, each against a build of main.
+# Copy the figures into BENCHMARKS.md with the date and machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -13,15 +14,29 @@ cargo bench --quiet --bench decisions 2>/dev/null
 echo; echo "=== native, the system allocator (the same measurement: compare the two runs' ratio)"
 cargo bench --quiet --bench decisions_system_allocator 2>/dev/null
 
+echo; echo "=== simulator: journeys per second through the real engine (the shipped comparison, both worlds)"
+cargo bench --quiet --bench simulate 2>/dev/null
+
 echo; echo "=== opt-level comparison (each artifact built at z, s and 3)"
 for level in z s 3; do
   node scripts/build.mjs --quiet --opt-level "$level" 2>/dev/null
   node benches/wasm.mjs --sizes-and-throughput | sed "s/^/[$level] /"
 done
 
-echo; echo "=== as shipped (server 3, storefront z)"
+# The baseline: another revision (main unless BASELINE_REF says otherwise) built beside this
+# checkout, so sizes and cold starts compare in one run, as ratios.
+baseline=target/baseline
+echo; echo "=== baseline: $(git rev-parse --short "${BASELINE_REF:-main}") (${BASELINE_REF:-main}) built in $baseline"
+mkdir -p "$baseline"
+find "$baseline" -mindepth 1 -maxdepth 1 ! -name target ! -name node_modules -exec rm -rf {} +
+git archive "${BASELINE_REF:-main}" | tar -x -C "$baseline"
+[ -e "$baseline/node_modules" ] || ln -s "$PWD/node_modules" "$baseline/node_modules"
+(cd "$baseline" && node scripts/build.mjs --quiet 2>/dev/null)
+
+echo; echo "=== as shipped (server z, storefront z), against the baseline in the same run"
 node scripts/build.mjs --quiet 2>/dev/null
-node benches/wasm.mjs
+node benches/wasm-weight.mjs --baseline "$baseline"
+node benches/wasm.mjs --baseline "$baseline"
 echo; echo "=== storefront (headless Chromium)"
 node benches/storefront.mjs
 

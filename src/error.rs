@@ -112,52 +112,198 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// Render a serde_path_to_error path as `$.a.b[3]`.
-pub(crate) fn json_path(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut out = String::from("$");
-    for segment in path.iter() {
-        match segment {
-            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
-            Segment::Map { key } | Segment::Enum { variant: key } => {
-                out.push('.');
-                out.push_str(key);
-            }
-            Segment::Unknown => out.push_str(".?"),
-        }
-    }
-    out
-}
-
-/// Parse JSON text into `T`, reporting the path of the first bad field. Tracking paths costs
-/// more than the parse itself, so only a failed parse is repeated with tracking.
+/// Parse JSON text into `T`, reporting the path of the first bad field.
 pub fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
-    serde_json::from_str(text).map_err(|_| diagnose::<T>(text))
-}
-
-/// Deserialize an already-parsed JSON value, with the same path reporting.
-pub fn from_value<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T> {
-    match T::deserialize(&value) {
-        Ok(parsed) => Ok(parsed),
-        Err(_) => Err(match serde_path_to_error::deserialize::<_, T>(value) {
-            Ok(_) => Error::new(Code::InvalidField, "$", "invalid value"),
-            Err(e) => {
-                let path = json_path(e.path());
-                Error::new(Code::InvalidField, path, e.into_inner().to_string())
-            }
-        }),
+    let mut de = serde_json::Deserializer::from_str(text);
+    match T::deserialize(&mut de) {
+        Ok(value) => match de.end() {
+            Ok(()) => Ok(value),
+            Err(_) => Err(Error::new(Code::InvalidField, "$", "trailing characters after the JSON value")),
+        },
+        Err(e) => Err(located(text, &e)),
     }
 }
 
-fn diagnose<T: serde::de::DeserializeOwned>(text: &str) -> Error {
-    let de = &mut serde_json::Deserializer::from_str(text);
-    match serde_path_to_error::deserialize::<_, T>(de) {
-        Ok(_) => Error::new(Code::InvalidField, "$", "trailing characters after the JSON value"),
-        Err(e) => {
-            let path = json_path(e.path());
-            let inner = e.into_inner();
-            let code = if inner.is_syntax() || inner.is_eof() { Code::MalformedJson } else { Code::InvalidField };
-            Error::new(code, path, inner.to_string())
+/// Deserialize an already-parsed JSON value, with the same path reporting. Through the tree's
+/// text rather than the tree itself: each type then has one deserializer compiled into the
+/// wasm, serde_json's text one, not a second for trees (BENCHMARKS.md, 2026-12-03: the tree
+/// deserializers were ~100 KB of code). Only rarer paths hold a tree (a beacon's events,
+/// state of an older schema, an event the direct path turned down). A tree has no lines, so
+/// the message carries no line and column.
+pub fn from_value<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T> {
+    let text = value.to_string();
+    parse_json(&text).map_err(|mut e| {
+        for problem in &mut e.problems {
+            if let Some(at) = problem.message.rfind(" at line ") {
+                let position = problem.message[at + 9..].split_once(" column ");
+                let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+                if position.is_some_and(|(line, column)| digits(line) && digits(column)) {
+                    problem.message.truncate(at);
+                }
+            }
+        }
+        e
+    })
+}
+
+fn located(text: &str, e: &serde_json::Error) -> Error {
+    let (code, stop) = match e.classify() {
+        serde_json::error::Category::Data => (Code::InvalidField, Stop::Data),
+        serde_json::error::Category::Eof => (Code::MalformedJson, Stop::Syntax),
+        // serde_json has read the character it refused: the path is of what came before it.
+        _ => (Code::MalformedJson, Stop::SyntaxAfter),
+    };
+    let start = match e.line() {
+        0 | 1 => 0,
+        line => text.match_indices('\n').nth(line - 2).map_or(text.len(), |(i, _)| i + 1),
+    };
+    let offset = (start + e.column()).min(text.len());
+    let offset = if stop == Stop::SyntaxAfter { offset.saturating_sub(1) } else { offset };
+    // A value refused after serde_json handed it over (`try_from`, a buffered enum) has no
+    // position of its own: serde_json stamps it where its container stopped, after the `}` if
+    // it was the container's last value. Only serde's own container errors are the container's.
+    let message = e.to_string();
+    let of_container = message.starts_with("missing field") || message.starts_with("invalid length");
+    let reach = if stop == Stop::Data && !of_container { Reach::IntoLastValue } else { Reach::Container };
+    Error::new(code, path_at(text, offset, stop == Stop::Data, reach), message)
+}
+
+/// What a data error just after a container's close is about.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// The container itself (a missing field, a wrong length).
+    Container,
+    /// The container's last value, refused after it was read.
+    IntoLastValue,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    Data,
+    Syntax,
+    SyntaxAfter,
+}
+
+/// How far the value in an object's or array's current slot has been read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Empty,
+    Reading,
+    Done,
+}
+
+/// One open container on the way to an offset.
+enum Level {
+    /// An object, the key whose value comes next (None: a key is expected), and that value.
+    Object(Option<String>, Slot),
+    /// An array, the index of the current element, and that element.
+    Array(usize, Slot),
+}
+
+/// The JSON path (`$.steps[2].delayMinutes`) of what serde_json was reading when it stopped
+/// `offset` bytes into `text`: one scan of the text up to there. (serde_path_to_error found
+/// the same paths by tracking every step of a second deserialization, for ~40 KB of wasm.)
+///
+/// A data error (wrong type, out of range, unknown key, missing field) stops right after the
+/// value it refused (a scalar, a closed container, or a key: an unknown key is reported at
+/// the key), or right before a container refused unread: the path is of the current slot. A
+/// syntax error stops inside a broken value (its path) or between values, where the path is
+/// of the container being read.
+pub fn path_at(text: &str, offset: usize, data_error: bool, reach: Reach) -> String {
+    let bytes = &text.as_bytes()[..offset.min(text.len())];
+    let mut stack: Vec<Level> = Vec::new();
+    let set = |stack: &mut Vec<Level>, to: Slot| match stack.last_mut() {
+        Some(Level::Object(_, slot) | Level::Array(_, slot)) => *slot = to,
+        None => {}
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b' ' | b'\t' | b'\n' | b'\r' | b':' => i += 1,
+            open @ (b'{' | b'[') => {
+                set(&mut stack, Slot::Reading);
+                stack.push(if open == b'{' { Level::Object(None, Slot::Empty) } else { Level::Array(0, Slot::Empty) });
+                i += 1;
+            }
+            b'}' | b']' => {
+                // Stamped after a container followed by a `,`, the error is the container's
+                // own (its parent stopped at the `,`), or its last value's: the container is
+                // the path that is never wrong. Followed by anything else, it is the last value's.
+                let stamped_here = i + 1 == bytes.len() && !text[bytes.len()..].trim_start().starts_with(',');
+                if stamped_here && reach == Reach::IntoLastValue && !stack.is_empty() {
+                    break; // the path stays on the value just read
+                }
+                stack.pop();
+                set(&mut stack, Slot::Done);
+                i += 1;
+            }
+            b',' => {
+                match stack.last_mut() {
+                    Some(Level::Object(key, slot)) => (*key, *slot) = (None, Slot::Empty),
+                    Some(Level::Array(index, slot)) => (*index, *slot) = (*index + 1, Slot::Empty),
+                    None => {}
+                }
+                i += 1;
+            }
+            b'"' => {
+                let end = string_end(bytes, i);
+                let whole = end <= bytes.len();
+                match stack.last_mut() {
+                    Some(Level::Object(key @ None, _)) => {
+                        *key = Some(if whole { key_text(&text[i..end]) } else { text[i + 1..].to_string() });
+                    }
+                    _ => set(&mut stack, if whole { Slot::Done } else { Slot::Reading }),
+                }
+                i = end;
+            }
+            _ => {
+                // A number or a literal: done once something follows it.
+                while i < bytes.len() && !b",]}:\" \t\n\r".contains(&bytes[i]) {
+                    i += 1;
+                }
+                set(&mut stack, if i < bytes.len() { Slot::Done } else { Slot::Reading });
+            }
         }
     }
+    let mut path = String::from("$");
+    let depth = stack.len();
+    for (n, level) in stack.iter().enumerate() {
+        let innermost = n + 1 == depth;
+        match level {
+            Level::Object(Some(key), slot) if !innermost || data_error || *slot == Slot::Reading => {
+                path.push('.');
+                path.push_str(key);
+            }
+            Level::Array(index, slot) if !innermost || data_error || *slot == Slot::Reading => {
+                path.push('[');
+                path.push_str(itoa::Buffer::new().format(*index));
+                path.push(']');
+            }
+            _ => {}
+        }
+    }
+    path
+}
+
+/// A key as its object means it: escapes resolved.
+fn key_text(quoted: &str) -> String {
+    if quoted.contains('\\') {
+        if let Ok(key) = serde_json::from_str(quoted) {
+            return key;
+        }
+    }
+    quoted[1..quoted.len() - 1].to_string()
+}
+
+/// The index just past the string that opens at `start` (past the end if it is cut off).
+fn string_end(bytes: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    bytes.len() + 1
 }

@@ -15,11 +15,12 @@
 //!
 //! ```text
 //! layer             build         may import                    what it is
-//! bin/rekindle.rs   server        anything (as a user)          the command line: `rekindle preview`
 //! wasm.rs           feature wasm  anything                      the only file that knows wasm-bindgen
 //!                                                               (time_zone's Intl backend aside)
 //! ingest/           server        model compliance hygiene      provider payloads -> routed engine events
 //!                                 common error
+//! simulate/         server,       engine model policy           the policy simulator and replay:
+//!                   native only   compliance common error       worlds, shoppers, comparisons, reports
 //! metrics.rs        server        model common error            the funnel over stored states
 //! recent_states.rs  server        model common error            the states a wasm Engine keeps parsed
 //! engine/           server        model policy compliance       decide(): start, send time, engagement,
@@ -71,6 +72,9 @@ pub mod policy;
 pub mod recent_states;
 #[cfg(feature = "server")]
 pub mod time_zone;
+// Native only: the simulator reads time zones through chrono-tz and never ships in a wasm.
+#[cfg(all(feature = "server", not(target_arch = "wasm32")))]
+pub mod simulate;
 
 // The bindings only exist on wasm32: natively there is no JS to bind to.
 #[cfg(all(feature = "wasm", target_arch = "wasm32"))]

@@ -159,6 +159,12 @@ pub mod server {
         to_js(&ingested)
     }
 
+    /// What the ledger found for the provider message ids an ingest listed in `wanted`: a
+    /// JSON object `{ <id>: { contactId, actionId } }`, or undefined before the lookup.
+    fn sent_messages(sent: Option<String>) -> Result<Option<crate::ingest::SentMessages>, JsValue> {
+        sent.map(|text| crate::error::parse_json(&text).map_err(throw)).transpose()
+    }
+
     /// `kind`: "inbound" (an SMS from a shopper) or "status" (a delivery report).
     /// `params` and `query`: JSON objects of the form fields and of the URL's query.
     #[wasm_bindgen(js_name = ingestTwilio)]
@@ -168,13 +174,15 @@ pub mod server {
         query: &str,
         salt: &str,
         now: f64,
+        sent: Option<String>,
     ) -> Result<JsValue, JsValue> {
         use crate::ingest::twilio;
         let params: twilio::Params = crate::error::parse_json(params).map_err(throw)?;
         let query: twilio::Params = crate::error::parse_json(query).map_err(throw)?;
+        let sent = sent_messages(sent)?;
         let ingested = match kind {
             "inbound" => twilio::inbound(&params, salt, millis(now)?),
-            "status" => twilio::status(&params, &query, salt, millis(now)?),
+            "status" => twilio::status(&params, &query, sent.as_ref(), salt, millis(now)?),
             other => Err(crate::Error::new(
                 crate::Code::UnknownEventType,
                 "$.kind",
@@ -186,8 +194,9 @@ pub mod server {
     }
 
     #[wasm_bindgen(js_name = ingestSendgrid)]
-    pub fn ingest_sendgrid(body: &str) -> Result<JsValue, JsValue> {
-        to_js(&crate::ingest::sendgrid::normalise(body).map_err(throw)?)
+    pub fn ingest_sendgrid(body: &str, sent: Option<String>) -> Result<JsValue, JsValue> {
+        let sent = sent_messages(sent)?;
+        to_js(&crate::ingest::sendgrid::normalise(body, sent.as_ref()).map_err(throw)?)
     }
 
     /// Segments of an SMS as carriers count them, for text changed after the engine counted it
@@ -198,8 +207,9 @@ pub mod server {
     }
 
     #[wasm_bindgen(js_name = ingestPostmark)]
-    pub fn ingest_postmark(body: &str, now: f64) -> Result<JsValue, JsValue> {
-        to_js(&crate::ingest::postmark::normalise(body, millis(now)?).map_err(throw)?)
+    pub fn ingest_postmark(body: &str, now: f64, sent: Option<String>) -> Result<JsValue, JsValue> {
+        let sent = sent_messages(sent)?;
+        to_js(&crate::ingest::postmark::normalise(body, sent.as_ref(), millis(now)?).map_err(throw)?)
     }
 
     #[wasm_bindgen(js_name = ingestBeacon)]

@@ -26,6 +26,7 @@ fn describe(action: &Action) -> String {
         Action::RequestCoupon { id, offer, .. } => format!("request coupon {id} {:?}/{}", offer.kind, offer.percent),
         Action::Erase { journey_ids, .. } => format!("erase {} journeys", journey_ids.len()),
         Action::Forget { contact_id } => format!("forget {contact_id}"),
+        Action::Purge { contact_id } => format!("purge {contact_id}"),
         Action::Export { data, .. } => format!("export {} journeys", data.journeys.len()),
     }
 }

@@ -243,12 +243,12 @@ fn twilio_status_callbacks_report_delivery_and_failure() {
             ("ErrorCode".into(), "30003".into()),
         ])
     };
-    let out = twilio::status(&params("undelivered"), &query, SALT, now()).unwrap();
+    let out = twilio::status(&params("undelivered"), &query, None, SALT, now()).unwrap();
     let EventBody::SendFailed(f) = &out.routed[0].events[0].body else {
         panic!()
     };
     assert_eq!((f.permanent, f.code.as_str()), (true, "twilio:30003"));
-    assert!(twilio::status(&params("sent"), &query, SALT, now())
+    assert!(twilio::status(&params("sent"), &query, None, SALT, now())
         .unwrap()
         .routed
         .is_empty());
@@ -269,10 +269,78 @@ fn twilio_inbound_sms_only_reaches_known_numbers() {
     assert_eq!(out.routed[0].contact_id, None);
 }
 
+fn ledger(id: &str, contact: &str, action: &str) -> ingest::SentMessages {
+    ingest::SentMessages::from([(
+        id.to_string(),
+        serde_json::from_value(serde_json::json!({ "contactId": contact, "actionId": action })).unwrap(),
+    )])
+}
+
 #[test]
-fn sendgrid_sample_events_without_rekindle_args_are_someone_elses() {
-    let out = sendgrid::normalise(&vector("sendgrid/event_webhook_sample.json")).unwrap();
+fn sendgrid_events_without_rekindle_args_are_found_by_their_message_id() {
+    let sample = vector("sendgrid/event_webhook_sample.json");
+    // First the ids to look up: the X-Message-Id the send was given, before SendGrid's ".filter…".
+    let out = sendgrid::normalise(&sample, None).unwrap();
     assert!(out.routed.is_empty());
+    assert_eq!(
+        out.wanted,
+        [ingest::ProviderMessage { provider: "sendgrid", id: "14c5d75ce93.dfd.64b469".into() }],
+        "one lookup per message, however many events"
+    );
+    // Not in the ledger: someone else's mail, counted as unmatched, applied to no one.
+    let out = sendgrid::normalise(&sample, Some(&ingest::SentMessages::new())).unwrap();
+    assert_eq!(out.routed.len(), 1);
+    assert_eq!((out.routed[0].contact_id.as_deref(), out.routed[0].lookup.len()), (None, 0));
+    assert!(out.wanted.is_empty());
+    // Ours: every event the engine acts on goes to the send the ledger names.
+    let found = ledger("14c5d75ce93.dfd.64b469", "c_1", "j.e1.email.0");
+    let out = sendgrid::normalise(&sample, Some(&found)).unwrap();
+    assert_eq!(out.routed.len(), 1);
+    assert_eq!(out.routed[0].contact_id.as_deref(), Some("c_1"));
+    let kinds: Vec<_> = out.routed[0].events.iter().map(|e| e.body.kind()).collect();
+    assert_eq!(kinds, ["delivered", "opened", "clicked", "bounced", "sendFailed", "complained", "unsubscribed", "unsubscribed"]);
+    let EventBody::Delivered(d) = &out.routed[0].events[0].body else { panic!() };
+    assert_eq!(d.action_id, "j.e1.email.0");
+}
+
+#[test]
+fn sendgrid_message_ids_lose_only_sendgrids_per_recipient_part() {
+    assert_eq!(sendgrid::x_message_id("14c5d75ce93.dfd.64b469.filter0001.16648.5515E0B88.0"), "14c5d75ce93.dfd.64b469");
+    assert_eq!(sendgrid::x_message_id("XBg2anf2TqCy6WXKQFhieQ.filter0905p1mdw1-4434-59E0C6FF-3.0"), "XBg2anf2TqCy6WXKQFhieQ");
+    assert_eq!(sendgrid::x_message_id("XBg2anf2TqCy6WXKQFhieQ"), "XBg2anf2TqCy6WXKQFhieQ");
+}
+
+#[test]
+fn twilio_status_callbacks_without_rekindles_query_are_found_by_their_sid() {
+    // As a Messaging Service's own StatusCallback posts it: no ?c=&a=.
+    let params = twilio::Params::from([
+        ("MessageSid".into(), "SM5f3a5bd4d3b64b3a9c2f6e0a1b2c3d4e".into()),
+        ("MessageStatus".into(), "delivered".into()),
+        ("SmsSid".into(), "SM5f3a5bd4d3b64b3a9c2f6e0a1b2c3d4e".into()),
+        ("SmsStatus".into(), "delivered".into()),
+        ("AccountSid".into(), "AC0123456789abcdef0123456789abcdef".into()),
+        ("MessagingServiceSid".into(), "MG0123456789abcdef0123456789abcdef".into()),
+        ("From".into(), "+15005550006".into()),
+        ("To".into(), "+15125550100".into()),
+        ("ApiVersion".into(), "2010-04-01".into()),
+    ]);
+    let none = twilio::Params::new();
+    let out = twilio::status(&params, &none, None, SALT, now()).unwrap();
+    assert!(out.routed.is_empty());
+    assert_eq!(out.wanted, [ingest::ProviderMessage { provider: "twilio", id: "SM5f3a5bd4d3b64b3a9c2f6e0a1b2c3d4e".into() }]);
+    let found = ledger("SM5f3a5bd4d3b64b3a9c2f6e0a1b2c3d4e", "c_1", "j_1.sms-1.sms.0");
+    let out = twilio::status(&params, &none, Some(&found), SALT, now()).unwrap();
+    assert_eq!(out.routed[0].contact_id.as_deref(), Some("c_1"));
+    let EventBody::Delivered(d) = &out.routed[0].events[0].body else { panic!() };
+    assert_eq!(d.action_id, "j_1.sms-1.sms.0");
+    // Unknown, and not a carrier block: nobody's.
+    let out = twilio::status(&params, &none, Some(&ingest::SentMessages::new()), SALT, now()).unwrap();
+    assert_eq!((out.routed[0].contact_id.as_deref(), out.routed[0].lookup.len()), (None, 0));
+    // Intermediate states need no lookup.
+    let mut sent = params.clone();
+    sent.insert("MessageStatus".into(), "sent".into());
+    let out = twilio::status(&sent, &none, None, SALT, now()).unwrap();
+    assert!(out.routed.is_empty() && out.wanted.is_empty());
 }
 
 #[test]
@@ -283,7 +351,7 @@ fn sendgrid_events_map_to_engine_events_per_contact() {
       {"email":"b@x.io","timestamp":1700000002,"event":"spamreport","sg_event_id":"e3","rekindle_contact":"c_2","rekindle_action":"j.e2.email.0"},
       {"email":"b@x.io","timestamp":1700000003,"event":"processed","sg_event_id":"e4","rekindle_contact":"c_2","rekindle_action":"j.e2.email.0"}
     ]"#;
-    let out = sendgrid::normalise(body).unwrap();
+    let out = sendgrid::normalise(body, None).unwrap();
     assert_eq!(out.routed.len(), 2);
     let kinds: Vec<_> = out.routed[0].events.iter().map(|e| e.body.kind()).collect();
     assert_eq!(kinds, ["opened", "bounced"]);

@@ -4,7 +4,7 @@
 
 use rekindle::common::channel::Channel;
 use rekindle::error::Code;
-use rekindle::ingest::postmark;
+use rekindle::ingest::{postmark, ProviderMessage, SentMessages};
 use rekindle::model::event::{Event, EventBody};
 
 fn now() -> chrono::DateTime<chrono::Utc> {
@@ -14,7 +14,7 @@ fn now() -> chrono::DateTime<chrono::Utc> {
 const META: &str = r#""Metadata": {"rekindle_contact": "c_1", "rekindle_action": "j1.email-1.email.0", "shop": "x"}"#;
 
 fn one(body: &str) -> Event {
-    let out = postmark::normalise(body, now()).unwrap();
+    let out = postmark::normalise(body, None, now()).unwrap();
     assert_eq!(out.routed.len(), 1, "{body}");
     assert_eq!(out.routed[0].contact_id.as_deref(), Some("c_1"));
     assert!(
@@ -91,7 +91,7 @@ fn postmark_hard_bounce_is_permanent_and_a_soft_one_is_not() {
     };
     assert!(!b.permanent);
     assert!(
-        postmark::normalise(&bounce("AutoResponder", 44), now())
+        postmark::normalise(&bounce("AutoResponder", 44), None, now())
             .unwrap()
             .routed
             .is_empty(),
@@ -119,7 +119,7 @@ fn postmark_spam_complaint_and_suppression_stop_email() {
     };
     assert_eq!(u.channel, Some(Channel::Email));
     assert!(
-        postmark::normalise(&change(false), now())
+        postmark::normalise(&change(false), None, now())
             .unwrap()
             .routed
             .is_empty(),
@@ -128,9 +128,37 @@ fn postmark_spam_complaint_and_suppression_stop_email() {
 }
 
 #[test]
-fn postmark_events_without_rekindle_metadata_are_someone_elses() {
-    let body = r#"{"RecordType": "Delivery", "MessageID": "m", "DeliveredAt": "2026-11-27T15:00:00Z", "Metadata": {"user_id": "43"}}"#;
-    assert!(postmark::normalise(body, now()).unwrap().routed.is_empty());
+fn postmark_events_without_rekindle_metadata_are_found_by_their_message_id() {
+    let delivery = r#"{"RecordType": "Delivery", "ServerID": 23, "MessageStream": "outbound", "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483",
+        "Recipient": "john@example.com", "Tag": "", "DeliveredAt": "2026-11-27T10:00:01.2735393-05:00", "Details": "Test delivery", "Metadata": {"user_id": "43"}}"#;
+    let out = postmark::normalise(delivery, None, now()).unwrap();
+    assert!(out.routed.is_empty());
+    assert_eq!(out.wanted, [ProviderMessage { provider: "postmark", id: "883953f4-6105-42a2-a16a-77a8eac79483".into() }]);
+
+    let found: SentMessages = serde_json::from_str(
+        r#"{"883953f4-6105-42a2-a16a-77a8eac79483": {"contactId": "c_1", "actionId": "j1.email-1.email.0"}}"#,
+    )
+    .unwrap();
+    let out = postmark::normalise(delivery, Some(&found), now()).unwrap();
+    assert_eq!(out.routed[0].contact_id.as_deref(), Some("c_1"));
+    assert_eq!(action(&out.routed[0].events[0].body), "j1.email-1.email.0");
+
+    // A hard bounce of the same message stops email to the contact.
+    let bounce = r#"{"RecordType": "Bounce", "ID": 692560173, "Type": "HardBounce", "TypeCode": 1, "Name": "Hard bounce", "Tag": "",
+        "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483", "ServerID": 23, "MessageStream": "outbound", "Description": "The server was unable to deliver your message",
+        "Details": "", "Email": "john@example.com", "From": "sender@example.com", "BouncedAt": "2026-11-27T10:00:01.2735393-05:00",
+        "DumpAvailable": true, "Inactive": true, "CanActivate": true, "Subject": "Your cart"}"#;
+    let out = postmark::normalise(bounce, Some(&found), now()).unwrap();
+    let EventBody::Bounced(b) = &out.routed[0].events[0].body else { panic!() };
+    assert!(b.permanent && b.action_id == "j1.email-1.email.0");
+
+    // Not in the ledger: some other sender's mail, applied to no one.
+    let out = postmark::normalise(delivery, Some(&SentMessages::new()), now()).unwrap();
+    assert_eq!((out.routed[0].contact_id.as_deref(), out.routed[0].lookup.len()), (None, 0));
+    // Neither metadata nor a message id: nothing says whose it was.
+    let bare = r#"{"RecordType": "Delivery", "DeliveredAt": "2026-11-27T15:00:00Z", "Metadata": {"user_id": "43"}}"#;
+    let out = postmark::normalise(bare, None, now()).unwrap();
+    assert!(out.routed.is_empty() && out.wanted.is_empty());
 }
 
 #[test]
@@ -182,10 +210,10 @@ fn postmark_records_we_cannot_act_on_change_nothing_and_are_not_errors() {
         format!(r#"{{"RecordType": "Bounce", "Type": "AutoResponder", {META}}}"#),
         r#"{"RecordType": "Open", "Metadata": {"rekindle_contact": "c_1"}}"#.to_string(),
     ] {
-        assert!(postmark::normalise(&body, now()).unwrap().routed.is_empty(), "{body}");
+        assert!(postmark::normalise(&body, None, now()).unwrap().routed.is_empty(), "{body}");
     }
     assert_eq!(
-        postmark::normalise("{not json", now()).unwrap_err().code(),
+        postmark::normalise("{not json", None, now()).unwrap_err().code(),
         Code::MalformedJson
     );
 }

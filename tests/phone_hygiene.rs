@@ -1,14 +1,24 @@
 //! Phone hygiene against libphonenumber-js's own test expectations, cross-checked with the
 //! Python port (`tests/fixtures/vectors/phone/e164_cases.json`).
 
-// The vectors are files: these tests run natively only. Phone hygiene is server-only.
-#![cfg(all(not(target_arch = "wasm32"), feature = "server"))]
+// Phone hygiene is server-only. These tests run natively and in wasm (scripts/test.sh runs
+// both): the two builds match numbers with different regex engines (Cargo.toml says why), and
+// both must agree with libphonenumber alike. The vectors are compiled in: wasm has no files.
+#![cfg(feature = "server")]
 
-mod vectors;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use rekindle::hygiene::phone::{is_valid, normalize, normalize_at, normalize_for_sms, sms_capable};
 use rekindle::Code;
 use serde_json::Value;
+
+/// The cases of `tests/fixtures/vectors/phone/e164_cases.json` (its licence beside it).
+fn vector_cases() -> Vec<Value> {
+    let file: Value = serde_json::from_str(include_str!("fixtures/vectors/phone/e164_cases.json"))
+        .expect("the phone vector file is JSON");
+    file["cases"].as_array().expect("a `cases` array").clone()
+}
 
 const DRIFT: &str = "metadata drift: the range is not valid in libphonenumber 9.0.42's metadata \
                      (the Python port, 9.0.43, agrees); libphonenumber-js's test ran on older data";
@@ -44,7 +54,7 @@ fn run(case: &Value) -> (String, Option<String>, Option<String>) {
 
 #[test]
 fn e164_and_validity_match_libphonenumber_in_71_of_76_cases_and_the_5_flagged_ones_are_listed() {
-    let cases = vectors::cases("phone/e164_cases.json");
+    let cases = vector_cases();
     assert_eq!(
         cases.len(),
         76,
@@ -89,7 +99,7 @@ fn e164_and_validity_match_libphonenumber_in_71_of_76_cases_and_the_5_flagged_on
 #[test]
 fn the_one_match_path_for_sms_agrees_with_normalize_and_sms_capable_on_every_case() {
     let mut inputs: Vec<(String, Option<String>)> =
-        vectors::cases("phone/e164_cases.json").iter().map(|case| {
+        vector_cases().iter().map(|case| {
             let (input, region, _) = run(case);
             (input, region)
         }).collect();

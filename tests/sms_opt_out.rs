@@ -158,7 +158,7 @@ fn a_21610_carrier_block_stops_sms_until_start_and_no_web_opt_in_lifts_it() {
         ("ApiVersion".to_string(), "2010-04-01".to_string()),
     ]);
     let query = twilio::Params::from([("c".to_string(), "contact-1".to_string()), ("a".to_string(), sms_id)]);
-    let out = twilio::status(&params, &query, "salt", t("2026-11-27T15:20:00Z")).unwrap();
+    let out = twilio::status(&params, &query, None, "salt", t("2026-11-27T15:20:00Z")).unwrap();
     for event in &out.routed[0].events {
         shopper.apply(serde_json::to_value(event).unwrap(), t("2026-11-27T15:20:00Z"));
     }
@@ -253,7 +253,7 @@ fn a_status_callback_without_rekindles_query_finds_the_contact_by_the_number() {
         ("To".to_string(), PHONE.to_string()),
         ("ApiVersion".to_string(), "2010-04-01".to_string()),
     ]);
-    let out = twilio::status(&params, &twilio::Params::new(), "salt", t("2026-11-27T15:20:00Z")).unwrap();
+    let out = twilio::status(&params, &twilio::Params::new(), Some(&Default::default()), "salt", t("2026-11-27T15:20:00Z")).unwrap();
     let routed = &out.routed[0];
     assert_eq!(routed.lookup, [rekindle::ingest::key("salt", rekindle::ingest::KeyKind::Phone, PHONE)]);
     assert_eq!(routed.contact_id, None, "a number we were never given creates nobody");
@@ -262,4 +262,37 @@ fn a_status_callback_without_rekindles_query_finds_the_contact_by_the_number() {
     shopper.apply(serde_json::to_value(&routed.events[0]).unwrap(), t("2026-11-27T15:20:00Z"));
     assert_eq!(shopper.state.contact.consent.status(Channel::Sms), ConsentStatus::Revoked);
     assert!(shopper.pending().iter().all(|(id, _)| !id.contains(".sms.")));
+}
+
+#[test]
+fn a_status_callback_found_by_its_sid_records_delivery_on_the_send_once() {
+    let mut shopper = Shopper::new(policy());
+    shopper.apply(checkout("e1", "2026-11-27T15:00:00Z", "c1"), t("2026-11-27T15:00:00Z"));
+    let sms_id = shopper.pending().into_iter().find(|(id, _)| id.contains(".sms.")).unwrap().0;
+    // A Messaging Service's own StatusCallback (no ?c=&a=), its SID found in the ledger.
+    let params = twilio::Params::from([
+        ("MessageSid".to_string(), "SM0a1b2c3d4e5f60718293a4b5c6d7e8f9".to_string()),
+        ("MessageStatus".to_string(), "delivered".to_string()),
+        ("SmsSid".to_string(), "SM0a1b2c3d4e5f60718293a4b5c6d7e8f9".to_string()),
+        ("SmsStatus".to_string(), "delivered".to_string()),
+        ("AccountSid".to_string(), "ACxxxxxxxx".to_string()),
+        ("From".to_string(), "+15005550006".to_string()),
+        ("To".to_string(), PHONE.to_string()),
+        ("ApiVersion".to_string(), "2010-04-01".to_string()),
+    ]);
+    let ledger: rekindle::ingest::SentMessages = serde_json::from_value(json!({
+        "SM0a1b2c3d4e5f60718293a4b5c6d7e8f9": { "contactId": "contact-1", "actionId": sms_id }
+    }))
+    .unwrap();
+    let out = twilio::status(&params, &twilio::Params::new(), Some(&ledger), "salt", t("2026-11-27T15:20:00Z")).unwrap();
+    let event = serde_json::to_value(&out.routed[0].events[0]).unwrap();
+    let d = shopper.apply(event.clone(), t("2026-11-27T15:20:00Z"));
+    assert!(d.explanation.reasons().any(|r| r.code == "delivered"));
+    let delivered = |s: &Shopper| s.state.journeys.iter().flat_map(|j| &j.sends).filter(|s| s.delivered).map(|s| s.id.clone()).collect::<Vec<_>>();
+    assert_eq!(delivered(&shopper), [sms_id.clone()]);
+    // Twilio repeats a callback it did not see answered: the same event changes nothing.
+    let before = shopper.state.clone();
+    let again = shopper.apply(event, t("2026-11-27T15:20:00Z"));
+    assert!(again.actions.is_empty());
+    assert_eq!(shopper.state, before);
 }

@@ -262,8 +262,10 @@ async function twilioStatus(s, request, url) {
   const params = await twilioForm(s, request, url);
   if (!params) return problem(401, 'BAD_SIGNATURE', 'X-Twilio-Signature does not match');
   // The query is signed as part of the URL; what the engine reads of it is just as exact.
+  // Without Rekindle's query (a Messaging Service's callback URL), the SID is found in the ledger.
   const query = exactFields(url.searchParams, 'query parameter');
-  return json(200, await s.runtime.ingest(parseInput(() => s.o.rekindle.ingest.twilio('status', params, query, s.o.secrets.salt, s.now()), s.o.log)));
+  const at = s.now();
+  return json(200, await s.runtime.ingestMatching((sent) => parseInput(() => s.o.rekindle.ingest.twilio('status', params, query, s.o.secrets.salt, at, sent), s.o.log)));
 }
 
 async function sendgrid(s, request) {
@@ -277,7 +279,8 @@ async function sendgrid(s, request) {
   if (!(Math.abs(s.now() - sentAt) <= s.settings.webhookMaxAgeMs)) {
     return problem(401, 'STALE_TIMESTAMP', `the SendGrid event webhook timestamp is not within ${s.settings.webhookMaxAgeMs / 1000} s of now`);
   }
-  return json(200, await s.runtime.ingest(parseInput(() => s.o.rekindle.ingest.sendgrid(new TextDecoder().decode(raw)), s.o.log)));
+  const body = new TextDecoder().decode(raw);
+  return json(200, await s.runtime.ingestMatching((sent) => parseInput(() => s.o.rekindle.ingest.sendgrid(body, sent), s.o.log)));
 }
 
 /**
@@ -292,7 +295,8 @@ async function postmark(s, request) {
   const viaHeader = header && (await sameSecret(header.value, request.headers.get(header.name) ?? ''));
   if (!viaBasic && !viaHeader) return problem(401, 'BAD_CREDENTIALS', 'the Postmark webhook credentials do not match');
   const raw = await readBody(request, s.maxBytes);
-  return json(200, await s.runtime.ingest(parseInput(() => s.o.rekindle.ingest.postmark(raw, s.now()), s.o.log)));
+  const at = s.now();
+  return json(200, await s.runtime.ingestMatching((sent) => parseInput(() => s.o.rekindle.ingest.postmark(raw, at, sent), s.o.log)));
 }
 
 /** `user:password` from a Basic credential (UTF-8), or '' if it is not base64. */

@@ -9,7 +9,6 @@ import { deploymentSettings, policyForDeployment } from './settings.js';
 import { hmac } from './signatures.js';
 
 const CAS_ATTEMPTS = 8;
-const TICK_BATCH = 100;
 
 /**
  * @param {object} o
@@ -31,6 +30,7 @@ export function createRuntime({
   sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   random = Math.random,
   leaseMs = 60_000,
+  tickBatch,
   retry = { inlineAttempts: 3, maxClaims: 5, baseMs: 250, capMs: 4_000, laterBaseMs: 60_000, laterCapMs: 3_600_000 },
   onDataRequest = () => {},
   onDecision = () => {},
@@ -39,7 +39,7 @@ export function createRuntime({
   log = () => {},
 }) {
   // Every link the engine renders is built on the deployment's public URL and base path.
-  const { linkBase } = deploymentSettings({ publicUrl, basePath, development });
+  const { linkBase, tickBatch: batch } = deploymentSettings({ publicUrl, basePath, development, tickBatch });
   const engine = new rekindle.Engine(policyForDeployment(rekindle, policy, linkBase, log));
   const owner = `${now().toString(36)}-${Math.floor(random() * 2 ** 48).toString(36)}`;
 
@@ -79,7 +79,7 @@ export function createRuntime({
 
   /** The engine's actions as one atomic store change. */
   function plan(contactId, decision, expected, links, settle) {
-    const change = { expected, state: decision.state, schedule: [], unschedule: [], intents: [], links: [...links], settle, erase: false, forget: false };
+    const change = { expected, state: decision.state, schedule: [], unschedule: [], intents: [], links: [...links], settle, erase: false, purge: false, forget: false };
     for (const action of decision.actions) {
       switch (action.type) {
         case 'schedule':
@@ -100,6 +100,9 @@ export function createRuntime({
           break;
         case 'erase':
           change.erase = true;
+          break;
+        case 'purge':
+          change.purge = true; // idle past retention: the store drops its rows first, no provider is told
           break;
         case 'forget':
           change.forget = true; // an anonymous visitor's time ran out: no row, no key is left
@@ -173,15 +176,39 @@ export function createRuntime({
   }
 
   /**
+   * A provider's webhook, whose events may lack Rekindle's own correlation (a Messaging
+   * Service's callback URL, mail whose custom args or metadata were stripped). `ingestWith(sent)`
+   * is the engine's ingest of the request: called first without `sent`, it lists in `wanted`
+   * the provider message ids it needs; they are found in the ledger (`providerMessage`, the ids
+   * the sends were given) and it is called again with what was found. An id the ledger does not
+   * know is a message we did not send: counted as unmatched and answered 2xx, so the provider
+   * does not retry it for ever.
+   */
+  async function ingestMatching(ingestWith) {
+    const first = ingestWith(undefined);
+    if (!first.wanted?.length) return ingest(first);
+    const sent = {};
+    for (const { provider, id } of first.wanted) {
+      const found = await store.providerMessage(provider, id);
+      if (found) sent[id] = found;
+      // A provider's message id names no one: it is what an operator looks up at the provider.
+      else log('info', 'provider message not in the ledger', { provider, messageId: id });
+    }
+    return ingest(ingestWith(sent));
+  }
+
+  /**
    * Hand every due send back to the engine (principle 3), then dispatch what it decided. The
    * batch is leased (`claimDue`), so processes ticking at once each take different entries; a
-   * ticker that dies leaves its entries to the others once the lease runs out.
+   * ticker that dies leaves its entries to the others once the lease runs out. At most
+   * `tickBatch` entries a run: every contact's expiry and retention is a due entry too, so the
+   * day a year's contacts reach retention is worked off over several ticks, not in one.
    */
   async function tick() {
     const at = now();
     let due = 0;
     let failure = null;
-    for (const entry of await store.claimDue(at, TICK_BATCH, owner, leaseMs)) {
+    for (const entry of await store.claimDue(at, batch, owner, leaseMs)) {
       const event = { id: `due:${entry.id}:${entry.at}`, at: new Date(entry.at).toISOString(), type: 'due', actionId: entry.id };
       try {
         await apply(entry.contactId, event, { settle: { id: entry.id, at: entry.at } });
@@ -203,7 +230,7 @@ export function createRuntime({
   /** Send every queued intent this process can claim. Safe to run anywhere, any number of times at once. */
   async function dispatchPending() {
     const outcome = { sent: 0, failed: 0, retrying: 0 };
-    for (const id of await store.claimable(now(), TICK_BATCH)) {
+    for (const id of await store.claimable(now(), batch)) {
       const intent = await store.claim(id, owner, now(), leaseMs);
       if (!intent) continue; // another dispatcher holds it
       try {
@@ -302,7 +329,9 @@ export function createRuntime({
     if (result.ok) {
       // The window that remains: a crash between the provider's acceptance and this line.
       const detail = [grown, result.reconciled ? 'reconciled' : null].filter(Boolean).join('; ') || null;
-      await store.finish(action.id, owner, { status: 'sent', providerId: result.providerId ?? null, detail });
+      // With the provider's name, the provider's id finds the send again (a status callback
+      // without Rekindle's query, an event without its custom args: `providerMessage`).
+      await store.finish(action.id, owner, { status: 'sent', provider: transport.name, providerId: result.providerId ?? null, detail });
       log('info', 'dispatched', { contactId, actionId: action.id, provider: transport.name });
       return 'sent';
     }
@@ -392,5 +421,5 @@ export function createRuntime({
   /** What /health reports: the last tick, the due backlog and its oldest entry. */
   const schedule = () => store.dueSummary(now());
 
-  return { apply, ingest, tick, dispatchPending, contactOfAction, actionOfShortLink, recoveryUrl, schedule, owner, engine };
+  return { apply, ingest, ingestMatching, tick, dispatchPending, contactOfAction, actionOfShortLink, recoveryUrl, schedule, owner, engine };
 }

@@ -7,6 +7,7 @@
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 const DEFAULT_MAX_OVERDUE_MS = 5 * 60_000;
 const DEFAULT_WEBHOOK_MAX_AGE_MS = 5 * 60_000;
+const DEFAULT_TICK_BATCH = 100;
 
 /** A start-up refusal: `code` is stable, `path` names the option (as in the engine's errors). */
 export class RekindleConfigError extends Error {
@@ -20,7 +21,7 @@ export class RekindleConfigError extends Error {
 
 /**
  * The settings the handler and the runtime share, or a thrown RekindleConfigError.
- * @returns {{ publicUrl: string, basePath: string, linkBase: string, development: boolean, maxOverdueMs: number, webhookMaxAgeMs: number, beaconEnabled: boolean }}
+ * @returns {{ publicUrl: string, basePath: string, linkBase: string, development: boolean, maxOverdueMs: number, webhookMaxAgeMs: number, tickBatch: number, beaconEnabled: boolean }}
  */
 export function deploymentSettings(o) {
   const development = o.development === true;
@@ -35,7 +36,12 @@ export function deploymentSettings(o) {
   if (!(Number.isFinite(webhookMaxAgeMs) && webhookMaxAgeMs > 0)) {
     throw new RekindleConfigError('INVALID_OPTION', 'webhooks.maxAgeMs', 'must be a positive number of milliseconds');
   }
-  return { publicUrl, basePath, linkBase: publicUrl + basePath, development, maxOverdueMs, webhookMaxAgeMs, beaconEnabled: o.beacon !== false };
+  // How many due entries one tick decides: a bounded run, whatever the backlog.
+  const tickBatch = o.tickBatch ?? DEFAULT_TICK_BATCH;
+  if (!(Number.isSafeInteger(tickBatch) && tickBatch >= 1)) {
+    throw new RekindleConfigError('INVALID_OPTION', 'tickBatch', 'must be a whole number of due entries, at least 1');
+  }
+  return { publicUrl, basePath, linkBase: publicUrl + basePath, development, maxOverdueMs, webhookMaxAgeMs, tickBatch, beaconEnabled: o.beacon !== false };
 }
 
 /**

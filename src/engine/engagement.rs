@@ -73,6 +73,18 @@ impl Run<'_> {
         }
     }
 
+    /// Recorded on the send; a delivery changes no plan.
+    pub(super) fn delivered(&mut self, action_id: &str) {
+        let send = self.state.journey_of_action(action_id).and_then(|j| j.send_mut(action_id));
+        match send {
+            Some(send) => {
+                send.delivered = true;
+                self.why.because("delivered", format_args!("{action_id} delivered"));
+            }
+            None => self.why.because("unknownAction", format_args!("delivery for unknown {action_id}")),
+        }
+    }
+
     pub(super) fn opened(&mut self, action_id: &str) {
         let now = self.now;
         let Some(journey) = self.state.journey_of_action(action_id) else {

@@ -8,6 +8,7 @@ mod confirmation;
 mod contact_updates;
 mod engagement;
 pub mod explain;
+mod housekeeping;
 pub mod incentive;
 mod send_time;
 mod start;
@@ -71,8 +72,10 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
         );
         return run.finish();
     }
+    let housekept = run.state.contact.housekeeping_at;
     run.expire_old_journeys();
     run.purge_past_retention();
+    run.seen(event);
     match &event.body {
         EventBody::Abandoned(e) => {
             run.learn(&e.contact, e.origin);
@@ -94,11 +97,10 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
         EventBody::OrderEdited(e) => run.order_exception(&e.order_id, OrderOutcome::Edited),
         EventBody::SupportTicket(e) => run.support_ticket(&e.ticket_id, e.status),
         EventBody::Due(e) if run.is_forget_id(&e.action_id) => run.forget_if_due(),
+        EventBody::Due(e) if run.is_housekeeping_id(&e.action_id) => run.housekeeping_due(),
         EventBody::Due(e) if run.is_confirmation_id(&e.action_id) => run.confirmation_due(&e.action_id),
         EventBody::Due(e) => run.due(&e.action_id),
-        EventBody::Delivered(e) => run
-            .why
-            .because("delivered", format_args!("{} delivered", e.action_id)),
+        EventBody::Delivered(e) => run.delivered(&e.action_id),
         EventBody::Opened(e) => run.opened(&e.action_id),
         EventBody::Clicked(e) => run.clicked(&e.action_id),
         EventBody::Bounced(e) => run.bounced(&e.action_id, e.permanent),
@@ -144,6 +146,7 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
     if from_browser || (run.state.contact.forget_at.is_some() && !idempotent_by_itself) {
         run.keep_or_forget_anonymous();
     }
+    run.reschedule_housekeeping(housekept);
     run.finish()
 }
 
@@ -238,22 +241,6 @@ impl Run<'_> {
             .collect();
         for id in expired {
             self.close_journey(&id, JourneyStatus::Expired, "journey expired");
-        }
-    }
-
-    /// Closed journeys older than the region's retention are dropped from the state: their
-    /// cart contents and timelines are personal data with no further purpose.
-    pub(super) fn purge_past_retention(&mut self) {
-        if self.state.journeys.iter().all(|j| j.status == JourneyStatus::Active) {
-            return;
-        }
-        let days = self.policy.retention.days_for(self.state.contact.region.as_deref());
-        let horizon = self.now - Duration::days(days as i64);
-        let before = self.state.journeys.len();
-        self.state.journeys.retain(|j| j.status == JourneyStatus::Active || j.abandoned_at >= horizon);
-        let purged = before - self.state.journeys.len();
-        if purged > 0 {
-            self.why.because("retention", format_args!("{purged} closed journeys purged after {days} days of retention"));
         }
     }
 }

@@ -170,6 +170,7 @@ impl Run<'_> {
                     // Chosen when it comes due: the storefront's reasons may arrive later.
                     angle: None,
                     variant,
+                    delivered: false,
                     opened: false,
                     clicked: false,
                 });

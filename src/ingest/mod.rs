@@ -6,6 +6,12 @@
 //! salted hashes, never addresses (a key is `kind:hash`). The shim resolves `lookup` keys in
 //! its store, in order; the first hit is the contact, else `contactId`; if neither, the
 //! events belong to nobody we know and are dropped (reported, not an error).
+//!
+//! A provider's event that lacks Rekindle's own correlation (a callback URL set on a Twilio
+//! Messaging Service, mail whose custom args or metadata were stripped) is matched by the
+//! provider's message id instead, in two steps: without `sent`, the ingest lists the ids it
+//! needs in `wanted`; the shim finds them in its ledger (the ids its sends were given) and
+//! ingests again with `sent`, where an id it did not find is a message we do not know.
 
 pub mod beacon;
 pub mod postmark;
@@ -16,7 +22,8 @@ pub mod twilio;
 use crate::common::ids::sha256_hex;
 use crate::error::{Code, Error, Result};
 use crate::model::event::Event;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Events for one contact, and how to find that contact.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -43,6 +50,70 @@ pub struct Ingested {
     /// Shopify `shop/redact`: the merchant uninstalled; erase everything for the shop.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub erase_shop: bool,
+    /// Provider message ids to find in the ledger before these events can be routed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub wanted: Vec<ProviderMessage>,
+}
+
+/// A message as its provider names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderMessage {
+    /// The transport's name: "twilio", "sendgrid", "postmark".
+    pub provider: &'static str,
+    /// The id the provider gave the send (Twilio's SID, SendGrid's X-Message-Id, Postmark's
+    /// MessageID).
+    pub id: String,
+}
+
+/// One of our sends, as the ledger found it by its provider message id.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Sent {
+    pub contact_id: String,
+    pub action_id: String,
+}
+
+/// What the ledger found, by provider message id (`None`: not looked up yet).
+pub type SentMessages = BTreeMap<String, Sent>;
+
+/// Where an event about a provider message goes when Rekindle's own correlation is missing.
+pub(crate) enum ByMessage<'a> {
+    /// Not looked up yet: the id is now in `wanted`.
+    Wanted,
+    /// The ledger's send with that provider id.
+    Found(&'a Sent),
+    /// Looked up and not found: a message we do not know.
+    Unknown,
+}
+
+pub(crate) fn by_message<'a>(
+    provider: &'static str,
+    id: &str,
+    sent: Option<&'a SentMessages>,
+    wanted: &mut Vec<ProviderMessage>,
+) -> ByMessage<'a> {
+    match sent {
+        None => {
+            if !wanted.iter().any(|w| w.id == id) {
+                wanted.push(ProviderMessage { provider, id: id.to_string() });
+            }
+            ByMessage::Wanted
+        }
+        Some(found) => found.get(id).map_or(ByMessage::Unknown, ByMessage::Found),
+    }
+}
+
+impl Routed {
+    /// Events for one known contact.
+    pub(crate) fn to_contact(contact_id: &str, events: Vec<Event>) -> Routed {
+        Routed { lookup: vec![], contact_id: Some(contact_id.to_string()), links: vec![], events }
+    }
+
+    /// Events about a message nobody here sent: counted as unmatched, applied to no one.
+    pub(crate) fn unmatched(events: Vec<Event>) -> Routed {
+        Routed { lookup: vec![], contact_id: None, links: vec![], events }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -1,13 +1,15 @@
 //! Postmark webhooks → engine events. Postmark posts one JSON object per event, its kind in
 //! `RecordType`. Rekindle sends its ids as the message's `Metadata` (`rekindle_contact`,
 //! `rekindle_action`) and Postmark echoes Metadata on every webhook, which is how an event
-//! finds its contact. Events without them are some other sender's mail on the same server.
+//! finds its contact. An event without them is matched by its `MessageID` in the ledger (see
+//! the module docs in `ingest`); one the ledger does not know is some other sender's mail on
+//! the same server.
 //!
 //! Postmark numbers no webhook delivery, so event ids are built from what a retry repeats
 //! exactly: the message id, the record type and the record's own time (or bounce id).
 
 use super::sendgrid::{ACTION_ARG, CONTACT_ARG};
-use super::{Ingested, Routed};
+use super::{by_message, ByMessage, Ingested, Routed, SentMessages};
 use crate::common::channel::Channel;
 use crate::error::{Code, Error, Result};
 use crate::model::event::{ActionRef, Bounce, Event, EventBody, Unsubscribe};
@@ -47,7 +49,7 @@ const TYPE_CODES: &[(i64, &str)] = &[
 /// up on the webhook. So nothing but the JSON itself is required: a record missing its time,
 /// message id or bounce type still records what it can (an unsubscribe above all), with the
 /// time it reached us and an id a retry repeats; a record we cannot act on changes nothing.
-pub fn normalise(body: &str, now: DateTime<Utc>) -> Result<Ingested> {
+pub fn normalise(body: &str, sent: Option<&SentMessages>, now: DateTime<Utc>) -> Result<Ingested> {
     let raw: Value = crate::error::parse_json(body)?;
     if !raw.is_object() {
         return Err(Error::new(Code::InvalidField, "$", "a Postmark webhook is a JSON object"));
@@ -59,10 +61,16 @@ pub fn normalise(body: &str, now: DateTime<Utc>) -> Result<Ingested> {
             .and_then(Value::as_str)
             .filter(|v| !v.is_empty())
     };
-    let Some(contact) = metadata(CONTACT_ARG) else {
-        return Ok(Ingested::default());
+    let mut wanted = Vec::new();
+    let (contact, action) = match (metadata(CONTACT_ARG), text("MessageID")) {
+        (Some(contact), _) => (Some(contact), metadata(ACTION_ARG).map(str::to_string)),
+        (None, Some(id)) => match by_message("postmark", id, sent, &mut wanted) {
+            ByMessage::Wanted => return Ok(Ingested { wanted, ..Ingested::default() }),
+            ByMessage::Found(send) => (Some(send.contact_id.as_str()), Some(send.action_id.clone())),
+            ByMessage::Unknown => (None, Some(format!("postmark:{id}"))),
+        },
+        (None, None) => return Ok(Ingested::default()), // nothing says whose mail this was
     };
-    let action = metadata(ACTION_ARG).map(str::to_string);
     let Some(record) = text("RecordType") else {
         return Ok(Ingested::default()); // nothing says what happened
     };
@@ -122,13 +130,10 @@ pub fn normalise(body: &str, now: DateTime<Utc>) -> Result<Ingested> {
             _ => return Ok(Ingested::default()),
         },
     };
-    Ok(Ingested {
-        routed: vec![Routed {
-            lookup: vec![],
-            contact_id: Some(contact.to_string()),
-            links: vec![],
-            events: vec![Event { id, at, body }],
-        }],
-        ..Ingested::default()
-    })
+    let events = vec![Event { id, at, body }];
+    let routed = match contact {
+        Some(contact) => Routed::to_contact(contact, events),
+        None => Routed::unmatched(events),
+    };
+    Ok(Ingested { routed: vec![routed], ..Ingested::default() })
 }

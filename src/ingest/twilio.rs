@@ -1,10 +1,13 @@
 //! Twilio webhooks → engine events: inbound SMS (keywords, replies) and message status
 //! callbacks. Rekindle puts the contact and action ids in each message's StatusCallback URL
 //! (`?c=…&a=…`); Twilio signs the whole URL, so they arrive as trustworthy as the body.
+//! A callback URL set on a Messaging Service carries no query: its `MessageSid` is looked
+//! up in the ledger instead.
 
-use super::{key, normalise_phone, Ingested, KeyKind, Routed};
-use crate::error::{Code, Error, Result};
+use super::{by_message, key, normalise_phone, ByMessage, Ingested, KeyKind, Routed, SentMessages};
+use crate::compliance::consent::means_carrier_block;
 use crate::compliance::keywords::Keyword;
+use crate::error::{Code, Error, Result};
 use crate::model::event::{ActionRef, Event, EventBody, InboundSms, SendFailure};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -61,47 +64,63 @@ fn opt_out_type(value: &str) -> Option<Keyword> {
 /// sent) carry nothing the engine acts on.
 ///
 /// Rekindle's own StatusCallback URL names the contact and the action (`?c=&a=`). A callback
-/// without them (a Messaging Service's or the account's own callback URL) is routed by the
-/// number the message went to (`To`), among the numbers the platform gave us: what concerns
-/// the contact (a carrier block) applies; the message itself is not known to the engine.
-pub fn status(params: &Params, query: &Params, salt: &str, now: DateTime<Utc>) -> Result<Ingested> {
+/// without them (a Messaging Service's or the account's own callback URL) is matched by its
+/// `MessageSid` in the ledger (`sent`, see the module docs in `ingest`). A SID the ledger does
+/// not know is a message we did not send; only a carrier block in it still concerns the
+/// contact, found by the number it went to (`To`) among the numbers the platform gave us.
+pub fn status(
+    params: &Params,
+    query: &Params,
+    sent: Option<&SentMessages>,
+    salt: &str,
+    now: DateTime<Utc>,
+) -> Result<Ingested> {
     let sid = required(params, "MessageSid", "$")?;
     let state = required(params, "MessageStatus", "$")?;
-    let ours = query.get("c").filter(|c| !c.is_empty()).zip(query.get("a").filter(|a| !a.is_empty()));
-    let (lookup, contact_id, action_id) = match ours {
-        Some((contact, action)) => (vec![], Some(contact.to_string()), action.to_string()),
-        None => {
-            let Some(to) = params.get("To").and_then(|to| normalise_phone(to, None)) else {
-                return Ok(Ingested::default());
-            };
-            (vec![key(salt, KeyKind::Phone, &to)], None, format!("twilio:{sid}"))
-        }
-    };
-    let body = match state {
-        "delivered" => EventBody::Delivered(ActionRef { action_id }),
-        "failed" | "undelivered" => EventBody::SendFailed(SendFailure {
-            action_id,
-            // Twilio does not retry a failed message; neither does Rekindle.
-            permanent: true,
-            code: format!(
-                "twilio:{}",
-                params.get("ErrorCode").map_or(state, String::as_str)
-            ),
-        }),
+    let failed = match state {
+        "delivered" => false,
+        "failed" | "undelivered" => true,
         _ => return Ok(Ingested::default()),
     };
-    let event = Event {
+    let code = format!("twilio:{}", params.get("ErrorCode").map_or(state, String::as_str));
+    let event = |action_id: &str| Event {
         id: format!("twilio:{sid}:{state}"),
         at: now,
-        body,
+        body: if failed {
+            EventBody::SendFailed(SendFailure {
+                action_id: action_id.to_string(),
+                // Twilio does not retry a failed message; neither does Rekindle.
+                permanent: true,
+                code: code.clone(),
+            })
+        } else {
+            EventBody::Delivered(ActionRef { action_id: action_id.to_string() })
+        },
     };
-    Ok(Ingested {
-        routed: vec![Routed {
-            lookup,
-            contact_id,
-            links: vec![],
-            events: vec![event],
-        }],
-        ..Ingested::default()
-    })
+    let ours = query
+        .get("c")
+        .filter(|c| !c.is_empty())
+        .zip(query.get("a").filter(|a| !a.is_empty()));
+    let mut wanted = Vec::new();
+    let routed = match ours {
+        Some((contact, action)) => Routed::to_contact(contact, vec![event(action)]),
+        None => match by_message("twilio", sid, sent, &mut wanted) {
+            ByMessage::Wanted => return Ok(Ingested { wanted, ..Ingested::default() }),
+            ByMessage::Found(send) => Routed::to_contact(&send.contact_id, vec![event(&send.action_id)]),
+            ByMessage::Unknown => {
+                let unknown = event(&format!("twilio:{sid}"));
+                let to = params.get("To").and_then(|to| normalise_phone(to, None));
+                match to.filter(|_| failed && means_carrier_block(&code)) {
+                    Some(to) => Routed {
+                        lookup: vec![key(salt, KeyKind::Phone, &to)],
+                        contact_id: None,
+                        links: vec![],
+                        events: vec![unknown],
+                    },
+                    None => Routed::unmatched(vec![unknown]),
+                }
+            }
+        },
+    };
+    Ok(Ingested { routed: vec![routed], ..Ingested::default() })
 }

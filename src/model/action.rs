@@ -69,6 +69,11 @@ pub enum Action {
     /// visitor with no platform identity whose time ran out. Unlike erasure, no tombstone.
     #[serde(rename_all = "camelCase")]
     Forget { contact_id: String },
+    /// A contact idle past retention: the store drops its index keys, due entries and queued
+    /// sends and clears its ledger details, as for an erasure, before this decision's own rows
+    /// land. Unlike erasure, nothing is suppressed at the providers and the contact may return.
+    #[serde(rename_all = "camelCase")]
+    Purge { contact_id: String },
     /// Erase personal data for this contact: store keys and provider-side data.
     #[serde(rename_all = "camelCase")]
     Erase {

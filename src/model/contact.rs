@@ -65,6 +65,14 @@ pub struct Contact {
     /// When this contact is forgotten if no platform identity arrives (anonymous visitors).
     #[serde(default, skip_serializing_if = "Option::is_none", with = "chrono::serde::ts_milliseconds_option")]
     pub forget_at: Option<DateTime<Utc>>,
+    /// When this contact's housekeeping due entry fires: the next journey expiry or retention
+    /// horizon (engine/housekeeping.rs). Kept so only a moved horizon emits an action.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "chrono::serde::ts_milliseconds_option")]
+    pub housekeeping_at: Option<DateTime<Utc>>,
+    /// When the last event other than the scheduler's arrived: retention counts from here for
+    /// a contact with no journey (one known only from a consent change or a text).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "chrono::serde::ts_milliseconds_option")]
+    pub last_seen_at: Option<DateTime<Utc>>,
 }
 
 /// A confirmation text is a message like any other: quiet hours defer it, and it is capped.

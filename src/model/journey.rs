@@ -48,6 +48,9 @@ pub struct PlannedSend {
     /// The experiment arm this send is in, if its step is under an experiment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
+    /// The provider reported it delivered (a delivery receipt, status callback or event).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub delivered: bool,
     #[serde(default, skip_serializing_if = "is_false")]
     pub opened: bool,
     #[serde(default, skip_serializing_if = "is_false")]

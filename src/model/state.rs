@@ -3,7 +3,7 @@
 
 use super::contact::Contact;
 use super::journey::Journey;
-use crate::error::{json_path, Code, Error, Result};
+use crate::error::{Code, Error, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -62,10 +62,7 @@ impl State {
                 migrate(&mut value);
             }
         }
-        serde_path_to_error::deserialize(value).map_err(|e| {
-            let path = json_path(e.path());
-            Error::new(Code::InvalidField, path, e.into_inner().to_string())
-        })
+        crate::error::from_value(value)
     }
 
     pub fn journey_mut(&mut self, id: &str) -> Option<&mut Journey> {

@@ -74,12 +74,12 @@ test('checkout → Deno.cron sends the first email → order → nothing more is
   // The cron callback logs when its tick returns, just after the provider accepted the mail.
   await waitFor('the cron callback to log its tick', () => /tick: due 1, sent 1, failed 0, retrying 0/.test(app.output()), 5_000);
   assert.equal(mailsTo()[0].mail.template_id, TEMPLATES['cart.email.confirm']);
-  const pending = (await inspect.dueBefore(Number.MAX_SAFE_INTEGER, 100)).filter((d) => d.contactId === contactId);
+  const pending = (await inspect.dueBefore(Number.MAX_SAFE_INTEGER, 100)).filter((d) => d.contactId === contactId && d.id.startsWith('j_')); // sends, not the contact's housekeeping
   assert.deepEqual(pending.map((d) => d.id.replace(/^j_[0-9a-f]+\./, '')), ['sms-1.sms.0'], 'the SMS is still to come: the order has something to cancel');
 
   const ordered = await postShopify(base, 'orders/create', await orderForCheckout(shopper));
   assert.deepEqual(await ordered.json(), { applied: 1, unmatched: 0 });
-  assert.deepEqual((await inspect.dueBefore(Number.MAX_SAFE_INTEGER, 100)).filter((d) => d.contactId === contactId), [], 'the order unscheduled the SMS');
+  assert.deepEqual((await inspect.dueBefore(Number.MAX_SAFE_INTEGER, 100)).filter((d) => d.contactId === contactId && d.id.startsWith('j_')), [], 'the order unscheduled the SMS');
   assert.equal(JSON.parse((await inspect.load(contactId)).state).journeys[0].status, 'recovered');
   assert.equal((await tick(base, 'wrong')).status, 401);
   assert.deepEqual(await (await tick(base)).json(), { due: 0, sent: 0, failed: 0, retrying: 0 }, 'a tick now finds nothing');

@@ -44,7 +44,8 @@ test('a decision plans the default cadence and returns opaque state', async () =
   await rekindle.init();
   const engine = new rekindle.Engine();
   const out = engine.decide('contact-1', null, checkout('e1'), NOW);
-  assert.deepEqual(out.actions.map((a) => a.type), ['schedule', 'schedule', 'schedule', 'schedule', 'schedule']);
+  // Five sends, and the contact's housekeeping entry at the journey's expiry.
+  assert.deepEqual(out.actions.map((a) => a.type), ['schedule', 'schedule', 'schedule', 'schedule', 'schedule', 'defer']);
   assert.equal(typeof out.state, 'string');
   assert.equal(JSON.parse(out.state).schemaVersion, 3);
   const again = engine.decide('contact-1', out.state, checkout('e1'), new Date(NOW + 1000));
@@ -115,7 +116,7 @@ test('a trap is survived: the instance is replaced and the next call works', asy
   assert.deepEqual(after, before, 'same inputs, same outputs, across instances');
   assert.equal(rekindle.version(), rekindle.version());
   for (let i = 0; i < 3; i += 1) assert.throws(() => rekindle.debugTrap(), { code: 'ENGINE_TRAPPED' });
-  assert.equal(new rekindle.Engine().decide('c2', null, checkout('e9', 'c9'), NOW).actions.length, 5);
+  assert.equal(new rekindle.Engine().decide('c2', null, checkout('e9', 'c9'), NOW).actions.length, 6);
 });
 
 test('the CJS build exposes the same engine', async () => {
@@ -123,5 +124,5 @@ test('the CJS build exposes the same engine', async () => {
   const require = createRequire(import.meta.url);
   const cjs = require('../../pkg/dist/node.cjs');
   await cjs.init();
-  assert.equal(new cjs.Engine().decide('contact-1', null, checkout('e1'), NOW).actions.length, 5);
+  assert.equal(new cjs.Engine().decide('contact-1', null, checkout('e1'), NOW).actions.length, 6);
 });

@@ -11,7 +11,7 @@ import * as esbuild from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { fakeSendgrid, fakeTwilio } from './fake-providers.mjs';
 import {
-  SECRETS, SENDGRID_KEY, TEMPLATES, TWILIO, abandonedCheckout, postShopify, postTwilio, rekindle, removeDir, shopifySample, tempDir, testPolicy, tick,
+  SECRETS, SENDGRID_KEY, TEMPLATES, TWILIO, abandonedCheckout, postSendgrid, postShopify, postTwilio, rekindle, removeDir, shopifySample, tempDir, testPolicy, tick,
 } from './harness.mjs';
 import { storeContract } from './store-contract.mjs';
 
@@ -24,6 +24,8 @@ const T0 = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDat
 const OFFSET = T0 - Date.now();
 const logical = () => Date.now() + OFFSET;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The due entries that are sends: not the contact's housekeeping (expiry and retention). */
+const sendsIn = (entries) => entries.filter((d) => !d.id.endsWith('.housekeeping'));
 const LEASE_MS = 1_500; // a dispatcher that died is replaced this long after its claim
 
 /** The merchant's Worker: the handler and the object class on the same options. */
@@ -216,7 +218,7 @@ test('an order before the due time cancels the send: the object has nothing left
   assert.deepEqual(await ordered.json(), { applied: 1, unmatched: 0 });
   assert.ok(Date.now() < s.dueAt, 'the order came before the email was due (else this proves nothing)');
   const contact = await object(s.contactId);
-  assert.deepEqual(await contact.dueBefore(Number.MAX_SAFE_INTEGER, 10), [], 'the order unscheduled every send');
+  assert.deepEqual(sendsIn(await contact.dueBefore(Number.MAX_SAFE_INTEGER, 10)), [], 'the order unscheduled every send');
   assert.equal(JSON.parse((await contact.load()).state).journeys[0].status, 'recovered');
   await sleep(s.dueAt - Date.now() + 1_500); // past the time the email was due
   assert.deepEqual(mailsTo(s.email), []);
@@ -252,10 +254,40 @@ test("a STOP reply goes out at once, by the contact's alarm; the cron tick has n
   assert.equal(stop.status, 200);
   const waited = await waitFor('the STOP confirmation', () => twilio.messages.some((m) => m.form.To === s.phone));
   assert.equal(twilio.messages.filter((m) => m.form.To === s.phone).length, 1);
-  assert.deepEqual((await (await object(s.contactId)).dueBefore(Number.MAX_SAFE_INTEGER, 10)).map((d) => d.id.replace(/^j_[0-9a-f]+\./, '')), ['email-1.email.0'], 'the SMS step is gone');
+  assert.deepEqual(sendsIn(await (await object(s.contactId)).dueBefore(Number.MAX_SAFE_INTEGER, 10)).map((d) => d.id.replace(/^j_[0-9a-f]+\./, '')), ['email-1.email.0'], 'the SMS step is gone');
   const ticked = await tick(app.url);
   assert.deepEqual(await ticked.json(), { due: 0, sent: 0, failed: 0, retrying: 0 }, 'alarms drive the sends: the Worker has no global due index');
   console.log(`# STOP confirmation sent ${waited} ms after the inbound webhook answered`);
+});
+
+test('callbacks without Rekindle\'s correlation find the send by its provider id across objects; erasure frees the id', async () => {
+  // The first shopper's email (SendGrid) and the STOP confirmation (Twilio), both sent by alarms.
+  const first = shoppers[0];
+  const [{ id: xMessageId, mail }] = mailsTo(first.email);
+  const at = Math.floor(logical() / 1000);
+  const events = await postSendgrid(app.url, [{
+    email: first.email, timestamp: at, 'smtp-id': `<${xMessageId}@geopod-ismtpd-4>`, event: 'delivered', category: [], sg_event_id: 'do-delivered-1',
+    sg_message_id: `${xMessageId}.filterdrecv-5645d9c87f-6vvgs-1-6372B1C4-21.0`, response: '250 2.0.0 OK', tls: 1,
+  }], { timestamp: String(at) }); // signed at the Worker's clock
+  assert.deepEqual(await events.json(), { applied: 1, unmatched: 0 });
+  const state = JSON.parse((await (await object(first.contactId)).load()).state);
+  assert.equal(state.journeys[0].sends.find((x) => x.id === mail.custom_args.rekindle_action).delivered, true);
+
+  const stopped = shoppers.find((x) => twilio.messages.some((m) => m.form.To === x.phone));
+  const { sid } = twilio.messages.find((m) => m.form.To === stopped.phone);
+  const status = (MessageSid, MessageStatus, extra = {}) => postTwilio(app.url, '/webhooks/twilio/status', {
+    SmsSid: MessageSid, SmsStatus: MessageStatus, MessageStatus, To: stopped.phone, MessagingServiceSid: TWILIO.messagingServiceSid,
+    MessageSid, AccountSid: TWILIO.accountSid, From: '+15005550006', ApiVersion: '2010-04-01', ...extra,
+  });
+  // A delivery reaches no one but through the ledger: only a carrier block falls back to the number.
+  assert.deepEqual(await (await status(sid, 'delivered')).json(), { applied: 1, unmatched: 0 });
+  assert.deepEqual(await (await status('SMffffffffffffffffffffffffffffffff', 'delivered')).json(), { applied: 0, unmatched: 1 });
+
+  const redact = `{"shop_id":1,"shop_domain":"example.myshopify.com","customer":{"id":${stopped.customerId},"email":"${stopped.email}","phone":"${stopped.phone}"},"orders_to_redact":[]}`;
+  assert.equal((await postShopify(app.url, 'customers/redact', redact)).status, 200);
+  const namespace = await app.mf.getDurableObjectNamespace('REKINDLE');
+  assert.equal(await namespace.get(namespace.idFromName(`link:message:twilio:${sid}`)).linkOwner(), null, 'the message link is released');
+  assert.deepEqual(await (await status(sid, 'undelivered', { ErrorCode: '30003' })).json(), { applied: 0, unmatched: 1 });
 });
 
 test('state, due entries and the armed alarm survive a restart on the same persist dir', async () => {
@@ -314,7 +346,7 @@ test('erasure: the contact keeps only its tombstone and ids; its links and sends
   const s = await shopper(60_000);
   assert.equal((await postShopify(app.url, 'checkouts/create', s.body)).status, 200);
   const contact = await object(s.contactId);
-  assert.equal((await contact.dueBefore(Number.MAX_SAFE_INTEGER, 10)).length, 2);
+  assert.equal(sendsIn(await contact.dueBefore(Number.MAX_SAFE_INTEGER, 10)).length, 2);
   const redact = JSON.stringify({ shop_id: 1, shop_domain: 'example.myshopify.com', customer: { id: 0, email: s.email, phone: null }, orders_to_redact: [] })
     .replace('"id":0', `"id":${s.customerId}`);
   const erased = await postShopify(app.url, 'customers/redact', redact);

@@ -79,6 +79,13 @@ function assertAbsent(haystack, s, where) {
   for (const needle of [...needles(s), s.lastName]) assert.equal(haystack.includes(needle), false, `${where} still holds ${needle}`);
 }
 
+/**
+ * The id SendGrid gave the shopper's email: it finds the message (and its address) at the
+ * provider, and a callback without Rekindle's custom args finds the shopper by it. It is kept
+ * with the send, and must go with the shopper.
+ */
+const messageIdOf = (s) => sendgrid.mails.find((m) => m.mail.personalizations[0].to[0].email === s.email).id;
+
 test('SQLite: after customers/redact and shop/redact, the database, WAL and shm files hold no trace of the shopper', async () => {
   const clock = { now: Date.parse('2026-11-27T15:00:00Z') };
   const path = join(dir, 'erase.db');
@@ -91,8 +98,11 @@ test('SQLite: after customers/redact and shop/redact, the database, WAL and shm 
     const before = await sqliteBytes(path);
     for (const needle of needles(gone)) assert.ok(before.includes(needle), `the files held ${needle} before (the search can fail)`);
 
+    assert.ok(before.includes(messageIdOf(gone)), 'the files held the provider\'s message id before');
+
     assert.equal((await postShopify(app.url, 'customers/redact', redact(gone))).status, 200);
     assertAbsent(await sqliteBytes(path), gone, 'after customers/redact, the SQLite files');
+    assert.equal((await sqliteBytes(path)).includes(messageIdOf(gone)), false, 'the provider\'s message id went too');
     assert.ok((await sqliteBytes(path)).includes(kept.email), 'the other shopper is still there');
 
     assert.equal((await postShopify(app.url, 'shop/redact', shopRedact)).status, 200);
@@ -130,8 +140,10 @@ test('Redis: after customers/redact no key or value holds the shopper (the ledge
     await journey(app, clock, gone);
     const before = await redisDump(client);
     assert.ok(before.includes(gone.email), 'the search can fail');
+    assert.ok(before.includes(messageIdOf(gone)), 'Redis held the provider\'s message id before');
     assert.equal((await postShopify(app.url, 'customers/redact', redact(gone))).status, 200);
     assertAbsent(await redisDump(client), gone, 'Redis');
+    assert.equal((await redisDump(client)).includes(messageIdOf(gone)), false, 'the provider\'s message id went too');
   } finally {
     client.disconnect();
     await app.close();
@@ -153,8 +165,10 @@ test('Postgres: after customers/redact no row of any table holds the shopper', a
   try {
     await journey(app, clock, gone);
     assert.ok((await dump()).includes(gone.email), 'the search can fail');
+    assert.ok((await dump()).includes(messageIdOf(gone)), 'Postgres held the provider\'s message id before');
     assert.equal((await postShopify(app.url, 'customers/redact', redact(gone))).status, 200);
     assertAbsent(await dump(), gone, 'Postgres');
+    assert.equal((await dump()).includes(messageIdOf(gone)), false, 'the provider\'s message id went too');
   } finally {
     await sql.end();
     await app.close();

@@ -7,6 +7,9 @@ import { readFile } from 'node:fs/promises';
 import { fakeSendgrid, fakeTwilio } from './fake-providers.mjs';
 import { SENDGRID_KEY, TWILIO, abandonedCheckout, postShopify, server, startServer, tick, vectors } from './harness.mjs';
 
+/** The due entries that are sends: not the contact's housekeeping (expiry and retention). */
+const sendsIn = (entries) => entries.filter((d) => !d.id.endsWith('.housekeeping'));
+
 const T0 = Date.parse('2026-11-27T15:00:00Z');
 const clock = { now: T0 };
 let twilio, sendgrid, app, store, links, contactId;
@@ -72,12 +75,12 @@ test('one-click unsubscribe, as a mailbox provider posts it, revokes email conse
 });
 
 test('the preference centre stops the unticked channel: the pending SMS is cancelled', async () => {
-  assert.equal((await store.dueBefore(Number.MAX_SAFE_INTEGER, 10)).length, 1, 'the SMS is pending');
+  assert.equal(sendsIn(await store.dueBefore(Number.MAX_SAFE_INTEGER, 10)).length, 1, 'the SMS is pending');
   const form = await fetch(app.url + path(links.preferencesUrl));
   assert.match(await form.text(), /name="sms"/);
   const response = await fetch(app.url + path(links.preferencesUrl), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=on' });
   assert.equal(response.status, 200);
   assert.match(await response.text(), /text message/);
   assert.equal((await state()).contact.consent.sms.at(-1).status, 'revoked');
-  assert.deepEqual(await store.dueBefore(Number.MAX_SAFE_INTEGER, 10), []);
+  assert.deepEqual(sendsIn(await store.dueBefore(Number.MAX_SAFE_INTEGER, 10)), []);
 });

@@ -90,6 +90,20 @@ export function storeContract(name, open) {
       assert.deepEqual(await store.load('c7'), { state: 'tombstone', version: 2 });
     });
 
+    test('purge: the contact\'s old entries, links and queued messages go before the change\'s own land', async () => {
+      await store.commit('c20', change(0, 's', { schedule: [{ id: 'p1', at: 1 }], links: ['email:old', 'token:kept'], intents: [{ id: 'i5', action: send('i5') }] }));
+      // An event after retention: the old rows go, its own entry and keys (one of them held before) stay.
+      await store.commit('c20', change(1, 'purged', { purge: true, schedule: [{ id: 'p2', at: 2 }], links: ['token:kept', 'token:new'] }));
+      assert.deepEqual((await scope('c20').dueBefore(10, 100)).filter((d) => d.contactId === 'c20').map((d) => d.id), ['p2']);
+      assert.equal(await store.resolve(['email:old']), null);
+      assert.equal(await store.resolve(['token:kept']), 'c20');
+      assert.equal(await store.resolve(['token:new']), 'c20');
+      assert.equal(await store.claim('i5', 'A', 10, 1000), null);
+      assert.equal((await store.ledger('i5')).status, 'cancelled');
+      assert.deepEqual(await store.load('c20'), { state: 'purged', version: 2 });
+      await store.commit('c20', change(2, 'purged', { purge: true, unschedule: ['p2'] }));
+    });
+
     test('forget: the contact goes whole, state row included; its keys lead nowhere', async () => {
       await store.commit('c9', change(0, 's', { schedule: [{ id: 'g1', at: 1 }], links: ['anon:gone', 'token:gone'] }));
       await store.commit('c9', change(1, 's', { forget: true }));
@@ -109,9 +123,37 @@ export function storeContract(name, open) {
       assert.equal(await store.take('limit:zero', 0, 1000, 20), false, 'max 0 refuses everything');
     });
 
+    test('provider messages: a sent message is found by its provider\'s id, per provider; erasure drops the index', async () => {
+      const intents = ['m1', 'm2', 'm3'].map((id) => ({ id, action: send(id) }));
+      await store.commit('c11', change(0, 's', { intents }));
+      for (const { id } of intents) await store.claim(id, 'A', 10, 1000);
+      assert.equal(await store.finish('m1', 'A', { status: 'sent', provider: 'twilio', providerId: 'SM0a1b2c3d4e5f60718293a4b5c6d7e8f9' }), true);
+      assert.equal(await store.finish('m2', 'A', { status: 'sent', provider: 'sendgrid', providerId: '14c5d75ce93.dfd.64b469' }), true);
+      assert.equal(await store.finish('m3', 'A', { status: 'failed', provider: 'twilio', providerId: null, detail: 'twilio:21610' }), true);
+      assert.deepEqual(await store.providerMessage('twilio', 'SM0a1b2c3d4e5f60718293a4b5c6d7e8f9'), { contactId: 'c11', actionId: 'm1' });
+      assert.deepEqual(await store.providerMessage('sendgrid', '14c5d75ce93.dfd.64b469'), { contactId: 'c11', actionId: 'm2' });
+      assert.equal(await store.providerMessage('postmark', 'SM0a1b2c3d4e5f60718293a4b5c6d7e8f9'), null, 'an id is its provider\'s');
+      assert.equal(await store.providerMessage('twilio', 'SMffffffffffffffffffffffffffffffff'), null, 'an unknown id');
+      assert.deepEqual(await store.ledger('m1'), { status: 'sent', attempts: 1, providerId: 'SM0a1b2c3d4e5f60718293a4b5c6d7e8f9', detail: null });
+      // A finish that lost its lease records nothing, and indexes nothing.
+      await store.commit('c12', change(0, 's', { intents: [{ id: 'm4', action: send('m4') }, { id: 'm5', action: send('m5') }] }));
+      await store.claim('m4', 'A', 10, 1000);
+      assert.equal(await store.finish('m4', 'B', { status: 'sent', provider: 'postmark', providerId: 'b7bc2f4a-e38e-4336-af7d-e6c392c2f817' }), false);
+      assert.equal(await store.providerMessage('postmark', 'b7bc2f4a-e38e-4336-af7d-e6c392c2f817'), null);
+      await store.claim('m5', 'A', 10, 1000);
+      await store.finish('m5', 'A', { status: 'sent', provider: 'postmark', providerId: '883953f4-6105-42a2-a16a-77a8eac79483' });
+
+      await store.commit('c11', change(1, 'tombstone', { erase: true }));
+      assert.equal(await store.providerMessage('twilio', 'SM0a1b2c3d4e5f60718293a4b5c6d7e8f9'), null, 'erasure drops the index');
+      assert.equal(await store.providerMessage('sendgrid', '14c5d75ce93.dfd.64b469'), null);
+      assert.deepEqual(await store.ledger('m1'), { status: 'sent', attempts: 1, providerId: null, detail: null }, 'the ledger keeps only ids of its own');
+      assert.deepEqual(await store.providerMessage('postmark', '883953f4-6105-42a2-a16a-77a8eac79483'), { contactId: 'c12', actionId: 'm5' }, 'another contact\'s stays');
+    });
+
     test('erase all (shop/redact): every contact, due entry, link and queued message goes', async () => {
       await store.commit('c8', change(0, 's', { schedule: [{ id: 'f1', at: 1 }], links: ['email:shop'], intents: [{ id: 'i4', action: send('i4') }] }));
       await store.eraseAll();
+      assert.equal(await store.providerMessage('postmark', '883953f4-6105-42a2-a16a-77a8eac79483'), null, 'the provider message index too');
       for (const contactId of ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8']) assert.equal(await store.load(contactId), null, contactId);
       assert.deepEqual(await scope('c8').dueBefore(10, 100), []);
       assert.equal(await store.resolve(['email:shop', 'token:x']), null);

@@ -34,3 +34,26 @@ test('sqlite: a file made before due entries were leased gains the lease columns
     await removeDir(dir);
   }
 });
+
+test('sqlite: a file made before sends were found by their provider id gains the column; its sends are found once finished', async () => {
+  const dir = await tempDir();
+  try {
+    const path = join(dir, 'old-intents.db');
+    const old = new Database(path);
+    // The intents table as the store created it before it recorded the provider's name.
+    old.exec(`CREATE TABLE intents (action_id TEXT PRIMARY KEY, contact_id TEXT NOT NULL, action TEXT,
+        status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL DEFAULT 0,
+        owner TEXT, lease_until INTEGER NOT NULL DEFAULT 0, provider_id TEXT, detail TEXT);
+      INSERT INTO intents (action_id, contact_id, action) VALUES ('old-send', 'c-old', '{"type":"send"}');
+      INSERT INTO intents (action_id, contact_id, status, provider_id) VALUES ('older-send', 'c-old', 'sent', 'SMolder');`);
+    old.close();
+    const store = await serverNode.sqliteStore(path);
+    assert.equal(await store.providerMessage('twilio', 'SMolder'), null, 'a send finished before: its provider is not known');
+    assert.ok(await store.claim('old-send', 'A', 10, 1000));
+    assert.equal(await store.finish('old-send', 'A', { status: 'sent', provider: 'twilio', providerId: 'SMnew' }), true);
+    assert.deepEqual(await store.providerMessage('twilio', 'SMnew'), { contactId: 'c-old', actionId: 'old-send' });
+    await store.close();
+  } finally {
+    await removeDir(dir);
+  }
+});

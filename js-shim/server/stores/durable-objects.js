@@ -12,6 +12,9 @@
 //   The `action:<id>` object also records which contact holds that intent (sends and replies
 //   alike), for claim/finish/ledger by action id from outside. That record is ids only, so it
 //   outlives the contact's erasure like the ledger row itself; the link does not.
+//   A `message:<provider>:<provider id>` key leads to the contact a provider's message id was
+//   given to (a status callback without Rekindle's query); that contact's ledger names the
+//   action. The contact lists the key among its links, so erasure frees it like any other.
 // - `limit:<key>`: one counter that spans contacts (sends to one address, a shop's budget),
 //   taken in one synchronous transaction.
 // - `registry`: every contact id, written once when a contact is created, so that `eraseAll`
@@ -29,6 +32,7 @@ import { createRuntime } from '../runtime.js';
 const CONTACT = 'contact:';
 const PAGE = 100;
 const actionKey = (id) => `action:${id}`;
+const messageKey = (provider, providerId) => `message:${provider}:${providerId}`;
 
 /**
  * The store for the Worker's handler. `namespace` is the Durable Object binding whose class is
@@ -38,10 +42,10 @@ const actionKey = (id) => `action:${id}`;
 export function durableObjectStore(namespace, { here = null } = {}) {
   const stub = (name) => namespace.get(namespace.idFromName(name));
   const contact = (contactId) => (here && here.contactId === contactId ? here : stub(CONTACT + contactId));
-  /** The object holding intent `id`: this one if it does, else the one the ledger index names. */
+  /** The contact holding intent `id`: this one if it does, else the one the ledger index names. */
+  const holderId = async (id) => (here?.holds(id) ? here.contactId : stub(`link:${actionKey(id)}`).holder());
   const holder = async (id) => {
-    if (here?.holds(id)) return here;
-    const contactId = await stub(`link:${actionKey(id)}`).holder();
+    const contactId = await holderId(id);
     return contactId ? contact(contactId) : null;
   };
 
@@ -85,7 +89,21 @@ export function durableObjectStore(namespace, { here = null } = {}) {
     recordTick: async () => {}, // alarms are the scheduler: nothing ticks from outside
 
     claim: async (id, owner, now, leaseMs) => (await holder(id))?.claim(id, owner, now, leaseMs) ?? null,
-    finish: async (id, owner, outcome) => (await holder(id))?.finish(id, owner, outcome) ?? false,
+    async finish(id, owner, outcome) {
+      const contactId = await holderId(id);
+      if (!contactId) return false;
+      // Claimed before the ledger records it, as a commit claims its keys: a crash in between
+      // leaves a key leading to a contact whose ledger does not name the message (no match).
+      const key = outcome.provider && outcome.providerId ? messageKey(outcome.provider, outcome.providerId) : null;
+      if (key) await stub(`link:${key}`).claimLink(contactId);
+      return contact(contactId).finish(id, owner, outcome, key);
+    },
+
+    async providerMessage(provider, providerId) {
+      const contactId = await stub(`link:${messageKey(provider, providerId)}`).linkOwner();
+      const actionId = contactId ? await contact(contactId).sentAs(provider, providerId) : null;
+      return actionId ? { contactId, actionId } : null;
+    },
     retryLater: async (id, owner, nextAt) => (await holder(id))?.retryLater(id, owner, nextAt) ?? false,
     ledger: async (id) => (await holder(id))?.ledger(id) ?? null,
 
@@ -137,6 +155,10 @@ export function contactObject(options = null) {
       super(ctx, env);
       this.#sql = ctx.storage.sql;
       this.#tables = new Set(this.#sql.exec("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((r) => r.name));
+      // An object made before sends were found by their provider's id.
+      if (this.#tables.has('intents') && !this.#one('intents', "SELECT 1 AS yes FROM pragma_table_info('intents') WHERE name = 'provider'")) {
+        this.#sql.exec('ALTER TABLE intents ADD COLUMN provider TEXT');
+      }
     }
 
     /** The contact this object is (null until its first commit, and for link and registry objects). */
@@ -164,13 +186,20 @@ export function contactObject(options = null) {
           'INSERT INTO contact (one, contact_id, state, version) VALUES (1, ?, ?, ?) ON CONFLICT (one) DO UPDATE SET state = excluded.state, version = excluded.version',
           contactId, change.state, current + 1,
         );
+        let release = [];
+        if (change.purge) {
+          // First, so this change's own entries stay; the keys it claimed again stay linked.
+          release = this.#sql.exec('SELECT key FROM links').toArray().map((r) => r.key).filter((key) => !linked.includes(key));
+          for (const key of release) this.#sql.exec('DELETE FROM links WHERE key = ?', key);
+          this.#sql.exec('DELETE FROM due');
+          this.#sql.exec("UPDATE intents SET status = CASE status WHEN 'pending' THEN 'cancelled' ELSE status END, action = NULL, detail = NULL, provider = NULL, provider_id = NULL");
+        }
         for (const id of change.unschedule) this.#sql.exec('DELETE FROM due WHERE id = ?', id);
         if (change.settle) this.#sql.exec('DELETE FROM due WHERE id = ? AND at = ?', change.settle.id, change.settle.at);
         for (const { id, at } of change.schedule) this.#sql.exec('INSERT OR REPLACE INTO due (id, at) VALUES (?, ?)', id, at);
         for (const { id, action } of change.intents) {
           this.#sql.exec("INSERT OR IGNORE INTO intents (id, action, status) VALUES (?, ?, 'pending')", id, JSON.stringify(action));
         }
-        let release = [];
         if (change.forget) {
           // Forgotten whole (an anonymous visitor): no tombstone, no ledger rows.
           release = this.#sql.exec('SELECT key FROM links').toArray().map((r) => r.key);
@@ -181,7 +210,8 @@ export function contactObject(options = null) {
           release = this.#sql.exec('SELECT key FROM links').toArray().map((r) => r.key);
           this.#sql.exec('DELETE FROM links');
           this.#sql.exec('DELETE FROM due');
-          this.#sql.exec("UPDATE intents SET status = CASE status WHEN 'pending' THEN 'cancelled' ELSE status END, action = NULL, detail = NULL");
+          // The provider's id leads to the message (and its address) at the provider: it goes too.
+          this.#sql.exec("UPDATE intents SET status = CASE status WHEN 'pending' THEN 'cancelled' ELSE status END, action = NULL, detail = NULL, provider = NULL, provider_id = NULL");
         }
         return { ok: true, release };
       });
@@ -223,15 +253,25 @@ export function contactObject(options = null) {
       return { id, contactId: this.contactId, action: JSON.parse(row.action), attempts: row.attempts + 1 };
     }
 
-    async finish(id, owner, { status, providerId = null, detail = null }) {
+    /** `key`: the provider message's link key, listed with the contact's links so erasure frees it. */
+    async finish(id, owner, { status, provider = null, providerId = null, detail = null }, key = null) {
       await this.#configure();
       // The ledger keeps the outcome, not the message: no address outlives the send.
-      const done = this.#change(
-        'intents', "UPDATE intents SET status = ?, provider_id = ?, detail = ?, action = NULL, lease_until = 0 WHERE id = ? AND owner = ? AND status = 'pending'",
-        status, providerId, detail, id, owner,
-      ) > 0;
+      const done = this.ctx.storage.transactionSync(() => {
+        const changed = this.#change(
+          'intents', "UPDATE intents SET status = ?, provider = ?, provider_id = ?, detail = ?, action = NULL, lease_until = 0 WHERE id = ? AND owner = ? AND status = 'pending'",
+          status, provider, providerId, detail, id, owner,
+        ) > 0;
+        if (changed && key) this.#sql.exec('INSERT OR IGNORE INTO links (key) VALUES (?)', key);
+        return changed;
+      });
       this.#arm();
       return done;
+    }
+
+    /** The action this contact's provider message id was given to, or null. */
+    sentAs(provider, providerId) {
+      return this.#one('intents', 'SELECT id FROM intents WHERE provider = ? AND provider_id = ?', provider, providerId)?.id ?? null;
     }
 
     async retryLater(id, owner, nextAt) {
@@ -429,7 +469,7 @@ const SCHEMA = {
   contact: 'CREATE TABLE IF NOT EXISTS contact (one INTEGER PRIMARY KEY CHECK (one = 1), contact_id TEXT NOT NULL, state TEXT NOT NULL, version INTEGER NOT NULL)',
   due: 'CREATE TABLE IF NOT EXISTS due (id TEXT PRIMARY KEY, at INTEGER NOT NULL)',
   intents: `CREATE TABLE IF NOT EXISTS intents (id TEXT PRIMARY KEY, action TEXT, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
-    next_at INTEGER NOT NULL DEFAULT 0, owner TEXT, lease_until INTEGER NOT NULL DEFAULT 0, provider_id TEXT, detail TEXT)`,
+    next_at INTEGER NOT NULL DEFAULT 0, owner TEXT, lease_until INTEGER NOT NULL DEFAULT 0, provider_id TEXT, detail TEXT, provider TEXT)`,
   links: 'CREATE TABLE IF NOT EXISTS links (key TEXT PRIMARY KEY)',
   link: 'CREATE TABLE IF NOT EXISTS link (one INTEGER PRIMARY KEY CHECK (one = 1), contact_id TEXT NOT NULL)',
   holder: 'CREATE TABLE IF NOT EXISTS holder (one INTEGER PRIMARY KEY CHECK (one = 1), contact_id TEXT NOT NULL)',

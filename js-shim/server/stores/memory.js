@@ -7,6 +7,7 @@ export function memoryStore() {
   const due = new Map(); // actionId -> { id, contactId, at, owner, leaseUntil }
   const links = new Map(); // key -> contactId
   const intents = new Map(); // actionId -> intent row
+  const messages = new Map(); // `${provider}\u001f${providerId}` -> actionId: the provider's id finds the send
   let lastTickAt = null; // the scheduler's record (no personal data): kept through eraseAll
   const counters = new Map(); // key -> { count, resetAt }
 
@@ -20,6 +21,7 @@ export function memoryStore() {
       const current = contacts.get(contactId)?.version ?? 0;
       if (current !== change.expected) return false;
       contacts.set(contactId, { state: change.state, version: current + 1 });
+      if (change.purge) eraseContact(contactId); // first: this change's own entries stay
       for (const id of change.unschedule) due.delete(id);
       if (change.settle && due.get(change.settle.id)?.at === change.settle.at) due.delete(change.settle.id);
       // A lease is on the entry's time: a moved entry is free again (its old time's holder cannot settle it).
@@ -52,7 +54,7 @@ export function memoryStore() {
 
     /** Rows held, by kind (tests and the abuse benchmark count what is left). */
     async size() {
-      return { contacts: contacts.size, due: due.size, links: links.size, intents: intents.size, counters: counters.size };
+      return { contacts: contacts.size, due: due.size, links: links.size, intents: intents.size, messages: messages.size, counters: counters.size };
     },
 
     async resolve(keys) {
@@ -99,12 +101,19 @@ export function memoryStore() {
       return { id, contactId: i.contactId, action: i.action, attempts: i.attempts };
     },
 
-    async finish(id, owner, { status, providerId = null, detail = null }) {
+    async finish(id, owner, { status, provider = null, providerId = null, detail = null }) {
       const i = intents.get(id);
       if (!i || i.owner !== owner || i.status !== 'pending') return false;
       // The ledger keeps the outcome, not the message: no address outlives the send.
-      Object.assign(i, { status, providerId, detail, action: null, leaseUntil: 0 });
+      Object.assign(i, { status, provider, providerId, detail, action: null, leaseUntil: 0 });
+      if (provider && providerId) messages.set(messageKey(provider, providerId), id);
       return true;
+    },
+
+    async providerMessage(provider, providerId) {
+      const id = messages.get(messageKey(provider, providerId));
+      const i = id === undefined ? null : intents.get(id);
+      return i ? { contactId: i.contactId, actionId: id } : null;
     },
 
     async retryLater(id, owner, nextAt) {
@@ -124,6 +133,7 @@ export function memoryStore() {
       due.clear();
       links.clear();
       intents.clear();
+      messages.clear();
       counters.clear();
     },
 
@@ -143,8 +153,13 @@ export function memoryStore() {
     for (const i of intents.values()) {
       if (i.contactId !== contactId) continue;
       if (i.status === 'pending') i.status = 'cancelled';
-      i.action = null;
-      i.detail = null;
+      if (i.provider && i.providerId) messages.delete(messageKey(i.provider, i.providerId));
+      // The provider's id leads to the message (and its address) at the provider: it goes too.
+      Object.assign(i, { action: null, detail: null, provider: null, providerId: null });
     }
   }
+}
+
+function messageKey(provider, providerId) {
+  return `${provider}\u001f${providerId}`;
 }

@@ -32,7 +32,7 @@ const DDL = (s) => [
     action_id text PRIMARY KEY, contact_id text NOT NULL, action text,
     status text NOT NULL DEFAULT 'pending', attempts integer NOT NULL DEFAULT 0,
     next_at bigint NOT NULL DEFAULT 0, owner text, lease_until bigint NOT NULL DEFAULT 0,
-    provider_id text, detail text)`,
+    provider_id text, detail text, provider text)`,
   // Only pending rows are ever scanned by time: the ledger of finished sends stays out of it.
   `CREATE INDEX IF NOT EXISTS intents_claimable ON ${s}.intents (next_at) WHERE status = 'pending'`,
   `CREATE INDEX IF NOT EXISTS intents_by_contact ON ${s}.intents (contact_id)`,
@@ -68,6 +68,10 @@ export async function postgresStore(sql, { schema = 'rekindle' } = {}) {
     // exclusive lock even when it has nothing to add, and would queue every running ticker.
     const [leased] = await tx`SELECT 1 FROM information_schema.columns WHERE table_schema = ${schema} AND table_name = 'due' AND column_name = 'lease_until'`;
     if (!leased) await tx`ALTER TABLE ${s}.due ADD COLUMN owner text, ADD COLUMN lease_until bigint NOT NULL DEFAULT 0`;
+    // A schema made before sends were found by their provider's id: the column, then its index.
+    const [named] = await tx`SELECT 1 FROM information_schema.columns WHERE table_schema = ${schema} AND table_name = 'intents' AND column_name = 'provider'`;
+    if (!named) await tx`ALTER TABLE ${s}.intents ADD COLUMN provider text`;
+    await tx`CREATE INDEX IF NOT EXISTS intents_by_message ON ${s}.intents (provider, provider_id) WHERE provider_id IS NOT NULL`;
   });
 
   return {
@@ -84,6 +88,14 @@ export async function postgresStore(sql, { schema = 'rekindle' } = {}) {
         if (!written) return false;
         // The rest is pipelined on the transaction's connection, and runs in this order.
         const writes = [];
+        const eraseRows = () => [
+          tx`DELETE FROM ${s}.due WHERE contact_id = ${contactId}`,
+          tx`DELETE FROM ${s}.links WHERE contact_id = ${contactId}`,
+          // The provider's id leads to the message (and its address) at the provider: it goes too.
+          tx`UPDATE ${s}.intents SET action = NULL, detail = NULL, provider = NULL, provider_id = NULL,
+            status = CASE status WHEN 'pending' THEN 'cancelled' ELSE status END WHERE contact_id = ${contactId}`,
+        ];
+        if (change.purge) writes.push(...eraseRows()); // first: this change's own entries stay
         if (change.unschedule.length) writes.push(tx`DELETE FROM ${s}.due WHERE action_id = ANY(${change.unschedule}::text[])`);
         if (change.settle) writes.push(tx`DELETE FROM ${s}.due WHERE action_id = ${change.settle.id} AND at = ${change.settle.at}::bigint`);
         const schedule = lastById(change.schedule);
@@ -105,13 +117,7 @@ export async function postgresStore(sql, { schema = 'rekindle' } = {}) {
             SELECT id, ${contactId}, action FROM unnest(${intents.map((i) => i.id)}::text[], ${intents.map((i) => JSON.stringify(i.action))}::text[]) AS t (id, action)
             ON CONFLICT (action_id) DO NOTHING`);
         }
-        if (change.erase) {
-          writes.push(
-            tx`DELETE FROM ${s}.due WHERE contact_id = ${contactId}`,
-            tx`DELETE FROM ${s}.links WHERE contact_id = ${contactId}`,
-            tx`UPDATE ${s}.intents SET action = NULL, detail = NULL, status = CASE status WHEN 'pending' THEN 'cancelled' ELSE status END WHERE contact_id = ${contactId}`,
-          );
-        }
+        if (change.erase) writes.push(...eraseRows());
         if (change.forget) {
           // An anonymous visitor whose time ran out: nothing of it stays, not even a tombstone.
           writes.push(
@@ -180,11 +186,16 @@ export async function postgresStore(sql, { schema = 'rekindle' } = {}) {
       return row ? { id, contactId: row.contact_id, action: JSON.parse(row.action), attempts: row.attempts } : null;
     },
 
-    async finish(id, owner, { status, providerId = null, detail = null }) {
+    async finish(id, owner, { status, provider = null, providerId = null, detail = null }) {
       // The ledger keeps the outcome, not the message: no address outlives the send.
-      const { count } = await sql`UPDATE ${s}.intents SET status = ${status}, provider_id = ${providerId}, detail = ${detail}, action = NULL, lease_until = 0
+      const { count } = await sql`UPDATE ${s}.intents SET status = ${status}, provider = ${provider}, provider_id = ${providerId}, detail = ${detail}, action = NULL, lease_until = 0
         WHERE action_id = ${id} AND owner = ${owner} AND status = 'pending'`;
       return count === 1;
+    },
+
+    async providerMessage(provider, providerId) {
+      const [row] = await sql`SELECT contact_id, action_id FROM ${s}.intents WHERE provider = ${provider} AND provider_id = ${providerId} LIMIT 1`;
+      return row ? { contactId: row.contact_id, actionId: row.action_id } : null;
     },
 
     async retryLater(id, owner, nextAt) {

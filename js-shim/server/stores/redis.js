@@ -7,12 +7,19 @@
 // due:c hash (action → contact) · due:lease hash (action → end of the lease a tick took on it:
 // claimDue) · cdue:<contact>, clinks:<contact>, cint:<contact> sets (for erasure) ·
 // link:<key> string · i:<action> hash (the intent, then its ledger entry) ·
+// msg:<provider>:<provider id> string (the action a provider's message id names) ·
 // pending zset (action → earliest claim time) · meta:lastTickAt string (the scheduler's record,
 // no personal data: kept through eraseAll) · n:<key> hash {count, resetAt} (counters that span
 // contacts, expiring with their window).
 
 const LIB = `
 local p = ARGV[1]
+-- The provider's id leads to the message (and its address) at the provider: erasure drops it.
+local function unindex(ikey)
+  local m = redis.call('HMGET', ikey, 'provider', 'providerId')
+  if m[1] and m[1] ~= '' and m[2] and m[2] ~= '' then redis.call('DEL', p..'msg:'..m[1]..':'..m[2]) end
+  redis.call('HDEL', ikey, 'provider', 'providerId')
+end
 local function unschedule(id)
   redis.call('ZREM', p..'due', id)
   local owner = redis.call('HGET', p..'due:c', id)
@@ -30,6 +37,24 @@ local current = redis.call('HGET', ckey, 'version')
 current = current and tonumber(current) or 0
 if current ~= expected then return 0 end
 redis.call('HSET', ckey, 'state', state, 'version', current + 1)
+local function erase_rows()
+  for _, id in ipairs(redis.call('SMEMBERS', p..'cdue:'..cid)) do unschedule(id) end
+  for _, key in ipairs(redis.call('SMEMBERS', p..'clinks:'..cid)) do
+    if redis.call('GET', p..'link:'..key) == cid then redis.call('DEL', p..'link:'..key) end
+  end
+  redis.call('DEL', p..'clinks:'..cid)
+  for _, id in ipairs(redis.call('SMEMBERS', p..'cint:'..cid)) do
+    local ikey = p..'i:'..id
+    if redis.call('HGET', ikey, 'status') == 'pending' then
+      redis.call('HSET', ikey, 'status', 'cancelled')
+      redis.call('ZREM', p..'pending', id)
+    end
+    redis.call('HDEL', ikey, 'action', 'detail')
+    unindex(ikey)
+  end
+end
+-- A purge goes first: this change's own entries stay.
+if change.purge then erase_rows() end
 for _, id in ipairs(change.unschedule) do unschedule(id) end
 if type(change.settle) == 'table' then
   local at = redis.call('ZSCORE', p..'due', change.settle.id)
@@ -55,21 +80,7 @@ for _, i in ipairs(change.intents) do
     redis.call('SADD', p..'cint:'..cid, i.id)
   end
 end
-if change.erase then
-  for _, id in ipairs(redis.call('SMEMBERS', p..'cdue:'..cid)) do unschedule(id) end
-  for _, key in ipairs(redis.call('SMEMBERS', p..'clinks:'..cid)) do
-    if redis.call('GET', p..'link:'..key) == cid then redis.call('DEL', p..'link:'..key) end
-  end
-  redis.call('DEL', p..'clinks:'..cid)
-  for _, id in ipairs(redis.call('SMEMBERS', p..'cint:'..cid)) do
-    local ikey = p..'i:'..id
-    if redis.call('HGET', ikey, 'status') == 'pending' then
-      redis.call('HSET', ikey, 'status', 'cancelled')
-      redis.call('ZREM', p..'pending', id)
-    end
-    redis.call('HDEL', ikey, 'action', 'detail')
-  end
-end
+if change.erase then erase_rows() end
 if change.forget then
   for _, id in ipairs(redis.call('SMEMBERS', p..'cdue:'..cid)) do unschedule(id) end
   for _, key in ipairs(redis.call('SMEMBERS', p..'clinks:'..cid)) do
@@ -77,6 +88,7 @@ if change.forget then
   end
   for _, id in ipairs(redis.call('SMEMBERS', p..'cint:'..cid)) do
     redis.call('ZREM', p..'pending', id)
+    unindex(p..'i:'..id)
     redis.call('DEL', p..'i:'..id)
   end
   redis.call('DEL', ckey, p..'clinks:'..cid, p..'cdue:'..cid, p..'cint:'..cid)
@@ -136,11 +148,12 @@ return taken
 `;
 
 const FINISH = `
-local p, id, owner = ARGV[1], ARGV[2], ARGV[3]
+local p, id, owner, provider, providerId = ARGV[1], ARGV[2], ARGV[3], ARGV[7], ARGV[5]
 local ikey = p..'i:'..id
 local h = redis.call('HMGET', ikey, 'status', 'owner')
 if h[1] ~= 'pending' or h[2] ~= owner then return 0 end
-redis.call('HSET', ikey, 'status', ARGV[4], 'providerId', ARGV[5], 'detail', ARGV[6], 'leaseUntil', 0)
+redis.call('HSET', ikey, 'status', ARGV[4], 'providerId', providerId, 'provider', provider, 'detail', ARGV[6], 'leaseUntil', 0)
+if provider ~= '' and providerId ~= '' then redis.call('SET', p..'msg:'..provider..':'..providerId, id) end
 redis.call('HDEL', ikey, 'action')
 redis.call('ZREM', p..'pending', id)
 return 1
@@ -189,6 +202,7 @@ export function redisStore(redis, { prefix = 'rekindle:' } = {}) {
         links: change.links,
         intents: change.intents.map(({ id, action }) => ({ id, action: JSON.stringify(action) })),
         erase: change.erase,
+        purge: change.purge ?? false,
         forget: change.forget ?? false,
       };
       return (await redis.rekindleCommit(prefix, contactId, change.expected, change.state, JSON.stringify(rest))) === 1;
@@ -235,8 +249,13 @@ export function redisStore(redis, { prefix = 'rekindle:' } = {}) {
       const row = await redis.rekindleClaim(prefix, id, owner, now, leaseMs);
       return row ? { id, contactId: row[0], action: JSON.parse(row[1]), attempts: Number(row[2]) } : null;
     },
-    async finish(id, owner, { status, providerId = null, detail = null }) {
-      return (await redis.rekindleFinish(prefix, id, owner, status, providerId ?? '', detail ?? '')) === 1;
+    async finish(id, owner, { status, provider = null, providerId = null, detail = null }) {
+      return (await redis.rekindleFinish(prefix, id, owner, status, providerId ?? '', detail ?? '', provider ?? '')) === 1;
+    },
+    async providerMessage(provider, providerId) {
+      const actionId = await redis.get(k(`msg:${provider}:${providerId}`));
+      const contactId = actionId === null ? null : await redis.hget(k(`i:${actionId}`), 'contactId');
+      return contactId ? { contactId, actionId } : null;
     },
     async retryLater(id, owner, nextAt) {
       return (await redis.rekindleRetry(prefix, id, owner, nextAt)) === 1;

@@ -17,7 +17,7 @@ CREATE TABLE IF NOT EXISTS intents (
   action_id TEXT PRIMARY KEY, contact_id TEXT NOT NULL, action TEXT,
   status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,
   next_at INTEGER NOT NULL DEFAULT 0, owner TEXT, lease_until INTEGER NOT NULL DEFAULT 0,
-  provider_id TEXT, detail TEXT);
+  provider_id TEXT, detail TEXT, provider TEXT);
 CREATE INDEX IF NOT EXISTS intents_pending ON intents (status, next_at);
 CREATE INDEX IF NOT EXISTS intents_by_contact ON intents (contact_id);
 -- The scheduler's own records (the last tick's time): no personal data, kept through eraseAll.
@@ -42,6 +42,11 @@ export function sqliteStore(Database, path) {
   if (!db.prepare('SELECT 1 FROM pragma_table_info(?) WHERE name = ?').get('due', 'lease_until')) {
     db.exec('ALTER TABLE due ADD COLUMN owner TEXT; ALTER TABLE due ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;');
   }
+  // A file made before sends were found by their provider's id: the column, then its index.
+  if (!db.prepare('SELECT 1 FROM pragma_table_info(?) WHERE name = ?').get('intents', 'provider')) {
+    db.exec('ALTER TABLE intents ADD COLUMN provider TEXT');
+  }
+  db.exec('CREATE INDEX IF NOT EXISTS intents_by_message ON intents (provider, provider_id) WHERE provider_id IS NOT NULL');
 
   const q = {
     load: db.prepare('SELECT state, version FROM contacts WHERE id = ?'),
@@ -64,7 +69,8 @@ export function sqliteStore(Database, path) {
     recordTick: db.prepare("INSERT INTO meta (key, value) VALUES ('lastTickAt', ?) ON CONFLICT (key) DO UPDATE SET value = MAX(value, excluded.value)"),
     claimable: db.prepare("SELECT action_id AS id FROM intents WHERE status = 'pending' AND next_at <= ? AND lease_until <= ? ORDER BY next_at LIMIT ?"),
     claim: db.prepare("UPDATE intents SET owner = ?, lease_until = ?, attempts = attempts + 1 WHERE action_id = ? AND status = 'pending' AND next_at <= ? AND lease_until <= ? RETURNING action_id AS id, contact_id AS contactId, action, attempts"),
-    finish: db.prepare("UPDATE intents SET status = ?, provider_id = ?, detail = ?, action = NULL, lease_until = 0 WHERE action_id = ? AND owner = ? AND status = 'pending'"),
+    finish: db.prepare("UPDATE intents SET status = ?, provider = ?, provider_id = ?, detail = ?, action = NULL, lease_until = 0 WHERE action_id = ? AND owner = ? AND status = 'pending'"),
+    providerMessage: db.prepare('SELECT contact_id AS contactId, action_id AS actionId FROM intents WHERE provider = ? AND provider_id = ? LIMIT 1'),
     retry: db.prepare("UPDATE intents SET next_at = ?, lease_until = 0, owner = NULL WHERE action_id = ? AND owner = ? AND status = 'pending'"),
     ledger: db.prepare('SELECT status, attempts, provider_id AS providerId, detail FROM intents WHERE action_id = ?'),
     eraseDue: db.prepare('DELETE FROM due WHERE contact_id = ?'),
@@ -75,7 +81,14 @@ export function sqliteStore(Database, path) {
     restart: db.prepare('INSERT INTO counters (key, count, reset_at) VALUES (?, 1, ?) ON CONFLICT (key) DO UPDATE SET count = 1, reset_at = excluded.reset_at'),
     count: db.prepare('UPDATE counters SET count = count + 1 WHERE key = ?'),
     expireCounters: db.prepare('DELETE FROM counters WHERE key IN (SELECT key FROM counters WHERE reset_at <= ? LIMIT 100)'),
-    eraseIntents: db.prepare("UPDATE intents SET action = NULL, detail = NULL, status = CASE status WHEN 'pending' THEN 'cancelled' ELSE status END WHERE contact_id = ?"),
+    // The provider's id leads to the message (and its address) at the provider: it goes too.
+    eraseIntents: db.prepare("UPDATE intents SET action = NULL, detail = NULL, provider = NULL, provider_id = NULL, status = CASE status WHEN 'pending' THEN 'cancelled' ELSE status END WHERE contact_id = ?"),
+  };
+
+  const eraseRows = (contactId) => {
+    q.eraseDue.run(contactId);
+    q.eraseLinks.run(contactId);
+    q.eraseIntents.run(contactId);
   };
 
   const commit = db.transaction((contactId, change) => {
@@ -83,16 +96,13 @@ export function sqliteStore(Database, path) {
       ? q.insert.run(contactId, change.state)
       : q.update.run(change.state, contactId, change.expected);
     if (written.changes !== 1) return false;
+    if (change.purge) eraseRows(contactId); // first: this change's own entries stay
     for (const id of change.unschedule) q.unschedule.run(id);
     if (change.settle) q.settle.run(change.settle.id, change.settle.at);
     for (const { id, at } of change.schedule) q.schedule.run(id, contactId, at);
     for (const key of change.links) q.link.run(key, contactId);
     for (const { id, action } of change.intents) q.intend.run(id, contactId, JSON.stringify(action));
-    if (change.erase) {
-      q.eraseDue.run(contactId);
-      q.eraseLinks.run(contactId);
-      q.eraseIntents.run(contactId);
-    }
+    if (change.erase) eraseRows(contactId);
     if (change.forget) {
       q.eraseDue.run(contactId);
       q.eraseLinks.run(contactId);
@@ -139,7 +149,7 @@ export function sqliteStore(Database, path) {
     },
     async commit(contactId, change) {
       const committed = commit.immediate(contactId, change);
-      if (committed && change.erase) eraseDone();
+      if (committed && (change.erase || change.purge)) eraseDone();
       return committed;
     },
     async resolve(keys) {
@@ -168,8 +178,11 @@ export function sqliteStore(Database, path) {
       const row = q.claim.get(owner, now + leaseMs, id, now, now);
       return row ? { ...row, action: JSON.parse(row.action) } : null;
     },
-    async finish(id, owner, { status, providerId = null, detail = null }) {
-      return q.finish.run(status, providerId, detail, id, owner).changes === 1;
+    async finish(id, owner, { status, provider = null, providerId = null, detail = null }) {
+      return q.finish.run(status, provider, providerId, detail, id, owner).changes === 1;
+    },
+    async providerMessage(provider, providerId) {
+      return q.providerMessage.get(provider, providerId) ?? null;
     },
     async retryLater(id, owner, nextAt) {
       return q.retry.run(nextAt, id, owner).changes === 1;
