@@ -173,6 +173,7 @@ export function createRekindle(glue, loadWasm) {
       beacon: (body, salt) => call(() => glue.ingestBeacon(body, salt)),
     };
     api.recoveryUrl = (state, actionId) => call(() => glue.recoveryUrl(state, actionId));
+    api.sentActionIds = (state) => call(() => glue.sentActionIds(state));
   }
   if (glue.validatePolicy) {
     api.validatePolicy = (policy) => call(() => glue.validatePolicy(text(policy)));

@@ -68,6 +68,8 @@ export interface LineItem {
   productId?: string;
   /** The merchant's cost per unit (minor units), for the incentive margin guard. */
   unitCost?: number;
+  /** The product image (https), shown beside the item in emails. */
+  imageUrl?: string;
 }
 
 export interface Cart {
@@ -120,19 +122,26 @@ export interface Message {
   angle: Angle;
   data: {
     firstName: string;
-    items: { title: string; quantity: number; price: string }[];
+    items: { title: string; quantity: number; price: string; variant?: string; imageUrl?: string }[];
     subtotal: string;
     shipping?: string;
     tax?: string;
     deliveryEstimate?: string;
-    /** The journey's one offer; the dispatcher adds the code minted for `couponRequestId`. */
+    /** The journey's one offer, and its code (the platform creates exactly that code on `requestCoupon`). */
     incentive?: Offer;
+    code?: string;
     recoveryUrl: string;
     unsubscribeUrl: string;
     preferencesUrl: string;
+    /** SMS only: `<base>/s/<actionId>`, which the server shim turns into a 16-character signed token. */
+    shortUrl?: string;
   };
   sms?: { text: string; encoding: 'gsm7' | 'ucs2'; count: number };
   headers?: { 'List-Unsubscribe': string; 'List-Unsubscribe-Post': string };
+  /** Rekindle's rendered email (absent for SMS, and when the content audit withheld it). */
+  email?: { key: string; locale: string; subject: string; preheader: string; html: string; text: string };
+  /** The pack key and language the copy came from, e.g. "offer.percentOff/fr". */
+  copy?: string;
 }
 
 export type IncentiveKind = 'freeShipping' | 'percentOff' | 'expeditedShipping' | 'gift' | 'loyalty';
@@ -149,7 +158,7 @@ export type Action =
   | { type: 'forget'; contactId: string }
   /** Idle past retention: the store drops the contact's keys, due entries and queued sends; no provider suppression. */
   | { type: 'purge'; contactId: string }
-  | { type: 'requestCoupon'; id: string; journeyId: string; offer: Offer }
+  | { type: 'requestCoupon'; id: string; journeyId: string; offer: Offer; code: string }
   | { type: 'erase'; contactId: string; journeyIds: string[]; providerSuppressions: { channel: Channel; address: string }[] };
 
 export interface Explanation {
@@ -245,6 +254,12 @@ export interface Policy {
   smsSegmentLimit?: number;
   /** The store's name as shoppers know it: every SMS and keyword reply starts with it (CTIA). */
   storeName?: string;
+  /** How messages look and speak. Without `postalAddress` Rekindle's own emails are withheld (CAN-SPAM); without `storeName` no SMS is sent (CTIA). */
+  brand?: { logoUrl?: string; color?: string; senderName?: string; voice?: 'friendly' | 'formal'; postalAddress?: string; supportEmail?: string; defaultLocale?: string };
+  /** What the store promises: the only claims messages make beyond the cart. */
+  facts?: { returnWindowDays?: number; freeShippingThresholdMinor?: number; deliveryDays?: { min: number; max: number }; cartHeldHours?: number; guestCheckout?: boolean; confirmedCategories?: ('sex' | 'hate' | 'alcohol' | 'firearms' | 'tobacco' | 'cannabis')[] };
+  /** The merchant's wording: `templates[key][locale][part]`, part one of subject, preheader, headline, body, cta, sms, html, text. */
+  templates?: Record<string, Record<string, Record<string, string>>>;
   /** Who confirms STOP, START and HELP: the SMS provider (default; Twilio does) or Rekindle. */
   smsKeywordReplies?: 'provider' | 'rekindle';
   /** Against abuse (docs/security.md); all four together, or none for the defaults (30, 200, 6, 120). */
@@ -280,6 +295,8 @@ export interface Funnel {
 }
 /** The recovery funnel over contacts' stored state strings (what a store holds). */
 export function funnel(states: string[]): Funnel;
+/** The ids of the actions a stored state's journeys sent (an SMS's short link names one of them). */
+export function sentActionIds(state: string): string[];
 
 /** The outcome log as a store keeps it: lines not yet rolled up, and daily roll-ups. */
 export interface OutcomeLog { outcomes: Outcome[]; rollups: object[] }

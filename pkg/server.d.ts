@@ -257,21 +257,22 @@ export class RekindleConfigError extends Error {
 export function createHandler(options: ServerOptions | ((env: any) => ServerOptions | Promise<ServerOptions>)): FetchHandler;
 export function memoryStore(): RekindleStore;
 export function twilioTransport(o: { accountSid: string; authToken: string; messagingServiceSid: string; baseUrl?: string; fetch?: typeof fetch; timeoutMs?: number }): Transport;
-export function sendgridTransport(o: { apiKey: string; from: { email: string; name?: string }; templates: Record<string, string>; baseUrl?: string; fetch?: typeof fetch; timeoutMs?: number }): Transport;
-/** The local development outbox: keeps each dispatched message (email HTML from `render`, SMS text and segments). */
+/** Sends Rekindle's rendered email; a step whose template is mapped in `templates` goes through that dynamic template instead. */
+export function sendgridTransport(o: { apiKey: string; from: { email: string; name?: string }; templates?: Record<string, string>; baseUrl?: string; fetch?: typeof fetch; timeoutMs?: number }): Transport;
+/** The local development outbox: keeps each dispatched message (the engine's rendered email, or `render`'s HTML when the audit withheld it; SMS text and segments). */
 export function outboxTransport(o?: { render?(message: Message): string; now?(): number }): Transport & { list(): OutboxMessage[] };
 export interface OutboxMessage {
   id: string; contactId: string; to: string; at: number; channel: Channel; kind: 'send' | 'reply';
   journeyId?: string; template?: string; angle?: string; variant?: string;
   /** SMS and replies. */ text?: string; encoding?: 'gsm7' | 'ucs2'; segments?: number;
-  /** Email. */ data?: Message['data']; headers?: Message['headers']; html?: string;
+  /** Email. */ data?: Message['data']; headers?: Message['headers']; html?: string; subject?: string | null; copy?: string;
 }
 export function verifyShopify(secret: string, rawBody: Uint8Array | string, header: string | null): Promise<boolean>;
 export function verifyTwilio(authToken: string, url: string, params: Record<string, string | string[]>, header: string | null): Promise<boolean>;
 export function verifyTwilioJson(authToken: string, url: string, rawBody: Uint8Array | string, header: string | null): Promise<boolean>;
 export function verifySendgrid(publicKeyBase64: string, rawBody: Uint8Array | string, signature: string | null, timestamp: string | null): Promise<boolean>;
-/** Postmark /email/withTemplate; a string template is a TemplateAlias, a number a TemplateId. */
-export function postmarkTransport(o: { serverToken: string; from: string; templates: Record<string, string | number>; messageStream?: string; baseUrl?: string; fetch?: typeof fetch; timeoutMs?: number }): Transport;
+/** Postmark /email with Rekindle's rendered email; a step mapped in `templates` goes to /email/withTemplate (a string is a TemplateAlias, a number a TemplateId). */
+export function postmarkTransport(o: { serverToken: string; from: string; templates?: Record<string, string | number>; messageStream?: string; baseUrl?: string; fetch?: typeof fetch; timeoutMs?: number }): Transport;
 /** Klaviyo Create Event (the merchant's flow renders); the action id is the event's unique_id. Erasure deletes the Klaviyo profile (Request Profile Deletion: the key needs `data-privacy:write`). */
 export function klaviyoTransport(o: { apiKey: string; metric?: string; revision?: string; baseUrl?: string; fetch?: typeof fetch; timeoutMs?: number }): Transport;
 /** POST each action as JSON to `url`, signed `Rekindle-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`, with `Idempotency-Key: <action id>`. */

@@ -42,6 +42,8 @@ fi
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# SpamAssassin (offline rules) scores every default email of the template pack (tests/messages/).
+command -v spamassassin >/dev/null 2>&1 || missing+=(spamassassin)
 # PostgreSQL for the Postgres store tests and benchmark (Debian keeps initdb off the PATH).
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then

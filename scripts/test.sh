@@ -32,6 +32,9 @@ node --test tests/storefront/
 step "server runtime: handler, stores, signatures, fake providers (node:test)"
 node --test tests/server/
 
+step "messages: every default email through SpamAssassin and axe-core in Chromium (node:test)"
+node --test tests/messages/
+
 step "examples: each platform's example app, installed from the packed package and run in its own runtime (node:test)"
 node --test tests/examples/
 

@@ -28,10 +28,13 @@
 //! engine/           server        model policy compliance       decide(): start, send time, engagement,
 //!                                 hygiene time_zone common      contact updates; angle, incentive,
 //!                                 error                         explanation
-//! model/            server        policy compliance common      the records: event, state, contact,
-//!                                 error                         journey, offer, action, message
-//! policy/           server        compliance time_zone common   the playbook as data
+//! model/            server        policy messages compliance    the records: event, state, contact,
+//!                                 common error                  journey, offer, action, message
+//! policy/           server        messages compliance time_zone the playbook as data, with the brand,
+//!                                 common error                  facts and template overrides
+//! messages/         server        locale compliance common      template pack, renderer, content audit
 //!                                 error
+//! locale/           server        common error                  money, numbers, plurals: ICU4X, or Intl in wasm
 //! storefront/       both          compliance common error       capture, session, beacon, signals,
 //!                                                               page consent, Web Pixel, device
 //! compliance/       consent: both time_zone common error        consent, quiet hours, zones, SMS
@@ -58,7 +61,11 @@ pub mod hygiene;
 #[cfg(feature = "server")]
 pub mod ingest;
 #[cfg(feature = "server")]
+pub mod locale;
+#[cfg(feature = "server")]
 pub mod measurement;
+#[cfg(feature = "server")]
+pub mod messages;
 #[cfg(feature = "server")]
 pub mod metrics;
 #[cfg(feature = "server")]

@@ -287,6 +287,20 @@ pub mod server {
             .map(|j| j.cart.recovery_url.clone()))
     }
 
+    /// The ids of the actions the state's journeys sent: an SMS's short link names one of
+    /// them by an HMAC the host computes (js-shim/server/links.js).
+    #[wasm_bindgen(js_name = sentActionIds)]
+    pub fn sent_action_ids(state: &str) -> Result<Vec<String>, JsValue> {
+        let state = State::from_json(state).map_err(throw)?;
+        Ok(state
+            .journeys
+            .iter()
+            .flat_map(|j| j.sends.iter())
+            .filter(|s| s.status == crate::model::journey::SendStatus::Sent)
+            .map(|s| s.id.clone())
+            .collect())
+    }
+
     /// A playbook validated once and kept on the wasm side, so each decision pays only for
     /// its event and state; and the states it produced lately, kept parsed (RecentStates).
     #[wasm_bindgen]

@@ -10,7 +10,7 @@ mod vectors;
 use rekindle::common::cart::{Cart, LineItem, Stage};
 use rekindle::common::channel::Channel;
 use rekindle::model::message::{render, Message, Render};
-use rekindle::policy::Angle;
+use rekindle::policy::{Angle, Policy};
 use serde_json::Value;
 
 fn cart() -> Cart {
@@ -28,6 +28,7 @@ fn cart() -> Cart {
             category: None,
             product_id: None,
             unit_cost: None,
+            image_url: None,
         }],
         shipping: Default::default(),
         tax: Default::default(),
@@ -36,21 +37,33 @@ fn cart() -> Cart {
     }
 }
 
+/// The default policy with the brand a send needs (a store name, a postal address).
+fn policy(base_url: &str) -> Policy {
+    let mut policy = Policy::default_policy();
+    policy.public_base_url = base_url.into();
+    policy.store_name = Some("Acme Outdoor".into());
+    policy.brand.postal_address = Some("1 Main St, Springfield, IL 62701, USA".into());
+    policy
+}
+
 fn email(base_url: &str) -> Message {
     let cart = cart();
+    let policy = policy(base_url);
     render(Render {
-        base_url,
+        policy: &policy,
         action_id: "j1.email-1.email.0",
         channel: Channel::Email,
         template: "cart-reminder",
         variant: "control",
         angle: Angle::Reminder,
         first_name: Some("Ada"),
+        locale: None,
         cart: &cart,
         incentive: None,
-        segment_limit: 2,
-        store_name: None,
+        first_sms: false,
     })
+    .message
+    .expect("passes the audit")
 }
 
 /// What a mailbox provider does with the pair (RFC 8058 3.2): POST the body
@@ -139,18 +152,21 @@ fn every_email_carries_the_rfc_8058_one_click_header_pair() {
 #[test]
 fn an_sms_carries_no_email_headers() {
     let cart = cart();
+    let policy = policy("https://hooks.shop.example");
     let sms = render(Render {
-        base_url: "https://hooks.shop.example",
+        policy: &policy,
         action_id: "j1.sms-1.sms.0",
         channel: Channel::Sms,
         template: "sms",
         variant: "control",
         angle: Angle::Reminder,
         first_name: None,
+        locale: None,
         cart: &cart,
         incentive: None,
-        segment_limit: 2,
-        store_name: None,
-    });
+        first_sms: true,
+    })
+    .message
+    .expect("passes the audit");
     assert!(sms.headers.is_none());
 }

@@ -7,7 +7,6 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createJournal, snapshot } from './journal.mjs';
-import { renderEmail } from './render.mjs';
 import { SECRETS } from './platform.mjs';
 import { storefrontRoutes } from './storefront.mjs';
 
@@ -42,7 +41,7 @@ export async function startDemo({ clock, port = 0, shopPort = 0, cast = [], idle
   const store = await serverNode.sqliteStore(join(dir, 'rekindle.db'));
   const journal = createJournal();
   const coupons = new Map(); // couponRequestId → code: the merchant's side of an incentive
-  const outbox = server.outboxTransport({ now: clock.now, render: (message) => renderEmail(message, coupons) });
+  const outbox = server.outboxTransport({ now: clock.now }); // emails are the engine's own, from its template pack
 
   // Shoppers are known to Rekindle only by pseudonymous ids: name them by their cart tokens.
   const names = {
@@ -70,7 +69,12 @@ export async function startDemo({ clock, port = 0, shopPort = 0, cast = [], idle
   const shop = await listen(storefrontRoutes({ dist, rekindleUrl: api.url, clock, idleSeconds }), shopPort);
 
   // The outbox stands in for Twilio, which would confirm STOP itself: here Rekindle confirms.
-  const policy = { ...rekindle.defaultPolicy(), version: 'demo-1', storeName: 'Trailhead Outfitters', smsKeywordReplies: 'rekindle' };
+  // The brand and the facts are all a merchant adds to go live with the default template pack.
+  const policy = {
+    ...rekindle.defaultPolicy(), version: 'demo-1', storeName: 'Trailhead Outfitters', smsKeywordReplies: 'rekindle',
+    brand: { postalAddress: '418 Pine St, Boulder, CO 80302, USA', supportEmail: 'help@trailhead.example', color: '#1d6b57' },
+    facts: { returnWindowDays: 30, freeShippingThresholdMinor: 7500, deliveryDays: { min: 2, max: 5 }, guestCheckout: true },
+  };
   handler = server.createHandler({
     store,
     policy,
@@ -81,7 +85,8 @@ export async function startDemo({ clock, port = 0, shopPort = 0, cast = [], idle
     now: clock.now,
     beacon: { allowedOrigins: [shop.url], perShopper: { limit: 1000, windowMs: 60_000 } },
     onDecision: journal.record,
-    onCouponRequest: (action) => coupons.set(action.offer.couponRequestId, `DEMO-${action.journeyId.slice(-6).toUpperCase()}`),
+    // The platform creates exactly the code the engine named (and printed in the message).
+    onCouponRequest: (action) => coupons.set(action.offer.couponRequestId, action.code),
   });
   const runtime = await handler.runtime();
 

@@ -119,6 +119,13 @@ async function route(s, request, ctx) {
   if (path === null || (path === '/beacon' && !s.settings.beaconEnabled)) return problem(404, 'NOT_FOUND', `no route ${url.pathname}`);
   const handle = ROUTES[`${request.method} ${path}`];
   if (handle) return handle(s, request, url, ctx);
+  const short = /^\/s\/([A-Za-z0-9_-]{16})$/.exec(path);
+  if (short && request.method === 'GET') {
+    // An SMS's short link: the same tracked recovery as /r/, found through its token.
+    const found = await s.runtime.actionOfShortLink(short[1]);
+    if (!found) return html(404, pages.notFound());
+    return recoveryLink(s, request, url, found);
+  }
   const link = /^\/([rup])\/([^/]+)$/.exec(path);
   if (link && LINKS[`${request.method} ${link[1]}`]) {
     const token = decodeOrNull(link[2]); // a malformed %-escape is no token of ours

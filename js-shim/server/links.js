@@ -3,6 +3,11 @@
 // shim appends `.<signature>`, an HMAC of kind and action id, so a link cannot be forged for
 // someone else's message or moved to another kind of link. The contact is found through the
 // store's `action:<id>` index, so no id of the shopper's appears in the URL.
+//
+// The SMS link is short (/s/<token>): 16 base64url characters of an HMAC of the action id, on
+// the merchant's own domain (carriers filter public shorteners), so an SMS with its link fits
+// one GSM-7 segment. The store's `short:<token>` index finds the contact; the contact's own
+// sends find the action (a handful of HMACs).
 
 import { hmac } from './signatures.js';
 
@@ -29,7 +34,22 @@ export async function readLinkToken(secret, kind, token) {
   return diff === 0 ? actionId : null;
 }
 
-/** `action` with every link the engine rendered for it signed (data, headers, SMS text). */
+export const SHORT_TOKEN_CHARS = 16; // the engine reserves this many (message.rs SHORT_TOKEN_CHARS)
+
+/** The SMS link's token for an action: unforgeable without the secret, 96 bits. */
+export async function shortToken(secret, actionId) {
+  return (await signature(secret, 's', actionId)).slice(0, SHORT_TOKEN_CHARS);
+}
+
+/** The one of `actionIds` whose short token is `token`, or null. */
+export async function actionOfShortToken(secret, actionIds, token) {
+  for (const id of actionIds) {
+    if ((await shortToken(secret, id)) === token) return id;
+  }
+  return null;
+}
+
+/** `action` with every link the engine rendered for it signed (data, headers, SMS text, email). */
 export async function signLinks(secret, action) {
   const data = action.message?.data;
   if (!data) return action;
@@ -37,8 +57,13 @@ export async function signLinks(secret, action) {
   for (const [kind, field] of [['r', 'recoveryUrl'], ['u', 'unsubscribeUrl'], ['p', 'preferencesUrl']]) {
     if (data[field]) signed[field] = `${data[field]}.${await signature(secret, kind, action.id)}`;
   }
+  if (data.shortUrl) signed.shortUrl = `${data.shortUrl.slice(0, -action.id.length)}${await shortToken(secret, action.id)}`;
   const message = { ...action.message, data: { ...data, ...signed } };
-  if (message.sms) message.sms = { ...message.sms, text: message.sms.text.replace(data.recoveryUrl, signed.recoveryUrl) };
+  // Every rendered text gets the signed form of every link in it (the signed URL extends the
+  // unsigned one, so one pass per link cannot sign twice).
+  const sign = (text) => Object.keys(signed).reduce((t, field) => t.replaceAll(data[field], signed[field]), text);
+  if (message.sms) message.sms = { ...message.sms, text: sign(message.sms.text) };
+  if (message.email) message.email = { ...message.email, html: sign(message.email.html), text: sign(message.email.text) };
   if (message.headers) message.headers = { ...message.headers, 'List-Unsubscribe': `<${signed.unsubscribeUrl}>` };
   return { ...action, message };
 }

@@ -3,7 +3,7 @@
 // nothing itself (docs/architecture.md, principle 1): every input, including "this send is due now",
 // goes through `Engine.decide`, and every output is one of the engine's actions.
 
-import { signLinks } from './links.js';
+import { actionOfShortToken, shortToken, signLinks } from './links.js';
 import { backoff } from './retry.js';
 import { deploymentSettings, policyForDeployment } from './settings.js';
 import { hmac } from './signatures.js';
@@ -49,6 +49,10 @@ export function createRuntime({
       const current = await store.load(contactId);
       const decision = decideOnce(contactId, current?.state ?? null, event);
       const change = plan(contactId, decision, current?.version ?? 0, links, settle);
+      // An SMS's short link finds its contact through this index (links.js).
+      for (const action of decision.actions) {
+        if (linkSecret && action.type === 'send' && action.message?.data?.shortUrl) change.links.push(`short:${await shortToken(linkSecret, action.id)}`);
+      }
       // Before the commit: once erased, the addresses to suppress exist nowhere else.
       for (const action of decision.actions) if (action.type === 'erase') await suppressAtProviders(contactId, action);
       if (await store.commit(contactId, change)) {
@@ -402,6 +406,16 @@ export function createRuntime({
   /** The contact a sent action belongs to (its links carry only the action id). */
   const contactOfAction = (actionId) => store.resolve([`action:${actionId}`]);
 
+  /** The contact and action an SMS's short link token stands for, or null. */
+  async function actionOfShortLink(token) {
+    const contactId = await store.resolve([`short:${token}`]);
+    if (!contactId || !linkSecret) return null;
+    const current = await store.load(contactId);
+    const ids = current ? rekindle.sentActionIds(current.state) : [];
+    const actionId = await actionOfShortToken(linkSecret, ids, token);
+    return actionId ? { contactId, actionId } : null;
+  }
+
   /** Where the action's recovery link leads, as the engine's stored state says. */
   async function recoveryUrl(contactId, actionId) {
     const current = await store.load(contactId);
@@ -451,5 +465,5 @@ export function createRuntime({
   /** What /health reports: the last tick, the due backlog and its oldest entry. */
   const schedule = () => store.dueSummary(now());
 
-  return { apply, ingest, ingestMatching, tick, dispatchPending, contactOfAction, recoveryUrl, schedule, report, rollUpOutcomes, owner, engine };
+  return { apply, ingest, ingestMatching, tick, dispatchPending, contactOfAction, actionOfShortLink, recoveryUrl, schedule, report, rollUpOutcomes, owner, engine };
 }

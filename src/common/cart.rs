@@ -28,6 +28,9 @@ pub struct LineItem {
     pub unit_cost: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_id: Option<String>,
+    /// The product's image (https), shown beside the item in emails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

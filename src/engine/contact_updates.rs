@@ -59,6 +59,13 @@ impl Run<'_> {
         if let Some(zone) = &details.time_zone {
             c.time_zone = Some(zone.clone());
         }
+        // Only a language tag's shape is kept: it picks the copy, nothing else.
+        let tag_like = |t: &&String| (2..=35).contains(&t.len()) && t.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_');
+        if let Some(locale) = details.locale.as_ref().filter(tag_like) {
+            if trusted || c.locale.is_none() {
+                c.locale = Some(locale.clone());
+            }
+        }
         // "Returning" picks playbooks and incentives: a browser's word for it would farm the
         // loyalty offer, so only the platform's counts (docs/security.md).
         if let Some(returning) = details.returning.filter(|_| trusted) {

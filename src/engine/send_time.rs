@@ -130,19 +130,35 @@ impl Run<'_> {
         let offer = if step.offer_incentive { self.offer(action_id) } else { None };
         let journey = self.state.journeys.iter().find(|j| j.send(action_id).is_some()).expect("due found it");
         let contact = &self.state.contact;
-        let message = message::render(Render {
-            base_url: &policy.public_base_url,
+        let first_sms = !journey.sends.iter().any(|s| s.channel == Channel::Sms && s.status == SendStatus::Sent);
+        let outcome = message::render(Render {
+            policy,
             action_id,
             channel,
             template: &step.template,
             variant: send.variant.as_deref().unwrap_or("control"),
             angle,
             first_name: contact.first_name.as_deref(),
+            locale: contact.locale.as_deref(),
             cart: &journey.cart,
             incentive: offer.as_ref(),
-            segment_limit: policy.sms_segment_limit,
-            store_name: policy.store_name.as_deref(),
+            first_sms,
         });
+        if let Some(note) = &outcome.note {
+            self.why.because("copy", format_args!("{} {}: {note}", channel.as_str(), send.step));
+        }
+        if let Some(reason) = &outcome.withheld {
+            self.why.because(
+                "emailWithheld",
+                format_args!("email {}: Rekindle's own email withheld, only a mapped provider template may send: {reason}", send.step),
+            );
+        }
+        let message = match outcome.message {
+            Ok(message) => message,
+            Err(reason) => return self.skip(action_id, send, reason),
+        };
+        let journey = self.state.journeys.iter().find(|j| j.send(action_id).is_some()).expect("due found it");
+        let contact = &self.state.contact;
         let to = journey.address(channel, contact).unwrap_or_default().to_string();
         let journey_id = journey.id.clone();
         if let Some(s) = self.state.journey_of_action(action_id).and_then(|j| j.send_mut(action_id)) {
@@ -153,9 +169,6 @@ impl Run<'_> {
         contact.stats.messages += 1;
         contact.sent.push(SentRecord { action_id: action_id.to_string(), channel, at: now });
         prune_sent(&mut contact.sent, now);
-        if channel == Channel::Sms && policy.store_name.as_deref().is_none_or(|n| n.trim().is_empty()) {
-            self.why.because("noStoreName", "the policy has no storeName: the SMS does not name its sender, as CTIA expects");
-        }
         let with = offer.as_ref().map(|o| format!(" and a {:?} offer", o.kind)).unwrap_or_default();
         self.why.because(
             "dispatch",
@@ -193,6 +206,7 @@ impl Run<'_> {
                 self.actions.push(Action::RequestCoupon {
                     id: offer.coupon_request_id.clone(),
                     journey_id,
+                    code: offer.code(),
                     offer: offer.clone(),
                 });
                 Some(offer)

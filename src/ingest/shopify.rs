@@ -323,6 +323,7 @@ fn checkout(c: Checkout, id: &str, salt: &str) -> Result<Option<Routed>> {
                 product_id: line.product_id.clone(),
                 // The merchant's costs come from the product catalogue, not the checkout.
                 unit_cost: None,
+                image_url: None,
             })
         })
         .collect::<Result<Vec<_>>>()?;

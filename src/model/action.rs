@@ -55,7 +55,13 @@ pub enum Action {
     /// Ask the platform to mint a unique code for this offer (Shopify discount codes); the
     /// dispatcher puts the code into the message whose `incentive.couponRequestId` matches.
     #[serde(rename_all = "camelCase")]
-    RequestCoupon { id: String, journey_id: String, offer: super::offer::Offer },
+    RequestCoupon {
+        id: String,
+        journey_id: String,
+        offer: super::offer::Offer,
+        /// The code to create: the messages print it (`Offer::code`).
+        code: String,
+    },
     /// Answer a data request: everything held about the contact, as stored.
     #[serde(rename_all = "camelCase")]
     Export { contact_id: String, data: super::state::State },

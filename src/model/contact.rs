@@ -24,6 +24,9 @@ pub struct Contact {
     pub time_zone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// The shopper's language tag (BCP 47, "fr-CA"): which language the messages are in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub returning: bool,
     #[serde(default, skip_serializing_if = "is_false")]

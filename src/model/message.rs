@@ -1,16 +1,15 @@
-//! The personalisation payload handed to the merchant's template, and the SMS body itself.
-//!
-//! Rendering is a minimal safe renderer rather than a template engine: email bodies are the
-//! merchant's templates in their own provider (SendGrid dynamic templates, Postmark, Klaviyo),
-//! so the engine only supplies data, HTML-escaped; SMS bodies are short fixed sentences per
-//! angle, where a template engine would cost more wasm bytes than the whole feature.
+//! The message a send carries: Rekindle's own rendered content (email subject, preheader,
+//! HTML and text, or the SMS body) from the template pack, audited before it may go, and the
+//! personalisation data for merchants who render in their provider's templates instead
+//! (SendGrid dynamic templates, Postmark, Klaviyo flows: the same variable names).
 
 use super::offer::Offer;
 use crate::common::cart::Cart;
 use crate::common::channel::Channel;
 use crate::common::money::{Known, Money};
 use crate::compliance::sms_segments::{self, Segments};
-use crate::policy::{Angle, IncentiveKind};
+use crate::messages::{self, audit, Email};
+use crate::policy::{Angle, IncentiveKind, Policy};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,6 +23,12 @@ pub struct Message {
     pub sms: Option<SmsBody>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<EmailHeaders>,
+    /// The rendered email: SendGrid and Postmark send it as it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<Email>,
+    /// The pack's key and language this message was written from ("offer.percentOff", "fr").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,6 +51,12 @@ pub struct Personalisation {
     pub recovery_url: String,
     pub unsubscribe_url: String,
     pub preferences_url: String,
+    /// The SMS link: `<base>/s/<actionId>`, which the shim turns into a compact signed token.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub short_url: String,
+    /// The offer's discount code, when there is an offer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -54,6 +65,10 @@ pub struct ItemLine {
     pub title: String,
     pub quantity: u32,
     pub price: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -77,26 +92,63 @@ pub struct EmailHeaders {
 /// (`SIGNATURE_CHARS` in js-shim/server/links.js), all single GSM-7 septets.
 pub const LINK_SIGNATURE_CHARS: usize = 17;
 
+pub use crate::messages::compose::SHORT_TOKEN_CHARS;
+
 pub struct Render<'a> {
-    pub base_url: &'a str,
+    pub policy: &'a Policy,
     pub action_id: &'a str,
     pub channel: Channel,
     pub template: &'a str,
     pub variant: &'a str,
     pub angle: Angle,
     pub first_name: Option<&'a str>,
+    pub locale: Option<&'a str>,
     pub cart: &'a Cart,
     pub incentive: Option<&'a Offer>,
-    pub segment_limit: u8,
-    /// The policy's `storeName`: CTIA wants every SMS to say who sends it.
-    pub store_name: Option<&'a str>,
+    /// No SMS of this journey has gone out yet: this one says how to opt out.
+    pub first_sms: bool,
 }
 
-pub fn render(r: Render<'_>) -> Message {
-    let base = r.base_url.trim_end_matches('/');
+/// The message, or why it may not go (the audit's findings), and any note on the copy chosen.
+pub struct Outcome {
+    pub message: Result<Message, String>,
+    pub note: Option<String>,
+    /// Why Rekindle's own rendered email was withheld: the message then carries only the data,
+    /// for a provider template the merchant mapped (whose content is theirs), or fails as
+    /// `noContent` at the transport, never silently.
+    pub withheld: Option<String>,
+}
+
+/// The pack's key for an angle, or for the offer when there is one.
+pub fn key_for(angle: Angle, offer: Option<&Offer>) -> &'static str {
+    if let Some(offer) = offer {
+        return match offer.kind {
+            IncentiveKind::FreeShipping => "offer.freeShipping",
+            IncentiveKind::PercentOff => "offer.percentOff",
+            IncentiveKind::Loyalty => "offer.loyalty",
+            IncentiveKind::ExpeditedShipping => "offer.expeditedShipping",
+            IncentiveKind::Gift => "offer.gift",
+        };
+    }
+    match angle {
+        Angle::Reminder | Angle::ByReason => "reminder",
+        Angle::Value => "value",
+        Angle::FreeShipping => "freeShipping",
+        Angle::GuestCheckout => "guestCheckout",
+        Angle::Trust => "trust",
+        Angle::ReturnPolicy => "returnPolicy",
+        Angle::DeliveryEstimate => "deliveryEstimate",
+        Angle::Urgency => "urgency",
+    }
+}
+
+pub fn render(r: Render<'_>) -> Outcome {
+    let policy = r.policy;
+    let base = policy.public_base_url.trim_end_matches('/');
     let recovery_url = concat(&[base, "/r/", r.action_id]);
     let unsubscribe_url = concat(&[base, "/u/", r.action_id]);
     let preferences_url = concat(&[base, "/p/", r.action_id]);
+    let short_url = concat(&[base, "/s/", r.action_id]);
     let esc = |s: &str| {
         if r.channel == Channel::Email {
             escape_html(s)
@@ -104,7 +156,75 @@ pub fn render(r: Render<'_>) -> Message {
             s.to_string()
         }
     };
-    let subtotal = r.cart.subtotal();
+    let terms = r.incentive.map(|o| messages::OfferTerms {
+        percent_off: match o.kind {
+            IncentiveKind::PercentOff | IncentiveKind::Loyalty => o.percent,
+            _ => 0,
+        },
+        free_shipping: matches!(o.kind, IncentiveKind::FreeShipping | IncentiveKind::ExpeditedShipping),
+        code: Some(o.code()),
+    });
+    // A claim needs its fact: an angle whose fact the merchant has not stated falls back to
+    // the plain reminder, said in the explanation.
+    let mut key = key_for(r.angle, r.incentive);
+    let mut note = None;
+    if let Some(fact) = messages::compose::missing_fact(key, &policy.facts, &policy.brand, r.cart) {
+        note = Some(format!("{key} copy needs {fact}: the reminder is sent instead"));
+        key = "reminder";
+    }
+    let sms_link = concat(&[base, "/s/", &"x".repeat(SHORT_TOKEN_CHARS)]);
+    let rendered = messages::compose(&messages::Compose {
+        channel: r.channel,
+        key,
+        shopper_locale: r.locale,
+        store_name: policy.store_name.as_deref(),
+        brand: &policy.brand,
+        facts: &policy.facts,
+        overrides: &policy.templates,
+        first_name: r.first_name,
+        cart: r.cart,
+        offer: terms.as_ref(),
+        links: messages::Links {
+            recovery: &recovery_url,
+            unsubscribe: &unsubscribe_url,
+            preferences: &preferences_url,
+            short: &short_url,
+        },
+        opt_out: r.first_sms,
+    });
+    let headers = (r.channel == Channel::Email).then(|| EmailHeaders {
+        list_unsubscribe: concat(&["<", &unsubscribe_url, ">"]),
+        list_unsubscribe_post: "List-Unsubscribe=One-Click".into(),
+    });
+    let findings = audit::check_rendered(
+        &rendered,
+        &audit::Context {
+            store_name: policy.store_name.as_deref(),
+            brand: &policy.brand,
+            facts: &policy.facts,
+            segment_limit: policy.sms_segment_limit,
+            opt_out_required: r.first_sms,
+            sms_link_len: sms_link.len(),
+            link_placeholder_len: short_url.len(),
+            has_list_unsubscribe: headers.is_some() || r.channel == Channel::Sms,
+            offer: terms.as_ref(),
+            unsubscribe_url: &unsubscribe_url,
+            preferences_url: &preferences_url,
+        },
+    );
+    let mut withheld = None;
+    let mut email = rendered.email;
+    if !findings.is_empty() {
+        if r.channel == Channel::Sms {
+            return Outcome { message: Err(audit::summary(&findings)), note, withheld };
+        }
+        withheld = Some(audit::summary(&findings));
+        email = None;
+    }
+    let sms = rendered.sms.as_ref().map(|text| {
+        let sent = text.replace(&short_url, &sms_link);
+        SmsBody { text: text.clone(), segments: sms_segments::count(&sent) }
+    });
     let data = Personalisation {
         first_name: esc(r.first_name.unwrap_or("")),
         items: r
@@ -115,86 +235,33 @@ pub fn render(r: Render<'_>) -> Message {
                 title: esc(&item.title),
                 quantity: item.quantity,
                 price: Money::new(item.unit_price, r.cart.currency.clone()).display(),
+                variant: item.variant.as_deref().map(esc),
+                image_url: item.image_url.as_deref().filter(|u| u.starts_with("https://")).map(esc),
             })
             .collect(),
-        subtotal: subtotal.display(),
+        subtotal: r.cart.subtotal().display(),
         shipping: known(r.cart.shipping, &r.cart.currency),
         tax: known(r.cart.tax, &r.cart.currency),
         delivery_estimate: r.cart.delivery_estimate.as_deref().map(esc),
         incentive: r.incentive.cloned(),
-        recovery_url: recovery_url.clone(),
-        unsubscribe_url: unsubscribe_url.clone(),
+        recovery_url,
+        unsubscribe_url,
         preferences_url,
+        short_url: if r.channel == Channel::Sms { short_url } else { String::new() },
+        code: terms.and_then(|t| t.code),
     };
-    let (sms, headers) = match r.channel {
-        Channel::Sms => (Some(sms_body(&r, &recovery_url)), None),
-        Channel::Email => (
-            None,
-            Some(EmailHeaders {
-                list_unsubscribe: concat(&["<", &unsubscribe_url, ">"]),
-                list_unsubscribe_post: "List-Unsubscribe=One-Click".into(),
-            }),
-        ),
-    };
-    Message {
+    let copy = Some(concat(&[&rendered.key, "/", &rendered.locale]));
+    let message = Message {
         template: r.template.to_string(),
         variant: r.variant.to_string(),
         angle: r.angle,
         data,
         sms,
         headers,
-    }
-}
-
-/// The sender first ("Acme: "), one sentence per angle, one call to action, "STOP to opt
-/// out" as carriers expect.
-fn sms_body(r: &Render<'_>, link: &str) -> SmsBody {
-    let sender = r
-        .store_name
-        .filter(|n| !n.trim().is_empty())
-        .map(|n| concat(&[n.trim(), ": "]))
-        .unwrap_or_default();
-    let name = r
-        .first_name
-        .filter(|n| !n.is_empty())
-        .map(|n| format!("{n}, "))
-        .unwrap_or_default();
-    let first_item = r
-        .cart
-        .items
-        .first()
-        .map(|i| i.title.as_str())
-        .unwrap_or("your cart");
-    let pitch = match (r.incentive, r.angle) {
-        (Some(offer), _) => match offer.kind {
-            IncentiveKind::FreeShipping => "shipping is on us with this link.".to_string(),
-            IncentiveKind::PercentOff => format!("take {}% off with this link.", offer.percent),
-            IncentiveKind::Loyalty => format!("as a thank-you, {}% off with this link.", offer.percent),
-            IncentiveKind::ExpeditedShipping => "free express shipping with this link.".to_string(),
-            IncentiveKind::Gift => "a free gift comes with it.".to_string(),
-        },
-        (None, Angle::FreeShipping) => "see what it takes to ship free.".to_string(),
-        (None, Angle::GuestCheckout) => "no account needed - check out as a guest.".to_string(),
-        (None, Angle::Trust | Angle::ReturnPolicy) => "free returns and secure checkout, as always.".to_string(),
-        (None, Angle::DeliveryEstimate) => "order now and it ships today.".to_string(),
-        (None, Angle::Urgency) => "your cart is held for a few more hours.".to_string(),
-        (None, _) => "we saved your cart.".to_string(),
+        email,
+        copy,
     };
-    let compose = |item: &str, link: &str| {
-        concat(&[&sender, &name, item, " is waiting: ", &pitch, " ", link, " Reply STOP to opt out"])
-    };
-    // Count what will be sent: the shim signs the link, adding its signature's characters.
-    let signed_link = concat(&[link, &"x".repeat(LINK_SIGNATURE_CHARS)]);
-    let mut item = first_item.to_string();
-    let mut segments = sms_segments::count(&compose(&item, &signed_link));
-    // Over the policy's segment limit: shorten the product title, never the link or STOP.
-    let mut keep = first_item.chars().count();
-    while segments.count > r.segment_limit && keep > 8 {
-        keep -= 4;
-        item = first_item.chars().take(keep).collect::<String>() + "...";
-        segments = sms_segments::count(&compose(&item, &signed_link));
-    }
-    SmsBody { text: compose(&item, link), segments }
+    Outcome { message: Ok(message), note, withheld }
 }
 
 /// Text made of `parts`, allocated once at its final size (`format!` grows it step by step).

@@ -19,3 +19,19 @@ pub struct Offer {
 fn is_zero(n: &u8) -> bool {
     *n == 0
 }
+
+impl Offer {
+    /// The discount code for this offer, named by the engine so that every message can print
+    /// it (the platform creates exactly this code on `requestCoupon`): "CART-" and 8 characters
+    /// of the request id's hash, from an alphabet with no 0/O or 1/I to misread.
+    pub fn code(&self) -> String {
+        use sha2::{Digest, Sha256};
+        const ALPHABET: &[u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        let hash = Sha256::digest(self.coupon_request_id.as_bytes());
+        let mut code = String::from("CART-");
+        for byte in &hash[..8] {
+            code.push(ALPHABET[(*byte & 31) as usize] as char);
+        }
+        code
+    }
+}

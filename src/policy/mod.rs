@@ -144,6 +144,17 @@ pub struct Policy {
     /// (CTIA: a message identifies its sender).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_name: Option<String>,
+    /// How the store looks and speaks in its messages: logo, colour, voice, postal address.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub brand: crate::messages::Brand,
+    /// What the store promises (return window, free-shipping threshold, delivery days, a held
+    /// cart): the only claims a message may make beyond the cart itself.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub facts: crate::messages::Facts,
+    /// The merchant's own wording per template key, locale and part, validated and audited on
+    /// load (`templates.reminder.fr.subject`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub templates: crate::messages::Overrides,
     /// Who answers STOP, START and HELP. Twilio answers them itself (its default opt-out
     /// handling, and Advanced Opt-Out), so by default Rekindle does not: a second confirmation
     /// is a duplicate, and FCC 24-24 allows one. `rekindle` for a provider that does not.
@@ -156,6 +167,10 @@ pub struct Policy {
     /// What hostile input may cost: confirmation texts, anonymous state, clock skew.
     #[serde(default)]
     pub limits: Limits,
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
 }
 
 fn default_support_pause_hours() -> u32 {

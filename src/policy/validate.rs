@@ -150,6 +150,12 @@ pub fn validate(policy: &Policy) -> Result<()> {
         }
     }
 
+    check_brand(&mut p, policy);
+    // The audit's rules on the merchant's own wording: each broken rule at its JSON path.
+    for (path, finding) in crate::messages::audit::check_overrides(&policy.templates, &policy.facts, &policy.brand) {
+        p.bad(path, &format!("{}: {}", finding.rule.as_str(), finding.detail));
+    }
+
     if p.0.is_empty() {
         Ok(())
     } else {
@@ -179,6 +185,58 @@ fn check_step(p: &mut Problems, at: &str, step: &Step, policy: &Policy) {
     if step.conditions.unless_opened && step.conditions.if_clicked {
         p.bad(format!("{at}.conditions"), "unlessOpened and ifClicked can never both hold");
     }
+}
+
+fn check_brand(p: &mut Problems, policy: &Policy) {
+    let brand = &policy.brand;
+    if let Some(color) = &brand.color {
+        match parse_hex(color) {
+            None => p.bad("$.brand.color", "must be #rrggbb"),
+            // White text on the button must stay readable (WCAG 2.1 AA, 4.5:1).
+            Some(rgb) if contrast_with_white(rgb) < 4.5 => {
+                p.bad("$.brand.color", "white text on this colour is below 4.5:1 contrast (WCAG AA): choose a darker one")
+            }
+            _ => {}
+        }
+    }
+    if brand.logo_url.as_deref().is_some_and(|u| !u.starts_with("https://") || u.contains(['"', '<', '>', ' '])) {
+        p.bad("$.brand.logoUrl", "must be an https URL");
+    }
+    if brand.support_email.as_deref().is_some_and(|e| !e.contains('@') || e.contains(['"', '<', '>', ' '])) {
+        p.bad("$.brand.supportEmail", "must be an email address");
+    }
+    if brand.postal_address.as_deref().is_some_and(|a| a.trim().len() < 10) {
+        p.bad("$.brand.postalAddress", "a postal address a letter could reach (CAN-SPAM)");
+    }
+    if let Some(d) = policy.facts.delivery_days {
+        if d.min > d.max || d.max == 0 {
+            p.bad("$.facts.deliveryDays", "min must not exceed max, and max is at least 1");
+        }
+    }
+    if policy.facts.cart_held_hours == Some(0) {
+        p.bad("$.facts.cartHeldHours", "must be at least 1 (leave it out if carts are not held)");
+    }
+    for (i, c) in policy.facts.confirmed_categories.iter().enumerate() {
+        if !["sex", "hate", "alcohol", "firearms", "tobacco", "cannabis"].contains(&c.as_str()) {
+            p.bad(format!("$.facts.confirmedCategories[{i}]"), "one of sex, hate, alcohol, firearms, tobacco, cannabis");
+        }
+    }
+}
+
+fn parse_hex(color: &str) -> Option<[u8; 3]> {
+    let hex = color.strip_prefix('#').filter(|h| h.len() == 6 && h.is_ascii())?;
+    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    Some([byte(0)?, byte(2)?, byte(4)?])
+}
+
+/// WCAG 2.1 contrast ratio of white against `rgb` (relative luminance, sRGB).
+fn contrast_with_white(rgb: [u8; 3]) -> f64 {
+    let channel = |c: u8| {
+        let c = c as f64 / 255.0;
+        if c <= 0.03928 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+    };
+    let l = 0.2126 * channel(rgb[0]) + 0.7152 * channel(rgb[1]) + 0.0722 * channel(rgb[2]);
+    1.05 / (l + 0.05)
 }
 
 fn is_key(s: &str) -> bool {

@@ -128,6 +128,7 @@ fn cart(index: u64, currency: &str, subtotal: i64, items: u32) -> Cart {
             category: None,
             unit_cost: None,
             product_id: None,
+            image_url: None,
         })
         .collect();
     let token = format!("simcart{index}");

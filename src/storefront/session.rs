@@ -271,6 +271,7 @@ fn line_items(items: &[ShownItem], currency: &str) -> Vec<LineItem> {
                 product_id: item.product_id.clone(),
                 // Costs are the merchant's secret: the storefront never knows them.
                 unit_cost: None,
+                image_url: None,
             })
         })
         .collect()

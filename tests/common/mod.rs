@@ -40,6 +40,8 @@ pub fn event(value: Value) -> Event {
 pub fn policy() -> Policy {
     let mut p = Policy::default_policy();
     p.holdout_percent = 0;
+    p.store_name = Some("Acme Outdoor".into());
+    p.brand.postal_address = Some("1 Main St, Springfield, IL 62701, USA".into());
     p
 }
 

@@ -54,7 +54,7 @@ test('every link follows the handler\'s publicUrl, not the policy\'s publicBaseU
     assert.match(header, /^<https:\/\/recover\.example\.com\/u\//);
     const smsLinks = sms.Body.match(/https?:\/\/\S+/g);
     assert.equal(smsLinks.length, 1);
-    assert.match(smsLinks[0], /^https:\/\/recover\.example\.com\/r\//);
+    assert.match(smsLinks[0], /^https:\/\/recover\.example\.com\/s\/[A-Za-z0-9_-]{16}$/, 'the SMS carries the short link');
     assert.match(sms.StatusCallback, /^https:\/\/recover\.example\.com\/webhooks\/twilio\/status\?c=/);
     assert.ok(!JSON.stringify([data, header, sms]).includes('127.0.0.1'), 'no loopback link anywhere');
     const warning = logged.find((l) => l.message.startsWith('policy.publicBaseUrl is ignored'));
@@ -135,7 +135,7 @@ test('basePath: every route answers under it, links carry it, other paths are no
     const { data, header, sms } = await messagesFrom({ ...app, url: base }, clock, 'base-1');
     for (const field of ['recoveryUrl', 'unsubscribeUrl', 'preferencesUrl']) assert.ok(data[field].startsWith(`${publicUrl}/api/rekindle/${field[0]}/`), data[field]);
     assert.ok(header.startsWith(`<${publicUrl}/api/rekindle/u/`));
-    assert.ok(sms.Body.includes(`${publicUrl}/api/rekindle/r/`));
+    assert.ok(sms.Body.includes(`${publicUrl}/api/rekindle/s/`));
     assert.ok(sms.StatusCallback.startsWith(`${publicUrl}/api/rekindle/webhooks/twilio/status?`));
     // The links resolve under the base path, and the unsubscribe form posts back under it.
     const path = (url) => new URL(url).pathname;

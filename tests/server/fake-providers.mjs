@@ -154,6 +154,13 @@ export async function fakeSendgrid({ apiKey }) {
     }
     if (!mail.from?.email) problems.push(['from.email', 'The from email does not contain a valid address.']);
     if (mail.template_id && !/^d-[0-9a-f]{32}$/.test(mail.template_id)) problems.push(['template_id', 'The template_id is not a valid dynamic template id.']);
+    // Without a template: a subject and content, text/plain first when present (SendGrid's rule).
+    if (!mail.template_id) {
+      if (typeof mail.subject !== 'string' || !mail.subject) problems.push(['subject', 'The subject is required. You can get around this requirement if you use a template with a subject defined.']);
+      const content = mail.content ?? [];
+      if (!Array.isArray(content) || content.length === 0 || content.some((c) => typeof c.type !== 'string' || typeof c.value !== 'string' || !c.value)) problems.push(['content', 'Unless a valid template_id is provided, the content parameter is required. There must be at least one defined content block.']);
+      else if (content.some((c, i) => c.type === 'text/plain' && i !== 0)) problems.push(['content', 'If present, text/plain content must be first, followed by text/html.']);
+    }
     for (const [k, v] of Object.entries(mail.custom_args ?? {})) if (typeof v !== 'string') problems.push([`custom_args.${k}`, 'Custom args values must be strings.']);
     if (problems.length) return errors(res, 400, problems);
     const id = randomBytes(11).toString('base64url');
@@ -179,7 +186,7 @@ export async function fakeSendgrid({ apiKey }) {
 }
 
 /**
- * Postmark: POST /email/withTemplate, X-Postmark-Server-Token, JSON in and out (Accept and
+ * Postmark: POST /email (Subject, HtmlBody, TextBody) or /email/withTemplate, X-Postmark-Server-Token, JSON in and out (Accept and
  * Content-Type application/json); 200 with {To, SubmittedAt, MessageID, ErrorCode: 0, Message};
  * errors as {ErrorCode, Message}: 401 (code 10) for a bad token, 422 for a refused request.
  * POST /message-streams/{stream}/suppressions: 200 with a Status per address.
@@ -219,11 +226,17 @@ export async function fakePostmark({ serverToken, templates, inactive = [] }) {
       suppressed.push(...list.map((s) => ({ stream: decodeURIComponent(stream), address: s.EmailAddress })));
       return send(res, 200, { Suppressions: list.map((s) => ({ EmailAddress: s.EmailAddress, Status: 'Suppressed', Message: null })) });
     }
-    if (req.method !== 'POST' || req.url !== '/email/withTemplate') return refuse(res, 404, 0, 'Not found');
+    if (req.method !== 'POST' || (req.url !== '/email/withTemplate' && req.url !== '/email')) return refuse(res, 404, 0, 'Not found');
     if (!m.From || !m.To) return refuse(res, 422, 300, 'Invalid email request: From and To are required');
-    if ((m.TemplateId === undefined) === (m.TemplateAlias === undefined)) return refuse(res, 422, 1101, 'Specify exactly one of TemplateId and TemplateAlias');
-    if (!templates.includes(m.TemplateId ?? m.TemplateAlias)) return refuse(res, 422, 1101, "The Template's 'Alias' or 'TemplateId' associated with this request is not valid or was not found.");
-    if (typeof m.TemplateModel !== 'object') return refuse(res, 422, 1109, 'TemplateModel is required');
+    if (req.url === '/email') {
+      // A plain send: a body is required, and no template fields.
+      if (!m.HtmlBody && !m.TextBody) return refuse(res, 422, 300, 'Provide either email TextBody or HtmlBody or both.');
+      if (m.TemplateId !== undefined || m.TemplateAlias !== undefined) return refuse(res, 422, 300, 'Template fields belong to /email/withTemplate');
+    } else {
+      if ((m.TemplateId === undefined) === (m.TemplateAlias === undefined)) return refuse(res, 422, 1101, 'Specify exactly one of TemplateId and TemplateAlias');
+      if (!(templates ?? []).includes(m.TemplateId ?? m.TemplateAlias)) return refuse(res, 422, 1101, "The Template's 'Alias' or 'TemplateId' associated with this request is not valid or was not found.");
+      if (typeof m.TemplateModel !== 'object') return refuse(res, 422, 1109, 'TemplateModel is required');
+    }
     const meta = Object.entries(m.Metadata ?? {});
     if (meta.length > 10 || meta.some(([k, v]) => typeof v !== 'string' || k.length > 20 || v.length > 80)) return refuse(res, 422, 300, 'Invalid Metadata');
     if (m.Headers && (!Array.isArray(m.Headers) || m.Headers.some((h) => typeof h.Name !== 'string' || typeof h.Value !== 'string'))) {

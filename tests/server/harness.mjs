@@ -39,7 +39,12 @@ export function testPolicy() {
   const policy = rekindle.defaultPolicy();
   const steps = policy.playbooks.find((p) => p.name === 'default').steps.filter((s) => s.key === 'email-1' || s.key === 'sms-1');
   // Rekindle confirms keywords here: the tests follow that reply through the transports.
-  return { ...policy, version: 'test-1', holdoutPercent: 0, experiments: [], playbooks: [{ name: 'default', steps }], smsKeywordReplies: 'rekindle' };
+  // A store name (CTIA: every SMS names its sender) and a postal address (CAN-SPAM), without
+  // which the content audit sends no SMS and withholds Rekindle's own emails.
+  return {
+    ...policy, version: 'test-1', holdoutPercent: 0, experiments: [], playbooks: [{ name: 'default', steps }], smsKeywordReplies: 'rekindle',
+    storeName: 'Acme Outdoor', brand: { postalAddress: '1 Main St, Springfield, IL 62701, USA' },
+  };
 }
 
 export async function tempDir() {

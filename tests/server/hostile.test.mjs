@@ -138,7 +138,7 @@ test('a typed email merges nobody: the attacker never gets the victim\'s reminde
   const texts = textsTo(attackerPhone);
   assert.ok(texts.length >= 1, 'the attacker\'s own cart still gets its text');
   for (const { form } of texts) {
-    const link = /https?:\/\/[^/\s]+(\/r\/\S+)/.exec(form.Body)[1];
+    const link = /https?:\/\/[^/\s]+(\/s\/\S+)/.exec(form.Body)[1];
     const location = (await shop.get(link)).headers.get('location');
     assert.equal(location, checkoutUrl('attacker-1'), 'a link opens only its own journey\'s checkout');
   }

@@ -113,8 +113,9 @@ test('send outcomes are classified: 422 with ErrorCode is permanent, 429 and 5xx
   assert.equal(postmark.emails.at(-1).email.TemplateId, 4242, 'a numeric template is a TemplateId');
   const wrongToken = await server.postmarkTransport({ serverToken: 'nope', from: 'a@example.com', templates: { t: 'cart-confirm' }, baseUrl: postmark.url }).send(action('a@example.com', 't'), { contactId: 'c_1' });
   assert.deepEqual([wrongToken.permanent, wrongToken.code], [true, 'postmark:10']);
+  // No template mapped and no rendered email (the content audit withheld it): nothing to send.
   const missing = await transport.send(action('a@example.com', 'cart.email.unknown'), { contactId: 'c_1' });
-  assert.equal(missing.code, 'postmark:noTemplate');
+  assert.equal(missing.code, 'postmark:noContent');
 });
 
 test('erasure puts the address on the Postmark stream suppression list before the data goes', async () => {

@@ -1,6 +1,6 @@
-// Link signing at dispatch lengthens the SMS after the engine rendered it. The engine reserves
-// the signature's characters when it fits the text to the policy's segment limit
-// (message.rs LINK_SIGNATURE_CHARS); the runtime recounts the signed text with the engine's
+// Link signing at dispatch changes the SMS after the engine rendered it. The engine counts
+// the SMS with its short link at its real length (base, /s/ and the 16-character token,
+// message.rs SHORT_TOKEN_CHARS); the runtime recounts the signed text with the engine's
 // counter as a safety net and would flag an SMS pushed past the limit in the ledger.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,7 +26,7 @@ after(async () => {
   await removeDir(dir);
 });
 
-test('the engine leaves room for the link signature: the signed SMS stays within the limit', async () => {
+test('the SMS carries a short signed link on the merchant\'s domain and stays in one segment', async () => {
   const title = 'Hand-thrown stoneware coffee mug with speckled glaze and walnut lid, set of four';
   const body = (await abandonedCheckout({ at: '2026-11-27T14:59:00Z' })).replace('"title": "IPod Nano - 8GB"', JSON.stringify(title).replace(/^/, '"title": '));
   assert.equal((await postShopify(app.url, 'checkouts/create', body)).status, 200);
@@ -39,13 +39,21 @@ test('the engine leaves room for the link signature: the signed SMS stays within
   assert.equal((await (await tick(app.url)).json()).sent, 1);
   const smsAction = emailAction.replace(/email-1\.email\.0$/, 'sms-1.sms.0');
   const sent = twilio.messages[0].form.Body;
-  const signedLink = new RegExp(`/r/${smsAction.replaceAll('.', '\\.')}\\.[A-Za-z0-9_-]{16} `);
-  assert.match(sent, signedLink);
-  const unsigned = sent.replace(signedLink, `/r/${smsAction} `);
-  assert.equal(app.runtime.engine.smsSegments(unsigned).count, 1, 'the engine fitted its text into the limit');
-  assert.equal(app.runtime.engine.smsSegments(sent).count, 1, 'and the signed text still fits');
-  assert.ok(unsigned.includes('...'), 'the long product title was shortened to make room');
+  const shortLink = /https:\/\/\S+\/s\/([A-Za-z0-9_-]{16}) /;
+  assert.match(sent, shortLink);
+  assert.ok(!sent.includes(smsAction), 'no action id in the SMS: only the compact token');
+  assert.ok(sent.startsWith('Acme Outdoor: ') && sent.includes('Reply STOP'), sent);
+  assert.ok(!sent.includes('stoneware'), 'no product title squeezed into the sentence');
+  assert.equal(app.runtime.engine.smsSegments(sent).count, 1, 'the signed text fits one segment');
   const ledger = await app.store.ledger(smsAction);
   assert.equal(ledger.status, 'sent');
   assert.equal(ledger.detail, null, 'nothing to flag');
+
+  // The short link is the tracked recovery link: it records the click and restores the cart.
+  const token = shortLink.exec(sent)[1];
+  const response = await fetch(`${app.url}/s/${token}`, { redirect: 'manual' });
+  assert.equal(response.status, 302);
+  assert.match(response.headers.get('location'), /\/recover\?key=/);
+  const forged = `${token.slice(0, 15)}${token.at(-1) === 'A' ? 'B' : 'A'}`;
+  assert.equal((await fetch(`${app.url}/s/${forged}`, { redirect: 'manual' })).status, 404, 'a guessed token leads nowhere');
 });

@@ -1,6 +1,7 @@
-// Postmark: POST /email/withTemplate with the server token in X-Postmark-Server-Token, JSON.
-// A template is named by alias (a string) or id (a number); the engine's personalisation is
-// the TemplateModel; Rekindle's ids go in Metadata (Postmark echoes it on every webhook,
+// Postmark: POST /email with Rekindle's rendered Subject, HtmlBody and TextBody by default, or
+// POST /email/withTemplate when the merchant maps the step's template to theirs (by alias, a
+// string, or id, a number; the engine's personalisation is the TemplateModel). The server
+// token goes in X-Postmark-Server-Token; Rekindle's ids go in Metadata (Postmark echoes it on every webhook,
 // src/ingest/postmark.rs); the RFC 8058 one-click unsubscribe pair goes in Headers.
 // 200 carries the MessageID; errors are {ErrorCode, Message}, 422 for a request Postmark
 // refuses (permanent), 429 and 5xx transient. Postmark takes no idempotency key: see the
@@ -21,14 +22,21 @@ export function postmarkTransport({ serverToken, from, templates, messageStream 
     async send(action, { contactId }) {
       const message = action.message;
       const template = templates?.[message.template];
-      if (template === undefined) {
-        return { ok: false, permanent: true, code: 'postmark:noTemplate', detail: `no Postmark template configured for ${message.template}` };
+      const rendered = message.email;
+      if (template === undefined && !rendered) {
+        // The content audit withheld Rekindle's email (the explanation says why) and no template is mapped.
+        return { ok: false, permanent: true, code: 'postmark:noContent', detail: `no rendered email and no Postmark template for ${message.template}` };
       }
-      const result = await post('/email/withTemplate', {
+      const content = template === undefined
+        ? { Subject: rendered.subject, HtmlBody: rendered.html, TextBody: rendered.text }
+        : {
+            ...(typeof template === 'number' ? { TemplateId: template } : { TemplateAlias: template }),
+            TemplateModel: { ...message.data, angle: message.angle, variant: message.variant },
+          };
+      const result = await post(template === undefined ? '/email' : '/email/withTemplate', {
         From: from,
         To: action.to,
-        ...(typeof template === 'number' ? { TemplateId: template } : { TemplateAlias: template }),
-        TemplateModel: { ...message.data, angle: message.angle, variant: message.variant },
+        ...content,
         MessageStream: messageStream,
         // Opens come back as Open webhooks; clicks are recorded by Rekindle's own signed
         // recovery link, so Postmark must not rewrite it (and count each click twice).

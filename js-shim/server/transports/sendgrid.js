@@ -1,5 +1,7 @@
-// SendGrid v3 Mail Send: POST /v3/mail/send with a Bearer API key and a dynamic template.
-// The engine's personalisation goes in as dynamic_template_data; Rekindle's ids go in as
+// SendGrid v3 Mail Send: POST /v3/mail/send with a Bearer API key. By default it sends
+// Rekindle's rendered email (subject, text/plain then text/html, as SendGrid requires that
+// order); a merchant who maps the step's template to a dynamic template id gets that instead,
+// with the engine's personalisation as dynamic_template_data. Rekindle's ids go in as
 // custom_args (SendGrid echoes them on every event-webhook event); the RFC 8058 one-click
 // unsubscribe headers go in as headers. 202 Accepted carries the id in X-Message-Id.
 
@@ -15,16 +17,21 @@ export function sendgridTransport({ apiKey, from, templates, baseUrl = 'https://
     async send(action, { contactId }) {
       const message = action.message;
       const templateId = templates?.[message.template];
-      if (!templateId) {
-        return { ok: false, permanent: true, code: 'sendgrid:noTemplate', detail: `no SendGrid template configured for ${message.template}` };
+      const rendered = message.email;
+      if (!templateId && !rendered) {
+        // The content audit withheld Rekindle's email (the explanation says why) and no template is mapped.
+        return { ok: false, permanent: true, code: 'sendgrid:noContent', detail: `no rendered email and no SendGrid template for ${message.template}` };
       }
+      const content = templateId
+        ? { template_id: templateId }
+        : { subject: rendered.subject, content: [{ type: 'text/plain', value: rendered.text }, { type: 'text/html', value: rendered.html }] };
       const body = {
         personalizations: [{
           to: [{ email: action.to }],
-          dynamic_template_data: { ...message.data, angle: message.angle, variant: message.variant },
+          ...(templateId ? { dynamic_template_data: { ...message.data, angle: message.angle, variant: message.variant } } : {}),
         }],
         from,
-        template_id: templateId,
+        ...content,
         custom_args: { [CONTACT_ARG]: contactId, [ACTION_ARG]: action.id },
         ...(message.headers ? { headers: message.headers } : {}),
       };

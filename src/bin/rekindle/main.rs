@@ -4,6 +4,8 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod args;
 #[cfg(not(target_arch = "wasm32"))]
+mod preview;
+#[cfg(not(target_arch = "wasm32"))]
 mod replay;
 #[cfg(not(target_arch = "wasm32"))]
 mod simulate;
@@ -13,7 +15,8 @@ const USAGE: &str = "usage: rekindle <command> [options]
 
 commands:
   simulate   compare policies on synthetic shoppers through the real engine (rekindle simulate --help)
-  replay     run a policy over a recorded history and count what it would have sent (rekindle replay --help)";
+  replay     run a policy over a recorded history and count what it would have sent (rekindle replay --help)
+  preview    write the template gallery: every message of the pack, rendered and audited (rekindle preview [DIR] [--policy FILE])";
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {
@@ -23,6 +26,7 @@ fn main() -> std::process::ExitCode {
     let result = match command.as_deref() {
         Some("simulate") => simulate::main(rest),
         Some("replay") => replay::main(rest),
+        Some("preview") => preview::main(rest),
         Some("--help" | "-h" | "help") | None => {
             println!("{USAGE}");
             return std::process::ExitCode::SUCCESS;
