@@ -32,7 +32,7 @@ node --test tests/storefront/
 step "server runtime: handler, stores, signatures, fake providers (node:test)"
 node --test tests/server/
 
-step "messages: every default email through SpamAssassin and axe-core in Chromium (node:test)"
+step "messages: every default email through SpamAssassin and axe-core in Chromium, screenshots (node:test)"
 node --test tests/messages/
 
 step "examples: each platform's example app, installed from the packed package and run in its own runtime (node:test)"
