@@ -497,3 +497,37 @@ fn golden_renders_per_locale() {
     }
     assert_eq!(out.lines().count(), golden.lines().count());
 }
+
+/// A merchant who renders in their provider's templates (SendGrid, Postmark, a Klaviyo flow)
+/// gets the message's `data` under the pack's own variable names: every cart, offer and link
+/// variable a pack template reads is there, the items with the pack's item fields. Left out:
+/// the brand and facts settings, which are the merchant's own and already in their template.
+#[test]
+fn the_data_for_provider_templates_uses_the_pack_variable_names() {
+    use rekindle::messages::compose::{ITEM_FIELDS, VARIABLES};
+    const SETTINGS: [&str; 10] =
+        ["logoUrl", "brandColor", "postalAddress", "supportEmail", "returnDays", "freeShippingThreshold", "deliveryMin", "deliveryMax", "heldHours", "optOut"];
+    let policy = policy();
+    let cart = Cart { delivery_estimate: Some("Dec 8 – Dec 11".into()), ..sample_carts()[0].1.clone() };
+    let offer = Offer { kind: IncentiveKind::PercentOff, percent: 10, coupon_request_id: "j_0123456789abcdef.coupon".into() };
+    let email = send(&policy, Channel::Email, Angle::Reminder, Some("fr-FR"), &cart, Some(&offer)).data;
+    let sms = send(&policy, Channel::Sms, Angle::Reminder, Some("fr-FR"), &cart, Some(&offer)).data;
+    let (e, s) = (serde_json::to_value(&email).unwrap(), serde_json::to_value(&sms).unwrap());
+    for (name, _) in VARIABLES.iter().filter(|(n, _)| !SETTINGS.contains(n)) {
+        let channel_has = if *name == "shortUrl" { &s } else { &e };
+        assert!(channel_has.get(name).is_some(), "data has no {name}: {e}");
+    }
+    let item = e["items"][0].as_object().unwrap();
+    for field in ITEM_FIELDS {
+        assert!(item.contains_key(field), "items[] have no {field}: {item:?}");
+    }
+    assert_eq!((e["lang"].as_str(), e["storeName"].as_str(), e["itemCount"].as_u64()), (Some("fr-FR"), Some("Trailhead"), Some(1)));
+    assert_eq!((e["subtotal"].as_str(), e["discount"].as_str(), e["offerPercent"].as_u64()), (Some("$18.00"), Some("-$1.80"), Some(10)));
+    assert_eq!((e["shipping"].as_str(), e["total"].as_str(), e["code"].as_str()), (Some("$8.95"), Some("$25.15"), Some(offer.code().as_str())));
+    assert_eq!((e["shippingShown"].as_bool(), e["shippingFree"].as_bool()), (Some(true), Some(false)));
+    assert_eq!(item["lineTotal"].as_str(), Some("$18.00"));
+    // A free-shipping offer: the shipping the shopper pays, as the email shows it.
+    let free = Offer { kind: IncentiveKind::FreeShipping, percent: 0, coupon_request_id: "j_0123456789abcdef.coupon".into() };
+    let f = serde_json::to_value(send(&policy, Channel::Email, Angle::Reminder, None, &cart, Some(&free)).data).unwrap();
+    assert_eq!((f["shipping"].as_str(), f["shippingFree"].as_bool(), f["total"].as_str(), f.get("discount")), (Some("$0.00"), Some(true), Some("$18.00"), None));
+}

@@ -34,15 +34,41 @@ pub struct Message {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Personalisation {
+    /// The shopper's locale as the pack's `lang` (`fr-CA`), "en" when unknown.
+    #[serde(default)]
+    pub lang: String,
+    /// HTML-escaped for email; plain for SMS.
+    #[serde(default)]
+    pub store_name: String,
     /// HTML-escaped for email; plain for SMS.
     pub first_name: String,
     pub items: Vec<ItemLine>,
+    /// Units in the cart (the pack's `itemCount`, which its plurals count).
+    #[serde(default)]
+    pub item_count: u32,
     pub subtotal: String,
+    /// The offer's percentage off the subtotal, negative as the pack shows it ("-€4.80").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<String>,
     /// Shipping and tax as text, or absent when the platform had not computed them yet.
+    /// Shipping is what the shopper pays: "0" under a free-shipping offer, as the pack shows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping: Option<String>,
+    /// `shipping` is there (the pack prints the line only then).
+    #[serde(default)]
+    pub shipping_shown: bool,
+    /// Shipping is free (a free-shipping offer, or the platform priced it at 0).
+    #[serde(default)]
+    pub shipping_free: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax: Option<String>,
+    /// Subtotal less the discount plus shipping and tax, when shipping and tax are known (or
+    /// the offer made shipping free), as the pack's totals show it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<String>,
+    /// The offer's percentage (`offer.percent_off` of the pack), when it takes one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offer_percent: Option<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_estimate: Option<String>,
     /// The journey's one offer; the dispatcher adds the minted code.
@@ -65,6 +91,9 @@ pub struct ItemLine {
     pub title: String,
     pub quantity: u32,
     pub price: String,
+    /// Price × quantity (the pack's `lineTotal`).
+    #[serde(default)]
+    pub line_total: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -225,7 +254,11 @@ pub fn render(r: Render<'_>) -> Outcome {
         let sent = text.replace(&short_url, &sms_link);
         SmsBody { text: text.clone(), segments: sms_segments::count(&sent) }
     });
+    let money = |minor: i64| Money::new(minor, r.cart.currency.clone()).display();
+    let totals = &rendered.totals;
     let data = Personalisation {
+        lang: r.locale.unwrap_or("en").replace('_', "-"),
+        store_name: esc(policy.store_name.as_deref().unwrap_or("")),
         first_name: esc(r.first_name.unwrap_or("")),
         items: r
             .cart
@@ -234,13 +267,20 @@ pub fn render(r: Render<'_>) -> Outcome {
             .map(|item| ItemLine {
                 title: esc(&item.title),
                 quantity: item.quantity,
-                price: Money::new(item.unit_price, r.cart.currency.clone()).display(),
+                price: money(item.unit_price),
+                line_total: money(item.unit_price.saturating_mul(item.quantity as i64)),
                 variant: item.variant.as_deref().map(esc),
                 image_url: item.image_url.as_deref().filter(|u| u.starts_with("https://")).map(esc),
             })
             .collect(),
+        item_count: r.cart.item_count(),
         subtotal: r.cart.subtotal().display(),
-        shipping: known(r.cart.shipping, &r.cart.currency),
+        discount: (totals.discount > 0).then(|| money(-totals.discount)),
+        total: totals.total.map(money),
+        offer_percent: terms.as_ref().map(|t| t.percent_off).filter(|p| *p > 0),
+        shipping: totals.shipping.map(money),
+        shipping_shown: totals.shipping.is_some(),
+        shipping_free: totals.shipping == Some(0),
         tax: known(r.cart.tax, &r.cart.currency),
         delivery_estimate: r.cart.delivery_estimate.as_deref().map(esc),
         incentive: r.incentive.cloned(),

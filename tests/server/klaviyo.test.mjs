@@ -127,6 +127,12 @@ test('a journey email and SMS become Create Event calls that satisfy the schema'
   assert.equal(email.metric.data.attributes.name, 'Rekindle Cart Reminder');
   assert.equal(email.properties.template, 'cart.email.confirm');
   assert.equal(email.properties.items[0].title, 'IPod Nano - 8GB');
+  // The flow reads the pack's variable names (docs/messages.md, "Provider templates").
+  for (const name of ['lang', 'storeName', 'firstName', 'itemCount', 'subtotal', 'shippingShown', 'shippingFree', 'recoveryUrl', 'unsubscribeUrl', 'preferencesUrl']) {
+    assert.ok(name in email.properties, `properties have no ${name}`);
+  }
+  for (const field of ['title', 'quantity', 'price', 'lineTotal']) assert.ok(field in email.properties.items[0], `items[] have no ${field}`);
+  assert.ok('shortUrl' in sms.properties);
   assert.match(sms.properties.sms_text, /Reply STOP to opt out$/);
   for (const e of [email, sms]) {
     assert.equal(e.unique_id, e.properties.rekindle_action, 'the action id is the dedupe key');
