@@ -14,7 +14,7 @@ if ! { [ -r /etc/os-release ] && grep -qiE '^(ID|ID_LIKE)=.*(debian|ubuntu)' /et
   say "this setup script provisions Debian or Ubuntu only (apt-get). On this system, install by hand:"
   say "  Rust via rustup, then: rustup target add wasm32-unknown-unknown; cargo install wasm-bindgen-cli --version <the =version pinned in Cargo.toml>"
   say "  Node 20+ with npm, then: npm ci"
-  say "  Chromium (on PATH as chromium), redis-server, PostgreSQL 15+ server binaries (initdb, postgres)"
+  say "  Chromium (on PATH as chromium), a font with Japanese glyphs, SpamAssassin, redis-server, PostgreSQL 15+ server binaries (initdb, postgres)"
   say "then run the tests again with REKINDLE_SKIP_SETUP=1 (this script then checks nothing)."
   exit 1
 fi
@@ -44,6 +44,9 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 # SpamAssassin (offline rules) scores every default email of the template pack (tests/messages/).
 command -v spamassassin >/dev/null 2>&1 || missing+=(spamassassin)
+# A font with Japanese glyphs: the gallery's non-Latin sample cart (scripts/preview.mjs
+# screenshots, the axe-core check) otherwise renders as empty boxes. WenQuanYi Micro Hei: 5 MB.
+command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=ja 2>/dev/null)" ] || missing+=(fonts-wqy-microhei)
 # PostgreSQL for the Postgres store tests and benchmark (Debian keeps initdb off the PATH).
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
