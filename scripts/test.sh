@@ -32,6 +32,9 @@ node --test tests/storefront/
 step "server runtime: handler, stores, signatures, fake providers (node:test)"
 node --test tests/server/
 
+step "Shopify app: two shops at once against a fake Shopify (both install paths, subscriptions, sends, uninstall), topics (node:test)"
+node --test tests/shopify/
+
 step "messages: every default email through SpamAssassin and axe-core in Chromium, screenshots (node:test)"
 node --test tests/messages/
 
