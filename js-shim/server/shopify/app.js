@@ -42,6 +42,11 @@ export function createShopifyApp(options) {
   handler.shopRuntime = async (shop, env) => (await (await setUp(env)).shopHandler(shop)).runtime();
   handler.installed = async (shop, env) => (await setUp(env)).installed(shop);
   handler.installedShops = async (env) => (await setUp(env)).installedShops();
+  /**
+   * The options a shop's Rekindle runs on (its store, guarded transports, derived secrets, base
+   * path): what `contactObject` needs on Workers, where each contact's alarm runs the runtime.
+   */
+  handler.shopOptions = async (shop, env) => (await setUp(env)).shopOptions(shop);
   return handler;
 }
 
@@ -69,30 +74,33 @@ async function configure(o) {
   /** Installed = an offline token is stored. Read without decrypting: cheap enough per send. */
   const installed = async (shop) => (await sessions.inner.findSessionsByShop(shop)).some((s) => !s.isOnline);
 
+  /** One shop's Rekindle options: the deployer's for it, plus what the app owns (links, secrets, the uninstall guard). */
+  async function shopOptions(shop) {
+    const own = await o.shop(shop);
+    const [salt, links, tick] = await Promise.all([
+      shopSecret(o.secrets.salt, shop, 'salt'),
+      shopSecret(o.secrets.links ?? o.secrets.salt, shop, 'links'),
+      o.secrets.tick ? shopSecret(o.secrets.tick, shop, 'tick') : undefined,
+    ]);
+    return {
+      rekindle: o.rekindle,
+      now: o.now,
+      sleep: o.sleep,
+      log,
+      development: o.development,
+      ...own,
+      secrets: { ...own.secrets, salt, links, tick, shopify: o.apiSecret },
+      publicUrl: appUrl.origin,
+      basePath: appUrl.pathname.replace(/\/$/, '') + shopBasePath(shop),
+      transports: guardTransports(own.transports, () => installed(shop)),
+      shopDomains: own.shopDomains ?? [shop],
+      beacon: own.beacon ?? { allowedOrigins: [`https://${shop}`] },
+    };
+  }
+
   const shopHandler = (shop) => {
     if (!handlers.has(shop)) {
-      const building = (async () => {
-        const own = await o.shop(shop);
-        const [salt, links, tick] = await Promise.all([
-          shopSecret(o.secrets.salt, shop, 'salt'),
-          shopSecret(o.secrets.links ?? o.secrets.salt, shop, 'links'),
-          o.secrets.tick ? shopSecret(o.secrets.tick, shop, 'tick') : undefined,
-        ]);
-        return createHandler({
-          rekindle: o.rekindle,
-          now: o.now,
-          sleep: o.sleep,
-          log,
-          development: o.development,
-          ...own,
-          secrets: { ...own.secrets, salt, links, tick, shopify: o.apiSecret },
-          publicUrl: appUrl.origin,
-          basePath: appUrl.pathname.replace(/\/$/, '') + shopBasePath(shop),
-          transports: guardTransports(own.transports, () => installed(shop)),
-          shopDomains: own.shopDomains ?? [shop],
-          beacon: own.beacon ?? { allowedOrigins: [`https://${shop}`] },
-        });
-      })();
+      const building = (async () => createHandler(await shopOptions(shop)))();
       building.catch(() => handlers.delete(shop));
       handlers.set(shop, building);
     }
@@ -132,7 +140,7 @@ async function configure(o) {
     log('info', 'shop uninstalled', { shop, tokensDeleted: ids.length });
   }
 
-  return { o, log, shopify, sessions, appUrl, installed, installedShops, shopHandler, tickAll, install, uninstall };
+  return { o, log, shopify, sessions, appUrl, installed, installedShops, shopOptions, shopHandler, tickAll, install, uninstall };
 }
 
 async function route(app, request, ctx) {
