@@ -133,6 +133,15 @@ test('shop B installs by token exchange from a verified session token', async ()
   assert.deepEqual(await app.installedShops(), [A, B]);
 });
 
+test('App Bridge\'s Authorization: Bearer <session token> is verified; an installed shop is not exchanged again', async () => {
+  const post = (headers) => fetch(`${appUrl}/auth/session`, { method: 'POST', headers: { 'user-agent': BROWSER, ...headers } });
+  assert.equal((await post({})).status, 401);
+  const forged = await post({ authorization: `Bearer ${shopify.sessionToken(A).replace(/\.[^.]+$/, '.AAAA')}` });
+  assert.equal((await forged.json()).error.code, 'INVALID_SESSION_TOKEN');
+  assert.equal((await post({ authorization: `Bearer ${shopify.sessionToken(A)}` })).status, 200);
+  assert.deepEqual(shopify.shops.get(A).grants.map((g) => g.grant), ['authorizationCode']);
+});
+
 test('both shops have every topic subscribed through webhookSubscriptionCreate, and the tokens are encrypted at rest', async () => {
   for (const shop of [A, B]) {
     const subscriptions = shopify.shops.get(shop).subscriptions;
