@@ -188,6 +188,17 @@ test('the same shopper abandons a cart in both shops: each shop sends its own em
   assert.equal(smsFor(B).length, 1);
 });
 
+test('beacons reach the shop they came from: each shop\'s beacon takes its own storefront\'s origin only', async () => {
+  const body = JSON.stringify({ v: 1, anonymousId: 'visitor-1', events: [{
+    id: 'b1', at: new Date(clock.now - 60_000).toISOString(), type: 'abandoned', origin: 'storefront',
+    cart: { token: 'beacon-cart', stage: 'cart', currency: 'USD', items: [{ title: 'Socks', quantity: 1, unitPrice: 1800 }], recoveryUrl: `https://${A}/cart` },
+  }] });
+  const beacon = (shop, origin) => fetch(`${appUrl}/shops/${shop}/beacon`, { method: 'POST', headers: { 'content-type': 'text/plain', origin }, body });
+  assert.equal((await beacon(A, `https://${A}`)).status, 202);
+  assert.equal((await beacon(B, `https://${A}`)).status, 403, 'A\'s storefront cannot write into B');
+  assert.equal((await beacon('not-a-shop.example.com', `https://${A}`)).status, 404);
+});
+
 test('an order closes the journey in its own shop only', async () => {
   clock.now = T0 + minutes(20);
   const order = (await shopifySample('orders_create')).replace('"checkout_token": null', '"checkout_token": "tok-1"').replaceAll('115310627314723954', '603851970716743426');
