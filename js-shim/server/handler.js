@@ -68,7 +68,7 @@ export function createHandler(options) {
     if (!settings) throw new TypeError('handler.owns: with options given as a function, call it after the first request or runtime() call');
     const path = routePath(settings.basePath, pathname);
     if (path === null || (path === '/beacon' && !settings.beaconEnabled)) return false;
-    return Object.keys(ROUTES).some((r) => r.endsWith(` ${path}`)) || /^\/[rup]\/[^/]+$/.test(path);
+    return Object.keys(ROUTES).some((r) => r.endsWith(` ${path}`)) || /^\/[rup]\/[^/]+$/.test(path) || /^\/report\/messages\/[^/]+$/.test(path);
   };
   return handler;
 }
@@ -119,6 +119,8 @@ async function route(s, request, ctx) {
   if (path === null || (path === '/beacon' && !s.settings.beaconEnabled)) return problem(404, 'NOT_FOUND', `no route ${url.pathname}`);
   const handle = ROUTES[`${request.method} ${path}`];
   if (handle) return handle(s, request, url, ctx);
+  const record = /^\/report\/messages\/([^/]+)$/.exec(path);
+  if (record) return request.method === 'GET' ? messageRecord(s, request, decodeOrNull(record[1])) : problem(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${url.pathname}`);
   const short = /^\/s\/([A-Za-z0-9_-]{16})$/.exec(path);
   if (short && request.method === 'GET') {
     // An SMS's short link: the same tracked recovery as /r/, found through its token.
@@ -370,6 +372,18 @@ async function report(s, request, url) {
     return new Response(body, { status: 200, headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="rekindle-report.csv"' } });
   }
   return json(200, body);
+}
+
+/**
+ * GET /report/messages/<actionId>: why this message was sent, months later (src/measurement:
+ * the send's policy version, step, angle, offer and the engine's explanation). Behind the
+ * reports secret; 404 when the log has no such send (or its record is past retention).
+ */
+async function messageRecord(s, request, actionId) {
+  if (!(await sameSecret(s.o.secrets.reports, credentials(request, 'bearer')))) return problem(401, 'BAD_CREDENTIALS', 'the report needs its bearer secret');
+  if (!actionId || actionId.length > 256) return problem(400, 'INVALID_FIELD', 'not a message id', '$.actionId');
+  const found = await s.runtime.message(actionId);
+  return found ? json(200, found) : problem(404, 'NOT_FOUND', 'no message with this id in the log');
 }
 
 /** The credentials of `Authorization: <scheme> <credentials>`, or ''. The scheme is case-insensitive (RFC 9110 11.1). */
