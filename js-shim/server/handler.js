@@ -4,6 +4,7 @@
 // the runtime perform the engine's decisions. Nothing here decides what to send.
 
 import { addressKey, clientAddressOf } from './client-address.js';
+import { consoleSettings, createConsole } from './console/index.js';
 import { HttpProblem, guardStore, parseInput } from './faults.js';
 import { readLinkToken } from './links.js';
 import * as pages from './pages.js';
@@ -45,7 +46,15 @@ export function createHandler(options) {
       const shopHosts = new Set((o.shopDomains ?? beacon.allowedOrigins.map((origin) => new URL(origin).host)).map((h) => h.toLowerCase()));
       const linkSecret = o.secrets.links ?? o.secrets.salt;
       const runtime = createRuntime({ ...o, store: guardStore(o.store), linkSecret });
-      return { o, settings, beacon, shopHosts, linkSecret, now: o.now ?? Date.now, runtime, maxBytes: o.maxBodyBytes ?? 1024 * KIB };
+      const now = o.now ?? Date.now;
+      // Requests refused by rate in this process, for the console's Health page.
+      const refusals = { beacon: 0, signIn: 0 };
+      const consoleConfig = consoleSettings(o);
+      const operatorConsole = consoleConfig && createConsole({
+        settings: consoleConfig, basePath: settings.basePath, maxOverdueMs: settings.maxOverdueMs, rekindle: o.rekindle, runtime,
+        store: o.store, now, readBody, clientAddress: o.clientAddress, refusals, log: o.log,
+      });
+      return { o, settings, beacon, shopHosts, linkSecret, now, runtime, refusals, console: operatorConsole, maxBytes: o.maxBodyBytes ?? 1024 * KIB };
     })();
     ready.catch(() => {
       ready = undefined;
@@ -68,6 +77,7 @@ export function createHandler(options) {
     if (!settings) throw new TypeError('handler.owns: with options given as a function, call it after the first request or runtime() call');
     const path = routePath(settings.basePath, pathname);
     if (path === null || (path === '/beacon' && !settings.beaconEnabled)) return false;
+    if (settings.consoleEnabled && isConsolePath(path)) return true;
     return Object.keys(ROUTES).some((r) => r.endsWith(` ${path}`)) || /^\/[rup]\/[^/]+$/.test(path);
   };
   return handler;
@@ -79,7 +89,7 @@ export function createHandler(options) {
  */
 function configure(o) {
   if (!o?.secrets?.salt) throw new RekindleConfigError('MISSING_SECRET', 'secrets.salt', 'required: it keys every pseudonymous id');
-  const settings = deploymentSettings(o);
+  const settings = { ...deploymentSettings(o), consoleEnabled: consoleSettings(o) !== null };
   if (settings.beaconEnabled && !(o.beacon?.allowedOrigins?.length > 0)) {
     o.log?.('warn', 'beacon.allowedOrigins is empty: every storefront\'s beacon will fail CORS. List the shop origins (e.g. https://shop.example), or set beacon: false if no storefront sends beacons', {
       route: `${settings.basePath}/beacon`,
@@ -87,6 +97,9 @@ function configure(o) {
   }
   return settings;
 }
+
+/** The operator console's pages (console/), served when `console` is configured. */
+const isConsolePath = (path) => path === '/console' || path.startsWith('/console/');
 
 const ROUTES = {
   'GET /health': health,
@@ -119,6 +132,7 @@ async function route(s, request, ctx) {
   if (path === null || (path === '/beacon' && !s.settings.beaconEnabled)) return problem(404, 'NOT_FOUND', `no route ${url.pathname}`);
   const handle = ROUTES[`${request.method} ${path}`];
   if (handle) return handle(s, request, url, ctx);
+  if (s.console && isConsolePath(path)) return s.console.handle(request, url, path, { env: s.env, ctx });
   const short = /^\/s\/([A-Za-z0-9_-]{16})$/.exec(path);
   if (short && request.method === 'GET') {
     // An SMS's short link: the same tracked recovery as /r/, found through its token.
@@ -195,18 +209,23 @@ async function beacon(s, request, url, ctx) {
   // Browsers send Origin on cross-site POSTs (and sendBeacon); a missing one is a server client.
   if (request.headers.get('origin') && !cors) return problem(403, 'ORIGIN_NOT_ALLOWED', 'this origin may not send beacons');
   const address = addressKey(clientAddressOf(request, s.env, ctx, s.o.clientAddress));
-  if (!s.beacon.perIp.take(address, s.now()) || !s.beacon.total.take('all', s.now())) return withHeaders(problem(429, 'RATE_LIMITED', 'too many beacons from this address'), cors);
+  if (!s.beacon.perIp.take(address, s.now()) || !s.beacon.total.take('all', s.now())) return refusedBeacon(s, withHeaders(problem(429, 'RATE_LIMITED', 'too many beacons from this address'), cors));
   const body = await readBody(request, s.beacon.maxBytes);
   const ingested = parseInput(() => s.o.rekindle.ingest.beacon(body, s.o.secrets.salt), s.o.log);
   const shopper = ingested.routed[0].contactId;
   if (!s.beacon.shoppersPerIp.admit(address, shopper, s.now())) {
-    return withHeaders(problem(429, 'RATE_LIMITED', 'too many new shoppers from this address'), cors);
+    return refusedBeacon(s, withHeaders(problem(429, 'RATE_LIMITED', 'too many new shoppers from this address'), cors));
   }
   if (!s.beacon.perShopper.take(`shopper:${shopper}`, s.now())) {
-    return withHeaders(problem(429, 'RATE_LIMITED', 'too many beacons for this shopper'), cors);
+    return refusedBeacon(s, withHeaders(problem(429, 'RATE_LIMITED', 'too many beacons for this shopper'), cors));
   }
   const summary = await s.runtime.ingest(ingested);
   return withHeaders(json(202, summary), cors);
+}
+
+function refusedBeacon(s, response) {
+  s.refusals.beacon += 1;
+  return response;
 }
 
 // ---------- provider webhooks ----------
