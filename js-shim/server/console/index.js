@@ -62,18 +62,24 @@ export function createConsole({ settings, basePath, maxOverdueMs, rekindle, runt
     const fields = await form(request);
     const name = fields.get('name') ?? '';
     const address = addressKey(clientAddressOf(request, env, ctx, clientAddress));
-    // Counted before the password is checked: every attempt costs, right or wrong.
-    if (!limits.perAddress.take(address, now()) || !limits.perName.take(`name:${name}`, now())) {
+    // Failed attempts count; once a window is spent, even the right password waits it out.
+    const failed = () => {
+      limits.perAddress.take(address, now());
+      limits.perName.take(`name:${name}`, now());
+    };
+    if (limits.perAddress.spent(address, now()) || limits.perName.spent(`name:${name}`, now())) {
       refusals.signIn += 1;
       log?.('warn', 'console sign-in refused by rate', {});
       return show(429, 'Sign in', signInBody({ base, csrf: '', problem: 'Too many sign-in attempts. Wait a few minutes and try again.', name }), null, null, { 'retry-after': '900' });
     }
     const nonce = cookie(request, SIGN_IN);
     if (!(await checkCsrf(settings.secret, nonce && `sign-in:${nonce}`, fields.get('csrf')))) {
+      failed();
       return signInPage('This sign-in form expired or did not come from this console. Try again.', 403, name);
     }
     const user = await checkPassword(settings.users, name, fields.get('password'));
     if (!user) {
+      failed();
       // Which of the two was wrong is not said, nor logged with the name (it may be a password typed in the wrong box).
       log?.('warn', 'console sign-in failed', {});
       return signInPage('That name and password do not match.', 401, name);

@@ -24,6 +24,9 @@ export const NAV = [
   { key: 'health', label: 'Health' },
 ];
 
+/** A wide table on a narrow screen scrolls in its own region, which the keyboard can reach. */
+export const scroller = (label, content) => html`<div class="scroll" role="region" tabindex="0" aria-label="${label}">${content}</div>`;
+
 export function page({ base, title, current = null, session = null, body }) {
   const nav = session
     ? html`<nav aria-label="Console"><ul>${NAV.map((n) => html`<li><a href="${base}/${n.key}"${n.key === current ? raw(' aria-current="page"') : ''}>${n.label}</a></li>`)}</ul></nav>

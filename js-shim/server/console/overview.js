@@ -5,6 +5,7 @@
 
 import { funnelChart, liftChart, trendChart } from './charts.js';
 import { html } from './html.js';
+import { scroller } from './layout.js';
 
 /** The report, its roll-ups and the daily trend, over the log cut to the range. */
 export function overviewData(rekindle, logText) {
@@ -34,8 +35,8 @@ function metricRows(rows, f) {
 
 function messageTable(caption, label, rows, f) {
   if (rows.length === 0) return html`<p class="note">No messages in this range.</p>`;
-  return html`<table><caption>${caption}</caption><thead><tr><th scope="col">${label}</th><th scope="col" class="n">Sent</th><th scope="col" class="n">Delivered</th><th scope="col" class="n">Opened</th><th scope="col" class="n">Clicked</th><th scope="col" class="n">Recovered (any touch)</th><th scope="col" class="n">Recovered (last touch)</th><th scope="col" class="n">Revenue</th><th scope="col" class="n">Per message</th></tr></thead>
-<tbody>${metricRows(rows, f)}</tbody></table>`;
+  return scroller(caption, html`<table><caption>${caption}</caption><thead><tr><th scope="col">${label}</th><th scope="col" class="n">Sent</th><th scope="col" class="n">Delivered</th><th scope="col" class="n">Opened</th><th scope="col" class="n">Clicked</th><th scope="col" class="n">Recovered (any touch)</th><th scope="col" class="n">Recovered (last touch)</th><th scope="col" class="n">Revenue</th><th scope="col" class="n">Per message</th></tr></thead>
+<tbody>${metricRows(rows, f)}</tbody></table>`);
 }
 
 function liftSection(lift, f) {
@@ -57,9 +58,9 @@ ${lift.incrementalRevenueMinor ? html`<tr><th scope="row">Incremental revenue</t
 function experimentsSection(report, variants, f) {
   const arms = report.experiments.flatMap((e) => e.arms.map((a) => ({ step: e.step, ...a, comparison: e.comparisons.find((c) => c.variant === a.variant), mismatch: e.sampleRatio.mismatch })));
   return html`<section aria-labelledby="variants-h"><h2 id="variants-h">Variants</h2>
-${arms.length === 0 ? html`<p class="note">No experiment ran in this range.</p>` : html`<table><caption>Experiments (always-valid intervals: safe to read at any time)</caption>
+${arms.length === 0 ? html`<p class="note">No experiment ran in this range.</p>` : scroller('Experiments', html`<table><caption>Experiments (always-valid intervals: safe to read at any time)</caption>
 <thead><tr><th scope="col">Step</th><th scope="col">Variant</th><th scope="col" class="n">Weight</th><th scope="col" class="n">Journeys</th><th scope="col" class="n">Recovered</th><th scope="col" class="n">Rate</th><th scope="col">Against the first arm</th></tr></thead>
-<tbody>${arms.map((a) => html`<tr><td>${a.step}</td><th scope="row">${a.variant}</th><td class="n">${a.weight}%</td><td class="n">${f.count(a.journeys)}</td><td class="n">${f.count(a.recovered)}</td><td class="n">${f.percent(a.recoveryRate)}</td><td>${a.comparison ? `${f.points(a.comparison.alwaysValid.estimate)} (${f.points(a.comparison.alwaysValid.low)} to ${f.points(a.comparison.alwaysValid.high)})${a.comparison.conclusive ? '' : ', inconclusive'}` : '—'}${a.mismatch ? ' · sample ratio mismatch: check the split' : ''}</td></tr>`)}</tbody></table>`}
+<tbody>${arms.map((a) => html`<tr><td>${a.step}</td><th scope="row">${a.variant}</th><td class="n">${a.weight}%</td><td class="n">${f.count(a.journeys)}</td><td class="n">${f.count(a.recovered)}</td><td class="n">${f.percent(a.recoveryRate)}</td><td>${a.comparison ? `${f.points(a.comparison.alwaysValid.estimate)} (${f.points(a.comparison.alwaysValid.low)} to ${f.points(a.comparison.alwaysValid.high)})${a.comparison.conclusive ? '' : ', inconclusive'}` : '—'}${a.mismatch ? ' · sample ratio mismatch: check the split' : ''}</td></tr>`)}</tbody></table>`)}
 ${messageTable('Messages per variant', 'Variant', variants, f)}</section>`;
 }
 
@@ -76,8 +77,8 @@ export function overviewBody({ base, range, problem, data, f }) {
 </dl>
 ${liftSection(report.lift, f)}
 <section aria-labelledby="trend-h"><h2 id="trend-h">Trend</h2>${trendChart(days, f)}
-${days.length ? html`<table><caption>Per cohort day</caption><thead><tr><th scope="col">Day</th><th scope="col" class="n">Abandoned</th><th scope="col" class="n">Recovered</th><th scope="col" class="n">Rate</th><th scope="col" class="n">Revenue</th></tr></thead>
-<tbody>${days.map((d) => html`<tr><th scope="row">${d.key}</th><td class="n">${f.count(d.metrics.abandoned)}</td><td class="n">${f.count(d.metrics.recovered)}</td><td class="n">${f.percent(d.metrics.recoveryRate)}</td><td class="n">${f.money(d.metrics.revenueMinor)}</td></tr>`)}</tbody></table>` : ''}</section>
+${days.length ? scroller('Per cohort day', html`<table><caption>Per cohort day</caption><thead><tr><th scope="col">Day</th><th scope="col" class="n">Abandoned</th><th scope="col" class="n">Recovered</th><th scope="col" class="n">Rate</th><th scope="col" class="n">Revenue</th></tr></thead>
+<tbody>${days.map((d) => html`<tr><th scope="row">${d.key}</th><td class="n">${f.count(d.metrics.abandoned)}</td><td class="n">${f.count(d.metrics.recovered)}</td><td class="n">${f.percent(d.metrics.recoveryRate)}</td><td class="n">${f.money(d.metrics.revenueMinor)}</td></tr>`)}</tbody></table>`) : ''}</section>
 <section aria-labelledby="funnel-h"><h2 id="funnel-h">Funnel per step and channel</h2>
 ${steps.map((r) => html`<h3>Step ${r.key}</h3>${funnelChart(r, f)}`)}
 ${messageTable('Per step', 'Step', steps, f)}

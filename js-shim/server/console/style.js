@@ -6,7 +6,7 @@ export const STYLESHEET = `
 *{box-sizing:border-box}
 body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1a1a1a;background:#f6f6f4}
 a{color:#0b5cad}
-a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible{outline:3px solid #b35900;outline-offset:2px}
+a:focus-visible,.scroll:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible{outline:3px solid #b35900;outline-offset:2px}
 .skip{position:absolute;left:-999px;top:0;background:#fff;padding:.5rem 1rem;z-index:2}
 .skip:focus{left:.5rem}
 header{background:#1d2b36;color:#fff;padding:.5rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:center}
@@ -20,7 +20,8 @@ header button{background:none;border:1px solid #fff;color:#fff;border-radius:4px
 main{max-width:72rem;margin:0 auto;padding:1rem}
 h1{font-size:1.5rem;margin:.5rem 0 1rem}
 h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
-section{background:#fff;border:1px solid #d8d8d2;border-radius:6px;padding:1rem;margin-bottom:1rem;overflow-x:auto}
+section{background:#fff;border:1px solid #d8d8d2;border-radius:6px;padding:1rem;margin-bottom:1rem}
+.scroll{overflow-x:auto;margin-bottom:.5rem}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(11rem,1fr));gap:.75rem;margin:0;padding:0}
 .cards div{background:#fff;border:1px solid #d8d8d2;border-radius:6px;padding:.75rem}
 .cards dt{font-size:.85rem;color:#4a4a4a}
