@@ -32,6 +32,9 @@ node --test tests/storefront/
 step "server runtime: handler, stores, signatures, fake providers (node:test)"
 node --test tests/server/
 
+step "operator console: sign-in, CSRF, roles, hostile strings, axe-core, keyboard, screenshots in headless Chromium (node:test)"
+node --test tests/console/
+
 step "messages: every default email through SpamAssassin and axe-core in Chromium, screenshots (node:test)"
 node --test tests/messages/
 

@@ -4,7 +4,6 @@
 // the runtime perform the engine's decisions. Nothing here decides what to send.
 
 import { addressKey, clientAddressOf } from './client-address.js';
-import { consoleSettings, createConsole } from './console/index.js';
 import { HttpProblem, guardStore, parseInput } from './faults.js';
 import { readLinkToken } from './links.js';
 import * as pages from './pages.js';
@@ -49,11 +48,11 @@ export function createHandler(options) {
       const now = o.now ?? Date.now;
       // Requests refused by rate in this process, for the console's Health page.
       const refusals = { beacon: 0, signIn: 0 };
-      const consoleConfig = consoleSettings(o);
-      const operatorConsole = consoleConfig && createConsole({
-        settings: consoleConfig, basePath: settings.basePath, maxOverdueMs: settings.maxOverdueMs, rekindle: o.rekindle, runtime,
+      // The console (console/index.js) is handed in, not imported: a deployment without it bundles none of it.
+      const operatorConsole = o.console ? o.console.mount({
+        secrets: o.secrets, basePath: settings.basePath, maxOverdueMs: settings.maxOverdueMs, rekindle: o.rekindle, runtime,
         store: o.store, now, readBody, clientAddress: o.clientAddress, refusals, log: o.log,
-      });
+      }) : null;
       return { o, settings, beacon, shopHosts, linkSecret, now, runtime, refusals, console: operatorConsole, maxBytes: o.maxBodyBytes ?? 1024 * KIB };
     })();
     ready.catch(() => {
@@ -89,7 +88,11 @@ export function createHandler(options) {
  */
 function configure(o) {
   if (!o?.secrets?.salt) throw new RekindleConfigError('MISSING_SECRET', 'secrets.salt', 'required: it keys every pseudonymous id');
-  const settings = { ...deploymentSettings(o), consoleEnabled: consoleSettings(o) !== null };
+  const settings = { ...deploymentSettings(o), consoleEnabled: Boolean(o.console) };
+  if (o.console) {
+    if (typeof o.console.mount !== 'function') throw new RekindleConfigError('INVALID_OPTION', 'console', 'must be operatorConsole({ users, timeZone, ... }) from rekindle/server');
+    o.console.checkSecrets(o.secrets);
+  }
   if (settings.beaconEnabled && !(o.beacon?.allowedOrigins?.length > 0)) {
     o.log?.('warn', 'beacon.allowedOrigins is empty: every storefront\'s beacon will fail CORS. List the shop origins (e.g. https://shop.example), or set beacon: false if no storefront sends beacons', {
       route: `${settings.basePath}/beacon`,

@@ -39,7 +39,7 @@ before(async () => {
     store: server.memoryStore(), clock, twilio, sendgrid,
     policy: { ...testPolicy(), holdoutPercent: 50 },
     secrets: { reports: REPORTS, console: 'console-secret-of-at-least-32-characters!' },
-    console: { timeZone: 'America/Chicago', currency: 'USD', users, signIn: { perName: { limit: 5, windowMs: 15 * MINUTE }, perAddress: { limit: 100, windowMs: 15 * MINUTE } } },
+    console: server.operatorConsole({ timeZone: 'America/Chicago', currency: 'USD', users, signIn: { perName: { limit: 5, windowMs: 15 * MINUTE }, perAddress: { limit: 100, windowMs: 15 * MINUTE } } }),
   });
   base = `${app.url}/console`;
   // Eight shoppers with hostile names and product titles abandon; the first SMS fails with a

@@ -30,7 +30,7 @@ ${problem ? html`<p class="error" role="alert">${problem}</p>` : ''}
 }
 
 function metricRows(rows, f) {
-  return rows.map((r) => html`<tr><th scope="row">${r.key}</th><td class="n">${f.count(r.metrics.messages)}</td><td class="n">${f.count(r.metrics.delivered)}</td><td class="n">${f.count(r.metrics.opened)}</td><td class="n">${f.count(r.metrics.clicked)}</td><td class="n">${f.count(r.metrics.recovered)}</td><td class="n">${f.count(r.metrics.recoveredLastTouch)}</td><td class="n">${f.money(r.metrics.revenueMinor)}</td><td class="n">${f.money(r.metrics.revenuePerMessageMinor)}</td></tr>`);
+  return rows.map((r) => html`<tr><th scope="row">${r.key || '(none)'}</th><td class="n">${f.count(r.metrics.messages)}</td><td class="n">${f.count(r.metrics.delivered)}</td><td class="n">${f.count(r.metrics.opened)}</td><td class="n">${f.count(r.metrics.clicked)}</td><td class="n">${f.count(r.metrics.recovered)}</td><td class="n">${f.count(r.metrics.recoveredLastTouch)}</td><td class="n">${f.money(r.metrics.revenueMinor)}</td><td class="n">${f.money(r.metrics.revenuePerMessageMinor)}</td></tr>`);
 }
 
 function messageTable(caption, label, rows, f) {

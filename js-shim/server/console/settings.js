@@ -19,6 +19,7 @@ export const can = (role, ability) => ABILITIES[role]?.has(ability) ?? false;
 const HOUR = 3_600_000;
 
 function validZone(zone) {
+  if (typeof zone !== 'string' || zone === '') return false;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;
@@ -35,13 +36,17 @@ function limit(value, path, fallback) {
   return { limit: l.limit, windowMs: l.windowMs };
 }
 
-/** The console's settings, or null when `o.console` is not given (no /console routes). */
-export function consoleSettings(o) {
-  const c = o.console;
-  if (c === undefined || c === null || c === false) return null;
-  const secret = o.secrets?.console;
+/** The key that signs sessions and CSRF tokens: `secrets.console`, checked with the deployment's other settings. */
+export function consoleSecret(secrets) {
+  const secret = secrets?.console;
   if (!secret) throw new RekindleConfigError('MISSING_SECRET', 'secrets.console', 'required with console: it signs the console\'s session cookies and CSRF tokens');
   if (typeof secret !== 'string' || secret.length < 32) throw new RekindleConfigError('INVALID_OPTION', 'secrets.console', 'must be a random string of at least 32 characters');
+  return secret;
+}
+
+/** The console's options (`operatorConsole(c)`), checked; paths name them as `console.*`. */
+export function consoleSettings(c) {
+  if (c === null || typeof c !== 'object') throw new RekindleConfigError('INVALID_OPTION', 'console', 'must be an object: { users, timeZone, currency?, locale?, sessionTtlMs?, signIn? }');
   if (!Array.isArray(c.users) || c.users.length === 0) throw new RekindleConfigError('INVALID_OPTION', 'console.users', 'must list at least one user: { name, role: "viewer" | "operator", passwordHash }');
   const names = new Set();
   const users = c.users.map((u, i) => {
@@ -66,7 +71,6 @@ export function consoleSettings(o) {
     throw new RekindleConfigError('INVALID_OPTION', 'console.sessionTtlMs', 'must be between a minute and seven days, in milliseconds');
   }
   return {
-    secret,
     users,
     timeZone: c.timeZone,
     locale,

@@ -20,6 +20,7 @@ header button{background:none;border:1px solid #fff;color:#fff;border-radius:4px
 main{max-width:72rem;margin:0 auto;padding:1rem}
 h1{font-size:1.5rem;margin:.5rem 0 1rem}
 h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
+section>h2:first-child{margin-top:0}
 section{background:#fff;border:1px solid #d8d8d2;border-radius:6px;padding:1rem;margin-bottom:1rem}
 .scroll{overflow-x:auto;margin-bottom:.5rem}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(11rem,1fr));gap:.75rem;margin:0;padding:0}
