@@ -233,11 +233,34 @@ test('messages and health: the failed send with its (hostile) provider code, esc
   await ctx.close();
 });
 
+test('the template gallery: each step of the live playbook as the engine renders it, per language, email in a sandboxed frame', async () => {
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await signIn(page, 'vera');
+  await page.goto(`${base}/messages`);
+  await Promise.all([page.waitForNavigation(), page.click('text=Template gallery')]);
+  assert.equal(await page.locator('[data-preview="email"]').count(), 1, 'email-1');
+  assert.equal(await page.locator('[data-preview="sms"]').count(), 1, 'sms-1');
+  const subject = await page.textContent('[data-subject]');
+  assert.ok(subject.length > 5);
+  assert.match(await page.textContent('[data-sms]'), /^Acme Outdoor: .*STOP/, 'the SMS names the store and how to opt out');
+  const frame = page.frameLocator('iframe[sandbox]').first();
+  await frame.getByText('Return to your cart').waitFor();
+  const src = await page.getAttribute('iframe[sandbox]', 'src');
+  const cookie = (await ctx.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+  const framed = await fetch(new URL(src, base), { headers: { cookie } });
+  assert.match(framed.headers.get('content-security-policy'), /sandbox/);
+  assert.equal((await fetch(new URL(src, base), { redirect: 'manual' })).status, 303, 'signed out, no preview');
+  await page.goto(`${base}/messages/gallery?locale=fr`);
+  assert.notEqual(await page.textContent('[data-subject]'), subject, 'French copy');
+  await ctx.close();
+});
+
 test('hostile names, titles and codes never become markup on any page, and no script runs', async () => {
   const ctx = await context();
   const page = await ctx.newPage();
   await signIn(page, 'otto');
-  for (const p of ['overview', 'messages', 'health']) {
+  for (const p of ['overview', 'messages', 'messages/gallery', 'health']) {
     const response = await page.goto(`${base}/${p}`);
     const csp = response.headers()['content-security-policy'];
     assert.match(csp, /default-src 'none'/);
@@ -265,9 +288,9 @@ test('axe-core finds no serious or critical violation on any page, desktop and p
     };
     await check('sign-in');
     await signIn(page, 'otto');
-    for (const name of ['overview', 'messages', 'health']) {
+    for (const name of ['overview', 'messages', 'gallery', 'health']) {
       pages.push(name);
-      await page.goto(`${base}/${name}`);
+      await page.goto(`${base}/${name === 'gallery' ? 'messages/gallery' : name}`);
       await page.addScriptTag({ content: axeSource });
       await check(name);
     }

@@ -7,6 +7,7 @@
 import { addressKey, clientAddressOf } from '../client-address.js';
 import { rateLimiter } from '../rate-limit.js';
 import { formats } from './format.js';
+import { LOCALES, PREVIEW_HEADERS, galleryBody, sampleSends } from './gallery.js';
 import { healthBody, sendProblems } from './health.js';
 import { html, raw } from './html.js';
 import { CONSOLE_HEADERS, page } from './layout.js';
@@ -132,7 +133,7 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, st
 
   async function messages(request, url, session) {
     const rows = await messageRows(store, await logText());
-    return show(200, 'Messages', messagesBody({ rows, f }), session, 'messages');
+    return show(200, 'Messages', messagesBody({ base, rows, f }), session, 'messages');
   }
 
   async function health(session, ticked = null) {
@@ -156,10 +157,23 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, st
     return { fields };
   }
 
+  function gallery(request, url, session) {
+    const locale = LOCALES.includes(url.searchParams.get('locale')) ? url.searchParams.get('locale') : 'en';
+    return show(200, 'Template gallery', galleryBody({ base, locale, sends: sampleSends(runtime.engine, locale) }), session, 'messages');
+  }
+
+  /** One email of the gallery, for its sandboxed frame. */
+  function galleryFrame(locale, index) {
+    const send = LOCALES.includes(locale) ? sampleSends(runtime.engine, locale)[index] : null;
+    if (!send?.message?.email) return refuse(404, 'Not found', 'There is no such preview.');
+    return new Response(send.message.email.html, { status: 200, headers: PREVIEW_HEADERS });
+  }
+
   const PAGES = {
     'GET /overview': overview,
     'GET /overview.csv': overviewCsv,
     'GET /messages': messages,
+    'GET /messages/gallery': gallery,
     'GET /health': (request, url, session) => health(session),
   };
 
@@ -183,6 +197,8 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, st
       log?.('info', 'console tick', { role: session.role });
       return health(session, await runtime.tick());
     }
+    const frame = /^GET \/messages\/gallery\/([a-z]{2})\/(\d{1,2})\.html$/.exec(key);
+    if (frame) return galleryFrame(frame[1], Number(frame[2]));
     const handler = PAGES[key];
     if (handler) return handler(request, url, session);
     return refuse(404, 'Not found', 'There is no such console page.', session);

@@ -18,9 +18,10 @@ export async function messageRows(store, logText, limit = MESSAGE_LIMIT) {
 
 const WHAT = { pending: 'queued', sent: 'sent', failed: 'failed', refused: 'refused by a limit', unknown: 'outcome unknown', cancelled: 'cancelled' };
 
-export function messagesBody({ rows, f }) {
-  if (rows.length === 0) return html`<section><p class="note">No messages yet.</p></section>`;
-  return html`<section aria-labelledby="ledger-h"><h2 id="ledger-h">Sent, delivered, failed</h2>
+export function messagesBody({ base, rows, f }) {
+  const gallery = html`<p><a href="${base}/messages/gallery">Template gallery</a>: every message of the live playbook as the engine renders it, in each language.</p>`;
+  if (rows.length === 0) return html`${gallery}<section><p class="note">No messages yet.</p></section>`;
+  return html`${gallery}<section aria-labelledby="ledger-h"><h2 id="ledger-h">Sent, delivered, failed</h2>
 <p class="note">The latest ${rows.length} sends (at most ${MESSAGE_LIMIT}), newest first; times in ${f.timeZone}. Journeys already folded into the daily roll-ups are counted on the Overview, not listed here.</p>
 ${scroller('Sends', html`<table data-table="ledger"><thead><tr><th scope="col">When</th><th scope="col">Journey</th><th scope="col">Step</th><th scope="col">Channel</th><th scope="col">Angle</th><th scope="col">Variant</th><th scope="col">Status</th><th scope="col">Why</th><th scope="col">Then</th></tr></thead>
 <tbody>${rows.map((r) => {
