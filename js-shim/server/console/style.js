@@ -23,6 +23,8 @@ h2{font-size:1.15rem;margin:1.5rem 0 .5rem}
 section>h2:first-child{margin-top:0}
 section{background:#fff;border:1px solid #d8d8d2;border-radius:6px;padding:1rem;margin-bottom:1rem}
 .scroll{overflow-x:auto;margin-bottom:.5rem}
+.scroll td,.scroll th{white-space:nowrap}
+iframe{border:1px solid #d8d8d2;max-width:100%;background:#fff}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(11rem,1fr));gap:.75rem;margin:0;padding:0}
 .cards div{background:#fff;border:1px solid #d8d8d2;border-radius:6px;padding:.75rem}
 .cards dt{font-size:.85rem;color:#4a4a4a}
