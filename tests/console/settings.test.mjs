@@ -51,3 +51,25 @@ test('hashPassword: a salted PBKDF2-SHA256 hash, different every time, that only
   assert.equal((await post('A-password')).status, 401);
   assert.equal((await post('a-password')).status, 303);
 });
+
+test('a session ends at its expiry, by the handler\'s clock; a user removed from the settings is signed out', async () => {
+  const clock = { now: Date.parse('2026-11-27T15:00:00Z') };
+  const make = (users) => server.createHandler({ store: server.memoryStore(), secrets: { salt: 's', console: SECRET }, publicUrl: 'https://r.test', beacon: false, now: () => clock.now,
+    console: server.operatorConsole({ users, timeZone: 'UTC', sessionTtlMs: 3_600_000 }) });
+  const handler = make([user]);
+  const form = await handler(new Request('https://r.test/console/sign-in'));
+  const nonce = form.headers.get('set-cookie').split(';')[0];
+  const csrf = /name="csrf" value="([^"]+)"/.exec(await form.text())[1];
+  const signed = await handler(new Request('https://r.test/console/sign-in', { method: 'POST', headers: { cookie: nonce, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ csrf, name: 'ada', password: 'a-password' }) }));
+  const session = signed.headers.getSetCookie().find((c) => c.startsWith('rekindle-console='));
+  assert.match(session, /Max-Age=3600;/);
+  const cookie = session.split(';')[0];
+  const get = (h) => h(new Request('https://r.test/console/overview', { headers: { cookie } }));
+  clock.now += 3_600_000 - 1;
+  assert.equal((await get(handler)).status, 200, 'a moment before its end');
+  clock.now += 1;
+  assert.equal((await get(handler)).status, 303, 'at its end: back to sign-in');
+  clock.now -= 60_000;
+  const without = make([{ ...user, name: 'bea' }]);
+  assert.equal((await get(without)).status, 303, 'the same signed cookie, but ada is no longer a user');
+});
