@@ -424,6 +424,7 @@ export function createRuntime({
 
   /** The outcome log as the engine reads it: `{ outcomes, rollups }` as JSON text. */
   async function outcomeLog() {
+    if (!store.readOutcomes) return { text: '{"outcomes":[],"rollups":[]}', upTo: 0, version: 0 };
     const { lines, rollups, upTo, version } = await store.readOutcomes();
     return { text: `{"outcomes":[${lines.join(',')}],"rollups":${rollups ?? '[]'}}`, upTo, version };
   }
@@ -476,5 +477,5 @@ export function createRuntime({
   /** What /health reports: the last tick, the due backlog and its oldest entry. */
   const schedule = () => store.dueSummary(now());
 
-  return { apply, ingest, ingestMatching, tick, dispatchPending, contactOfAction, actionOfShortLink, recoveryUrl, schedule, report, message, rollUpOutcomes, owner, engine };
+  return { apply, ingest, ingestMatching, tick, dispatchPending, contactOfAction, actionOfShortLink, recoveryUrl, schedule, report, message, outcomeLog, rollUpOutcomes, owner, engine };
 }
