@@ -32,6 +32,9 @@ node --test tests/storefront/
 step "server runtime: handler, stores, signatures, fake providers (node:test)"
 node --test tests/server/
 
+step "Shopify app: discount codes, consent write-back, app proxy, Web Pixel in a Worker, theme embed, against a fake Admin API validating Shopify's schema (node:test)"
+node --test tests/shopify/
+
 step "messages: every default email through SpamAssassin and axe-core in Chromium, screenshots (node:test)"
 node --test tests/messages/
 
