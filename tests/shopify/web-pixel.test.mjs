@@ -15,6 +15,7 @@ import { chromium } from 'playwright-core';
 
 const root = new URL('../../', import.meta.url);
 const extension = new URL('examples/shopify-app/extensions/rekindle-pixel/', root);
+const entry = new URL('examples/shopify-app/extensions/rekindle-pixel/src/index.js', root);
 const rekindle = await import(new URL('pkg/dist/node.js', root));
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -61,7 +62,7 @@ let pixelBundle;
 before(async () => {
   await rekindle.init();
   const built = await esbuild.build({
-    entryPoints: [new URL('src/index.js', extension).pathname],
+    entryPoints: [entry.pathname],
     bundle: true, format: 'esm', write: false, target: 'es2022', logLevel: 'silent',
     alias: { 'rekindle/web-pixel': new URL('pkg/dist/storefront/web-pixel.js', root).pathname },
     nodePaths: [new URL('node_modules/', root).pathname],
@@ -102,7 +103,7 @@ test('the extension\'s toml is a strict-sandbox web pixel with the settings its 
   assert.equal(toml.runtime_context, 'strict');
   assert.deepEqual(Object.keys(toml.settings.fields).sort(), ['consentRequired', 'endpoint', 'idleSeconds', 'wasmUrl']);
   for (const field of Object.values(toml.settings.fields)) assert.equal(field.type, 'single_line_text_field');
-  assert.match(await readFile(new URL('src/index.js', extension), 'utf8'), /from '@shopify\/web-pixels-extension'/);
+  assert.match(await readFile(entry, 'utf8'), /from '@shopify\/web-pixels-extension'/);
 });
 
 test('in a Web Worker, fed Shopify\'s standard checkout events, the pixel sends the abandonment beacon, which the server engine accepts', { timeout: 60_000 }, async () => {
