@@ -5,7 +5,7 @@
 
 import { addressKey, clientAddressOf } from './client-address.js';
 import { HttpProblem, guardStore, parseInput } from './faults.js';
-import { readLinkToken } from './links.js';
+import { readLinkToken, shopifyDiscountLink } from './links.js';
 import * as pages from './pages.js';
 import { createRuntime } from './runtime.js';
 import { distinctLimiter, rateLimiter } from './rate-limit.js';
@@ -311,13 +311,19 @@ function decodeBasic(encoded) {
 
 // ---------- links in messages ----------
 
-/** The click is recorded (it moves the journey), then the shopper goes to their cart. */
+/**
+ * The click is recorded (it moves the journey), then the shopper goes to their cart, with the
+ * journey's discount code applied once it offered one (`discountLink`: Shopify's shareable
+ * discount link by default; `false` leaves the code to be typed).
+ */
 async function recoveryLink(s, request, url, { actionId, contactId }) {
-  const target = await s.runtime.recoveryUrl(contactId, actionId);
+  const { url: target, code } = await s.runtime.recoveryTarget(contactId, actionId);
   if (!target || !/^https?:\/\//.test(target) || !s.shopHosts.has(new URL(target).host.toLowerCase())) return html(404, pages.notFound());
   await s.runtime.apply(contactId, { id: `clicked:${actionId}`, at: new Date(s.now()).toISOString(), type: 'clicked', actionId });
+  const discountLink = s.o.discountLink ?? shopifyDiscountLink;
+  const location = code && discountLink ? discountLink(target, code) : target;
   // The link's URL carries its token: the shop must not get it as a Referer.
-  return new Response(null, { status: 302, headers: { location: target, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } });
+  return new Response(null, { status: 302, headers: { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } });
 }
 
 /** RFC 8058 one-click (`List-Unsubscribe=One-Click`) and the landing page's form alike. */
