@@ -160,7 +160,7 @@ export type Action =
   | { type: 'purge'; contactId: string }
   | { type: 'requestCoupon'; id: string; journeyId: string; offer: Offer; code: string }
   /** Tell the platform a consent change the shopper made through Rekindle (never one the platform reported). */
-  | { type: 'reportConsent'; channel: Channel; status: ConsentStatus; source: ConsentSource; address: string; at: string }
+  | { type: 'reportConsent'; id: string; channel: Channel; status: ConsentStatus; source: ConsentSource; address: string; at: string }
   | { type: 'erase'; contactId: string; journeyIds: string[]; providerSuppressions: { channel: Channel; address: string }[] };
 
 export interface Explanation {

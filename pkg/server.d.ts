@@ -227,9 +227,10 @@ export interface ServerOptions {
   onCouponRequest?(action: Extract<Action, { type: 'requestCoupon' }>, context: { contactId: string; channel: 'email' | 'sms'; to: string }): unknown | Promise<unknown>;
   /**
    * A consent change the shopper made through Rekindle (STOP, START or YES, an unsubscribe link,
-   * the preference centre, a carrier block), after the decision is committed: write it back to
-   * the platform. Changes the platform reported are never passed here. A throw is logged and
-   * alerted (`CONSENT_WRITE_BACK_FAILED`), never undone. Shopify's: `shopifyConsentSync`.
+   * the preference centre, a carrier block): write it back to the platform. Queued with the
+   * decision and dispatched like a send: a throw is retried at a later tick unless it says
+   * `permanent: true` (then logged and alerted, `CONSENT_WRITE_BACK_FAILED`), with `retryAfterMs`
+   * honoured. Changes the platform reported are never passed here. Shopify's: `shopifyConsentSync`.
    */
   onConsentChange?(action: Extract<Action, { type: 'reportConsent' }>, context: { contactId: string }): unknown | Promise<unknown>;
   /**

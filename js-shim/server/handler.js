@@ -132,7 +132,7 @@ async function route(s, request, ctx) {
     const actionId = token && (await readLinkToken(s.linkSecret, link[1], token));
     const contactId = actionId && (await s.runtime.contactOfAction(actionId));
     if (!contactId) return html(404, pages.notFound());
-    return LINKS[`${request.method} ${link[1]}`](s, request, url, { actionId, contactId });
+    return LINKS[`${request.method} ${link[1]}`](s, request, url, { actionId, contactId }, ctx);
   }
   const known = Object.keys(ROUTES).some((r) => r.endsWith(` ${path}`));
   return known
@@ -327,19 +327,22 @@ async function recoveryLink(s, request, url, { actionId, contactId }) {
 }
 
 /** RFC 8058 one-click (`List-Unsubscribe=One-Click`) and the landing page's form alike. */
-async function unsubscribe(s, request, url, { actionId, contactId }) {
+async function unsubscribe(s, request, url, { actionId, contactId }, ctx) {
   await readBody(request, 4 * KIB);
   await s.runtime.apply(contactId, { id: `unsubscribed:${actionId}:email`, at: new Date(s.now()).toISOString(), type: 'unsubscribed', channel: 'email' });
+  // The platform hears of it now (onConsentChange), not at the next tick.
+  background(ctx, s.runtime.dispatchPending(), s.o.log);
   return html(200, pages.unsubscribed());
 }
 
 /** Unticked channels stop. Opting in is not offered here: a web form cannot confirm SMS consent. */
-async function preferences(s, request, url, { actionId, contactId }) {
+async function preferences(s, request, url, { actionId, contactId }, ctx) {
   const form = new URLSearchParams(await readBody(request, 4 * KIB));
   const stopped = ['email', 'sms'].filter((channel) => form.get(channel) !== 'on');
   for (const channel of stopped) {
     await s.runtime.apply(contactId, { id: `preferences:${actionId}:${channel}`, at: new Date(s.now()).toISOString(), type: 'unsubscribed', channel });
   }
+  background(ctx, s.runtime.dispatchPending(), s.o.log);
   return html(200, pages.preferencesSaved(stopped));
 }
 

@@ -35,7 +35,7 @@ export function createRuntime({
   onDataRequest = () => {},
   onDecision = () => {},
   onCouponRequest = () => {},
-  onConsentChange = () => {},
+  onConsentChange = null,
   onAlert = () => {},
   log = () => {},
 }) {
@@ -59,7 +59,6 @@ export function createRuntime({
       if (await store.commit(contactId, change)) {
         log('info', 'decided', { contactId, event: event.type, summary: decision.explanation.summary });
         onDecision({ contactId, event, decision, at: now() });
-        for (const action of decision.actions) if (action.type === 'reportConsent') await reportConsent(contactId, action);
         return decision;
       }
       // Someone else committed first: decide again on their state (their send is ours too).
@@ -114,7 +113,9 @@ export function createRuntime({
         case 'requestCoupon':
           break; // minted at dispatch, before the first message that prints the code (ensureCoupon)
         case 'reportConsent':
-          break; // written back to the platform once the decision is committed (reportConsent)
+          // Queued like a send, so a platform that cannot be reached now is tried again later.
+          if (onConsentChange) change.intents.push({ id: action.id, action });
+          break;
         default:
           throw new Error(`unknown action type ${action.type}`);
       }
@@ -127,16 +128,32 @@ export function createRuntime({
 
   /**
    * What the shopper told Rekindle (STOP, an unsubscribe, the preference centre) goes back to
-   * the platform through `onConsentChange`, after the commit: the change is ours already, so a
-   * platform that cannot be reached is logged and alerted, never a reason to refuse the STOP.
+   * the platform through `onConsentChange`, from the intent queue like a send: a platform that
+   * throttles or is down is tried again at a later tick (its `retryAfterMs` honoured); one that
+   * refuses for good is logged and alerted. The change is ours already either way.
    */
-  async function reportConsent(contactId, action) {
+  async function writeBackConsent({ action, contactId, attempts }) {
+    let result;
     try {
       await onConsentChange(action, { contactId });
+      result = { ok: true };
     } catch (error) {
-      log('error', 'consent write-back failed', { contactId, channel: action.channel, code: error?.code ?? null });
-      await onAlert({ code: 'CONSENT_WRITE_BACK_FAILED', channel: action.channel, status: action.status, at: now() });
+      result = { ok: false, permanent: error?.permanent === true, retryAfterMs: error?.retryAfterMs, code: `consent:${error?.code ?? 'failed'}` };
     }
+    if (result.ok) {
+      await store.finish(action.id, owner, { status: 'sent' });
+      log('info', 'consent written back', { contactId, channel: action.channel });
+      return 'reported';
+    }
+    if (!result.permanent && attempts < retry.maxClaims) {
+      await store.retryLater(action.id, owner, now() + Math.max(result.retryAfterMs ?? 0, backoff(attempts, retry.laterBaseMs, retry.laterCapMs, random)));
+      log('warn', 'consent write-back will retry', { contactId, channel: action.channel, code: result.code });
+      return 'retrying';
+    }
+    await store.finish(action.id, owner, { status: 'failed', detail: result.code.slice(0, 200) });
+    log('error', 'consent write-back failed', { contactId, channel: action.channel, code: result.code });
+    await onAlert({ code: 'CONSENT_WRITE_BACK_FAILED', channel: action.channel, status: action.status, at: now() });
+    return 'failed';
   }
 
   /**
@@ -329,6 +346,7 @@ export function createRuntime({
   }
 
   async function dispatch(intent) {
+    if (intent.action.type === 'reportConsent') return writeBackConsent(intent);
     const { action, contactId } = intent;
     const channel = action.type === 'reply' ? 'sms' : action.channel;
     const transport = transports[channel];

@@ -194,7 +194,8 @@ impl Run<'_> {
             Channel::Sms => contact.phone.clone(),
         };
         if let (true, Some(address)) = (shoppers_own, address) {
-            self.actions.push(Action::ReportConsent { channel, status, source, address, at });
+            let id = format!("{}.consent.{}.{}", contact.id, channel.as_str(), at.timestamp_millis());
+            self.actions.push(Action::ReportConsent { id, channel, status, source, address, at });
         }
     }
 

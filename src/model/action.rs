@@ -67,6 +67,8 @@ pub enum Action {
     /// Only for what Rekindle learned itself: a change the platform reported is never echoed.
     #[serde(rename_all = "camelCase")]
     ReportConsent {
+        /// Deterministic (contact, channel, when): the host queues it like a send, once.
+        id: String,
         channel: Channel,
         status: crate::compliance::consent::ConsentStatus,
         source: crate::compliance::consent::ConsentSource,

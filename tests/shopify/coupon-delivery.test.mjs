@@ -61,6 +61,15 @@ after(async () => {
 });
 
 const created = () => admin.shops[SHOP].created;
+
+/** The handler writes consent back in the background: wait for it (ticking), up to 5 s. */
+async function eventually(condition) {
+  for (let i = 0; i < 50 && !condition(); i += 1) {
+    await new Promise((r) => setTimeout(r, 100));
+    if (i % 10 === 9) await tick(app.url);
+  }
+  assert.ok(condition(), 'the platform heard of it');
+}
 const sends = () => decisions.flatMap((d) => d.decision.actions).filter((a) => a.type === 'send');
 
 test('the code is minted once, before the offer email, for that customer until the journey expires; the email\'s data carries it', async () => {
@@ -134,12 +143,30 @@ test('a STOP and an unsubscribe are written back to the customer\'s marketing co
   const stop = await postTwilio(app.url, '/webhooks/twilio/inbound', { From: '+15125550100', To: '+15005550006', Body: 'STOP', MessageSid: 'SMin1', AccountSid: TWILIO.accountSid });
   assert.equal(stop.status, 200);
   const customer = admin.shops[SHOP].customers[0];
-  assert.equal(customer.sms_consent.marketingState, 'UNSUBSCRIBED');
+  await eventually(() => customer.sms_consent?.marketingState === 'UNSUBSCRIBED');
   assert.equal(customer.sms_consent.consentUpdatedAt, new Date(T0 + minutes(30)).toISOString().replace('.000Z', 'Z'));
   const unsubscribe = new URL(sendgrid.mails[0].mail.personalizations[0].dynamic_template_data.unsubscribeUrl);
   const posted = await fetch(`${app.url}${unsubscribe.pathname}`, { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
   assert.equal(posted.status, 200);
-  assert.equal(customer.email_consent.marketingState, 'UNSUBSCRIBED');
+  await eventually(() => customer.email_consent?.marketingState === 'UNSUBSCRIBED');
+});
+
+test('a write-back Shopify throttles is queued and lands at a later tick, once', async () => {
+  clock.now = T0 + minutes(40);
+  const customer = admin.shops[SHOP].customers[0];
+  const before = admin.shops[SHOP].requests.filter((r) => r.field === 'customerSmsMarketingConsentUpdate').length;
+  admin.rateLimit(SHOP, 120); // the next call is a 429 asking two minutes: past the inline wait
+  const start = await postTwilio(app.url, '/webhooks/twilio/inbound', { From: '+15125550100', To: '+15005550006', Body: 'START', MessageSid: 'SMin2', AccountSid: TWILIO.accountSid });
+  assert.equal(start.status, 200);
+  await new Promise((r) => setTimeout(r, 300)); // the handler's own dispatch meets the 429
+  assert.equal(customer.sms_consent.marketingState, 'UNSUBSCRIBED', 'not yet written');
+  clock.now += minutes(10);
+  await tick(app.url);
+  await eventually(() => customer.sms_consent.marketingState === 'SUBSCRIBED');
+  assert.equal(customer.sms_consent.marketingOptInLevel, 'SINGLE_OPT_IN');
+  await tick(app.url);
+  const after = admin.shops[SHOP].requests.filter((r) => r.field === 'customerSmsMarketingConsentUpdate').length;
+  assert.equal(after - before, 1, 'written once');
 });
 
 test('a mint Shopify refuses for now (throttled past the inline wait) holds the offer message back for a later tick; it is never sent without its code', async () => {
