@@ -174,6 +174,7 @@ export function createRekindle(glue, loadWasm) {
     };
     api.recoveryUrl = (state, actionId) => call(() => glue.recoveryUrl(state, actionId));
     api.sentActionIds = (state) => call(() => glue.sentActionIds(state));
+    api.discountCode = (state, actionId) => call(() => glue.discountCode(state, actionId));
   }
   if (glue.validatePolicy) {
     api.validatePolicy = (policy) => call(() => glue.validatePolicy(text(policy)));

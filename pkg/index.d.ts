@@ -145,7 +145,7 @@ export interface Message {
 }
 
 export type IncentiveKind = 'freeShipping' | 'percentOff' | 'expeditedShipping' | 'gift' | 'loyalty';
-export interface Offer { kind: IncentiveKind; percent?: number; couponRequestId: string }
+export interface Offer { kind: IncentiveKind; percent?: number; couponRequestId: string; /** When the journey that made it expires: the code ends then. */ expiresAt?: string }
 
 /** What the host must do. The shim performs actions; it never decides them. */
 export type Action =
@@ -159,6 +159,8 @@ export type Action =
   /** Idle past retention: the store drops the contact's keys, due entries and queued sends; no provider suppression. */
   | { type: 'purge'; contactId: string }
   | { type: 'requestCoupon'; id: string; journeyId: string; offer: Offer; code: string }
+  /** Tell the platform a consent change the shopper made through Rekindle (never one the platform reported). */
+  | { type: 'reportConsent'; id: string; channel: Channel; status: ConsentStatus; source: ConsentSource; address: string; at: string }
   | { type: 'erase'; contactId: string; journeyIds: string[]; providerSuppressions: { channel: Channel; address: string }[] };
 
 export interface Explanation {
@@ -297,6 +299,8 @@ export interface Funnel {
 export function funnel(states: string[]): Funnel;
 /** The ids of the actions a stored state's journeys sent (an SMS's short link names one of them). */
 export function sentActionIds(state: string): string[];
+/** The discount code a tracked link for `actionId` applies: its journey's offer, once made; else null. */
+export function discountCode(state: string, actionId: string): string | null;
 
 /** The outcome log as a store keeps it: lines not yet rolled up, and daily roll-ups with the messages kept for "why this message" (or, as stored before, the bare array of days). */
 export interface OutcomeLog { outcomes: Outcome[]; rollups: { days: object[]; messages?: Outcome[] } | object[] }

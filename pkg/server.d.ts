@@ -221,8 +221,28 @@ export interface ServerOptions {
   log?(level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>): void;
   /** Every committed decision with the event that caused it (a journal, a timeline view). */
   onDecision?(entry: { contactId: string; event: RekindleEvent; decision: Decision; at: number }): void;
-  /** The engine offered an incentive: mint the coupon for `offer.couponRequestId` before the send is dispatched. */
-  onCouponRequest?(action: Extract<Action, { type: 'requestCoupon' }>): void | Promise<void>;
+  /**
+   * Mint the discount code a message prints, before that message goes: called at dispatch for
+   * every send whose data carries an offer (so more than once per code: it must be idempotent;
+   * the code is the engine's, from `couponRequestId`). `context.to` is the address the message
+   * goes to. A throw holds the message back: retried at a later tick unless the error says
+   * `permanent: true`, with `retryAfterMs` honoured. Shopify's: `shopifyCoupons` (rekindle/server/shopify).
+   */
+  onCouponRequest?(action: Extract<Action, { type: 'requestCoupon' }>, context: { contactId: string; channel: 'email' | 'sms'; to: string }): unknown | Promise<unknown>;
+  /**
+   * A consent change the shopper made through Rekindle (STOP, START or YES, an unsubscribe link,
+   * the preference centre, a carrier block): write it back to the platform. Queued with the
+   * decision and dispatched like a send: a throw is retried at a later tick unless it says
+   * `permanent: true` (then logged and alerted, `CONSENT_WRITE_BACK_FAILED`), with `retryAfterMs`
+   * honoured. Changes the platform reported are never passed here. Shopify's: `shopifyConsentSync`.
+   */
+  onConsentChange?(action: Extract<Action, { type: 'reportConsent' }>, context: { contactId: string }): unknown | Promise<unknown>;
+  /**
+   * Where a recovery link goes when its journey offered a code: `(recoveryUrl, code) => url`.
+   * Default: Shopify's discount link, `https://<shop>/discount/<code>?redirect=<path>`; `false`
+   * sends the shopper to the recovery URL as it is.
+   */
+  discountLink?: false | ((recoveryUrl: string, code: string) => string);
   now?(): number;
 }
 

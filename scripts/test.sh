@@ -32,7 +32,7 @@ node --test tests/storefront/
 step "server runtime: handler, stores, signatures, fake providers (node:test)"
 node --test tests/server/
 
-step "Shopify app: two shops at once against a fake Shopify (both install paths, subscriptions, sends, uninstall), topics (node:test)"
+step "Shopify app: two shops at once against a fake Shopify (both install paths, subscriptions, sends, uninstall), topics; discount codes, consent write-back, app proxy, Web Pixel in a Worker, theme embed against a fake Admin API validating Shopify's schema (node:test)"
 node --test tests/shopify/
 
 step "operator console: sign-in, CSRF, roles, hostile strings, axe-core, keyboard, screenshots in headless Chromium (node:test)"

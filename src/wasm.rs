@@ -300,6 +300,20 @@ pub mod server {
             .map(|j| j.cart.recovery_url.clone()))
     }
 
+    /// The discount code a tracked link for `action_id` applies: the code of the offer its
+    /// journey made, once it made one (every later link of the journey applies it). None
+    /// without an offer, or if no journey sent the action.
+    #[wasm_bindgen(js_name = discountCode)]
+    pub fn discount_code(state: &str, action_id: &str) -> Result<Option<String>, JsValue> {
+        let state = State::from_json(state).map_err(throw)?;
+        Ok(state
+            .journeys
+            .iter()
+            .find(|j| j.send(action_id).is_some())
+            .and_then(|j| j.incentive.as_ref())
+            .map(|offer| offer.code()))
+    }
+
     /// The ids of the actions the state's journeys sent: an SMS's short link names one of
     /// them by an HMAC the host computes (js-shim/server/links.js).
     #[wasm_bindgen(js_name = sentActionIds)]

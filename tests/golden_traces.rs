@@ -27,6 +27,7 @@ fn describe(action: &Action) -> String {
         Action::Erase { journey_ids, .. } => format!("erase {} journeys", journey_ids.len()),
         Action::Forget { contact_id } => format!("forget {contact_id}"),
         Action::Purge { contact_id } => format!("purge {contact_id}"),
+        Action::ReportConsent { channel, status, source, .. } => format!("report consent {channel:?} {status:?} ({source:?})"),
         Action::Export { data, .. } => format!("export {} journeys", data.journeys.len()),
     }
 }

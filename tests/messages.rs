@@ -255,7 +255,7 @@ fn a_shopper_who_left_over_shipping_cost_hears_about_shipping_not_trust() {
 fn a_free_shipping_offer_shows_shipping_at_zero_and_its_code() {
     let policy = policy();
     let cart = &sample_carts()[0].1; // $8.95 shipping
-    let offer = Offer { kind: IncentiveKind::FreeShipping, percent: 0, coupon_request_id: "j_0123456789abcdef.coupon".into() };
+    let offer = Offer { kind: IncentiveKind::FreeShipping, percent: 0, coupon_request_id: "j_0123456789abcdef.coupon".into(), expires_at: None };
     let email = send(&policy, Channel::Email, Angle::Reminder, None, cart, Some(&offer)).email.unwrap();
     assert!(email.text.contains("Shipping: Free") && !email.text.contains("$8.95"), "{}", email.text);
     assert!(email.text.contains("Total: $18.00"), "{}", email.text);
@@ -509,7 +509,7 @@ fn the_data_for_provider_templates_uses_the_pack_variable_names() {
         ["logoUrl", "brandColor", "postalAddress", "supportEmail", "returnDays", "freeShippingThreshold", "deliveryMin", "deliveryMax", "heldHours", "optOut"];
     let policy = policy();
     let cart = Cart { delivery_estimate: Some("Dec 8 – Dec 11".into()), ..sample_carts()[0].1.clone() };
-    let offer = Offer { kind: IncentiveKind::PercentOff, percent: 10, coupon_request_id: "j_0123456789abcdef.coupon".into() };
+    let offer = Offer { kind: IncentiveKind::PercentOff, percent: 10, coupon_request_id: "j_0123456789abcdef.coupon".into(), expires_at: None };
     let email = send(&policy, Channel::Email, Angle::Reminder, Some("fr-FR"), &cart, Some(&offer)).data;
     let sms = send(&policy, Channel::Sms, Angle::Reminder, Some("fr-FR"), &cart, Some(&offer)).data;
     let (e, s) = (serde_json::to_value(&email).unwrap(), serde_json::to_value(&sms).unwrap());
@@ -527,7 +527,7 @@ fn the_data_for_provider_templates_uses_the_pack_variable_names() {
     assert_eq!((e["shippingShown"].as_bool(), e["shippingFree"].as_bool()), (Some(true), Some(false)));
     assert_eq!(item["lineTotal"].as_str(), Some("$18.00"));
     // A free-shipping offer: the shipping the shopper pays, as the email shows it.
-    let free = Offer { kind: IncentiveKind::FreeShipping, percent: 0, coupon_request_id: "j_0123456789abcdef.coupon".into() };
+    let free = Offer { kind: IncentiveKind::FreeShipping, percent: 0, coupon_request_id: "j_0123456789abcdef.coupon".into(), expires_at: None };
     let f = serde_json::to_value(send(&policy, Channel::Email, Angle::Reminder, None, &cart, Some(&free)).data).unwrap();
     assert_eq!((f["shipping"].as_str(), f["shippingFree"].as_bool(), f["total"].as_str(), f.get("discount")), (Some("$0.00"), Some(true), Some("$18.00"), None));
 }

@@ -176,3 +176,45 @@ fn experiment_arms_are_stable_per_contact_and_recorded_on_the_send() {
     let in_b = (0..2000).filter(|i| policy.variant_for("email-1", &format!("contact-{i}")).unwrap().1.key == "value-first").count();
     assert!((900..1100).contains(&in_b), "{in_b} of 2000");
 }
+
+/// The default playbook cut to its first email (made to offer) and first SMS, no experiments.
+fn offer_first_policy() -> rekindle::policy::Policy {
+    let mut p = policy();
+    p.experiments.clear();
+    for playbook in &mut p.playbooks {
+        playbook.steps.retain(|s| s.key == "email-1" || s.key == "sms-1");
+        for step in &mut playbook.steps {
+            if step.key == "email-1" {
+                step.offer_incentive = true;
+                step.template = "cart.email.offer".into();
+            }
+        }
+    }
+    p
+}
+
+#[test]
+fn once_offered_every_later_message_repeats_the_same_code_in_its_data_and_its_sms_text() {
+    let mut shopper = Shopper::new(offer_first_policy());
+    shopper.apply(checkout("e1", "2026-11-27T15:00:00Z", "c1"), t("2026-11-27T15:00:00Z"));
+    let sent = messages(&shopper.run_until(t("2026-11-28T15:00:00Z")));
+    let email = sent.iter().find(|(id, _)| id.contains("email-1")).expect("the offer email went out");
+    let sms = sent.iter().find(|(id, _)| id.contains("sms-1")).expect("the later SMS went out");
+    let code = email.1.data.code.clone().expect("the offer email carries its code");
+    assert!(code.starts_with("CART-"), "{code}");
+    assert_eq!(sms.1.data.code.as_deref(), Some(code.as_str()), "the later SMS repeats the code, never a new one");
+    assert_eq!(sms.1.data.incentive, email.1.data.incentive);
+    assert!(sms.1.sms.as_ref().expect("an SMS body").text.contains(&code), "the SMS text prints the code");
+    let requests = shopper.log.iter().flat_map(|(_, d)| d.actions.iter()).filter(|a| matches!(a, Action::RequestCoupon { .. })).count();
+    assert_eq!(requests, 1, "one coupon request for the journey, however many messages print its code");
+}
+
+#[test]
+fn the_offer_expires_with_its_journey() {
+    let mut shopper = Shopper::new(offer_first_policy());
+    shopper.apply(checkout("e1", "2026-11-27T15:00:00Z", "c1"), t("2026-11-27T15:00:00Z"));
+    shopper.run_until(t("2026-11-27T16:00:00Z"));
+    let offer = shopper.state.journeys[0].incentive.clone().expect("an offer was made");
+    let expected = shopper.state.journeys[0].abandoned_at + chrono::Duration::hours(shopper.policy.journey_expiry_hours as i64);
+    assert_eq!(offer.expires_at, Some(expected));
+}

@@ -296,3 +296,31 @@ fn a_status_callback_found_by_its_sid_records_delivery_on_the_send_once() {
     assert!(again.actions.is_empty());
     assert_eq!(shopper.state, before);
 }
+
+#[test]
+fn a_stop_is_reported_back_to_the_platform_but_a_change_the_platform_reported_is_not() {
+    use rekindle::compliance::consent::{ConsentSource, ConsentStatus};
+    let reported = |d: &rekindle::engine::Decision| -> Vec<(Channel, ConsentStatus, ConsentSource, String)> {
+        d.actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::ReportConsent { channel, status, source, address, .. } => Some((*channel, *status, *source, address.clone())),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut shopper = Shopper::new(policy());
+    let d = shopper.apply(checkout("e1", "2026-11-27T15:00:00Z", "c1"), t("2026-11-27T15:00:00Z"));
+    assert!(reported(&d).is_empty(), "the checkout's boxes came from the platform");
+    let d = shopper.apply(sms("s1", "2026-11-27T15:30:00Z", "STOP"), t("2026-11-27T15:30:00Z"));
+    assert_eq!(reported(&d), vec![(Channel::Sms, ConsentStatus::Revoked, ConsentSource::SmsKeyword, "+15125550100".to_string())]);
+    let again = shopper.apply(sms("s2", "2026-11-27T15:31:00Z", "stop"), t("2026-11-27T15:31:00Z"));
+    assert!(reported(&again).is_empty(), "a second STOP changes nothing, so nothing is reported");
+    let platform = json!({ "id": "w1", "at": "2026-11-27T16:00:00Z", "type": "consentChanged", "channel": "email", "status": "revoked", "source": "platformWebhook" });
+    assert!(reported(&shopper.apply(platform, t("2026-11-27T16:00:00Z"))).is_empty(), "never echoed back to where it came from");
+    let link = json!({ "id": "u1", "at": "2026-11-27T17:00:00Z", "type": "unsubscribed", "channel": "email" });
+    let mut other = Shopper::new(policy());
+    other.apply(checkout("e1", "2026-11-27T15:00:00Z", "c1"), t("2026-11-27T15:00:00Z"));
+    let d = other.apply(link, t("2026-11-27T17:00:00Z"));
+    assert_eq!(reported(&d), vec![(Channel::Email, ConsentStatus::Revoked, ConsentSource::Unsubscribe, "ada@example.com".to_string())]);
+}

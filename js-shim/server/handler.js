@@ -5,7 +5,7 @@
 
 import { addressKey, clientAddressOf } from './client-address.js';
 import { HttpProblem, guardStore, parseInput } from './faults.js';
-import { readLinkToken } from './links.js';
+import { readLinkToken, shopifyDiscountLink } from './links.js';
 import * as pages from './pages.js';
 import { createRuntime } from './runtime.js';
 import { distinctLimiter, rateLimiter } from './rate-limit.js';
@@ -151,7 +151,7 @@ async function route(s, request, ctx) {
     const actionId = token && (await readLinkToken(s.linkSecret, link[1], token));
     const contactId = actionId && (await s.runtime.contactOfAction(actionId));
     if (!contactId) return html(404, pages.notFound());
-    return LINKS[`${request.method} ${link[1]}`](s, request, url, { actionId, contactId });
+    return LINKS[`${request.method} ${link[1]}`](s, request, url, { actionId, contactId }, ctx);
   }
   const known = Object.keys(ROUTES).some((r) => r.endsWith(` ${path}`));
   return known
@@ -335,29 +335,38 @@ function decodeBasic(encoded) {
 
 // ---------- links in messages ----------
 
-/** The click is recorded (it moves the journey), then the shopper goes to their cart. */
+/**
+ * The click is recorded (it moves the journey), then the shopper goes to their cart, with the
+ * journey's discount code applied once it offered one (`discountLink`: Shopify's shareable
+ * discount link by default; `false` leaves the code to be typed).
+ */
 async function recoveryLink(s, request, url, { actionId, contactId }) {
-  const target = await s.runtime.recoveryUrl(contactId, actionId);
+  const { url: target, code } = await s.runtime.recoveryTarget(contactId, actionId);
   if (!target || !/^https?:\/\//.test(target) || !s.shopHosts.has(new URL(target).host.toLowerCase())) return html(404, pages.notFound());
   await s.runtime.apply(contactId, { id: `clicked:${actionId}`, at: new Date(s.now()).toISOString(), type: 'clicked', actionId });
+  const discountLink = s.o.discountLink ?? shopifyDiscountLink;
+  const location = code && discountLink ? discountLink(target, code) : target;
   // The link's URL carries its token: the shop must not get it as a Referer.
-  return new Response(null, { status: 302, headers: { location: target, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } });
+  return new Response(null, { status: 302, headers: { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } });
 }
 
 /** RFC 8058 one-click (`List-Unsubscribe=One-Click`) and the landing page's form alike. */
-async function unsubscribe(s, request, url, { actionId, contactId }) {
+async function unsubscribe(s, request, url, { actionId, contactId }, ctx) {
   await readBody(request, 4 * KIB);
   await s.runtime.apply(contactId, { id: `unsubscribed:${actionId}:email`, at: new Date(s.now()).toISOString(), type: 'unsubscribed', channel: 'email' });
+  // The platform hears of it now (onConsentChange), not at the next tick.
+  background(ctx, s.runtime.dispatchPending(), s.o.log);
   return html(200, pages.unsubscribed());
 }
 
 /** Unticked channels stop. Opting in is not offered here: a web form cannot confirm SMS consent. */
-async function preferences(s, request, url, { actionId, contactId }) {
+async function preferences(s, request, url, { actionId, contactId }, ctx) {
   const form = new URLSearchParams(await readBody(request, 4 * KIB));
   const stopped = ['email', 'sms'].filter((channel) => form.get(channel) !== 'on');
   for (const channel of stopped) {
     await s.runtime.apply(contactId, { id: `preferences:${actionId}:${channel}`, at: new Date(s.now()).toISOString(), type: 'unsubscribed', channel });
   }
+  background(ctx, s.runtime.dispatchPending(), s.o.log);
   return html(200, pages.preferencesSaved(stopped));
 }
 

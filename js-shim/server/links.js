@@ -67,3 +67,15 @@ export async function signLinks(secret, action) {
   if (message.headers) message.headers = { ...message.headers, 'List-Unsubscribe': `<${signed.unsubscribeUrl}>` };
   return { ...action, message };
 }
+
+/**
+ * A recovery link that also applies a discount code: Shopify's shareable discount link,
+ * `https://<shop>/discount/<code>?redirect=<path>`, which sets the code on the shopper's session
+ * and then sends them on to `redirect`, a path on the same shop (the checkout's recovery path
+ * with its query). The shop is the target's own host, so the link never leaves it.
+ */
+export function shopifyDiscountLink(target, code) {
+  const url = new URL(target);
+  const redirect = `${url.pathname}${url.search}${url.hash}`;
+  return `${url.origin}/discount/${encodeURIComponent(code)}?redirect=${encodeURIComponent(redirect)}`;
+}

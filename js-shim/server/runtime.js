@@ -35,6 +35,7 @@ export function createRuntime({
   onDataRequest = () => {},
   onDecision = () => {},
   onCouponRequest = () => {},
+  onConsentChange = null,
   onAlert = () => {},
   log = () => {},
 }) {
@@ -58,7 +59,6 @@ export function createRuntime({
       if (await store.commit(contactId, change)) {
         log('info', 'decided', { contactId, event: event.type, summary: decision.explanation.summary });
         onDecision({ contactId, event, decision, at: now() });
-        for (const action of decision.actions) if (action.type === 'requestCoupon') await onCouponRequest(action);
         return decision;
       }
       // Someone else committed first: decide again on their state (their send is ours too).
@@ -111,7 +111,11 @@ export function createRuntime({
           change.forget = true; // an anonymous visitor's time ran out: no row, no key is left
           break;
         case 'requestCoupon':
-          break; // the merchant mints the code (onCouponRequest) once the decision is committed
+          break; // minted at dispatch, before the first message that prints the code (ensureCoupon)
+        case 'reportConsent':
+          // Queued like a send, so a platform that cannot be reached now is tried again later.
+          if (onConsentChange) change.intents.push({ id: action.id, action });
+          break;
         default:
           throw new Error(`unknown action type ${action.type}`);
       }
@@ -120,6 +124,56 @@ export function createRuntime({
     // the entry this tick read, so a deferral committed meanwhile survives.
     if (settle && change.schedule.some((s) => s.id === settle.id)) change.settle = null;
     return change;
+  }
+
+  /**
+   * What the shopper told Rekindle (STOP, an unsubscribe, the preference centre) goes back to
+   * the platform through `onConsentChange`, from the intent queue like a send: a platform that
+   * throttles or is down is tried again at a later tick (its `retryAfterMs` honoured); one that
+   * refuses for good is logged and alerted. The change is ours already either way.
+   */
+  async function writeBackConsent({ action, contactId, attempts }) {
+    let result;
+    try {
+      await onConsentChange(action, { contactId });
+      result = { ok: true };
+    } catch (error) {
+      result = { ok: false, permanent: error?.permanent === true, retryAfterMs: error?.retryAfterMs, code: `consent:${error?.code ?? 'failed'}` };
+    }
+    if (result.ok) {
+      await store.finish(action.id, owner, { status: 'sent' });
+      log('info', 'consent written back', { contactId, channel: action.channel });
+      return 'reported';
+    }
+    if (!result.permanent && attempts < retry.maxClaims) {
+      await store.retryLater(action.id, owner, now() + Math.max(result.retryAfterMs ?? 0, backoff(attempts, retry.laterBaseMs, retry.laterCapMs, random)));
+      log('warn', 'consent write-back will retry', { contactId, channel: action.channel, code: result.code });
+      return 'retrying';
+    }
+    await store.finish(action.id, owner, { status: 'failed', detail: result.code.slice(0, 200) });
+    log('error', 'consent write-back failed', { contactId, channel: action.channel, code: result.code });
+    await onAlert({ code: 'CONSENT_WRITE_BACK_FAILED', channel: action.channel, status: action.status, at: now() });
+    return 'failed';
+  }
+
+  /**
+   * A message that prints a discount code goes out only once the code exists at the platform:
+   * `onCouponRequest` mints it, idempotently (the code is the engine's, named from the coupon
+   * request id, so asking again for a code already minted changes nothing). Asked before every
+   * such message, not once after the decision: a mint that failed then would otherwise leave
+   * a message promising a code that does not exist. Returns null, or the failure as a send result.
+   */
+  async function ensureCoupon(action, contactId) {
+    const { incentive: offer, code } = action.message?.data ?? {};
+    if (!offer || !code) return null;
+    const request = { type: 'requestCoupon', id: offer.couponRequestId, journeyId: action.journeyId, offer, code };
+    try {
+      await onCouponRequest(request, { contactId, channel: action.channel, to: action.to });
+      return null;
+    } catch (error) {
+      log('warn', 'coupon not minted', { contactId, actionId: action.id, code: error?.code ?? null });
+      return { ok: false, permanent: error?.permanent === true, retryAfterMs: error?.retryAfterMs, code: `coupon:${error?.code ?? 'failed'}` };
+    }
   }
 
   /**
@@ -292,6 +346,7 @@ export function createRuntime({
   }
 
   async function dispatch(intent) {
+    if (intent.action.type === 'reportConsent') return writeBackConsent(intent);
     const { action, contactId } = intent;
     const channel = action.type === 'reply' ? 'sms' : action.channel;
     const transport = transports[channel];
@@ -312,7 +367,7 @@ export function createRuntime({
       const signed = linkSecret ? await signLinks(linkSecret, action) : action;
       grown = segmentsAfterSigning(signed);
       for (let n = 0; ; n += 1) {
-        result = await sendOnce(transport, signed, context);
+        result = (await ensureCoupon(action, contactId)) ?? (await sendOnce(transport, signed, context));
         if (result.unknown) {
           result = await settleUnknown(transport, signed, context, result);
           break;
@@ -416,10 +471,19 @@ export function createRuntime({
     return actionId ? { contactId, actionId } : null;
   }
 
-  /** Where the action's recovery link leads, as the engine's stored state says. */
+  /**
+   * Where the action's recovery link leads, as the engine's stored state says, and the
+   * discount code it applies (the journey's offer, once made), or null for either.
+   */
   async function recoveryUrl(contactId, actionId) {
     const current = await store.load(contactId);
     return current ? rekindle.recoveryUrl(current.state, actionId) ?? null : null;
+  }
+
+  async function recoveryTarget(contactId, actionId) {
+    const current = await store.load(contactId);
+    if (!current) return { url: null, code: null };
+    return { url: rekindle.recoveryUrl(current.state, actionId) ?? null, code: rekindle.discountCode?.(current.state, actionId) ?? null };
   }
 
   /** The outcome log as the engine reads it: `{ outcomes, rollups }` as JSON text. */
@@ -477,5 +541,5 @@ export function createRuntime({
   /** What /health reports: the last tick, the due backlog and its oldest entry. */
   const schedule = () => store.dueSummary(now());
 
-  return { apply, ingest, ingestMatching, tick, dispatchPending, contactOfAction, actionOfShortLink, recoveryUrl, schedule, report, message, outcomeLog, rollUpOutcomes, owner, engine };
+  return { apply, ingest, ingestMatching, tick, dispatchPending, contactOfAction, actionOfShortLink, recoveryUrl, recoveryTarget, schedule, report, message, outcomeLog, rollUpOutcomes, owner, engine };
 }

@@ -140,7 +140,12 @@ impl Run<'_> {
     pub(super) fn record_consent(&mut self, channel: Channel, entry: ConsentEntry) {
         use crate::compliance::consent::Transition;
         let source = entry.source;
-        match self.state.contact.consent.record(channel, entry) {
+        let at = entry.at;
+        let transition = self.state.contact.consent.record(channel, entry);
+        if let Transition::Recorded(status) = transition {
+            self.report_consent(channel, status, source, at);
+        }
+        match transition {
             Transition::Recorded(ConsentStatus::Revoked) => {
                 self.why.because(
                     "consentRevoked",
@@ -168,6 +173,29 @@ impl Run<'_> {
                 "consentUnchanged",
                 format_args!("{} consent unchanged", channel.as_str()),
             ),
+        }
+    }
+
+    /// A change the shopper made through Rekindle goes back to the platform (`reportConsent`).
+    /// What the platform itself reported (a checkout box, its consent webhooks), an import or a
+    /// bounce is not sent back: the platform has it already, or it is not the shopper's choice.
+    fn report_consent(&mut self, channel: Channel, status: ConsentStatus, source: ConsentSource, at: DateTime<Utc>) {
+        let shoppers_own = matches!(
+            source,
+            ConsentSource::SmsKeyword
+                | ConsentSource::DoubleOptInReply
+                | ConsentSource::Unsubscribe
+                | ConsentSource::PreferenceCentre
+                | ConsentSource::CarrierBlock
+        );
+        let contact = &self.state.contact;
+        let address = match channel {
+            Channel::Email => contact.email.clone(),
+            Channel::Sms => contact.phone.clone(),
+        };
+        if let (true, Some(address)) = (shoppers_own, address) {
+            let id = format!("{}.consent.{}.{}", contact.id, channel.as_str(), at.timestamp_millis());
+            self.actions.push(Action::ReportConsent { id, channel, status, source, address, at });
         }
     }
 

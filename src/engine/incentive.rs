@@ -57,7 +57,7 @@ pub fn choose(r: Request<'_>) -> Result<Offer, Withheld> {
         .filter(|rung| !(hunting && matches!(rung.kind, IncentiveKind::PercentOff)))
         .find(|rung| qualifies(rung, r.cart, loyal) && within_margin(rung, r.cart, r.rules))
         .ok_or(Withheld::NothingQualifies)?;
-    Ok(Offer { kind: rung.kind, percent: rung.percent, coupon_request_id: format!("{}.coupon", r.journey_id) })
+    Ok(Offer { kind: rung.kind, percent: rung.percent, coupon_request_id: format!("{}.coupon", r.journey_id), expires_at: None })
 }
 
 fn qualifies(rung: &Rung, cart: &Cart, loyal: bool) -> bool {

@@ -127,7 +127,13 @@ impl Run<'_> {
         let channel = send.channel;
         let journey = self.state.journeys.iter().find(|j| j.send(action_id).is_some()).expect("due found it");
         let angle = fresh_angle(step, journey, channel);
-        let offer = if step.offer_incentive { self.offer(action_id) } else { None };
+        // Once the journey has offered a code, every later message repeats that offer (the same
+        // code, never a new one): a shopper holding a code is not sent a message without it.
+        let offer = if step.offer_incentive {
+            self.offer(action_id)
+        } else {
+            self.state.journeys.iter().find(|j| j.send(action_id).is_some()).and_then(|j| j.incentive.clone())
+        };
         let journey = self.state.journeys.iter().find(|j| j.send(action_id).is_some()).expect("due found it");
         let contact = &self.state.contact;
         let first_sms = !journey.sends.iter().any(|s| s.channel == Channel::Sms && s.status == SendStatus::Sent);
@@ -197,7 +203,10 @@ impl Run<'_> {
             now,
         };
         match incentive::choose(request) {
-            Ok(offer) => {
+            Ok(mut offer) => {
+                // The platform's code lives as long as the journey: a code outliving the cart
+                // it was for would be a standing discount.
+                offer.expires_at = Some(journey.abandoned_at + Duration::hours(self.policy.journey_expiry_hours as i64));
                 let journey_id = journey.id.clone();
                 self.state.contact.stats.last_incentive_at = Some(now);
                 if let Some(j) = self.state.journey_mut(&journey_id) {

@@ -62,6 +62,20 @@ pub enum Action {
         /// The code to create: the messages print it (`Offer::code`).
         code: String,
     },
+    /// Tell the platform what the shopper told Rekindle (a STOP, an unsubscribe link, the
+    /// preference centre, a START), so the platform's own marketing and other apps follow it.
+    /// Only for what Rekindle learned itself: a change the platform reported is never echoed.
+    #[serde(rename_all = "camelCase")]
+    ReportConsent {
+        /// Deterministic (contact, channel, when): the host queues it like a send, once.
+        id: String,
+        channel: Channel,
+        status: crate::compliance::consent::ConsentStatus,
+        source: crate::compliance::consent::ConsentSource,
+        /// The address the platform knows the shopper by on this channel (its customer lookup).
+        address: String,
+        at: DateTime<Utc>,
+    },
     /// Answer a data request: everything held about the contact, as stored.
     #[serde(rename_all = "camelCase")]
     Export { contact_id: String, data: super::state::State },

@@ -71,7 +71,7 @@ pub struct Personalisation {
     pub offer_percent: Option<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_estimate: Option<String>,
-    /// The journey's one offer; the dispatcher adds the minted code.
+    /// The journey's one offer (made by this message, or repeated from an earlier one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incentive: Option<Offer>,
     pub recovery_url: String,

@@ -2,6 +2,7 @@
 //! message renders. Which offer, if any, is the engine's choice (`engine::incentive`).
 
 use crate::policy::IncentiveKind;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// What a journey offers. A unique code is minted by the platform on request
@@ -14,6 +15,9 @@ pub struct Offer {
     pub percent: u8,
     /// The coupon request this offer's code comes from.
     pub coupon_request_id: String,
+    /// When the journey that made the offer expires: the platform's code ends then too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 fn is_zero(n: &u8) -> bool {

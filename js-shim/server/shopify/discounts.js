@@ -1,0 +1,134 @@
+// The default `onCouponRequest` for Shopify: the journey's offer becomes a discount code in the
+// shop, through the Admin GraphQL API. The code itself is the engine's (`Offer::code`: "CART-"
+// and 8 characters of a hash of the coupon request id), already printed in the messages, so
+// minting is idempotent by construction: Shopify keeps codes unique per shop, and asking again
+// for a code that exists finds it (`TAKEN`), reads it back and checks it is this request's,
+// rather than minting a second one. The runtime asks before every message that prints a code
+// (js-shim/server/runtime.js, ensureCoupon), so no message promises a code Shopify lacks.
+//
+// What the code is, per the issue and Shopify's discount inputs (schema: tests/shopify/admin-schema/):
+// one use in all (`usageLimit: 1`), once per customer, for this customer only where the shop
+// knows them by the address the message goes to (`context.customers`; `customerSelection` is
+// deprecated in 2026-10), from now until the journey expires, combining with nothing.
+// Percentages (percentOff, loyalty) are `discountCodeBasicCreate` on the whole order;
+// free and expedited shipping are `discountCodeFreeShippingCreate` (expedited is shipping at no
+// charge whichever rate the shopper picks). A gift has no Shopify code without a product to
+// give: it is refused as permanent (the merchant maps it with `mintGift`).
+
+import { ShopifyAdminError, customerIdByAddress } from './admin.js';
+
+const NOTHING = { orderDiscounts: false, productDiscounts: false, shippingDiscounts: false };
+const MINTED_REMEMBERED = 1000;
+
+/**
+ * @param {object} o
+ * @param {{ request(query: string, variables?: object): Promise<any> }} o.admin the shop's Admin
+ *   GraphQL client (js-shim/server/shopify/admin.js: `adminFromToken` or `adminFromClient`)
+ * @param {(request) => string} [o.title] the discount's title in the Shopify admin
+ * @param {(request, ctx) => Promise<object>} [o.mintGift] mints a gift offer's code, if the merchant has one
+ * @returns {(request, context?: { to?: string }) => Promise<{ id: string, code: string, created: boolean }>}
+ */
+export function shopifyCoupons({ admin, title = (r) => `Rekindle cart recovery ${r.code}`, mintGift, now = Date.now }) {
+  if (!admin?.request) throw new TypeError('shopifyCoupons: admin (an Admin GraphQL client) is required');
+  // Codes this process saw exist: a later message with the same code costs no API call.
+  const minted = new Map();
+
+  return async function onCouponRequest(request, context = {}) {
+    const { code, offer } = request;
+    if (minted.has(code)) return { id: minted.get(code), code, created: false };
+    const expected = title(request);
+    const startsAt = new Date(now()).toISOString();
+    if (offer.expiresAt && Date.parse(offer.expiresAt) <= now()) {
+      throw new ShopifyAdminError('OFFER_EXPIRED', 'the journey this offer belongs to has expired', { permanent: true });
+    }
+    const customerId = await customerIdByAddress(admin, context.to).catch((error) => {
+      // Restricting the code is a nicety; the code itself is the point. Throttles still wait.
+      if (error.code === 'THROTTLED') throw error;
+      return null;
+    });
+    const common = {
+      title: expected,
+      code,
+      startsAt,
+      ...(offer.expiresAt ? { endsAt: offer.expiresAt } : {}),
+      usageLimit: 1,
+      appliesOncePerCustomer: true,
+      combinesWith: NOTHING,
+      context: customerId ? { customers: { add: [customerId] } } : { all: 'ALL' },
+    };
+    let created;
+    switch (offer.kind) {
+      case 'percentOff':
+      case 'loyalty':
+        created = await mint(admin, BASIC_CREATE, 'discountCodeBasicCreate', {
+          basicCodeDiscount: { ...common, customerGets: { value: { percentage: offer.percent / 100 }, items: { all: true } } },
+        });
+        break;
+      case 'freeShipping':
+      case 'expeditedShipping':
+        created = await mint(admin, FREE_SHIPPING_CREATE, 'discountCodeFreeShippingCreate', {
+          freeShippingCodeDiscount: { ...common, destination: { all: true } },
+        });
+        break;
+      case 'gift':
+        if (!mintGift) throw new ShopifyAdminError('GIFT_NOT_MINTABLE', 'a gift offer needs the merchant\'s mintGift (which product to give)', { permanent: true });
+        created = await mintGift(request, { admin, common });
+        break;
+      default:
+        throw new ShopifyAdminError('UNKNOWN_OFFER', `no Shopify discount for offer kind ${offer.kind}`, { permanent: true });
+    }
+    const result = created ?? (await readBack(admin, code, expected));
+    if (minted.size >= MINTED_REMEMBERED) minted.delete(minted.keys().next().value);
+    minted.set(code, result.id);
+    return { ...result, code };
+  };
+}
+
+/** The new discount's `{ id, created: true }`, or null when the code already exists. */
+async function mint(admin, mutation, field, variables) {
+  const payload = (await admin.request(mutation, variables))[field];
+  const errors = payload?.userErrors ?? [];
+  if (errors.length === 0 && payload?.codeDiscountNode?.id) return { id: payload.codeDiscountNode.id, created: true };
+  // "Code must be unique": a retry of this very request, or (at 40 bits, unlikely) a clash.
+  if (errors.some((e) => e.code === 'TAKEN' && e.field?.at(-1) === 'code')) return null;
+  throw new ShopifyAdminError('USER_ERRORS', `Shopify refused the discount: ${errors.map((e) => e.code ?? e.message).join(', ') || 'no discount returned'}`, {
+    permanent: true,
+    userErrors: errors.map(({ code, field: at }) => ({ code, field: at })),
+  });
+}
+
+/** A code that exists already: ours if its title is the one this request gives. */
+async function readBack(admin, code, expectedTitle) {
+  const node = (await admin.request(BY_CODE, { code })).codeDiscountNodeByCode;
+  if (!node) throw new ShopifyAdminError('CODE_VANISHED', 'Shopify said the code was taken but has no discount with it');
+  if (node.codeDiscount?.title !== expectedTitle) {
+    throw new ShopifyAdminError('CODE_CLASH', 'the shop has a discount of its own with this code', { permanent: true });
+  }
+  return { id: node.id, created: false };
+}
+
+const PAYLOAD = `codeDiscountNode { id }
+    userErrors { field code message }`;
+
+const BASIC_CREATE = `mutation RekindleBasicCode($basicCodeDiscount: DiscountCodeBasicInput!) {
+  discountCodeBasicCreate(basicCodeDiscount: $basicCodeDiscount) {
+    ${PAYLOAD}
+  }
+}`;
+
+const FREE_SHIPPING_CREATE = `mutation RekindleFreeShippingCode($freeShippingCodeDiscount: DiscountCodeFreeShippingInput!) {
+  discountCodeFreeShippingCreate(freeShippingCodeDiscount: $freeShippingCodeDiscount) {
+    ${PAYLOAD}
+  }
+}`;
+
+const BY_CODE = `query RekindleCodeByCode($code: String!) {
+  codeDiscountNodeByCode(code: $code) {
+    id
+    codeDiscount {
+      __typename
+      ... on DiscountCodeBasic { title }
+      ... on DiscountCodeFreeShipping { title }
+    }
+  }
+}`;
