@@ -239,8 +239,9 @@ export interface ServerOptions {
   onConsentChange?(action: Extract<Action, { type: 'reportConsent' }>, context: { contactId: string }): unknown | Promise<unknown>;
   /**
    * Where a recovery link goes when its journey offered a code: `(recoveryUrl, code) => url`.
-   * Default: Shopify's discount link, `https://<shop>/discount/<code>?redirect=<path>`; `false`
-   * sends the shopper to the recovery URL as it is.
+   * Default, where `secrets.shopify` is set (the carts come from Shopify): Shopify's discount
+   * link, `https://<shop>/discount/<code>?redirect=<path>`; otherwise, or with `false`, the
+   * shopper goes to the recovery URL as it is.
    */
   discountLink?: false | ((recoveryUrl: string, code: string) => string);
   now?(): number;

@@ -338,13 +338,14 @@ function decodeBasic(encoded) {
 /**
  * The click is recorded (it moves the journey), then the shopper goes to their cart, with the
  * journey's discount code applied once it offered one (`discountLink`: Shopify's shareable
- * discount link by default; `false` leaves the code to be typed).
+ * discount link by default where the carts come from Shopify, i.e. `secrets.shopify` is set: any
+ * other shop would answer /discount/… with a 404; `false` leaves the code to be typed).
  */
 async function recoveryLink(s, request, url, { actionId, contactId }) {
   const { url: target, code } = await s.runtime.recoveryTarget(contactId, actionId);
   if (!target || !/^https?:\/\//.test(target) || !s.shopHosts.has(new URL(target).host.toLowerCase())) return html(404, pages.notFound());
   await s.runtime.apply(contactId, { id: `clicked:${actionId}`, at: new Date(s.now()).toISOString(), type: 'clicked', actionId });
-  const discountLink = s.o.discountLink ?? shopifyDiscountLink;
+  const discountLink = s.o.discountLink ?? (s.o.secrets.shopify ? shopifyDiscountLink : null);
   const location = code && discountLink ? discountLink(target, code) : target;
   // The link's URL carries its token: the shop must not get it as a Referer.
   return new Response(null, { status: 302, headers: { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } });
