@@ -64,6 +64,7 @@ impl Run<'_> {
             awaiting_platform: true,
             email: None,
             phone: None,
+            paused: None,
         };
         if from_browser {
             // Tracked for its reasons, never planned, never closing another journey: a browser
@@ -173,6 +174,7 @@ impl Run<'_> {
                     delivered: false,
                     opened: false,
                     clicked: false,
+                    held_from: None,
                 });
                 self.actions.push(Action::Schedule {
                     id,
