@@ -172,11 +172,17 @@ export function createRekindle(glue, loadWasm) {
       postmark: (body, now, sent) => call(() => glue.ingestPostmark(body, millis(now), optionalText(sent))),
       beacon: (body, salt) => call(() => glue.ingestBeacon(body, salt)),
     };
+    // The operator console (issue 19): a shopper's stored state as the console shows it, and
+    // the hashed index key a search by email, phone, order or checkout resolves.
+    api.shopperView = (state) => JSON.parse(call(() => glue.shopperView(state)));
+    api.lookupKey = (by, value, salt, region) => call(() => glue.lookupKey(by, String(value), salt, region ?? undefined));
     api.recoveryUrl = (state, actionId) => call(() => glue.recoveryUrl(state, actionId));
     api.sentActionIds = (state) => call(() => glue.sentActionIds(state));
   }
   if (glue.validatePolicy) {
     api.validatePolicy = (policy) => call(() => glue.validatePolicy(text(policy)));
+    /** Every field a playbook edit changes against the live one, by JSON path (both validated). */
+    api.policyDiff = (live, candidate) => JSON.parse(call(() => glue.policyDiff(text(live), text(candidate))));
     api.defaultPolicy = () => JSON.parse(call(() => glue.defaultPolicy()));
     /** The recovery funnel over contacts' stored state strings. */
     api.funnel = (states) => call(() => glue.funnel(JSON.stringify(states)));
