@@ -105,8 +105,14 @@ export type RekindleEvent = { id: string; at: string } & (
   | { type: 'orderCancelled'; orderId: string }
   | { type: 'orderRefunded'; orderId: string }
   | { type: 'orderEdited'; orderId: string }
-  /** The merchant's help desk: while a ticket is open nothing is sent to the contact. */
-  | { type: 'supportTicket'; ticketId: string; status: 'open' | 'closed' }
+  /**
+   * The merchant's help desk, or the console's support exception: while one is open nothing is
+   * sent to the contact; one with `until` ends by itself then.
+   */
+  | { type: 'supportTicket'; ticketId: string; status: 'open' | 'closed'; kind?: 'ticket' | 'refund' | 'changedOrder'; reason?: string; until?: string }
+  /** An operator's pause of the contact, or of one journey (until resumed, or until `until`). */
+  | { type: 'operatorPaused'; journeyId?: string; until?: string }
+  | { type: 'operatorResumed'; journeyId?: string }
   | { type: 'due' | 'delivered' | 'opened' | 'clicked' | 'complained'; actionId: string }
   | { type: 'bounced'; actionId: string; permanent: boolean }
   | { type: 'sendFailed'; actionId: string; permanent: boolean; code: string }
