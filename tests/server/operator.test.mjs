@@ -45,9 +45,12 @@ async function ok(response) {
 }
 
 /** A shopper who left a checkout at `at` (minutes after T0), found back through the email lookup. */
+let shoppers = 0;
 async function shopper(token, email, { at = 0 } = {}) {
   clock.now = T0 + minutes(at);
-  const body = await abandonedCheckout({ at: new Date(clock.now - 60_000).toISOString(), token, customerId: `9${token}`, email });
+  shoppers += 1;
+  const customerId = String(700000000000000000n + BigInt(shoppers)); // Shopify's ids are numbers
+  const body = await abandonedCheckout({ at: new Date(clock.now - 60_000).toISOString(), token, customerId, email });
   assert.deepEqual(await (await postShopify(app.url, 'checkouts/create', body)).json(), { applied: 1, unmatched: 0 });
   const found = await ok(await call('POST', 'lookup', { by: 'email', value: email.toUpperCase() }));
   assert.equal(found.found, true);
@@ -123,7 +126,7 @@ test('lookup by email, phone, order and checkout; an unknown one is not found an
   const contactId = await shopper('t-lookup', 'lookup@example.com', { at: 500 });
   const order = (await shopifySample('orders_create'))
     .replace('"checkout_token": null', '"checkout_token": "t-lookup"')
-    .replaceAll('115310627314723954', '9t-lookup'.replace('t-lookup', '0'))
+    .replaceAll('115310627314723954', String(700000000000000000n + BigInt(shoppers)))
     .replaceAll('820982911946154508', '820982911946150001');
   await postShopify(app.url, 'orders/create', order);
   for (const [by, value] of [['email', ' Lookup@Example.com '], ['phone', '+15125550100'], ['checkout', 't-lookup'], ['order', '820982911946150001']]) {
