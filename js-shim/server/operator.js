@@ -141,9 +141,12 @@ export function createOperator({ runtime, salt, now = Date.now, simulate = null,
 
   /** Everything held about the shopper (a data request answered from the console). */
   async function exportData(who, contactId) {
-    const { decision } = await act(who, contactId, 'export', { type: 'export' });
-    const current = await store.load(contactId);
-    return { decision, data: current ? JSON.parse(current.state) : null, timeline: (await store.readLog(timelineLog(contactId))).lines.map((l) => JSON.parse(l)) };
+    allow(who, 'operator');
+    await stateOf(contactId);
+    const answer = await runtime.apply(contactId, { id: `operator:export:${newId()}`, at: iso(now()), type: 'export' });
+    const exported = answer.actions.find((a) => a.type === 'export');
+    const entry = await audit(who, 'export', { contactId, explanation: answer.explanation.summary });
+    return { audit: entry, data: exported?.data ?? null, timeline: (await store.readLog(timelineLog(contactId))).lines.map((l) => JSON.parse(l)) };
   }
 
   const erase = (who, contactId) => act(who, contactId, 'erase', { type: 'erase' });
@@ -215,12 +218,20 @@ export function createOperator({ runtime, salt, now = Date.now, simulate = null,
 
   async function record(who, normalised, { kind, from, expected }) {
     const line = { version: normalised.version, policy: normalised, publishedAt: iso(now()), actor: who.actor, kind, ...optional({ from }) };
-    if (!(await store.appendLog(POLICY_LOG, [JSON.stringify(line)], expected))) {
+    const lines = [JSON.stringify(line)];
+    // The first publication keeps the deployment's own playbook as publication 1, so a
+    // rollback can return to what ran before the console was ever used.
+    if (expected === 0) {
+      const own = rekindle.validatePolicy(policy ?? rekindle.defaultPolicy());
+      lines.unshift(JSON.stringify({ version: own.version, policy: own, publishedAt: iso(now()), actor: who.actor, kind: 'deployment' }));
+    }
+    if (!(await store.appendLog(POLICY_LOG, lines, expected))) {
       throw new OperatorError(409, 'PUBLISHED_MEANWHILE', 'someone published since this edit was opened: reload, compare, and publish again', '$.expected');
     }
     await runtime.usePublished();
-    const entry = await audit(who, kind, { version: normalised.version, publication: expected + 1, ...optional({ from }) });
-    return { version: normalised.version, publication: expected + 1, audit: entry };
+    const publication = expected + lines.length;
+    const entry = await audit(who, kind, { version: normalised.version, publication, ...optional({ from }) });
+    return { version: normalised.version, publication, audit: entry };
   }
 
   /** The engine's problems with a candidate, or null when it is valid. */
@@ -279,7 +290,7 @@ function when(at, zones) {
   if (at === undefined || at === null) return null;
   const date = typeof at === 'number' ? new Date(at) : new Date(at);
   if (Number.isNaN(date.getTime())) return null;
-  const local = (timeZone) => new Intl.DateTimeFormat('en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short', timeZoneName: 'short' }).format(date);
+  const local = (timeZone) => new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(date);
   return { utc: date.toISOString(), shopper: local(zones.shopper), merchant: local(zones.merchant) };
 }
 

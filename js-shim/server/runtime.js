@@ -132,6 +132,8 @@ export function createRuntime({
         case 'forget':
           change.forget = true; // an anonymous visitor's time ran out: no row, no key is left
           break;
+        case 'export':
+          break; // the caller (operator.js) hands the engine's answer on: nothing to store
         case 'requestCoupon':
           break; // the merchant mints the code (onCouponRequest) once the decision is committed
         default:
