@@ -6,7 +6,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { fakeSendgrid, fakeTwilio } from './fake-providers.mjs';
-import { TWILIO, SENDGRID_KEY, abandonedCheckout, postShopify, removeDir, shopifySample, startServer, tempDir, testPolicy, tick } from './harness.mjs';
+import { fileURLToPath } from 'node:url';
+import { TWILIO, SENDGRID_KEY, abandonedCheckout, postShopify, removeDir, server, serverNode, shopifySample, startServer, tempDir, testPolicy, tick } from './harness.mjs';
+
+// The native simulator `cargo test` builds before the node suites run (scripts/test.sh).
+const SIMULATOR = fileURLToPath(new URL('../../target/debug/rekindle', import.meta.url));
 
 const T0 = Date.parse('2026-11-27T15:00:00Z'); // 09:00 in Chicago: inside quiet-hour limits
 const minutes = (n) => n * 60_000;
@@ -211,4 +215,29 @@ test('audit: every action with who and when, newest first, without what was sear
   assert.ok(entries.find((e) => e.action === 'publish').actor === OPERATOR.actor);
   assert.ok(Date.parse(entries[0].at) >= Date.parse(entries.at(-1).at), 'newest first');
   assert.ok(!JSON.stringify(entries).includes('@example.com'), 'no shopper address: the lookup records its kind only');
+});
+
+test('preview with a simulator: both playbooks meet the same synthetic shoppers through the native simulator', async () => {
+  const simulating = await startServer({ store: server.memoryStore(), clock, twilio, sendgrid, secrets: { operator: SECRET }, simulate: serverNode.cliSimulator({ binary: SIMULATOR, shoppers: 200 }) });
+  try {
+    const live = (await (await fetch(`${simulating.url}/api/operator/playbook`, { headers: { authorization: `Bearer ${SECRET}`, 'x-rekindle-actor': 'vic', 'x-rekindle-role': 'viewer' } })).json()).live;
+    const candidate = structuredClone(live);
+    candidate.version = 'test-sim';
+    candidate.playbooks[0].steps = candidate.playbooks[0].steps.filter((step) => step.channel === 'email');
+    const response = await fetch(`${simulating.url}/api/operator/playbook/preview`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${SECRET}`, 'x-rekindle-actor': 'vic', 'x-rekindle-role': 'viewer', 'content-type': 'application/json' },
+      body: JSON.stringify({ policy: candidate }),
+    });
+    const preview = await response.json();
+    assert.equal(response.status, 200, JSON.stringify(preview));
+    assert.ok(preview.diff.some((c) => c.path.startsWith('$.playbooks[0].steps')), 'the SMS step is gone from the diff');
+    const [world] = preview.simulation.results;
+    assert.deepEqual(world.policies.map((p) => p.policy), ['default', 'live', 'candidate']);
+    assert.equal(world.shoppers, 200);
+    const messages = (name) => JSON.stringify(world.policies.find((p) => p.policy === name));
+    assert.notEqual(messages('live'), messages('candidate'), 'an email-only playbook simulates differently');
+  } finally {
+    await simulating.close();
+  }
 });
