@@ -181,8 +181,6 @@ export function createRekindle(glue, loadWasm) {
   }
   if (glue.validatePolicy) {
     api.validatePolicy = (policy) => call(() => glue.validatePolicy(text(policy)));
-    /** Every field a playbook edit changes against the live one, by JSON path (both validated). */
-    api.policyDiff = (live, candidate) => JSON.parse(call(() => glue.policyDiff(text(live), text(candidate))));
     api.defaultPolicy = () => JSON.parse(call(() => glue.defaultPolicy()));
     /** The recovery funnel over contacts' stored state strings. */
     api.funnel = (states) => call(() => glue.funnel(JSON.stringify(states)));

@@ -339,8 +339,6 @@ export function compactOutcomes(log: OutcomeLog | string, before: Date | number)
 export function shopperView(state: string): object;
 /** The salted index key a console search resolves: `by` is email, phone (E.164, or national with `region`), order or checkout. */
 export function lookupKey(by: 'email' | 'phone' | 'order' | 'checkout', value: string, salt: string, region?: string): string;
-/** Every field a playbook edit changes against the live one, by JSON path; both are validated first (a RekindleError with code and path). */
-export function policyDiff(live: Policy | string, candidate: Policy | string): { path: string; before?: unknown; after?: unknown }[];
 /** What one provider or platform request asks of the runtime, as the engine normalised it (`src/ingest`). */
 export interface Ingested {
   /** Events for one contact: the first `lookup` key that resolves, else `contactId`; neither is unmatched. */

@@ -199,17 +199,6 @@ pub mod server {
         crate::ingest::lookup_key(by, value, salt, region.as_deref()).map_err(throw)
     }
 
-    /// What a playbook edit changes against the live one: both validated (the first error
-    /// throws with its code and path), then compared normalised. JSON `[{ path, before, after }]`.
-    #[wasm_bindgen(js_name = policyDiff)]
-    pub fn policy_diff(live: &str, candidate: &str) -> Result<String, JsValue> {
-        let normalised = |text: &str| -> Result<serde_json::Value, JsValue> {
-            serde_json::to_value(Policy::from_json(text).map_err(throw)?).map_err(|e| plain_error(&e.to_string()))
-        };
-        let (live, candidate) = (normalised(live)?, normalised(candidate)?);
-        json(&crate::policy::diff::diff(&live, &candidate))
-    }
-
     #[wasm_bindgen(js_name = defaultPolicy)]
     pub fn default_policy() -> String {
         crate::policy::DEFAULT_POLICY.to_string()

@@ -8,6 +8,7 @@
 // acts and publishes. Who the caller is (a bearer secret today, a console session later) is the
 // caller's business; this module only refuses a role that may not do a thing.
 
+import { policyDiff } from './policy-diff.js';
 import { AUDIT_LOG, POLICY_LOG, timelineLog } from './stores/logs.js';
 
 const ROLES = new Set(['viewer', 'operator']);
@@ -186,7 +187,7 @@ export function createOperator({ runtime, salt, now = Date.now, simulate = null,
     const live = livePlaybook();
     const problems = validation(candidate);
     if (problems) return { ok: false, problems };
-    const diff = rekindle.policyDiff(live, candidate);
+    const diff = policyDiff(live, rekindle.validatePolicy(candidate));
     const simulation = simulate ? await simulate(live, rekindle.validatePolicy(candidate)) : null;
     return { ok: true, version: rekindle.validatePolicy(candidate).version, diff, simulation, ...(simulate ? {} : { simulationUnavailable: 'no simulator in this runtime (src/simulate is native only)' }) };
   }

@@ -145,16 +145,23 @@ impl<'de> Deserialize<'de> for OpenTicket {
             #[serde(default, with = "chrono::serde::ts_milliseconds_option")]
             until: Option<DateTime<Utc>>,
         }
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Stored {
-            Id(String),
-            Full(Full),
+        // A visitor rather than `#[serde(untagged)]`, which buffers through serde's generic
+        // content tree: that alone weighed kilobytes of the server wasm.
+        struct Either;
+        impl<'de> serde::de::Visitor<'de> for Either {
+            type Value = OpenTicket;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a ticket id or an open ticket")
+            }
+            fn visit_str<E: serde::de::Error>(self, id: &str) -> Result<OpenTicket, E> {
+                Ok(OpenTicket { id: id.to_string(), kind: Default::default(), reason: None, until: None })
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<OpenTicket, M::Error> {
+                let f = Full::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(OpenTicket { id: f.id, kind: f.kind, reason: f.reason, until: f.until })
+            }
         }
-        Ok(match Stored::deserialize(d)? {
-            Stored::Id(id) => OpenTicket { id, kind: Default::default(), reason: None, until: None },
-            Stored::Full(f) => OpenTicket { id: f.id, kind: f.kind, reason: f.reason, until: f.until },
-        })
+        d.deserialize_any(Either)
     }
 }
 

@@ -1,7 +1,6 @@
 //! The playbook: policy as data (docs/architecture.md, principle 6). One JSON document drives storefront
 //! and server alike; it is validated once on load, and every problem is reported with its path.
 
-pub mod diff;
 mod experiment;
 mod incentives;
 mod segment;
