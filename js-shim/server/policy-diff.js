@@ -3,7 +3,7 @@
 // Both sides are the engine's normalised playbooks (validatePolicy: defaults filled in), so a
 // field written out at its default is no change. It compares data and decides nothing; it sits
 // here rather than in the wasm because serialising the whole Policy type to a JSON tree there
-// cost ~26 KB gzipped of the server build (measured), against a size budget.
+// cost 11.6 KB gzipped of the server build (measured with gzip -9: 575,834 → 564,239 bytes without it), against a size budget.
 
 /** `[{ path, before?, after? }]`: absent `before` means added, absent `after` removed. */
 export function policyDiff(before, after) {
