@@ -63,7 +63,7 @@ fn log(journeys: usize) -> Log {
         end.amount_minor = if ordered { 5000 } else { 0 };
         out.push(end);
     }
-    Log { outcomes: out, rollups: Vec::new() }
+    Log { outcomes: out, rollups: Default::default() }
 }
 
 /// This thread's CPU time (user + system) in seconds, from /proc: on a shared machine under
@@ -100,8 +100,8 @@ fn main() {
     let parsed = measurement::parse_log(&text).unwrap();
     println!("parsing that log from JSON ({} MB): {:.3} s", text.len() / 1_000_000, started.elapsed().as_secs_f64());
     let started = Instant::now();
-    let compacted = measurement::compact(&parsed, DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap());
-    println!("rolling it up into days: {:.3} s ({} roll-up rows, {} lines left)", started.elapsed().as_secs_f64(), compacted.rollups.len(), compacted.outcomes.len());
+    let compacted = measurement::compact(&parsed, DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap(), None);
+    println!("rolling it up into days: {:.3} s ({} roll-up rows, {} lines left)", started.elapsed().as_secs_f64(), compacted.rollups.days.len(), compacted.outcomes.len());
     let started = Instant::now();
     measurement::report(&compacted, &options);
     println!("report over the roll-ups: {:.4} s", started.elapsed().as_secs_f64());

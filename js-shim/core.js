@@ -190,7 +190,9 @@ export function createRekindle(glue, loadWasm) {
     api.report = (log, options) => JSON.parse(call(() => glue.report(text(log), opts(options))));
     api.rollup = (log, dimension, options) => JSON.parse(call(() => glue.rollup(text(log), dimension, opts(options))));
     api.reportCsv = (log, options) => call(() => glue.reportCsv(text(log), opts(options)));
-    api.compactOutcomes = (log, before) => JSON.parse(call(() => glue.compactOutcomes(text(log), millis(before))));
+    api.compactOutcomes = (log, before, keepMessagesFrom) =>
+      JSON.parse(call(() => glue.compactOutcomes(text(log), millis(before), keepMessagesFrom == null ? undefined : millis(keepMessagesFrom))));
+    api.messageRecord = (log, actionId) => JSON.parse(call(() => glue.messageRecord(text(log), String(actionId))));
   }
   return api;
 }

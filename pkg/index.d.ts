@@ -304,37 +304,52 @@ export function funnel(states: string[]): Funnel;
 /** The ids of the actions a stored state's journeys sent (an SMS's short link names one of them). */
 export function sentActionIds(state: string): string[];
 
-/** The outcome log as a store keeps it: lines not yet rolled up, and daily roll-ups. */
-export interface OutcomeLog { outcomes: Outcome[]; rollups: object[] }
+/** The outcome log as a store keeps it: lines not yet rolled up, and daily roll-ups with the messages kept for "why this message" (or, as stored before, the bare array of days). */
+export interface OutcomeLog { outcomes: Outcome[]; rollups: { days: object[]; messages?: Outcome[] } | object[] }
+/** Money in one currency: amounts in different currencies are never added. */
+export interface Revenue { currency: string | null; abandoned: number; recovered: number; revenueMinor: number; averageOrderMinor: number; revenuePerMessageMinor: number }
+/** A group's figures: counts across currencies, money per currency. */
+export type Metrics = Record<string, number> & { revenue: Revenue[] };
 export interface ReportOptions { level?: number; smsSegmentPriceMinor?: number; mixtureSd?: number; power?: number; sampleRatioAlpha?: number }
 export interface Interval { estimate: number; low: number; high: number }
 /** What recovery caused (docs/measurement.md defines every figure). */
 export interface Report {
   from: string | null;
   to: string | null;
-  treated: Record<string, number>;
-  holdout: Record<string, number>;
-  lift: null | {
-    treated: number; heldOut: number; treatedRate: number; holdoutRate: number;
-    difference: Interval; relative: Interval | null; pValue: number;
-    revenuePerAbandonment: null | { treatedMinor: number; holdoutMinor: number; difference: Interval; pValue: number; degreesOfFreedom: number };
-    incrementalOrders: Interval; incrementalRevenueMinor: Interval | null;
-    conclusive: boolean; minimumDetectableEffect: number; moreAbandonmentsNeeded: number | null; moreDaysNeeded: number | null; verdict: string;
-  };
+  treated: Metrics;
+  holdout: Metrics;
+  lift: null | Lift;
+  /** A partial pilot (`pilotPercent` < 100) against the shoppers it left alone. */
+  pilot?: { pilot: Metrics; leftAlone: Metrics; lift: Lift | null };
   experiments: {
     step: string;
-    arms: { variant: string; weight: number; journeys: number; recovered: number; recoveryRate: number; revenuePerAbandonmentMinor: number }[];
+    arms: { variant: string; weight: number; journeys: number; recovered: number; recoveryRate: number; revenuePerAbandonment: { currency: string | null; minor: number }[] }[];
     sampleRatio: { chiSquare: number; pValue: number; mismatch: boolean };
     comparisons: { variant: string; against: string; fixed: Interval; alwaysValid: Interval; alwaysValidP: number; conclusive: boolean }[];
   }[];
 }
+export interface Lift {
+  treated: number; heldOut: number; treatedRate: number; holdoutRate: number;
+  difference: Interval; relative: Interval | null; pValue: number;
+  /** One per currency both arms have journeys in. */
+  revenuePerAbandonment: { currency: string | null; treatedMinor: number; holdoutMinor: number; difference: Interval; pValue: number; degreesOfFreedom: number; incrementalMinor: Interval }[];
+  incrementalOrders: Interval;
+  conclusive: boolean; minimumDetectableEffect: number; moreAbandonmentsNeeded: number | null; moreDaysNeeded: number | null; verdict: string;
+}
 export type Dimension = 'playbook' | 'version' | 'pilot' | 'day' | 'week' | 'step' | 'channel' | 'angle' | 'variant';
 export function report(log: OutcomeLog | string, options?: ReportOptions): Report;
-export function rollup(log: OutcomeLog | string, dimension: Dimension, options?: ReportOptions): { dimension: Dimension; key: string; metrics: Record<string, number>; lift?: Report['lift'] }[];
+export function rollup(log: OutcomeLog | string, dimension: Dimension, options?: ReportOptions): { dimension: Dimension; key: string; metrics: Metrics; lift?: Lift }[];
 /** Every dimension's roll-up as CSV (RFC 4180, formulas defused). */
 export function reportCsv(log: OutcomeLog | string, options?: ReportOptions): string;
-/** Fold journeys abandoned before `before` into daily roll-ups: the roll-ups to keep, and the journeys whose lines may go. */
-export function compactOutcomes(log: OutcomeLog | string, before: Date | number): { rollups: object[]; journeys: string[] };
+/** Fold journeys abandoned before `before` into daily roll-ups, keeping their messages' records from `keepMessagesFrom` on: the roll-ups to keep, the journeys whose lines may go, and how many records past retention were dropped. */
+export function compactOutcomes(log: OutcomeLog | string, before: Date | number, keepMessagesFrom?: Date | number): { rollups: { days: object[]; messages?: Outcome[] }; journeys: string[]; forgotten: number };
+/** "Why this message": the record of one send (policy version, step, angle, offer, the engine's explanation), or null. */
+export interface MessageRecord {
+  actionId: string; journey: string; sentAt: number; playbook: string | null; policyVersion: string | null; step: string | null;
+  channel: 'email' | 'sms' | null; angle: string | null; variant: string | null; incentive: { kind: string; percent?: number } | null;
+  segments: number; why: string | null; since: string[];
+}
+export function messageRecord(log: OutcomeLog | string, actionId: string): MessageRecord | null;
 /** The console's view of a stored state (server build): addresses masked, carts named by products, sends, consent history with sources, pauses and support exceptions. */
 export function shopperView(state: string): object;
 /** The salted index key a console search resolves: `by` is email, phone (E.164, or national with `region`), order or checkout. */

@@ -16,12 +16,16 @@ export interface DurableObjectNamespaceLike {
  * for `eraseAll`.
  * `dueBefore`, `claimDue` and `claimable` are empty from the Worker: each contact's alarm runs its sends.
  */
-export function durableObjectStore(namespace: DurableObjectNamespaceLike): DurableObjectStore;
+export function durableObjectStore(namespace: DurableObjectNamespaceLike, options?: {
+  /** Starts every object name: one namespace, many tenants (the Shopify app gives each shop `<shop>/`). */
+  prefix?: string;
+}): DurableObjectStore;
 
 /**
  * The Durable Object class, exported from the Worker under the binding's `class_name`:
  * `export const RekindleContact = contactObject(options)`, with the options given to
  * `createHandler` (their `store` must be `durableObjectStore(env.<BINDING>)`). Without options
- * the objects only store: no alarms, no sends.
+ * the objects only store: no alarms, no sends. A function of the env also receives the object's
+ * tenant: the store `prefix` its contact was committed under ('' without one).
  */
-export function contactObject(options?: ServerOptions | ((env: any) => ServerOptions | Promise<ServerOptions>)): new (ctx: any, env: any) => object;
+export function contactObject(options?: ServerOptions | ((env: any, tenant: { prefix: string }) => ServerOptions | Promise<ServerOptions>)): new (ctx: any, env: any) => object;

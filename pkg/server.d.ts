@@ -173,6 +173,8 @@ export interface ServerOptions {
     reports?: string;
     /** Bearer secret of the operator API under /api/operator/ (the console's JSON API). */
     operator?: string;
+    /** Signs the console's session cookies and CSRF tokens (HMAC-SHA256): required with `console`, at least 32 characters. */
+    console?: string;
     /** POST /webhooks/postmark: the basic-auth `user:password` and/or a custom header set on the Postmark webhook. */
     postmarkWebhook?: { basicAuth?: string; header?: { name: string; value: string } };
   };
@@ -216,6 +218,8 @@ export interface ServerOptions {
   clientAddress?(request: Request, env: unknown): string | undefined;
   /** A budget ran out (the shop's confirmation texts): sends are refused until its window ends. */
   onAlert?(alert: { code: 'BUDGET_EXHAUSTED'; limit: string; max: number; windowHours: number; at: number }): void | Promise<void>;
+  /** The operator console under `<basePath>/console/` (needs `secrets.console`); without it there are no console routes. */
+  console?: OperatorConsole;
   maxBodyBytes?: number;
   leaseMs?: number;
   /**
@@ -267,6 +271,27 @@ export class RekindleConfigError extends Error {
  * as an object are checked at once (a RekindleConfigError is thrown); a function's on the first
  * request or `runtime()` call, which rejects with it.
  */
+/** The console's options, checked when `operatorConsole` is called (RekindleConfigError with the option's path). */
+export interface ConsoleOptions {
+  /** Who may sign in. `passwordHash` is what `hashPassword` returns, never a password. */
+  users: { name: string; role: 'viewer' | 'operator'; passwordHash: string }[];
+  /** The merchant's IANA time zone: every time the console shows is in it. */
+  timeZone: string;
+  /** ISO 4217, default 'USD'. */
+  currency?: string;
+  /** BCP 47, default 'en-US'. */
+  locale?: string;
+  /** Session lifetime, default 8 hours (a minute to seven days). */
+  sessionTtlMs?: number;
+  /** Failed sign-ins allowed per window: default 5 per name and 20 per client address per 15 minutes. */
+  signIn?: { perName?: { limit: number; windowMs: number }; perAddress?: { limit: number; windowMs: number } };
+}
+/** Opaque: hand it to `createHandler({ console })`. */
+export interface OperatorConsole { readonly checkSecrets: unknown; readonly mount: unknown }
+export function operatorConsole(options: ConsoleOptions): OperatorConsole;
+/** `pbkdf2-sha256$<iterations>$<salt>$<hash>` (PBKDF2-SHA256, a random 16-byte salt); default 100,000 iterations, the most Cloudflare Workers accept. */
+export function hashPassword(password: string, options?: { iterations?: number }): Promise<string>;
+
 export function createHandler(options: ServerOptions | ((env: any) => ServerOptions | Promise<ServerOptions>)): FetchHandler;
 export function memoryStore(): RekindleStore;
 export function twilioTransport(o: { accountSid: string; authToken: string; messagingServiceSid: string; baseUrl?: string; fetch?: typeof fetch; timeoutMs?: number }): Transport;

@@ -132,6 +132,8 @@ async function bundleServer(outDir) {
   await esbuild.build({ ...common, entryPoints: [join(server, 'index.js')], outfile: join(outDir, 'server', 'index.js'), platform: 'neutral' });
   await esbuild.build({ ...common, entryPoints: [join(server, 'node.js')], outfile: join(outDir, 'server', 'node.js'), platform: 'node' });
   await esbuild.build({ ...common, entryPoints: [join(server, 'cloudflare.js')], outfile: join(outDir, 'server', 'cloudflare.js'), platform: 'neutral', external: [...common.external, 'cloudflare:*'] });
+  // The Shopify app: Shopify's own libraries stay outside the bundle (an optional peer dependency).
+  await esbuild.build({ ...common, entryPoints: [join(server, 'shopify', 'index.js')], outfile: join(outDir, 'server', 'shopify.js'), platform: 'neutral', external: [...common.external, '@shopify/*'] });
 }
 
 export async function build() {

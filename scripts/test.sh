@@ -32,6 +32,12 @@ node --test tests/storefront/
 step "server runtime: handler, stores, signatures, fake providers (node:test)"
 node --test tests/server/
 
+step "Shopify app: two shops at once against a fake Shopify (both install paths, subscriptions, sends, uninstall), topics (node:test)"
+node --test tests/shopify/
+
+step "operator console: sign-in, CSRF, roles, hostile strings, axe-core, keyboard, screenshots in headless Chromium (node:test)"
+node --test tests/console/
+
 step "messages: every default email through SpamAssassin and axe-core in Chromium, screenshots (node:test)"
 node --test tests/messages/
 

@@ -25,7 +25,8 @@ pub struct Funnel {
 
 pub fn funnel(states: &[State]) -> Funnel {
     let mut f = Funnel::default();
-    for journey in states.iter().flat_map(|s| s.journeys.iter()) {
+    // Journeys outside a partial pilot were never Rekindle's to message: not in its funnel.
+    for journey in states.iter().flat_map(|s| s.journeys.iter()).filter(|j| !j.left_alone) {
         let sent = journey.sends.iter().any(|s| s.status == SendStatus::Sent);
         let recovered = journey.status == JourneyStatus::Recovered;
         if !(journey.holdout || sent || !recovered) {

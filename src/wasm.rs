@@ -168,21 +168,34 @@ pub mod server {
 
     #[derive(Serialize)]
     struct Compacted<'a> {
-        rollups: &'a [crate::measurement::Rollup],
+        rollups: &'a crate::measurement::Rollups,
         journeys: Vec<&'a str>,
+        /// Message records dropped past retention: worth writing even with nothing to fold.
+        forgotten: usize,
     }
 
-    /// Fold the lines of journeys abandoned before `before` (epoch ms) into the daily roll-ups.
-    /// Returns `{ rollups, journeys }` as JSON: the roll-ups to keep in place of the old ones,
-    /// and the journeys whose lines the store may now drop.
+    /// Fold the lines of journeys abandoned before `before` (epoch ms) into the daily roll-ups,
+    /// keeping their messages' records from `keepMessagesFrom` (epoch ms; the engine's
+    /// `messagesKeptForMs` before now) on. Returns `{ rollups, journeys }` as JSON: the roll-ups
+    /// to keep in place of the old ones, and the journeys whose lines the store may now drop.
     #[wasm_bindgen(js_name = compactOutcomes)]
-    pub fn compact_outcomes(log: &str, before: f64) -> Result<String, JsValue> {
+    pub fn compact_outcomes(log: &str, before: f64, keep_messages_from: Option<f64>) -> Result<String, JsValue> {
         let (log, _) = log_and_options(log, None)?;
-        let compacted = crate::measurement::compact(&log, millis(before)?);
+        let forget = keep_messages_from.map(millis).transpose()?;
+        let compacted = crate::measurement::compact(&log, millis(before)?, forget);
         let mut seen: std::collections::HashSet<&str> = compacted.outcomes.iter().map(|o| o.journey.as_str()).collect();
         // Each rolled-up journey once (`insert` is false for one kept or already listed).
         let journeys: Vec<&str> = log.outcomes.iter().map(|o| o.journey.as_str()).filter(|j| seen.insert(j)).collect();
-        json(&Compacted { rollups: &compacted.rollups, journeys })
+        let forgotten = forget.map_or(0, |cut| log.rollups.messages.iter().filter(|m| m.at < cut).count());
+        json(&Compacted { rollups: &compacted.rollups, journeys, forgotten })
+    }
+
+    /// "Why this message": the record of the send `actionId` (`src/measurement`), as JSON, or
+    /// `null` when the log has none.
+    #[wasm_bindgen(js_name = messageRecord)]
+    pub fn message_record(log: &str, action_id: &str) -> Result<String, JsValue> {
+        let (log, _) = log_and_options(log, None)?;
+        json(&crate::measurement::message(&log, action_id))
     }
 
     /// The console's view of a stored state (src/model/view.rs), as JSON: addresses masked,
@@ -357,6 +370,13 @@ pub mod server {
         pub fn settled_after_ms(&self) -> f64 {
             let hours = self.policy.attribution_window_hours.max(self.policy.journey_expiry_hours) as f64 + 24.0;
             hours * 3_600_000.0
+        }
+
+        /// How long a message's record is kept for "why this message": the policy's longest
+        /// retention (src/measurement).
+        #[wasm_bindgen(getter, js_name = messagesKeptForMs)]
+        pub fn messages_kept_for_ms(&self) -> f64 {
+            crate::measurement::messages_kept_for(&self.policy).num_milliseconds() as f64
         }
 
         #[wasm_bindgen(getter, js_name = smsSegmentLimit)]

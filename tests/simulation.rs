@@ -225,3 +225,62 @@ fn the_command_simulates_with_a_report_and_replays() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--shoppers: not a whole number"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+const CHECKOUTS_EXPORT: &str = include_str!("fixtures/replay/shopify/abandoned_checkouts_export.csv");
+const ORDERS_EXPORT: &str = include_str!("fixtures/replay/shopify/orders_export.csv");
+
+#[test]
+fn replay_reads_shopifys_abandoned_checkouts_and_orders_exports() {
+    use simulate::shopify_export::{replay_exports, Assumptions};
+    let assume = Assumptions { sms_consent: false, shipping_cost_minor: 800 };
+    let result = replay_exports(&Policy::default_policy(), CHECKOUTS_EXPORT, ORDERS_EXPORT, &assume).unwrap();
+    // Five checkouts (one spans two line-item rows, one has two items on two rows), four
+    // orders of which one was cancelled; six shoppers (one only ever ordered).
+    assert_eq!((result.contacts, result.events, result.journeys), (6, 8, 5), "{result:?}");
+    // Ada's order 40 minutes on and Dee's the next day match by address: the export has no token.
+    assert_eq!(result.recovered, 2, "{result:?}");
+    // The exports carry no SMS consent: nothing goes by SMS unless the merchant assumes it.
+    assert_eq!(result.by_channel.get("sms"), None, "{result:?}");
+    // Cy did not accept marketing: never emailed. The others are.
+    assert!(result.sends >= 4, "{result:?}");
+    // An SMS must name its sender (CTIA): the merchant's store name, which the default lacks.
+    let mut named = Policy::default_policy();
+    named.store_name = Some("Acme Outdoor".into());
+    let with_sms = replay_exports(&named, CHECKOUTS_EXPORT, ORDERS_EXPORT, &Assumptions { sms_consent: true, ..assume.clone() }).unwrap();
+    assert!(with_sms.by_channel.get("sms").copied().unwrap_or(0) > 0, "{with_sms:?}");
+    // Quiet hours bind SMS: Ben's 23:00 California checkout's text waits for morning.
+    assert!(with_sms.quiet_hour_deferrals >= 1, "{with_sms:?}");
+    // Checkouts alone: nobody recovers.
+    let alone = replay_exports(&Policy::default_policy(), CHECKOUTS_EXPORT, "", &assume).unwrap();
+    assert_eq!((alone.journeys, alone.recovered), (5, 0));
+}
+
+#[test]
+fn a_bad_export_row_is_a_typed_error_naming_the_file_line_and_column() {
+    use simulate::shopify_export::{replay_exports, Assumptions};
+    let assume = Assumptions::default();
+    let bad_price = CHECKOUTS_EXPORT.replacen(",18.00,", ",eighteen,", 1);
+    let e = replay_exports(&Policy::default_policy(), &bad_price, "", &assume).unwrap_err();
+    assert_eq!((e.code().as_str(), e.path()), ("INVALID_FIELD", "checkouts line 2: Lineitem price"));
+    let no_total = ORDERS_EXPORT.replacen("Total,", "Grand total,", 1);
+    let e = replay_exports(&Policy::default_policy(), "", &no_total, &assume).unwrap_err();
+    assert_eq!(e.path(), "orders line 1: Total");
+    let bad_time = ORDERS_EXPORT.replacen("2026-11-02 14:40:00 -0600,2,", "yesterday,2,", 1);
+    let e = replay_exports(&Policy::default_policy(), "", &bad_time, &assume).unwrap_err();
+    assert_eq!(e.path(), "orders line 2: Created at");
+}
+
+#[test]
+fn the_command_replays_shopify_exports() {
+    let exe = env!("CARGO_BIN_EXE_rekindle");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/replay/shopify/");
+    let out = std::process::Command::new(exe)
+        .args(["replay", "--json", "--shopify-checkouts", &format!("{dir}abandoned_checkouts_export.csv"), "--shopify-orders", &format!("{dir}orders_export.csv")])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let counts: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((counts["journeys"].as_u64(), counts["recovered"].as_u64()), (Some(5), Some(2)));
+    let out = std::process::Command::new(exe).args(["replay", "--shopify-orders", &format!("{dir}orders_export.csv")]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "orders alone have no checkout to replay");
+}

@@ -46,8 +46,16 @@ export function createHandler(options) {
       const shopHosts = new Set((o.shopDomains ?? beacon.allowedOrigins.map((origin) => new URL(origin).host)).map((h) => h.toLowerCase()));
       const linkSecret = o.secrets.links ?? o.secrets.salt;
       const runtime = createRuntime({ ...o, store: guardStore(o.store), linkSecret });
-      const operator = createOperator({ runtime, salt: o.secrets.salt, now: o.now ?? Date.now, simulate: o.simulate ?? null, policy: o.policy });
-      return { o, settings, beacon, shopHosts, linkSecret, now: o.now ?? Date.now, runtime, operator, maxBytes: o.maxBodyBytes ?? 1024 * KIB };
+      const now = o.now ?? Date.now;
+      // Requests refused by rate in this process, for the console's Health page.
+      const refusals = { beacon: 0, signIn: 0 };
+      // The console (console/index.js) is handed in, not imported: a deployment without it bundles none of it.
+      const operatorConsole = o.console ? o.console.mount({
+        secrets: o.secrets, basePath: settings.basePath, maxOverdueMs: settings.maxOverdueMs, rekindle: o.rekindle, runtime,
+        store: o.store, now, readBody, clientAddress: o.clientAddress, refusals, log: o.log,
+      }) : null;
+      const operator = createOperator({ runtime, salt: o.secrets.salt, now, simulate: o.simulate ?? null, policy: o.policy });
+      return { o, settings, beacon, shopHosts, linkSecret, now, runtime, operator, refusals, console: operatorConsole, maxBytes: o.maxBodyBytes ?? 1024 * KIB };
     })();
     ready.catch(() => {
       ready = undefined;
@@ -70,7 +78,8 @@ export function createHandler(options) {
     if (!settings) throw new TypeError('handler.owns: with options given as a function, call it after the first request or runtime() call');
     const path = routePath(settings.basePath, pathname);
     if (path === null || (path === '/beacon' && !settings.beaconEnabled)) return false;
-    return Object.keys(ROUTES).some((r) => r.endsWith(` ${path}`)) || /^\/[rup]\/[^/]+$/.test(path) || path.startsWith(OPERATOR_PREFIX);
+    if (settings.consoleEnabled && isConsolePath(path)) return true;
+    return Object.keys(ROUTES).some((r) => r.endsWith(` ${path}`)) || /^\/[rup]\/[^/]+$/.test(path) || /^\/report\/messages\/[^/]+$/.test(path) || path.startsWith(OPERATOR_PREFIX);
   };
   return handler;
 }
@@ -81,7 +90,11 @@ export function createHandler(options) {
  */
 function configure(o) {
   if (!o?.secrets?.salt) throw new RekindleConfigError('MISSING_SECRET', 'secrets.salt', 'required: it keys every pseudonymous id');
-  const settings = deploymentSettings(o);
+  const settings = { ...deploymentSettings(o), consoleEnabled: Boolean(o.console) };
+  if (o.console) {
+    if (typeof o.console.mount !== 'function') throw new RekindleConfigError('INVALID_OPTION', 'console', 'must be operatorConsole({ users, timeZone, ... }) from rekindle/server');
+    o.console.checkSecrets(o.secrets);
+  }
   if (settings.beaconEnabled && !(o.beacon?.allowedOrigins?.length > 0)) {
     o.log?.('warn', 'beacon.allowedOrigins is empty: every storefront\'s beacon will fail CORS. List the shop origins (e.g. https://shop.example), or set beacon: false if no storefront sends beacons', {
       route: `${settings.basePath}/beacon`,
@@ -89,6 +102,9 @@ function configure(o) {
   }
   return settings;
 }
+
+/** The operator console's pages (console/), served when `console` is configured. */
+const isConsolePath = (path) => path === '/console' || path.startsWith('/console/');
 
 const ROUTES = {
   'GET /health': health,
@@ -121,6 +137,9 @@ async function route(s, request, ctx) {
   if (path === null || (path === '/beacon' && !s.settings.beaconEnabled)) return problem(404, 'NOT_FOUND', `no route ${url.pathname}`);
   const handle = ROUTES[`${request.method} ${path}`];
   if (handle) return handle(s, request, url, ctx);
+  const record = /^\/report\/messages\/([^/]+)$/.exec(path);
+  if (record) return request.method === 'GET' ? messageRecord(s, request, decodeOrNull(record[1])) : problem(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${url.pathname}`);
+  if (s.console && isConsolePath(path)) return s.console.handle(request, url, path, { env: s.env, ctx });
   if (path.startsWith(OPERATOR_PREFIX)) return operatorApi(s, request, path.slice(OPERATOR_PREFIX.length), url);
   const short = /^\/s\/([A-Za-z0-9_-]{16})$/.exec(path);
   if (short && request.method === 'GET') {
@@ -198,18 +217,23 @@ async function beacon(s, request, url, ctx) {
   // Browsers send Origin on cross-site POSTs (and sendBeacon); a missing one is a server client.
   if (request.headers.get('origin') && !cors) return problem(403, 'ORIGIN_NOT_ALLOWED', 'this origin may not send beacons');
   const address = addressKey(clientAddressOf(request, s.env, ctx, s.o.clientAddress));
-  if (!s.beacon.perIp.take(address, s.now()) || !s.beacon.total.take('all', s.now())) return withHeaders(problem(429, 'RATE_LIMITED', 'too many beacons from this address'), cors);
+  if (!s.beacon.perIp.take(address, s.now()) || !s.beacon.total.take('all', s.now())) return refusedBeacon(s, withHeaders(problem(429, 'RATE_LIMITED', 'too many beacons from this address'), cors));
   const body = await readBody(request, s.beacon.maxBytes);
   const ingested = parseInput(() => s.o.rekindle.ingest.beacon(body, s.o.secrets.salt), s.o.log);
   const shopper = ingested.routed[0].contactId;
   if (!s.beacon.shoppersPerIp.admit(address, shopper, s.now())) {
-    return withHeaders(problem(429, 'RATE_LIMITED', 'too many new shoppers from this address'), cors);
+    return refusedBeacon(s, withHeaders(problem(429, 'RATE_LIMITED', 'too many new shoppers from this address'), cors));
   }
   if (!s.beacon.perShopper.take(`shopper:${shopper}`, s.now())) {
-    return withHeaders(problem(429, 'RATE_LIMITED', 'too many beacons for this shopper'), cors);
+    return refusedBeacon(s, withHeaders(problem(429, 'RATE_LIMITED', 'too many beacons for this shopper'), cors));
   }
   const summary = await s.runtime.ingest(ingested);
   return withHeaders(json(202, summary), cors);
+}
+
+function refusedBeacon(s, response) {
+  s.refusals.beacon += 1;
+  return response;
 }
 
 // ---------- provider webhooks ----------
@@ -440,6 +464,18 @@ async function jsonBody(text) {
 function limitOf(url) {
   const limit = Number(url.searchParams.get('limit') ?? NaN);
   return Number.isSafeInteger(limit) && limit > 0 ? { limit } : {};
+}
+
+/**
+ * GET /report/messages/<actionId>: why this message was sent, months later (src/measurement:
+ * the send's policy version, step, angle, offer and the engine's explanation). Behind the
+ * reports secret; 404 when the log has no such send (or its record is past retention).
+ */
+async function messageRecord(s, request, actionId) {
+  if (!(await sameSecret(s.o.secrets.reports, credentials(request, 'bearer')))) return problem(401, 'BAD_CREDENTIALS', 'the report needs its bearer secret');
+  if (!actionId || actionId.length > 256) return problem(400, 'INVALID_FIELD', 'not a message id', '$.actionId');
+  const found = await s.runtime.message(actionId);
+  return found ? json(200, found) : problem(404, 'NOT_FOUND', 'no message with this id in the log');
 }
 
 /** The credentials of `Authorization: <scheme> <credentials>`, or ''. The scheme is case-insensitive (RFC 9110 11.1). */

@@ -15,6 +15,7 @@ export function createHandler(options) {
 }
 
 export { RekindleConfigError } from './settings.js';
+export { operatorConsole, hashPassword } from './console/index.js';
 export { memoryStore } from './stores/memory.js';
 export { twilioTransport } from './transports/twilio.js';
 export { sendgridTransport } from './transports/sendgrid.js';

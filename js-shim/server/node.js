@@ -98,6 +98,9 @@ export function toNodeListener(handler, { env = {}, trustProxy = false, log } = 
       };
       const response = await handler(request, env, ctx);
       const head = Object.fromEntries(response.headers);
+      // Headers iterate each Set-Cookie apart; fromEntries would keep only the last (the console sets two).
+      const cookies = response.headers.getSetCookie();
+      if (cookies.length) head['set-cookie'] = cookies;
       // Refused before the body was read (413, 401): close rather than read the rest.
       if (hasBody && !req.readableEnded) head.connection = 'close';
       res.writeHead(response.status, head);

@@ -24,6 +24,11 @@ export function rateLimiter({ limit, windowMs, maxKeys = 50_000 }) {
       w.count += 1;
       return w.count <= limit;
     },
+    /** True if `key` has used up its window at `now` (counting nothing): for limits that count only failures. */
+    spent(key, now) {
+      const w = windows.get(key);
+      return Boolean(w) && now - w.start < windowMs && w.count >= limit;
+    },
   };
 }
 

@@ -469,6 +469,7 @@ export function createRuntime({
 
   /** The outcome log as the engine reads it: `{ outcomes, rollups }` as JSON text. */
   async function outcomeLog() {
+    if (!store.readOutcomes) return { text: '{"outcomes":[],"rollups":[]}', upTo: 0, version: 0 };
     const { lines, rollups, upTo, version } = await store.readOutcomes();
     return { text: `{"outcomes":[${lines.join(',')}],"rollups":${rollups ?? '[]'}}`, upTo, version };
   }
@@ -482,14 +483,25 @@ export function createRuntime({
   }
 
   /**
+   * "Why did this shopper get this message?": the send's record (policy version, step, angle,
+   * offer, the engine's sentence), from the live log or, once its journey is rolled up, the
+   * messages kept with the roll-ups until the retention horizon. null when there is none.
+   */
+  async function message(actionId) {
+    const { text } = await outcomeLog();
+    return rekindle.messageRecord(text, actionId);
+  }
+
+  /**
    * Fold settled journeys' log lines into daily roll-ups, so a year of a busy shop stays small.
    * Compare-and-set on the roll-ups' version: two processes rolling up at once cannot count a
    * day twice; the loser finds nothing left to do next time.
    */
   async function rollUpOutcomes() {
     const { text, upTo, version } = await outcomeLog();
-    const { rollups, journeys } = rekindle.compactOutcomes(text, now() - engine.settledAfterMs);
-    if (journeys.length === 0) return { rolledUp: 0 };
+    const { rollups, journeys, forgotten } = rekindle.compactOutcomes(text, now() - engine.settledAfterMs, now() - engine.messagesKeptForMs);
+    // Nothing to fold and no message record past retention: nothing to write.
+    if (journeys.length === 0 && forgotten === 0) return { rolledUp: 0 };
     const done = await store.rollUpOutcomes({ upTo, version, journeys, rollups: JSON.stringify(rollups) });
     return { rolledUp: done ? journeys.length : 0 };
   }
@@ -511,7 +523,7 @@ export function createRuntime({
   const schedule = () => store.dueSummary(now());
 
   return {
-    apply, ingest, ingestMatching, tick, dispatchPending, contactOfAction, actionOfShortLink, recoveryUrl, schedule, report, rollUpOutcomes, owner,
+    apply, ingest, ingestMatching, tick, dispatchPending, contactOfAction, actionOfShortLink, recoveryUrl, schedule, report, message, outcomeLog, rollUpOutcomes, owner,
     get engine() {
       return engine;
     },

@@ -155,7 +155,7 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
         run.keep_or_forget_anonymous();
     }
     run.reschedule_housekeeping(housekept);
-    let logged = outcomes::outcomes(&before, policy, &run.state, event, &run.actions, run.now);
+    let logged = outcomes::outcomes(&before, policy, &run.state, event, &run.actions, &run.why, run.now);
     let mut decision = run.finish();
     decision.outcomes = logged;
     decision

@@ -7,7 +7,7 @@ use crate::common::channel::Channel;
 use crate::model::action::Action;
 use crate::model::event::{Event, EventBody};
 use crate::model::journey::{Journey, JourneyStatus, PlannedSend, SendStatus};
-use crate::model::outcome::{Arm, Outcome, OutcomeKind};
+use crate::model::outcome::{Arm, Incentive, Outcome, OutcomeKind};
 use crate::model::state::State;
 use crate::policy::Policy;
 
@@ -42,7 +42,7 @@ impl Before {
 
 // Not inlined into `decide`: one copy, off the hot path's code (it cost 33 KB of wasm inlined).
 #[inline(never)]
-pub(super) fn outcomes(before: &Before, policy: &Policy, state: &State, event: &Event, actions: &[Action], decided_at: chrono::DateTime<chrono::Utc>) -> Vec<Outcome> {
+pub(super) fn outcomes(before: &Before, policy: &Policy, state: &State, event: &Event, actions: &[Action], why: &super::explain::Explanation, decided_at: chrono::DateTime<chrono::Utc>) -> Vec<Outcome> {
     let mut out = Vec::new();
     let at = event.at;
     for journey in &state.journeys {
@@ -58,7 +58,14 @@ pub(super) fn outcomes(before: &Before, policy: &Policy, state: &State, event: &
             let (status, opened, clicked) = old.and_then(|(_, _, s)| s.get(i).copied()).unwrap_or((SendStatus::Scheduled, false, false));
             if send.status == SendStatus::Sent && status != SendStatus::Sent {
                 let mut line = send_line(OutcomeKind::Sent, journey, send, at);
-                line.segments = segments(actions, &send.id);
+                // What "why this message" needs months on, when the journey is gone: the
+                // policy it ran under, its offer and the engine's own sentence.
+                line.policy_version = Some(journey.policy_version.clone());
+                line.playbook = Some(journey.playbook.clone());
+                let (segments, offer) = sent_facts(actions, &send.id);
+                line.segments = segments;
+                line.incentive = offer.map(|o| Incentive { kind: o.kind, percent: o.percent });
+                line.why = Some(why.summary().to_string());
                 out.push(line);
             }
             if send.opened && !opened {
@@ -80,6 +87,10 @@ pub(super) fn outcomes(before: &Before, policy: &Policy, state: &State, event: &
             let mut line = Outcome::new(kind, &journey.id, at);
             if kind == OutcomeKind::Ordered {
                 line.amount_minor = journey.recovered_minor.unwrap_or(0);
+                // The order's own currency (a Shopify order's `currency` is the shop's).
+                if let EventBody::OrderPlaced(order) = &event.body {
+                    line.currency = Some(order.total.currency.clone());
+                }
             }
             out.push(line);
         }
@@ -121,8 +132,11 @@ fn abandoned(journey: &Journey, policy: &Policy) -> Outcome {
     line.playbook = Some(journey.playbook.clone());
     line.policy_version = Some(journey.policy_version.clone());
     line.holdout = journey.holdout;
-    line.pilot = policy.pilot_percent < 100;
+    line.left_alone = journey.left_alone;
+    line.pilot = policy.pilot_percent < 100 && !journey.left_alone;
     line.amount_minor = journey.cart.shop_subtotal_minor().unwrap_or(0);
+    // The shop's currency, what `shop_subtotal_minor` is in (Shopify's `shop_money`).
+    line.currency = Some(journey.cart.shop_currency.clone().unwrap_or_else(|| journey.cart.currency.clone()));
     // Arms are assigned by contact, holdout or not: a held-out journey is in no arm, since it
     // receives none of them.
     for send in &journey.sends {
@@ -155,12 +169,15 @@ fn line_for(state: &State, action_id: &str, kind: OutcomeKind, at: chrono::DateT
     Some(send_line(kind, journey, journey.send(action_id)?, at))
 }
 
-fn segments(actions: &[Action], send_id: &str) -> u8 {
+/// The SMS segments and the offer of the send `send_id` dispatched in this decision.
+fn sent_facts<'a>(actions: &'a [Action], send_id: &str) -> (u8, Option<&'a crate::model::offer::Offer>) {
     actions
         .iter()
         .find_map(|a| match a {
-            Action::Send { id, message, .. } if id == send_id => message.sms.as_ref().map(|s| s.segments.count),
+            Action::Send { id, message, .. } if id == send_id => {
+                Some((message.sms.as_ref().map_or(0, |s| s.segments.count), message.data.incentive.as_ref()))
+            }
             _ => None,
         })
-        .unwrap_or(0)
+        .unwrap_or((0, None))
 }

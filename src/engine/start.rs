@@ -7,7 +7,7 @@ use crate::common::ids;
 use crate::model::action::Action;
 use crate::model::event::{Origin, ReasonSignal};
 use crate::model::journey::{Journey, JourneyStatus, PlannedSend, SendStatus};
-use crate::policy::Profile;
+use crate::policy::{pilot_arm, PilotArm, Profile};
 use chrono::{DateTime, Duration, Utc};
 
 impl Run<'_> {
@@ -55,6 +55,7 @@ impl Run<'_> {
             cart: cart.clone(),
             reasons: reasons.to_vec(),
             holdout: false,
+            left_alone: false,
             sends: Vec::new(),
             incentive: None,
             order_id: None,
@@ -128,24 +129,24 @@ impl Run<'_> {
         }
         let Some(index) = self.state.journeys.iter().position(|j| j.id == journey_id) else { return };
         let mut journey = self.state.journeys.remove(index);
-        // Buckets lie in 0..100: a full pilot or an empty holdout needs no hash.
-        let pilot = self.policy.pilot_percent;
-        if pilot < 100 && ids::bucket(&["pilot:", &self.policy.name], &self.state.contact.id) >= pilot {
+        let journey_id = journey_id.to_string();
+        let playbook = self.policy.choose(&self.profile(&cart));
+        journey.playbook = playbook.name.clone();
+        // Outside a partial pilot: tracked like a held-out journey, never messaged, so the
+        // report can compare the pilot with the shoppers it left alone.
+        if pilot_arm(&self.policy.name, self.policy.pilot_percent, &self.state.contact.id) == PilotArm::LeftAlone {
+            journey.left_alone = true;
             self.why.because(
                 "outsidePilot",
-                format_args!(
-                    "contact is outside the {}% pilot",
-                    self.policy.pilot_percent
-                ),
+                format_args!("contact is outside the {}% pilot: journey {journey_id} is tracked, left alone", self.policy.pilot_percent),
             );
+            self.state.journeys.push(journey);
             return;
         }
-        let journey_id = journey_id.to_string();
+        // Buckets lie in 0..100: an empty holdout needs no hash.
         let share = self.policy.holdout_percent;
         let holdout = share > 0 && ids::bucket(&["holdout:", &self.policy.name], &journey_id) < share;
-        let playbook = self.policy.choose(&self.profile(&cart));
         self.note_abandon_after_incentive(at);
-        journey.playbook = playbook.name.clone();
         journey.holdout = holdout;
         journey.sends.reserve(playbook.steps.len());
         if holdout {

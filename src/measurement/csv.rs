@@ -4,7 +4,7 @@
 use super::Row;
 use std::fmt::Write;
 
-const HEADER: &str = "dimension,key,abandoned,messaged,messages,delivered,opened,clicked,recovered,recovered_last_touch,recovery_rate,revenue_minor,average_order_minor,revenue_per_message_minor,sms_segments,sms_cost_minor,unsubscribes_per_1000,complaints_per_1000,held_out,holdout_rate,lift,lift_low,lift_high,p_value,conclusive\r\n";
+const HEADER: &str = "dimension,key,currency,abandoned,messaged,messages,delivered,opened,clicked,recovered,recovered_last_touch,recovery_rate,revenue_minor,average_order_minor,revenue_per_message_minor,sms_segments,sms_cost_minor,unsubscribes_per_1000,complaints_per_1000,held_out,holdout_rate,lift,lift_low,lift_high,p_value,conclusive\r\n";
 
 fn field(out: &mut String, text: &str) {
     // Quote anything a spreadsheet could misread; a leading = + - @ would be a formula.
@@ -28,6 +28,10 @@ pub fn to_csv(rows: &[Row]) -> String {
         field(&mut out, row.dimension.as_str());
         out.push(',');
         field(&mut out, &row.key);
+        out.push(',');
+        field(&mut out, row.currency.as_deref().unwrap_or(""));
+        // Split by currency, a row has at most one currency's money.
+        let money = m.revenue.first().cloned().unwrap_or_default();
         let _ = write!(
             out,
             ",{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
@@ -40,9 +44,9 @@ pub fn to_csv(rows: &[Row]) -> String {
             m.recovered,
             m.recovered_last_touch,
             m.recovery_rate,
-            m.revenue_minor,
-            m.average_order_minor,
-            m.revenue_per_message_minor,
+            money.revenue_minor,
+            money.average_order_minor,
+            money.revenue_per_message_minor,
             m.sms_segments,
             m.sms_cost_minor,
             m.unsubscribes_per_1000,

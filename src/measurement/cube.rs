@@ -82,6 +82,11 @@ pub struct Key {
     pub version: u32,
     pub holdout: bool,
     pub pilot: bool,
+    /// Outside a partial pilot: tracked, never messaged.
+    pub left_alone: bool,
+    /// The journey's money's currency (interned; 0: unknown, a line logged before currencies
+    /// were): its order's, else the shop's at abandonment. Cells never add two currencies.
+    pub currency: u32,
     pub arm: bool,
     pub step: u32,
     pub channel: u8,
@@ -145,6 +150,7 @@ struct Journey {
     arms: (u32, u32),
     order_at: i64,
     revenue: i64,
+    order_currency: u32,
     /// Its `abandoned` line was among the lines (an `ordered` one alone does not count it).
     known: bool,
     ordered: bool,
@@ -217,6 +223,7 @@ impl Cube {
                     arms: (0, 0),
                     order_at: i64::MAX,
                     revenue: 0,
+                    order_currency: 0,
                     known: false,
                     ordered: false,
                     messaged: false,
@@ -229,6 +236,7 @@ impl Cube {
                 j.ordered = true;
                 j.order_at = line.at.timestamp_millis();
                 j.revenue = line.amount_minor;
+                j.order_currency = self.names.id(line.currency.as_deref());
             }
             if abandoned && !j.known {
                 j.known = true;
@@ -238,6 +246,8 @@ impl Cube {
                     version: self.names.id(line.policy_version.as_deref()),
                     holdout: line.holdout,
                     pilot: line.pilot,
+                    left_alone: line.left_alone,
+                    currency: self.names.id(line.currency.as_deref()),
                     ..Key::default()
                 };
                 let start = arms.len() as u32;
@@ -249,6 +259,11 @@ impl Cube {
                 }
                 j.arms = (start, arms.len() as u32);
             }
+        }
+        // Revenue is in the order's currency: a journey's money goes where its order's does.
+        // (On Shopify both are the shop's currency; elsewhere an order may name its own.)
+        for j in journeys.iter_mut().filter(|j| j.order_currency != 0) {
+            j.key.currency = j.order_currency;
         }
         // Pass 2: message lines into message cells, and their journey's tallies.
         let mut journey_extra: Vec<Counts> = vec![Counts::default(); journeys.len()];

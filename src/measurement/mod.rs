@@ -21,14 +21,62 @@ use serde::{Deserialize, Serialize};
 
 pub use csv::to_csv;
 
-/// The log as a store holds it: lines not yet rolled up, and daily roll-ups.
+/// The log as a store holds it: lines not yet rolled up, and what replaced the rest.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Log {
     #[serde(default)]
     pub outcomes: Vec<Outcome>,
     #[serde(default)]
-    pub rollups: Vec<Rollup>,
+    pub rollups: Rollups,
+}
+
+/// What a store keeps in place of settled journeys' lines: daily cells for the figures, and
+/// each message's `sent` line (policy version, step, angle, offer, the engine's sentence) so
+/// "why did this shopper get this message" has an answer until the retention horizon.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Rollups {
+    pub days: Vec<Rollup>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<Outcome>,
+}
+
+/// Stores hold the roll-ups as opaque text: either this shape, or the bare array of daily
+/// cells written before messages were kept (read as days without messages).
+impl<'de> Deserialize<'de> for Rollups {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Rollups, D::Error> {
+        struct Either;
+        impl<'de> serde::de::Visitor<'de> for Either {
+            type Value = Rollups;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("daily roll-ups: an array, or {days, messages}")
+            }
+            fn visit_unit<E>(self) -> std::result::Result<Rollups, E> {
+                Ok(Rollups::default())
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Rollups, A::Error> {
+                let mut days = Vec::new();
+                while let Some(day) = seq.next_element()? {
+                    days.push(day);
+                }
+                Ok(Rollups { days, messages: Vec::new() })
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> std::result::Result<Rollups, A::Error> {
+                #[derive(Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct Kept {
+                    #[serde(default)]
+                    days: Vec<Rollup>,
+                    #[serde(default)]
+                    messages: Vec<Outcome>,
+                }
+                let kept = Kept::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(Rollups { days: kept.days, messages: kept.messages })
+            }
+        }
+        deserializer.deserialize_any(Either)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -89,24 +137,41 @@ pub struct Metrics {
     /// after at least one message (journeys).
     pub recovered_last_touch: u64,
     pub recovery_rate: f64,
-    pub revenue_minor: i64,
-    pub average_order_minor: f64,
-    pub revenue_per_message_minor: f64,
+    /// Money, one entry per currency: amounts in different currencies are never added.
+    pub revenue: Vec<Revenue>,
     pub sms_segments: u64,
     pub sms_cost_minor: f64,
     pub unsubscribes_per_1000: f64,
     pub complaints_per_1000: f64,
 }
 
+/// A group's money in one currency (ISO 4217; absent for lines logged before currencies were).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Revenue {
+    pub currency: Option<String>,
+    /// Journeys (messages) whose money is in this currency, and those recovered.
+    pub abandoned: u64,
+    pub recovered: u64,
+    pub revenue_minor: i64,
+    pub average_order_minor: f64,
+    pub revenue_per_message_minor: f64,
+}
+
+/// Revenue per abandonment treated against held out, in one currency: only the journeys whose
+/// money is in it, on both sides.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RevenueLift {
+    pub currency: Option<String>,
     pub treated_minor: f64,
     pub holdout_minor: f64,
     /// Welch's interval for the difference in revenue per abandonment.
     pub difference: Interval,
     pub p_value: f64,
     pub degrees_of_freedom: f64,
+    /// The difference times this currency's treated journeys: revenue the messages caused.
+    pub incremental_minor: Interval,
 }
 
 /// Treated against held out.
@@ -122,10 +187,10 @@ pub struct Lift {
     /// treated / held-out − 1, with the log interval; absent without recoveries in both.
     pub relative: Option<Interval>,
     pub p_value: f64,
-    pub revenue_per_abandonment: Option<RevenueLift>,
+    /// One per currency both arms have journeys in.
+    pub revenue_per_abandonment: Vec<RevenueLift>,
     /// The difference times the treated journeys: orders the messages caused.
     pub incremental_orders: Interval,
-    pub incremental_revenue_minor: Option<Interval>,
     /// The difference's interval excludes zero.
     pub conclusive: bool,
     /// The smallest difference these sample sizes detect (two-sided, at `level`, `power`).
@@ -145,7 +210,15 @@ pub struct ArmResult {
     pub journeys: u64,
     pub recovered: u64,
     pub recovery_rate: f64,
-    pub revenue_per_abandonment_minor: f64,
+    /// Per currency.
+    pub revenue_per_abandonment: Vec<Amount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Amount {
+    pub currency: Option<String>,
+    pub minor: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -189,7 +262,23 @@ pub struct Report {
     pub treated: Metrics,
     pub holdout: Metrics,
     pub lift: Option<Lift>,
+    /// A partial pilot against the shoppers it left alone; absent without a partial pilot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pilot: Option<PilotComparison>,
     pub experiments: Vec<ExperimentResult>,
+}
+
+/// A merchant ran Rekindle for a share of shoppers (`pilotPercent`) and left the rest alone:
+/// the pilot's messaged journeys against the left-alone ones. Both arms are randomised (by
+/// contact), so the difference is what running the policy caused. The pilot's own holdout is
+/// in neither arm: it is the report's main comparison.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PilotComparison {
+    pub pilot: Metrics,
+    pub left_alone: Metrics,
+    /// The pilot as "treated", the left-alone arm as "held out".
+    pub lift: Option<Lift>,
 }
 
 /// A dimension the report groups by.
@@ -253,6 +342,10 @@ impl Dimension {
 pub struct Row {
     pub dimension: Dimension,
     pub key: String,
+    /// Set when the groups are split by currency too (the CSV): every figure of the row is
+    /// then about this currency's journeys only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
     pub metrics: Metrics,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lift: Option<Lift>,
@@ -271,6 +364,11 @@ pub struct Rollup {
     pub holdout: bool,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub pilot: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub left_alone: bool,
+    /// The currency of the cell's money (ISO 4217).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
     /// A journey-level cell of one experiment arm (`step`, `variant`, `weight`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub arm: bool,
@@ -304,13 +402,15 @@ fn date(day: i32) -> chrono::NaiveDate {
 impl Cube {
     fn from_log(log: &Log) -> Cube {
         let mut cube = Cube::new();
-        for r in &log.rollups {
+        for r in &log.rollups.days {
             let key = Key {
                 day: (r.day - EPOCH).num_days() as i32,
                 playbook: cube.names.id(r.playbook.as_deref()),
                 version: cube.names.id(r.version.as_deref()),
                 holdout: r.holdout,
                 pilot: r.pilot,
+                left_alone: r.left_alone,
+                currency: cube.names.id(r.currency.as_deref()),
                 arm: r.arm,
                 step: cube.names.id(r.step.as_deref()),
                 channel: channel_code(r.channel),
@@ -352,6 +452,8 @@ impl Cube {
                 version: self.names.name(k.version).map(str::to_string),
                 holdout: k.holdout,
                 pilot: k.pilot,
+                left_alone: k.left_alone,
+                currency: self.names.name(k.currency).map(str::to_string),
                 arm: k.arm,
                 step: self.names.name(k.step).map(str::to_string),
                 channel: channel_of(k.channel),
@@ -377,8 +479,9 @@ impl Cube {
 /// Fold the lines of journeys abandoned before `before` into the daily roll-ups; keep the rest
 /// as lines. A line arriving later for a rolled-up journey (a late delivery receipt) is left
 /// out of every figure, and dropped at the next roll-up: the host rolls up only journeys past
-/// expiry and attribution.
-pub fn compact(log: &Log, before: chrono::DateTime<chrono::Utc>) -> Log {
+/// expiry and attribution. Rolled-up `sent` lines are kept as message records until
+/// `forget_messages_before` (the retention horizon: `messages_kept_for`).
+pub fn compact(log: &Log, before: chrono::DateTime<chrono::Utc>, forget_messages_before: Option<chrono::DateTime<chrono::Utc>>) -> Log {
     use crate::model::outcome::OutcomeKind;
     let (old, young): (Vec<&Outcome>, Vec<&Outcome>) = {
         let abandoned: std::collections::HashMap<&str, bool> = log
@@ -393,14 +496,115 @@ pub fn compact(log: &Log, before: chrono::DateTime<chrono::Utc>) -> Log {
             .iter()
             .partition(|o| abandoned.get(o.journey.as_str()).copied().unwrap_or(o.at < before))
     };
+    let kept = |o: &Outcome| forget_messages_before.is_none_or(|cut| o.at >= cut);
+    let mut messages: Vec<Outcome> = log.rollups.messages.iter().filter(|o| kept(o)).cloned().collect();
+    let mut known: std::collections::HashSet<&str> = log.rollups.messages.iter().filter_map(|o| o.send.as_deref()).collect();
+    for line in old.iter().filter(|o| o.kind == OutcomeKind::Sent && kept(o)) {
+        // A send logs `sent` once; a line handed over twice is kept once.
+        if line.send.as_deref().is_some_and(|id| known.insert(id)) {
+            messages.push((*line).clone());
+        }
+    }
     let old: Vec<Outcome> = old.into_iter().cloned().collect();
-    let cube = Cube::from_log(&Log { outcomes: old, rollups: log.rollups.clone() });
-    Log { outcomes: young.into_iter().cloned().collect(), rollups: cube.rollups() }
+    let cube = Cube::from_log(&Log { outcomes: old, rollups: Rollups { days: log.rollups.days.clone(), messages: Vec::new() } });
+    Log { outcomes: young.into_iter().cloned().collect(), rollups: Rollups { days: cube.rollups(), messages } }
 }
 
-fn metrics(c: &Counts, options: &Options) -> Metrics {
+/// How long a message's record is kept for "why this message": the policy's longest retention
+/// (regions included), since the record has no region to choose by. It holds no personal data,
+/// but nothing outlives what the merchant documented.
+pub fn messages_kept_for(policy: &crate::policy::Policy) -> chrono::Duration {
+    let days = policy.retention.regions.values().copied().chain([policy.retention.days]).max().unwrap_or(policy.retention.days);
+    chrono::Duration::days(days as i64)
+}
+
+/// "Why did this shopper get this message?": the record of the send `action_id`, from the live
+/// lines or the rolled-up messages, with what the provider reported of it while the lines were
+/// still kept. None when no such send was logged (or its record is past retention).
+pub fn message(log: &Log, action_id: &str) -> Option<Message> {
+    use crate::model::outcome::OutcomeKind;
+    let is_it = |o: &&Outcome| o.kind == OutcomeKind::Sent && o.send.as_deref() == Some(action_id);
+    let sent = log.outcomes.iter().find(is_it).or_else(|| log.rollups.messages.iter().find(is_it))?;
+    let later: Vec<OutcomeKind> = log
+        .outcomes
+        .iter()
+        .filter(|o| o.send.as_deref() == Some(action_id) && o.kind != OutcomeKind::Sent)
+        .map(|o| o.kind)
+        .collect();
+    Some(Message {
+        action_id: action_id.to_string(),
+        journey: sent.journey.clone(),
+        sent_at: sent.at,
+        playbook: sent.playbook.clone(),
+        policy_version: sent.policy_version.clone(),
+        step: sent.step.clone(),
+        channel: sent.channel,
+        angle: sent.angle,
+        variant: sent.variant.clone(),
+        incentive: sent.incentive.clone(),
+        segments: sent.segments,
+        why: sent.why.clone(),
+        since: later,
+    })
+}
+
+/// One message, explained (`message`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    pub action_id: String,
+    pub journey: String,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub sent_at: chrono::DateTime<chrono::Utc>,
+    /// Absent on lines logged before sends carried them.
+    pub playbook: Option<String>,
+    pub policy_version: Option<String>,
+    pub step: Option<String>,
+    pub channel: Option<Channel>,
+    pub angle: Option<Angle>,
+    pub variant: Option<String>,
+    pub incentive: Option<crate::model::outcome::Incentive>,
+    pub segments: u8,
+    /// The engine's explanation of the decision that sent it.
+    pub why: Option<String>,
+    /// Delivered, opened, clicked, unsubscribed, complained, while the journey's lines were kept.
+    pub since: Vec<crate::model::outcome::OutcomeKind>,
+}
+
+/// A group's counts, its money kept apart per currency: counts add up across currencies,
+/// amounts never do.
+#[derive(Debug, Clone, Default)]
+struct Split {
+    all: Counts,
+    by_currency: std::collections::BTreeMap<String, Counts>,
+}
+
+impl Split {
+    fn add(&mut self, cube: &Cube, k: &Key, c: &Counts) {
+        self.all.add(c);
+        self.by_currency.entry(cube.names.name(k.currency).unwrap_or("").to_string()).or_default().add(c);
+    }
+}
+
+fn currency(name: &str) -> Option<String> {
+    (!name.is_empty()).then(|| name.to_string())
+}
+
+fn metrics(split: &Split, options: &Options) -> Metrics {
+    let c = &split.all;
     let per = |x: u64, of: u64| if of > 0 { x as f64 / of as f64 } else { 0.0 };
-    let revenue = c.revenue.sum.round() as i64;
+    let revenue = split
+        .by_currency
+        .iter()
+        .map(|(name, c)| Revenue {
+            currency: currency(name),
+            abandoned: c.units,
+            recovered: c.recovered,
+            revenue_minor: c.revenue.sum.round() as i64,
+            average_order_minor: if c.recovered > 0 { c.revenue.sum / c.recovered as f64 } else { 0.0 },
+            revenue_per_message_minor: if c.messages > 0 { c.revenue.sum / c.messages as f64 } else { 0.0 },
+        })
+        .collect();
     Metrics {
         abandoned: c.units,
         messaged: c.messaged,
@@ -411,9 +615,7 @@ fn metrics(c: &Counts, options: &Options) -> Metrics {
         recovered: c.recovered,
         recovered_last_touch: c.last_touch,
         recovery_rate: per(c.recovered, c.units),
-        revenue_minor: revenue,
-        average_order_minor: if c.recovered > 0 { c.revenue.sum / c.recovered as f64 } else { 0.0 },
-        revenue_per_message_minor: if c.messages > 0 { c.revenue.sum / c.messages as f64 } else { 0.0 },
+        revenue,
         sms_segments: c.segments,
         sms_cost_minor: c.segments as f64 * options.sms_segment_price_minor,
         unsubscribes_per_1000: 1000.0 * per(c.unsubscribed, c.messages),
@@ -421,20 +623,32 @@ fn metrics(c: &Counts, options: &Options) -> Metrics {
     }
 }
 
-fn lift(treated: &Counts, held: &Counts, days: f64, options: &Options) -> Option<Lift> {
+fn lift(treated_split: &Split, held_split: &Split, days: f64, options: &Options) -> Option<Lift> {
+    let (treated, held) = (&treated_split.all, &held_split.all);
     let (x1, n1, x2, n2) = (treated.recovered as f64, treated.units as f64, held.recovered as f64, held.units as f64);
     if n1 < 1.0 || n2 < 1.0 {
         return None;
     }
     let level = options.level;
     let difference = inference::newcombe_difference(x1, n1, x2, n2, level);
-    let revenue = inference::welch(treated.revenue, held.revenue, level).map(|(difference, p_value, df)| RevenueLift {
-        treated_minor: treated.revenue.mean(),
-        holdout_minor: held.revenue.mean(),
-        difference,
-        p_value,
-        degrees_of_freedom: df,
-    });
+    // Revenue per abandonment, currency by currency: a journey's zero counts in its shop's.
+    let revenue = treated_split
+        .by_currency
+        .iter()
+        .filter_map(|(name, t)| {
+            let h = held_split.by_currency.get(name)?;
+            let (difference, p_value, df) = inference::welch(t.revenue, h.revenue, level)?;
+            Some(RevenueLift {
+                currency: currency(name),
+                treated_minor: t.revenue.mean(),
+                holdout_minor: h.revenue.mean(),
+                difference,
+                p_value,
+                degrees_of_freedom: df,
+                incremental_minor: difference.scaled(t.units as f64),
+            })
+        })
+        .collect();
     let pooled = (x1 + x2) / (n1 + n2);
     let mde = inference::minimum_detectable_effect(pooled, n1, n2, 1.0 - level, options.power);
     let conclusive = difference.excludes_zero();
@@ -462,7 +676,6 @@ fn lift(treated: &Counts, held: &Counts, days: f64, options: &Options) -> Option
         relative: inference::relative_lift(x1, n1, x2, n2, level),
         p_value: inference::two_proportion_p(x1, n1, x2, n2),
         incremental_orders: difference.scaled(n1),
-        incremental_revenue_minor: revenue.as_ref().map(|r| r.difference.scaled(n1)),
         revenue_per_abandonment: revenue,
         conclusive,
         minimum_detectable_effect: mde,
@@ -477,7 +690,14 @@ fn group_key(cube: &Cube, k: &Key, dimension: Dimension) -> String {
     match dimension {
         Dimension::Playbook => name(k.playbook),
         Dimension::Version => name(k.version),
-        Dimension::Pilot => if k.pilot { "pilot" } else { "all" }.to_string(),
+        Dimension::Pilot => if k.left_alone {
+            "leftAlone"
+        } else if k.pilot {
+            "pilot"
+        } else {
+            "all"
+        }
+        .to_string(),
         Dimension::Day => date(k.day).to_string(),
         // Weeks start on Monday; 1970-01-01 was a Thursday.
         Dimension::Week => date(k.day - (k.day + 3).rem_euclid(7)).to_string(),
@@ -492,23 +712,30 @@ fn days(cube: &Cube) -> f64 {
     cube.span().map_or(1.0, |(a, b)| (b - a + 1) as f64)
 }
 
-fn rollup_cube(cube: &Cube, dimension: Dimension, options: &Options) -> Vec<Row> {
-    let mut groups: std::collections::BTreeMap<String, (Counts, Counts)> = Default::default();
+/// `by_currency`: one group per key and currency (the CSV's rows), else per key.
+fn rollup_cube(cube: &Cube, dimension: Dimension, options: &Options, by_currency: bool) -> Vec<Row> {
+    let mut groups: std::collections::BTreeMap<(String, String), (Split, Split)> = Default::default();
     for (k, c) in &cube.cells {
         let message_cell = k.step != 0 && !k.arm;
         if k.arm || message_cell != dimension.per_message() {
             continue;
         }
-        let entry = groups.entry(group_key(cube, k, dimension)).or_default();
-        if k.holdout { &mut entry.1 } else { &mut entry.0 }.add(c);
+        // Left-alone journeys are Rekindle's to count only as the pilot's comparison arm.
+        if k.left_alone && dimension != Dimension::Pilot {
+            continue;
+        }
+        let money = if by_currency { cube.names.name(k.currency).unwrap_or("").to_string() } else { String::new() };
+        let entry = groups.entry((group_key(cube, k, dimension), money)).or_default();
+        if k.holdout { &mut entry.1 } else { &mut entry.0 }.add(cube, k, c);
     }
     let span = days(cube);
     groups
         .into_iter()
-        .filter(|(_, (treated, _))| treated.units > 0 || !dimension.per_message())
-        .map(|(key, (treated, held))| Row {
+        .filter(|(_, (treated, _))| treated.all.units > 0 || !dimension.per_message())
+        .map(|((key, money), (treated, held))| Row {
             dimension,
             key,
+            currency: if by_currency { currency(&money) } else { None },
             metrics: metrics(&treated, options),
             lift: if dimension.per_message() { None } else { lift(&treated, &held, span, options) },
         })
@@ -516,25 +743,37 @@ fn rollup_cube(cube: &Cube, dimension: Dimension, options: &Options) -> Vec<Row>
 }
 
 fn report_cube(cube: &Cube, options: &Options) -> Report {
-    let (mut treated, mut held) = (Counts::default(), Counts::default());
-    let mut arms: std::collections::BTreeMap<(String, String), (u32, u32, Counts)> = Default::default();
+    let (mut treated, mut held) = (Split::default(), Split::default());
+    let (mut in_pilot, mut left_alone) = (Split::default(), Split::default());
+    let mut arms: std::collections::BTreeMap<(String, String), (u32, u32, Split)> = Default::default();
     for (k, c) in &cube.cells {
         if k.arm {
             let name = |id| cube.names.name(id).unwrap_or("").to_string();
-            arms.entry((name(k.step), name(k.variant))).or_insert((k.step, k.variant, Counts::default())).2.add(c);
+            arms.entry((name(k.step), name(k.variant))).or_insert((k.step, k.variant, Split::default())).2.add(cube, k, c);
         } else if k.step == 0 {
-            if k.holdout { &mut held } else { &mut treated }.add(c);
+            // The treated rate never counts held-out or left-alone journeys.
+            if k.left_alone {
+                left_alone.add(cube, k, c);
+            } else if k.holdout {
+                held.add(cube, k, c);
+            } else {
+                treated.add(cube, k, c);
+                if k.pilot {
+                    in_pilot.add(cube, k, c);
+                }
+            }
         }
     }
     let mut experiments: Vec<ExperimentResult> = Vec::new();
-    for ((step, variant), (s, v, c)) in arms {
+    for ((step, variant), (s, v, split)) in arms {
+        let c = &split.all;
         let arm = ArmResult {
             variant,
             weight: cube.weights.get(&(s, v)).copied().unwrap_or(0),
             journeys: c.units,
             recovered: c.recovered,
             recovery_rate: if c.units > 0 { c.recovered as f64 / c.units as f64 } else { 0.0 },
-            revenue_per_abandonment_minor: c.revenue.mean(),
+            revenue_per_abandonment: split.by_currency.iter().map(|(name, c)| Amount { currency: currency(name), minor: c.revenue.mean() }).collect(),
         };
         match experiments.last_mut() {
             Some(e) if e.step == step => e.arms.push(arm),
@@ -572,12 +811,18 @@ fn report_cube(cube: &Cube, options: &Options) -> Report {
         }
     }
     let span = cube.span();
+    let pilot = (left_alone.all.units > 0 || in_pilot.all.units > 0).then(|| PilotComparison {
+        pilot: metrics(&in_pilot, options),
+        left_alone: metrics(&left_alone, options),
+        lift: lift(&in_pilot, &left_alone, days(cube), options),
+    });
     Report {
         from: span.map(|(a, _)| date(a).to_string()),
         to: span.map(|(_, b)| date(b).to_string()),
         treated: metrics(&treated, options),
         holdout: metrics(&held, options),
         lift: lift(&treated, &held, days(cube), options),
+        pilot,
         experiments,
     }
 }
@@ -587,13 +832,14 @@ pub fn report(log: &Log, options: &Options) -> Report {
 }
 
 pub fn rollup(log: &Log, dimension: Dimension, options: &Options) -> Vec<Row> {
-    rollup_cube(&Cube::from_log(log), dimension, options)
+    rollup_cube(&Cube::from_log(log), dimension, options, false)
 }
 
-/// Every dimension's roll-up, for the CSV export.
+/// Every dimension's roll-up, for the CSV export: one row per group and currency, so no cell
+/// of a spreadsheet adds two currencies, and the count columns still add up to the total.
 pub fn rollups(log: &Log, options: &Options) -> Vec<Row> {
     let cube = Cube::from_log(log);
-    DIMENSIONS.iter().flat_map(|d| rollup_cube(&cube, *d, options)).collect()
+    DIMENSIONS.iter().flat_map(|d| rollup_cube(&cube, *d, options, true)).collect()
 }
 
 pub fn parse_log(text: &str) -> Result<Log> {

@@ -77,6 +77,10 @@ pub struct Journey {
     /// Held out of messaging for incrementality measurement, tracked like any other.
     #[serde(default, skip_serializing_if = "is_false")]
     pub holdout: bool,
+    /// Its contact is outside a partial pilot (`pilotPercent` < 100): tracked, never messaged,
+    /// so the report can compare the pilot with shoppers Rekindle left alone.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub left_alone: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sends: Vec<PlannedSend>,
     /// The one incentive this journey offers, once chosen: later sends repeat it, never stack.

@@ -55,6 +55,10 @@ pub struct Outcome {
     /// The policy ran as a partial pilot (`pilotPercent` < 100) and this journey was in it.
     #[serde(default, skip_serializing_if = "is_false")]
     pub pilot: bool,
+    /// The policy ran as a partial pilot and this contact was outside it: the journey is
+    /// tracked and never messaged, the arm the pilot is compared with (`policy::experiment`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub left_alone: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub arms: Vec<Arm>,
     /// The send id (journey, step, channel, attempt).
@@ -73,6 +77,26 @@ pub struct Outcome {
     /// The cart's value in the shop's currency on `abandoned`; the order total on `ordered`.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub amount_minor: i64,
+    /// The ISO 4217 currency of `amount_minor`: the shop's on `abandoned`, the order's own on
+    /// `ordered`. Amounts in different currencies are never added (src/measurement).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// On `sent`: the offer the message carried.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incentive: Option<Incentive>,
+    /// On `sent`: the engine's explanation of the send, so "why this message" has an answer
+    /// after the journey is gone (`measurement::messages`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+}
+
+/// An offer as the log keeps it: what kind and how much, not the code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Incentive {
+    pub kind: crate::policy::IncentiveKind,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub percent: u8,
 }
 
 impl Outcome {
@@ -85,6 +109,7 @@ impl Outcome {
             policy_version: None,
             holdout: false,
             pilot: false,
+            left_alone: false,
             arms: Vec::new(),
             send: None,
             step: None,
@@ -93,6 +118,9 @@ impl Outcome {
             variant: None,
             segments: 0,
             amount_minor: 0,
+            currency: None,
+            incentive: None,
+            why: None,
         }
     }
 }

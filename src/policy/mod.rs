@@ -11,7 +11,7 @@ use crate::error::{parse_json, Result};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
-pub use experiment::{Experiment, Variant};
+pub use experiment::{pilot_arm, Experiment, PilotArm, Variant};
 pub use incentives::{IncentiveKind, Incentives, Rung};
 pub use segment::{Profile, Responsiveness, Segment};
 pub use validate::validate;

@@ -7,7 +7,8 @@
 //! (the shoppers), random.rs (a stream per shopper and per message), driver.rs (state and
 //! due index threaded through `engine::decide`), run.rs (one shopper under one policy),
 //! compare.rs (paired differences with intervals), policies.rs (the shipped variants),
-//! report.rs (table and HTML), replay.rs (a policy over a recorded history).
+//! report.rs (table and HTML), replay.rs (a policy over a recorded history), shopify_export.rs
+//! (the same over Shopify's abandoned checkouts and orders exports).
 
 mod compare;
 mod driver;
@@ -17,6 +18,7 @@ mod random;
 pub mod replay;
 pub mod report;
 mod run;
+pub mod shopify_export;
 pub mod world;
 
 pub use compare::{Interval, PolicySummary};

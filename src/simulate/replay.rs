@@ -84,6 +84,11 @@ pub fn replay(policy: &Policy, history: &str, shipping_cost_minor: i64) -> Resul
         }
         contacts.entry(line.contact_id).or_default().push((line.received_at, event));
     }
+    Ok(run(policy, contacts, out, shipping_cost_minor))
+}
+
+/// Each contact's inputs (received time, event), in any order, through the candidate.
+pub(super) fn run(policy: &Policy, contacts: BTreeMap<String, Vec<(DateTime<Utc>, Event)>>, mut out: Replay, shipping_cost_minor: i64) -> Replay {
     let expiry = Duration::hours(policy.journey_expiry_hours as i64);
     for (contact_id, mut lines) in contacts {
         out.contacts += 1;
@@ -117,7 +122,7 @@ pub fn replay(policy: &Policy, history: &str, shipping_cost_minor: i64) -> Resul
             }
         }
     }
-    Ok(out)
+    out
 }
 
 impl Replay {

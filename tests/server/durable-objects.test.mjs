@@ -206,7 +206,7 @@ test('GET /report on Workers: the contact objects hand their outcome lines to th
   assert.equal(report.holdout.abandoned, 0);
   assert.equal(report.lift, null, 'no holdout in this policy, so no lift: the report says nothing it cannot back');
   const csv = await fetch(`${app.url}/report?format=csv`, { headers: { authorization: 'Bearer reports-secret' } });
-  assert.match(await csv.text(), /^dimension,key,abandoned,/);
+  assert.match(await csv.text(), /^dimension,key,currency,abandoned,/);
 });
 
 test('GET /health on Workers: alarms are the scheduler, so no global backlog is reported; one contact\'s is', async () => {

@@ -95,7 +95,23 @@ function storeCase(name, open) {
       assert.equal(csv.status, 200);
       assert.match(csv.headers.get('content-type'), /^text\/csv/);
       const rows = (await csv.text()).trim().split('\r\n');
-      assert.ok(rows[0].startsWith('dimension,key,abandoned,'));
+      assert.ok(rows[0].startsWith('dimension,key,currency,abandoned,'));
+      assert.ok(rows.some((r) => r.startsWith('playbook,default,USD,')), 'money rows name their currency');
+      assert.deepEqual(report.treated.revenue.map((m) => m.currency), ['USD'], 'one currency, never a sum across several');
+
+      // "Why this message": the first email's record, behind the reports secret.
+      const firstEmail = sendgrid.mails[0].mail.custom_args.rekindle_action;
+      const getMessage = (id, secret = REPORTS) => fetch(`${app.url}/report/messages/${encodeURIComponent(id)}`, { headers: secret ? { authorization: `Bearer ${secret}` } : {} });
+      assert.equal((await getMessage(firstEmail, null)).status, 401);
+      assert.equal((await getMessage('no-such-send')).status, 404);
+      const why = await (await getMessage(firstEmail)).json();
+      assert.equal(why.actionId, firstEmail);
+      assert.equal(why.step, 'email-1');
+      assert.equal(why.channel, 'email');
+      assert.equal(why.policyVersion, testPolicy().version);
+      assert.ok(why.angle, 'the angle it was sent with');
+      assert.match(why.why, /email-1 dispatched with angle/);
+      assert.ok(!JSON.stringify(why).includes('@example.com'), 'no address in the record');
       assert.ok(rows.some((r) => r.startsWith('step,sms-1,')));
       const bad = await getReport(app, '?levle=0.9');
       assert.equal(bad.status, 400);
@@ -115,6 +131,12 @@ function storeCase(name, open) {
       }
       const later = await (await getReport(app)).json();
       assert.deepEqual(later, report);
+      // The journeys are rolled up and their shoppers erased; the message is still explained.
+      const laterWhy = await getMessage(firstEmail);
+      assert.equal(laterWhy.status, 200);
+      const { since, ...kept } = await laterWhy.json();
+      const { since: _, ...before } = why;
+      assert.deepEqual(kept, before);
     });
   });
 }

@@ -32,6 +32,9 @@
 // same reason `dueSummary` (GET /health) knows no backlog from the Worker: it answers
 // `scheduler: 'alarms'` with null counts, and one contact's backlog through `forContact`.
 // No tick is recorded: an alarm is the platform's scheduler, retried by workerd when it throws.
+// Tenancy: `prefix` starts every object name, so one namespace holds many shops apart (the
+// Shopify app gives each shop `<shop>/`); a contact object keeps its prefix, so its alarm
+// asks `contactObject`'s options for its own tenant's (`options(env, { prefix })`).
 
 import { DurableObject } from 'cloudflare:workers';
 import * as rekindle from 'rekindle';
@@ -48,8 +51,8 @@ const messageKey = (provider, providerId) => `message:${provider}:${providerId}`
  * `contactObject(...)`.
  * @returns {import('../../../pkg/server.d.ts').RekindleStore & { forContact(contactId: string): object, within(object: object): object }}
  */
-export function durableObjectStore(namespace, { here = null } = {}) {
-  const stub = (name) => namespace.get(namespace.idFromName(name));
+export function durableObjectStore(namespace, { here = null, prefix = '' } = {}) {
+  const stub = (name) => namespace.get(namespace.idFromName(prefix + name));
   const contact = (contactId) => (here && here.contactId === contactId ? here : stub(CONTACT + contactId));
   /** The contact holding intent `id`: this one if it does, else the one the ledger index names. */
   const holderId = async (id) => (here?.holds(id) ? here.contactId : stub(`link:${actionKey(id)}`).holder());
@@ -69,7 +72,7 @@ export function durableObjectStore(namespace, { here = null } = {}) {
       ]);
       const owners = await Promise.all(keys.map((key) => stub(`link:${key}`).claimLink(contactId)));
       const won = keys.filter((_, i) => owners[i] === contactId);
-      const { ok, release, outbox = [] } = await contact(contactId).commit(contactId, change, won);
+      const { ok, release, outbox = [] } = await contact(contactId).commit(contactId, change, won, prefix);
       if (outbox.length) {
         await stub('outcomes').appendOutcomes(outbox);
         // An object being forgotten has deleted its storage (and its outbox) already.
@@ -157,7 +160,7 @@ export function durableObjectStore(namespace, { here = null } = {}) {
     }),
 
     /** This store as seen from inside contact `object`: its own calls stay local. */
-    within: (object) => durableObjectStore(namespace, { here: object }),
+    within: (object) => durableObjectStore(namespace, { here: object, prefix }),
   };
 }
 
@@ -199,7 +202,11 @@ export function contactObject(options = null) {
     }
 
     /** Compare-and-set and everything with it, in one transaction. Returns the link keys erasure frees. */
-    async commit(contactId, change, linked) {
+    async commit(contactId, change, linked, prefix = '') {
+      if (prefix && !this.#tenant()) {
+        this.#create('tenant');
+        this.#sql.exec('INSERT OR IGNORE INTO tenant (one, prefix) VALUES (1, ?)', prefix);
+      }
       await this.#configure(); // the clock the alarm is armed by
       this.#create('contact', 'due', 'intents', 'links');
       if (change.outcomes?.length) this.#create('outbox');
@@ -529,7 +536,7 @@ export function contactObject(options = null) {
     #configure() {
       if (!options) return Promise.resolve(null);
       this.#configured ??= (async () => {
-        const o = typeof options === 'function' ? await options(this.env) : options;
+        const o = typeof options === 'function' ? await options(this.env, { prefix: this.#tenant() }) : options;
         if (typeof o.store?.within !== 'function') throw new TypeError('contactObject: options.store must be durableObjectStore(env.<binding>)');
         this.#now = o.now ?? Date.now;
         this.#log = o.log ?? this.#log;
@@ -539,6 +546,11 @@ export function contactObject(options = null) {
         this.#configured = undefined;
       });
       return this.#configured;
+    }
+
+    /** The store prefix this contact was committed under ('' without tenancy). */
+    #tenant() {
+      return this.#one('tenant', 'SELECT prefix FROM tenant')?.prefix ?? '';
     }
 
     #ready() {
@@ -568,6 +580,7 @@ const SCHEMA = {
   link: 'CREATE TABLE IF NOT EXISTS link (one INTEGER PRIMARY KEY CHECK (one = 1), contact_id TEXT NOT NULL)',
   holder: 'CREATE TABLE IF NOT EXISTS holder (one INTEGER PRIMARY KEY CHECK (one = 1), contact_id TEXT NOT NULL)',
   registry: 'CREATE TABLE IF NOT EXISTS registry (contact_id TEXT PRIMARY KEY)',
+  tenant: 'CREATE TABLE IF NOT EXISTS tenant (one INTEGER PRIMARY KEY CHECK (one = 1), prefix TEXT NOT NULL)',
   counter: 'CREATE TABLE IF NOT EXISTS counter (one INTEGER PRIMARY KEY CHECK (one = 1), count INTEGER NOT NULL, reset_at INTEGER NOT NULL)',
   // A contact's lines not yet in the log; the log object's lines and roll-ups.
   outbox: 'CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, journey TEXT NOT NULL, line TEXT NOT NULL)',
