@@ -8,9 +8,27 @@
 //! an SMS cannot dial it.
 
 use crate::error::{Code, Error, Result};
+use prost::Message;
 use rlibphonenumber::enums::Region;
-use rlibphonenumber::{PhoneNumber, PhoneNumberFormat, PhoneNumberType, PHONE_NUMBER_UTIL};
+use rlibphonenumber::{PhoneMetadataCollection, PhoneNumber, PhoneNumberFormat, PhoneNumberType, PhoneNumberUtil};
 use std::str::FromStr;
+use std::sync::LazyLock;
+
+/// libphonenumber's numbering plans (Apache-2.0: phone_plans.md beside this file) as the
+/// `rlibphonenumber` crate ships them, less the display formats and example numbers Rekindle
+/// never reads: `scripts/phone-plans.mjs` makes the file, and `tests/phone_plans.rs` proves it
+/// answers like the crate's own copy. 129 KB instead of 229 KB in the server wasm.
+pub const PLANS: &[u8] = include_bytes!("phone_plans.bin");
+
+/// Built on first use: decoding the plans is the one cost of a first phone number.
+static UTIL: LazyLock<PhoneNumberUtil> = LazyLock::new(|| plans_util(PLANS));
+
+/// A phone utility over plans in libphonenumber's protobuf form. The bytes are compiled in and
+/// tested, so a failure here is a broken build, not bad input.
+pub fn plans_util(bytes: &[u8]) -> PhoneNumberUtil {
+    let plans = PhoneMetadataCollection::decode(bytes).expect("src/hygiene/phone_plans.bin decodes");
+    PhoneNumberUtil::new_for_metadata(plans).expect("every region in the plans is known")
+}
 
 /// The E.164 form of `raw`, or `INVALID_PHONE`. `default_region` is an ISO 3166-1 alpha-2
 /// code ("US", "FR") used when `raw` has no `+` or international prefix. The number itself
@@ -32,7 +50,7 @@ pub fn normalize_at(raw: &str, default_region: Option<&str>, path: &str) -> Resu
 /// `getNumberType(...) != UNKNOWN` for the number's own region), so the type says both.
 pub fn normalize_for_sms(raw: &str, default_region: Option<&str>) -> Result<(String, Option<bool>)> {
     let number = parse(raw, default_region).map_err(|reason| invalid("$.phone", reason))?;
-    let kind = number.get_type();
+    let kind = UTIL.get_number_type(&number);
     if kind == PhoneNumberType::Unknown {
         return Err(invalid("$.phone", NOT_ALLOCATED.into()));
     }
@@ -48,7 +66,7 @@ fn invalid(path: &str, reason: String) -> Error {
 }
 
 fn e164(number: &PhoneNumber) -> String {
-    number.format_as(PhoneNumberFormat::E164).into_owned()
+    UTIL.format(number, PhoneNumberFormat::E164).into_owned()
 }
 
 /// True if [`normalize`] would accept `raw`.
@@ -68,8 +86,8 @@ pub fn is_valid(raw: &str, default_region: Option<&str>) -> bool {
 /// so the plan cannot exclude a landline, and refusing every US number would end US SMS.
 /// Only a carrier lookup (the SMS provider's line-type API) or the delivery receipt knows.
 pub fn sms_capable(e164: &str) -> Option<bool> {
-    let number = PHONE_NUMBER_UTIL.parse(e164.trim(), None).ok()?;
-    line_takes_sms(number.get_type()) // an invalid number's type is Unknown: None
+    let number = UTIL.parse(e164.trim(), None).ok()?;
+    line_takes_sms(UTIL.get_number_type(&number)) // an invalid number's type is Unknown: None
 }
 
 /// The line-type half of [`sms_capable`], for a number already found valid.
@@ -93,7 +111,7 @@ const NOT_ALLOCATED: &str = "not in any allocated range of its country's numberi
 
 fn check(raw: &str, default_region: Option<&str>) -> std::result::Result<PhoneNumber, String> {
     let number = parse(raw, default_region)?;
-    if !number.is_valid() {
+    if !UTIL.is_valid_number(&number) {
         return Err(NOT_ALLOCATED.into());
     }
     Ok(number)
@@ -107,7 +125,7 @@ fn parse(raw: &str, default_region: Option<&str>) -> std::result::Result<PhoneNu
             // Any two letters parse as a `Region`: ask the metadata whether it has a plan.
             let region = Region::from_str(&code.trim().to_ascii_uppercase()).ok();
             let known =
-                region.filter(|r| PHONE_NUMBER_UTIL.get_country_code_for_region(*r).is_some());
+                region.filter(|r| UTIL.get_country_code_for_region(*r).is_some());
             Some(known.ok_or_else(|| format!("unknown default region {code:?}"))?)
         }
     };
@@ -115,7 +133,7 @@ fn parse(raw: &str, default_region: Option<&str>) -> std::result::Result<PhoneNu
     if raw.is_empty() {
         return Err("empty".into());
     }
-    PHONE_NUMBER_UTIL.parse(raw, region).map_err(|e| format!("unreadable ({e})"))
+    UTIL.parse(raw, region).map_err(|e| format!("unreadable ({e})"))
 }
 
 #[cfg(test)]

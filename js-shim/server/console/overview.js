@@ -30,7 +30,7 @@ ${problem ? html`<p class="error" role="alert">${problem}</p>` : ''}
 }
 
 function metricRows(rows, f) {
-  return rows.map((r) => html`<tr><th scope="row">${r.key || '(none)'}</th><td class="n">${f.count(r.metrics.messages)}</td><td class="n">${f.count(r.metrics.delivered)}</td><td class="n">${f.count(r.metrics.opened)}</td><td class="n">${f.count(r.metrics.clicked)}</td><td class="n">${f.count(r.metrics.recovered)}</td><td class="n">${f.count(r.metrics.recoveredLastTouch)}</td><td class="n">${f.money(r.metrics.revenueMinor)}</td><td class="n">${f.money(r.metrics.revenuePerMessageMinor)}</td></tr>`);
+  return rows.map((r) => html`<tr><th scope="row">${r.key || '(none)'}</th><td class="n">${f.count(r.metrics.messages)}</td><td class="n">${f.count(r.metrics.delivered)}</td><td class="n">${f.count(r.metrics.opened)}</td><td class="n">${f.count(r.metrics.clicked)}</td><td class="n">${f.count(r.metrics.recovered)}</td><td class="n">${f.count(r.metrics.recoveredLastTouch)}</td><td class="n">${f.moneyEach(r.metrics.revenue, (e) => e.revenueMinor)}</td><td class="n">${f.moneyEach(r.metrics.revenue, (e) => e.revenuePerMessageMinor)}</td></tr>`);
 }
 
 function messageTable(caption, label, rows, f) {
@@ -51,7 +51,7 @@ ${liftChart(lift, f)}
 <tr><th scope="row">Held out</th><td class="n">${f.count(lift.heldOut)}</td><td class="n">${f.percent(lift.holdoutRate)}</td></tr>
 <tr><th scope="row">Difference (lift)</th><td></td><td class="n"><span data-stat="lift">${f.points(d.estimate)}</span> (<span data-stat="liftInterval">${f.points(d.low)} to ${f.points(d.high)}</span>)</td></tr>
 <tr><th scope="row">Incremental orders</th><td></td><td class="n">${f.count(lift.incrementalOrders?.estimate)} (${f.count(lift.incrementalOrders?.low)} to ${f.count(lift.incrementalOrders?.high)})</td></tr>
-${lift.incrementalRevenueMinor ? html`<tr><th scope="row">Incremental revenue</th><td></td><td class="n">${f.money(lift.incrementalRevenueMinor.estimate)} (${f.money(lift.incrementalRevenueMinor.low)} to ${f.money(lift.incrementalRevenueMinor.high)})</td></tr>` : ''}
+${(lift.revenuePerAbandonment ?? []).map((r) => html`<tr><th scope="row">Incremental revenue${lift.revenuePerAbandonment.length > 1 ? ` (${r.currency ?? 'no currency'})` : ''}</th><td></td><td class="n">${f.money(r.incrementalMinor.estimate, r.currency)} (${f.money(r.incrementalMinor.low, r.currency)} to ${f.money(r.incrementalMinor.high, r.currency)})</td></tr>`)}
 </tbody></table></section>`;
 }
 
@@ -71,14 +71,14 @@ export function overviewBody({ base, range, problem, data, f }) {
 <dl class="cards">
 <div><dt>Recovery rate</dt><dd data-stat="recoveryRate">${f.percent(t.recoveryRate)}<small>${f.count(t.recovered)} of ${f.count(t.abandoned)} messaged journeys</small></dd></div>
 <div><dt>Incremental lift</dt><dd>${report.lift ? f.points(report.lift.difference.estimate) : '—'}<small>${report.lift ? `${f.points(report.lift.difference.low)} to ${f.points(report.lift.difference.high)}` : 'needs a holdout'}</small></dd></div>
-<div><dt>Revenue recovered</dt><dd data-stat="revenue">${f.money(t.revenueMinor)}<small>orders matched to messaged journeys</small></dd></div>
-<div><dt>Revenue per message</dt><dd data-stat="revenuePerMessage">${f.money(t.revenuePerMessageMinor)}<small>${f.count(t.messages)} messages</small></dd></div>
-<div><dt>Average recovered order</dt><dd data-stat="aov">${f.money(t.averageOrderMinor)}<small>cohort ${report.from ?? '—'} to ${report.to ?? '—'}</small></dd></div>
+<div><dt>Revenue recovered</dt><dd data-stat="revenue">${f.moneyEach(t.revenue, (e) => e.revenueMinor)}<small>orders matched to messaged journeys</small></dd></div>
+<div><dt>Revenue per message</dt><dd data-stat="revenuePerMessage">${f.moneyEach(t.revenue, (e) => e.revenuePerMessageMinor)}<small>${f.count(t.messages)} messages</small></dd></div>
+<div><dt>Average recovered order</dt><dd data-stat="aov">${f.moneyEach(t.revenue, (e) => e.averageOrderMinor)}<small>cohort ${report.from ?? '—'} to ${report.to ?? '—'}</small></dd></div>
 </dl>
 ${liftSection(report.lift, f)}
 <section aria-labelledby="trend-h"><h2 id="trend-h">Trend</h2>${trendChart(days, f)}
 ${days.length ? scroller('Per cohort day', html`<table><caption>Per cohort day</caption><thead><tr><th scope="col">Day</th><th scope="col" class="n">Abandoned</th><th scope="col" class="n">Recovered</th><th scope="col" class="n">Rate</th><th scope="col" class="n">Revenue</th></tr></thead>
-<tbody>${days.map((d) => html`<tr><th scope="row">${d.key}</th><td class="n">${f.count(d.metrics.abandoned)}</td><td class="n">${f.count(d.metrics.recovered)}</td><td class="n">${f.percent(d.metrics.recoveryRate)}</td><td class="n">${f.money(d.metrics.revenueMinor)}</td></tr>`)}</tbody></table>`) : ''}</section>
+<tbody>${days.map((d) => html`<tr><th scope="row">${d.key}</th><td class="n">${f.count(d.metrics.abandoned)}</td><td class="n">${f.count(d.metrics.recovered)}</td><td class="n">${f.percent(d.metrics.recoveryRate)}</td><td class="n">${f.moneyEach(d.metrics.revenue, (e) => e.revenueMinor)}</td></tr>`)}</tbody></table>`) : ''}</section>
 <section aria-labelledby="funnel-h"><h2 id="funnel-h">Funnel per step and channel</h2>
 ${steps.map((r) => html`<h3>Step ${r.key}</h3>${funnelChart(r, f)}`)}
 ${messageTable('Per step', 'Step', steps, f)}
