@@ -172,6 +172,10 @@ export function createRekindle(glue, loadWasm) {
       postmark: (body, now, sent) => call(() => glue.ingestPostmark(body, millis(now), optionalText(sent))),
       beacon: (body, salt) => call(() => glue.ingestBeacon(body, salt)),
     };
+    // The operator console (issue 19): a shopper's stored state as the console shows it, and
+    // the hashed index key a search by email, phone, order or checkout resolves.
+    api.shopperView = (state) => JSON.parse(call(() => glue.shopperView(state)));
+    api.lookupKey = (by, value, salt, region) => call(() => glue.lookupKey(by, String(value), salt, region ?? undefined));
     api.recoveryUrl = (state, actionId) => call(() => glue.recoveryUrl(state, actionId));
     api.sentActionIds = (state) => call(() => glue.sentActionIds(state));
     api.discountCode = (state, actionId) => call(() => glue.discountCode(state, actionId));

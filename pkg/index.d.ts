@@ -105,8 +105,14 @@ export type RekindleEvent = { id: string; at: string } & (
   | { type: 'orderCancelled'; orderId: string }
   | { type: 'orderRefunded'; orderId: string }
   | { type: 'orderEdited'; orderId: string }
-  /** The merchant's help desk: while a ticket is open nothing is sent to the contact. */
-  | { type: 'supportTicket'; ticketId: string; status: 'open' | 'closed' }
+  /**
+   * The merchant's help desk, or the console's support exception: while one is open nothing is
+   * sent to the contact; one with `until` ends by itself then.
+   */
+  | { type: 'supportTicket'; ticketId: string; status: 'open' | 'closed'; kind?: 'ticket' | 'refund' | 'changedOrder'; reason?: string; until?: string }
+  /** An operator's pause of the contact, or of one journey (until resumed, or until `until`). */
+  | { type: 'operatorPaused'; journeyId?: string; until?: string }
+  | { type: 'operatorResumed'; journeyId?: string }
   | { type: 'due' | 'delivered' | 'opened' | 'clicked' | 'complained'; actionId: string }
   | { type: 'bounced'; actionId: string; permanent: boolean }
   | { type: 'sendFailed'; actionId: string; permanent: boolean; code: string }
@@ -348,6 +354,10 @@ export interface MessageRecord {
   segments: number; why: string | null; since: string[];
 }
 export function messageRecord(log: OutcomeLog | string, actionId: string): MessageRecord | null;
+/** The console's view of a stored state (server build): addresses masked, carts named by products, sends, consent history with sources, pauses and support exceptions. */
+export function shopperView(state: string): object;
+/** The salted index key a console search resolves: `by` is email, phone (E.164, or national with `region`), order or checkout. */
+export function lookupKey(by: 'email' | 'phone' | 'order' | 'checkout', value: string, salt: string, region?: string): string;
 /** What one provider or platform request asks of the runtime, as the engine normalised it (`src/ingest`). */
 export interface Ingested {
   /** Events for one contact: the first `lookup` key that resolves, else `contactId`; neither is unmatched. */

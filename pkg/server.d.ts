@@ -35,6 +35,8 @@ export interface StoreChange {
   forget: boolean;
   /** Lines for the outcome log, appended in order only if the commit wins; kept through erasure (no personal data). */
   outcomes?: { journey: string; line: string }[];
+  /** Lines for the contact's timeline (`timeline:<contactId>`), appended only if the commit wins; erase, purge and forget drop the timeline (it quotes messages). */
+  timeline?: string[];
 }
 
 export interface DueSummary {
@@ -96,6 +98,13 @@ export interface RekindleStore {
   readOutcomes?(): Promise<{ lines: string[]; rollups: string | null; upTo: number; version: number }>;
   /** Replace the roll-ups if their version is still `version`, dropping the lines (up to `upTo`) of `journeys`. False if another roll-up won. */
   rollUpOutcomes?(rolled: { upTo: number; version: number; journeys: string[]; rollups: string }): Promise<boolean>;
+  /**
+   * Append `lines` to the named log (the console's `audit` log, the playbook's `policies`), only
+   * if it holds `expected` lines when given (compare-and-set); false if it did not.
+   */
+  appendLog(name: string, lines: string[], expected?: number | null): Promise<boolean>;
+  /** The named log's last `limit` lines (default: all), oldest first, and how many it holds. `timeline:<contactId>` reads a contact's timeline. */
+  readLog(name: string, limit?: number): Promise<{ lines: string[]; count: number }>;
   /** Optional, for tests and benchmarks: rows (or keys) held, by kind. Memory, SQLite and Redis have it. */
   size?(): Promise<Record<string, number>>;
   /** Shopify `shop/redact`: everything goes. */
@@ -160,6 +169,10 @@ export interface ServerOptions {
     links?: string;
     /** Bearer secret of POST /tick. */
     tick?: string;
+    /** Bearer secret of GET /report. */
+    reports?: string;
+    /** Bearer secret of the operator API under /api/operator/ (the console's JSON API). */
+    operator?: string;
     /** Signs the console's session cookies and CSRF tokens (HMAC-SHA256): required with `console`, at least 32 characters. */
     console?: string;
     /** POST /webhooks/postmark: the basic-auth `user:password` and/or a custom header set on the Postmark webhook. */

@@ -198,6 +198,20 @@ pub mod server {
         json(&crate::measurement::message(&log, action_id))
     }
 
+    /// The console's view of a stored state (src/model/view.rs), as JSON: addresses masked,
+    /// carts named by their products, sends, consent history, pauses and exceptions.
+    #[wasm_bindgen(js_name = shopperView)]
+    pub fn shopper_view(state: &str) -> Result<String, JsValue> {
+        let state = State::from_json(state).map_err(throw)?;
+        json(&crate::model::view::ShopperView::of(&state))
+    }
+
+    /// The index key an operator's search resolves (`by`: email, phone, order, checkout).
+    #[wasm_bindgen(js_name = lookupKey)]
+    pub fn lookup_key(by: &str, value: &str, salt: &str, region: Option<String>) -> Result<String, JsValue> {
+        crate::ingest::lookup_key(by, value, salt, region.as_deref()).map_err(throw)
+    }
+
     #[wasm_bindgen(js_name = defaultPolicy)]
     pub fn default_policy() -> String {
         crate::policy::DEFAULT_POLICY.to_string()

@@ -3,5 +3,5 @@ import wasm from './rekindle_bg.wasm?module';
 import * as glue from 'rekindle-glue';
 import { createRekindle } from '../core.js';
 
-export const { init, Engine, RekindleError, version, build, validatePolicy, defaultPolicy, summariseSignals, debugTrap, ingest, recoveryUrl, sentActionIds, discountCode, funnel, report, rollup, reportCsv, compactOutcomes, messageRecord } =
+export const { init, Engine, RekindleError, version, build, validatePolicy, defaultPolicy, summariseSignals, debugTrap, ingest, recoveryUrl, sentActionIds, discountCode, funnel, report, rollup, reportCsv, compactOutcomes, messageRecord, shopperView, lookupKey } =
   createRekindle(glue, () => wasm);

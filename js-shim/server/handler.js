@@ -6,6 +6,7 @@
 import { addressKey, clientAddressOf } from './client-address.js';
 import { HttpProblem, guardStore, parseInput } from './faults.js';
 import { readLinkToken, shopifyDiscountLink } from './links.js';
+import { OperatorError, createOperator } from './operator.js';
 import * as pages from './pages.js';
 import { createRuntime } from './runtime.js';
 import { distinctLimiter, rateLimiter } from './rate-limit.js';
@@ -53,7 +54,8 @@ export function createHandler(options) {
         secrets: o.secrets, basePath: settings.basePath, maxOverdueMs: settings.maxOverdueMs, rekindle: o.rekindle, runtime,
         store: o.store, now, readBody, clientAddress: o.clientAddress, refusals, log: o.log,
       }) : null;
-      return { o, settings, beacon, shopHosts, linkSecret, now, runtime, refusals, console: operatorConsole, maxBytes: o.maxBodyBytes ?? 1024 * KIB };
+      const operator = createOperator({ runtime, salt: o.secrets.salt, now, simulate: o.simulate ?? null, policy: o.policy });
+      return { o, settings, beacon, shopHosts, linkSecret, now, runtime, operator, refusals, console: operatorConsole, maxBytes: o.maxBodyBytes ?? 1024 * KIB };
     })();
     ready.catch(() => {
       ready = undefined;
@@ -77,7 +79,7 @@ export function createHandler(options) {
     const path = routePath(settings.basePath, pathname);
     if (path === null || (path === '/beacon' && !settings.beaconEnabled)) return false;
     if (settings.consoleEnabled && isConsolePath(path)) return true;
-    return Object.keys(ROUTES).some((r) => r.endsWith(` ${path}`)) || /^\/[rup]\/[^/]+$/.test(path) || /^\/report\/messages\/[^/]+$/.test(path);
+    return Object.keys(ROUTES).some((r) => r.endsWith(` ${path}`)) || /^\/[rup]\/[^/]+$/.test(path) || /^\/report\/messages\/[^/]+$/.test(path) || path.startsWith(OPERATOR_PREFIX);
   };
   return handler;
 }
@@ -138,6 +140,7 @@ async function route(s, request, ctx) {
   const record = /^\/report\/messages\/([^/]+)$/.exec(path);
   if (record) return request.method === 'GET' ? messageRecord(s, request, decodeOrNull(record[1])) : problem(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${url.pathname}`);
   if (s.console && isConsolePath(path)) return s.console.handle(request, url, path, { env: s.env, ctx });
+  if (path.startsWith(OPERATOR_PREFIX)) return operatorApi(s, request, path.slice(OPERATOR_PREFIX.length), url);
   const short = /^\/s\/([A-Za-z0-9_-]{16})$/.exec(path);
   if (short && request.method === 'GET') {
     // An SMS's short link: the same tracked recovery as /r/, found through its token.
@@ -404,6 +407,73 @@ async function report(s, request, url) {
     return new Response(body, { status: 200, headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="rekindle-report.csv"' } });
   }
   return json(200, body);
+}
+
+// ---------- the operator API (the console's pages call these; operator.js does the work) ----------
+
+const OPERATOR_PREFIX = '/api/operator/';
+
+/** `[method, pattern, (operator, who, params, body, url) => result]`; ids are path segments. */
+const OPERATOR_ROUTES = [
+  ['POST', /^lookup$/, (op, who, p, body) => op.lookup(who, body)],
+  ['GET', /^shoppers\/([^/]+)$/, (op, who, p, body, url) => op.shopper(who, p[0], limitOf(url))],
+  ['POST', /^shoppers\/([^/]+)\/pause$/, (op, who, p, body) => op.pause(who, p[0], body)],
+  ['POST', /^shoppers\/([^/]+)\/resume$/, (op, who, p, body) => op.resume(who, p[0], body)],
+  ['POST', /^shoppers\/([^/]+)\/support-exceptions$/, (op, who, p, body) => op.openSupportException(who, p[0], body)],
+  ['POST', /^shoppers\/([^/]+)\/support-exceptions\/([^/]+)\/close$/, (op, who, p) => op.closeSupportException(who, p[0], { id: p[1] })],
+  ['POST', /^shoppers\/([^/]+)\/preferences$/, (op, who, p, body) => op.preferences(who, p[0], body)],
+  ['POST', /^shoppers\/([^/]+)\/export$/, (op, who, p) => op.exportData(who, p[0])],
+  ['POST', /^shoppers\/([^/]+)\/erase$/, (op, who, p) => op.erase(who, p[0])],
+  ['GET', /^playbook$/, (op, who) => op.playbook(who)],
+  ['POST', /^playbook\/preview$/, (op, who, p, body) => op.preview(who, body.policy)],
+  ['POST', /^playbook\/publish$/, (op, who, p, body) => op.publish(who, body.policy, { expected: body.expected })],
+  ['POST', /^playbook\/rollback$/, (op, who, p, body) => op.rollback(who, body)],
+  ['GET', /^audit$/, (op, who, p, body, url) => op.audit(who, limitOf(url))],
+];
+
+/**
+ * Behind the bearer secret `secrets.operator` for now (the console's session goes in front
+ * later): the caller names the person acting (`X-Rekindle-Actor`, for the audit log) and their
+ * role (`X-Rekindle-Role`: viewer, the default, or operator).
+ */
+async function operatorApi(s, request, rest, url) {
+  if (!(await sameSecret(s.o.secrets.operator, credentials(request, 'bearer')))) return problem(401, 'BAD_CREDENTIALS', 'the operator API needs its bearer secret');
+  const route = OPERATOR_ROUTES.find(([method, pattern]) => pattern.test(rest) && method === request.method);
+  if (!route) {
+    return OPERATOR_ROUTES.some(([, pattern]) => pattern.test(rest))
+      ? problem(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on ${url.pathname}`)
+      : problem(404, 'NOT_FOUND', `no route ${url.pathname}`);
+  }
+  const params = route[1].exec(rest).slice(1).map(decodeOrNull);
+  if (params.includes(null)) return problem(404, 'NOT_FOUND', `no route ${url.pathname}`);
+  const who = { actor: request.headers.get('x-rekindle-actor') ?? '', role: request.headers.get('x-rekindle-role') ?? 'viewer' };
+  const body = request.method === 'POST' ? await jsonBody(readBody(request, s.maxBytes)) : {};
+  try {
+    return withHeaders(json(200, await route[2](s.operator, who, params, body, url)), { 'cache-control': 'no-store' });
+  } catch (error) {
+    if (error instanceof OperatorError) {
+      return json(error.status, { error: { code: error.code, message: error.message, ...(error.path ? { path: error.path } : {}), ...(error.problems ? { problems: error.problems } : {}) } });
+    }
+    throw error;
+  }
+}
+
+async function jsonBody(text) {
+  const raw = await text;
+  if (raw.trim() === '') return {};
+  let body;
+  try {
+    body = JSON.parse(raw);
+  } catch {
+    throw new HttpProblem(400, 'MALFORMED_JSON', 'the body is not JSON', '$');
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new HttpProblem(400, 'INVALID_FIELD', 'the body is a JSON object', '$');
+  return body;
+}
+
+function limitOf(url) {
+  const limit = Number(url.searchParams.get('limit') ?? NaN);
+  return Number.isSafeInteger(limit) && limit > 0 ? { limit } : {};
 }
 
 /**

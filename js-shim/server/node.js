@@ -2,6 +2,10 @@
 // node:http, the SQLite store (better-sqlite3, an optional peer dependency loaded on use),
 // the Redis store (ioredis, likewise), the PostgreSQL store (postgres.js, likewise), and a
 // timer that ticks the runtime in a long-lived process.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { checkTrustProxy, forwardedAddress } from './client-address.js';
 import { sqliteStore as createSqliteStore } from './stores/sqlite.js';
@@ -10,6 +14,29 @@ import { postgresStore as createPostgresStore } from './stores/postgres.js';
 
 export { toExpressMiddleware } from './express.js';
 export { toLambdaHandler } from './lambda.js';
+
+/**
+ * The policy simulator for the console's playbook preview (operator.js `simulate`), through the
+ * native `rekindle simulate` binary: the simulator is native only (src/simulate), so only a Node
+ * host that ships the binary can offer it. Both playbooks meet the same synthetic shoppers
+ * (common random numbers), beside the default one; answers the simulator's JSON per world.
+ */
+export function cliSimulator({ binary, shoppers = 2000, worlds = ['vendor'], seed = 2021, timeoutMs = 120_000 }) {
+  return async (live, candidate) => {
+    const dir = await mkdtemp(join(tmpdir(), 'rekindle-simulate-'));
+    try {
+      const files = { live: join(dir, 'live.json'), candidate: join(dir, 'candidate.json'), out: join(dir, 'out.json') };
+      await writeFile(files.live, JSON.stringify(live));
+      await writeFile(files.candidate, JSON.stringify(candidate));
+      const args = ['simulate', '--policy', `live=${files.live}`, '--policy', `candidate=${files.candidate}`,
+        '--shoppers', String(shoppers), '--seed', String(seed), '--json', files.out, '--quiet', ...worlds.flatMap((w) => ['--world', w])];
+      await new Promise((resolve, reject) => execFile(binary, args, { timeout: timeoutMs }, (error) => (error ? reject(error) : resolve())));
+      return { shoppers, worlds, results: JSON.parse(await readFile(files.out, 'utf8')) };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+}
 
 /** Open (or create) the SQLite file at `path`. */
 export async function sqliteStore(path) {

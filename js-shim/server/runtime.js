@@ -7,6 +7,7 @@ import { actionOfShortToken, shortToken, signLinks } from './links.js';
 import { backoff } from './retry.js';
 import { deploymentSettings, policyForDeployment } from './settings.js';
 import { hmac } from './signatures.js';
+import { POLICY_LOG } from './stores/logs.js';
 
 const CAS_ATTEMPTS = 8;
 
@@ -38,18 +39,36 @@ export function createRuntime({
   onConsentChange = null,
   onAlert = () => {},
   log = () => {},
+  // How often a process looks for a playbook published by another one (operator.js); the
+  // process that publishes switches at once.
+  policyRefreshMs = 30_000,
 }) {
   // Every link the engine renders is built on the deployment's public URL and base path.
   const { linkBase, tickBatch: batch } = deploymentSettings({ publicUrl, basePath, development, tickBatch });
-  const engine = new rekindle.Engine(policyForDeployment(rekindle, policy, linkBase, log));
+  // The playbook the next decision uses: the deployment's, until one is published (operator.js).
+  let engine = new rekindle.Engine(policyForDeployment(rekindle, policy, linkBase, log));
+  let published = 0; // publications applied (the policy log's count)
+  let checkedAt = -Infinity;
+
+  /** Switch to the last published playbook if another process published since we looked. */
+  async function livePolicy({ force = false } = {}) {
+    if (!store.readLog || (!force && now() - checkedAt < policyRefreshMs)) return;
+    checkedAt = now();
+    const { lines, count } = await store.readLog(POLICY_LOG, 1);
+    if (count === published || lines.length === 0) return;
+    engine = new rekindle.Engine(policyForDeployment(rekindle, JSON.parse(lines[0]).policy, linkBase, log));
+    published = count;
+    log('info', 'playbook switched', { version: engine.policyVersion, publication: count });
+  }
   const owner = `${now().toString(36)}-${Math.floor(random() * 2 ** 48).toString(36)}`;
 
   /** Apply one event to one contact: load, decide, commit with compare-and-set, retry on conflict. */
   async function apply(contactId, event, { links = [], settle = null } = {}) {
+    await livePolicy();
     for (let round = 0; round < CAS_ATTEMPTS; round += 1) {
       const current = await store.load(contactId);
       const decision = decideOnce(contactId, current?.state ?? null, event);
-      const change = plan(contactId, decision, current?.version ?? 0, links, settle);
+      const change = plan(contactId, decision, current?.version ?? 0, links, settle, event);
       // An SMS's short link finds its contact through this index (links.js).
       for (const action of decision.actions) {
         if (linkSecret && action.type === 'send' && action.message?.data?.shortUrl) change.links.push(`short:${await shortToken(linkSecret, action.id)}`);
@@ -78,11 +97,14 @@ export function createRuntime({
   }
 
   /** The engine's actions as one atomic store change. */
-  function plan(contactId, decision, expected, links, settle) {
+  function plan(contactId, decision, expected, links, settle, event) {
     const change = { expected, state: decision.state, schedule: [], unschedule: [], intents: [], links: [...links], settle, erase: false, purge: false, forget: false };
     // Appended with the state, in the same commit: a decision retried after a lost
     // compare-and-set logs its outcomes once.
     change.outcomes = (decision.outcomes ?? []).map((o) => ({ journey: o.journey, line: JSON.stringify(o) }));
+    // The shopper's timeline (the console): the event, the explanation, what was done, each
+    // message as rendered. It quotes messages, so it goes with the contact on erasure.
+    change.timeline = [JSON.stringify(timelineEntry(event, decision))];
     for (const action of decision.actions) {
       switch (action.type) {
         case 'schedule':
@@ -110,6 +132,8 @@ export function createRuntime({
         case 'forget':
           change.forget = true; // an anonymous visitor's time ran out: no row, no key is left
           break;
+        case 'export':
+          break; // the caller (operator.js) hands the engine's answer on: nothing to store
         case 'requestCoupon':
           break; // minted at dispatch, before the first message that prints the code (ensureCoupon)
         case 'reportConsent':
@@ -124,6 +148,27 @@ export function createRuntime({
     // the entry this tick read, so a deferral committed meanwhile survives.
     if (settle && change.schedule.some((s) => s.id === settle.id)) change.settle = null;
     return change;
+  }
+
+  /** One timeline line: never the event's contact details, the export's copy or an address. */
+  function timelineEntry(event, decision) {
+    const { contact, ...said } = event;
+    const actions = decision.actions.map((a) => {
+      switch (a.type) {
+        case 'send':
+          return { type: a.type, id: a.id, journeyId: a.journeyId, channel: a.channel, message: a.message };
+        case 'reply':
+          return { type: a.type, id: a.id, body: a.body };
+        case 'export':
+        case 'erase':
+        case 'purge':
+        case 'forget':
+          return { type: a.type };
+        default:
+          return { type: a.type, id: a.id, ...(a.at ? { at: a.at } : {}), ...(a.reason ? { reason: a.reason } : {}), ...(a.step ? { step: a.step, channel: a.channel, journeyId: a.journeyId } : {}) };
+      }
+    });
+    return { decidedAt: new Date(now()).toISOString(), policyVersion: engine.policyVersion, event: said, explanation: decision.explanation, actions };
   }
 
   /**
@@ -541,5 +586,14 @@ export function createRuntime({
   /** What /health reports: the last tick, the due backlog and its oldest entry. */
   const schedule = () => store.dueSummary(now());
 
-  return { apply, ingest, ingestMatching, tick, dispatchPending, contactOfAction, actionOfShortLink, recoveryUrl, recoveryTarget, schedule, report, message, outcomeLog, rollUpOutcomes, owner, engine };
+  return {
+    apply, ingest, ingestMatching, tick, dispatchPending, contactOfAction, actionOfShortLink, recoveryUrl, recoveryTarget, schedule, report, message, outcomeLog, rollUpOutcomes, owner,
+    get engine() {
+      return engine;
+    },
+    /** Decide with the last published playbook from now on (operator.js, after a publish). */
+    usePublished: () => livePolicy({ force: true }),
+    store,
+    rekindle,
+  };
 }

@@ -10,6 +10,7 @@ mod engagement;
 pub mod explain;
 mod housekeeping;
 pub mod incentive;
+mod operator;
 mod outcomes;
 mod send_time;
 mod start;
@@ -100,7 +101,9 @@ pub fn decide(policy: &Policy, state: State, event: &Event, now: DateTime<Utc>) 
         EventBody::OrderCancelled(e) => run.order_exception(&e.order_id, OrderOutcome::Cancelled),
         EventBody::OrderRefunded(e) => run.order_exception(&e.order_id, OrderOutcome::Refunded),
         EventBody::OrderEdited(e) => run.order_exception(&e.order_id, OrderOutcome::Edited),
-        EventBody::SupportTicket(e) => run.support_ticket(&e.ticket_id, e.status),
+        EventBody::SupportTicket(e) => run.support_ticket(e),
+        EventBody::OperatorPaused(e) => run.operator_paused(e),
+        EventBody::OperatorResumed(e) => run.operator_resumed(e),
         EventBody::Due(e) if run.is_forget_id(&e.action_id) => run.forget_if_due(),
         EventBody::Due(e) if run.is_housekeeping_id(&e.action_id) => run.housekeeping_due(),
         EventBody::Due(e) if run.is_confirmation_id(&e.action_id) => run.confirmation_due(&e.action_id),

@@ -61,10 +61,16 @@ impl Run<'_> {
             deferral.push(format!("support exception: an order was refunded, cancelled or edited; paused until {}", until.to_rfc3339()));
             at = until;
         }
-        if !contact.open_tickets.is_empty() {
-            deferral.push("a support ticket is open: held until it closes".to_string());
-            at += super::support::TICKET_RECHECK;
+        if let Some((until, note)) = open_exception(contact, at) {
+            deferral.push(note);
+            at = until;
         }
+        let journey_pause = journey.paused.as_ref();
+        if let Some((until, note)) = super::operator::operator_hold(contact.operator_pause.as_ref(), journey_pause, at) {
+            deferral.push(note);
+            at = until;
+        }
+        let held = at > now;
         if let Some(until) = cap_clear_at(policy, contact, send.channel, &packs, at) {
             deferral.push(format!("frequency cap until {}", until.to_rfc3339()));
             at = until;
@@ -97,7 +103,7 @@ impl Run<'_> {
             }
             let notes = crate::compliance::zones::plausible(&zone_hints(contact, policy)).notes;
             let reason = deferral.into_iter().chain(notes).collect::<Vec<_>>().join("; ");
-            return self.defer(action_id, &send, at, reason);
+            return self.defer(action_id, &send, at, reason, held);
         }
         self.dispatch(action_id, &send, &step);
     }
@@ -110,8 +116,12 @@ impl Run<'_> {
         self.actions.push(Action::Skip { id: action_id.to_string(), reason });
     }
 
-    fn defer(&mut self, action_id: &str, send: &PlannedSend, at: DateTime<Utc>, reason: String) {
+    /// `held`: a pause or support exception moved it, so lifting that brings it back.
+    fn defer(&mut self, action_id: &str, send: &PlannedSend, at: DateTime<Utc>, reason: String, held: bool) {
         if let Some(s) = self.state.journey_of_action(action_id).and_then(|j| j.send_mut(action_id)) {
+            if held {
+                s.held_from.get_or_insert(s.due_at);
+            }
             s.due_at = at;
         }
         self.why.because(
@@ -441,4 +451,19 @@ pub(super) fn zone_hints<'a>(contact: &'a Contact, policy: &'a Policy) -> crate:
         phone: contact.phone.as_deref(),
         store: &policy.store_time_zone,
     }
+}
+
+/// The open support exceptions' hold on a send due at `at`: one without an end is asked again
+/// after `TICKET_RECHECK`; otherwise the latest end.
+fn open_exception(contact: &Contact, at: DateTime<Utc>) -> Option<(DateTime<Utc>, String)> {
+    let open: Vec<_> = contact.open_tickets.iter().filter(|t| t.holds_at(at)).collect();
+    if open.is_empty() {
+        return None;
+    }
+    let kinds = open.iter().map(|t| t.kind.as_str()).collect::<Vec<_>>().join(", ");
+    if open.iter().any(|t| t.until.is_none()) {
+        return Some((at + super::support::TICKET_RECHECK, format!("a support exception is open ({kinds}): held until it closes")));
+    }
+    let until = open.iter().filter_map(|t| t.until).max().expect("every open one has an end");
+    Some((until, format!("a support exception is open ({kinds}) until {}", until.to_rfc3339())))
 }

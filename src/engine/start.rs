@@ -65,6 +65,7 @@ impl Run<'_> {
             awaiting_platform: true,
             email: None,
             phone: None,
+            paused: None,
         };
         if from_browser {
             // Tracked for its reasons, never planned, never closing another journey: a browser
@@ -174,6 +175,7 @@ impl Run<'_> {
                     delivered: false,
                     opened: false,
                     clicked: false,
+                    held_from: None,
                 });
                 self.actions.push(Action::Schedule {
                     id,

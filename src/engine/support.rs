@@ -11,11 +11,15 @@
 //!   (72 h by default): each pending send is deferred past the pause, and re-checked then.
 //!   Pause, not close: the carts are still theirs, and the reminder may help once it is over.
 //! - An open support ticket (a merchant event) holds every send until the ticket closes: a
-//!   send that comes due is deferred by `TICKET_RECHECK` and asked again then.
+//!   send that comes due is deferred by `TICKET_RECHECK` and asked again then. The console
+//!   opens the same exception for a refund, a changed order or a ticket, with the operator's
+//!   reason and perhaps an end date: then it holds until that date and ends by itself.
+//!   Closing the last one brings held sends back to when they were due (operator.rs).
 
 use super::Run;
 use crate::model::action::Action;
-use crate::model::event::TicketStatus;
+use crate::model::contact::OpenTicket;
+use crate::model::event::{SupportTicket, TicketStatus};
 use crate::model::journey::{JourneyStatus, OrderOutcome, SendStatus};
 use chrono::Duration;
 
@@ -53,28 +57,42 @@ impl Run<'_> {
         self.why.because("supportPause", format_args!("{paused} pending sends paused until {}: {reason}", hold.to_rfc3339()));
     }
 
-    pub(super) fn support_ticket(&mut self, ticket_id: &str, status: TicketStatus) {
+    /// A help desk's ticket, or the console's support exception (a refund, a changed order,
+    /// an open ticket) with its reason and perhaps an end. Opened twice, it is one exception,
+    /// the later details winning; closed, held sends come due again.
+    pub(super) fn support_ticket(&mut self, ticket: &SupportTicket) {
+        let now = self.now;
+        // Exceptions whose end has passed hold nothing: they are let go as any event passes.
+        self.state.contact.open_tickets.retain(|t| t.holds_at(now));
         let tickets = &mut self.state.contact.open_tickets;
-        match status {
+        let what = ticket.kind.as_str();
+        match ticket.status {
+            TicketStatus::Open if ticket.until.is_some_and(|until| until <= now) => {
+                tickets.retain(|t| t.id != ticket.ticket_id);
+                self.why.because("supportTicket", format_args!("support exception ({what}) already ended: nothing held"));
+            }
             TicketStatus::Open => {
-                if !tickets.iter().any(|t| t == ticket_id) {
-                    tickets.push(ticket_id.to_string());
+                let open = OpenTicket { id: ticket.ticket_id.clone(), kind: ticket.kind, reason: ticket.reason.clone(), until: ticket.until };
+                match tickets.iter_mut().find(|t| t.id == ticket.ticket_id) {
+                    Some(known) => *known = open,
+                    None => tickets.push(open),
                 }
-                let until = self.now + TICKET_RECHECK;
-                let paused = self.defer_pending_until(until, "a support ticket is open: nothing is sent until it closes");
-                self.why.because("supportTicket", format_args!("support ticket opened: {paused} pending sends held until it closes"));
+                let (until, till) = match ticket.until {
+                    Some(until) => (until, format!("until {}", until.to_rfc3339())),
+                    None => (now + TICKET_RECHECK, "until it closes".to_string()),
+                };
+                let paused = self.defer_pending_until(until, &format!("a support exception is open ({what}): nothing is sent {till}"));
+                self.why.because("supportTicket", format_args!("support exception opened ({what}): {paused} pending sends held {till}"));
             }
             TicketStatus::Closed => {
-                tickets.retain(|t| t != ticket_id);
+                tickets.retain(|t| t.id != ticket.ticket_id);
                 let left = tickets.len();
-                self.why.because(
-                    "supportTicket",
-                    if left == 0 {
-                        "support ticket closed: held sends go out when next due".to_string()
-                    } else {
-                        format!("support ticket closed; {left} still open: sends stay held")
-                    },
-                );
+                if left == 0 {
+                    let released = self.release_held(|_| true, "the support exception closed");
+                    self.why.because("supportTicket", format_args!("support exception closed ({what}): {released} held sends due again"));
+                } else {
+                    self.why.because("supportTicket", format_args!("support exception closed ({what}); {left} still open: sends stay held"));
+                }
             }
         }
     }
@@ -84,6 +102,7 @@ impl Run<'_> {
         let mut count = 0;
         for journey in self.state.journeys.iter_mut().filter(|j| j.status == JourneyStatus::Active) {
             for send in journey.sends.iter_mut().filter(|s| s.status == SendStatus::Scheduled && s.due_at < until) {
+                send.held_from.get_or_insert(send.due_at);
                 send.due_at = until;
                 count += 1;
                 self.actions.push(Action::Defer { id: send.id.clone(), at: until, reason: reason.to_string() });

@@ -164,6 +164,24 @@ pub fn key(salt: &str, kind: KeyKind, value: &str) -> String {
     format!("{}:{}", kind.as_str(), &digest(salt, kind, value)[..32])
 }
 
+/// The index key an operator's search finds a contact by (the console, issue 19): the same
+/// salted hash ingest linked the contact under, so no address is ever listed or stored in
+/// clear. `what`: "email", "phone" (E.164, or national with `region`), "order" or "checkout".
+pub fn lookup_key(what: &str, value: &str, salt: &str, region: Option<&str>) -> Result<String> {
+    let value = value.trim();
+    let (kind, normalised) = match what {
+        "email" => (KeyKind::Email, normalise_email(value).ok_or_else(|| Error::new(Code::InvalidEmail, "$.email", "not an email address"))?),
+        "phone" => (KeyKind::Phone, normalise_phone(value, region).ok_or_else(|| Error::new(Code::InvalidPhone, "$.phone", "not a valid phone number"))?),
+        "order" => (KeyKind::Order, value.trim_start_matches('#').to_string()),
+        "checkout" => (KeyKind::Token, value.to_string()),
+        other => return Err(Error::new(Code::InvalidField, "$.by", format!("cannot look a shopper up by {other:?} (email, phone, order, checkout)"))),
+    };
+    if normalised.is_empty() {
+        return Err(Error::new(Code::InvalidField, format!("$.{what}"), "must not be empty"));
+    }
+    Ok(key(salt, kind, &normalised))
+}
+
 /// A pseudonymous contact id derived from one identity.
 pub fn contact_id(salt: &str, kind: KeyKind, value: &str) -> String {
     format!("c_{}", &digest(salt, kind, value)[..24])

@@ -53,9 +53,13 @@ pub struct Contact {
     /// Support exceptions: no message until then (a refund, cancellation or order edit).
     #[serde(default, skip_serializing_if = "Option::is_none", with = "chrono::serde::ts_milliseconds_option")]
     pub support_hold_until: Option<DateTime<Utc>>,
-    /// The help desk's open tickets of this contact: nothing is sent while one is open.
+    /// Open support exceptions (help-desk tickets, or the console's refund, changed order or
+    /// ticket): nothing is sent while one is open.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub open_tickets: Vec<String>,
+    pub open_tickets: Vec<OpenTicket>,
+    /// An operator's pause of the whole contact (the console): nothing is sent while it holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator_pause: Option<Hold>,
     /// Set once personal data was erased: nothing is ever sent again.
     #[serde(default, skip_serializing_if = "is_false")]
     pub erased: bool,
@@ -88,6 +92,77 @@ pub struct SmsConfirmation {
     /// Sent, skipped or refused: nothing more is done for it.
     #[serde(default, skip_serializing_if = "is_false")]
     pub settled: bool,
+}
+
+/// An operator's pause, of a contact or of one journey.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Hold {
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub since: DateTime<Utc>,
+    /// None: until an operator resumes.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "chrono::serde::ts_milliseconds_option")]
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl Hold {
+    /// Whether it still holds at `at`.
+    pub fn holds_at(&self, at: DateTime<Utc>) -> bool {
+        self.until.is_none_or(|until| until > at)
+    }
+}
+
+/// One open support exception. Stored before exceptions had a kind, reason or end as the
+/// bare ticket id: both shapes read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenTicket {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub kind: super::event::SupportKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "chrono::serde::ts_milliseconds_option")]
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl OpenTicket {
+    pub fn holds_at(&self, at: DateTime<Utc>) -> bool {
+        self.until.is_none_or(|until| until > at)
+    }
+}
+
+impl<'de> Deserialize<'de> for OpenTicket {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        struct Full {
+            id: String,
+            #[serde(default)]
+            kind: super::event::SupportKind,
+            #[serde(default)]
+            reason: Option<String>,
+            #[serde(default, with = "chrono::serde::ts_milliseconds_option")]
+            until: Option<DateTime<Utc>>,
+        }
+        // A visitor rather than `#[serde(untagged)]`, which buffers through serde's generic
+        // content tree: that alone weighed kilobytes of the server wasm.
+        struct Either;
+        impl<'de> serde::de::Visitor<'de> for Either {
+            type Value = OpenTicket;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a ticket id or an open ticket")
+            }
+            fn visit_str<E: serde::de::Error>(self, id: &str) -> Result<OpenTicket, E> {
+                Ok(OpenTicket { id: id.to_string(), kind: Default::default(), reason: None, until: None })
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(self, map: M) -> Result<OpenTicket, M::Error> {
+                let f = Full::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(OpenTicket { id: f.id, kind: f.kind, reason: f.reason, until: f.until })
+            }
+        }
+        d.deserialize_any(Either)
+    }
 }
 
 /// How often the contact wants to hear from us (the preference centre).

@@ -50,9 +50,15 @@ pub enum EventBody {
     OrderCancelled(OrderRef),
     OrderRefunded(OrderRef),
     OrderEdited(OrderRef),
-    /// The merchant's help desk: a support ticket of this contact opened or closed. While one
-    /// is open, nothing is sent.
+    /// The merchant's help desk, or an operator in the console: a support exception of this
+    /// contact (an open ticket, a refund, a changed order) opened or closed. While one is open,
+    /// nothing is sent; one with an end date ends by itself then.
     SupportTicket(SupportTicket),
+    /// An operator paused the contact, or one journey: nothing is sent until resumed (or
+    /// until `until`, when given). src/engine/operator.rs.
+    OperatorPaused(OperatorPause),
+    /// An operator lifted that pause: held sends come due again.
+    OperatorResumed(OperatorResume),
     /// A scheduled send came due: the engine asks every question again (principle 3).
     Due(ActionRef),
     Delivered(ActionRef),
@@ -148,9 +154,61 @@ pub enum TicketStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SupportTicket {
-    /// The help desk's own id: a ticket opened twice is one ticket.
+    /// The help desk's own id (or the console's): a ticket opened twice is one ticket.
     pub ticket_id: String,
     pub status: TicketStatus,
+    /// What the exception is about; a help desk's ticket when not said.
+    #[serde(default, skip_serializing_if = "is_ticket")]
+    pub kind: SupportKind,
+    /// The operator's reason, shown in the shopper's timeline (never in logs or explanations:
+    /// it is free text that may name the shopper).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// When the exception ends by itself; without one it holds until closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// Why a shopper is in a conversation with the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub enum SupportKind {
+    #[default]
+    Ticket,
+    Refund,
+    ChangedOrder,
+}
+
+impl SupportKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SupportKind::Ticket => "support ticket",
+            SupportKind::Refund => "refund",
+            SupportKind::ChangedOrder => "changed order",
+        }
+    }
+}
+
+fn is_ticket(kind: &SupportKind) -> bool {
+    *kind == SupportKind::Ticket
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OperatorPause {
+    /// One journey only; every journey of the contact when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journey_id: Option<String>,
+    /// Resumes by itself then; without one, until an operator resumes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OperatorResume {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journey_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -352,6 +410,8 @@ impl EventBody {
             "orderRefunded" => EventBody::OrderRefunded(rest.parse()?),
             "orderEdited" => EventBody::OrderEdited(rest.parse()?),
             "supportTicket" => EventBody::SupportTicket(rest.parse()?),
+            "operatorPaused" => EventBody::OperatorPaused(rest.parse()?),
+            "operatorResumed" => EventBody::OperatorResumed(rest.parse()?),
             "due" => EventBody::Due(rest.parse()?),
             "delivered" => EventBody::Delivered(rest.parse()?),
             "opened" => EventBody::Opened(rest.parse()?),
@@ -391,6 +451,8 @@ impl EventBody {
             EventBody::OrderRefunded(_) => "orderRefunded",
             EventBody::OrderEdited(_) => "orderEdited",
             EventBody::SupportTicket(_) => "supportTicket",
+            EventBody::OperatorPaused(_) => "operatorPaused",
+            EventBody::OperatorResumed(_) => "operatorResumed",
             EventBody::Due(_) => "due",
             EventBody::Delivered(_) => "delivered",
             EventBody::Opened(_) => "opened",

@@ -55,6 +55,10 @@ pub struct PlannedSend {
     pub opened: bool,
     #[serde(default, skip_serializing_if = "is_false")]
     pub clicked: bool,
+    /// When it was due before a pause or support exception held it: lifting the hold brings
+    /// it back to then (or now, if that has passed), not to the hold's recheck time.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "chrono::serde::ts_milliseconds_option")]
+    pub held_from: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -103,6 +107,9 @@ pub struct Journey {
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// An operator paused this journey only (the console).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paused: Option<super::contact::Hold>,
 }
 
 /// What happened to a journey's recovering order afterwards (support exceptions).

@@ -11,3 +11,4 @@ pub mod message;
 pub mod offer;
 pub mod outcome;
 pub mod state;
+pub mod view;

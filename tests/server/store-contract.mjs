@@ -251,5 +251,30 @@ export function storeContract(name, open) {
       assert.notEqual(after.version, read.version);
       assert.equal(await store.rollUpOutcomes({ upTo: after.upTo, version: read.version, journeys: ['j_b'], rollups: '[]' }), false, 'the same read cannot roll up twice');
     });
+
+    test('named logs: appended in order, compare-and-set on the count, read from the end', async () => {
+      assert.deepEqual(await store.readLog('audit'), { lines: [], count: 0 });
+      assert.equal(await store.appendLog('audit', ['a1', 'a2']), true);
+      assert.equal(await store.appendLog('policies', ['v1'], 0), true);
+      assert.equal(await store.appendLog('policies', ['lost'], 0), false, 'a stale count appends nothing');
+      assert.equal(await store.appendLog('policies', ['v2'], 1), true);
+      assert.equal(await store.appendLog('audit', ['a3']), true);
+      assert.deepEqual(await store.readLog('audit'), { lines: ['a1', 'a2', 'a3'], count: 3 });
+      assert.deepEqual(await store.readLog('audit', 2), { lines: ['a2', 'a3'], count: 3 });
+      assert.deepEqual(await store.readLog('policies'), { lines: ['v1', 'v2'], count: 2 });
+    });
+
+    test('timeline: appended with the commit that won, gone with the contact on erasure and purge', async () => {
+      assert.equal(await store.commit('c30', change(0, 's', { timeline: ['t1'] })), true);
+      assert.equal(await store.commit('c30', change(0, 'x', { timeline: ['lost'] })), false);
+      assert.equal(await store.commit('c30', change(1, 's', { timeline: ['t2', 't3'] })), true);
+      assert.deepEqual(await store.readLog('timeline:c30'), { lines: ['t1', 't2', 't3'], count: 3 });
+      await store.commit('c30', change(2, 'tombstone', { erase: true, timeline: ['erased'] }));
+      assert.deepEqual((await store.readLog('timeline:c30')).lines, [], 'erasure takes the timeline (it quotes messages)');
+      await store.commit('c31', change(0, 's', { timeline: ['old'] }));
+      await store.commit('c31', change(1, 'purged', { purge: true, timeline: ['new'] }));
+      assert.deepEqual((await store.readLog('timeline:c31')).lines, ['new'], 'a purge drops what came before');
+      assert.deepEqual((await store.readLog('audit')).count, 3, 'other logs stay');
+    });
   });
 }

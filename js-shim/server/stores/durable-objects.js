@@ -24,6 +24,9 @@
 //   them to the log object and empties the outbox. Each line carries an id made at commit, so
 //   a hand-over repeated after a crash (the next commit carries the outbox again) adds nothing.
 //   One object takes every line: plenty for one shop's decisions, and the report reads one place.
+// - `log:<name>`: a named append-only log (stores/logs.js: the console's audit log, the
+//   playbook's publications). A contact's timeline is not one of these: it lives in the
+//   contact's own object (`timeline` table), written in its commit and gone with its erasure.
 // There is no global due index: alarms replace the cron tick, and the worker's own
 // `dueBefore`/`claimDue`/`claimable` are empty (POST /tick answers zeros; sends go out anyway). For the
 // same reason `dueSummary` (GET /health) knows no backlog from the Worker: it answers
@@ -36,6 +39,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import * as rekindle from 'rekindle';
 import { createRuntime } from '../runtime.js';
+import { AUDIT_LOG, POLICY_LOG } from './logs.js';
 
 const CONTACT = 'contact:';
 const PAGE = 100;
@@ -81,6 +85,11 @@ export function durableObjectStore(namespace, { here = null, prefix = '' } = {})
     },
 
     take: (key, max, windowMs, now) => stub(`limit:${key}`).take(max, windowMs, now),
+    appendLog: (name, lines, expected = null) => stub(`log:${name}`).appendLog(lines, expected),
+    readLog: async (name, limit = Infinity) => {
+      const limited = Number.isFinite(limit) ? limit : -1; // Infinity does not survive RPC
+      return name.startsWith('timeline:') ? contact(name.slice('timeline:'.length)).readTimeline(limited) : stub(`log:${name}`).readLog(limited);
+    },
     // From the Worker only: a contact's alarm has no business reading the whole shop's log
     // (the runtime rolls up only where the store offers it: the Worker's cron tick).
     readOutcomes: here ? undefined : () => stub('outcomes').readOutcomes(),
@@ -128,6 +137,7 @@ export function durableObjectStore(namespace, { here = null, prefix = '' } = {})
     async eraseAll() {
       const registry = stub('registry');
       await stub('outcomes').dropOutcomes();
+      await Promise.all([AUDIT_LOG, POLICY_LOG].map((name) => stub(`log:${name}`).dropOutcomes()));
       for (let page = await registry.registered(PAGE); page.length > 0; page = await registry.registered(PAGE)) {
         for (const contactId of page) {
           const { links, intents } = await stub(CONTACT + contactId).drop();
@@ -200,6 +210,7 @@ export function contactObject(options = null) {
       await this.#configure(); // the clock the alarm is armed by
       this.#create('contact', 'due', 'intents', 'links');
       if (change.outcomes?.length) this.#create('outbox');
+      if (change.timeline?.length) this.#create('timeline');
       const outcome = this.ctx.storage.transactionSync(() => {
         // Keys already claimed point here whatever the outcome: recorded so erasure frees them.
         for (const key of linked) this.#sql.exec('INSERT OR IGNORE INTO links (key) VALUES (?)', key);
@@ -210,6 +221,8 @@ export function contactObject(options = null) {
           contactId, change.state, current + 1,
         );
         let release = [];
+        if (change.purge) this.#change('timeline', 'DELETE FROM timeline');
+        for (const line of change.timeline ?? []) this.#sql.exec('INSERT INTO timeline (line) VALUES (?)', line);
         if (change.purge) {
           // First, so this change's own entries stay; the keys it claimed again stay linked.
           release = this.#sql.exec('SELECT key FROM links').toArray().map((r) => r.key).filter((key) => !linked.includes(key));
@@ -235,6 +248,7 @@ export function contactObject(options = null) {
           return { ok: true, release, forget: true, outbox };
         }
         if (change.erase) {
+          this.#change('timeline', 'DELETE FROM timeline'); // it quotes the messages
           release = this.#sql.exec('SELECT key FROM links').toArray().map((r) => r.key);
           this.#sql.exec('DELETE FROM links');
           this.#sql.exec('DELETE FROM due');
@@ -251,6 +265,12 @@ export function contactObject(options = null) {
       }
       if (outcome.ok) this.#arm();
       return outcome;
+    }
+
+    /** This contact's timeline: its last `limit` lines (-1: all) and how many it holds. */
+    readTimeline(limit) {
+      const lines = this.#rows('timeline', 'SELECT line FROM (SELECT seq, line FROM timeline ORDER BY seq DESC LIMIT ?) ORDER BY seq', limit).map((r) => r.line);
+      return { lines, count: this.#one('timeline', 'SELECT COUNT(*) AS n FROM timeline')?.n ?? 0 };
     }
 
     /** The log object has these lines: they leave the outbox. */
@@ -373,6 +393,23 @@ export function contactObject(options = null) {
     async dropOutcomes() {
       await this.ctx.storage.deleteAll();
       this.#tables.clear();
+    }
+
+    // ---------- a named log (the `log:<name>` objects) ----------
+
+    /** Appends if the log holds `expected` lines (null: whatever it holds). */
+    appendLog(lines, expected) {
+      this.#create('log');
+      return this.ctx.storage.transactionSync(() => {
+        if (expected !== null && this.#one('log', 'SELECT COUNT(*) AS n FROM log').n !== expected) return false;
+        for (const line of lines) this.#sql.exec('INSERT INTO log (line) VALUES (?)', line);
+        return true;
+      });
+    }
+
+    readLog(limit) {
+      const lines = this.#rows('log', 'SELECT line FROM (SELECT seq, line FROM log ORDER BY seq DESC LIMIT ?) ORDER BY seq', limit).map((r) => r.line);
+      return { lines, count: this.#one('log', 'SELECT COUNT(*) AS n FROM log')?.n ?? 0 };
     }
 
     // ---------- link (and the holder of an action), registry ----------
@@ -549,4 +586,7 @@ const SCHEMA = {
   outbox: 'CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, journey TEXT NOT NULL, line TEXT NOT NULL)',
   outcomes: 'CREATE TABLE IF NOT EXISTS outcomes (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, journey TEXT NOT NULL, line TEXT NOT NULL)',
   rollups: 'CREATE TABLE IF NOT EXISTS rollups (one INTEGER PRIMARY KEY CHECK (one = 1), body TEXT NOT NULL, version INTEGER NOT NULL)',
+  // A contact's timeline (personal data: goes with it); a named log object's lines.
+  timeline: 'CREATE TABLE IF NOT EXISTS timeline (seq INTEGER PRIMARY KEY AUTOINCREMENT, line TEXT NOT NULL)',
+  log: 'CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY AUTOINCREMENT, line TEXT NOT NULL)',
 };

@@ -2,6 +2,8 @@
 // development; it honours the same contract as the durable stores (see index.d.ts,
 // `RekindleStore`), compare-and-set included.
 
+import { timelineLog } from './logs.js';
+
 export function memoryStore() {
   const contacts = new Map(); // contactId -> { state, version }
   const due = new Map(); // actionId -> { id, contactId, at, owner, leaseUntil }
@@ -15,6 +17,9 @@ export function memoryStore() {
   let seq = 0;
   let rollups = null;
   let rollupsVersion = 0;
+  // Named append-only logs (the console's audit log, the playbook's publications) and each
+  // contact's timeline (`timeline:<contactId>`, personal data: it goes with the contact).
+  const logs = new Map(); // name -> [line]
 
   return {
     async load(contactId) {
@@ -41,6 +46,7 @@ export function memoryStore() {
         }
       }
       for (const { journey, line } of change.outcomes ?? []) outcomes.push({ seq: ++seq, journey, line });
+      if (change.timeline?.length) logOf(timelineLog(contactId)).push(...change.timeline);
       if (change.erase) eraseContact(contactId);
       if (change.forget) forgetContact(contactId);
       return true;
@@ -147,7 +153,20 @@ export function memoryStore() {
       return true;
     },
 
+    async appendLog(name, lines, expected = null) {
+      const log = logOf(name);
+      if (expected !== null && log.length !== expected) return false;
+      log.push(...lines);
+      return true;
+    },
+
+    async readLog(name, limit = Infinity) {
+      const log = logs.get(name) ?? [];
+      return { lines: log.slice(Math.max(0, log.length - limit)), count: log.length };
+    },
+
     async eraseAll() {
+      logs.clear();
       outcomes = [];
       rollups = null;
       contacts.clear();
@@ -168,7 +187,13 @@ export function memoryStore() {
     for (const [id, i] of intents) if (i.contactId === contactId) intents.delete(id);
   }
 
+  function logOf(name) {
+    if (!logs.has(name)) logs.set(name, []);
+    return logs.get(name);
+  }
+
   function eraseContact(contactId) {
+    logs.delete(timelineLog(contactId));
     for (const [id, d] of due) if (d.contactId === contactId) due.delete(id);
     for (const [key, owner] of links) if (owner === contactId) links.delete(key);
     for (const i of intents.values()) {

@@ -17,6 +17,8 @@
 // entries are claimed the same way, a batch at a time, so several tickers share the due index
 // instead of all deciding the same first entries (benches/postgres.mjs measured that).
 
+import { timelineLog } from './logs.js';
+
 const DDL = (s) => [
   `CREATE SCHEMA IF NOT EXISTS ${s}`,
   `CREATE TABLE IF NOT EXISTS ${s}.contacts (id text PRIMARY KEY, state text NOT NULL, version integer NOT NULL)`,
@@ -45,6 +47,10 @@ const DDL = (s) => [
   `CREATE TABLE IF NOT EXISTS ${s}.outcomes (seq bigserial PRIMARY KEY, journey text NOT NULL, line text NOT NULL)`,
   `CREATE INDEX IF NOT EXISTS outcomes_by_journey ON ${s}.outcomes (journey)`,
   `CREATE TABLE IF NOT EXISTS ${s}.rollups (id integer PRIMARY KEY CHECK (id = 1), body text NOT NULL, version bigint NOT NULL)`,
+  // Named append-only logs (stores/logs.js): the audit log, the playbook's publications, and
+  // each contact's timeline ('timeline:' || contact id), which goes with the contact.
+  `CREATE TABLE IF NOT EXISTS ${s}.logs (seq bigserial PRIMARY KEY, name text NOT NULL, line text NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS logs_by_name ON ${s}.logs (name, seq)`,
 ];
 
 // A plain identifier only: quoted the same way by our DDL and by postgres.js's sql(name),
@@ -92,7 +98,9 @@ export async function postgresStore(sql, { schema = 'rekindle' } = {}) {
         if (!written) return false;
         // The rest is pipelined on the transaction's connection, and runs in this order.
         const writes = [];
+        const timeline = timelineLog(contactId);
         const eraseRows = () => [
+          tx`DELETE FROM ${s}.logs WHERE name = ${timeline}`,
           tx`DELETE FROM ${s}.due WHERE contact_id = ${contactId}`,
           tx`DELETE FROM ${s}.links WHERE contact_id = ${contactId}`,
           // The provider's id leads to the message (and its address) at the provider: it goes too.
@@ -127,10 +135,14 @@ export async function postgresStore(sql, { schema = 'rekindle' } = {}) {
           writes.push(tx`INSERT INTO ${s}.outcomes (journey, line)
             SELECT journey, line FROM unnest(${outcomes.map((o) => o.journey)}::text[], ${outcomes.map((o) => o.line)}::text[]) WITH ORDINALITY AS t (journey, line, n) ORDER BY n`);
         }
+        if (change.timeline?.length) {
+          writes.push(tx`INSERT INTO ${s}.logs (name, line) SELECT ${timeline}, line FROM unnest(${change.timeline}::text[]) WITH ORDINALITY AS t (line, n) ORDER BY n`);
+        }
         if (change.erase) writes.push(...eraseRows());
         if (change.forget) {
           // An anonymous visitor whose time ran out: nothing of it stays, not even a tombstone.
           writes.push(
+            tx`DELETE FROM ${s}.logs WHERE name = ${timeline}`,
             tx`DELETE FROM ${s}.due WHERE contact_id = ${contactId}`,
             tx`DELETE FROM ${s}.links WHERE contact_id = ${contactId}`,
             tx`DELETE FROM ${s}.intents WHERE contact_id = ${contactId}`,
@@ -260,6 +272,29 @@ export async function postgresStore(sql, { schema = 'rekindle' } = {}) {
       });
     },
 
+    /** Appends under a lock on the log's name, so the count a caller expects cannot change under it. */
+    async appendLog(name, lines, expected = null) {
+      return sql.begin(async (tx) => {
+        await tx`SELECT pg_advisory_xact_lock(hashtext(${`rekindle:${schema}:log:${name}`}))`;
+        if (expected !== null) {
+          const [{ n }] = await tx`SELECT count(*)::int AS n FROM ${s}.logs WHERE name = ${name}`;
+          if (n !== expected) return false;
+        }
+        if (lines.length) await tx`INSERT INTO ${s}.logs (name, line) SELECT ${name}, line FROM unnest(${lines}::text[]) WITH ORDINALITY AS t (line, n) ORDER BY n`;
+        return true;
+      });
+    },
+
+    async readLog(name, limit = Infinity) {
+      return sql.begin('isolation level repeatable read', async (tx) => {
+        const rows = Number.isFinite(limit)
+          ? await tx`SELECT line FROM (SELECT seq, line FROM ${s}.logs WHERE name = ${name} ORDER BY seq DESC LIMIT ${limit}) t ORDER BY seq`
+          : await tx`SELECT line FROM ${s}.logs WHERE name = ${name} ORDER BY seq`;
+        const [{ n }] = await tx`SELECT count(*)::int AS n FROM ${s}.logs WHERE name = ${name}`;
+        return { lines: rows.map((r) => r.line), count: n };
+      });
+    },
+
     async size() {
       const [row] = await sql`SELECT (SELECT count(*) FROM ${s}.contacts)::int AS contacts, (SELECT count(*) FROM ${s}.due)::int AS due,
         (SELECT count(*) FROM ${s}.links)::int AS links, (SELECT count(*) FROM ${s}.intents)::int AS intents, (SELECT count(*) FROM ${s}.counters)::int AS counters`;
@@ -268,7 +303,7 @@ export async function postgresStore(sql, { schema = 'rekindle' } = {}) {
 
     async eraseAll() {
       // One statement, the tables in the order a commit locks them.
-      await sql`TRUNCATE ${s}.contacts, ${s}.due, ${s}.links, ${s}.intents, ${s}.counters, ${s}.outcomes, ${s}.rollups`;
+      await sql`TRUNCATE ${s}.contacts, ${s}.due, ${s}.links, ${s}.intents, ${s}.counters, ${s}.outcomes, ${s}.rollups, ${s}.logs`;
     },
 
     async close() {

@@ -12,7 +12,9 @@
 // no personal data: kept through eraseAll) · n:<key> hash {count, resetAt} (counters that span
 // contacts, expiring with their window) · the outcome log (no personal data, kept through
 // erasure): o:lines zset (member "<seq> <line>", score seq), o:seq counter, oj:<journey> set of
-// its members (for the roll-up), o:rollups string and o:version counter.
+// its members (for the roll-up), o:rollups string and o:version counter · log:<name> lists
+// (stores/logs.js: the audit log, the playbook's publications, each contact's timeline, which
+// goes with the contact).
 
 const LIB = `
 local p = ARGV[1]
@@ -40,6 +42,7 @@ current = current and tonumber(current) or 0
 if current ~= expected then return 0 end
 redis.call('HSET', ckey, 'state', state, 'version', current + 1)
 local function erase_rows()
+  redis.call('DEL', p..'log:timeline:'..cid)
   for _, id in ipairs(redis.call('SMEMBERS', p..'cdue:'..cid)) do unschedule(id) end
   for _, key in ipairs(redis.call('SMEMBERS', p..'clinks:'..cid)) do
     if redis.call('GET', p..'link:'..key) == cid then redis.call('DEL', p..'link:'..key) end
@@ -88,8 +91,10 @@ for _, o in ipairs(change.outcomes) do
   redis.call('ZADD', p..'o:lines', seq, member)
   redis.call('SADD', p..'oj:'..o.journey, member)
 end
+for _, line in ipairs(change.timeline) do redis.call('RPUSH', p..'log:timeline:'..cid, line) end
 if change.erase then erase_rows() end
 if change.forget then
+  redis.call('DEL', p..'log:timeline:'..cid)
   for _, id in ipairs(redis.call('SMEMBERS', p..'cdue:'..cid)) do unschedule(id) end
   for _, key in ipairs(redis.call('SMEMBERS', p..'clinks:'..cid)) do
     if redis.call('GET', p..'link:'..key) == cid then redis.call('DEL', p..'link:'..key) end
@@ -210,6 +215,14 @@ redis.call('INCR', p..'o:version')
 return 1
 `;
 
+// Appends only if the log still holds `expected` lines (-1: whatever it holds).
+const APPEND_LOG = `
+local key, expected = ARGV[1], tonumber(ARGV[2])
+if expected >= 0 and redis.call('LLEN', key) ~= expected then return 0 end
+for i = 3, #ARGV do redis.call('RPUSH', key, ARGV[i]) end
+return 1
+`;
+
 /** `redis`: a connected ioredis client (the caller owns its options); `prefix` namespaces keys. */
 export function redisStore(redis, { prefix = 'rekindle:' } = {}) {
   redis.defineCommand('rekindleCommit', { numberOfKeys: 0, lua: COMMIT });
@@ -221,6 +234,7 @@ export function redisStore(redis, { prefix = 'rekindle:' } = {}) {
   redis.defineCommand('rekindleTake', { numberOfKeys: 0, lua: TAKE });
   redis.defineCommand('rekindleReadOutcomes', { numberOfKeys: 0, lua: READ_OUTCOMES });
   redis.defineCommand('rekindleRollUp', { numberOfKeys: 0, lua: ROLL_UP });
+  redis.defineCommand('rekindleAppendLog', { numberOfKeys: 0, lua: APPEND_LOG });
   const k = (name) => prefix + name;
 
   return {
@@ -240,6 +254,7 @@ export function redisStore(redis, { prefix = 'rekindle:' } = {}) {
         purge: change.purge ?? false,
         forget: change.forget ?? false,
         outcomes: change.outcomes ?? [],
+        timeline: change.timeline ?? [],
       };
       return (await redis.rekindleCommit(prefix, contactId, change.expected, change.state, JSON.stringify(rest))) === 1;
     },
@@ -313,6 +328,14 @@ export function redisStore(redis, { prefix = 'rekindle:' } = {}) {
     async rollUpOutcomes({ upTo, version, journeys, rollups }) {
       return (await redis.rekindleRollUp(prefix, upTo, String(version), rollups, ...journeys)) === 1;
     },
+    async appendLog(name, lines, expected = null) {
+      return (await redis.rekindleAppendLog(k(`log:${name}`), expected ?? -1, ...lines)) === 1;
+    },
+    async readLog(name, limit = Infinity) {
+      const from = Number.isFinite(limit) ? -limit : 0;
+      const [[, lines], [, count]] = await redis.multi().lrange(k(`log:${name}`), from, -1).llen(k(`log:${name}`)).exec();
+      return { lines: limit === 0 ? [] : lines, count: Number(count) };
+    },
     /** Keys held under the prefix (tests and the abuse benchmark count what is left). */
     async size() {
       let cursor = '0';
@@ -320,7 +343,8 @@ export function redisStore(redis, { prefix = 'rekindle:' } = {}) {
       do {
         const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
         // The scheduler's record and the outcome log hold no one's data.
-        keys += found.filter((key) => key !== k('meta:lastTickAt') && !key.startsWith(k('o:')) && !key.startsWith(k('oj:'))).length;
+        // Nor do the audit log and the playbook's publications (pseudonymous ids, staff names).
+        keys += found.filter((key) => key !== k('meta:lastTickAt') && !key.startsWith(k('o:')) && !key.startsWith(k('oj:')) && key !== k('log:audit') && key !== k('log:policies')).length;
         cursor = next;
       } while (cursor !== '0');
       return { keys, due: await redis.zcard(k('due')) };

@@ -29,7 +29,13 @@ CREATE INDEX IF NOT EXISTS counters_by_reset ON counters (reset_at);
 CREATE TABLE IF NOT EXISTS outcomes (seq INTEGER PRIMARY KEY AUTOINCREMENT, journey TEXT NOT NULL, line TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS outcomes_by_journey ON outcomes (journey);
 CREATE TABLE IF NOT EXISTS rollups (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL, version INTEGER NOT NULL);
+-- Named append-only logs: the console's audit log, the playbook's publications, and each
+-- contact's timeline ('timeline:' || contact id), which goes with the contact.
+CREATE TABLE IF NOT EXISTS logs (seq INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, line TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS logs_by_name ON logs (name, seq);
 `;
+
+import { timelineLog } from './logs.js';
 
 /** `Database`: the better-sqlite3 constructor (a peer dependency, passed in). */
 export function sqliteStore(Database, path) {
@@ -90,11 +96,16 @@ export function sqliteStore(Database, path) {
     rollups: db.prepare('SELECT body, version FROM rollups WHERE id = 1'),
     setRollups: db.prepare('INSERT INTO rollups (id, body, version) VALUES (1, ?, 1) ON CONFLICT (id) DO UPDATE SET body = excluded.body, version = version + 1'),
     dropRolled: db.prepare('DELETE FROM outcomes WHERE journey = ? AND seq <= ?'),
+    appendLog: db.prepare('INSERT INTO logs (name, line) VALUES (?, ?)'),
+    logCount: db.prepare('SELECT COUNT(*) AS n FROM logs WHERE name = ?'),
+    readLog: db.prepare('SELECT line FROM (SELECT seq, line FROM logs WHERE name = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq'),
+    dropLog: db.prepare('DELETE FROM logs WHERE name = ?'),
     // The provider's id leads to the message (and its address) at the provider: it goes too.
     eraseIntents: db.prepare("UPDATE intents SET action = NULL, detail = NULL, provider = NULL, provider_id = NULL, status = CASE status WHEN 'pending' THEN 'cancelled' ELSE status END WHERE contact_id = ?"),
   };
 
   const eraseRows = (contactId) => {
+    q.dropLog.run(timelineLog(contactId));
     q.eraseDue.run(contactId);
     q.eraseLinks.run(contactId);
     q.eraseIntents.run(contactId);
@@ -112,8 +123,10 @@ export function sqliteStore(Database, path) {
     for (const key of change.links) q.link.run(key, contactId);
     for (const { id, action } of change.intents) q.intend.run(id, contactId, JSON.stringify(action));
     for (const { journey, line } of change.outcomes ?? []) q.appendOutcome.run(journey, line);
+    for (const line of change.timeline ?? []) q.appendLog.run(timelineLog(contactId), line);
     if (change.erase) eraseRows(contactId);
     if (change.forget) {
+      q.dropLog.run(timelineLog(contactId));
       q.eraseDue.run(contactId);
       q.eraseLinks.run(contactId);
       q.forgetIntents.run(contactId);
@@ -146,6 +159,14 @@ export function sqliteStore(Database, path) {
     q.count.run(key);
     return true;
   });
+
+  const appendLog = db.transaction((name, lines, expected) => {
+    if (expected !== null && q.logCount.get(name).n !== expected) return false;
+    for (const line of lines) q.appendLog.run(name, line);
+    return true;
+  });
+
+  const readLog = db.transaction((name, limit) => ({ lines: q.readLog.all(name, limit).map((r) => r.line), count: q.logCount.get(name).n }));
 
   // Read and lease in one IMMEDIATE transaction: it holds the file's write lock, so two
   // processes' claims cannot interleave.
@@ -222,13 +243,19 @@ export function sqliteStore(Database, path) {
     async rollUpOutcomes(rolled) {
       return rollUpOutcomes.immediate(rolled);
     },
+    async appendLog(name, lines, expected = null) {
+      return appendLog.immediate(name, lines, expected);
+    },
+    async readLog(name, limit = Infinity) {
+      return readLog(name, Number.isFinite(limit) ? limit : -1);
+    },
     /** Rows held, by table (tests and the abuse benchmark count what is left). */
     async size() {
       const count = (table) => db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get().n;
       return { contacts: count('contacts'), due: count('due'), links: count('links'), intents: count('intents'), counters: count('counters') };
     },
     async eraseAll() {
-      db.exec('DELETE FROM contacts; DELETE FROM due; DELETE FROM links; DELETE FROM intents; DELETE FROM counters; DELETE FROM outcomes; DELETE FROM rollups;');
+      db.exec('DELETE FROM contacts; DELETE FROM due; DELETE FROM links; DELETE FROM intents; DELETE FROM counters; DELETE FROM outcomes; DELETE FROM rollups; DELETE FROM logs;');
       eraseDone();
     },
     async close() {
