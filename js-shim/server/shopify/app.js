@@ -3,12 +3,19 @@
 // protocol work (the install request's HMAC, the OAuth `state` nonce in a signed cookie, the
 // code and token-exchange grants, session-token verification, webhook HMACs, the Admin GraphQL
 // client); this file decides what each request means for Rekindle. Every request is in the
-// fetch shape (Request → Response), so the same app runs on Node and on Workers.
+// fetch shape (Request → Response), so the same app runs on Node and on Workers. Each shop's
+// Rekindle gets the Shopify hooks by default (discount codes minted, consent written back, over
+// that shop's own offline token) and its storefront beacons through the app proxy.
 
 import '@shopify/shopify-api/adapters/web-api';
 import { LogSeverity, RequestedTokenType, shopifyApi } from '@shopify/shopify-api';
+import { abstractFetch } from '@shopify/shopify-api/runtime';
 import { createHandler } from '../handler.js';
 import { RekindleConfigError } from '../settings.js';
+import { ADMIN_API_VERSION, ShopifyAdminError, adminFromToken } from './admin.js';
+import { appProxy } from './app-proxy.js';
+import { shopifyConsentSync } from './consent-sync.js';
+import { shopifyCoupons } from './discounts.js';
 import { encryptedSessions, tokenKey } from './sessions.js';
 import { guardTransports, shopBasePath, shopSecret } from './tenancy.js';
 import { COMPLIANCE_TOPICS, registerWebhooks } from './topics.js';
@@ -16,6 +23,8 @@ import { COMPLIANCE_TOPICS, registerWebhooks } from './topics.js';
 const KIB = 1024;
 const CALLBACK_PATH = '/auth/callback';
 const WEBHOOK_PATH = '/webhooks/shopify';
+// shopify.app.toml's `[app_proxy] url` is the app URL plus this: the storefront's `/apps/rekindle/…`.
+const PROXY_PATH = '/proxy';
 
 /**
  * @param {object | ((env) => object | Promise<object>)} options (see pkg/server-shopify.d.ts)
@@ -74,9 +83,32 @@ async function configure(o) {
   /** Installed = an offline token is stored. Read without decrypting: cheap enough per send. */
   const installed = async (shop) => (await sessions.inner.findSessionsByShop(shop)).some((s) => !s.isOnline);
 
-  /** One shop's Rekindle options: the deployer's for it, plus what the app owns (links, secrets, the uninstall guard). */
+  /**
+   * The shop's Admin GraphQL client, over its offline token as stored now (decrypted at each
+   * call: a reinstall's new token is used at once; after uninstall there is none, a permanent
+   * failure). Sent through the Shopify library's fetch, so it goes where the app's other Admin
+   * calls go; pinned to ADMIN_API_VERSION, the schema the discount and consent operations are
+   * validated against.
+   */
+  function shopAdmin(shop) {
+    let current = { token: null, client: null };
+    return {
+      async request(query, variables) {
+        const session = await sessions.loadSession(shopify.session.getOfflineId(shop));
+        if (!session?.accessToken) throw new ShopifyAdminError('NOT_INSTALLED', 'the shop has no offline token', { permanent: true });
+        if (current.token !== session.accessToken) {
+          const client = adminFromToken({ shop, accessToken: session.accessToken, apiVersion: ADMIN_API_VERSION, fetch: (...args) => abstractFetch(...args), ...(o.sleep ? { sleep: o.sleep } : {}) });
+          current = { token: session.accessToken, client };
+        }
+        return current.client.request(query, variables);
+      },
+    };
+  }
+
+  /** One shop's Rekindle options: the deployer's for it, plus what the app owns (links, secrets, the uninstall guard, the Shopify hooks). */
   async function shopOptions(shop) {
     const own = await o.shop(shop);
+    const admin = shopAdmin(shop);
     const [salt, links, tick] = await Promise.all([
       shopSecret(o.secrets.salt, shop, 'salt'),
       shopSecret(o.secrets.links ?? o.secrets.salt, shop, 'links'),
@@ -95,6 +127,9 @@ async function configure(o) {
       transports: guardTransports(own.transports, () => installed(shop)),
       shopDomains: own.shopDomains ?? [shop],
       beacon: own.beacon ?? { allowedOrigins: [`https://${shop}`] },
+      // The deployer's own hooks win; without them, codes are minted and consent written in this shop.
+      onCouponRequest: own.onCouponRequest ?? shopifyCoupons({ admin, ...(o.now ? { now: o.now } : {}) }),
+      onConsentChange: own.onConsentChange ?? shopifyConsentSync({ admin }),
     };
   }
 
@@ -140,7 +175,22 @@ async function configure(o) {
     log('info', 'shop uninstalled', { shop, tokensDeleted: ids.length });
   }
 
-  return { o, log, shopify, sessions, appUrl, installed, installedShops, shopOptions, shopHandler, tickAll, install, uninstall };
+  const base = appUrl.pathname.replace(/\/$/, '');
+  /** `/apps/rekindle/beacon` on a storefront, signed by Shopify: that shop's `/beacon`, installed shops only. */
+  const proxy = appProxy({
+    secret: o.apiSecret,
+    proxyPath: `${base}${PROXY_PATH}`,
+    now: o.now ?? Date.now,
+    async forward(request, { shop }, env, ctx) {
+      if (!(await installed(shop))) return problem(404, 'NOT_FOUND', 'no such shop here');
+      const url = new URL(request.url);
+      url.pathname = `${base}${shopBasePath(shop)}${url.pathname}`;
+      const body = ['GET', 'HEAD'].includes(request.method) ? undefined : await request.arrayBuffer();
+      return (await shopHandler(shop))(new Request(url, { method: request.method, headers: request.headers, body }), env, ctx);
+    },
+  });
+
+  return { o, log, shopify, sessions, appUrl, installed, installedShops, shopOptions, shopHandler, tickAll, install, uninstall, proxy };
 }
 
 async function route(app, request, ctx) {
@@ -150,6 +200,7 @@ async function route(app, request, ctx) {
   const path = url.pathname.slice(base.length) || '/';
   const shopRoute = /^\/shops\/([^/]+)(\/.*)$/.exec(path);
   if (shopRoute) return forwardToShop(app, request, shopRoute[1], ctx);
+  if (path === PROXY_PATH || path.startsWith(`${PROXY_PATH}/`)) return app.proxy(request, undefined, ctx);
   const key = `${request.method} ${path}`;
   if (key === 'GET /') return home(app, request, url);
   if (key === `GET ${CALLBACK_PATH}`) return callback(app, request);
