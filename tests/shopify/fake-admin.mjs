@@ -34,15 +34,17 @@ export const API_VERSION = '2026-10';
 const BUCKET = { maximumAvailable: 2000, restoreRate: 100 };
 
 /**
- * @param {object} o
- * @param {{ [shop: string]: { token: string, customers?: { id?: string, email?: string, phone?: string }[] } }} o.shops
- * @param {() => number} [o.now] the fake's clock (ms), which restores the cost bucket
+ * The Admin API's behaviour without a server: shops, their data and cost buckets, and
+ * `answer(shop, rawBody)` → `{ status, body, headers }` for one authenticated request.
+ * startFakeAdmin serves it alone; fake-shopify.mjs serves it beside OAuth and webhooks.
+ * @param {{ now?: () => number }} o `now`: the fake's clock (ms), which restores the cost bucket
  */
-export async function startFakeAdmin({ shops, now = Date.now, apiVersion = API_VERSION }) {
-  const byToken = new Map();
+export function adminExecutor({ now = Date.now } = {}) {
   const state = {};
   let nextId = 1000;
-  for (const [shop, { token, customers = [] }] of Object.entries(shops)) {
+
+  /** A shop with `customers` ({ id?, email?, phone? }); `token` is what startFakeAdmin accepts for it. */
+  function addShop(shop, { token = null, customers = [] } = {}) {
     state[shop] = {
       shop,
       token,
@@ -53,33 +55,25 @@ export async function startFakeAdmin({ shops, now = Date.now, apiVersion = API_V
       requests: [],
       created: [],
     };
-    byToken.set(token, state[shop]);
+    return state[shop];
   }
 
-  const server = createServer(async (req, res) => {
-    const chunks = [];
-    for await (const c of req) chunks.push(c);
-    const send = (status, body, headers = {}) => {
-      res.writeHead(status, { 'content-type': 'application/json', ...headers });
-      res.end(typeof body === 'string' ? body : JSON.stringify(body));
-    };
-    const match = /^\/admin\/api\/([^/]+)\/graphql\.json$/.exec(req.url.split('?')[0]);
-    if (req.method !== 'POST' || !match || match[1] !== apiVersion) return send(404, { errors: 'Not Found' });
-    const shop = byToken.get(req.headers['x-shopify-access-token'] ?? '');
-    if (!shop) return send(401, { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' });
+  /** One request the caller authenticated as `shop`'s (a shop name or its state). */
+  function answer(shopOrName, raw) {
+    const shop = typeof shopOrName === 'string' ? (state[shopOrName] ?? addShop(shopOrName)) : shopOrName;
     if (shop.rateLimited !== null) {
       const seconds = shop.rateLimited;
       shop.rateLimited = null;
-      return send(429, { errors: 'Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.' }, { 'retry-after': String(seconds) });
+      return { status: 429, body: { errors: 'Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.' }, headers: { 'retry-after': String(seconds) } };
     }
     let body;
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      body = JSON.parse(raw);
     } catch {
-      return send(400, { errors: { query: 'Required parameter missing or invalid' } });
+      return { status: 400, body: { errors: { query: 'Required parameter missing or invalid' } } };
     }
-    send(200, run(shop, body));
-  });
+    return { status: 200, body: run(shop, body) };
+  }
 
   function run(shop, { query, variables, operationName }) {
     let document;
@@ -156,11 +150,10 @@ export async function startFakeAdmin({ shops, now = Date.now, apiVersion = API_V
     };
   }
 
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
   return {
-    url: `http://127.0.0.1:${port}`,
     shops: state,
+    addShop,
+    answer,
     /** The next request for `shop` is answered 429 with `Retry-After: <seconds>`. */
     rateLimit(shop, seconds) {
       state[shop].rateLimited = seconds;
@@ -170,6 +163,39 @@ export async function startFakeAdmin({ shops, now = Date.now, apiVersion = API_V
       restore(state[shop]);
       state[shop].bucket.available = points;
     },
+  };
+}
+
+/**
+ * The executor on its own server: `POST /admin/api/<apiVersion>/graphql.json`, each shop's token.
+ * @param {object} o
+ * @param {{ [shop: string]: { token: string, customers?: { id?: string, email?: string, phone?: string }[] } }} o.shops
+ * @param {() => number} [o.now] the fake's clock (ms), which restores the cost bucket
+ */
+export async function startFakeAdmin({ shops, now = Date.now, apiVersion = API_VERSION }) {
+  const admin = adminExecutor({ now });
+  const byToken = new Map();
+  for (const [shop, options] of Object.entries(shops)) byToken.set(options.token, admin.addShop(shop, options));
+  const server = createServer(async (req, res) => {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const send = ({ status, body, headers = {} }) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(body));
+    };
+    const match = /^\/admin\/api\/([^/]+)\/graphql\.json$/.exec(req.url.split('?')[0]);
+    if (req.method !== 'POST' || !match || match[1] !== apiVersion) return send({ status: 404, body: { errors: 'Not Found' } });
+    const shop = byToken.get(req.headers['x-shopify-access-token'] ?? '');
+    if (!shop) return send({ status: 401, body: { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' } });
+    send(admin.answer(shop, Buffer.concat(chunks).toString('utf8')));
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    shops: admin.shops,
+    rateLimit: admin.rateLimit,
+    drain: admin.drain,
     close: () => new Promise((resolve) => server.close(resolve)),
   };
 }

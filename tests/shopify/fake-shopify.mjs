@@ -6,7 +6,9 @@
 // checked as Shopify does: HS256 under the app secret, aud = client id, dest = the shop), and a
 // minimal Admin GraphQL endpoint (/admin/api/<version>/graphql.json) for webhookSubscriptionCreate,
 // whose inputs are checked against the documented WebhookSubscriptionInput fields and
-// WebhookSubscriptionTopic values. Webhooks go out signed (X-Shopify-Hmac-Sha256, base64
+// WebhookSubscriptionTopic values; given `admin` (fake-admin.mjs's adminExecutor), every other
+// operation at its version is that executor's, validated against Shopify's Admin schema, under
+// the token this fake issued for the shop: one fake for the whole app. Webhooks go out signed (X-Shopify-Hmac-Sha256, base64
 // HMAC-SHA256 of the raw body) only to the subscriptions that exist, so a test proves the app
 // registered them. Many shops, one server: the shop is the host the app called
 // (`https://<shop>/...`, routed here by `routeToFake`), carried in X-Forwarded-Host.
@@ -14,6 +16,7 @@
 // Signing and verification use node:crypto, independent of the WebCrypto and jose code under test.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
+import { API_VERSION as ADMIN_SCHEMA_VERSION } from './fake-admin.mjs';
 
 // WebhookSubscriptionInput (Admin GraphQL 2025-10 and later): `uri` replaced `callbackUrl`.
 const SUBSCRIPTION_INPUT_FIELDS = new Set(['uri', 'callbackUrl', 'format', 'filter', 'includeFields', 'metafieldNamespaces', 'metafields', 'name']);
@@ -57,7 +60,7 @@ function verifySessionToken(token, { apiKey, apiSecret }) {
  * `apiKey`/`apiSecret`: the app's client id and secret. `appUrl`: the app's public URL
  * (for the compliance webhooks, which shopify.app.toml subscribes app-wide).
  */
-export async function fakeShopify({ apiKey, apiSecret, scopes = 'read_orders,read_customers,write_customers,write_discounts', complianceUri }) {
+export async function fakeShopify({ apiKey, apiSecret, scopes = 'read_orders,read_customers,write_customers,write_discounts', complianceUri, admin }) {
   const shops = new Map(); // shop → { codes: Map, tokens: Set, subscriptions: [{ id, topic, uri }] }
   const requests = []; // { shop, method, path, body } as received
   const shopState = (shop) => {
@@ -111,6 +114,13 @@ export async function fakeShopify({ apiKey, apiSecret, scopes = 'read_orders,rea
       }
       const { query, variables = {} } = JSON.parse(raw);
       const cost = { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1990, restoreRate: 100 } };
+      const subscribing = /\bwebhookSubscriptionCreate\b/.test(query ?? '');
+      if (admin && !subscribing) {
+        // The schema is one version's: another version's path is not served (as fake-admin).
+        if (gql[1] !== ADMIN_SCHEMA_VERSION) return send(res, 404, { errors: 'Not Found' });
+        const { status, body, headers } = admin.answer(shop, raw);
+        return send(res, status, body, headers);
+      }
       if (!/mutation\b[\s\S]*webhookSubscriptionCreate\s*\(\s*topic:\s*\$topic\s*,\s*webhookSubscription:\s*\$webhookSubscription\s*\)/.test(query)
         || !/\$topic:\s*WebhookSubscriptionTopic!/.test(query) || !/\$webhookSubscription:\s*WebhookSubscriptionInput!/.test(query)) {
         return send(res, 200, { errors: [{ message: 'this fake answers webhookSubscriptionCreate(topic: WebhookSubscriptionTopic!, webhookSubscription: WebhookSubscriptionInput!) only', extensions: { code: 'UNSUPPORTED' } }] });
