@@ -32,7 +32,11 @@ export interface ShopifyAppOptions {
   sessionStorage: SessionStorageLike;
   /** `salt`: every shop's own salt and link secret are derived from it. `tick`: the bearer for POST /tick. */
   secrets: { salt: string; links?: string; tick?: string };
-  /** This shop's store, transports and policy. Called once per shop per process. */
+  /**
+   * This shop's store, transports and policy. Called once per shop per process. Without its own
+   * `onCouponRequest` / `onConsentChange`, the shop gets Shopify's (codes minted, consent written
+   * back) over its stored offline token.
+   */
   shop(shop: string): ShopOptions | Promise<ShopOptions>;
   development?: boolean;
   now?: () => number;

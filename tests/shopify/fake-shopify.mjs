@@ -60,7 +60,7 @@ function verifySessionToken(token, { apiKey, apiSecret }) {
  * `apiKey`/`apiSecret`: the app's client id and secret. `appUrl`: the app's public URL
  * (for the compliance webhooks, which shopify.app.toml subscribes app-wide).
  */
-export async function fakeShopify({ apiKey, apiSecret, scopes = 'read_orders,read_customers,write_customers,write_discounts', complianceUri, admin }) {
+export async function fakeShopify({ apiKey, apiSecret, scopes = 'read_orders,read_customers,write_customers,write_discounts,write_app_proxy', complianceUri, admin }) {
   const shops = new Map(); // shop → { codes: Map, tokens: Set, subscriptions: [{ id, topic, uri }] }
   const requests = []; // { shop, method, path, body } as received
   const shopState = (shop) => {

@@ -69,7 +69,7 @@ async function configure(o) {
   const shopify = shopifyApi({
     apiKey: o.apiKey,
     apiSecretKey: o.apiSecret,
-    scopes: o.scopes ?? ['read_orders', 'read_customers', 'write_customers', 'write_discounts'],
+    scopes: o.scopes ?? ['read_orders', 'read_customers', 'write_customers', 'write_discounts', 'write_app_proxy'],
     hostName: appUrl.host,
     hostScheme: appUrl.protocol === 'http:' ? 'http' : 'https',
     apiVersion: o.apiVersion ?? '2026-01',
