@@ -16,7 +16,7 @@ import Database from 'better-sqlite3';
 import { setAbstractFetchFunc } from '@shopify/shopify-api/runtime';
 import { fakeSendgrid, fakeTwilio, closeServer } from '../server/fake-providers.mjs';
 import { SENDGRID_KEY, TEMPLATES, TWILIO, abandonedCheckout, removeDir, server, serverNode, shopifySample, tempDir, testPolicy } from '../server/harness.mjs';
-import { fakeShopify, routeToFake } from './fake-shopify.mjs';
+import { BROWSER, browserGet as get, cookiesOf, fakeShopify, routeToFake, shopMails, shopSms } from './fake-shopify.mjs';
 
 const shopifyApp = await import(new URL('../../pkg/dist/server/shopify.js', import.meta.url));
 
@@ -81,13 +81,9 @@ after(async () => {
   await removeDir(dir);
 });
 
-// The merchant's browser (Shopify's library answers 410 to a bot's user agent, such as Node's).
-const BROWSER = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
-const get = (url, headers = {}) => fetch(url, { redirect: 'manual', headers: { 'user-agent': BROWSER, ...headers } });
-const cookiesOf = (response) => response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
 const checkout = (token, email, phone, customerId) => abandonedCheckout({ at: '2026-11-27T14:59:00Z', token, email, phone, customerId });
-const mailsFor = (shop) => sendgrid.mails.filter((m) => m.mail.headers['List-Unsubscribe'].includes(`/shops/${shop}/`));
-const smsFor = (shop) => twilio.messages.filter((m) => m.form.StatusCallback.includes(`/shops/${shop}/`));
+const mailsFor = (shop) => shopMails(sendgrid, shop);
+const smsFor = (shop) => shopSms(twilio, shop);
 
 test('shop A installs by the authorization-code grant: HMAC checked, state nonce, code exchanged for an offline token', async () => {
   const forged = new URL(shopify.installUrl(appUrl, A));

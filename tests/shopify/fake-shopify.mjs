@@ -234,3 +234,13 @@ export function routeToFake(origin, realFetch = globalThis.fetch) {
     return realFetch(`${origin}${url.pathname}${url.search}`, { ...init, headers, method: init.method ?? (input instanceof Request ? input.method : 'GET'), body: init.body ?? (input instanceof Request ? input.body : undefined), duplex: 'half' });
   };
 }
+
+// ---------- the merchant's side, as both app tests drive it ----------
+
+/** The merchant's browser (Shopify's library answers 410 to a bot's user agent, such as Node's). */
+export const BROWSER = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
+export const browserGet = (url, headers = {}) => fetch(url, { redirect: 'manual', headers: { 'user-agent': BROWSER, ...headers } });
+export const cookiesOf = (response) => response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+/** What one shop sent, told apart by the shop's own base path in the links. */
+export const shopMails = (sendgrid, shop) => sendgrid.mails.filter((m) => m.mail.headers['List-Unsubscribe'].includes(`/shops/${shop}/`));
+export const shopSms = (twilio, shop) => twilio.messages.filter((m) => m.form.StatusCallback.includes(`/shops/${shop}/`));

@@ -19,7 +19,7 @@ import Database from 'better-sqlite3';
 import { setAbstractFetchFunc } from '@shopify/shopify-api/runtime';
 import { fakeSendgrid, fakeTwilio, closeServer } from '../server/fake-providers.mjs';
 import { SENDGRID_KEY, TEMPLATES, TWILIO, abandonedCheckout, removeDir, server, serverNode, shopifySample, tempDir, testPolicy } from '../server/harness.mjs';
-import { fakeShopify, routeToFake } from './fake-shopify.mjs';
+import { browserGet as get, cookiesOf, fakeShopify, routeToFake, shopMails, shopSms } from './fake-shopify.mjs';
 import { adminExecutor } from './fake-admin.mjs';
 
 const shopifyApp = await import(new URL('../../pkg/dist/server/shopify.js', import.meta.url));
@@ -99,11 +99,8 @@ after(async () => {
   await removeDir(dir);
 });
 
-const BROWSER = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15';
-const get = (url, headers = {}) => fetch(url, { redirect: 'manual', headers: { 'user-agent': BROWSER, ...headers } });
-const cookiesOf = (response) => response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-const mailsFor = (shop) => sendgrid.mails.filter((m) => m.mail.headers['List-Unsubscribe'].includes(`/shops/${shop}/`));
-const smsFor = (shop) => twilio.messages.filter((m) => m.form.StatusCallback.includes(`/shops/${shop}/`));
+const mailsFor = (shop) => shopMails(sendgrid, shop);
+const smsFor = (shop) => shopSms(twilio, shop);
 const mailTo = (shop, who) => mailsFor(shop).find((m) => m.mail.personalizations[0].to[0].email === who.email).mail;
 const smsTo = (shop, who) => smsFor(shop).find((m) => m.form.To === who.phone).form;
 const codeIn = (mail) => mail.personalizations[0].dynamic_template_data.code;
