@@ -15,7 +15,16 @@ export interface SessionStorageLike {
 }
 
 /** One shop's Rekindle: `createHandler`'s options, less what the app sets itself (links, secrets, base path). */
-export type ShopOptions = Omit<ServerOptions, 'publicUrl' | 'basePath'> & { secrets?: Partial<ServerOptions['secrets']> };
+export type ShopOptions = Omit<ServerOptions, 'publicUrl' | 'basePath'> & {
+  secrets?: Partial<ServerOptions['secrets']>;
+  /**
+   * The gift the default discount hook gives for a `gift` offer: this product variant free (its
+   * price off, one unit) on an order of at least `minimumSubtotal` (shop currency, decimal, e.g.
+   * "250.00"). Without it (and without an own `onCouponRequest`), the policy's gift rungs are
+   * dropped (version suffixed `+no-gift`): the engine offers the next rung instead.
+   */
+  gift?: { variantId: string; minimumSubtotal: string };
+};
 
 export interface ShopifyAppOptions {
   /** The app's client id and client secret (Partner Dashboard / `shopify app env show`). */

@@ -35,6 +35,8 @@ const app = createShopifyApp({
       sms: twilioTransport({ accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN, messagingServiceSid: env.TWILIO_MESSAGING_SERVICE_SID, baseUrl: env.TWILIO_API_URL }),
     },
     secrets: { twilioAuthToken: env.TWILIO_AUTH_TOKEN },
+    // The product variant a gift offer gives (README: gifts); without it no gift is offered.
+    gift: env.GIFT_VARIANT_ID ? { variantId: env.GIFT_VARIANT_ID, minimumSubtotal: env.GIFT_MINIMUM ?? '250.00' } : undefined,
   }),
 });
 

@@ -5,10 +5,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFakeAdmin } from './fake-admin.mjs';
 import { adminFromToken, throttleWaitMs } from '../../js-shim/server/shopify/admin.js';
-import { shopifyCoupons } from '../../js-shim/server/shopify/discounts.js';
+import { policyWithoutGift, shopifyCoupons } from '../../js-shim/server/shopify/discounts.js';
 
 const SHOP = 'acme.myshopify.com';
 const OTHER = 'other.myshopify.com';
+const GIFT_VARIANT = 'gid://shopify/ProductVariant/44012345678';
 const clock = { now: Date.parse('2026-11-27T15:00:00Z') };
 let fake;
 
@@ -16,7 +17,7 @@ before(async () => {
   fake = await startFakeAdmin({
     now: () => clock.now,
     shops: {
-      [SHOP]: { token: 'shpat_acme', customers: [{ id: 'gid://shopify/Customer/7001', email: 'ada@example.com', phone: '+15555550100' }] },
+      [SHOP]: { token: 'shpat_acme', customers: [{ id: 'gid://shopify/Customer/7001', email: 'ada@example.com', phone: '+15555550100' }], variants: [{ id: GIFT_VARIANT, price: '18.50' }] },
       [OTHER]: { token: 'shpat_other' },
     },
   });
@@ -137,9 +138,46 @@ test('the fake validates against Shopify\'s schema: an input field Shopify does 
   await assert.rejects(client.request('{ shop { nonsense } }'), (e) => e.code === 'GRAPHQL' && /nonsense/.test(e.message));
 });
 
-test('an offer whose journey has expired mints nothing; a gift without the merchant\'s mintGift is refused as permanent', async () => {
+test('an offer whose journey has expired mints nothing; a gift without the shop\'s gift variant is refused as permanent, asking Shopify nothing', async () => {
   const expired = request('j_expired001', 'percentOff', 10);
   expired.offer.expiresAt = new Date(clock.now - 1000).toISOString();
   await assert.rejects(shopifyCoupons({ admin: admin(), now: () => clock.now })(expired, {}), (e) => e.code === 'OFFER_EXPIRED' && e.permanent);
-  await assert.rejects(shopifyCoupons({ admin: admin(), now: () => clock.now })(request('j_gift000001', 'gift'), {}), (e) => e.code === 'GIFT_NOT_MINTABLE' && e.permanent);
+  const before = fake.shops[SHOP].requests.length;
+  await assert.rejects(shopifyCoupons({ admin: admin(), now: () => clock.now })(request('j_gift000001', 'gift'), {}), (e) => e.code === 'GIFT_NOT_CONFIGURED' && e.permanent);
+  assert.equal(fake.shops[SHOP].requests.length, before);
+});
+
+const GIFT = { variantId: GIFT_VARIANT, minimumSubtotal: '250.00' };
+
+test('a gift is the shop\'s variant at its current price off, one unit, on an order of at least the gift\'s minimum, single use, for that customer', async () => {
+  const r = request('j_gift000002', 'gift');
+  const result = await shopifyCoupons({ admin: admin(), now: () => clock.now, gift: GIFT })(r, { to: 'ada@example.com' });
+  assert.equal(result.created, true);
+  const [created] = fake.shops[SHOP].created.filter((c) => c.input.code === r.code);
+  assert.equal(created.kind, 'DiscountCodeBasic');
+  assert.deepEqual(created.input.customerGets, { value: { discountAmount: { amount: '18.50', appliesOnEachItem: false } }, items: { products: { productVariantsToAdd: [GIFT_VARIANT] } } });
+  assert.deepEqual(created.input.minimumRequirement, { subtotal: { greaterThanOrEqualToSubtotal: '250.00' } });
+  assert.deepEqual(created.input.context, { customers: { add: ['gid://shopify/Customer/7001'] } });
+  assert.equal(created.input.usageLimit, 1);
+  assert.deepEqual(created.input.combinesWith, { orderDiscounts: false, productDiscounts: false, shippingDiscounts: false });
+  // Asked again by a fresh minter (another process): TAKEN, read back as ours, nothing minted twice.
+  const again = await shopifyCoupons({ admin: admin(), now: () => clock.now, gift: GIFT })(r, { to: 'ada@example.com' });
+  assert.deepEqual([again.created, again.id], [false, result.id]);
+  assert.equal(fake.shops[SHOP].created.filter((c) => c.input.code === r.code).length, 1);
+});
+
+test('a gift variant the shop no longer has is permanent; a gift setting that cannot work is refused when the hook is made', async () => {
+  const gone = { variantId: 'gid://shopify/ProductVariant/1', minimumSubtotal: '250.00' };
+  await assert.rejects(shopifyCoupons({ admin: admin(), now: () => clock.now, gift: gone })(request('j_gift000003', 'gift'), {}), (e) => e.code === 'GIFT_VARIANT_GONE' && e.permanent);
+  assert.throws(() => shopifyCoupons({ admin: admin(), gift: { variantId: '44012345678', minimumSubtotal: '250.00' } }), (e) => e.code === 'INVALID_FIELD' && e.path === 'gift.variantId');
+  assert.throws(() => shopifyCoupons({ admin: admin(), gift: { variantId: GIFT_VARIANT, minimumSubtotal: 250 } }), (e) => e.code === 'INVALID_FIELD' && e.path === 'gift.minimumSubtotal');
+});
+
+test('without a gift variant the policy has no gift rung, and says so in its version; a policy without one is left as it is', () => {
+  const policy = { version: 'p-1', incentives: { ladder: [{ kind: 'gift', minCartMinor: 25000, costMinor: 1500 }, { kind: 'percentOff', percent: 10 }], cooldownDays: 30 } };
+  assert.deepEqual(policyWithoutGift(policy), { version: 'p-1+no-gift', incentives: { ladder: [{ kind: 'percentOff', percent: 10 }], cooldownDays: 30 } });
+  assert.deepEqual(policyWithoutGift(JSON.stringify(policy)).incentives.ladder, [{ kind: 'percentOff', percent: 10 }]);
+  const none = { version: 'p-2', incentives: { ladder: [{ kind: 'freeShipping' }] } };
+  assert.equal(policyWithoutGift(none), none);
+  assert.equal(policyWithoutGift('{not json'), '{not json');
 });

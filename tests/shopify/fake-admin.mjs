@@ -16,7 +16,9 @@
 //   request a 429 with `Retry-After`, as Shopify's edge does;
 // - discount codes unique per shop: creating an existing code answers the userError
 //   `{ field: [<input>, "code"], code: "TAKEN", message: "Code must be unique. Please try a different code." }`;
-//   a percentage outside 0..1 is VALUE_OUTSIDE_RANGE; a customer id that is not the shop's is INVALID.
+//   a percentage outside 0..1 is VALUE_OUTSIDE_RANGE; a customer id or a product variant id that is
+//   not the shop's is INVALID;
+// - product variants (`variants: [{ id, price }]`), read by `productVariant(id:)`.
 
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -43,12 +45,13 @@ export function adminExecutor({ now = Date.now } = {}) {
   const state = {};
   let nextId = 1000;
 
-  /** A shop with `customers` ({ id?, email?, phone? }); `token` is what startFakeAdmin accepts for it. */
-  function addShop(shop, { token = null, customers = [] } = {}) {
+  /** A shop with `customers` ({ id?, email?, phone? }) and `variants` ({ id, price }); `token` is what startFakeAdmin accepts for it. */
+  function addShop(shop, { token = null, customers = [], variants = [] } = {}) {
     state[shop] = {
       shop,
       token,
       discounts: new Map(),
+      variants: variants.map((v) => ({ id: v.id, price: v.price })),
       customers: customers.map((c) => ({ id: c.id ?? `gid://shopify/Customer/${nextId++}`, email: c.email ?? null, phone: c.phone ?? null, email_consent: null, sms_consent: null })),
       bucket: { available: BUCKET.maximumAvailable, at: now() },
       rateLimited: null,
@@ -121,6 +124,9 @@ export function adminExecutor({ now = Date.now } = {}) {
       else if (shop.discounts.has(input.code.toUpperCase())) userErrors.push({ field: at('code'), code: 'TAKEN', message: 'Code must be unique. Please try a different code.' });
       if (input.startsAt && input.endsAt && Date.parse(input.endsAt) <= Date.parse(input.startsAt)) userErrors.push({ field: at('endsAt'), code: 'END_DATE_BEFORE_START_DATE', message: 'End date must be after the start date' });
       for (const id of input.context?.customers?.add ?? []) if (!customer(id)) userErrors.push({ field: at('context', 'customers', 'add'), code: 'INVALID', message: 'Customer does not exist' });
+      for (const id of input.customerGets?.items?.products?.productVariantsToAdd ?? []) {
+        if (!shop.variants.some((v) => v.id === id)) userErrors.push({ field: at('customerGets', 'items', 'products', 'productVariantsToAdd'), code: 'INVALID', message: 'Product variant does not exist' });
+      }
       check?.(userErrors, at);
       if (userErrors.length) return { codeDiscountNode: null, userErrors };
       const node = { id: `gid://shopify/DiscountCodeNode/${nextId++}`, codeDiscount: { __typename: typename, ...input, title: input.title ?? input.code } };
@@ -142,6 +148,7 @@ export function adminExecutor({ now = Date.now } = {}) {
           else if (percentage !== undefined && !(percentage >= 0 && percentage <= 1)) errors.push({ field: at('customerGets', 'value', 'percentage'), code: 'VALUE_OUTSIDE_RANGE', message: 'Value must be between 0.0 and 1.0' });
         }),
       discountCodeFreeShippingCreate: ({ freeShippingCodeDiscount: input }) => createCode('freeShippingCodeDiscount', 'DiscountCodeFreeShipping', input),
+      productVariant: ({ id }) => shop.variants.find((v) => v.id === id) ?? null,
       codeDiscountNodeByCode: ({ code }) => shop.discounts.get(code.toUpperCase()) ?? null,
       customerByIdentifier: ({ identifier }) =>
         shop.customers.find((c) => (identifier.id && c.id === identifier.id) || (identifier.emailAddress && c.email === identifier.emailAddress.toLowerCase()) || (identifier.phoneNumber && c.phone === identifier.phoneNumber)) ?? null,

@@ -33,6 +33,9 @@ const SHOPS = [A, B];
 // The same shopper is a customer of both shops, under each shop's own id; the second is a guest.
 const ADA = { email: 'ada@example.com', phone: '+15125550100' };
 const GRACE = { email: 'grace@example.com', phone: '+15125550111' };
+// Shop A gives this variant as its gift; shop B has configured no gift.
+const GIFT_VARIANT = 'gid://shopify/ProductVariant/44000000000000001';
+const GIFT = { [A]: { variantId: GIFT_VARIANT, minimumSubtotal: '500.00' } };
 const CUSTOMER = { [A]: 'gid://shopify/Customer/603851970716743426', [B]: 'gid://shopify/Customer/7100000000000000001' };
 const OFFER_TEMPLATE = 'd-0ffe0ffe0ffe0ffe0ffe0ffe0ffe0ffe';
 const T0 = Date.parse('2026-11-27T15:00:00Z');
@@ -41,12 +44,12 @@ const clock = { now: T0 };
 let dir, twilio, sendgrid, admin, shopify, http, app, appUrl, sessions;
 const stores = {};
 
-/** email-1 offers 10% (the only rung), then sms-1 and email-2 as Rekindle's default playbook has them. */
+/** email-1 offers a gift on carts of $500 or more, else 10% (the sample cart is $398); then sms-1 and email-2 as Rekindle's default playbook has them. */
 function offerPolicy() {
   const policy = testPolicy();
   const steps = defaultPolicy().playbooks.find((p) => p.name === 'default').steps.filter((s) => ['email-1', 'sms-1', 'email-2'].includes(s.key));
   policy.playbooks[0].steps = steps.map((s) => (s.key === 'email-1' ? { ...s, offerIncentive: true, template: 'cart.email.offer' } : s));
-  policy.incentives = { ...policy.incentives, ladder: [{ kind: 'percentOff', percent: 10, minCartMinor: 2000 }] };
+  policy.incentives = { ...policy.incentives, ladder: [{ kind: 'gift', minCartMinor: 50000, costMinor: 1500 }, { kind: 'percentOff', percent: 10, minCartMinor: 2000 }] };
   return policy;
 }
 
@@ -55,7 +58,7 @@ before(async () => {
   twilio = await fakeTwilio(TWILIO);
   sendgrid = await fakeSendgrid({ apiKey: SENDGRID_KEY });
   admin = adminExecutor({ now: () => clock.now });
-  for (const shop of SHOPS) admin.addShop(shop, { customers: [{ id: CUSTOMER[shop], ...ADA }] });
+  for (const shop of SHOPS) admin.addShop(shop, { customers: [{ id: CUSTOMER[shop], ...ADA }], variants: [{ id: GIFT_VARIANT, price: '24.00' }] });
   http = createServer();
   await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve));
   appUrl = `http://127.0.0.1:${http.address().port}`;
@@ -85,6 +88,7 @@ before(async () => {
           email: server.sendgridTransport({ apiKey: SENDGRID_KEY, from: { email: 'shop@example.com' }, templates: { ...TEMPLATES, 'cart.email.offer': OFFER_TEMPLATE }, baseUrl: sendgrid.url }),
         },
         shopDomains: [shop, 'checkout.local'], // the sample checkout's recovery URL is on checkout.local
+        gift: GIFT[shop],
       };
     },
   });
@@ -155,6 +159,7 @@ test('two shops, one fake Shopify: install → subscriptions → checkout → on
     assert.deepEqual(created.find((c) => c.input.code === codes[shop].ada).input.context, { customers: { add: [CUSTOMER[shop]] } }, 'restricted to this shop\'s own customer');
     assert.deepEqual(created.find((c) => c.input.code === codes[shop].grace).input.context, { all: 'ALL' }, 'a guest: any buyer, still single use');
     assert.equal(mints(shop).length, 2);
+    assert.ok(created.every((c) => c.input.customerGets.value.percentage === 0.1), 'a $398 cart is under the gift\'s $500: 10% off');
   }
   assert.notEqual(codes[A].ada, codes[B].ada, 'one shopper, two shops: two codes');
 
@@ -217,4 +222,44 @@ test('two shops, one fake Shopify: install → subscriptions → checkout → on
   for (const shop of SHOPS) await (await app.shopRuntime(shop)).tick(); // driven directly: its transports refuse
   assert.deepEqual({ mails: sendgrid.mails.length, sms: twilio.messages.length, mints: SHOPS.map((s) => mints(s).length) }, sent, 'nothing more sent or minted');
   assert.equal((await fetch(proxied('/beacon', A), { method: 'POST', headers: { 'content-type': 'text/plain' }, body: beacon })).status, 404, 'the proxy serves installed shops only');
+});
+
+test('a $598 cart: the shop with a gift variant mints the gift as a real discount, once; the shop without one is offered the next rung, and nothing fails', async () => {
+  // Both shops install again (token exchange); a new shopper abandons a cart over the gift's minimum in each.
+  for (const shop of SHOPS) assert.equal((await get(`${appUrl}/?embedded=1&shop=${shop}&host=x&id_token=${shopify.sessionToken(shop)}`)).status, 200);
+  clock.now = T0 + minutes(3000);
+  const LIN = { email: 'lin@example.com', phone: '+15125550122' };
+  const big = (await abandonedCheckout({ at: new Date(clock.now - 60_000).toISOString(), token: 'tok-lin', customerId: '603851970716749999', ...LIN }))
+    .replaceAll('"199.00"', '"299.00"').replaceAll('"398.00"', '"598.00"');
+  for (const shop of SHOPS) {
+    const [response] = await shopify.emit(shop, 'checkouts/create', big);
+    assert.deepEqual(await response.json(), { applied: 1, unmatched: 0 });
+  }
+  const before = Object.fromEntries(SHOPS.map((s) => [s, admin.shops[s].created.length]));
+  clock.now += minutes(5);
+  const outcome = await app.tick();
+  assert.equal(outcome.failed, 0, JSON.stringify(outcome));
+  const mail = (shop) => mailsFor(shop).find((m) => m.mail.personalizations[0].to[0].email === LIN.email)?.mail;
+  for (const shop of SHOPS) assert.ok(mail(shop), `${shop} sent the offer email`);
+
+  // A: the gift, as Shopify can give it: the variant's price off one unit, on orders of at least $500, this code only.
+  const giftCode = codeIn(mail(A));
+  const [gift] = admin.shops[A].created.slice(before[A]);
+  assert.equal(admin.shops[A].created.length, before[A] + 1);
+  assert.equal(gift.input.code, giftCode);
+  assert.deepEqual(gift.input.customerGets, { value: { discountAmount: { amount: '24.00', appliesOnEachItem: false } }, items: { products: { productVariantsToAdd: [GIFT_VARIANT] } } });
+  assert.deepEqual(gift.input.minimumRequirement, { subtotal: { greaterThanOrEqualToSubtotal: '500.00' } });
+  assert.equal(gift.input.usageLimit, 1);
+
+  // B: no gift to give, so the engine offered the next rung (10%), and its code was minted.
+  const [percent] = admin.shops[B].created.slice(before[B]);
+  assert.equal(admin.shops[B].created.length, before[B] + 1);
+  assert.equal(percent.input.code, codeIn(mail(B)));
+  assert.deepEqual(percent.input.customerGets, { value: { percentage: 0.1 }, items: { all: true } });
+
+  // The SMS repeats A's gift code; nothing is minted again.
+  clock.now += minutes(12);
+  await app.tick();
+  assert.ok(smsTo(A, LIN).Body.includes(giftCode), smsTo(A, LIN).Body);
+  assert.deepEqual(SHOPS.map((s) => admin.shops[s].created.length), SHOPS.map((s) => before[s] + 1));
 });

@@ -15,7 +15,7 @@ import { RekindleConfigError } from '../settings.js';
 import { ADMIN_API_VERSION, ShopifyAdminError, adminFromToken } from './admin.js';
 import { appProxy } from './app-proxy.js';
 import { shopifyConsentSync } from './consent-sync.js';
-import { shopifyCoupons } from './discounts.js';
+import { policyWithoutGift, shopifyCoupons } from './discounts.js';
 import { encryptedSessions, tokenKey } from './sessions.js';
 import { guardTransports, shopBasePath, shopSecret } from './tenancy.js';
 import { COMPLIANCE_TOPICS, registerWebhooks } from './topics.js';
@@ -128,9 +128,16 @@ async function configure(o) {
       shopDomains: own.shopDomains ?? [shop],
       beacon: own.beacon ?? { allowedOrigins: [`https://${shop}`] },
       // The deployer's own hooks win; without them, codes are minted and consent written in this shop.
-      onCouponRequest: own.onCouponRequest ?? shopifyCoupons({ admin, ...(o.now ? { now: o.now } : {}) }),
+      onCouponRequest: own.onCouponRequest ?? shopifyCoupons({ admin, gift: own.gift, ...(o.now ? { now: o.now } : {}) }),
+      policy: own.onCouponRequest || own.gift ? own.policy : policyWithoutGift(own.policy ?? (await defaultPolicy(o.rekindle))),
       onConsentChange: own.onConsentChange ?? shopifyConsentSync({ admin }),
     };
+  }
+
+  /** The package's default playbook (the engine must be loaded to hand it out). */
+  async function defaultPolicy(rekindle) {
+    await rekindle.init();
+    return rekindle.defaultPolicy();
   }
 
   const shopHandler = (shop) => {

@@ -12,9 +12,17 @@
 // deprecated in 2026-10), from now until the journey expires, combining with nothing.
 // Percentages (percentOff, loyalty) are `discountCodeBasicCreate` on the whole order;
 // free and expedited shipping are `discountCodeFreeShippingCreate` (expedited is shipping at no
-// charge whichever rate the shopper picks). A gift has no Shopify code without a product to
-// give: it is refused as permanent (the merchant maps it with `mintGift`).
+// charge whichever rate the shopper picks).
+//
+// A gift is the merchant's chosen product variant, free with an order that still meets the
+// gift's minimum: `discountCodeBasicCreate` on that variant alone, a fixed amount off equal to
+// the variant's price as Shopify has it now (`appliesOnEachItem: false`: one unit free, however
+// many are in the cart; a 100% percentage would make every unit free), with a minimum subtotal.
+// Shopify's "buy X get Y" cannot say "any order over $250" (its `customerBuys` takes products or
+// collections only). The shopper adds the gift to the cart; the code takes its price off. A shop
+// without a gift variant cannot give one: `policyWithoutGift` keeps the engine from offering it.
 
+import { RekindleConfigError } from '../settings.js';
 import { ShopifyAdminError, customerIdByAddress } from './admin.js';
 
 const NOTHING = { orderDiscounts: false, productDiscounts: false, shippingDiscounts: false };
@@ -25,11 +33,13 @@ const MINTED_REMEMBERED = 1000;
  * @param {{ request(query: string, variables?: object): Promise<any> }} o.admin the shop's Admin
  *   GraphQL client (js-shim/server/shopify/admin.js: `adminFromToken` or `adminFromClient`)
  * @param {(request) => string} [o.title] the discount's title in the Shopify admin
- * @param {(request, ctx) => Promise<object>} [o.mintGift] mints a gift offer's code, if the merchant has one
+ * @param {{ variantId: string, minimumSubtotal: string }} [o.gift] the product variant given free, and
+ *   the order subtotal (shop currency, decimal) the code needs; without it a gift offer is refused
  * @returns {(request, context?: { to?: string }) => Promise<{ id: string, code: string, created: boolean }>}
  */
-export function shopifyCoupons({ admin, title = (r) => `Rekindle cart recovery ${r.code}`, mintGift, now = Date.now }) {
+export function shopifyCoupons({ admin, title = (r) => `Rekindle cart recovery ${r.code}`, gift, now = Date.now }) {
   if (!admin?.request) throw new TypeError('shopifyCoupons: admin (an Admin GraphQL client) is required');
+  checkGift(gift);
   // Codes this process saw exist: a later message with the same code costs no API call.
   const minted = new Map();
 
@@ -40,6 +50,9 @@ export function shopifyCoupons({ admin, title = (r) => `Rekindle cart recovery $
     const startsAt = new Date(now()).toISOString();
     if (offer.expiresAt && Date.parse(offer.expiresAt) <= now()) {
       throw new ShopifyAdminError('OFFER_EXPIRED', 'the journey this offer belongs to has expired', { permanent: true });
+    }
+    if (offer.kind === 'gift' && !gift) {
+      throw new ShopifyAdminError('GIFT_NOT_CONFIGURED', 'a gift offer needs the shop\'s gift (which product variant to give)', { permanent: true });
     }
     const customerId = await customerIdByAddress(admin, context.to).catch((error) => {
       // Restricting the code is a nicety; the code itself is the point. Throttles still wait.
@@ -70,10 +83,17 @@ export function shopifyCoupons({ admin, title = (r) => `Rekindle cart recovery $
           freeShippingCodeDiscount: { ...common, destination: { all: true } },
         });
         break;
-      case 'gift':
-        if (!mintGift) throw new ShopifyAdminError('GIFT_NOT_MINTABLE', 'a gift offer needs the merchant\'s mintGift (which product to give)', { permanent: true });
-        created = await mintGift(request, { admin, common });
+      case 'gift': {
+        const price = await variantPrice(admin, gift.variantId);
+        created = await mint(admin, BASIC_CREATE, 'discountCodeBasicCreate', {
+          basicCodeDiscount: {
+            ...common,
+            minimumRequirement: { subtotal: { greaterThanOrEqualToSubtotal: gift.minimumSubtotal } },
+            customerGets: { value: { discountAmount: { amount: price, appliesOnEachItem: false } }, items: { products: { productVariantsToAdd: [gift.variantId] } } },
+          },
+        });
         break;
+      }
       default:
         throw new ShopifyAdminError('UNKNOWN_OFFER', `no Shopify discount for offer kind ${offer.kind}`, { permanent: true });
     }
@@ -81,6 +101,48 @@ export function shopifyCoupons({ admin, title = (r) => `Rekindle cart recovery $
     if (minted.size >= MINTED_REMEMBERED) minted.delete(minted.keys().next().value);
     minted.set(code, result.id);
     return { ...result, code };
+  };
+}
+
+const VARIANT_ID = /^gid:\/\/shopify\/ProductVariant\/\d+$/;
+const DECIMAL = /^\d{1,12}(\.\d{1,4})?$/;
+
+/** A gift setting that cannot work is a configuration error now, not a failed message later. */
+function checkGift(gift) {
+  if (gift === undefined || gift === null) return;
+  if (typeof gift.variantId !== 'string' || !VARIANT_ID.test(gift.variantId)) throw new RekindleConfigError('INVALID_FIELD', 'gift.variantId', 'must be a product variant id (gid://shopify/ProductVariant/<n>)');
+  if (typeof gift.minimumSubtotal !== 'string' || !DECIMAL.test(gift.minimumSubtotal)) throw new RekindleConfigError('INVALID_FIELD', 'gift.minimumSubtotal', 'must be a decimal amount in the shop\'s currency, e.g. "250.00"');
+}
+
+/** The variant's price now (a decimal string); a variant the shop no longer has is permanent. */
+async function variantPrice(admin, variantId) {
+  const variant = (await admin.request(VARIANT_PRICE, { id: variantId })).productVariant;
+  if (!variant) throw new ShopifyAdminError('GIFT_VARIANT_GONE', 'the shop has no product variant with the gift\'s id', { permanent: true });
+  return variant.price;
+}
+
+/**
+ * The shop's policy for the default Shopify hooks: without a gift variant the shop cannot give a
+ * gift, so the ladder's gift rungs go (the next rung the cart qualifies for is offered instead,
+ * rather than a message that fails when it is due). The version says so, since journeys record
+ * the version they ran under. `policy`: an object or JSON text; anything else is returned as is
+ * (the Engine refuses it with its own error and path).
+ */
+export function policyWithoutGift(policy) {
+  let parsed = policy;
+  if (typeof policy === 'string') {
+    try {
+      parsed = JSON.parse(policy);
+    } catch {
+      return policy;
+    }
+  }
+  const ladder = parsed?.incentives?.ladder;
+  if (!Array.isArray(ladder) || !ladder.some((rung) => rung?.kind === 'gift')) return policy;
+  return {
+    ...parsed,
+    version: `${parsed.version}+no-gift`,
+    incentives: { ...parsed.incentives, ladder: ladder.filter((rung) => rung?.kind !== 'gift') },
   };
 }
 
@@ -120,6 +182,10 @@ const FREE_SHIPPING_CREATE = `mutation RekindleFreeShippingCode($freeShippingCod
   discountCodeFreeShippingCreate(freeShippingCodeDiscount: $freeShippingCodeDiscount) {
     ${PAYLOAD}
   }
+}`;
+
+const VARIANT_PRICE = `query RekindleGiftPrice($id: ID!) {
+  productVariant(id: $id) { id price }
 }`;
 
 const BY_CODE = `query RekindleCodeByCode($code: String!) {
