@@ -74,6 +74,7 @@ export function sqliteSessionStorage(Database: any, path: string): SessionStorag
 export const SUBSCRIBED_TOPICS: readonly string[];
 /** Declared in shopify.app.toml (the Admin API cannot subscribe them). */
 export const COMPLIANCE_TOPICS: readonly string[];
-export function registerWebhooks(shopify: any, session: Session, uri: string, topics?: readonly string[]): Promise<{ created: string[]; existing: string[] }>;
+/** THROTTLED and 429 answers wait what Shopify says, as every Admin call of the app (`options`: `sleep`, `maxAttempts`, `maxWaitMs`). */
+export function registerWebhooks(shopify: any, session: Session, uri: string, topics?: readonly string[], options?: { sleep?(ms: number): Promise<void>; maxAttempts?: number; maxWaitMs?: number }): Promise<{ created: string[]; existing: string[] }>;
 /** `/shops/<shop>`: where a shop's own Rekindle routes live under the app URL. */
 export function shopBasePath(shop: string): string;

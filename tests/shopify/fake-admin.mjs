@@ -61,14 +61,47 @@ export function adminExecutor({ now = Date.now } = {}) {
     return state[shop];
   }
 
+  const shopOf = (shopOrName) => (typeof shopOrName === 'string' ? (state[shopOrName] ?? addShop(shopOrName)) : shopOrName);
+
+  /** The 429 a rate-limited shop gets before anything is read, or null. */
+  function edge(shop) {
+    if (shop.rateLimited === null) return null;
+    const seconds = shop.rateLimited;
+    shop.rateLimited = null;
+    return { status: 429, body: { errors: 'Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.' }, headers: { 'retry-after': String(seconds) } };
+  }
+
+  /** Shopify's THROTTLED body when `cost` is more than the bucket holds, or null (and the cost taken). */
+  function charge(shop, cost) {
+    const throttleStatus = restore(shop);
+    if (cost > throttleStatus.currentlyAvailable) {
+      return {
+        errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' } }],
+        extensions: { cost: { requestedQueryCost: cost, actualQueryCost: null, throttleStatus } },
+      };
+    }
+    shop.bucket.available -= cost;
+    return null;
+  }
+
+  /**
+   * The same rate limit and cost bucket for an operation another fake executes (fake-shopify's
+   * webhookSubscriptionCreate): `{ status, body, headers }` when refused, else `{ cost }` for the answer's extensions.
+   */
+  function gate(shopOrName, cost) {
+    const shop = shopOf(shopOrName);
+    const limited = edge(shop);
+    if (limited) return { refused: limited };
+    const throttledBody = charge(shop, cost);
+    if (throttledBody) return { refused: { status: 200, body: throttledBody } };
+    return { cost: { requestedQueryCost: cost, actualQueryCost: cost, throttleStatus: restore(shop) } };
+  }
+
   /** One request the caller authenticated as `shop`'s (a shop name or its state). */
   function answer(shopOrName, raw) {
-    const shop = typeof shopOrName === 'string' ? (state[shopOrName] ?? addShop(shopOrName)) : shopOrName;
-    if (shop.rateLimited !== null) {
-      const seconds = shop.rateLimited;
-      shop.rateLimited = null;
-      return { status: 429, body: { errors: 'Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service.' }, headers: { 'retry-after': String(seconds) } };
-    }
+    const shop = shopOf(shopOrName);
+    const limited = edge(shop);
+    if (limited) return limited;
     let body;
     try {
       body = JSON.parse(raw);
@@ -89,14 +122,8 @@ export function adminExecutor({ now = Date.now } = {}) {
     if (invalid.length) return { errors: invalid.map((e) => ({ message: e.message, locations: e.locations, extensions: { code: 'validationError' } })) };
     const operation = getOperationAST(document, operationName);
     const cost = operation?.operation === 'mutation' ? 10 : 1;
-    const throttleStatus = restore(shop);
-    if (cost > throttleStatus.currentlyAvailable) {
-      return {
-        errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' } }],
-        extensions: { cost: { requestedQueryCost: cost, actualQueryCost: null, throttleStatus } },
-      };
-    }
-    shop.bucket.available -= cost;
+    const throttledBody = charge(shop, cost);
+    if (throttledBody) return throttledBody;
     const result = execute({ schema: adminSchema(), document, rootValue: resolvers(shop), variableValues: variables ?? {}, operationName });
     if (result.errors) {
       // Variables that do not fit Shopify's input types are refused before anything runs.
@@ -161,6 +188,7 @@ export function adminExecutor({ now = Date.now } = {}) {
     shops: state,
     addShop,
     answer,
+    gate,
     /** The next request for `shop` is answered 429 with `Retry-After: <seconds>`. */
     rateLimit(shop, seconds) {
       state[shop].rateLimited = seconds;

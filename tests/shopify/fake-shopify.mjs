@@ -8,7 +8,9 @@
 // whose inputs are checked against the documented WebhookSubscriptionInput fields and
 // WebhookSubscriptionTopic values; given `admin` (fake-admin.mjs's adminExecutor), every other
 // operation at its version is that executor's, validated against Shopify's Admin schema, under
-// the token this fake issued for the shop: one fake for the whole app. Webhooks go out signed (X-Shopify-Hmac-Sha256, base64
+// the token this fake issued for the shop: one fake for the whole app. With `admin`,
+// webhookSubscriptionCreate is charged to the same cost bucket and rate limit as every other
+// Admin call of the shop (THROTTLED, 429 with Retry-After). Webhooks go out signed (X-Shopify-Hmac-Sha256, base64
 // HMAC-SHA256 of the raw body) only to the subscriptions that exist, so a test proves the app
 // registered them. Many shops, one server: the shop is the host the app called
 // (`https://<shop>/...`, routed here by `routeToFake`), carried in X-Forwarded-Host.
@@ -113,8 +115,14 @@ export async function fakeShopify({ apiKey, apiSecret, scopes = 'read_orders,rea
         return send(res, 401, { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' });
       }
       const { query, variables = {} } = JSON.parse(raw);
-      const cost = { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1990, restoreRate: 100 } };
+      let cost = { requestedQueryCost: 10, actualQueryCost: 10, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1990, restoreRate: 100 } };
       const subscribing = /\bwebhookSubscriptionCreate\b/.test(query ?? '');
+      if (admin && subscribing) {
+        // One shop, one cost bucket: a subscription is charged like any mutation (and refused like one).
+        const gated = admin.gate(shop, 10);
+        if (gated.refused) return send(res, gated.refused.status, gated.refused.body, gated.refused.headers);
+        cost = gated.cost;
+      }
       if (admin && !subscribing) {
         // The schema is one version's: another version's path is not served (as fake-admin).
         if (gql[1] !== ADMIN_SCHEMA_VERSION) return send(res, 404, { errors: 'Not Found' });

@@ -119,6 +119,30 @@ export function adminFromClient(client, options) {
   }, options);
 }
 
+/**
+ * `@shopify/shopify-api`'s own GraphqlClient (`new shopify.clients.Graphql({ session })`), which
+ * throws where the lower client answers: `GraphqlQueryError` for a 200 with errors (THROTTLED
+ * among them, the response's `extensions.cost` in its body) and `HttpThrottlingError` for a 429
+ * (`Retry-After` parsed). Both are turned back into the answer Shopify gave, so the waits are
+ * the same as every other Admin call's. Matched by name: the app may bundle its own copy.
+ */
+export function adminFromLibraryClient(client, options) {
+  return throttled(async (query, variables) => {
+    try {
+      const result = await client.request(query, { variables });
+      return { status: 200, retryAfter: null, body: { data: result?.data, extensions: result?.extensions } };
+    } catch (error) {
+      const name = error?.constructor?.name;
+      if (name === 'HttpThrottlingError') return { status: 429, retryAfter: error.response?.retryAfter ?? null, body: null };
+      if (name === 'GraphqlQueryError') {
+        const body = error.body ?? {};
+        return { status: 200, retryAfter: null, body: { data: body.data, errors: body.errors?.graphQLErrors ?? [{ message: error.message }], extensions: body.extensions } };
+      }
+      throw error;
+    }
+  }, options);
+}
+
 /** The shop's customer reached at `address` (an email, or an E.164 phone number), or null. */
 export async function customerIdByAddress(admin, address) {
   if (!address) return null;

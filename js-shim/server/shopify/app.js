@@ -170,7 +170,7 @@ async function configure(o) {
   /** Store the offline token (encrypted), then subscribe the shop's webhooks. */
   async function install(session, how) {
     await sessions.storeSession(session);
-    const webhooks = await registerWebhooks(shopify, session, new URL(WEBHOOK_PATH.slice(1), withSlash(appUrl)).toString());
+    const webhooks = await registerWebhooks(shopify, session, new URL(WEBHOOK_PATH.slice(1), withSlash(appUrl)).toString(), undefined, o.sleep ? { sleep: o.sleep } : {});
     log('info', 'shop installed', { shop: session.shop, via: how, webhooksCreated: webhooks.created.length, webhooksExisting: webhooks.existing.length });
     return webhooks;
   }

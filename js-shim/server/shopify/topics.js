@@ -4,6 +4,8 @@
 // through the Admin API: they are declared in shopify.app.toml (or the Partner Dashboard);
 // tests/shopify/topics.test.mjs holds this list, the toml and the ingest to the same set.
 
+import { adminFromLibraryClient } from './admin.js';
+
 /** Topics registered per shop through webhookSubscriptionCreate (deployments without the CLI). */
 export const SUBSCRIBED_TOPICS = Object.freeze([
   'app/uninstalled',
@@ -35,14 +37,17 @@ const CREATE = `mutation webhookSubscriptionCreate($topic: WebhookSubscriptionTo
  * Subscribe `session`'s shop to every topic at `uri` (HTTPS, JSON). A subscription that
  * already exists (a reinstall, a retried install) comes back as a user error on the address,
  * which is what we wanted: counted as existing, not a failure. Any other user error throws.
+ * Ten mutations in a row can meet the shop's cost limit (a busy app shares the bucket): a
+ * THROTTLED or 429 answer waits as long as Shopify says and is sent again, as every Admin call
+ * of the app does (admin.js, `throttled`; `options`: its `sleep`, `maxAttempts`, `maxWaitMs`).
  * @returns {Promise<{ created: string[], existing: string[] }>}
  */
-export async function registerWebhooks(shopify, session, uri, topics = SUBSCRIBED_TOPICS) {
-  const client = new shopify.clients.Graphql({ session });
+export async function registerWebhooks(shopify, session, uri, topics = SUBSCRIBED_TOPICS, options = {}) {
+  const client = adminFromLibraryClient(new shopify.clients.Graphql({ session }), options);
   const created = [];
   const existing = [];
   for (const topic of topics) {
-    const { data } = await client.request(CREATE, { variables: { topic: topicEnum(topic), webhookSubscription: { uri, format: 'JSON' } } });
+    const data = await client.request(CREATE, { topic: topicEnum(topic), webhookSubscription: { uri, format: 'JSON' } });
     const errors = data?.webhookSubscriptionCreate?.userErrors ?? [];
     if (errors.length === 0) created.push(topic);
     else if (errors.every((e) => /already been taken/i.test(e.message))) existing.push(topic);
