@@ -1,9 +1,11 @@
 // examples/shopify-app/src/worker.js in real workerd (Miniflare), bundled as wrangler bundles
 // it: offline tokens in Workers KV through Shopify's KV session storage (encrypted first), each
 // shop's contacts in Durable Objects under `<shop>/`, alarms as the scheduler. Two shops install
-// by token exchange against the fake Shopify (the Worker's calls to https://<shop>/ are routed
-// to it by Miniflare's outbound service); the same shopper abandons a cart in both; A's alarm
-// sends A's email; B uninstalls before its email is due, and B's alarm sends nothing.
+// by token exchange and a third by the authorization-code grant (install link, Shopify's grant
+// screen, the callback with its state cookie) against the fake Shopify (the Worker's calls to
+// https://<shop>/ are routed to it by Miniflare's outbound service); the same shopper abandons a
+// cart in two shops; A's alarm sends A's email; B uninstalls before its email is due, and B's
+// alarm sends nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -14,7 +16,7 @@ import * as esbuild from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { fakeSendgrid, fakeTwilio } from '../server/fake-providers.mjs';
 import { SENDGRID_KEY, TEMPLATES, TWILIO, abandonedCheckout, testPolicy } from '../server/harness.mjs';
-import { fakeShopify, routeToFake } from './fake-shopify.mjs';
+import { cookiesOf, fakeShopify, routeToFake } from './fake-shopify.mjs';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const dist = join(repo, 'pkg', 'dist');
@@ -23,6 +25,7 @@ const API_SECRET = 'shpss_worker-secret';
 const APP_URL = 'https://recover.example.com';
 const A = 'shop-a.myshopify.com';
 const B = 'shop-b.myshopify.com';
+const C = 'shop-c.myshopify.com';
 // The Worker's clock: 15:00 UTC tomorrow at wall speed (inside US quiet-hour limits).
 const today = new Date();
 const OFFSET = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + 1, 15) - Date.now();
@@ -113,6 +116,33 @@ test('two shops install by token exchange on Workers; tokens in KV are encrypted
   const stored = await kv.get(`offline_${A}`);
   assert.ok(stored, 'the offline session is in KV');
   assert.ok(!stored.includes([...shopify.shops.get(A).tokens][0]), 'no plaintext token in KV');
+});
+
+test('a third shop installs by the authorization-code grant on Workers: HMAC and state checked, the code exchanged, webhooks registered, the token encrypted in KV', async () => {
+  const get = (target, headers = {}) => fetch(target, { redirect: 'manual', headers: { 'user-agent': BROWSER, ...headers } });
+  // The install link Shopify opens (signed), on the Worker's address.
+  const begin = await get(shopify.installUrl(url, C));
+  assert.equal(begin.status, 302, await begin.clone().text());
+  const authorize = new URL(begin.headers.get('location'));
+  assert.equal(`${authorize.origin}${authorize.pathname}`, `https://${C}/admin/oauth/authorize`);
+  assert.equal(authorize.searchParams.get('redirect_uri'), `${APP_URL}/auth/callback`);
+  // The merchant approves; Shopify sends the browser back to the app's redirect URI (here: the Worker).
+  const back = new URL(shopify.approve(authorize.toString()));
+  const callback = `${url}${back.pathname}${back.search}`;
+  assert.equal((await get(callback)).status, 400, 'without the state cookie the callback is refused');
+  const done = await get(callback, { cookie: cookiesOf(begin) });
+  assert.equal(done.status, 302, await done.clone().text());
+  assert.equal(done.headers.get('location'), `https://${C}/admin/apps/${API_KEY}`);
+  assert.deepEqual(shopify.shops.get(C).grants.map((g) => g.grant), ['authorizationCode']);
+  assert.equal(shopify.shops.get(C).subscriptions.length, 10);
+  assert.ok(shopify.shops.get(C).subscriptions.every((s) => s.uri === `${APP_URL}/webhooks/shopify`));
+  const stored = await (await mf.getKVNamespace('SESSIONS')).get(`offline_${C}`);
+  assert.ok(stored && !stored.includes([...shopify.shops.get(C).tokens][0]), 'the offline token is in KV, encrypted');
+  // The code is single use: the same callback again is refused and installs nothing more.
+  assert.notEqual((await get(callback, { cookie: cookiesOf(begin) })).status, 302);
+  assert.equal(shopify.shops.get(C).grants.length, 1);
+  // Installed: the admin opening the app (a signed request for C) sees its page.
+  assert.equal((await get(shopify.installUrl(url, C))).status, 200);
 });
 
 test('A\'s alarm sends A\'s email; B uninstalls before its email is due and nothing goes for B', async () => {
