@@ -81,7 +81,8 @@ before(async () => {
         const message = [...params].map(([k, v]) => `${k}=${v}`).sort().join('');
         params.set('signature', createHmac('sha256', SECRET).update(message).digest('hex'));
         const target = `https://app.example/proxy${url.pathname.slice('/apps/rekindle'.length)}?${params}`;
-        const answer = await proxy(new Request(target, { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? 'text/plain', origin: req.headers.origin ?? '' }, body }));
+        // Shopify forwards the shopper's address in X-Forwarded-For (here: the browser's socket).
+        const answer = await proxy(new Request(target, { method: req.method, headers: { 'content-type': req.headers['content-type'] ?? 'text/plain', origin: req.headers.origin ?? '', 'x-forwarded-for': req.socket.remoteAddress }, body }));
         return res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text());
       }
       res.writeHead(404).end();
@@ -134,7 +135,7 @@ test('on a cart page the block loads the real embed, whose beacon arrives first-
     assert.ok(forwarded.length > 0, 'a beacon came through the proxy');
     const [first] = forwarded;
     assert.equal(first.path, '/beacon');
-    assert.deepEqual(first.context, { shop: 'acme.myshopify.com', loggedInCustomerId: null });
+    assert.deepEqual(first.context, { shop: 'acme.myshopify.com', loggedInCustomerId: null, clientAddress: '127.0.0.1' }, 'the shopper\'s own address, as Shopify forwarded it');
     const abandoned = forwarded.flatMap((f) => f.body.events).find((e) => e.type === 'abandoned');
     assert.ok(abandoned, 'the cart was reported left');
     assert.equal(abandoned.cart.token, 'cart-theme-1');

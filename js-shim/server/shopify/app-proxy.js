@@ -10,6 +10,7 @@
 // compared decoded (`path_prefix=/apps/awesome_reviews`). Shopify's example with the secret
 // `hush` is in tests/shopify/app-proxy.test.mjs.
 
+import { clientAddressOf } from '../client-address.js';
 import { hmac } from '../signatures.js';
 
 const SHOPIFY_PARAMS = ['shop', 'logged_in_customer_id', 'path_prefix', 'timestamp', 'signature'];
@@ -43,16 +44,39 @@ export async function verifyAppProxy(secret, url, { now = Date.now(), maxAgeMs =
   return { shop, loggedInCustomerId: params.get('logged_in_customer_id') || null, pathPrefix: params.get('path_prefix') ?? '', timestamp };
 }
 
+// Whose address a proxied request is: it arrives from Shopify's servers, so the address the
+// platform vouches for (the socket, CF-Connecting-IP) is Shopify's, one for every shopper of
+// every shop. Shopify's proxy forwards the shopper's own address in `X-Forwarded-For` (its
+// "Authenticate app proxies" page: client 123.123.123.123, forwarded with
+// `X-Forwarded-For: 123.123.123.123`). The header is only Shopify's when the signature held:
+// for a request that was not verified it is never read. Shopify appends the shopper to what
+// the browser sent, and an edge in front of the app (Cloudflare, a proxy of ours) may append the
+// address that reached it, which is Shopify's: that entry is dropped, then the last one is the
+// shopper. Anything but an address there leaves the platform's address as the key.
+const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+const IPV6 = /^[0-9a-f.]*:[0-9a-f:.]*$/i;
+const isAddress = (text) => text.length <= 45 && (IPV4.test(text) || IPV6.test(text));
+
+/** The shopper's address of a verified proxy request, given the address that connected (`platform`). */
+export function proxiedClientAddress(headers, platform) {
+  const chain = (headers.get('x-forwarded-for') ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  if (chain.length > 1 && chain.at(-1) === platform) chain.pop();
+  const shopper = chain.at(-1);
+  return shopper && isAddress(shopper) ? shopper : platform;
+}
+
 /**
  * A fetch-style handler for the proxy URL's path (`proxyPath`, e.g. `/proxy` when
  * shopify.app.toml says `[app_proxy] url = "https://app.example/proxy"`). A verified request
- * under an allowed sub-path is handed to `forward(request, { shop, loggedInCustomerId }, env, ctx)`
+ * under an allowed sub-path is handed to `forward(request, { shop, loggedInCustomerId, clientAddress }, env, ctx)`
  * rewritten to that sub-path (`/proxy/beacon` → `/beacon` under `basePath`), Shopify's parameters
  * removed and its `Origin` and `Cookie` dropped (the signature, not the browser, vouches for it:
  * the page was the shop's own); anything else is 401 or 404. Returns null for a path outside
- * `proxyPath`, so it composes with the app's other routes.
+ * `proxyPath`, so it composes with the app's other routes. The forwarded `ctx.clientAddress` is
+ * the shopper's (`proxiedClientAddress`); `clientAddress(request, env)` is the deployment's own
+ * way to the connecting address where the platform gives none (as the handler's option).
  */
-export function appProxy({ secret, forward, proxyPath = '/proxy', basePath = '', allow = ['/beacon'], maxAgeMs = 300_000, now = Date.now }) {
+export function appProxy({ secret, forward, proxyPath = '/proxy', basePath = '', allow = ['/beacon'], maxAgeMs = 300_000, now = Date.now, clientAddress: platformAddress }) {
   if (!secret) throw new TypeError('appProxy: secret (the app\'s client secret) is required');
   if (typeof forward !== 'function') throw new TypeError('appProxy: forward(request, { shop }) is required');
   const prefix = proxyPath.replace(/\/$/, '');
@@ -69,7 +93,10 @@ export function appProxy({ secret, forward, proxyPath = '/proxy', basePath = '',
     headers.delete('origin');
     headers.delete('cookie');
     const body = ['GET', 'HEAD'].includes(request.method) ? undefined : await request.arrayBuffer();
-    return forward(new Request(inner, { method: request.method, headers, body }), { shop: verified.shop, loggedInCustomerId: verified.loggedInCustomerId }, env, ctx);
+    // Rate limits count the shopper, not Shopify: the handler reads `ctx.clientAddress` first.
+    const clientAddress = proxiedClientAddress(request.headers, clientAddressOf(request, env, ctx, platformAddress));
+    const innerCtx = { clientAddress, waitUntil: (promise) => ctx?.waitUntil?.(promise) };
+    return forward(new Request(inner, { method: request.method, headers, body }), { shop: verified.shop, loggedInCustomerId: verified.loggedInCustomerId, clientAddress }, env, innerCtx);
   };
 }
 
