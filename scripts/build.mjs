@@ -1,6 +1,7 @@
 // Builds the npm package in pkg/dist from the crate and js-shim/: two wasm artifacts
 // (server: the whole engine; storefront: signals only), each through wasm-bindgen and
-// wasm-opt, then one bundle per runtime entry, plus the storefront capture scripts.
+// wasm-opt, then one bundle per runtime entry, plus the storefront capture scripts; then the
+// Shopify app example's theme extension assets from the storefront build.
 // Incremental: cargo and esbuild skip unchanged work, so running it before every test is cheap.
 //
 //   node scripts/build.mjs [--opt-level z|s|3] [--quiet]
@@ -16,6 +17,7 @@ import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync, statSync } 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { buildExtensions } from '../examples/shopify-app/scripts/build-extensions.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -151,6 +153,9 @@ export async function build() {
   writeFileSync(join(next, 'BUILD.json'), JSON.stringify({ optLevel: levels }, null, 2));
   rmSync(dist, { recursive: true, force: true });
   renameSync(next, dist);
+  // The Shopify app's theme extension serves the storefront embed from its own assets/: filled
+  // from this build, as the example's `npm run build:extensions` fills it from the installed package.
+  buildExtensions({ from: join(dist, 'storefront') });
   log('pkg/dist ready');
 }
 

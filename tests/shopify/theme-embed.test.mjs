@@ -15,7 +15,8 @@ import { appProxy } from '../../js-shim/server/shopify/app-proxy.js';
 
 const root = new URL('../../', import.meta.url);
 const extension = new URL('examples/shopify-app/extensions/rekindle-embed/', root);
-const storefront = new URL('pkg/dist/storefront/', root);
+// What Shopify's CDN serves for the extension: its assets/ (filled from the package build, theme-assets.test.mjs).
+const assets = new URL('assets/', extension);
 const SECRET = 'app-client-secret';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -67,7 +68,7 @@ before(async () => {
       if (url.pathname.startsWith('/cdn/extensions/rekindle-embed/assets/')) {
         const name = url.pathname.split('/').pop();
         const type = name.endsWith('.wasm') ? 'application/wasm' : 'text/javascript';
-        return res.writeHead(200, { 'content-type': type }).end(await readFile(new URL(name, storefront)));
+        return res.writeHead(200, { 'content-type': type }).end(await readFile(new URL(name, assets)));
       }
       if (url.pathname.startsWith('/apps/rekindle/')) {
         // Shopify's proxy: the same path under the app's proxy URL, its parameters added and signed.
