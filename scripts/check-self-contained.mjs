@@ -25,7 +25,7 @@ const relativePath = /(?:^|[\s'"`(<\[=:])((?:\.\.\/)+[\w@.\-/]*)/g;
 const planningFolder = /(?:^|[^\w-])shared\/(?:vectors|DESIGN\.md|FACTS\.md|STYLE\.md|hooks)\b/;
 const machinePath = /(?:^|[\s'"`(])\/(?:work|tmp\/bash_jobs)[\w.]*\//;
 const citedPath = /(?<![\w./-])((?:docs|src|tests|js-shim|pkg|examples|benches|scripts)\/[\w./-]*\w)(?![\w*])/g;
-const built = /^(pkg\/dist|tests\/artifacts)(\/|$)/; // made by the build and the tests, never tracked
+const built = /^(pkg\/dist|tests\/artifacts|examples\/shopify-app\/extensions\/rekindle-embed\/assets)(\/|$)/; // made by the build and the tests, never tracked
 const known = new Set(tracked);
 for (const file of tracked) for (let d = dirname(file); d !== '.'; d = dirname(d)) known.add(d);
 

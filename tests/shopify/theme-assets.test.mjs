@@ -1,5 +1,5 @@
 // The theme app extension's assets (examples/shopify-app/extensions/rekindle-embed/assets/): the
-// example's build step (`npm run build:extensions`, scripts/build-extensions.mjs) fills them from
+// example's build step (`npm run build:extensions`, examples/shopify-app/scripts/build-extensions.mjs) fills them from
 // the installed `rekindle` package, resolved through its `exports` as a merchant's project
 // resolves it; the repository's build fills them from pkg/dist. Either way they are the package's
 // storefront files byte for byte, they are what the block's Liquid and the embed load by name,
@@ -44,7 +44,7 @@ test('the example\'s build step fills assets/ from the installed rekindle packag
     await mkdir(assets, { recursive: true });
     await writeFile(join(assets, 'embed-old.js'), '// from an older release');
 
-    const { stdout } = await promisify(execFile)(process.execPath, ['scripts/build-extensions.mjs'], { cwd: project });
+    const { stdout } = await promisify(execFile)(process.execPath, [join('scripts', 'build-extensions.mjs')], { cwd: project });
     assert.match(stdout, /3 files from the rekindle package/);
     await assertPackageBytes(assets);
   } finally {

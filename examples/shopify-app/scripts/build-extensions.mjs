@@ -8,7 +8,7 @@
 // Shopify CLI's rules for a theme app extension's assets: files directly in assets/, each a
 // .js, .css, .json, .jpg, .jpeg, .png, .svg or .wasm, 10 MB in all with the rest of the extension.
 //
-//   node scripts/build-extensions.mjs [--from <folder holding embed.js, engine.js, rekindle_bg.wasm>]
+//   npm run build:extensions -- [--from <folder holding embed.js, engine.js, rekindle_bg.wasm>]
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
