@@ -18,12 +18,13 @@ export interface SessionStorageLike {
 export type ShopOptions = Omit<ServerOptions, 'publicUrl' | 'basePath'> & {
   secrets?: Partial<ServerOptions['secrets']>;
   /**
-   * The gift the default discount hook gives for a `gift` offer: this product variant free (its
-   * price off, one unit) on an order of at least `minimumSubtotal` (shop currency, decimal, e.g.
-   * "250.00"). Without it (and without an own `onCouponRequest`), the policy's gift rungs are
-   * dropped (version suffixed `+no-gift`): the engine offers the next rung instead.
+   * The gift the default discount hook gives for a `gift` offer, as a buy X get Y code: spend at
+   * least `minimumSubtotal` (shop currency, decimal, e.g. "250.00") on the items of
+   * `collectionId`, get one unit of `variantId` free. Without it (and without an own
+   * `onCouponRequest`), the policy's gift rungs are dropped (version suffixed `+no-gift`): the
+   * engine offers the next rung instead.
    */
-  gift?: { variantId: string; minimumSubtotal: string };
+  gift?: { variantId: string; collectionId: string; minimumSubtotal: string };
 };
 
 export interface ShopifyAppOptions {

@@ -36,7 +36,7 @@ const app = createShopifyApp({
     },
     secrets: { twilioAuthToken: env.TWILIO_AUTH_TOKEN },
     // The product variant a gift offer gives (README: gifts); without it no gift is offered.
-    gift: env.GIFT_VARIANT_ID ? { variantId: env.GIFT_VARIANT_ID, minimumSubtotal: env.GIFT_MINIMUM ?? '250.00' } : undefined,
+    gift: env.GIFT_VARIANT_ID ? { variantId: env.GIFT_VARIANT_ID, collectionId: env.GIFT_COLLECTION_ID, minimumSubtotal: env.GIFT_MINIMUM ?? '250.00' } : undefined,
   }),
 });
 

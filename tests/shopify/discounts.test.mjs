@@ -10,6 +10,7 @@ import { policyWithoutGift, shopifyCoupons } from '../../js-shim/server/shopify/
 const SHOP = 'acme.myshopify.com';
 const OTHER = 'other.myshopify.com';
 const GIFT_VARIANT = 'gid://shopify/ProductVariant/44012345678';
+const EVERYTHING = 'gid://shopify/Collection/300000000001'; // the shop's collection of every product
 const clock = { now: Date.parse('2026-11-27T15:00:00Z') };
 let fake;
 
@@ -17,7 +18,7 @@ before(async () => {
   fake = await startFakeAdmin({
     now: () => clock.now,
     shops: {
-      [SHOP]: { token: 'shpat_acme', customers: [{ id: 'gid://shopify/Customer/7001', email: 'ada@example.com', phone: '+15555550100' }], variants: [{ id: GIFT_VARIANT, price: '18.50' }] },
+      [SHOP]: { token: 'shpat_acme', customers: [{ id: 'gid://shopify/Customer/7001', email: 'ada@example.com', phone: '+15555550100' }], variants: [{ id: GIFT_VARIANT, price: '18.50' }], collections: [EVERYTHING] },
       [OTHER]: { token: 'shpat_other' },
     },
   });
@@ -147,16 +148,17 @@ test('an offer whose journey has expired mints nothing; a gift without the shop\
   assert.equal(fake.shops[SHOP].requests.length, before);
 });
 
-const GIFT = { variantId: GIFT_VARIANT, minimumSubtotal: '250.00' };
+const GIFT = { variantId: GIFT_VARIANT, collectionId: EVERYTHING, minimumSubtotal: '250.00' };
 
-test('a gift is the shop\'s variant at its current price off, one unit, on an order of at least the gift\'s minimum, single use, for that customer', async () => {
+test('a gift is Shopify\'s buy X get Y: spend the minimum on the qualifying collection, get one unit of the variant free, once per order, single use, for that customer', async () => {
   const r = request('j_gift000002', 'gift');
   const result = await shopifyCoupons({ admin: admin(), now: () => clock.now, gift: GIFT })(r, { to: 'ada@example.com' });
   assert.equal(result.created, true);
   const [created] = fake.shops[SHOP].created.filter((c) => c.input.code === r.code);
-  assert.equal(created.kind, 'DiscountCodeBasic');
-  assert.deepEqual(created.input.customerGets, { value: { discountAmount: { amount: '18.50', appliesOnEachItem: false } }, items: { products: { productVariantsToAdd: [GIFT_VARIANT] } } });
-  assert.deepEqual(created.input.minimumRequirement, { subtotal: { greaterThanOrEqualToSubtotal: '250.00' } });
+  assert.equal(created.kind, 'DiscountCodeBxgy');
+  assert.deepEqual({ value: created.input.customerBuys.value, items: created.input.customerBuys.items }, { value: { amount: '250.00' }, items: { collections: { add: [EVERYTHING] } } }); // (with Shopify's defaults: one-time purchases only)
+  assert.deepEqual(created.input.customerGets, { value: { discountOnQuantity: { quantity: '1', effect: { percentage: 1 } } }, items: { products: { productVariantsToAdd: [GIFT_VARIANT] } } });
+  assert.equal(created.input.usesPerOrderLimit, 1);
   assert.deepEqual(created.input.context, { customers: { add: ['gid://shopify/Customer/7001'] } });
   assert.equal(created.input.usageLimit, 1);
   assert.deepEqual(created.input.combinesWith, { orderDiscounts: false, productDiscounts: false, shippingDiscounts: false });
@@ -166,11 +168,14 @@ test('a gift is the shop\'s variant at its current price off, one unit, on an or
   assert.equal(fake.shops[SHOP].created.filter((c) => c.input.code === r.code).length, 1);
 });
 
-test('a gift variant the shop no longer has is permanent; a gift setting that cannot work is refused when the hook is made', async () => {
-  const gone = { variantId: 'gid://shopify/ProductVariant/1', minimumSubtotal: '250.00' };
-  await assert.rejects(shopifyCoupons({ admin: admin(), now: () => clock.now, gift: gone })(request('j_gift000003', 'gift'), {}), (e) => e.code === 'GIFT_VARIANT_GONE' && e.permanent);
-  assert.throws(() => shopifyCoupons({ admin: admin(), gift: { variantId: '44012345678', minimumSubtotal: '250.00' } }), (e) => e.code === 'INVALID_FIELD' && e.path === 'gift.variantId');
-  assert.throws(() => shopifyCoupons({ admin: admin(), gift: { variantId: GIFT_VARIANT, minimumSubtotal: 250 } }), (e) => e.code === 'INVALID_FIELD' && e.path === 'gift.minimumSubtotal');
+test('a gift variant or collection the shop no longer has is refused as permanent; a gift setting that cannot work is refused when the hook is made', async () => {
+  const gone = { ...GIFT, variantId: 'gid://shopify/ProductVariant/1' };
+  await assert.rejects(shopifyCoupons({ admin: admin(), now: () => clock.now, gift: gone })(request('j_gift000003', 'gift'), {}), (e) => e.code === 'USER_ERRORS' && e.permanent && e.userErrors[0].field.includes('productVariantsToAdd'));
+  const noCollection = { ...GIFT, collectionId: 'gid://shopify/Collection/9' };
+  await assert.rejects(shopifyCoupons({ admin: admin(), now: () => clock.now, gift: noCollection })(request('j_gift000004', 'gift'), {}), (e) => e.code === 'USER_ERRORS' && e.permanent);
+  assert.throws(() => shopifyCoupons({ admin: admin(), gift: { ...GIFT, variantId: '44012345678' } }), (e) => e.code === 'INVALID_FIELD' && e.path === 'gift.variantId');
+  assert.throws(() => shopifyCoupons({ admin: admin(), gift: { ...GIFT, collectionId: undefined } }), (e) => e.code === 'INVALID_FIELD' && e.path === 'gift.collectionId');
+  assert.throws(() => shopifyCoupons({ admin: admin(), gift: { ...GIFT, minimumSubtotal: 250 } }), (e) => e.code === 'INVALID_FIELD' && e.path === 'gift.minimumSubtotal');
 });
 
 test('without a gift variant the policy has no gift rung, and says so in its version; a policy without one is left as it is', () => {

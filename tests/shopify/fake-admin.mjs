@@ -16,9 +16,11 @@
 //   request a 429 with `Retry-After`, as Shopify's edge does;
 // - discount codes unique per shop: creating an existing code answers the userError
 //   `{ field: [<input>, "code"], code: "TAKEN", message: "Code must be unique. Please try a different code." }`;
-//   a percentage outside 0..1 is VALUE_OUTSIDE_RANGE; a customer id or a product variant id that is
-//   not the shop's is INVALID;
-// - product variants (`variants: [{ id, price }]`), read by `productVariant(id:)`.
+//   a percentage outside 0..1 is VALUE_OUTSIDE_RANGE; a customer, product variant or collection id
+//   that is not the shop's is INVALID; a buy X get Y code needs `customerBuys` with products or
+//   collections (Shopify's docs: "The items can be either collections or products") and a
+//   `customerGets` value `discountOnQuantity`;
+// - product variants (`variants: [{ id, price }]`, read by `productVariant(id:)`) and collections (`collections: [id]`).
 
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -45,13 +47,14 @@ export function adminExecutor({ now = Date.now } = {}) {
   const state = {};
   let nextId = 1000;
 
-  /** A shop with `customers` ({ id?, email?, phone? }) and `variants` ({ id, price }); `token` is what startFakeAdmin accepts for it. */
-  function addShop(shop, { token = null, customers = [], variants = [] } = {}) {
+  /** A shop with `customers` ({ id?, email?, phone? }), `variants` ({ id, price }) and `collections` (ids); `token` is what startFakeAdmin accepts for it. */
+  function addShop(shop, { token = null, customers = [], variants = [], collections = [] } = {}) {
     state[shop] = {
       shop,
       token,
       discounts: new Map(),
       variants: variants.map((v) => ({ id: v.id, price: v.price })),
+      collections: [...collections],
       customers: customers.map((c) => ({ id: c.id ?? `gid://shopify/Customer/${nextId++}`, email: c.email ?? null, phone: c.phone ?? null, email_consent: null, sms_consent: null })),
       bucket: { available: BUCKET.maximumAvailable, at: now() },
       rateLimited: null,
@@ -151,8 +154,13 @@ export function adminExecutor({ now = Date.now } = {}) {
       else if (shop.discounts.has(input.code.toUpperCase())) userErrors.push({ field: at('code'), code: 'TAKEN', message: 'Code must be unique. Please try a different code.' });
       if (input.startsAt && input.endsAt && Date.parse(input.endsAt) <= Date.parse(input.startsAt)) userErrors.push({ field: at('endsAt'), code: 'END_DATE_BEFORE_START_DATE', message: 'End date must be after the start date' });
       for (const id of input.context?.customers?.add ?? []) if (!customer(id)) userErrors.push({ field: at('context', 'customers', 'add'), code: 'INVALID', message: 'Customer does not exist' });
-      for (const id of input.customerGets?.items?.products?.productVariantsToAdd ?? []) {
-        if (!shop.variants.some((v) => v.id === id)) userErrors.push({ field: at('customerGets', 'items', 'products', 'productVariantsToAdd'), code: 'INVALID', message: 'Product variant does not exist' });
+      for (const side of ['customerGets', 'customerBuys']) {
+        for (const id of input[side]?.items?.products?.productVariantsToAdd ?? []) {
+          if (!shop.variants.some((v) => v.id === id)) userErrors.push({ field: at(side, 'items', 'products', 'productVariantsToAdd'), code: 'INVALID', message: 'Product variant does not exist' });
+        }
+        for (const id of input[side]?.items?.collections?.add ?? []) {
+          if (!shop.collections.includes(id)) userErrors.push({ field: at(side, 'items', 'collections', 'add'), code: 'INVALID', message: 'Collection does not exist' });
+        }
       }
       check?.(userErrors, at);
       if (userErrors.length) return { codeDiscountNode: null, userErrors };
@@ -175,6 +183,15 @@ export function adminExecutor({ now = Date.now } = {}) {
           else if (percentage !== undefined && !(percentage >= 0 && percentage <= 1)) errors.push({ field: at('customerGets', 'value', 'percentage'), code: 'VALUE_OUTSIDE_RANGE', message: 'Value must be between 0.0 and 1.0' });
         }),
       discountCodeFreeShippingCreate: ({ freeShippingCodeDiscount: input }) => createCode('freeShippingCodeDiscount', 'DiscountCodeFreeShipping', input),
+      discountCodeBxgyCreate: ({ bxgyCodeDiscount: input }) =>
+        createCode('bxgyCodeDiscount', 'DiscountCodeBxgy', input, (errors, at) => {
+          const buys = input.customerBuys?.items ?? {};
+          if (!buys.products && !buys.collections) errors.push({ field: at('customerBuys', 'items'), code: 'INVALID', message: 'Customer buys items must be products or collections' });
+          if (!input.customerBuys?.value) errors.push({ field: at('customerBuys', 'value'), code: 'BLANK', message: "Customer buys value can't be blank" });
+          const effect = input.customerGets?.value?.discountOnQuantity?.effect;
+          if (!effect) errors.push({ field: at('customerGets', 'value'), code: 'INVALID', message: 'Customer gets value must be a discount on quantity' });
+          else if (effect.percentage !== undefined && !(effect.percentage > 0 && effect.percentage <= 1)) errors.push({ field: at('customerGets', 'value', 'discountOnQuantity', 'effect', 'percentage'), code: 'VALUE_OUTSIDE_RANGE', message: 'Value must be between 0.0 and 1.0' });
+        }),
       productVariant: ({ id }) => shop.variants.find((v) => v.id === id) ?? null,
       codeDiscountNodeByCode: ({ code }) => shop.discounts.get(code.toUpperCase()) ?? null,
       customerByIdentifier: ({ identifier }) =>

@@ -35,7 +35,8 @@ const ADA = { email: 'ada@example.com', phone: '+15125550100' };
 const GRACE = { email: 'grace@example.com', phone: '+15125550111' };
 // Shop A gives this variant as its gift; shop B has configured no gift.
 const GIFT_VARIANT = 'gid://shopify/ProductVariant/44000000000000001';
-const GIFT = { [A]: { variantId: GIFT_VARIANT, minimumSubtotal: '500.00' } };
+const EVERYTHING = 'gid://shopify/Collection/300000000001'; // A's automated collection of every product
+const GIFT = { [A]: { variantId: GIFT_VARIANT, collectionId: EVERYTHING, minimumSubtotal: '500.00' } };
 const CUSTOMER = { [A]: 'gid://shopify/Customer/603851970716743426', [B]: 'gid://shopify/Customer/7100000000000000001' };
 const OFFER_TEMPLATE = 'd-0ffe0ffe0ffe0ffe0ffe0ffe0ffe0ffe';
 const T0 = Date.parse('2026-11-27T15:00:00Z');
@@ -58,7 +59,7 @@ before(async () => {
   twilio = await fakeTwilio(TWILIO);
   sendgrid = await fakeSendgrid({ apiKey: SENDGRID_KEY });
   admin = adminExecutor({ now: () => clock.now });
-  for (const shop of SHOPS) admin.addShop(shop, { customers: [{ id: CUSTOMER[shop], ...ADA }], variants: [{ id: GIFT_VARIANT, price: '24.00' }] });
+  for (const shop of SHOPS) admin.addShop(shop, { customers: [{ id: CUSTOMER[shop], ...ADA }], variants: [{ id: GIFT_VARIANT, price: '24.00' }], collections: [EVERYTHING] });
   http = createServer();
   await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve));
   appUrl = `http://127.0.0.1:${http.address().port}`;
@@ -224,7 +225,7 @@ test('two shops, one fake Shopify: install → subscriptions → checkout → on
   assert.equal((await fetch(proxied('/beacon', A), { method: 'POST', headers: { 'content-type': 'text/plain' }, body: beacon })).status, 404, 'the proxy serves installed shops only');
 });
 
-test('a $598 cart: the shop with a gift variant mints the gift as a real discount, once; the shop without one is offered the next rung, and nothing fails', async () => {
+test('a $598 cart: the shop with a gift mints it as a real discount (buy X get Y), once; the shop without one is offered the next rung, and nothing fails', async () => {
   // Both shops install again (token exchange); a new shopper abandons a cart over the gift's minimum in each.
   for (const shop of SHOPS) assert.equal((await get(`${appUrl}/?embedded=1&shop=${shop}&host=x&id_token=${shopify.sessionToken(shop)}`)).status, 200);
   clock.now = T0 + minutes(3000);
@@ -242,14 +243,14 @@ test('a $598 cart: the shop with a gift variant mints the gift as a real discoun
   const mail = (shop) => mailsFor(shop).find((m) => m.mail.personalizations[0].to[0].email === LIN.email)?.mail;
   for (const shop of SHOPS) assert.ok(mail(shop), `${shop} sent the offer email`);
 
-  // A: the gift, as Shopify can give it: the variant's price off one unit, on orders of at least $500, this code only.
+  // A: the gift, as Shopify gives one: buy $500 of the shop's products, get one unit of the variant free, this code only.
   const giftCode = codeIn(mail(A));
   const [gift] = admin.shops[A].created.slice(before[A]);
   assert.equal(admin.shops[A].created.length, before[A] + 1);
-  assert.equal(gift.input.code, giftCode);
-  assert.deepEqual(gift.input.customerGets, { value: { discountAmount: { amount: '24.00', appliesOnEachItem: false } }, items: { products: { productVariantsToAdd: [GIFT_VARIANT] } } });
-  assert.deepEqual(gift.input.minimumRequirement, { subtotal: { greaterThanOrEqualToSubtotal: '500.00' } });
-  assert.equal(gift.input.usageLimit, 1);
+  assert.deepEqual([gift.kind, gift.input.code], ['DiscountCodeBxgy', giftCode]);
+  assert.deepEqual({ value: gift.input.customerBuys.value, items: gift.input.customerBuys.items }, { value: { amount: '500.00' }, items: { collections: { add: [EVERYTHING] } } }); // (with Shopify's defaults: one-time purchases only)
+  assert.deepEqual(gift.input.customerGets, { value: { discountOnQuantity: { quantity: '1', effect: { percentage: 1 } } }, items: { products: { productVariantsToAdd: [GIFT_VARIANT] } } });
+  assert.deepEqual([gift.input.usesPerOrderLimit, gift.input.usageLimit], [1, 1]);
 
   // B: no gift to give, so the engine offered the next rung (10%), and its code was minted.
   const [percent] = admin.shops[B].created.slice(before[B]);

@@ -22,7 +22,7 @@ export const appOptions = (env) => ({
       sms: twilioTransport({ accountSid: env.TWILIO_ACCOUNT_SID, authToken: env.TWILIO_AUTH_TOKEN, messagingServiceSid: env.TWILIO_MESSAGING_SERVICE_SID, baseUrl: env.TWILIO_API_URL }),
     },
     secrets: { twilioAuthToken: env.TWILIO_AUTH_TOKEN },
-    gift: env.GIFT_VARIANT_ID ? { variantId: env.GIFT_VARIANT_ID, minimumSubtotal: env.GIFT_MINIMUM ?? '250.00' } : undefined,
+    gift: env.GIFT_VARIANT_ID ? { variantId: env.GIFT_VARIANT_ID, collectionId: env.GIFT_COLLECTION_ID, minimumSubtotal: env.GIFT_MINIMUM ?? '250.00' } : undefined,
   }),
   // Workers Logs keep what the Worker prints; Rekindle logs ids and outcomes, no personal data.
   log: (level, message, fields) => console[level === 'error' ? 'error' : 'log'](`rekindle ${level}: ${message}`, JSON.stringify(fields)),

@@ -14,13 +14,15 @@
 // free and expedited shipping are `discountCodeFreeShippingCreate` (expedited is shipping at no
 // charge whichever rate the shopper picks).
 //
-// A gift is the merchant's chosen product variant, free with an order that still meets the
-// gift's minimum: `discountCodeBasicCreate` on that variant alone, a fixed amount off equal to
-// the variant's price as Shopify has it now (`appliesOnEachItem: false`: one unit free, however
-// many are in the cart; a 100% percentage would make every unit free), with a minimum subtotal.
-// Shopify's "buy X get Y" cannot say "any order over $250" (its `customerBuys` takes products or
-// collections only). The shopper adds the gift to the cart; the code takes its price off. A shop
-// without a gift variant cannot give one: `policyWithoutGift` keeps the engine from offering it.
+// A gift is the merchant's chosen product variant, free with an order that spends the gift's
+// minimum: Shopify's own "free gift with purchase", a buy X get Y code (`discountCodeBxgyCreate`):
+// the shopper buys at least `minimumSubtotal` of the items in the merchant's qualifying collection
+// (`customerBuys`: products or collections only, per Shopify's docs, so "anything in the shop" is a
+// collection the merchant keeps, e.g. an automated one with every product) and gets one unit of
+// the variant at 100% off (`discountOnQuantity`, `usesPerOrderLimit: 1`). An amount-off-products
+// code on the variant cannot say this: its minimum counts only the discounted products. The
+// shopper adds the gift to the cart; the code makes it free. A shop without a gift cannot give
+// one: `policyWithoutGift` keeps the engine from offering it.
 
 import { RekindleConfigError } from '../settings.js';
 import { ShopifyAdminError, customerIdByAddress } from './admin.js';
@@ -33,8 +35,9 @@ const MINTED_REMEMBERED = 1000;
  * @param {{ request(query: string, variables?: object): Promise<any> }} o.admin the shop's Admin
  *   GraphQL client (js-shim/server/shopify/admin.js: `adminFromToken` or `adminFromClient`)
  * @param {(request) => string} [o.title] the discount's title in the Shopify admin
- * @param {{ variantId: string, minimumSubtotal: string }} [o.gift] the product variant given free, and
- *   the order subtotal (shop currency, decimal) the code needs; without it a gift offer is refused
+ * @param {{ variantId: string, collectionId: string, minimumSubtotal: string }} [o.gift] the product
+ *   variant given free, the collection whose items count toward the purchase, and the amount
+ *   (shop currency, decimal) to spend on them; without it a gift offer is refused
  * @returns {(request, context?: { to?: string }) => Promise<{ id: string, code: string, created: boolean }>}
  */
 export function shopifyCoupons({ admin, title = (r) => `Rekindle cart recovery ${r.code}`, gift, now = Date.now }) {
@@ -83,17 +86,16 @@ export function shopifyCoupons({ admin, title = (r) => `Rekindle cart recovery $
           freeShippingCodeDiscount: { ...common, destination: { all: true } },
         });
         break;
-      case 'gift': {
-        const price = await variantPrice(admin, gift.variantId);
-        created = await mint(admin, BASIC_CREATE, 'discountCodeBasicCreate', {
-          basicCodeDiscount: {
+      case 'gift':
+        created = await mint(admin, BXGY_CREATE, 'discountCodeBxgyCreate', {
+          bxgyCodeDiscount: {
             ...common,
-            minimumRequirement: { subtotal: { greaterThanOrEqualToSubtotal: gift.minimumSubtotal } },
-            customerGets: { value: { discountAmount: { amount: price, appliesOnEachItem: false } }, items: { products: { productVariantsToAdd: [gift.variantId] } } },
+            usesPerOrderLimit: 1,
+            customerBuys: { value: { amount: gift.minimumSubtotal }, items: { collections: { add: [gift.collectionId] } } },
+            customerGets: { value: { discountOnQuantity: { quantity: '1', effect: { percentage: 1 } } }, items: { products: { productVariantsToAdd: [gift.variantId] } } },
           },
         });
         break;
-      }
       default:
         throw new ShopifyAdminError('UNKNOWN_OFFER', `no Shopify discount for offer kind ${offer.kind}`, { permanent: true });
     }
@@ -105,20 +107,16 @@ export function shopifyCoupons({ admin, title = (r) => `Rekindle cart recovery $
 }
 
 const VARIANT_ID = /^gid:\/\/shopify\/ProductVariant\/\d+$/;
+const COLLECTION_ID = /^gid:\/\/shopify\/Collection\/\d+$/;
 const DECIMAL = /^\d{1,12}(\.\d{1,4})?$/;
 
 /** A gift setting that cannot work is a configuration error now, not a failed message later. */
 function checkGift(gift) {
   if (gift === undefined || gift === null) return;
-  if (typeof gift.variantId !== 'string' || !VARIANT_ID.test(gift.variantId)) throw new RekindleConfigError('INVALID_FIELD', 'gift.variantId', 'must be a product variant id (gid://shopify/ProductVariant/<n>)');
-  if (typeof gift.minimumSubtotal !== 'string' || !DECIMAL.test(gift.minimumSubtotal)) throw new RekindleConfigError('INVALID_FIELD', 'gift.minimumSubtotal', 'must be a decimal amount in the shop\'s currency, e.g. "250.00"');
-}
-
-/** The variant's price now (a decimal string); a variant the shop no longer has is permanent. */
-async function variantPrice(admin, variantId) {
-  const variant = (await admin.request(VARIANT_PRICE, { id: variantId })).productVariant;
-  if (!variant) throw new ShopifyAdminError('GIFT_VARIANT_GONE', 'the shop has no product variant with the gift\'s id', { permanent: true });
-  return variant.price;
+  const bad = (field, what) => new RekindleConfigError('INVALID_FIELD', `gift.${field}`, what);
+  if (typeof gift.variantId !== 'string' || !VARIANT_ID.test(gift.variantId)) throw bad('variantId', 'must be a product variant id (gid://shopify/ProductVariant/<n>)');
+  if (typeof gift.collectionId !== 'string' || !COLLECTION_ID.test(gift.collectionId)) throw bad('collectionId', 'must be a collection id (gid://shopify/Collection/<n>): the items whose purchase earns the gift');
+  if (typeof gift.minimumSubtotal !== 'string' || !DECIMAL.test(gift.minimumSubtotal)) throw bad('minimumSubtotal', 'must be a decimal amount in the shop\'s currency, e.g. "250.00"');
 }
 
 /**
@@ -184,8 +182,10 @@ const FREE_SHIPPING_CREATE = `mutation RekindleFreeShippingCode($freeShippingCod
   }
 }`;
 
-const VARIANT_PRICE = `query RekindleGiftPrice($id: ID!) {
-  productVariant(id: $id) { id price }
+const BXGY_CREATE = `mutation RekindleGiftCode($bxgyCodeDiscount: DiscountCodeBxgyInput!) {
+  discountCodeBxgyCreate(bxgyCodeDiscount: $bxgyCodeDiscount) {
+    ${PAYLOAD}
+  }
 }`;
 
 const BY_CODE = `query RekindleCodeByCode($code: String!) {
@@ -195,6 +195,7 @@ const BY_CODE = `query RekindleCodeByCode($code: String!) {
       __typename
       ... on DiscountCodeBasic { title }
       ... on DiscountCodeFreeShipping { title }
+      ... on DiscountCodeBxgy { title }
     }
   }
 }`;
