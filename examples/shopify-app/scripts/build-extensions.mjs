@@ -10,6 +10,7 @@
 //
 //   npm run build:extensions -- [--from <folder holding embed.js, engine.js, rekindle_bg.wasm>]
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,7 +22,8 @@ export const ASSETS_DIR = fileURLToPath(new URL('../extensions/rekindle-embed/as
 
 /** The installed package's storefront build (`rekindle/embed` resolves into it). */
 export function packageStorefront() {
-  return dirname(fileURLToPath(import.meta.resolve('rekindle/embed')));
+  // createRequire rather than import.meta.resolve, which Node 20 before 20.6 lacks.
+  return dirname(createRequire(import.meta.url).resolve('rekindle/embed'));
 }
 
 /** Replaces `to` with exactly the embed's files from `from`. Returns the paths written. */
