@@ -129,6 +129,7 @@ async function configure(o) {
       beacon: own.beacon ?? { allowedOrigins: [`https://${shop}`] },
       // The deployer's own hooks win; without them, codes are minted and consent written in this shop.
       onCouponRequest: own.onCouponRequest ?? shopifyCoupons({ admin, gift: own.gift, ...(o.now ? { now: o.now } : {}) }),
+      // A shop with no gift to give is never offered one (discounts.js, policyWithoutGift).
       policy: own.onCouponRequest || own.gift ? own.policy : policyWithoutGift(own.policy ?? (await defaultPolicy(o.rekindle))),
       onConsentChange: own.onConsentChange ?? shopifyConsentSync({ admin }),
     };
