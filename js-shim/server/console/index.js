@@ -5,6 +5,8 @@
 // actions from the runtime.
 
 import { addressKey, clientAddressOf } from '../client-address.js';
+import { OperatorError } from '../operator.js';
+import { ACTIONS, actionForms, confirmBody, endOfDay } from './actions.js';
 import { rateLimiter } from '../rate-limit.js';
 import { formats } from './format.js';
 import { LOCALES, PREVIEW_HEADERS, galleryBody, sampleSends } from './gallery.js';
@@ -16,6 +18,8 @@ import { day, withinDays } from './outcome-log.js';
 import { overviewBody, overviewData } from './overview.js';
 import { checkCsrf, checkPassword, cookie, csrfToken, randomToken, readSession, sessionCookieValue, setCookie } from './session.js';
 import { can, consoleSecret, consoleSettings } from './settings.js';
+import { editor, playbookBody, previewBody, rollbackConfirm } from './playbook.js';
+import { lookupBody, shopperBody } from './shoppers.js';
 import { signInBody } from './sign-in.js';
 import { STYLESHEET } from './style.js';
 
@@ -40,7 +44,7 @@ export function operatorConsole(options) {
   };
 }
 
-function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, store, now, readBody, clientAddress, refusals, log }) {
+function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, operator, store, now, readBody, clientAddress, refusals, log }) {
   const base = `${basePath}/console`;
   const f = formats(settings);
   const limits = { perName: rateLimiter(settings.signIn.perName), perAddress: rateLimiter(settings.signIn.perAddress) };
@@ -169,12 +173,160 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, st
     return new Response(send.message.email.html, { status: 200, headers: PREVIEW_HEADERS });
   }
 
+  // ---------- shoppers: lookup, the timeline, and the operator's actions (operator.js acts) ----------
+
+  /** The signed-in operator as operator.js's caller: the audit log names them. */
+  const whoIs = (session) => ({ actor: session.name, role: session.role });
+
+  /** An operator.js refusal as a page: its message, code and JSON path. */
+  function operatorProblem(error, session) {
+    if (!(error instanceof OperatorError)) throw error;
+    return show(error.status, 'Not done', html`<p class="error" role="alert" data-problem data-code="${error.code}"${error.path ? html` data-path="${error.path}"` : ''}>${error.message} <small>(${error.code}${error.path ? ` at ${error.path}` : ''})</small>: nothing was done.</p><p><a href="${base}/shoppers">Back to shoppers</a></p>`, session, 'shoppers');
+  }
+
+  function shoppers(request, url, session) {
+    const done = url.searchParams.get('done') === 'erase' ? html`<p class="ok" role="status" data-done>${ACTIONS.erase.done}</p>` : '';
+    return show(200, 'Shoppers', html`${done}${lookupBody({ base, session })}`, session, 'shoppers');
+  }
+
+  async function lookup(request, session) {
+    const { refused, fields } = await action(request, session, 'read');
+    if (refused) return refused;
+    const by = fields.get('by') ?? '';
+    try {
+      const found = await operator.lookup(whoIs(session), { by, value: fields.get('value') ?? '' });
+      if (found.found) return redirect(`${base}/shoppers/${encodeURIComponent(found.shopper.contactId)}`);
+      return show(404, 'Shoppers', lookupBody({ base, session, by, notFound: true }), session, 'shoppers');
+    } catch (error) {
+      if (!(error instanceof OperatorError || error?.name === 'RekindleError')) throw error;
+      return show(400, 'Shoppers', lookupBody({ base, session, by, problem: `That is not a valid ${by}: ${error.message}` }), session, 'shoppers');
+    }
+  }
+
+  async function shopperPage(session, contactId, url) {
+    let found;
+    try {
+      found = await operator.shopper(whoIs(session), contactId);
+    } catch (error) {
+      return operatorProblem(error, session);
+    }
+    const done = ACTIONS[url.searchParams.get('done')]?.done ?? null;
+    const title = found.shopper.firstName ? `Shopper: ${found.shopper.firstName}` : 'Shopper';
+    return show(200, title, shopperBody({ base, session, found, f, done, actions: actionForms({ base, session, shopper: found.shopper }) }), session, 'shoppers');
+  }
+
+  /** An action on a shopper: asked, then confirmed (each post with its CSRF token and the role's ability). */
+  async function shopperAction(request, session, contactId, name) {
+    const { refused, fields } = await action(request, session, 'act');
+    if (refused) return refused;
+    const spec = ACTIONS[name];
+    const x = Object.fromEntries(spec.fields.map((k) => [k, (fields.get(k) ?? '').trim()]));
+    const current = await store.load(contactId);
+    if (!current) return refuse(404, 'Not found', 'No shopper has this id.', session);
+    const journeys = rekindle.shopperView(current.state).journeys;
+    const c = {
+      journey: (id) => journeys.find((j) => j.id === id)?.name ?? id,
+      day: (d) => `the end of ${d} (${settings.timeZone})`,
+      endOf: (d, path) => {
+        if (!d) return undefined;
+        const at = endOfDay(d, settings.timeZone);
+        if (!at) throw new OperatorError(400, 'INVALID_TIMESTAMP', `${path.slice(2)}: a day, as YYYY-MM-DD`, path);
+        return at;
+      },
+    };
+    try {
+      if (fields.get('confirm') !== 'yes') {
+        for (const k of ['until', 'pausedUntil']) if (k in x) c.endOf(x[k], `$.${k}`); // a bad day is said before confirming
+        return show(200, 'Confirm', confirmBody({ base, session, contactId, name, fields: x, question: spec.ask(x, c) }), session, 'shoppers');
+      }
+      const result = await spec.run(operator, whoIs(session), contactId, x, c);
+      if (name === 'export') {
+        return new Response(JSON.stringify({ data: result.data, timeline: result.timeline }, null, 2), { status: 200, headers: { ...CONSOLE_HEADERS, 'content-type': 'application/json; charset=utf-8', 'content-disposition': `attachment; filename="rekindle-export-${contactId}.json"` } });
+      }
+      if (name === 'erase') return redirect(`${base}/shoppers?done=erase`);
+      return redirect(`${base}/shoppers/${encodeURIComponent(contactId)}?done=${name}`);
+    } catch (error) {
+      return operatorProblem(error, session);
+    }
+  }
+
+  // ---------- the playbook: read, edit, check, publish, roll back (operator.js does each) ----------
+
+  const PUBLISHED = { publish: 'Published: the next decision uses it.', rollback: 'Rolled back: the next decision uses it.' };
+
+  async function playbookPage(request, url, session, { status = 200, edit = null, done = PUBLISHED[url?.searchParams.get('done')] ?? null } = {}) {
+    const who = whoIs(session);
+    const body = playbookBody({ base, session, book: await operator.playbook(who), audit: await operator.audit(who, { limit: 50 }), f, done, edit });
+    return show(status, 'Playbook', body, session, 'playbook');
+  }
+
+  /** The textarea's JSON, or the problem with it at `$` (the engine's paths start there). */
+  function parsePolicy(text) {
+    try {
+      return { candidate: JSON.parse(text) };
+    } catch (error) {
+      return { problems: [{ code: 'MALFORMED_JSON', path: '$', message: `not JSON: ${error.message}` }] };
+    }
+  }
+
+  async function playbookPreview(request, session) {
+    const { refused, fields } = await action(request, session, 'read');
+    if (refused) return refused;
+    const text = fields.get('policy') ?? '';
+    const expected = Number(fields.get('expected'));
+    const parsed = parsePolicy(text);
+    const preview = parsed.problems ? { ok: false, problems: parsed.problems } : await operator.preview(whoIs(session), parsed.candidate);
+    if (!preview.ok) return playbookPage(request, null, session, { status: 400, edit: editor({ base, session, text, expected, problems: preview.problems }) });
+    return show(200, 'Check the edit', previewBody({ base, session, text, expected, preview, f }), session, 'playbook');
+  }
+
+  async function playbookPublish(request, session) {
+    const { refused, fields } = await action(request, session, 'publish');
+    if (refused) return refused;
+    const text = fields.get('policy') ?? '';
+    const expected = Number(fields.get('expected'));
+    const parsed = parsePolicy(text);
+    if (parsed.problems) return playbookPage(request, null, session, { status: 400, edit: editor({ base, session, text, expected, problems: parsed.problems }) });
+    try {
+      await operator.publish(whoIs(session), parsed.candidate, { expected: Number.isSafeInteger(expected) ? expected : undefined });
+    } catch (error) {
+      if (!(error instanceof OperatorError)) throw error;
+      const problems = error.problems ?? [{ code: error.code, path: error.path ?? '$', message: error.message }];
+      return playbookPage(request, null, session, { status: error.status, edit: editor({ base, session, text, expected, problems }) });
+    }
+    return redirect(`${base}/playbook?done=publish`);
+  }
+
+  async function playbookRollback(request, session) {
+    const { refused, fields } = await action(request, session, 'publish');
+    if (refused) return refused;
+    const publication = Number(fields.get('publication'));
+    const expected = Number(fields.get('expected'));
+    try {
+      if (fields.get('confirm') !== 'yes') {
+        const target = (await operator.playbook(whoIs(session))).versions.find((v) => v.publication === publication);
+        if (!target) throw new OperatorError(404, 'NO_SUCH_PUBLICATION', `no publication ${publication}`, '$.publication');
+        return show(200, 'Confirm', rollbackConfirm({ base, session, target, expected }), session, 'playbook');
+      }
+      await operator.rollback(whoIs(session), { publication, expected: Number.isSafeInteger(expected) ? expected : undefined });
+    } catch (error) {
+      if (!(error instanceof OperatorError)) throw error;
+      return show(error.status, 'Not done', html`<p class="error" role="alert" data-problem data-code="${error.code}">${error.message} <small>(${error.code})</small>: nothing was published.</p><p><a href="${base}/playbook">Back to the playbook</a></p>`, session, 'playbook');
+    }
+    return redirect(`${base}/playbook?done=rollback`);
+  }
+
   const PAGES = {
     'GET /overview': overview,
     'GET /overview.csv': overviewCsv,
     'GET /messages': messages,
     'GET /messages/gallery': gallery,
     'GET /health': (request, url, session) => health(session),
+    'GET /shoppers': shoppers,
+    'GET /playbook': playbookPage,
+    'POST /playbook/preview': (request, url, session) => playbookPreview(request, session),
+    'POST /playbook/publish': (request, url, session) => playbookPublish(request, session),
+    'POST /playbook/rollback': (request, url, session) => playbookRollback(request, session),
   };
 
   /** `path` is the route path (under basePath): `/console` or `/console/...`. */
@@ -197,6 +349,11 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, st
       log?.('info', 'console tick', { role: session.role });
       return health(session, await runtime.tick());
     }
+    if (key === 'POST /shoppers/lookup') return lookup(request, session);
+    const shopper = /^(GET|POST) \/shoppers\/([^/]+)(?:\/([a-z]+))?$/.exec(key);
+    const contactId = shopper && decodeOrNull(shopper[2]);
+    if (shopper && contactId && shopper[1] === 'GET' && !shopper[3]) return shopperPage(session, contactId, url);
+    if (shopper && contactId && shopper[1] === 'POST' && Object.hasOwn(ACTIONS, shopper[3] ?? '')) return shopperAction(request, session, contactId, shopper[3]);
     const frame = /^GET \/messages\/gallery\/([a-z]{2})\/(\d{1,2})\.html$/.exec(key);
     if (frame) return galleryFrame(frame[1], Number(frame[2]));
     const handler = PAGES[key];
@@ -205,4 +362,12 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, st
   }
 
   return { handle, base };
+}
+
+function decodeOrNull(segment) {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
 }

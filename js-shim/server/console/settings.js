@@ -11,7 +11,7 @@ import { parseHash } from './session.js';
  */
 const ABILITIES = {
   viewer: new Set(['read']),
-  operator: new Set(['read', 'tick']),
+  operator: new Set(['read', 'tick', 'act', 'publish']),
 };
 
 export const can = (role, ability) => ABILITIES[role]?.has(ability) ?? false;
