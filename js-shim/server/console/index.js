@@ -17,7 +17,8 @@ import { messageRows, messagesBody } from './messages.js';
 import { day, withinDays } from './outcome-log.js';
 import { overviewBody, overviewData } from './overview.js';
 import { checkCsrf, checkPassword, cookie, csrfToken, randomToken, readSession, sessionCookieValue, setCookie } from './session.js';
-import { can, consoleSecret, consoleSettings } from './settings.js';
+import { can, consoleSecret, consoleSettings, shopifySecret } from './settings.js';
+import { sessionTokenOf, verifySessionToken } from './shopify-token.js';
 import { editor, playbookBody, previewBody, rollbackConfirm } from './playbook.js';
 import { lookupBody, shopperBody } from './shoppers.js';
 import { signInBody } from './sign-in.js';
@@ -39,8 +40,11 @@ const FORM_BYTES = 8 * 1024;
 export function operatorConsole(options) {
   const checked = consoleSettings(options);
   return {
-    checkSecrets: (secrets) => consoleSecret(secrets),
-    mount: (deployment) => createConsole({ ...deployment, settings: { ...checked, secret: consoleSecret(deployment.secrets) } }),
+    checkSecrets: (secrets) => {
+      consoleSecret(secrets);
+      shopifySecret(secrets, checked.shopify);
+    },
+    mount: (deployment) => createConsole({ ...deployment, settings: { ...checked, secret: consoleSecret(deployment.secrets), shopifySecret: shopifySecret(deployment.secrets, checked.shopify) } }),
   };
 }
 
@@ -49,10 +53,31 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
   const f = formats(settings);
   const limits = { perName: rateLimiter(settings.signIn.perName), perAddress: rateLimiter(settings.signIn.perAddress) };
 
-  const respond = (status, body, headers = {}) => new Response(body, { status, headers: { 'content-type': 'text/html; charset=utf-8', ...CONSOLE_HEADERS, ...headers } });
-  const redirect = (to, headers = {}) => new Response(null, { status: 303, headers: { location: to, ...CONSOLE_HEADERS, ...headers } });
+  // Embedded in the Shopify admin, the console may be framed by the shop's admin (and only it).
+  const HEADERS = settings.shopify ? embeddedHeaders(settings.shopify.shop) : CONSOLE_HEADERS;
+  const respond = (status, body, headers = {}) => new Response(body, { status, headers: { 'content-type': 'text/html; charset=utf-8', ...HEADERS, ...headers } });
+  const redirect = (to, headers = {}) => new Response(null, { status: 303, headers: { location: to, ...HEADERS, ...headers } });
   const show = (status, title, body, session, current, headers) => respond(status, page({ base, title, body, session, current }), headers);
   const refuse = (status, title, message, session = null) => show(status, title, html`<p class="error" role="alert">${message}</p>`, session);
+
+  /**
+   * A staff member in the Shopify admin, by Shopify's session token: null when there is none,
+   * `{ refused }` when one was given and is not this app's for this shop now (forged, expired,
+   * another shop's). The CSRF token is bound to the admin session (`sid`), which outlives each
+   * one-minute token, so a form rendered under one token posts under the next.
+   */
+  async function shopifySessionOf(request, url) {
+    const token = settings.shopify && sessionTokenOf(request, url);
+    if (!token) return null;
+    const { claims, refused } = await verifySessionToken(token, { apiKey: settings.shopify.apiKey, secret: settings.shopifySecret, shop: settings.shopify.shop, nowMs: now() });
+    if (refused) {
+      log?.('warn', 'console session token refused', { reason: refused });
+      return { refused };
+    }
+    const sid = `shopify:${claims.sid ?? claims.jti ?? claims.sub}`;
+    const role = settings.shopify.role;
+    return { name: `Shopify staff ${claims.sub ?? ''}`.trim(), role, sid, csrf: await csrfToken(settings.secret, sid), can: (ability) => can(role, ability), shopify: true };
+  }
 
   /** The signed-in operator, as configured now (a user removed from the settings is signed out). */
   async function sessionOf(request) {
@@ -100,7 +125,7 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
     }
     const value = await sessionCookieValue(settings.secret, user.name, now() + settings.sessionTtlMs);
     log?.('info', 'console sign-in', { role: user.role });
-    const headers = new Headers({ location: `${base}/overview`, ...CONSOLE_HEADERS });
+    const headers = new Headers({ location: `${base}/overview`, ...HEADERS });
     headers.append('set-cookie', setCookie(SESSION, value, base, Math.floor(settings.sessionTtlMs / 1000)));
     headers.append('set-cookie', setCookie(SIGN_IN, '', base, 0));
     return new Response(null, { status: 303, headers });
@@ -130,9 +155,9 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
 
   async function overviewCsv(request, url) {
     const { r, problem } = range(url);
-    if (problem) return new Response(problem, { status: 400, headers: { 'content-type': 'text/plain; charset=utf-8', ...CONSOLE_HEADERS } });
+    if (problem) return new Response(problem, { status: 400, headers: { 'content-type': 'text/plain; charset=utf-8', ...HEADERS } });
     const name = `rekindle-report${r.from ? `-from-${r.from}` : ''}${r.to ? `-to-${r.to}` : ''}.csv`;
-    return new Response(rekindle.reportCsv(await logText(r)), { status: 200, headers: { ...CONSOLE_HEADERS, 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}"` } });
+    return new Response(rekindle.reportCsv(await logText(r)), { status: 200, headers: { ...HEADERS, 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}"` } });
   }
 
   async function messages(request, url, session) {
@@ -241,7 +266,7 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
       }
       const result = await spec.run(operator, whoIs(session), contactId, x, c);
       if (name === 'export') {
-        return new Response(JSON.stringify({ data: result.data, timeline: result.timeline }, null, 2), { status: 200, headers: { ...CONSOLE_HEADERS, 'content-type': 'application/json; charset=utf-8', 'content-disposition': `attachment; filename="rekindle-export-${contactId}.json"` } });
+        return new Response(JSON.stringify({ data: result.data, timeline: result.timeline }, null, 2), { status: 200, headers: { ...HEADERS, 'content-type': 'application/json; charset=utf-8', 'content-disposition': `attachment; filename="rekindle-export-${contactId}.json"` } });
       }
       if (name === 'erase') return redirect(`${base}/shoppers?done=erase`);
       return redirect(`${base}/shoppers/${encodeURIComponent(contactId)}?done=${name}`);
@@ -336,7 +361,9 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
     if (key === 'GET /style.css') return new Response(STYLESHEET, { status: 200, headers: { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=3600', 'x-content-type-options': 'nosniff' } });
     if (key === 'GET /sign-in') return (await sessionOf(request)) ? redirect(`${base}/overview`) : signInPage(null);
     if (key === 'POST /sign-in') return signIn(request, env, ctx);
-    const session = await sessionOf(request);
+    const embedded = await shopifySessionOf(request, url);
+    if (embedded?.refused) return refuse(401, 'Not signed in', 'The Shopify session token was refused: reopen the app from the Shopify admin. Nothing was done.');
+    const session = embedded ?? (await sessionOf(request));
     if (!session) return request.method === 'GET' ? redirect(`${base}/sign-in`) : refuse(401, 'Signed out', html`Your session has ended: <a href="${base}/sign-in">sign in</a> again. Nothing was done.`);
     if (key === 'GET /') return redirect(`${base}/overview`);
     if (key === 'POST /sign-out') {
@@ -362,6 +389,12 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
   }
 
   return { handle, base };
+}
+
+/** The console's headers, but framed by the shop's Shopify admin (and nothing else). */
+function embeddedHeaders(shop) {
+  const { 'x-frame-options': _, ...rest } = CONSOLE_HEADERS;
+  return { ...rest, 'content-security-policy': CONSOLE_HEADERS['content-security-policy'].replace("frame-ancestors 'none'", `frame-ancestors https://${shop} https://admin.shopify.com`) };
 }
 
 function decodeOrNull(segment) {
