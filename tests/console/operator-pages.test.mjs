@@ -135,6 +135,14 @@ test('lookup by email, phone, order id, the order\'s #1001 name and checkout; th
   assert.equal(await page.locator('[data-action]').count(), 0);
   const csrf = await page.inputValue('header input[name=csrf]');
   const cookie = (await ctx.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+  // The email's HTML as it went, in a sandboxed frame with its own CSP; signed out, nothing.
+  const src = await page.locator('[data-message="email"] iframe[sandbox]').first().getAttribute('src');
+  const framed = await fetch(new URL(src, base), { headers: { cookie } });
+  assert.equal(framed.status, 200);
+  assert.match(framed.headers.get('content-security-policy'), /sandbox/);
+  assert.match(await framed.text(), /<html/i);
+  assert.equal((await fetch(new URL(src, base), { redirect: 'manual' })).status, 303);
+  assert.equal((await fetch(new URL(src.replace(/[^/]+\.html$/, 'j_0000000000000000.email-9.email.0.html'), base), { headers: { cookie } })).status, 404);
   const forged = await fetch(`${page.url()}/pause`, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ csrf, confirm: 'yes' }), redirect: 'manual' });
   assert.equal(forged.status, 403);
   assert.match(await forged.text(), /Your role \(viewer\) cannot do this/);

@@ -20,7 +20,7 @@ import { checkCsrf, checkPassword, cookie, csrfToken, randomToken, readSession, 
 import { can, consoleSecret, consoleSettings, shopifySecret } from './settings.js';
 import { sessionTokenOf, verifySessionToken } from './shopify-token.js';
 import { editor, playbookBody, previewBody, rollbackConfirm } from './playbook.js';
-import { lookupBody, shopperBody } from './shoppers.js';
+import { lookupBody, sentEmailHtml, shopperBody } from './shoppers.js';
 import { signInBody } from './sign-in.js';
 import { STYLESHEET } from './style.js';
 
@@ -377,6 +377,12 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
       return health(session, await runtime.tick());
     }
     if (key === 'POST /shoppers/lookup') return lookup(request, session);
+    const sent = /^GET \/shoppers\/([^/]+)\/messages\/([^/]+)\.html$/.exec(key);
+    if (sent) {
+      // The email as it went, for its sandboxed frame on the shopper's page (the page's read was audited).
+      const emailHtml = decodeOrNull(sent[1]) && decodeOrNull(sent[2]) && (await sentEmailHtml(store, decodeOrNull(sent[1]), decodeOrNull(sent[2])));
+      return emailHtml ? new Response(emailHtml, { status: 200, headers: PREVIEW_HEADERS }) : refuse(404, 'Not found', 'There is no such message.', session);
+    }
     const shopper = /^(GET|POST) \/shoppers\/([^/]+)(?:\/([a-z]+))?$/.exec(key);
     const contactId = shopper && decodeOrNull(shopper[2]);
     if (shopper && contactId && shopper[1] === 'GET' && !shopper[3]) return shopperPage(session, contactId, url);

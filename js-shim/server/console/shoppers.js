@@ -6,6 +6,7 @@
 
 import { html, raw } from './html.js';
 import { scroller } from './layout.js';
+import { timelineLog } from '../stores/logs.js';
 
 export const LOOKUP_KINDS = [
   ['email', 'Email'],
@@ -13,6 +14,16 @@ export const LOOKUP_KINDS = [
   ['order', 'Order (id or name, e.g. #1001)'],
   ['checkout', 'Checkout token'],
 ];
+
+/** The HTML of the email sent as `actionId`, from the shopper's timeline, or null. */
+export async function sentEmailHtml(store, contactId, actionId) {
+  const { lines } = await store.readLog(timelineLog(contactId));
+  for (const line of lines) {
+    const sent = JSON.parse(line).actions?.find((a) => a.type === 'send' && a.id === actionId);
+    if (sent?.message?.email?.html) return sent.message.email.html;
+  }
+  return null;
+}
 
 /** The search form. The value goes in a POST body, never the URL (URLs reach access logs). */
 export function lookupBody({ base, session, problem = null, by = 'email', notFound = false }) {
@@ -69,26 +80,31 @@ ${scroller('Consent history', html`<table data-table="consent"><thead><tr><th sc
 </section>`;
 }
 
-function message(a) {
+/** The message as it went: the SMS text; the email's subject, its HTML in a sandboxed frame (its own URL and CSP), and its text part. */
+function message(a, frameUrl) {
   const m = a.message;
   if (!m) return '';
   if (m.sms) return html`<blockquote data-message="sms">${m.sms.text ?? m.sms}</blockquote>`;
-  if (m.email) return html`<details data-message="email"><summary>Email: ${m.email.subject}</summary><pre>${m.email.text}</pre></details>`;
+  if (m.email) {
+    return html`<details data-message="email"><summary>Email: ${m.email.subject}</summary>
+${m.email.html ? html`<iframe src="${frameUrl(a.id)}" title="The email as sent: ${m.email.subject}" sandbox width="600" height="480" loading="lazy"></iframe>` : ''}
+<pre>${m.email.text}</pre></details>`;
+  }
   return '';
 }
 
-function action(a, zones) {
+function action(a, zones, frameUrl) {
   const what = a.type === 'send' ? `sent ${a.channel}` : a.type;
-  return html`<li>${what}${a.step ? ` ${a.step} (${a.channel})` : ''}${a.journey ? html` for “${a.journey}”` : ''}${a.at ? html` at ${both(a.at, zones)}` : ''}${a.reason ? html`: ${a.reason}` : ''}${message(a)}</li>`;
+  return html`<li>${what}${a.step ? ` ${a.step} (${a.channel})` : ''}${a.journey ? html` for “${a.journey}”` : ''}${a.at ? html` at ${both(a.at, zones)}` : ''}${a.reason ? html`: ${a.reason}` : ''}${message(a, frameUrl)}</li>`;
 }
 
-function timeline(entries, zones, truncated) {
+function timeline(entries, zones, truncated, frameUrl) {
   if (entries.length === 0) return html`<p class="note">Nothing decided yet.</p>`;
   return html`<ol class="timeline" data-table="timeline">${entries.map((e) => html`<li data-event="${e.event ?? ''}">
 <p><strong>${both(e.at, zones)}</strong> · ${e.event ?? 'decision'}${e.policyVersion ? html` <span class="note">(playbook ${e.policyVersion})</span>` : ''}</p>
 <p data-sentence>${e.sentence}</p>
 ${e.note ? html`<p class="note">Note: ${e.note}</p>` : ''}
-${e.actions.length ? html`<ul>${e.actions.map((a) => action(a, zones))}</ul>` : ''}
+${e.actions.length ? html`<ul>${e.actions.map((a) => action(a, zones, frameUrl))}</ul>` : ''}
 </li>`)}</ol>${truncated ? html`<p class="note">Older entries are not shown.</p>` : ''}`;
 }
 
@@ -100,7 +116,7 @@ ${summary(v, zones, f)}
 ${actions}
 <section aria-labelledby="timeline-h"><h2 id="timeline-h">Timeline</h2>
 <p class="note">Every event and the engine's decision on it, with its explanation, oldest first.</p>
-${timeline(found.timeline, zones, found.truncated)}
+${timeline(found.timeline, zones, found.truncated, (id) => `${base}/shoppers/${encodeURIComponent(v.contactId)}/messages/${encodeURIComponent(id)}.html`)}
 </section>
 <p><a href="${base}/shoppers">Find another shopper</a></p>`;
 }
