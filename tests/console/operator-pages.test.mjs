@@ -220,6 +220,38 @@ test('a support exception with an end date holds every send until that day ends 
   await ctx.close();
 });
 
+test('an open-ended ticket holds sends until an operator closes it; preferences change through the engine', async () => {
+  clock.now = T0 + 250 * MINUTE;
+  await abandon('op-ticket', 'ticket@example.com');
+  const { ctx, page } = await signedIn('otto');
+  await find(page, 'email', 'ticket@example.com');
+  const shopperUrl = page.url();
+  await page.selectOption('[data-action="exception"] select[name=kind]', 'ticket');
+  await page.fill('[data-action="exception"] input[name=reason]', 'Asked about sizes');
+  await submit(page, '[data-action="exception"] button');
+  assert.match(await page.textContent('[data-question]'), /until it is closed/);
+  await submit(page, '[data-confirm="exception"] button');
+  clock.now += 60 * MINUTE;
+  await tick(app.url);
+  assert.equal(mailsTo('ticket@example.com').length, 0, 'held while the ticket is open');
+  await page.goto(shopperUrl);
+  await submit(page, '[data-action="close"] button');
+  await submit(page, '[data-confirm="close"] button');
+  assert.equal(await page.textContent('[data-field="exceptions"]'), 'none open');
+  await tick(app.url);
+  assert.equal(mailsTo('ticket@example.com').length, 1, 'the held email once it is closed');
+
+  await page.selectOption('[data-action="preferences"] select[name=frequency]', 'fewer');
+  await submit(page, '[data-action="preferences"] button');
+  assert.match(await page.textContent('[data-question]'), /fewer messages/);
+  await submit(page, '[data-confirm="preferences"] button');
+  assert.match(await page.textContent('[data-field="paused"]'), /frequency fewer/);
+  assert.equal(await page.locator('[data-event="preferencesChanged"]').count(), 1, 'an engine event, in the timeline');
+  const mine = (await auditEntries()).filter((e) => ['closeSupportException', 'preferences'].includes(e.action));
+  assert.deepEqual(mine.map((e) => e.actor), ['otto', 'otto']);
+  await ctx.close();
+});
+
 test('export downloads what is held; erase, confirmed, leaves nobody to find', async () => {
   clock.now = T0 + 300 * MINUTE;
   await abandon('op-erase', 'erase@example.com');
