@@ -432,8 +432,8 @@ const OPERATOR_ROUTES = [
 ];
 
 /**
- * Behind the bearer secret `secrets.operator` for now (the console's session goes in front
- * later): the caller names the person acting (`X-Rekindle-Actor`, for the audit log) and their
+ * Behind the bearer secret `secrets.operator` (the console calls operator.js itself, as its
+ * signed-in user, without it): the caller names the person acting (`X-Rekindle-Actor`, for the audit log) and their
  * role (`X-Rekindle-Role`: viewer, the default, or operator).
  */
 async function operatorApi(s, request, rest, url) {
