@@ -345,8 +345,12 @@ test('a viewer checks an edit but cannot publish or roll back', async () => {
   const { ctx, page } = await signedIn('vera');
   await page.goto(`${base}/playbook`);
   assert.equal(await page.locator('[data-table="versions"] button').count(), 0, 'no rollback button');
+  const policy = JSON.parse(await page.inputValue('textarea[name=policy]'));
+  policy.version = 'vera-edit';
+  await page.fill('textarea[name=policy]', JSON.stringify(policy));
   await submit(page, '[data-form="edit"] button');
-  assert.equal(await page.locator('[data-form="publish"]').count(), 0);
+  assert.equal(await page.locator('[data-path="$.version"]').count(), 1, 'she sees the diff');
+  assert.equal(await page.locator('[data-form="publish"]').count(), 0, 'but no publish form');
   const cookie = (await ctx.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
   const csrf = await page.inputValue('header input[name=csrf]');
   const post = (path, body) => fetch(`${base}/${path}`, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ csrf, ...body }) });
@@ -377,8 +381,15 @@ test('the new pages run no script, escape every hostile string, and pass axe-cor
     await check('confirm');
     await page.goto(`${base}/playbook`);
     await check('playbook');
+    const policy = JSON.parse(await page.inputValue('textarea[name=policy]'));
+    await page.fill('textarea[name=policy]', JSON.stringify({ ...policy, version: 'axe-edit', holdoutPercent: 20 }));
     await submit(page, '[data-form="edit"] button');
+    assert.equal(await page.locator('[data-form="publish"]').count(), 1);
     await check('playbook-preview');
+    await page.fill('textarea[name=policy]', JSON.stringify({ ...policy, holdoutPercent: 300 }));
+    await submit(page, '[data-form="edit"] button');
+    assert.ok(await page.locator('[data-problem]').count() >= 1);
+    await check('playbook-errors');
     assert.deepEqual(ctx.dialogs, []);
     await ctx.close();
   }

@@ -21,14 +21,16 @@ export function delay(minutes) {
   return `${days} days${hours ? ` ${hours} h` : ''}`;
 }
 
+// The engine's step conditions (src/policy/mod.rs `Conditions`) in words; one unknown here is shown as it is.
 const CONDITION_WORDS = {
-  unlessOpened: (v) => (v ? 'unless an earlier message was opened' : null),
-  unlessClicked: (v) => (v ? 'unless an earlier message was clicked' : null),
+  unlessOpened: (v) => (v ? 'only if no earlier message of the cart was opened' : null),
+  ifClicked: (v) => (v ? 'only if an earlier message of the cart was clicked' : null),
+  minCartMinor: (v, f) => `carts from ${f.money(v)}`,
 };
 
-function conditions(step) {
+function conditions(step, f) {
   const c = step.conditions ?? {};
-  const said = Object.entries(c).map(([k, v]) => (CONDITION_WORDS[k] ? CONDITION_WORDS[k](v) : `${k}: ${JSON.stringify(v)}`)).filter(Boolean);
+  const said = Object.entries(c).map(([k, v]) => (CONDITION_WORDS[k] ? CONDITION_WORDS[k](v, f) : `${k}: ${JSON.stringify(v)}`)).filter(Boolean);
   return said.length ? said.join('; ') : '—';
 }
 
@@ -41,7 +43,7 @@ function segment(s) {
 function stepsTable(live, f) {
   return html`${live.playbooks.map((p, i) => html`<h3>${p.name} <span class="note">(${segment(p.segment)})</span></h3>
 ${scroller(`Steps of ${p.name}`, html`<table data-table="steps" data-playbook="${i}"><thead><tr><th scope="col">Step</th><th scope="col">When</th><th scope="col">Channel</th><th scope="col">Angle</th><th scope="col">Conditions</th><th scope="col">Incentive</th><th scope="col">Template</th></tr></thead>
-<tbody>${p.steps.map((s) => html`<tr data-step="${s.key}"><td>${s.key}</td><td>${delay(s.delayMinutes)} after leaving</td><td>${s.channel === 'sms' ? 'SMS' : s.channel}</td><td>${s.angle}${s.fallbackAngle ? ` (else ${s.fallbackAngle})` : ''}</td><td>${conditions(s)}</td><td>${s.offerIncentive ? 'the best incentive the ladder allows' : '—'}</td><td><code>${s.template}</code></td></tr>`)}</tbody></table>`)}`)}
+<tbody>${p.steps.map((s) => html`<tr data-step="${s.key}"><td>${s.key}</td><td>${delay(s.delayMinutes)} after leaving</td><td>${s.channel === 'sms' ? 'SMS' : s.channel}</td><td>${s.angle}${s.fallbackAngle ? ` (else ${s.fallbackAngle})` : ''}</td><td>${conditions(s, f)}</td><td>${s.offerIncentive ? 'the best incentive the ladder allows' : '—'}</td><td><code>${s.template}</code></td></tr>`)}</tbody></table>`)}`)}
 <p class="note">Holdout ${live.holdoutPercent}% (no message: the comparison group); caps ${(live.caps ?? []).map((c) => `${c.max} ${c.channel} per ${c.windowHours} h`).join(', ') || 'none'}; incentives at most ${live.incentives?.maxDiscountPercent ?? '—'}% off; store zone ${live.storeTimeZone ?? 'UTC'}.</p>`;
 }
 
@@ -82,7 +84,9 @@ function simulationTable(simulation, f) {
 
 /** What a checked edit changes, the simulated comparison, and (for an operator) the publish form, its confirmation. */
 export function previewBody({ base, session, text, expected, preview, f }) {
-  const publish = session.can('publish')
+  const publish = preview.diff.length === 0
+    ? html`<p class="note">Nothing to publish: the edit is the live playbook.</p>`
+    : session.can('publish')
     ? html`<form method="post" action="${base}/playbook/publish" data-form="publish"><input type="hidden" name="csrf" value="${session.csrf}"><input type="hidden" name="expected" value="${expected}"><input type="hidden" name="policy" value="${text}">
 <p>Publishing makes version <strong>${preview.version}</strong> the one every next decision uses. If someone publishes first, nothing is published and you are asked to compare again.</p>
 <button class="primary" type="submit">Publish version ${preview.version}</button> <a href="${base}/playbook">Cancel</a></form>`
