@@ -12,9 +12,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from '../../examples/demo/browser.mjs';
 import { fakeSendgrid, fakeTwilio } from '../server/fake-providers.mjs';
-import { SENDGRID_KEY, TWILIO, abandonedCheckout, postShopify, server, shopifySample, startServer, testPolicy, tick } from '../server/harness.mjs';
+import { SENDGRID_KEY, TWILIO, abandonedCheckout, postShopify, server, serverNode, shopifySample, startServer, testPolicy, tick } from '../server/harness.mjs';
 
 const artifacts = fileURLToPath(new URL('../artifacts/', import.meta.url));
+// The native simulator `cargo test` builds before the node suites run (scripts/test.sh).
+const SIMULATOR = fileURLToPath(new URL('../../target/debug/rekindle', import.meta.url));
 const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const T0 = Date.parse('2026-11-27T15:00:00Z'); // 10:00 in New York, the test shop's zone
@@ -339,6 +341,38 @@ test('publish: checked, diffed, confirmed; the next decision uses it; a stale ed
   const audit = await page.locator('[data-table="audit"] tbody tr').evaluateAll((rows) => rows.map((r) => [r.dataset.action, r.querySelector('[data-actor]').textContent]));
   assert.deepEqual(audit.filter(([a]) => a === 'publish' || a === 'rollback').slice(0, 2), [['rollback', 'otto'], ['publish', 'otto']]);
   await ctx.close();
+});
+
+test('with the native simulator (Node), the check compares both playbooks on the same synthetic shoppers', async () => {
+  const users = [{ name: 'otto', role: 'operator', passwordHash: await server.hashPassword(PASSWORDS.otto, { iterations: 1000 }) }];
+  const simulating = await startServer({
+    store: server.memoryStore(), clock, twilio, sendgrid,
+    secrets: { console: 'console-secret-of-at-least-32-characters!' },
+    console: server.operatorConsole({ timeZone: 'America/Chicago', users }),
+    simulate: serverNode.cliSimulator({ binary: SIMULATOR, shoppers: 200 }),
+  });
+  const ctx = await context();
+  const page = await ctx.newPage();
+  try {
+    await page.goto(`${simulating.url}/console/sign-in`);
+    await page.fill('input[name=name]', 'otto');
+    await page.fill('input[name=password]', PASSWORDS.otto);
+    await submit(page, 'button[type=submit]');
+    await page.goto(`${simulating.url}/console/playbook`);
+    const policy = JSON.parse(await page.inputValue('textarea[name=policy]'));
+    policy.version = 'email-only';
+    policy.playbooks[0].steps = policy.playbooks[0].steps.filter((s) => s.channel === 'email');
+    await page.fill('textarea[name=policy]', JSON.stringify(policy));
+    await submit(page, '[data-form="edit"] button');
+    const heads = await page.locator('[data-table="simulation"] thead th').allTextContents();
+    assert.deepEqual(heads.slice(1), ['live', 'candidate']);
+    const messages = await page.locator('[data-table="simulation"] [data-metric="messages"] td').allTextContents();
+    assert.equal(messages.length, 2);
+    assert.notEqual(messages[0], messages[1], 'without the SMS step, fewer messages');
+  } finally {
+    await ctx.close();
+    await simulating.close();
+  }
 });
 
 test('a viewer checks an edit but cannot publish or roll back', async () => {
