@@ -306,6 +306,12 @@ export interface ConsoleOptions {
   sessionTtlMs?: number;
   /** Failed sign-ins allowed per window: default 5 per name and 20 per client address per 15 minutes. */
   signIn?: { perName?: { limit: number; windowMs: number }; perAddress?: { limit: number; windowMs: number } };
+  /**
+   * Inside the Shopify admin: Shopify's session token (App Bridge's `id_token`, or `Authorization:
+   * Bearer`) authenticates instead of the password, verified with `secrets.shopify` (the app's
+   * secret): `aud` must be `apiKey` and `dest` the `shop`. Staff so signed in get `role` (default 'viewer').
+   */
+  shopify?: { apiKey: string; shop: string; role?: 'viewer' | 'operator' };
 }
 /** Opaque: hand it to `createHandler({ console })`. */
 export interface OperatorConsole { readonly checkSecrets: unknown; readonly mount: unknown }

@@ -127,8 +127,16 @@ fn shopify_order_sample_keeps_its_64_bit_id_exact() {
     .unwrap();
     let routed = &out.routed[0];
     assert_eq!(routed.contact_id, None, "an order alone creates no contact");
-    // Its only link is the order id, for refunds (only known contacts are ever linked).
-    assert_eq!(routed.links, [ingest::key(SALT, KeyKind::Order, "820982911946154508")]);
+    // Its links are the order id, for refunds, and its name ("#9999"), for support's search
+    // (only known contacts are ever linked).
+    assert_eq!(
+        routed.links,
+        [ingest::key(SALT, KeyKind::Order, "820982911946154508"), ingest::key(SALT, KeyKind::OrderName, "9999")]
+    );
+    for typed in ["#9999", "9999", " # 9999 "] {
+        assert_eq!(ingest::lookup_key("orderName", typed, SALT, None).unwrap(), routed.links[1], "{typed:?}");
+    }
+    assert_ne!(ingest::lookup_key("order", "9999", SALT, None).unwrap(), routed.links[1], "an order id is not a name");
     let EventBody::OrderPlaced(o) = &as_engine_input(&routed.events[0]).body else {
         panic!()
     };

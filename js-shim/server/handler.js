@@ -50,11 +50,11 @@ export function createHandler(options) {
       // Requests refused by rate in this process, for the console's Health page.
       const refusals = { beacon: 0, signIn: 0 };
       // The console (console/index.js) is handed in, not imported: a deployment without it bundles none of it.
+      const operator = createOperator({ runtime, salt: o.secrets.salt, now, simulate: o.simulate ?? null, policy: o.policy });
       const operatorConsole = o.console ? o.console.mount({
-        secrets: o.secrets, basePath: settings.basePath, maxOverdueMs: settings.maxOverdueMs, rekindle: o.rekindle, runtime,
+        secrets: o.secrets, basePath: settings.basePath, maxOverdueMs: settings.maxOverdueMs, rekindle: o.rekindle, runtime, operator,
         store: o.store, now, readBody, clientAddress: o.clientAddress, refusals, log: o.log,
       }) : null;
-      const operator = createOperator({ runtime, salt: o.secrets.salt, now, simulate: o.simulate ?? null, policy: o.policy });
       return { o, settings, beacon, shopHosts, linkSecret, now, runtime, operator, refusals, console: operatorConsole, maxBytes: o.maxBodyBytes ?? 1024 * KIB };
     })();
     ready.catch(() => {
@@ -432,8 +432,8 @@ const OPERATOR_ROUTES = [
 ];
 
 /**
- * Behind the bearer secret `secrets.operator` for now (the console's session goes in front
- * later): the caller names the person acting (`X-Rekindle-Actor`, for the audit log) and their
+ * Behind the bearer secret `secrets.operator` (the console calls operator.js itself, as its
+ * signed-in user, without it): the caller names the person acting (`X-Rekindle-Actor`, for the audit log) and their
  * role (`X-Rekindle-Role`: viewer, the default, or operator).
  */
 async function operatorApi(s, request, rest, url) {

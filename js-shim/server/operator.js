@@ -77,9 +77,10 @@ export function createOperator({ runtime, salt, now = Date.now, simulate = null,
   async function lookup(who, { by, value, region } = {}) {
     allow(who, 'viewer');
     if (!LOOKUPS.has(by)) throw new OperatorError(400, 'INVALID_FIELD', 'by: one of email, phone, order, checkout', '$.by');
-    if (typeof value !== 'string' || value.trim() === '') throw new OperatorError(400, 'INVALID_FIELD', 'value: the email, phone, order id or checkout token to look for', '$.value');
-    const key = rekindle.lookupKey(by, value, salt, region);
-    const contactId = await store.resolve([key]);
+    if (typeof value !== 'string' || value.trim() === '') throw new OperatorError(400, 'INVALID_FIELD', 'value: the email, phone, order id or name (#1001) or checkout token to look for', '$.value');
+    // An order is found by the platform's id or by the name the shopper was told ("#1001").
+    const keys = by === 'order' ? [rekindle.lookupKey('order', value, salt), rekindle.lookupKey('orderName', value, salt)] : [rekindle.lookupKey(by, value, salt, region)];
+    const contactId = await store.resolve(keys);
     // The kind of search, never what was searched for: the audit log outlives the shopper.
     await audit(who, 'lookup', { by, found: contactId !== null, ...(contactId ? { contactId } : {}) });
     if (!contactId) return { found: false };

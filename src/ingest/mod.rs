@@ -138,6 +138,8 @@ pub enum KeyKind {
     Anonymous,
     /// A platform order id: how a refund, which names only its order, finds the contact.
     Order,
+    /// The order's name as the shop shows it to the shopper and support ("#1001"), without "#".
+    OrderName,
 }
 
 impl KeyKind {
@@ -149,6 +151,7 @@ impl KeyKind {
             KeyKind::Token => "token",
             KeyKind::Anonymous => "anon",
             KeyKind::Order => "order",
+            KeyKind::OrderName => "ordername",
         }
     }
 }
@@ -166,20 +169,28 @@ pub fn key(salt: &str, kind: KeyKind, value: &str) -> String {
 
 /// The index key an operator's search finds a contact by (the console, issue 19): the same
 /// salted hash ingest linked the contact under, so no address is ever listed or stored in
-/// clear. `what`: "email", "phone" (E.164, or national with `region`), "order" or "checkout".
+/// clear. `what`: "email", "phone" (E.164, or national with `region`), "order" (the platform's
+/// order id), "orderName" (the name the shopper was told, "#1001") or "checkout".
 pub fn lookup_key(what: &str, value: &str, salt: &str, region: Option<&str>) -> Result<String> {
     let value = value.trim();
     let (kind, normalised) = match what {
         "email" => (KeyKind::Email, normalise_email(value).ok_or_else(|| Error::new(Code::InvalidEmail, "$.email", "not an email address"))?),
         "phone" => (KeyKind::Phone, normalise_phone(value, region).ok_or_else(|| Error::new(Code::InvalidPhone, "$.phone", "not a valid phone number"))?),
         "order" => (KeyKind::Order, value.trim_start_matches('#').to_string()),
+        "orderName" => (KeyKind::OrderName, order_name(value)),
         "checkout" => (KeyKind::Token, value.to_string()),
-        other => return Err(Error::new(Code::InvalidField, "$.by", format!("cannot look a shopper up by {other:?} (email, phone, order, checkout)"))),
+        other => return Err(Error::new(Code::InvalidField, "$.by", format!("cannot look a shopper up by {other:?} (email, phone, order, orderName, checkout)"))),
     };
     if normalised.is_empty() {
         return Err(Error::new(Code::InvalidField, format!("$.{what}"), "must not be empty"));
     }
     Ok(key(salt, kind, &normalised))
+}
+
+/// An order's name as support types it: "#1001", "1001" and " #1001 " are one order; case too
+/// (a shop's prefix or suffix, "EU-1001-b", is kept but not case-sensitive).
+pub fn order_name(value: &str) -> String {
+    value.trim().trim_start_matches('#').trim().to_lowercase()
 }
 
 /// A pseudonymous contact id derived from one identity.

@@ -6,7 +6,7 @@
 //! the abandonment (docs/compliance.md), and every step is re-checked when due, so a checkout that
 //! turns into an order minutes later costs nothing.
 
-use super::{contact_id, key, minor_units, normalise_email, normalise_phone};
+use super::{contact_id, key, minor_units, normalise_email, normalise_phone, order_name};
 use super::{DataRequest, Ingested, KeyKind, Routed};
 use crate::common::cart::{Cart, LineItem, Stage};
 use crate::common::channel::Channel;
@@ -544,6 +544,9 @@ struct Order {
     updated_at: Option<String>,
     #[serde(default)]
     customer: Option<Customer>,
+    /// The name the shopper and support know the order by ("#1001").
+    #[serde(default)]
+    name: Option<String>,
 }
 
 fn order(o: Order, id: &str, salt: &str, placed: bool) -> Result<Option<Routed>> {
@@ -607,7 +610,9 @@ fn order(o: Order, id: &str, salt: &str, placed: bool) -> Result<Option<Routed>>
     // A placed order becomes a key of its contact, for the refunds that name only the order.
     let mut routed = identity.route(salt, tokens, false, event);
     if placed {
-        routed.links = vec![order_key];
+        // The order's name too, so support can find the shopper by the "#1001" of their email.
+        let name = o.name.as_deref().map(order_name).filter(|n| !n.is_empty());
+        routed.links = std::iter::once(order_key).chain(name.map(|n| key(salt, KeyKind::OrderName, &n))).collect();
     } else {
         // A cancellation finds the contact its order was linked to first.
         routed.links = vec![];

@@ -313,11 +313,11 @@ test('keyboard: skip link first, then the navigation; Enter follows a link; focu
   const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
   assert.equal(outline, 'solid', 'the focused link is outlined');
   const order = [];
-  for (let i = 0; i < 4; i += 1) {
+  for (let i = 0; i < 6; i += 1) {
     await page.keyboard.press('Tab');
     order.push(await page.evaluate(() => document.activeElement.textContent.trim()));
   }
-  assert.deepEqual(order, ['Overview', 'Messages', 'Health', 'Sign out']);
+  assert.deepEqual(order, ['Overview', 'Shoppers', 'Playbook', 'Messages', 'Health', 'Sign out']);
   await page.keyboard.press('Shift+Tab'); // back to Health
   await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
   assert.equal(new URL(page.url()).pathname, '/console/health');

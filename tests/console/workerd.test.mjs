@@ -33,7 +33,7 @@ const WORKER = `
 let mf;
 after(async () => mf?.dispose());
 
-test('workerd: sign-in with a default-strength hash, then the overview and health pages', async () => {
+test('workerd: sign-in with a default-strength hash, then every page, and a search', async () => {
   const { outputFiles } = await esbuild.build({
     stdin: { contents: WORKER, resolveDir: dist, loader: 'js' },
     bundle: true, write: false, format: 'esm', platform: 'neutral',
@@ -60,11 +60,18 @@ test('workerd: sign-in with a default-strength hash, then the overview and healt
   const signed = await post('pw-ken');
   assert.equal(signed.status, 303);
   const session = signed.headers.getSetCookie().find((c) => c.startsWith('rekindle-console=')).split(';')[0];
-  for (const page of ['overview', 'messages', 'messages/gallery', 'health']) {
+  for (const page of ['overview', 'shoppers', 'playbook', 'messages', 'messages/gallery', 'health']) {
     const r = await mf.dispatchFetch(`https://rekindle.test/console/${page}`, { headers: { cookie: session } });
     assert.equal(r.status, 200, page);
     const text = await r.text();
     if (page === 'health') assert.match(text, /Engine/);
     if (page === 'messages/gallery') assert.match(text, /data-subject/, 'the engine renders the gallery inside workerd');
+    if (page === 'playbook') assert.match(text, /data-step="email-1"/, 'the live playbook as a table inside workerd');
   }
+  // A search through the salted keys inside workerd: nobody is known, and it says so.
+  const shoppers = await (await mf.dispatchFetch('https://rekindle.test/console/shoppers', { headers: { cookie: session } })).text();
+  const token = /name="csrf" value="([^"]+)"/.exec(shoppers)[1];
+  const search = await mf.dispatchFetch('https://rekindle.test/console/shoppers/lookup', { method: 'POST', headers: { cookie: session, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ csrf: token, by: 'order', value: '#1001' }).toString() });
+  assert.equal(search.status, 404);
+  assert.match(await search.text(), /data-not-found/);
 });

@@ -5,6 +5,8 @@
 // actions from the runtime.
 
 import { addressKey, clientAddressOf } from '../client-address.js';
+import { OperatorError } from '../operator.js';
+import { ACTIONS, actionForms, confirmBody, endOfDay } from './actions.js';
 import { rateLimiter } from '../rate-limit.js';
 import { formats } from './format.js';
 import { LOCALES, PREVIEW_HEADERS, galleryBody, sampleSends } from './gallery.js';
@@ -15,7 +17,10 @@ import { messageRows, messagesBody } from './messages.js';
 import { day, withinDays } from './outcome-log.js';
 import { overviewBody, overviewData } from './overview.js';
 import { checkCsrf, checkPassword, cookie, csrfToken, randomToken, readSession, sessionCookieValue, setCookie } from './session.js';
-import { can, consoleSecret, consoleSettings } from './settings.js';
+import { can, consoleSecret, consoleSettings, shopifySecret } from './settings.js';
+import { sessionTokenOf, verifySessionToken } from './shopify-token.js';
+import { editor, playbookBody, previewBody, rollbackConfirm } from './playbook.js';
+import { lookupBody, sentEmailHtml, shopperBody } from './shoppers.js';
 import { signInBody } from './sign-in.js';
 import { STYLESHEET } from './style.js';
 
@@ -35,20 +40,44 @@ const FORM_BYTES = 8 * 1024;
 export function operatorConsole(options) {
   const checked = consoleSettings(options);
   return {
-    checkSecrets: (secrets) => consoleSecret(secrets),
-    mount: (deployment) => createConsole({ ...deployment, settings: { ...checked, secret: consoleSecret(deployment.secrets) } }),
+    checkSecrets: (secrets) => {
+      consoleSecret(secrets);
+      shopifySecret(secrets, checked.shopify);
+    },
+    mount: (deployment) => createConsole({ ...deployment, settings: { ...checked, secret: consoleSecret(deployment.secrets), shopifySecret: shopifySecret(deployment.secrets, checked.shopify) } }),
   };
 }
 
-function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, store, now, readBody, clientAddress, refusals, log }) {
+function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, operator, store, now, readBody, clientAddress, refusals, log }) {
   const base = `${basePath}/console`;
   const f = formats(settings);
   const limits = { perName: rateLimiter(settings.signIn.perName), perAddress: rateLimiter(settings.signIn.perAddress) };
 
-  const respond = (status, body, headers = {}) => new Response(body, { status, headers: { 'content-type': 'text/html; charset=utf-8', ...CONSOLE_HEADERS, ...headers } });
-  const redirect = (to, headers = {}) => new Response(null, { status: 303, headers: { location: to, ...CONSOLE_HEADERS, ...headers } });
+  // Embedded in the Shopify admin, the console may be framed by the shop's admin (and only it).
+  const HEADERS = settings.shopify ? embeddedHeaders(settings.shopify.shop) : CONSOLE_HEADERS;
+  const respond = (status, body, headers = {}) => new Response(body, { status, headers: { 'content-type': 'text/html; charset=utf-8', ...HEADERS, ...headers } });
+  const redirect = (to, headers = {}) => new Response(null, { status: 303, headers: { location: to, ...HEADERS, ...headers } });
   const show = (status, title, body, session, current, headers) => respond(status, page({ base, title, body, session, current }), headers);
   const refuse = (status, title, message, session = null) => show(status, title, html`<p class="error" role="alert">${message}</p>`, session);
+
+  /**
+   * A staff member in the Shopify admin, by Shopify's session token: null when there is none,
+   * `{ refused }` when one was given and is not this app's for this shop now (forged, expired,
+   * another shop's). The CSRF token is bound to the admin session (`sid`), which outlives each
+   * one-minute token, so a form rendered under one token posts under the next.
+   */
+  async function shopifySessionOf(request, url) {
+    const token = settings.shopify && sessionTokenOf(request, url);
+    if (!token) return null;
+    const { claims, refused } = await verifySessionToken(token, { apiKey: settings.shopify.apiKey, secret: settings.shopifySecret, shop: settings.shopify.shop, nowMs: now() });
+    if (refused) {
+      log?.('warn', 'console session token refused', { reason: refused });
+      return { refused };
+    }
+    const sid = `shopify:${claims.sid ?? claims.jti ?? claims.sub}`;
+    const role = settings.shopify.role;
+    return { name: `Shopify staff ${claims.sub ?? ''}`.trim(), role, sid, csrf: await csrfToken(settings.secret, sid), can: (ability) => can(role, ability), shopify: true };
+  }
 
   /** The signed-in operator, as configured now (a user removed from the settings is signed out). */
   async function sessionOf(request) {
@@ -96,7 +125,7 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, st
     }
     const value = await sessionCookieValue(settings.secret, user.name, now() + settings.sessionTtlMs);
     log?.('info', 'console sign-in', { role: user.role });
-    const headers = new Headers({ location: `${base}/overview`, ...CONSOLE_HEADERS });
+    const headers = new Headers({ location: `${base}/overview`, ...HEADERS });
     headers.append('set-cookie', setCookie(SESSION, value, base, Math.floor(settings.sessionTtlMs / 1000)));
     headers.append('set-cookie', setCookie(SIGN_IN, '', base, 0));
     return new Response(null, { status: 303, headers });
@@ -126,9 +155,9 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, st
 
   async function overviewCsv(request, url) {
     const { r, problem } = range(url);
-    if (problem) return new Response(problem, { status: 400, headers: { 'content-type': 'text/plain; charset=utf-8', ...CONSOLE_HEADERS } });
+    if (problem) return new Response(problem, { status: 400, headers: { 'content-type': 'text/plain; charset=utf-8', ...HEADERS } });
     const name = `rekindle-report${r.from ? `-from-${r.from}` : ''}${r.to ? `-to-${r.to}` : ''}.csv`;
-    return new Response(rekindle.reportCsv(await logText(r)), { status: 200, headers: { ...CONSOLE_HEADERS, 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}"` } });
+    return new Response(rekindle.reportCsv(await logText(r)), { status: 200, headers: { ...HEADERS, 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}"` } });
   }
 
   async function messages(request, url, session) {
@@ -169,12 +198,160 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, st
     return new Response(send.message.email.html, { status: 200, headers: PREVIEW_HEADERS });
   }
 
+  // ---------- shoppers: lookup, the timeline, and the operator's actions (operator.js acts) ----------
+
+  /** The signed-in operator as operator.js's caller: the audit log names them. */
+  const whoIs = (session) => ({ actor: session.name, role: session.role });
+
+  /** An operator.js refusal as a page: its message, code and JSON path. */
+  function operatorProblem(error, session) {
+    if (!(error instanceof OperatorError)) throw error;
+    return show(error.status, 'Not done', html`<p class="error" role="alert" data-problem data-code="${error.code}"${error.path ? html` data-path="${error.path}"` : ''}>${error.message} <small>(${error.code}${error.path ? ` at ${error.path}` : ''})</small>: nothing was done.</p><p><a href="${base}/shoppers">Back to shoppers</a></p>`, session, 'shoppers');
+  }
+
+  function shoppers(request, url, session) {
+    const done = url.searchParams.get('done') === 'erase' ? html`<p class="ok" role="status" data-done>${ACTIONS.erase.done}</p>` : '';
+    return show(200, 'Shoppers', html`${done}${lookupBody({ base, session })}`, session, 'shoppers');
+  }
+
+  async function lookup(request, session) {
+    const { refused, fields } = await action(request, session, 'read');
+    if (refused) return refused;
+    const by = fields.get('by') ?? '';
+    try {
+      const found = await operator.lookup(whoIs(session), { by, value: fields.get('value') ?? '' });
+      if (found.found) return redirect(`${base}/shoppers/${encodeURIComponent(found.shopper.contactId)}`);
+      return show(404, 'Shoppers', lookupBody({ base, session, by, notFound: true }), session, 'shoppers');
+    } catch (error) {
+      if (!(error instanceof OperatorError || error?.name === 'RekindleError')) throw error;
+      return show(400, 'Shoppers', lookupBody({ base, session, by, problem: `That is not a valid ${by}: ${error.message}` }), session, 'shoppers');
+    }
+  }
+
+  async function shopperPage(session, contactId, url) {
+    let found;
+    try {
+      found = await operator.shopper(whoIs(session), contactId);
+    } catch (error) {
+      return operatorProblem(error, session);
+    }
+    const done = ACTIONS[url.searchParams.get('done')]?.done ?? null;
+    const title = found.shopper.firstName ? `Shopper: ${found.shopper.firstName}` : 'Shopper';
+    return show(200, title, shopperBody({ base, session, found, f, done, actions: actionForms({ base, session, shopper: found.shopper }) }), session, 'shoppers');
+  }
+
+  /** An action on a shopper: asked, then confirmed (each post with its CSRF token and the role's ability). */
+  async function shopperAction(request, session, contactId, name) {
+    const { refused, fields } = await action(request, session, 'act');
+    if (refused) return refused;
+    const spec = ACTIONS[name];
+    const x = Object.fromEntries(spec.fields.map((k) => [k, (fields.get(k) ?? '').trim()]));
+    const current = await store.load(contactId);
+    if (!current) return refuse(404, 'Not found', 'No shopper has this id.', session);
+    const journeys = rekindle.shopperView(current.state).journeys;
+    const c = {
+      journey: (id) => journeys.find((j) => j.id === id)?.name ?? id,
+      day: (d) => `the end of ${d} (${settings.timeZone})`,
+      endOf: (d, path) => {
+        if (!d) return undefined;
+        const at = endOfDay(d, settings.timeZone);
+        if (!at) throw new OperatorError(400, 'INVALID_TIMESTAMP', `${path.slice(2)}: a day, as YYYY-MM-DD`, path);
+        return at;
+      },
+    };
+    try {
+      if (fields.get('confirm') !== 'yes') {
+        for (const k of ['until', 'pausedUntil']) if (k in x) c.endOf(x[k], `$.${k}`); // a bad day is said before confirming
+        return show(200, 'Confirm', confirmBody({ base, session, contactId, name, fields: x, question: spec.ask(x, c) }), session, 'shoppers');
+      }
+      const result = await spec.run(operator, whoIs(session), contactId, x, c);
+      if (name === 'export') {
+        return new Response(JSON.stringify({ data: result.data, timeline: result.timeline }, null, 2), { status: 200, headers: { ...HEADERS, 'content-type': 'application/json; charset=utf-8', 'content-disposition': `attachment; filename="rekindle-export-${contactId}.json"` } });
+      }
+      if (name === 'erase') return redirect(`${base}/shoppers?done=erase`);
+      return redirect(`${base}/shoppers/${encodeURIComponent(contactId)}?done=${name}`);
+    } catch (error) {
+      return operatorProblem(error, session);
+    }
+  }
+
+  // ---------- the playbook: read, edit, check, publish, roll back (operator.js does each) ----------
+
+  const PUBLISHED = { publish: 'Published: the next decision uses it.', rollback: 'Rolled back: the next decision uses it.' };
+
+  async function playbookPage(request, url, session, { status = 200, edit = null, done = PUBLISHED[url?.searchParams.get('done')] ?? null } = {}) {
+    const who = whoIs(session);
+    const body = playbookBody({ base, session, book: await operator.playbook(who), audit: await operator.audit(who, { limit: 50 }), f, done, edit });
+    return show(status, 'Playbook', body, session, 'playbook');
+  }
+
+  /** The textarea's JSON, or the problem with it at `$` (the engine's paths start there). */
+  function parsePolicy(text) {
+    try {
+      return { candidate: JSON.parse(text) };
+    } catch (error) {
+      return { problems: [{ code: 'MALFORMED_JSON', path: '$', message: `not JSON: ${error.message}` }] };
+    }
+  }
+
+  async function playbookPreview(request, session) {
+    const { refused, fields } = await action(request, session, 'read');
+    if (refused) return refused;
+    const text = fields.get('policy') ?? '';
+    const expected = Number(fields.get('expected'));
+    const parsed = parsePolicy(text);
+    const preview = parsed.problems ? { ok: false, problems: parsed.problems } : await operator.preview(whoIs(session), parsed.candidate);
+    if (!preview.ok) return playbookPage(request, null, session, { status: 400, edit: editor({ base, session, text, expected, problems: preview.problems }) });
+    return show(200, 'Check the edit', previewBody({ base, session, text, expected, preview, f }), session, 'playbook');
+  }
+
+  async function playbookPublish(request, session) {
+    const { refused, fields } = await action(request, session, 'publish');
+    if (refused) return refused;
+    const text = fields.get('policy') ?? '';
+    const expected = Number(fields.get('expected'));
+    const parsed = parsePolicy(text);
+    if (parsed.problems) return playbookPage(request, null, session, { status: 400, edit: editor({ base, session, text, expected, problems: parsed.problems }) });
+    try {
+      await operator.publish(whoIs(session), parsed.candidate, { expected: Number.isSafeInteger(expected) ? expected : undefined });
+    } catch (error) {
+      if (!(error instanceof OperatorError)) throw error;
+      const problems = error.problems ?? [{ code: error.code, path: error.path ?? '$', message: error.message }];
+      return playbookPage(request, null, session, { status: error.status, edit: editor({ base, session, text, expected, problems }) });
+    }
+    return redirect(`${base}/playbook?done=publish`);
+  }
+
+  async function playbookRollback(request, session) {
+    const { refused, fields } = await action(request, session, 'publish');
+    if (refused) return refused;
+    const publication = Number(fields.get('publication'));
+    const expected = Number(fields.get('expected'));
+    try {
+      if (fields.get('confirm') !== 'yes') {
+        const target = (await operator.playbook(whoIs(session))).versions.find((v) => v.publication === publication);
+        if (!target) throw new OperatorError(404, 'NO_SUCH_PUBLICATION', `no publication ${publication}`, '$.publication');
+        return show(200, 'Confirm', rollbackConfirm({ base, session, target, expected }), session, 'playbook');
+      }
+      await operator.rollback(whoIs(session), { publication, expected: Number.isSafeInteger(expected) ? expected : undefined });
+    } catch (error) {
+      if (!(error instanceof OperatorError)) throw error;
+      return show(error.status, 'Not done', html`<p class="error" role="alert" data-problem data-code="${error.code}">${error.message} <small>(${error.code})</small>: nothing was published.</p><p><a href="${base}/playbook">Back to the playbook</a></p>`, session, 'playbook');
+    }
+    return redirect(`${base}/playbook?done=rollback`);
+  }
+
   const PAGES = {
     'GET /overview': overview,
     'GET /overview.csv': overviewCsv,
     'GET /messages': messages,
     'GET /messages/gallery': gallery,
     'GET /health': (request, url, session) => health(session),
+    'GET /shoppers': shoppers,
+    'GET /playbook': playbookPage,
+    'POST /playbook/preview': (request, url, session) => playbookPreview(request, session),
+    'POST /playbook/publish': (request, url, session) => playbookPublish(request, session),
+    'POST /playbook/rollback': (request, url, session) => playbookRollback(request, session),
   };
 
   /** `path` is the route path (under basePath): `/console` or `/console/...`. */
@@ -184,7 +361,9 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, st
     if (key === 'GET /style.css') return new Response(STYLESHEET, { status: 200, headers: { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=3600', 'x-content-type-options': 'nosniff' } });
     if (key === 'GET /sign-in') return (await sessionOf(request)) ? redirect(`${base}/overview`) : signInPage(null);
     if (key === 'POST /sign-in') return signIn(request, env, ctx);
-    const session = await sessionOf(request);
+    const embedded = await shopifySessionOf(request, url);
+    if (embedded?.refused) return refuse(401, 'Not signed in', 'The Shopify session token was refused: reopen the app from the Shopify admin. Nothing was done.');
+    const session = embedded ?? (await sessionOf(request));
     if (!session) return request.method === 'GET' ? redirect(`${base}/sign-in`) : refuse(401, 'Signed out', html`Your session has ended: <a href="${base}/sign-in">sign in</a> again. Nothing was done.`);
     if (key === 'GET /') return redirect(`${base}/overview`);
     if (key === 'POST /sign-out') {
@@ -197,6 +376,17 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, st
       log?.('info', 'console tick', { role: session.role });
       return health(session, await runtime.tick());
     }
+    if (key === 'POST /shoppers/lookup') return lookup(request, session);
+    const sent = /^GET \/shoppers\/([^/]+)\/messages\/([^/]+)\.html$/.exec(key);
+    if (sent) {
+      // The email as it went, for its sandboxed frame on the shopper's page (the page's read was audited).
+      const emailHtml = decodeOrNull(sent[1]) && decodeOrNull(sent[2]) && (await sentEmailHtml(store, decodeOrNull(sent[1]), decodeOrNull(sent[2])));
+      return emailHtml ? new Response(emailHtml, { status: 200, headers: PREVIEW_HEADERS }) : refuse(404, 'Not found', 'There is no such message.', session);
+    }
+    const shopper = /^(GET|POST) \/shoppers\/([^/]+)(?:\/([a-z]+))?$/.exec(key);
+    const contactId = shopper && decodeOrNull(shopper[2]);
+    if (shopper && contactId && shopper[1] === 'GET' && !shopper[3]) return shopperPage(session, contactId, url);
+    if (shopper && contactId && shopper[1] === 'POST' && Object.hasOwn(ACTIONS, shopper[3] ?? '')) return shopperAction(request, session, contactId, shopper[3]);
     const frame = /^GET \/messages\/gallery\/([a-z]{2})\/(\d{1,2})\.html$/.exec(key);
     if (frame) return galleryFrame(frame[1], Number(frame[2]));
     const handler = PAGES[key];
@@ -205,4 +395,18 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, st
   }
 
   return { handle, base };
+}
+
+/** The console's headers, but framed by the shop's Shopify admin (and nothing else). */
+function embeddedHeaders(shop) {
+  const { 'x-frame-options': _, ...rest } = CONSOLE_HEADERS;
+  return { ...rest, 'content-security-policy': CONSOLE_HEADERS['content-security-policy'].replace("frame-ancestors 'none'", `frame-ancestors https://${shop} https://admin.shopify.com`) };
+}
+
+function decodeOrNull(segment) {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
 }

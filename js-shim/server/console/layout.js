@@ -17,9 +17,11 @@ export const CONSOLE_HEADERS = {
   'cache-control': 'no-store',
 };
 
-/** The pages in the navigation, in order. Later pages (shopper lookup, playbook) join this list. */
+/** The pages in the navigation, in order. */
 export const NAV = [
   { key: 'overview', label: 'Overview' },
+  { key: 'shoppers', label: 'Shoppers' },
+  { key: 'playbook', label: 'Playbook' },
   { key: 'messages', label: 'Messages' },
   { key: 'health', label: 'Health' },
 ];

@@ -11,7 +11,7 @@ import { parseHash } from './session.js';
  */
 const ABILITIES = {
   viewer: new Set(['read']),
-  operator: new Set(['read', 'tick']),
+  operator: new Set(['read', 'tick', 'act', 'publish']),
 };
 
 export const can = (role, ability) => ABILITIES[role]?.has(ability) ?? false;
@@ -44,6 +44,27 @@ export function consoleSecret(secrets) {
   return secret;
 }
 
+/**
+ * Inside the Shopify admin (`console.shopify`): which app's session tokens are accepted (`apiKey`,
+ * their `aud`), for which shop (`dest`), and the role a staff member signed in that way gets.
+ * The tokens are signed with the app's secret: `secrets.shopify`, which the Shopify app passes.
+ */
+function shopifySettings(s) {
+  if (s === undefined) return null;
+  if (typeof s?.apiKey !== 'string' || s.apiKey === '') throw new RekindleConfigError('INVALID_OPTION', 'console.shopify.apiKey', 'required with console.shopify: the app\'s API key (the session token\'s aud)');
+  if (typeof s.shop !== 'string' || !/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(s.shop)) throw new RekindleConfigError('INVALID_OPTION', 'console.shopify.shop', 'required with console.shopify: the shop\'s myshopify.com domain (the session token\'s dest)');
+  const role = s.role ?? 'viewer';
+  if (!Object.hasOwn(ABILITIES, role)) throw new RekindleConfigError('INVALID_OPTION', 'console.shopify.role', 'must be "viewer" or "operator": the role of the shop\'s staff in the admin');
+  return { apiKey: s.apiKey, shop: s.shop, role };
+}
+
+/** The app secret that signs Shopify's session tokens, when the console accepts them. */
+export function shopifySecret(secrets, shopify) {
+  if (!shopify) return null;
+  if (typeof secrets?.shopify !== 'string' || secrets.shopify === '') throw new RekindleConfigError('MISSING_SECRET', 'secrets.shopify', 'required with console.shopify: the app\'s secret, which signs Shopify\'s session tokens');
+  return secrets.shopify;
+}
+
 /** The console's options (`operatorConsole(c)`), checked; paths name them as `console.*`. */
 export function consoleSettings(c) {
   if (c === null || typeof c !== 'object') throw new RekindleConfigError('INVALID_OPTION', 'console', 'must be an object: { users, timeZone, currency?, locale?, sessionTtlMs?, signIn? }');
@@ -72,6 +93,7 @@ export function consoleSettings(c) {
   }
   return {
     users,
+    shopify: shopifySettings(c.shopify),
     timeZone: c.timeZone,
     locale,
     currency,

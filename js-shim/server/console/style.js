@@ -44,6 +44,14 @@ button.primary{font:inherit;background:#0b5cad;color:#fff;border:0;border-radius
 .bad{color:#b3261e;font-weight:600}
 .signin{max-width:22rem;margin:4rem auto}
 .signin form{display:flex;flex-direction:column;gap:.75rem}
+textarea{font:13px/1.4 ui-monospace,Menlo,Consolas,monospace;width:100%;padding:.5rem;border:1px solid #767676;border-radius:4px;margin:.25rem 0 .75rem}
+textarea[aria-invalid=true]{border:2px solid #b3261e}
+textarea:focus-visible,summary:focus-visible{outline:3px solid #b35900;outline-offset:2px}
+.timeline{padding-left:1.25rem}
+.timeline>li{margin-bottom:.75rem;border-bottom:1px solid #e4e4df}
+.timeline p{margin:.2rem 0}
+pre,blockquote{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f6f4;border-left:3px solid #d8d8d2;margin:.25rem 0;padding:.5rem}
+h3{font-size:1rem;margin:1rem 0 .25rem}
 svg{max-width:100%;height:auto;display:block}
 svg text{font:12px system-ui,sans-serif;fill:#1a1a1a}
 .status-failed,.status-refused,.status-unknown{color:#b3261e;font-weight:600}

@@ -1,0 +1,90 @@
+// The operator console inside the Shopify admin, as the Shopify app mounts it: each shop's
+// options (`shop(shop)`) hand in `operatorConsole({ shopify: { apiKey, shop } })`, the app passes
+// its secret as `secrets.shopify`, and `<appUrl>/shops/<shop>/console/` opens with the admin's
+// session token, the shop installed by managed installation against the fake Shopify. Another
+// shop's token, a forged one and an expired one are refused.
+//
+//   node scripts/build.mjs && REKINDLE_SKIP_SETUP=1 node --test tests/shopify/console.test.mjs
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { setAbstractFetchFunc } from '@shopify/shopify-api/runtime';
+import { fakeSendgrid, fakeTwilio, closeServer } from '../server/fake-providers.mjs';
+import { SENDGRID_KEY, TEMPLATES, TWILIO, removeDir, server, serverNode, tempDir, testPolicy } from '../server/harness.mjs';
+import { browserGet as get, fakeShopify, routeToFake, sessionToken } from './fake-shopify.mjs';
+
+const shopifyApp = await import(new URL('../../pkg/dist/server/shopify.js', import.meta.url));
+
+const API_KEY = 'c1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6';
+const API_SECRET = 'shpss_console-app-secret-for-tests';
+const A = 'console-a.myshopify.com';
+const B = 'console-b.myshopify.com';
+let dir, sessions, twilio, sendgrid, shopify, http, app, appUrl;
+
+before(async () => {
+  dir = await tempDir();
+  sessions = shopifyApp.sqliteSessionStorage(Database, join(dir, 'sessions.db'));
+  twilio = await fakeTwilio(TWILIO);
+  sendgrid = await fakeSendgrid({ apiKey: SENDGRID_KEY });
+  http = createServer();
+  await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve));
+  appUrl = `http://127.0.0.1:${http.address().port}`;
+  shopify = await fakeShopify({ apiKey: API_KEY, apiSecret: API_SECRET, complianceUri: `${appUrl}/webhooks/shopify` });
+  setAbstractFetchFunc(routeToFake(shopify.origin));
+  const users = [{ name: 'otto', role: 'operator', passwordHash: await server.hashPassword('operator-password-1', { iterations: 1000 }) }];
+  app = shopifyApp.createShopifyApp({
+    apiKey: API_KEY,
+    apiSecret: API_SECRET,
+    appUrl,
+    tokenKey: randomBytes(32).toString('base64'),
+    sessionStorage: sessions,
+    secrets: { salt: 'deployment-salt' },
+    development: true,
+    shop: async (shop) => ({
+      store: server.memoryStore(),
+      policy: testPolicy(),
+      secrets: { console: 'console-secret-of-at-least-32-characters!' },
+      transports: {
+        sms: server.twilioTransport({ ...TWILIO, baseUrl: twilio.url }),
+        email: server.sendgridTransport({ apiKey: SENDGRID_KEY, from: { email: 'shop@example.com', name: 'Example Shop' }, templates: TEMPLATES, baseUrl: sendgrid.url }),
+      },
+      console: server.operatorConsole({ timeZone: 'America/Chicago', users, shopify: { apiKey: API_KEY, shop, role: 'operator' } }),
+    }),
+  });
+  http.on('request', serverNode.toNodeListener(app));
+  // Both shops install by managed installation (token exchange from a session token).
+  for (const shop of [A, B]) assert.equal((await get(`${appUrl}/?embedded=1&shop=${shop}&host=x&id_token=${shopify.sessionToken(shop)}`)).status, 200);
+});
+
+after(async () => {
+  await closeServer(http);
+  await sessions.close();
+  await Promise.all([twilio.close(), sendgrid.close(), shopify.close()]);
+  await removeDir(dir);
+});
+
+const token = (shop, options = {}) => sessionToken({ apiKey: API_KEY, apiSecret: API_SECRET, shop, ...options });
+const consoleOf = (shop, page) => `${appUrl}/shops/${shop}/console/${page}`;
+
+test('the admin opens its shop\'s console with its session token; the admin may frame it', async () => {
+  const r = await get(`${consoleOf(A, 'overview')}?id_token=${token(A)}`);
+  assert.equal(r.status, 200, await r.clone().text());
+  assert.match(await r.text(), /Shopify staff 42 \(operator\)/);
+  assert.match(r.headers.get('content-security-policy'), new RegExp(`frame-ancestors https://${A} https://admin.shopify.com`));
+  const byHeader = await get(consoleOf(B, 'playbook'), { authorization: `Bearer ${token(B)}` });
+  assert.equal(byHeader.status, 200);
+});
+
+test('another shop\'s token, a forged one and an expired one are refused; without a token it is the sign-in', async () => {
+  assert.equal((await get(`${consoleOf(A, 'overview')}?id_token=${token(B)}`)).status, 401, 'B\'s token on A\'s console');
+  assert.equal((await get(`${consoleOf(A, 'overview')}?id_token=${sessionToken({ apiKey: API_KEY, apiSecret: 'not-the-secret', shop: A })}`)).status, 401, 'forged');
+  const expired = token(A, { nowSec: Math.floor(Date.now() / 1000) - 3600 });
+  assert.equal((await get(`${consoleOf(A, 'overview')}?id_token=${expired}`)).status, 401, 'expired');
+  assert.equal((await get(`${consoleOf(A, 'overview')}?id_token=${sessionToken({ apiKey: 'another-app', apiSecret: API_SECRET, shop: A })}`)).status, 401, 'another app\'s');
+  const signedOut = await get(consoleOf(A, 'overview'));
+  assert.equal(signedOut.status, 303);
+  assert.equal(new URL(signedOut.headers.get('location'), appUrl).pathname, `/shops/${A}/console/sign-in`);
+});
