@@ -11,7 +11,7 @@
 // served by a second shop and measured in the same runs, interleaved, so the two builds are
 // compared on one machine at one moment (figures on a shared machine move 20% between runs).
 //
-//   node scripts/build.mjs && node benches/storefront.mjs [--baseline target/baseline-storefront]
+//   node scripts/build.mjs && node benches/storefront.mjs [--baseline target/baseline-storefront] [--runs 5]
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -20,11 +20,11 @@ import { chromium } from 'playwright-core';
 import { startShop } from '../tests/storefront/shop.mjs';
 
 const dist = new URL('../pkg/dist/storefront/', import.meta.url);
-const RUNS = 5;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = { sizes: {} };
 const args = process.argv.slice(2);
 const baselineDir = args.includes('--baseline') ? resolve(args[args.indexOf('--baseline') + 1]) + '/' : undefined;
+const RUNS = args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : 5;
 
 console.log('\nstorefront file                 raw bytes   gzip -9 bytes   loaded');
 for (const [file, when] of [['embed.js', 'eagerly (<script> embed)'], ['capture.js', 'eagerly (ES module)'], ['engine.js', 'lazily, after load'], ['rekindle_bg.wasm', 'lazily, after load'], ['web-pixel.js', 'in the pixel sandbox']]) {
