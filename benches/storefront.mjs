@@ -3,19 +3,28 @@
 // time Rekindle adds to a scripted checkout (the same checkout with and without it), long
 // tasks (PerformanceObserver 'longtask', >= 50 ms) during it, the longest task that runs
 // Rekindle's code (from a Chromium trace), and the time from the abandonment trigger (the
-// page left, or the idle threshold passed) to the beacon arriving.
+// page left, or the idle threshold passed) to the beacon arriving. Main-thread time is given
+// per page (the cart page, where the engine is fetched and compiled first, and the checkout
+// page) as well as for the whole checkout, each against the same pages without Rekindle.
 //
-//   node scripts/build.mjs && node benches/storefront.mjs
+// `--baseline DIR`: another storefront build (a copy of some commit's pkg/dist/storefront),
+// served by a second shop and measured in the same runs, interleaved, so the two builds are
+// compared on one machine at one moment (figures on a shared machine move 20% between runs).
+//
+//   node scripts/build.mjs && node benches/storefront.mjs [--baseline target/baseline-storefront] [--runs 5]
 
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { startShop } from '../tests/storefront/shop.mjs';
 
 const dist = new URL('../pkg/dist/storefront/', import.meta.url);
-const RUNS = 5;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = { sizes: {} };
+const args = process.argv.slice(2);
+const baselineDir = args.includes('--baseline') ? resolve(args[args.indexOf('--baseline') + 1]) + '/' : undefined;
+const RUNS = args.includes('--runs') ? Number(args[args.indexOf('--runs') + 1]) : 5;
 
 console.log('\nstorefront file                 raw bytes   gzip -9 bytes   loaded');
 for (const [file, when] of [['embed.js', 'eagerly (<script> embed)'], ['capture.js', 'eagerly (ES module)'], ['engine.js', 'lazily, after load'], ['rekindle_bg.wasm', 'lazily, after load'], ['web-pixel.js', 'in the pixel sandbox']]) {
@@ -26,6 +35,11 @@ for (const [file, when] of [['embed.js', 'eagerly (<script> embed)'], ['capture.
 }
 
 const shop = await startShop();
+const baselineShop = baselineDir && (await startShop({ dist: baselineDir }));
+if (baselineDir) {
+  const wasm = readFileSync(new URL('rekindle_bg.wasm', `file://${baselineDir}`));
+  console.log(`baseline ${baselineDir}: rekindle_bg.wasm ${wasm.length} raw, ${gzipSync(wasm, { level: 9 }).length} gzip -9`);
+}
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -36,8 +50,11 @@ const observeLongTasks = () => {
   new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries().map((e) => Math.round(e.duration)))).observe({ type: 'longtask', buffered: true });
 };
 
-/** Cart → checkout → shipping cost → leave. Returns main-thread ms, long tasks, trigger → beacon ms. */
-async function checkout(query) {
+/**
+ * Cart → checkout → shipping cost → leave, on `shop`. Returns main-thread ms (whole checkout,
+ * and per page: cart, checkout), long tasks, trigger → beacon ms.
+ */
+async function checkout(query, shop) {
   shop.beacons.length = 0;
   const context = await browser.newContext();
   await context.addInitScript(observeLongTasks);
@@ -45,10 +62,13 @@ async function checkout(query) {
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
   let taskMs = 0;
+  const pageMs = [];
   const longTasks = [];
   const pageDone = async () => {
     const { metrics } = await cdp.send('Performance.getMetrics');
-    taskMs += metrics.find((m) => m.name === 'TaskDuration').value * 1000;
+    const ms = metrics.find((m) => m.name === 'TaskDuration').value * 1000;
+    pageMs.push(ms);
+    taskMs += ms;
     longTasks.push(...(await page.evaluate(() => window.__longTasks)));
   };
   const settle = () => page.waitForTimeout(1500); // past load and the idle engine load
@@ -66,11 +86,11 @@ async function checkout(query) {
   let beaconMs;
   if (!query.includes('off')) beaconMs = (await shop.waitForBeacons(1))[0].at - left;
   await context.close();
-  return { taskMs, longTasks, beaconMs };
+  return { taskMs, pageMs, longTasks, beaconMs };
 }
 
 /** The idle trigger: time from the threshold passing to the beacon arriving. */
-async function idleTrigger(idleSeconds = 1) {
+async function idleTrigger(shop, idleSeconds = 1) {
   shop.beacons.length = 0;
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -88,7 +108,7 @@ async function idleTrigger(idleSeconds = 1) {
  * Returns the longest main-thread task, and the longest one that ran Rekindle's code (a
  * task with a script evaluation or call from a file under /rekindle/).
  */
-async function longestTasks(query) {
+async function longestTasks(query, shop) {
   const context = await browser.newContext();
   const page = await context.newPage();
   await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
@@ -108,37 +128,55 @@ async function longestTasks(query) {
   return { any: longest(tasks), rekindle: longest(tasks.filter(runsOurs)) };
 }
 
-const withRekindle = [];
+const builds = { 'this build': shop, ...(baselineShop ? { baseline: baselineShop } : {}) };
+const runs = Object.fromEntries(Object.keys(builds).map((name) => [name, { checkouts: [], idle: [], traced: [] }]));
 const without = [];
-const idle = [];
-const traced = { withRekindle: [], without: [] };
+const tracedWithout = [];
 for (let i = 0; i < RUNS; i += 1) {
-  without.push(await checkout('?off'));
-  withRekindle.push(await checkout('?idle=600'));
-  idle.push(await idleTrigger());
+  without.push(await checkout('?off', shop));
+  for (const [name, served] of Object.entries(builds)) {
+    runs[name].checkouts.push(await checkout('?idle=600', served));
+    runs[name].idle.push(await idleTrigger(served));
+  }
 }
 for (let i = 0; i < RUNS; i += 1) {
-  traced.without.push(await longestTasks('?off'));
-  traced.withRekindle.push(await longestTasks('?idle=600'));
+  tracedWithout.push(await longestTasks('?off', shop));
+  for (const [name, served] of Object.entries(builds)) runs[name].traced.push(await longestTasks('?idle=600', served));
 }
 await browser.close();
 await shop.stop();
+await baselineShop?.stop();
 
-const added = median(withRekindle.map((r) => r.taskMs)) - median(without.map((r) => r.taskMs));
-const longTasks = withRekindle.flatMap((r) => r.longTasks);
-results.mainThreadMs = { withRekindle: median(withRekindle.map((r) => r.taskMs)), without: median(without.map((r) => r.taskMs)), added };
-results.longTasks = { withRekindle: longTasks, without: without.flatMap((r) => r.longTasks) };
-results.triggerToBeaconMs = { pagehide: median(withRekindle.map((r) => r.beaconMs)), idle: median(idle) };
-results.longestTaskMs = {
-  runningRekindle: median(traced.withRekindle.map((t) => t.rekindle)),
-  anyWithRekindle: median(traced.withRekindle.map((t) => t.any)),
-  anyWithout: median(traced.without.map((t) => t.any)),
+const bare = {
+  total: median(without.map((r) => r.taskMs)),
+  cart: median(without.map((r) => r.pageMs[0])),
+  checkout: median(without.map((r) => r.pageMs[1])),
+  longestTask: median(tracedWithout.map((t) => t.any)),
+  longTasks: without.flatMap((r) => r.longTasks),
 };
+results.without = bare;
+for (const [name, run] of Object.entries(runs)) {
+  const total = median(run.checkouts.map((r) => r.taskMs));
+  const cart = median(run.checkouts.map((r) => r.pageMs[0]));
+  const checkoutPage = median(run.checkouts.map((r) => r.pageMs[1]));
+  results[name] = {
+    mainThreadMs: { total, added: total - bare.total, cartAdded: cart - bare.cart, checkoutAdded: checkoutPage - bare.checkout },
+    longTasks: run.checkouts.flatMap((r) => r.longTasks),
+    longestTaskMs: { runningRekindle: median(run.traced.map((t) => t.rekindle)), any: median(run.traced.map((t) => t.any)) },
+    triggerToBeaconMs: { pagehide: median(run.checkouts.map((r) => r.beaconMs)), idle: median(run.idle) },
+  };
+}
 
-console.log(`\nscripted checkout (cart → checkout → shipping cost → leave), median of ${RUNS} runs in headless Chromium:`);
-console.log(`  main-thread task time: ${results.mainThreadMs.withRekindle.toFixed(1)} ms with Rekindle, ${results.mainThreadMs.without.toFixed(1)} ms without: ${added.toFixed(1)} ms added`);
-console.log(`  long tasks (>= 50 ms) during the checkout: ${longTasks.length} with Rekindle ${JSON.stringify(longTasks)}, ${results.longTasks.without.length} without`);
-console.log(`  longest main-thread task over the cart and checkout pages (traced, median of ${RUNS}): ${results.longestTaskMs.runningRekindle.toFixed(1)} ms running Rekindle's code; ` +
-  `any task ${results.longestTaskMs.anyWithRekindle.toFixed(1)} ms with Rekindle, ${results.longestTaskMs.anyWithout.toFixed(1)} ms without`);
-console.log(`  trigger → beacon at the collector: page left ${results.triggerToBeaconMs.pagehide} ms, idle threshold passed ${results.triggerToBeaconMs.idle} ms`);
+console.log(`\nscripted checkout (cart → checkout → shipping cost → leave), median of ${RUNS} runs in headless Chromium, builds interleaved:`);
+console.log(`  without Rekindle: main-thread task time ${bare.total.toFixed(1)} ms (cart page ${bare.cart.toFixed(1)}, checkout page ${bare.checkout.toFixed(1)}); ` +
+  `longest task ${bare.longestTask.toFixed(1)} ms; long tasks (>= 50 ms) ${JSON.stringify(bare.longTasks)}`);
+for (const name of Object.keys(runs)) {
+  const r = results[name];
+  console.log(`  ${name}: main-thread time added ${r.mainThreadMs.added.toFixed(1)} ms over the checkout ` +
+    `(cart page +${r.mainThreadMs.cartAdded.toFixed(1)}, checkout page +${r.mainThreadMs.checkoutAdded.toFixed(1)}); ` +
+    `long tasks (>= 50 ms) ${JSON.stringify(r.longTasks)}`);
+  console.log(`    longest main-thread task (traced, cart and checkout pages): ${r.longestTaskMs.runningRekindle.toFixed(1)} ms running Rekindle's code, ` +
+    `any task ${r.longestTaskMs.any.toFixed(1)} ms (without Rekindle ${bare.longestTask.toFixed(1)} ms)`);
+  console.log(`    trigger → beacon at the collector: page left ${r.triggerToBeaconMs.pagehide} ms, idle threshold passed ${r.triggerToBeaconMs.idle} ms`);
+}
 console.log(`\nJSON ${JSON.stringify(results)}`);

@@ -37,8 +37,8 @@ echo; echo "=== as shipped (server z, storefront z), against the baseline in the
 node scripts/build.mjs --quiet 2>/dev/null
 node benches/wasm-weight.mjs --baseline "$baseline"
 node benches/wasm.mjs --baseline "$baseline"
-echo; echo "=== storefront (headless Chromium)"
-node benches/storefront.mjs
+echo; echo "=== storefront (headless Chromium), against the baseline's storefront build in the same runs"
+node benches/storefront.mjs --baseline "$baseline/pkg/dist/storefront"
 
 echo; echo "=== server: Node handler on one core, SQLite and Redis (autocannon)"
 node benches/server.mjs 10

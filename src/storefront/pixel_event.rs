@@ -3,150 +3,65 @@
 //! maps it. Shapes from Shopify's Web Pixels API reference (standard events, `Checkout`,
 //! `CartLine`, `MoneyV2`, `AlertDisplayed`). Everything is optional and unknown fields are
 //! ignored: the pixel API grows fields often, and a missing one must not lose the rest.
+//!
+//! Read from the event's JSON tree with the accessors below, not through a derived struct per
+//! shape: the seventeen derived deserializers were ~12 KB of the gzipped storefront wasm that
+//! every page downloads (BENCHMARKS.md, 2026-12-03, issue 20), and `web_pixel` reads a few
+//! fields of each. A field of the wrong type reads as absent, as a missing one does.
 
 use crate::common::money::ShownPrice;
 use serde::Deserialize;
+use serde_json::Value;
 
 /// A standard event as the pixel's `analytics.subscribe` hands it over.
 #[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct PixelEvent {
-    pub(super) name: String,
-    pub(super) data: Data,
-    pub(super) context: Context,
+#[serde(transparent)]
+pub struct PixelEvent(Value);
+
+impl PixelEvent {
+    /// The event's root, to read fields from.
+    pub(super) fn root(&self) -> At<'_> {
+        At(Some(&self.0))
+    }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub(super) struct Data {
-    pub(super) checkout: Option<Checkout>,
-    pub(super) cart: Option<PixelCart>,
-    pub(super) cart_line: Option<CartLine>,
-    pub(super) alert: Option<Alert>,
-    pub(super) element: Option<Element>,
-}
+/// A place in the event that may hold nothing: reading through it never fails.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct At<'a>(Option<&'a Value>);
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub(super) struct Checkout {
-    pub(super) token: Option<String>,
-    pub(super) currency_code: Option<String>,
-    pub(super) email: Option<String>,
-    pub(super) phone: Option<String>,
-    pub(super) line_items: Vec<CheckoutLineItem>,
-    pub(super) shipping_line: Option<ShippingRate>,
-    pub(super) shipping_address: Option<MailingAddress>,
-    pub(super) billing_address: Option<MailingAddress>,
-    pub(super) delivery: Option<Delivery>,
-    pub(super) buyer_accepts_email_marketing: Option<bool>,
-    pub(super) buyer_accepts_sms_marketing: Option<bool>,
-}
+impl<'a> At<'a> {
+    /// The field `key` of this object (nothing if this is not an object or has no such key).
+    pub(super) fn at(self, key: &str) -> At<'a> {
+        At(self.0.and_then(|v| v.get(key)).filter(|v| !v.is_null()))
+    }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(super) struct CheckoutLineItem {
-    pub(super) title: Option<String>,
-    pub(super) quantity: f64,
-    pub(super) variant: Option<ProductVariant>,
-}
+    pub(super) fn exists(self) -> bool {
+        self.0.is_some()
+    }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(super) struct ProductVariant {
-    pub(super) title: Option<String>,
-    pub(super) price: Option<MoneyV2>,
-    pub(super) product: Option<Product>,
-}
+    pub(super) fn text(self) -> Option<String> {
+        self.0.and_then(Value::as_str).map(str::to_string)
+    }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(super) struct Product {
-    pub(super) id: Option<String>,
-    pub(super) title: Option<String>,
-    #[serde(rename = "type")]
-    pub(super) product_type: Option<String>,
-}
+    pub(super) fn number(self) -> Option<f64> {
+        self.0.and_then(Value::as_f64)
+    }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct MoneyV2 {
-    pub(super) amount: ShownPrice,
-    #[serde(default)]
-    pub(super) currency_code: Option<String>,
-}
+    pub(super) fn flag(self) -> Option<bool> {
+        self.0.and_then(Value::as_bool)
+    }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(super) struct ShippingRate {
-    pub(super) price: Option<MoneyV2>,
-}
+    /// The elements of this array (none if it is not one).
+    pub(super) fn items(self) -> impl Iterator<Item = At<'a>> {
+        self.0.and_then(Value::as_array).into_iter().flatten().map(|v| At(Some(v)))
+    }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub(super) struct MailingAddress {
-    pub(super) country_code: Option<String>,
-    pub(super) province_code: Option<String>,
-    pub(super) first_name: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub(super) struct Delivery {
-    pub(super) selected_delivery_options: Vec<DeliveryOption>,
-}
-
-/// A chosen rate; its `description` is where checkouts show the delivery estimate.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(super) struct DeliveryOption {
-    pub(super) description: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(super) struct PixelCart {
-    pub(super) id: Option<String>,
-    pub(super) lines: Vec<CartLine>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(super) struct CartLine {
-    pub(super) quantity: f64,
-    pub(super) merchandise: Option<ProductVariant>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(super) struct Alert {
-    #[serde(rename = "type")]
-    pub(super) kind: String,
-}
-
-/// DOM events (`input_blurred`) describe the field.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(super) struct Element {
-    pub(super) id: Option<String>,
-    pub(super) name: Option<String>,
-    pub(super) value: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(super) struct Context {
-    pub(super) document: Option<Document>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(super) struct Document {
-    pub(super) location: Option<Location>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(super) struct Location {
-    pub(super) origin: Option<String>,
-    pub(super) pathname: Option<String>,
+    /// A `MoneyV2.amount`: a number, or a decimal string.
+    pub(super) fn price(self) -> Option<ShownPrice> {
+        match self.0? {
+            Value::Number(n) => n.as_f64().map(ShownPrice::Amount),
+            Value::String(text) => Some(ShownPrice::Text(text.clone())),
+            _ => None,
+        }
+    }
 }

@@ -4,32 +4,37 @@
 
 use super::observation::{Observation, ShownItem};
 use super::page_consent::ChannelChoice;
-use super::pixel_event::{CartLine, Checkout, PixelEvent};
+use super::pixel_event::{At, PixelEvent};
 use crate::common::cart::Stage;
 use crate::common::channel::Channel;
 
 /// The observations one pixel event stands for; none for an event Rekindle has no use for.
 pub fn observations(event: PixelEvent) -> Vec<Observation> {
     let mut out = Vec::new();
-    match event.name.as_str() {
+    let root = event.root();
+    let name = root.at("name").text().unwrap_or_default();
+    let data = root.at("data");
+    match name.as_str() {
         "page_viewed" => {
-            if let Some(location) = event.context.document.and_then(|d| d.location) {
-                let path = location.pathname.unwrap_or_default();
-                let url = location.origin.map(|origin| format!("{origin}{path}"));
+            let location = root.at("context").at("document").at("location");
+            if location.exists() {
+                let path = location.at("pathname").text().unwrap_or_default();
+                let url = location.at("origin").text().map(|origin| format!("{origin}{path}"));
                 out.push(Observation::Page { path, url });
             }
         }
         "product_added_to_cart" => {
-            if let Some((currency, item)) = event.data.cart_line.as_ref().and_then(cart_line_item) {
+            if let Some((currency, item)) = cart_line_item(data.at("cartLine")) {
                 out.push(Observation::ItemAdded { currency, item });
             }
         }
         "cart_viewed" => {
-            if let Some(cart) = event.data.cart {
-                let items: Vec<_> = cart.lines.iter().filter_map(cart_line_item).collect();
+            let cart = data.at("cart");
+            if cart.exists() {
+                let items: Vec<_> = cart.at("lines").items().filter_map(cart_line_item).collect();
                 if let Some((currency, _)) = items.first() {
                     out.push(Observation::Cart {
-                        token: cart.id,
+                        token: cart.at("id").text(),
                         currency: currency.clone(),
                         items: items.into_iter().map(|(_, item)| item).collect(),
                         recovery_url: None,
@@ -42,16 +47,17 @@ pub fn observations(event: PixelEvent) -> Vec<Observation> {
         | "checkout_address_info_submitted"
         | "checkout_shipping_info_submitted"
         | "payment_info_submitted" => {
-            if let Some(checkout) = event.data.checkout {
-                let shipping_chosen = event.name == "checkout_shipping_info_submitted";
+            let checkout = data.at("checkout");
+            if checkout.exists() {
+                let shipping_chosen = name == "checkout_shipping_info_submitted";
                 checkout_snapshot(checkout, shipping_chosen, &mut out);
             }
-            if event.name != "checkout_started" {
+            if name != "checkout_started" {
                 out.push(Observation::Interaction {});
             }
         }
         "checkout_completed" => out.push(Observation::Completed {}),
-        "alert_displayed" => match event.data.alert.map(|a| a.kind).as_deref() {
+        "alert_displayed" => match data.at("alert").at("type").text().as_deref() {
             Some("PAYMENT_ERROR") => out.push(Observation::PaymentError {}),
             Some(
                 "INPUT_INVALID" | "INPUT_REQUIRED" | "CONTACT_ERROR" | "DELIVERY_ERROR"
@@ -60,11 +66,12 @@ pub fn observations(event: PixelEvent) -> Vec<Observation> {
             _ => {}
         },
         "input_blurred" => {
-            if let Some(element) = event.data.element {
-                let filled = element.value.is_some_and(|v| !v.trim().is_empty());
+            let element = data.at("element");
+            if element.exists() {
+                let filled = element.at("value").text().is_some_and(|v| !v.trim().is_empty());
                 out.push(Observation::FieldLeft {
-                    name: element.name,
-                    id: element.id,
+                    name: element.at("name").text(),
+                    id: element.at("id").text(),
                     filled,
                 });
             }
@@ -77,31 +84,29 @@ pub fn observations(event: PixelEvent) -> Vec<Observation> {
     out
 }
 
-fn checkout_snapshot(checkout: Checkout, shipping_chosen: bool, out: &mut Vec<Observation>) {
-    let currency = checkout.currency_code.clone().unwrap_or_default();
+fn checkout_snapshot(checkout: At, shipping_chosen: bool, out: &mut Vec<Observation>) {
+    let currency = checkout.at("currencyCode").text().unwrap_or_default();
     let items = checkout
-        .line_items
-        .iter()
+        .at("lineItems")
+        .items()
         .filter_map(|line| {
-            let variant = line.variant.as_ref()?;
-            let product = variant.product.as_ref();
+            let variant = line.at("variant");
+            if !variant.exists() {
+                return None;
+            }
+            let product = variant.at("product");
             Some(ShownItem {
-                title: line
-                    .title
-                    .clone()
-                    .or_else(|| product.and_then(|p| p.title.clone()))?,
-                quantity: line.quantity.max(0.0) as u32,
-                price: variant.price.as_ref()?.amount.clone(),
-                variant: variant.title.clone(),
-                product_id: product.and_then(|p| p.id.clone()),
-                category: product
-                    .and_then(|p| p.product_type.clone())
-                    .filter(|t| !t.is_empty()),
+                title: line.at("title").text().or_else(|| product.at("title").text())?,
+                quantity: quantity(line),
+                price: variant.at("price").at("amount").price()?,
+                variant: variant.at("title").text(),
+                product_id: product.at("id").text(),
+                category: product.at("type").text().filter(|t| !t.is_empty()),
             })
         })
         .collect();
     out.push(Observation::Cart {
-        token: checkout.token,
+        token: checkout.at("token").text(),
         currency,
         items,
         recovery_url: None,
@@ -109,17 +114,17 @@ fn checkout_snapshot(checkout: Checkout, shipping_chosen: bool, out: &mut Vec<Ob
     out.push(Observation::Stage {
         stage: Stage::Checkout,
     });
-    let address = checkout.shipping_address.or(checkout.billing_address);
-    let first_name = address.as_ref().and_then(|a| a.first_name.clone());
-    if checkout.email.is_some() || checkout.phone.is_some() || first_name.is_some() {
-        out.push(Observation::Identify {
-            email: checkout.email,
-            phone: checkout.phone,
-            first_name,
-        });
+    let address = match checkout.at("shippingAddress") {
+        shipping if shipping.exists() => shipping,
+        _ => checkout.at("billingAddress"),
+    };
+    let (email, phone) = (checkout.at("email").text(), checkout.at("phone").text());
+    let first_name = address.at("firstName").text();
+    if email.is_some() || phone.is_some() || first_name.is_some() {
+        out.push(Observation::Identify { email, phone, first_name });
     }
-    if let Some(country_code) = address.as_ref().and_then(|a| a.country_code.clone()) {
-        let province_code = address.and_then(|a| a.province_code);
+    if let Some(country_code) = address.at("countryCode").text() {
+        let province_code = address.at("provinceCode").text();
         out.push(Observation::Region {
             country_code,
             province_code,
@@ -127,8 +132,8 @@ fn checkout_snapshot(checkout: Checkout, shipping_chosen: bool, out: &mut Vec<Ob
     }
     // Only a tick is evidence: an unticked box is the checkout's default, not a revocation.
     for (channel, accepts) in [
-        (Channel::Email, checkout.buyer_accepts_email_marketing),
-        (Channel::Sms, checkout.buyer_accepts_sms_marketing),
+        (Channel::Email, checkout.at("buyerAcceptsEmailMarketing").flag()),
+        (Channel::Sms, checkout.at("buyerAcceptsSmsMarketing").flag()),
     ] {
         if accepts == Some(true) {
             let evidence = format!(
@@ -148,37 +153,86 @@ fn checkout_snapshot(checkout: Checkout, shipping_chosen: bool, out: &mut Vec<Ob
         }
     }
     if shipping_chosen {
-        let amount = checkout
-            .shipping_line
-            .and_then(|s| s.price)
-            .map(|p| p.amount);
+        let amount = checkout.at("shippingLine").at("price").at("amount").price();
         out.push(Observation::ShippingCost { amount });
-        if let Some(delivery) = checkout.delivery {
-            let shown = delivery.selected_delivery_options.iter().any(|o| {
-                o.description
-                    .as_deref()
-                    .is_some_and(|d| !d.trim().is_empty())
-            });
+        let delivery = checkout.at("delivery");
+        if delivery.exists() {
+            let shown = delivery
+                .at("selectedDeliveryOptions")
+                .items()
+                .any(|o| o.at("description").text().is_some_and(|d| !d.trim().is_empty()));
             out.push(Observation::DeliveryEstimate { shown });
         }
     }
 }
 
-fn cart_line_item(line: &CartLine) -> Option<(String, ShownItem)> {
-    let variant = line.merchandise.as_ref()?;
-    let price = variant.price.as_ref()?;
-    let product = variant.product.as_ref();
+fn cart_line_item(line: At) -> Option<(String, ShownItem)> {
+    let variant = line.at("merchandise");
+    let price = variant.at("price");
+    let product = variant.at("product");
     let item = ShownItem {
-        title: product
-            .and_then(|p| p.title.clone())
-            .or_else(|| variant.title.clone())?,
-        quantity: line.quantity.max(0.0) as u32,
-        price: price.amount.clone(),
-        variant: variant.title.clone(),
-        product_id: product.and_then(|p| p.id.clone()),
-        category: product
-            .and_then(|p| p.product_type.clone())
-            .filter(|t| !t.is_empty()),
+        title: product.at("title").text().or_else(|| variant.at("title").text())?,
+        quantity: quantity(line),
+        price: price.at("amount").price()?,
+        variant: variant.at("title").text(),
+        product_id: product.at("id").text(),
+        category: product.at("type").text().filter(|t| !t.is_empty()),
     };
-    Some((price.currency_code.clone().unwrap_or_default(), item))
+    Some((price.at("currencyCode").text().unwrap_or_default(), item))
+}
+
+/// A line's `quantity`, 0 when absent.
+fn quantity(line: At) -> u32 {
+    line.at("quantity").number().unwrap_or(0.0).max(0.0) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::common::money::ShownPrice;
+
+    fn event(json: &str) -> Vec<Observation> {
+        observations(serde_json::from_str(json).expect("an event"))
+    }
+
+    #[test]
+    fn a_shipping_step_maps_to_cart_stage_contact_region_consent_cost_and_estimate() {
+        let out = event(
+            r#"{"name": "checkout_shipping_info_submitted", "data": {"checkout": {
+                "token": "c1", "currencyCode": "EUR", "email": "ada@example.com", "buyerAcceptsSmsMarketing": true,
+                "lineItems": [{"title": "Socks", "quantity": 2, "variant": {"title": "M", "price": {"amount": 18.5, "currencyCode": "EUR"},
+                               "product": {"id": "p1", "title": "Merino socks", "type": "Apparel"}}},
+                              {"title": "No variant", "quantity": 1}],
+                "shippingAddress": null, "billingAddress": {"countryCode": "FR", "firstName": "Ada"},
+                "shippingLine": {"price": {"amount": "4.90"}},
+                "delivery": {"selectedDeliveryOptions": [{"description": " "}, {"description": "2-3 days"}]}}}}"#,
+        );
+        let [Observation::Cart { token, currency, items, .. }, Observation::Stage { .. }, Observation::Identify { email, first_name, .. }, Observation::Region { country_code, province_code }, Observation::ChannelConsent { channel: Channel::Sms, .. }, Observation::ShippingCost { amount: Some(ShownPrice::Text(cost)) }, Observation::DeliveryEstimate { shown: true }, Observation::Interaction {}] =
+            out.as_slice()
+        else {
+            panic!("unexpected mapping: {out:?}");
+        };
+        assert_eq!((token.as_deref(), currency.as_str()), (Some("c1"), "EUR"));
+        assert_eq!(items.len(), 1, "a line without a variant has no price: left out");
+        assert_eq!((items[0].title.as_str(), items[0].quantity, &items[0].price), ("Socks", 2, &ShownPrice::Amount(18.5)));
+        assert_eq!(items[0].category.as_deref(), Some("Apparel"));
+        assert_eq!((email.as_deref(), first_name.as_deref()), (Some("ada@example.com"), Some("Ada")), "billing address when shipping is null");
+        assert_eq!((country_code.as_str(), province_code), ("FR", &None));
+        assert_eq!(cost, "4.90");
+    }
+
+    #[test]
+    fn a_field_of_the_wrong_type_reads_as_absent_and_the_rest_still_counts() {
+        let out = event(
+            r#"{"name": "product_added_to_cart", "data": {"cartLine": {"quantity": "two",
+                "merchandise": {"title": 7, "price": {"amount": 18, "currencyCode": "USD"}, "product": {"title": "Socks", "id": 1}}}}}"#,
+        );
+        let [Observation::ItemAdded { currency, item }] = out.as_slice() else { panic!("unexpected mapping: {out:?}") };
+        assert_eq!(currency, "USD");
+        assert_eq!((item.title.as_str(), item.quantity, item.variant.as_deref(), item.product_id.as_deref()), ("Socks", 0, None, None));
+        assert_eq!(item.price, ShownPrice::Amount(18.0));
+        assert!(event(r#"{"name": "product_added_to_cart", "data": {"cartLine": {"merchandise": {"title": "M"}}}}"#).is_empty(), "no price: no item");
+        assert!(event(r#""not an event""#).is_empty());
+        assert!(event(r#"{"name": "checkout_completed"}"#).iter().all(|o| matches!(o, Observation::Completed {})));
+    }
 }

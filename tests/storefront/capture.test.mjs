@@ -262,17 +262,36 @@ test('a page whose wasm fails to load still works, and nothing on it breaks', { 
   }
 });
 
-test('the time zone is read when the page is idle, or when the shopper leaves first', { timeout: TEST_TIMEOUT_MS }, async () => {
-  // Idle callbacks are held until the test releases them: the page never goes idle by itself.
-  const holdIdle = () => {
-    const held = [];
-    window.requestIdleCallback = (callback) => held.push(callback);
-    window.releaseIdle = () => held.splice(0).forEach((callback) => callback({ didTimeout: false, timeRemaining: () => 50 }));
+// Idle callbacks are held until the test releases them: the page never goes idle by itself.
+const holdIdle = () => {
+  const held = [];
+  window.requestIdleCallback = (callback) => held.push(callback);
+  window.releaseIdle = () => held.splice(0).forEach((callback) => callback({ didTimeout: false, timeRemaining: () => 50 }));
+};
+const pendingZones = (page) => page.evaluate(() =>
+  JSON.parse(sessionStorage.getItem('rekindle:pending') || '[]').flatMap(([, o]) => ('environment' in o ? [o.environment.timeZone ?? null] : [])));
+
+test('with Temporal, the time zone is read at once, with the device and GPC', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const { context, page, errors } = await openPage({ timezoneId: 'America/Chicago' }, holdIdle);
+  try {
+    assert.equal(await page.evaluate(() => typeof Temporal?.Now?.timeZoneId), 'function', 'this Chromium has Temporal');
+    // No engine (its wasm is missing), so what the page observed stays pending, in order.
+    await page.goto(`${shop.origin}/shop/cart?wasm=/rekindle/missing.wasm`);
+    await page.evaluate(() => dispatchEvent(new PageTransitionEvent('pagehide')));
+    assert.deepEqual(await pendingZones(page), ['America/Chicago'], 'one environment, with the zone, before any idle time');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('without Temporal, the time zone is read when the page is idle, or when the shopper leaves first', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const withoutTemporal = () => {
+    delete globalThis.Temporal;
   };
-  const pendingZones = (page) => page.evaluate(() =>
-    JSON.parse(sessionStorage.getItem('rekindle:pending') || '[]').flatMap(([, o]) => ('environment' in o ? [o.environment.timeZone ?? null] : [])));
   for (const [idleFirst, why] of [[false, 'left before idle: the zone is read on the way out'], [true, 'read once, when idle, not again on leaving']]) {
     const { context, page, errors } = await openPage({ timezoneId: 'America/Chicago' }, holdIdle);
+    await context.addInitScript(withoutTemporal);
     try {
       // No engine (its wasm is missing), so what the page observed stays pending, in order.
       await page.goto(`${shop.origin}/shop/cart?wasm=/rekindle/missing.wasm`);

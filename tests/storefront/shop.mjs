@@ -104,8 +104,11 @@ function options(url) {
   };
 }
 
-/** Start the shop; `stop()` closes it. `beacons` holds every parsed body received. */
-export async function startShop() {
+/**
+ * Start the shop; `stop()` closes it. `beacons` holds every parsed body received. `dist`: the
+ * storefront build to serve under /rekindle/ (the benchmark compares two builds in one run).
+ */
+export async function startShop({ dist: served = dist } = {}) {
   const beacons = [];
   const waiters = new Set();
   const server = createServer(async (request, response) => {
@@ -127,7 +130,7 @@ export async function startShop() {
       if (url.pathname.startsWith('/rekindle/')) {
         const name = url.pathname.slice('/rekindle/'.length);
         if (!/^[\w.-]+$/.test(name)) return response.writeHead(400).end();
-        const body = await readFile(join(dist, name));
+        const body = await readFile(join(served, name));
         return response.writeHead(200, { 'content-type': TYPES[extname(name)] ?? 'application/octet-stream' }).end(body);
       }
       response.writeHead(404).end();
