@@ -66,41 +66,78 @@ export const webhookRequest = (req) => {
   };
 };
 
-function run(url, path, setupRequest) {
+function run(url, path, setupRequest, duration) {
   return new Promise((resolve, reject) => {
-    autocannon({ url: url + path, method: 'POST', connections: 8, duration: seconds, requests: [{ setupRequest }] }, (err, result) => (err ? reject(err) : resolve(result)));
+    autocannon({ url: url + path, method: 'POST', connections: 8, duration, requests: [{ setupRequest }] }, (err, result) => (err ? reject(err) : resolve(result)));
   });
 }
 
-async function measure(kind, redisUrl) {
-  const t = await target(kind, { redisUrl, profile: profileDir });
-  const out = {};
-  out.beacon = await run(t.url, '/beacon', beaconRequest);
-  out.webhook = await run(t.url, '/webhooks/shopify', webhookRequest);
-  await t.stop();
+/** CPU milliseconds (user + system) the process has used, from /proc (Linux); NaN elsewhere. */
+export function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime in ticks of 10 ms (USER_HZ 100)
+  } catch {
+    return NaN;
+  }
+}
+
+const ROUNDS = 3;
+const ROUTES = { beacon: ['/beacon', beaconRequest], webhook: ['/webhooks/shopify', webhookRequest] };
+/**
+ * Every target up at once, and their runs interleaved (floor, handler, floor, handler, ...) in
+ * ROUNDS rounds, so a machine whose load changes hits each alike. Besides req/s and latency,
+ * each target's own CPU time per request: on a shared machine the steadier figure.
+ */
+async function measureAll(kinds, redisUrl) {
+  const targets = {};
+  for (const kind of kinds) targets[kind] = await target(kind, { redisUrl, profile: profileDir });
+  const out = Object.fromEntries(kinds.map((k) => [k, Object.fromEntries(Object.keys(ROUTES).map((r) => [r, { requests: 0, seconds: 0, p50: [], p99: [], cpuMs: 0, non2xx: 0, errors: 0 }]))]));
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (const [route, [path, setup]] of Object.entries(ROUTES)) {
+      for (const kind of kinds) {
+        const before = cpuMs(targets[kind].pid);
+        const r = await run(targets[kind].url, path, setup, Math.max(1, Math.round(seconds / ROUNDS)));
+        const o = out[kind][route];
+        o.cpuMs += cpuMs(targets[kind].pid) - before;
+        o.requests += r.requests.total;
+        o.seconds += r.duration;
+        o.p50.push(r.latency.p50);
+        o.p99.push(r.latency.p99);
+        o.non2xx += r.non2xx;
+        o.errors += r.errors;
+      }
+    }
+  }
+  for (const t of Object.values(targets)) await t.stop();
   return out;
 }
 
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 const isMain = process.argv[1] && new URL(import.meta.url).pathname === process.argv[1];
 if (isMain) {
-  const results = {};
   const redis = stores.includes('redis') ? await startRedis() : null;
-  for (const kind of ['floor', ...stores]) results[kind] = await measure(kind, redis?.url);
+  const results = await measureAll(['floor', ...stores], redis?.url);
   await redis?.stop();
   const rows = [];
   const summary = {};
   for (const [kind, r] of Object.entries(results)) {
     for (const [route, name] of [['beacon', 'beacon'], ['webhook', 'shopify checkouts/update']]) {
-      const x = r[route];
-      const f = results.floor[route];
-      const ratio = x.requests.average / f.requests.average;
-      const p99Ratio = x.latency.p99 / f.latency.p99;
-      rows.push({ server: kind === 'floor' ? 'floor (node:http + SQLite)' : `handler, ${kind}`, route: name, 'req/s': Math.round(x.requests.average), 'p50 ms': x.latency.p50, 'p99 ms': x.latency.p99,
-        'vs floor req/s': kind === 'floor' ? '' : ratio.toFixed(2), 'vs floor p99': kind === 'floor' ? '' : p99Ratio.toFixed(2), non2xx: x.non2xx, errors: x.errors });
-      summary[`${kind}.${route}`] = { reqPerSec: x.requests.average, p99Ms: x.latency.p99, ratio, p99Ratio, non2xx: x.non2xx, errors: x.errors };
+      const figures = (x) => ({ reqPerSec: x.requests / x.seconds, p50Ms: median(x.p50), p99Ms: median(x.p99), cpuMsPerRequest: x.cpuMs / x.requests });
+      const x = figures(r[route]);
+      const f = figures(results.floor[route]);
+      const ratio = x.reqPerSec / f.reqPerSec;
+      const p99Ratio = x.p99Ms / f.p99Ms;
+      const cpuRatio = f.cpuMsPerRequest / x.cpuMsPerRequest; // as a share of the floor's throughput
+      const floor = kind === 'floor';
+      rows.push({ server: floor ? 'floor (node:http + SQLite)' : `handler, ${kind}`, route: name, 'req/s': Math.round(x.reqPerSec), 'p50 ms': x.p50Ms, 'p99 ms': x.p99Ms,
+        'CPU ms/req': x.cpuMsPerRequest.toFixed(3), 'vs floor req/s': floor ? '' : ratio.toFixed(2), 'vs floor CPU': floor ? '' : cpuRatio.toFixed(2),
+        'vs floor p99': floor ? '' : p99Ratio.toFixed(2), non2xx: r[route].non2xx, errors: r[route].errors });
+      summary[`${kind}.${route}`] = { ...x, ratio, p99Ratio, cpuRatio, non2xx: r[route].non2xx, errors: r[route].errors };
     }
   }
-  console.log(`\nNode on ${hasTaskset ? 'one core (taskset -c 0)' : 'an unpinned process'}, 8 connections, ${seconds} s per row; the floor in the same run`);
+  console.log(`\nNode on ${hasTaskset ? 'one core (taskset -c 0)' : 'an unpinned process'}, 8 connections, ${seconds} s per row in ${ROUNDS} interleaved rounds; the floor in the same run. vs floor CPU: the floor's CPU ms per request over the handler's (a share of the floor's throughput, read from each process's own CPU time)`);
   console.table(rows);
   console.log(`BENCH-SERVER ${JSON.stringify(summary)}`);
 }
