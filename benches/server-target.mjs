@@ -2,6 +2,7 @@
 // soak.mjs). Prints its URL when ready.
 //
 //   node benches/server-target.mjs sqlite|redis [redisUrl]   the built package's handler behind node:http
+//   node benches/server-target.mjs baseline                  the same on SQLite, from REKINDLE_BENCH_DIST
 //   node benches/server-target.mjs floor                     the floor: what any such server must do
 //
 // The floor is a bare node:http server that reads the same body, parses it (checking a
@@ -13,6 +14,7 @@ import { createServer } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const SECRETS = { salt: 'bench-salt', shopify: 'bench-shopify-secret', tick: 'bench-tick' };
 const [kind, redisUrl] = process.argv.slice(2);
@@ -27,7 +29,8 @@ process.on('SIGTERM', () => http.close(async () => {
 }));
 
 async function handlerListener() {
-  const dist = new URL('../pkg/dist/', import.meta.url);
+  // REKINDLE_BENCH_DIST: another build's package (server.mjs --baseline), measured alike.
+  const dist = process.env.REKINDLE_BENCH_DIST ? pathToFileURL(`${process.env.REKINDLE_BENCH_DIST}/`) : new URL('../pkg/dist/', import.meta.url);
   const server = await import(new URL('server/index.js', dist));
   const node = await import(new URL('server/node.js', dist));
   const store = kind === 'redis' ? await node.redisStore(redisUrl, { prefix: `bench${process.pid}:` }) : await node.sqliteStore(file());

@@ -5,12 +5,15 @@
 // elsewhere. Every request is distinct (a new shopper, a new checkout), so nothing is a cheap
 // duplicate. Prints a table, the ratios to the floor, and one BENCH-SERVER JSON line.
 //
-//   node benches/server.mjs [seconds] [--stores sqlite,redis] [--cpu-prof <dir>]
+//   node benches/server.mjs [seconds] [--stores sqlite,redis] [--cpu-prof <dir>] [--baseline <checkout>]
 //
+// --baseline adds the handler of another build (a checkout built with scripts/build.mjs; bench.sh
+// makes one of main) on SQLite, interleaved with the rest, so a change shows as a ratio.
 // --cpu-prof runs each target under `node --cpu-prof`, its profile written to <dir> on exit.
 import { spawn, execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { startRedis } from '../tests/server/redis-server.mjs';
 
@@ -19,6 +22,7 @@ const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name
 const seconds = Number(args[0] && !args[0].startsWith('--') ? args[0] : 10);
 const stores = option('--stores', 'sqlite,redis').split(',');
 const profileDir = option('--cpu-prof', null);
+const baselineDir = option('--baseline', null);
 
 const checkout = readFileSync(new URL('../tests/fixtures/vectors/shopify/checkouts_create.json', import.meta.url), 'utf8')
   .replaceAll('"2021-12-31T19:00:00-05:00"', JSON.stringify(new Date().toISOString()));
@@ -33,9 +37,10 @@ export const hasTaskset = (() => {
 
 /** A server-target.mjs process, pinned to CPU 0 where taskset exists. */
 export async function target(kind, { redisUrl, profile = null } = {}) {
+  const env = kind === 'baseline' ? { ...process.env, REKINDLE_BENCH_DIST: join(resolve(baselineDir), 'pkg', 'dist') } : process.env;
   const node = [...(profile ? ['--cpu-prof', '--cpu-prof-dir', profile, '--cpu-prof-name', `${kind}-${Date.now()}.cpuprofile`] : []),
     new URL('server-target.mjs', import.meta.url).pathname, kind, ...(redisUrl ? [redisUrl] : [])];
-  const child = hasTaskset ? spawn('taskset', ['-c', '0', process.execPath, ...node]) : spawn(process.execPath, node);
+  const child = hasTaskset ? spawn('taskset', ['-c', '0', process.execPath, ...node], { env }) : spawn(process.execPath, node, { env });
   child.stderr.pipe(process.stderr);
   const url = await new Promise((resolve, reject) => {
     child.stdout.on('data', (d) => {
@@ -118,7 +123,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const isMain = process.argv[1] && new URL(import.meta.url).pathname === process.argv[1];
 if (isMain) {
   const redis = stores.includes('redis') ? await startRedis() : null;
-  const results = await measureAll(['floor', ...stores], redis?.url);
+  const results = await measureAll(['floor', ...stores, ...(baselineDir ? ['baseline'] : [])], redis?.url);
   await redis?.stop();
   const rows = [];
   const summary = {};
@@ -131,7 +136,7 @@ if (isMain) {
       const p99Ratio = x.p99Ms / f.p99Ms;
       const cpuRatio = f.cpuMsPerRequest / x.cpuMsPerRequest; // as a share of the floor's throughput
       const floor = kind === 'floor';
-      rows.push({ server: floor ? 'floor (node:http + SQLite)' : `handler, ${kind}`, route: name, 'req/s': Math.round(x.reqPerSec), 'p50 ms': x.p50Ms, 'p99 ms': x.p99Ms,
+      rows.push({ server: floor ? 'floor (node:http + SQLite)' : kind === 'baseline' ? `handler, sqlite, baseline build` : `handler, ${kind}`, route: name, 'req/s': Math.round(x.reqPerSec), 'p50 ms': x.p50Ms, 'p99 ms': x.p99Ms,
         'CPU ms/req': x.cpuMsPerRequest.toFixed(3), 'vs floor req/s': floor ? '' : ratio.toFixed(2), 'vs floor CPU': floor ? '' : cpuRatio.toFixed(2),
         'vs floor p99': floor ? '' : p99Ratio.toFixed(2), non2xx: r[route].non2xx, errors: r[route].errors });
       summary[`${kind}.${route}`] = { ...x, ratio, p99Ratio, cpuRatio, non2xx: r[route].non2xx, errors: r[route].errors };

@@ -51,7 +51,7 @@ echo; echo "=== storefront (headless Chromium)"
 record node benches/storefront.mjs
 
 echo; echo "=== server: Node handler on one core, SQLite and Redis (autocannon), against the floor (node:http + the same body parsed + a 2 KB row and a due row in one SQLite transaction) in the same run"
-record node benches/server.mjs 10
+record node benches/server.mjs 10 --baseline "$baseline"
 
 echo; echo "=== soak: the handler's RSS under a constant load of new shoppers, after warm-up (${SOAK_SECONDS:-600} s)"
 record node benches/soak.mjs "${SOAK_SECONDS:-600}"
