@@ -96,7 +96,16 @@ const ROUTES = { beacon: ['/beacon', beaconRequest], webhook: ['/webhooks/shopif
  */
 async function measureAll(kinds, redisUrl) {
   const targets = {};
-  for (const kind of kinds) targets[kind] = await target(kind, { redisUrl, profile: profileDir });
+  try {
+    for (const kind of kinds) targets[kind] = await target(kind, { redisUrl, profile: profileDir });
+    return await interleaved(kinds, targets);
+  } finally {
+    // Also when one failed to start: none is left running.
+    for (const t of Object.values(targets)) await t.stop();
+  }
+}
+
+async function interleaved(kinds, targets) {
   const out = Object.fromEntries(kinds.map((k) => [k, Object.fromEntries(Object.keys(ROUTES).map((r) => [r, { requests: 0, seconds: 0, p50: [], p99: [], cpuMs: 0, non2xx: 0, errors: 0 }]))]));
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const [route, [path, setup]] of Object.entries(ROUTES)) {
@@ -114,7 +123,6 @@ async function measureAll(kinds, redisUrl) {
       }
     }
   }
-  for (const t of Object.values(targets)) await t.stop();
   return out;
 }
 
