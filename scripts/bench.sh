@@ -2,15 +2,25 @@
 # The benchmark command (separate from the tests): native and wasm decisions per second on
 # one shared stream, JS↔wasm boundary cost, wasm sizes for opt-level "z", "s" and "3", what the
 # Vercel Edge example weighs, cold start in Node and workerd, each against a build of main.
-# Copy the figures into BENCHMARKS.md with the date and machine.
+# Against issue 20's floors: the Node handler against a bare node:http + SQLite server in the
+# same run, a memory soak, and at the end a summary of issue 20's table (now, target, met).
+# Copy the figures into BENCHMARKS.md with the date, machine and load average.
+#
+#   bash scripts/bench.sh            (SOAK_SECONDS=60 for a shorter soak while trying things)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# Every figure the summary reads is kept from this run's output.
+mkdir -p target
+log=target/bench-output.txt
+: > "$log"
+record() { "$@" | tee -a "$log"; }
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(date -u +%F)"
 
 # Native first: it writes the shared stream the wasm benchmark replays.
 echo; echo "=== native"
-cargo bench --quiet --bench decisions 2>/dev/null
+record cargo bench --quiet --bench decisions 2>/dev/null
 echo; echo "=== native, the system allocator (the same measurement: compare the two runs' ratio)"
 cargo bench --quiet --bench decisions_system_allocator 2>/dev/null
 
@@ -35,21 +45,27 @@ git archive "${BASELINE_REF:-main}" | tar -x -C "$baseline"
 
 echo; echo "=== as shipped (server z, storefront z), against the baseline in the same run"
 node scripts/build.mjs --quiet 2>/dev/null
-node benches/wasm-weight.mjs --baseline "$baseline"
-node benches/wasm.mjs --baseline "$baseline"
+record node benches/wasm-weight.mjs --baseline "$baseline"
+record node benches/wasm.mjs --baseline "$baseline"
 echo; echo "=== storefront (headless Chromium), against the baseline's storefront build in the same runs"
-node benches/storefront.mjs --baseline "$baseline/pkg/dist/storefront"
+record node benches/storefront.mjs --baseline "$baseline/pkg/dist/storefront"
 
-echo; echo "=== server: Node handler on one core, SQLite and Redis (autocannon)"
-node benches/server.mjs 10
+echo; echo "=== server: Node handler on one core, SQLite and Redis (autocannon), against the floor (node:http + the same body parsed + a 2 KB row and a due row in one SQLite transaction) in the same run"
+record node benches/server.mjs 10 --baseline "$baseline"
+
+echo; echo "=== soak: the handler's RSS under a constant load of new shoppers, after warm-up (${SOAK_SECONDS:-600} s)"
+record node benches/soak.mjs "${SOAK_SECONDS:-600}"
 
 echo; echo "=== beacon flood: one address flooding (default limits, one trusted proxy) while shoppers at other addresses beacon; 429 rate and shoppers accepted"
 node benches/flood.mjs 10
 
 echo; echo "=== server: CPU ms per request in workerd (process CPU time over N requests)"
-node benches/workerd-cpu.mjs 2000
+record node benches/workerd-cpu.mjs 2000
 
 echo; echo "=== Postgres: 1 and 4 handler processes on one database, signed checkouts in, every process ticking at once (sends/s, duplicates, lost)"
 node benches/postgres.mjs 2000 1,4
 echo; echo "=== abuse: texts caused by hostile beacons, state left by junk beacons (SQLite, in process)"
 node benches/abuse.mjs 100000
+
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+node benches/summary.mjs "$log"

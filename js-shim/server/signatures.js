@@ -1,8 +1,15 @@
 // Inbound webhook signatures, checked with WebCrypto (available in Workers, Vercel Edge,
-// Deno and Node 20 alike). Every check is constant-time: HMACs are compared through
-// crypto.subtle.verify rather than string equality.
+// Deno and Node 20 alike), or with Node's own HMAC where the host offers it. Every check is
+// constant-time: HMACs are compared through crypto.subtle.verify or timingSafeEqual, never
+// string equality.
 
 const subtle = () => globalThis.crypto.subtle;
+// In Node, a WebCrypto HMAC is two jobs on the thread pool (import the key, then sign or
+// verify): about 1 ms of a signed webhook's time on one core (BENCHMARKS.md, issue 20).
+// node:crypto's is synchronous and takes microseconds. Reached through
+// process.getBuiltinModule (Node 20.16+), so no bundle for another runtime imports it.
+const nodeCrypto = globalThis.process?.getBuiltinModule?.('node:crypto') ?? null;
+const NODE_HASH = { 'SHA-256': 'sha256', 'SHA-1': 'sha1' };
 const utf8 = new TextEncoder();
 const bytes = (data) => (typeof data === 'string' ? utf8.encode(data) : data);
 
@@ -29,12 +36,17 @@ async function hmacKey(secret, hash) {
 }
 
 export async function hmac(secret, message, hash = 'SHA-256') {
+  if (nodeCrypto) return new Uint8Array(nodeCrypto.createHmac(NODE_HASH[hash], bytes(secret)).update(bytes(message)).digest());
   return new Uint8Array(await subtle().sign('HMAC', await hmacKey(secret, hash), bytes(message)));
 }
 
 async function verifyHmac(secret, message, signatureBase64, hash) {
   const signature = base64ToBytes(signatureBase64);
   if (!secret || !signature || signature.length === 0) return false;
+  if (nodeCrypto) {
+    const expected = await hmac(secret, message, hash);
+    return expected.length === signature.length && nodeCrypto.timingSafeEqual(expected, signature);
+  }
   return subtle().verify('HMAC', await hmacKey(secret, hash), signature, bytes(message));
 }
 

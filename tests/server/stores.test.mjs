@@ -57,3 +57,32 @@ test('sqlite: a file made before sends were found by their provider id gains the
     await removeDir(dir);
   }
 });
+
+test('sqlite: commits asked for together share one transaction, yet each answers for itself and is on disk when it answers', async () => {
+  const dir = await tempDir();
+  try {
+    const path = join(dir, 'group.db');
+    const store = await serverNode.sqliteStore(path);
+    const change = (state, expected = 0) => ({ expected, state, schedule: [{ id: `due-${state}`, at: 1000 }], unschedule: [], intents: [], links: [`link:${state}`], settle: null, erase: false, purge: false, forget: false });
+    // Two writers race for one contact from the same version, beside three other contacts.
+    const answers = await Promise.all([
+      store.commit('c-1', change('a')), store.commit('c-1', change('b')),
+      store.commit('c-2', change('c')), store.commit('c-3', change('d')), store.commit('c-4', change('e')),
+    ]);
+    assert.deepEqual(answers, [true, false, true, true, true], 'one compare-and-set wins; a lost one costs the others nothing');
+    // Read through another connection the moment the promises settled: committed, not pending.
+    const other = new Database(path, { readonly: true });
+    assert.deepEqual(other.prepare('SELECT id, state, version FROM contacts ORDER BY id').all(), [
+      { id: 'c-1', state: 'a', version: 1 }, { id: 'c-2', state: 'c', version: 1 }, { id: 'c-3', state: 'd', version: 1 }, { id: 'c-4', state: 'e', version: 1 },
+    ]);
+    assert.deepEqual(other.prepare('SELECT action_id FROM due ORDER BY action_id').all().map((r) => r.action_id), ['due-a', 'due-c', 'due-d', 'due-e'], 'the loser left no due entry');
+    assert.equal(await store.resolve(['link:b']), null, 'nor a link');
+    other.close();
+    // The next round builds on the winner's version.
+    assert.deepEqual(await Promise.all([store.commit('c-1', change('f', 1)), store.commit('c-1', change('g', 1))]), [true, false]);
+    assert.equal((await store.load('c-1')).state, 'f');
+    await store.close();
+  } finally {
+    await removeDir(dir);
+  }
+});
