@@ -71,8 +71,8 @@ function instance(glue, loadWasm) {
  * Wire a wasm-bindgen glue module to a way of getting its wasm.
  * `loadWasm()` returns whatever the glue's init accepts for this runtime: a compiled
  * `WebAssembly.Module` (workerd, Vercel Edge), bytes (Node, Deno) or a `Response` (browser).
- * `report`, for the server build: the report's own module (`{ glue, loadWasm }`), loaded on
- * the first report call, never by a decision (BENCHMARKS.md, issue 20).
+ * `report`, for the server build: `reportModule(glue, loadWasm)`, the report's own wasm, loaded
+ * on the first report call, never by a decision (BENCHMARKS.md, issue 20).
  */
 export function createRekindle(glue, loadWasm, report) {
   const engineWasm = instance(glue, loadWasm);
@@ -205,8 +205,16 @@ export function createRekindle(glue, loadWasm, report) {
     /** The recovery funnel over contacts' stored state strings. */
     api.funnel = (states) => call(() => glue.funnel(JSON.stringify(states)));
   }
-  if (report) Object.assign(api, reportApi(report, { text, millis }));
+  if (report) Object.assign(api, report({ text, millis }));
   return api;
+}
+
+/**
+ * The report's own wasm, for createRekindle. Its own export, so a bundle that never names it
+ * (the storefront's) leaves the report's loader out.
+ */
+export function reportModule(glue, loadWasm) {
+  return (helpers) => reportApi(glue, loadWasm, helpers);
 }
 
 /**
@@ -215,7 +223,7 @@ export function createRekindle(glue, loadWasm, report) {
  * time, or from a source the caller brings (`rekindle/slim`; Vercel Edge, whose function does
  * not ship it: examples/vercel-edge serves the report from a Node.js function).
  */
-function reportApi({ glue, loadWasm }, { text, millis }) {
+function reportApi(glue, loadWasm, { text, millis }) {
   const wasm = instance(glue, loadWasm);
   const opts = (options) => (options === undefined ? undefined : text(options));
   const run = async (fn) => {

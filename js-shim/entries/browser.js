@@ -2,7 +2,7 @@
 // ship the .wasm as an asset; streaming compilation starts while it downloads.
 import * as glue from 'rekindle-glue';
 import * as reportGlue from 'rekindle-report-glue';
-import { createRekindle } from '../core.js';
+import { createRekindle, reportModule } from '../core.js';
 
 export const { init, Engine, RekindleError, version, build, validatePolicy, defaultPolicy, debugTrap, ingest, recoveryUrl, sentActionIds, discountCode, funnel, shopperView, lookupKey, initReport, report, rollup, reportCsv, compactOutcomes, messageRecord } =
-  createRekindle(glue, () => fetch(new URL('./rekindle_bg.wasm', import.meta.url)), { glue: reportGlue, loadWasm: () => fetch(new URL('./report_bg.wasm', import.meta.url)) });
+  createRekindle(glue, () => fetch(new URL('./rekindle_bg.wasm', import.meta.url)), reportModule(reportGlue, () => fetch(new URL('./report_bg.wasm', import.meta.url))));

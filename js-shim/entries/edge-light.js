@@ -2,15 +2,15 @@
 import wasm from './rekindle_bg.wasm?module';
 import * as glue from 'rekindle-glue';
 import * as reportGlue from 'rekindle-report-glue';
-import { createRekindle, RekindleError as Missing } from '../core.js';
+import { createRekindle, reportModule, RekindleError as Missing } from '../core.js';
 
 export const { init, Engine, RekindleError, version, build, validatePolicy, defaultPolicy, debugTrap, ingest, recoveryUrl, sentActionIds, discountCode, funnel, shopperView, lookupKey, initReport, report, rollup, reportCsv, compactOutcomes, messageRecord } =
-  createRekindle(glue, () => wasm, {
-    glue: reportGlue,
+  createRekindle(glue, () => wasm, reportModule(
+    reportGlue,
     // Not imported here: Vercel counts every .wasm an edge function imports against its size
     // limit, and edge requests never need the report (issue 20). Serve GET /report and the
     // hourly roll-up from a Node.js function (examples/vercel-edge), or bring the module.
-    loadWasm: () => {
+    () => {
       throw new Missing('REPORT_NOT_IN_EDGE_BUILD', 'the report module is not in the Vercel Edge build: serve the report and the roll-up from a Node.js function, or pass the module (rekindle/report.wasm?module) to initReport(source)');
     },
-  });
+  ));

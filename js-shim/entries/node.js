@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import * as glue from 'rekindle-glue';
 import * as reportGlue from 'rekindle-report-glue';
-import { createRekindle } from '../core.js';
+import { createRekindle, reportModule } from '../core.js';
 
 export const { init, Engine, RekindleError, version, build, validatePolicy, defaultPolicy, debugTrap, ingest, recoveryUrl, sentActionIds, discountCode, funnel, shopperView, lookupKey, initReport, report, rollup, reportCsv, compactOutcomes, messageRecord } =
-  createRekindle(glue, () => readFile(new URL('./rekindle_bg.wasm', import.meta.url)), { glue: reportGlue, loadWasm: () => readFile(new URL('./report_bg.wasm', import.meta.url)) });
+  createRekindle(glue, () => readFile(new URL('./rekindle_bg.wasm', import.meta.url)), reportModule(reportGlue, () => readFile(new URL('./report_bg.wasm', import.meta.url))));

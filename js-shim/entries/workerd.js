@@ -4,7 +4,7 @@ import wasm from './rekindle_bg.wasm';
 import reportWasm from './report_bg.wasm';
 import * as glue from 'rekindle-glue';
 import * as reportGlue from 'rekindle-report-glue';
-import { createRekindle } from '../core.js';
+import { createRekindle, reportModule } from '../core.js';
 
 export const { init, Engine, RekindleError, version, build, validatePolicy, defaultPolicy, debugTrap, ingest, recoveryUrl, sentActionIds, discountCode, funnel, shopperView, lookupKey, initReport, report, rollup, reportCsv, compactOutcomes, messageRecord } =
-  createRekindle(glue, () => wasm, { glue: reportGlue, loadWasm: () => reportWasm });
+  createRekindle(glue, () => wasm, reportModule(reportGlue, () => reportWasm));
