@@ -23,6 +23,8 @@ const gzip = (bytes) => gzipSync(bytes, { level: 9 }).length;
 /** The files a page or a server loads, relative to a build's pkg/dist. */
 export const FILES = {
   'server wasm': 'rekindle_bg.wasm',
+  // The report's own module (issue 20): loaded by GET /report and the roll-up, never by an edge request.
+  'report wasm': 'report_bg.wasm',
   'storefront wasm': 'storefront/rekindle_bg.wasm',
   'storefront embed.js (eager <script>)': 'storefront/embed.js',
   'storefront capture.js (eager ESM)': 'storefront/capture.js',
@@ -75,6 +77,7 @@ async function vercelFunction(dist) {
 export async function weigh(dist = join(root, 'pkg', 'dist')) {
   const files = {};
   for (const [name, file] of Object.entries(FILES)) {
+    if (!existsSync(join(dist, file))) continue; // a baseline built before the file existed
     const bytes = readFileSync(join(dist, file));
     files[name] = { raw: bytes.length, gzip: gzip(bytes) };
   }

@@ -108,6 +108,8 @@ async function coldStartWorkerd(runs = 3) {
     if (withWasm) {
       modules.push({ type: 'ESModule', path: join(dist, 'workerd.js'), contents: readFileSync(join(dist, 'workerd.js'), 'utf8') });
       modules.push({ type: 'CompiledWasm', path: join(dist, 'rekindle_bg.wasm'), contents: readFileSync(join(dist, 'rekindle_bg.wasm')) });
+      // The report's module (issue 20), which a baseline built before it lacks.
+      if (existsSync(join(dist, 'report_bg.wasm'))) modules.push({ type: 'CompiledWasm', path: join(dist, 'report_bg.wasm'), contents: readFileSync(join(dist, 'report_bg.wasm')) });
     }
     const t0 = performance.now();
     const mf = new Miniflare({ modules, modulesRoot: dist, host: '127.0.0.1', compatibilityDate: '2026-07-01' });

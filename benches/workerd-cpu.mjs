@@ -27,7 +27,7 @@ const { outputFiles } = await esbuild.build({
   bundle: true, write: false, format: 'esm', platform: 'neutral',
   conditions: ['workerd', 'worker', 'browser'],
   alias: { rekindle: join(dist, 'workerd.js') },
-  external: ['./rekindle_bg.wasm'],
+  external: ['./rekindle_bg.wasm', './report_bg.wasm'],
   logLevel: 'silent',
 });
 const { Miniflare } = await import(pathToFileURL(join(root, 'node_modules', 'miniflare', 'dist', 'src', 'index.js')).href);
@@ -35,6 +35,7 @@ const mf = new Miniflare({
   modules: [
     { type: 'ESModule', path: join(dist, 'worker.js'), contents: outputFiles[0].text },
     { type: 'CompiledWasm', path: join(dist, 'rekindle_bg.wasm'), contents: readFileSync(join(dist, 'rekindle_bg.wasm')) },
+    { type: 'CompiledWasm', path: join(dist, 'report_bg.wasm'), contents: readFileSync(join(dist, 'report_bg.wasm')) },
   ],
   modulesRoot: dist,
   host: '127.0.0.1',

@@ -13,47 +13,46 @@ export class RekindleError extends Error {
 }
 
 /**
- * Wire a wasm-bindgen glue module to a way of getting its wasm.
- * `loadWasm()` returns whatever the glue's init accepts for this runtime: a compiled
- * `WebAssembly.Module` (workerd, Vercel Edge), bytes (Node, Deno) or a `Response` (browser).
+ * One wasm instance behind its glue: an idempotent, concurrent-safe `init`, and `call`, which
+ * turns the engine's errors into RekindleErrors and, after a trap, drops the corrupt instance.
  */
-export function createRekindle(glue, loadWasm) {
+function instance(glue, loadWasm) {
   let ready; // the one init in flight or done: concurrent callers share it
-  let initialised = false;
-  let generation = 0; // bumped on every re-instantiation; stale handles are rebuilt
-
-  /** Idempotent and safe to call concurrently. `source` overrides where the wasm comes from. */
-  function init(source) {
-    if (!ready) {
-      ready = Promise.resolve(source)
-        .then((given) => (given !== undefined ? given : loadWasm()))
-        .then((source) => glue.default({ module_or_path: source }))
-        .then(() => {
-          initialised = true;
+  const self = {
+    initialised: false,
+    generation: 0, // bumped on every re-instantiation; stale handles are rebuilt
+    /** Idempotent and safe to call concurrently. `source` overrides where the wasm comes from. */
+    init(source) {
+      if (!ready) {
+        ready = Promise.resolve(source)
+          .then((given) => (given !== undefined ? given : loadWasm()))
+          .then((source) => glue.default({ module_or_path: source }))
+          .then(() => {
+            self.initialised = true;
+          });
+        ready.catch(() => {
+          ready = undefined; // a failed load may be retried
         });
-      ready.catch(() => {
-        ready = undefined; // a failed load may be retried
-      });
-    }
-    return ready;
-  }
-
-  function call(fn) {
-    if (!initialised) {
-      throw new RekindleError('NOT_INITIALIZED', 'call and await init() before using the engine');
-    }
-    try {
-      return fn();
-    } catch (error) {
-      throw translate(error);
-    }
-  }
+      }
+      return ready;
+    },
+    call(fn) {
+      if (!self.initialised) {
+        throw new RekindleError('NOT_INITIALIZED', 'call and await init() before using the engine');
+      }
+      try {
+        return fn();
+      } catch (error) {
+        throw translate(error);
+      }
+    },
+  };
 
   function translate(error) {
     if (error instanceof WebAssembly.RuntimeError) {
       // The instance is corrupt after a trap: drop it and start a fresh one.
       glue.__wbg_reset_state();
-      generation += 1;
+      self.generation += 1;
       return new RekindleError(
         'ENGINE_TRAPPED',
         'the engine trapped and was re-instantiated; this call had no effect and may be retried',
@@ -65,6 +64,22 @@ export function createRekindle(glue, loadWasm) {
     }
     return error;
   }
+  return self;
+}
+
+/**
+ * Wire a wasm-bindgen glue module to a way of getting its wasm.
+ * `loadWasm()` returns whatever the glue's init accepts for this runtime: a compiled
+ * `WebAssembly.Module` (workerd, Vercel Edge), bytes (Node, Deno) or a `Response` (browser).
+ * `report`, for the server build: `reportModule(glue, loadWasm)`, the report's own wasm, loaded
+ * on the first report call, never by a decision (BENCHMARKS.md, issue 20).
+ */
+export function createRekindle(glue, loadWasm, report) {
+  const engineWasm = instance(glue, loadWasm);
+  const { init } = engineWasm;
+  const call = (fn) => engineWasm.call(fn);
+  // Engines re-bind after a trap re-instantiated the wasm.
+  const generationNow = () => engineWasm.generation;
 
   const text = (value) => (typeof value === 'string' ? value : JSON.stringify(value));
   const optionalText = (value) => (value === undefined || value === null ? undefined : text(value));
@@ -89,6 +104,7 @@ export function createRekindle(glue, loadWasm) {
     }
 
     #bound() {
+      const generation = generationNow();
       if (this.#generation !== generation) {
         const policy = this.#policy;
         this.#handle = call(() => new glue.Engine(policy));
@@ -151,13 +167,16 @@ export function createRekindle(glue, loadWasm) {
     Engine: glue.Engine ? Engine : undefined,
     version: () => call(() => glue.version()),
     build: () => call(() => glue.build()),
-    summariseSignals: (observations, thresholds) =>
-      call(() => glue.summariseSignals(text(observations), thresholds === undefined ? undefined : text(thresholds))),
-    /** Storefront: fold page observations into the session and say what to send now. */
-    captureStep: (state, settings, observations, now, anonymousId) =>
-      call(() => glue.captureStep(state ?? undefined, text(settings), text(observations), now, anonymousId)),
     debugTrap: () => call(() => glue.debugTrap()),
   };
+  if (glue.captureStep) {
+    // The storefront build only: the server build leaves the page's signals to it (issue 20).
+    api.summariseSignals = (observations, thresholds) =>
+      call(() => glue.summariseSignals(text(observations), thresholds === undefined ? undefined : text(thresholds)));
+    /** Storefront: fold page observations into the session and say what to send now. */
+    api.captureStep = (state, settings, observations, now, anonymousId) =>
+      call(() => glue.captureStep(state ?? undefined, text(settings), text(observations), now, anonymousId));
+  }
   if (glue.ingestShopify) {
     // Provider payloads → routed engine events (src/ingest). Bodies stay raw text so Rust
     // reads Shopify's 64-bit ids exactly.
@@ -185,15 +204,41 @@ export function createRekindle(glue, loadWasm) {
     api.defaultPolicy = () => JSON.parse(call(() => glue.defaultPolicy()));
     /** The recovery funnel over contacts' stored state strings. */
     api.funnel = (states) => call(() => glue.funnel(JSON.stringify(states)));
-    // The report over an outcome log `{ outcomes, rollups }` (src/measurement): the lift with its
-    // intervals, experiments, one dimension's roll-up, every roll-up as CSV, and daily roll-ups.
-    const opts = (options) => (options === undefined ? undefined : text(options));
-    api.report = (log, options) => JSON.parse(call(() => glue.report(text(log), opts(options))));
-    api.rollup = (log, dimension, options) => JSON.parse(call(() => glue.rollup(text(log), dimension, opts(options))));
-    api.reportCsv = (log, options) => call(() => glue.reportCsv(text(log), opts(options)));
-    api.compactOutcomes = (log, before, keepMessagesFrom) =>
-      JSON.parse(call(() => glue.compactOutcomes(text(log), millis(before), keepMessagesFrom == null ? undefined : millis(keepMessagesFrom))));
-    api.messageRecord = (log, actionId) => JSON.parse(call(() => glue.messageRecord(text(log), String(actionId))));
   }
+  if (report) Object.assign(api, report({ text, millis }));
   return api;
+}
+
+/**
+ * The report's own wasm, for createRekindle. Its own export, so a bundle that never names it
+ * (the storefront's) leaves the report's loader out.
+ */
+export function reportModule(glue, loadWasm) {
+  return (helpers) => reportApi(glue, loadWasm, helpers);
+}
+
+/**
+ * The merchant's report (src/measurement) through the report's own wasm: async, because the
+ * first call loads that module; a decision never does. `initReport(source)` loads it ahead of
+ * time, or from a source the caller brings (`rekindle/slim`; Vercel Edge, whose function does
+ * not ship it: examples/vercel-edge serves the report from a Node.js function).
+ */
+function reportApi(glue, loadWasm, { text, millis }) {
+  const wasm = instance(glue, loadWasm);
+  const opts = (options) => (options === undefined ? undefined : text(options));
+  const run = async (fn) => {
+    await wasm.init();
+    return wasm.call(fn);
+  };
+  return {
+    initReport: (source) => wasm.init(source),
+    // Over an outcome log `{ outcomes, rollups }`: the lift with its intervals, experiments, one
+    // dimension's roll-up, every roll-up as CSV, the daily roll-ups, one send's record.
+    report: async (log, options) => JSON.parse(await run(() => glue.report(text(log), opts(options)))),
+    rollup: async (log, dimension, options) => JSON.parse(await run(() => glue.rollup(text(log), dimension, opts(options)))),
+    reportCsv: (log, options) => run(() => glue.reportCsv(text(log), opts(options))),
+    compactOutcomes: async (log, before, keepMessagesFrom) =>
+      JSON.parse(await run(() => glue.compactOutcomes(text(log), millis(before), keepMessagesFrom == null ? undefined : millis(keepMessagesFrom)))),
+    messageRecord: async (log, actionId) => JSON.parse(await run(() => glue.messageRecord(text(log), String(actionId)))),
+  };
 }

@@ -341,19 +341,26 @@ export interface Lift {
   conclusive: boolean; minimumDetectableEffect: number; moreAbandonmentsNeeded: number | null; moreDaysNeeded: number | null; verdict: string;
 }
 export type Dimension = 'playbook' | 'version' | 'pilot' | 'day' | 'week' | 'step' | 'channel' | 'angle' | 'variant';
-export function report(log: OutcomeLog | string, options?: ReportOptions): Report;
-export function rollup(log: OutcomeLog | string, dimension: Dimension, options?: ReportOptions): { dimension: Dimension; key: string; metrics: Metrics; lift?: Lift }[];
+/**
+ * The report's functions run in the report's own wasm (server packages), loaded on the first
+ * call: they return promises. A decision never loads it. `initReport(source)` loads it ahead of
+ * time, or from a source you bring: `rekindle/slim`, and Vercel Edge, whose build leaves it out
+ * (it throws `REPORT_NOT_IN_EDGE_BUILD`; serve the report from a Node.js function).
+ */
+export function initReport(source?: WasmSource): Promise<void>;
+export function report(log: OutcomeLog | string, options?: ReportOptions): Promise<Report>;
+export function rollup(log: OutcomeLog | string, dimension: Dimension, options?: ReportOptions): Promise<{ dimension: Dimension; key: string; metrics: Metrics; lift?: Lift }[]>;
 /** Every dimension's roll-up as CSV (RFC 4180, formulas defused). */
-export function reportCsv(log: OutcomeLog | string, options?: ReportOptions): string;
+export function reportCsv(log: OutcomeLog | string, options?: ReportOptions): Promise<string>;
 /** Fold journeys abandoned before `before` into daily roll-ups, keeping their messages' records from `keepMessagesFrom` on: the roll-ups to keep, the journeys whose lines may go, and how many records past retention were dropped. */
-export function compactOutcomes(log: OutcomeLog | string, before: Date | number, keepMessagesFrom?: Date | number): { rollups: { days: object[]; messages?: Outcome[] }; journeys: string[]; forgotten: number };
+export function compactOutcomes(log: OutcomeLog | string, before: Date | number, keepMessagesFrom?: Date | number): Promise<{ rollups: { days: object[]; messages?: Outcome[] }; journeys: string[]; forgotten: number }>;
 /** "Why this message": the record of one send (policy version, step, angle, offer, the engine's explanation), or null. */
 export interface MessageRecord {
   actionId: string; journey: string; sentAt: number; playbook: string | null; policyVersion: string | null; step: string | null;
   channel: 'email' | 'sms' | null; angle: string | null; variant: string | null; incentive: { kind: string; percent?: number } | null;
   segments: number; why: string | null; since: string[];
 }
-export function messageRecord(log: OutcomeLog | string, actionId: string): MessageRecord | null;
+export function messageRecord(log: OutcomeLog | string, actionId: string): Promise<MessageRecord | null>;
 /** The console's view of a stored state (server build): addresses masked, carts named by products, sends, consent history with sources, pauses and support exceptions. */
 export function shopperView(state: string): object;
 /** The salted index key a console search resolves: `by` is email, phone (E.164, or national with `region`), order or checkout. */
@@ -402,11 +409,11 @@ export interface Observations {
   completed?: boolean;
 }
 export interface SignalSummary { abandoned: boolean; stage: Stage | null; reasons: ReasonSignal[] }
-/** Reduce storefront friction signals to an abandonment summary (runs on the device). */
+/** Reduce storefront friction signals to an abandonment summary (runs on the device; `rekindle/storefront` only). */
 export function summariseSignals(observations: Observations | string, thresholds?: { idleSeconds: number; slowPageMs: number } | string): SignalSummary;
 
 /**
- * Storefront: fold page observations (`[[atMs, { kind: fields }], ...]`) into the session
+ * Storefront (`rekindle/storefront` only): fold page observations (`[[atMs, { kind: fields }], ...]`) into the session
  * (`state` from the last step, or null) and say what to send now. `beacon` is the request
  * body, when there is something to tell.
  */

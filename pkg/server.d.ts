@@ -228,6 +228,13 @@ export interface ServerOptions {
    * number from 1; anything else is refused with `INVALID_OPTION` at `tickBatch`.
    */
   tickBatch?: number;
+  /**
+   * Whether this handler's ticks fold settled journeys into the daily roll-ups, once an hour
+   * (default true). false where another handler over the same store does it: on Vercel Edge,
+   * whose function leaves the report's module out, the project's Node.js function does
+   * (examples/vercel-edge).
+   */
+  rollUp?: boolean;
   retry?: { inlineAttempts: number; maxClaims: number; baseMs: number; capMs: number; laterBaseMs: number; laterCapMs: number };
   /** Shopify `customers/data_request`: deliver the contacts' stored state to the merchant. */
   onDataRequest?(request: { requestId: string; contacts: { contactId: string; state: string | null }[] }): void | Promise<void>;

@@ -1,6 +1,7 @@
-// Builds the npm package in pkg/dist from the crate and js-shim/: two wasm artifacts
-// (server: the whole engine; storefront: signals only), each through wasm-bindgen and
-// wasm-opt, then one bundle per runtime entry, plus the storefront capture scripts; then the
+// Builds the npm package in pkg/dist from the crate and js-shim/: three wasm artifacts
+// (server: the decision engine; report: the merchant's report, loaded only by the report and
+// the roll-up; storefront: signals only), each through wasm-bindgen and wasm-opt, then one
+// bundle per runtime entry, plus the storefront capture scripts; then the
 // Shopify app example's theme extension assets from the storefront build.
 // Incremental: cargo and esbuild skip unchanged work, so running it before every test is cheap.
 //
@@ -28,13 +29,16 @@ const run = (cmd, argv, env = {}) =>
   execFileSync(cmd, argv, { cwd: root, stdio: quiet ? ['ignore', 'ignore', 'inherit'] : 'inherit', env: { ...process.env, ...env } });
 
 export const ARTIFACTS = {
-  server: { features: ['--features', 'wasm'], optLevel: 'z' },
+  server: { features: ['--no-default-features', '--features', 'server,wasm'], optLevel: 'z' },
+  // The report over the outcome log in its own module: an edge request never loads it, and an
+  // edge function need not ship it (BENCHMARKS.md, issue 20).
+  report: { features: ['--no-default-features', '--features', 'report-module,wasm'], optLevel: 'z', outName: 'report' },
   storefront: { features: ['--no-default-features', '--features', 'wasm'], optLevel: 'z' },
 };
 
 const dist = join(root, 'pkg', 'dist');
 
-function buildWasm(name, { features, optLevel: preferred }) {
+function buildWasm(name, { features, optLevel: preferred, outName = 'rekindle' }) {
   const optLevel = optOverride ?? preferred;
   const target = join(root, 'target');
   log(`cargo: ${name} build (opt-level ${optLevel})`);
@@ -46,22 +50,23 @@ function buildWasm(name, { features, optLevel: preferred }) {
   const raw = join(target, `wasm-${name}-${optLevel}`, 'wasm32-unknown-unknown', 'release', 'rekindle.wasm');
   const out = join(target, 'bindgen', name);
   rmSync(out, { recursive: true, force: true });
-  run('wasm-bindgen', ['--target', 'web', '--experimental-reset-state-function', '--out-dir', out, raw]);
-  const wasm = join(out, 'rekindle_bg.wasm');
+  run('wasm-bindgen', ['--target', 'web', '--experimental-reset-state-function', '--out-name', outName, '--out-dir', out, raw]);
+  const wasm = join(out, `${outName}_bg.wasm`);
   const before = statSync(wasm).size;
   run(join(root, 'node_modules', '.bin', 'wasm-opt'), [`-O${optLevel}`, '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
   log(`wasm-opt: ${name} ${before} -> ${statSync(wasm).size} bytes`);
   return out;
 }
 
-async function bundle(glueDir, entries, outDir) {
+async function bundle(glueDir, entries, outDir, reportDir) {
   mkdirSync(outDir, { recursive: true });
   copyFileSync(join(glueDir, 'rekindle_bg.wasm'), join(outDir, 'rekindle_bg.wasm'));
+  if (reportDir) copyFileSync(join(reportDir, 'report_bg.wasm'), join(outDir, 'report_bg.wasm'));
   const common = {
     bundle: true,
-    alias: { 'rekindle-glue': join(glueDir, 'rekindle.js') },
+    alias: { 'rekindle-glue': join(glueDir, 'rekindle.js'), ...(reportDir && { 'rekindle-report-glue': join(reportDir, 'report.js') }) },
     // The .wasm stays a separate file next to the bundle (Workers and Vercel Edge import it).
-    external: ['./rekindle_bg.wasm', './rekindle_bg.wasm?module', 'node:*'],
+    external: ['./rekindle_bg.wasm', './rekindle_bg.wasm?module', './report_bg.wasm', 'node:*'],
     logLevel: 'warning',
     legalComments: 'none',
   };
@@ -144,7 +149,8 @@ export async function build() {
   const next = `${dist}.next`;
   rmSync(next, { recursive: true, force: true });
   const server = buildWasm('server', ARTIFACTS.server);
-  await bundle(server, ['node', 'browser', 'deno', 'workerd', 'edge-light', 'slim'], next);
+  const report = buildWasm('report', ARTIFACTS.report);
+  await bundle(server, ['node', 'browser', 'deno', 'workerd', 'edge-light', 'slim'], next, report);
   await bundleServer(next);
   const storefront = buildWasm('storefront', ARTIFACTS.storefront);
   await bundle(storefront, ['storefront'], join(next, 'storefront'));

@@ -9,7 +9,9 @@
 //! # The tree
 //!
 //! The crate is two builds: the server build (feature `server`, the default) is all of it;
-//! without `server` it is the storefront build, the small wasm a shop's pages load. Each
+//! without `server` it is the storefront build, the small wasm a shop's pages load. In wasm the
+//! server build is split once more: the report (feature `report`) is a module of its own
+//! (`report-module`), which no edge request loads (docs/architecture.md). Each
 //! folder is a layer and imports only from the layers below it (`tests/layering.rs` checks
 //! every `crate::` path against this table, and that no two modules import each other):
 //!
@@ -22,8 +24,8 @@
 //! simulate/         server,       engine model policy           the policy simulator and replay:
 //!                   native only   compliance common error       worlds, shoppers, comparisons, reports
 //! metrics.rs        server        model common error            the funnel over stored states
-//! measurement/      server        model policy common error     the report over the outcome log: lift,
-//!                                                               intervals, experiments, roll-ups, CSV
+//! measurement/      report        model policy common error     the report over the outcome log: lift,
+//!                   (own wasm)                                  intervals, experiments, roll-ups, CSV
 //! recent_states.rs  server        model common error            the states a wasm Engine keeps parsed
 //! engine/           server        model policy compliance       decide(): start, send time, engagement,
 //!                                 hygiene time_zone common      contact updates; angle, incentive,
@@ -62,7 +64,7 @@ pub mod hygiene;
 pub mod ingest;
 #[cfg(feature = "server")]
 pub mod locale;
-#[cfg(feature = "server")]
+#[cfg(feature = "report")]
 pub mod measurement;
 #[cfg(feature = "server")]
 pub mod messages;

@@ -8,6 +8,7 @@
 //! defer) are data, never exceptions.
 
 use crate::error::Error;
+#[cfg(not(feature = "server"))]
 use crate::storefront::signals::{self, Observations, Thresholds};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -40,10 +41,13 @@ pub fn version() -> String {
     crate::VERSION.to_string()
 }
 
-/// Which build this is: "server" (the whole engine) or "storefront" (signals only).
+/// Which build this is: "server" (the whole engine), "report" (the report's own module) or
+/// "storefront" (signals only).
 #[wasm_bindgen]
 pub fn build() -> String {
-    if cfg!(feature = "server") {
+    if cfg!(feature = "report-module") {
+        "report"
+    } else if cfg!(feature = "server") {
         "server"
     } else {
         "storefront"
@@ -52,6 +56,7 @@ pub fn build() -> String {
 }
 
 /// Storefront: reduce observed friction signals to an abandonment summary.
+#[cfg(not(feature = "server"))]
 #[wasm_bindgen(js_name = summariseSignals)]
 pub fn summarise_signals(
     observations: &str,
@@ -68,6 +73,7 @@ pub fn summarise_signals(
 /// Storefront: fold a batch of page observations (`[[atMs, observation], ...]`) into the
 /// session (`state`: the opaque JSON from the last step, or null) and say what to send now.
 /// Returns `{ state, summary, beacon?, recheckInMs?, rejected }`.
+#[cfg(not(feature = "server"))]
 #[wasm_bindgen(js_name = captureStep)]
 pub fn capture_step(
     state: Option<String>,
@@ -85,6 +91,7 @@ pub fn capture_step(
 
 /// Benchmark helper: carries a string into wasm and an object back, doing nothing else, so
 /// the JS↔wasm boundary cost of an event can be measured apart from the engine's work.
+#[cfg(not(feature = "report-module"))]
 #[wasm_bindgen(js_name = boundaryProbe)]
 pub fn boundary_probe(event: &str) -> Result<JsValue, JsValue> {
     #[derive(Serialize)]
@@ -100,32 +107,33 @@ pub fn debug_trap() {
     panic!("debugTrap: deliberate panic to exercise trap recovery");
 }
 
+/// `now` from JS: epoch milliseconds, or a typed error at `$.now`.
 #[cfg(feature = "server")]
-pub mod server {
-    use super::{plain_error, throw, to_js};
-    use crate::engine;
-    use crate::model::event::Event;
-    use crate::policy::Policy;
-    use crate::recent_states::RecentStates;
-    use crate::model::state::State;
-    use chrono::{DateTime, Utc};
+fn millis(now: f64) -> Result<chrono::DateTime<chrono::Utc>, JsValue> {
+    chrono::DateTime::<chrono::Utc>::from_timestamp_millis(now as i64).ok_or_else(|| {
+        throw(crate::Error::new(
+            crate::Code::InvalidTimestamp,
+            "$.now",
+            "not a valid epoch-milliseconds time",
+        ))
+    })
+}
+
+/// Reports cross as JSON text, parsed by the loader: serde_json writes them already (the
+/// decision's output), where building JS objects field by field would add code per type.
+#[cfg(feature = "server")]
+fn json<T: Serialize>(value: &T) -> Result<String, JsValue> {
+    serde_json::to_string(value).map_err(|e| plain_error(&e.to_string()))
+}
+
+/// The report's own wasm (feature `report-module`, scripts/build.mjs): the merchant's report
+/// over the outcome log and its roll-ups, which no decision, webhook or tick needs, loaded
+/// only by `GET /report`, the console and the hourly roll-up (BENCHMARKS.md, issue 20).
+#[cfg(feature = "report-module")]
+pub mod report {
+    use super::{json, millis, throw};
     use serde::Serialize;
-    use std::cell::RefCell;
     use wasm_bindgen::prelude::*;
-
-    /// Validate a playbook; returns it normalised (defaults filled in).
-    #[wasm_bindgen(js_name = validatePolicy)]
-    pub fn validate_policy(policy: &str) -> Result<JsValue, JsValue> {
-        to_js(&Policy::from_json(policy).map_err(throw)?)
-    }
-
-    /// The recovery funnel over contacts' stored states (a JSON array of the state strings).
-    #[wasm_bindgen]
-    pub fn funnel(states: &str) -> Result<JsValue, JsValue> {
-        let texts: Vec<String> = crate::error::parse_json(states).map_err(throw)?;
-        let states = texts.iter().map(|t| State::from_json(t)).collect::<crate::Result<Vec<_>>>().map_err(throw)?;
-        to_js(&crate::metrics::funnel(&states))
-    }
 
     fn log_and_options(log: &str, options: Option<String>) -> Result<(crate::measurement::Log, crate::measurement::Options), JsValue> {
         let log = crate::measurement::parse_log(log).map_err(throw)?;
@@ -134,12 +142,6 @@ pub mod server {
             None => crate::measurement::Options::default(),
         };
         Ok((log, options))
-    }
-
-    /// Reports cross as JSON text, parsed by the loader: serde_json writes them already (the
-    /// decision's output), where building JS objects field by field would add code per type.
-    fn json<T: Serialize>(value: &T) -> Result<String, JsValue> {
-        serde_json::to_string(value).map_err(|e| plain_error(&e.to_string()))
     }
 
     /// The report over an outcome log (`{ outcomes, rollups }` as JSON), as JSON: treated and
@@ -197,6 +199,35 @@ pub mod server {
         let (log, _) = log_and_options(log, None)?;
         json(&crate::measurement::message(&log, action_id))
     }
+}
+
+/// The decision engine's bindings: everything an edge request needs.
+#[cfg(all(feature = "server", not(feature = "report-module")))]
+pub mod server {
+    use super::{json, millis, plain_error, throw, to_js};
+    use crate::engine;
+    use crate::model::event::Event;
+    use crate::policy::Policy;
+    use crate::recent_states::RecentStates;
+    use crate::model::state::State;
+    use chrono::{DateTime, Utc};
+    use serde::Serialize;
+    use std::cell::RefCell;
+    use wasm_bindgen::prelude::*;
+
+    /// Validate a playbook; returns it normalised (defaults filled in).
+    #[wasm_bindgen(js_name = validatePolicy)]
+    pub fn validate_policy(policy: &str) -> Result<JsValue, JsValue> {
+        to_js(&Policy::from_json(policy).map_err(throw)?)
+    }
+
+    /// The recovery funnel over contacts' stored states (a JSON array of the state strings).
+    #[wasm_bindgen]
+    pub fn funnel(states: &str) -> Result<JsValue, JsValue> {
+        let texts: Vec<String> = crate::error::parse_json(states).map_err(throw)?;
+        let states = texts.iter().map(|t| State::from_json(t)).collect::<crate::Result<Vec<_>>>().map_err(throw)?;
+        to_js(&crate::metrics::funnel(&states))
+    }
 
     /// The console's view of a stored state (src/model/view.rs), as JSON: addresses masked,
     /// carts named by their products, sends, consent history, pauses and exceptions.
@@ -215,17 +246,6 @@ pub mod server {
     #[wasm_bindgen(js_name = defaultPolicy)]
     pub fn default_policy() -> String {
         crate::policy::DEFAULT_POLICY.to_string()
-    }
-
-    /// `now` from JS: epoch milliseconds, or a typed error at `$.now`.
-    fn millis(now: f64) -> Result<DateTime<Utc>, JsValue> {
-        DateTime::<Utc>::from_timestamp_millis(now as i64).ok_or_else(|| {
-            throw(crate::Error::new(
-                crate::Code::InvalidTimestamp,
-                "$.now",
-                "not a valid epoch-milliseconds time",
-            ))
-        })
     }
 
     /// Provider payloads → routed engine events (src/ingest). Bodies arrive as the raw text
@@ -390,7 +410,7 @@ pub mod server {
         /// retention (src/measurement).
         #[wasm_bindgen(getter, js_name = messagesKeptForMs)]
         pub fn messages_kept_for_ms(&self) -> f64 {
-            crate::measurement::messages_kept_for(&self.policy).num_milliseconds() as f64
+            self.policy.retention.longest().num_milliseconds() as f64
         }
 
         #[wasm_bindgen(getter, js_name = smsSegmentLimit)]

@@ -32,6 +32,9 @@ export function createRuntime({
   random = Math.random,
   leaseMs = 60_000,
   tickBatch,
+  // false where another handler over the same store rolls the outcome log up: on Vercel Edge the
+  // report's module is not in the edge function, so its Node.js function does (issue 20).
+  rollUp = true,
   retry = { inlineAttempts: 3, maxClaims: 5, baseMs: 250, capMs: 4_000, laterBaseMs: 60_000, laterCapMs: 3_600_000 },
   onDataRequest = () => {},
   onDecision = () => {},
@@ -563,7 +566,7 @@ export function createRuntime({
    */
   async function rollUpOutcomes() {
     const { text, upTo, version } = await outcomeLog();
-    const { rollups, journeys, forgotten } = rekindle.compactOutcomes(text, now() - engine.settledAfterMs, now() - engine.messagesKeptForMs);
+    const { rollups, journeys, forgotten } = await rekindle.compactOutcomes(text, now() - engine.settledAfterMs, now() - engine.messagesKeptForMs);
     // Nothing to fold and no message record past retention: nothing to write.
     if (journeys.length === 0 && forgotten === 0) return { rolledUp: 0 };
     const done = await store.rollUpOutcomes({ upTo, version, journeys, rollups: JSON.stringify(rollups) });
@@ -573,7 +576,7 @@ export function createRuntime({
   // Rolling up reads the whole unrolled log: once an hour per process is plenty for daily cells.
   let lastRollUpAt = -Infinity;
   async function rollUpHourly(at) {
-    if (at - lastRollUpAt < 3_600_000 || !store.readOutcomes) return;
+    if (rollUp === false || at - lastRollUpAt < 3_600_000 || !store.readOutcomes) return;
     lastRollUpAt = at;
     try {
       await rollUpOutcomes();

@@ -514,8 +514,7 @@ pub fn compact(log: &Log, before: chrono::DateTime<chrono::Utc>, forget_messages
 /// (regions included), since the record has no region to choose by. It holds no personal data,
 /// but nothing outlives what the merchant documented.
 pub fn messages_kept_for(policy: &crate::policy::Policy) -> chrono::Duration {
-    let days = policy.retention.regions.values().copied().chain([policy.retention.days]).max().unwrap_or(policy.retention.days);
-    chrono::Duration::days(days as i64)
+    policy.retention.longest()
 }
 
 /// "Why did this shopper get this message?": the record of the send `action_id`, from the live

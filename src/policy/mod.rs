@@ -233,6 +233,14 @@ impl Default for Retention {
 }
 
 impl Retention {
+    /// The longest retention, regions included: how long a message's record is kept for "why
+    /// this message" (`measurement::messages_kept_for`), since the record has no region to
+    /// choose by. Here rather than in measurement: the decision engine's bindings report it.
+    pub fn longest(&self) -> chrono::Duration {
+        let days = self.regions.values().copied().chain([self.days]).max().unwrap_or(self.days);
+        chrono::Duration::days(days as i64)
+    }
+
     pub fn days_for(&self, region: Option<&str>) -> u32 {
         let Some(region) = region else { return self.days };
         let country = region.split('-').next().unwrap_or(region);

@@ -39,13 +39,14 @@ test('workerd: sign-in with a default-strength hash, then every page, and a sear
     bundle: true, write: false, format: 'esm', platform: 'neutral',
     conditions: ['workerd', 'worker', 'browser'],
     alias: { rekindle: join(dist, 'workerd.js') },
-    external: ['./rekindle_bg.wasm', 'cloudflare:*'],
+    external: ['./rekindle_bg.wasm', './report_bg.wasm', 'cloudflare:*'],
     logLevel: 'silent',
   });
   mf = new Miniflare({
     modules: [
       { type: 'ESModule', path: join(dist, 'worker.js'), contents: outputFiles[0].text },
       { type: 'CompiledWasm', path: join(dist, 'rekindle_bg.wasm'), contents: await readFile(join(dist, 'rekindle_bg.wasm')) },
+      { type: 'CompiledWasm', path: join(dist, 'report_bg.wasm'), contents: await readFile(join(dist, 'report_bg.wasm')) },
     ],
     modulesRoot: dist,
     compatibilityDate: '2026-07-01',

@@ -20,10 +20,12 @@ import { assertReadmeQuotesExample, installExample, orderForCheckout, sleep, sta
 
 const ROUTE = 'app/api/rekindle/[...path]/route.js';
 const STORE_ROUTE = 'app/api/rekindle-store/route.js';
+const REPORT_ROUTE = 'app/api/rekindle-report/[...path]/route.js';
+const REPORTS_SECRET = 'reports-secret';
 const STORE_SECRET = 'store-secret';
 const CRON_SECRET = 'cron-secret';
 
-let example, redis, twilio, sendgrid, storeRoute, storeUrl, edge, runtime, base, bundled, inspect;
+let example, redis, twilio, sendgrid, storeRoute, storeUrl, reportRoute, reportBase, edge, runtime, base, bundled, inspect;
 
 /**
  * The route bundled for the edge: `edge-light` first among the export conditions, every
@@ -93,6 +95,13 @@ before(async () => {
     ready: /listening (http:\/\/127\.0\.0\.1:\d+)/,
   });
   storeUrl = `${storeRoute.match[1]}/api/rekindle-store`;
+  // The report and the roll-up: a Node.js function too, over the same Redis (issue 20: the
+  // report's wasm stays out of the edge function).
+  reportRoute = await startProcess(process.execPath, [fileURLToPath(new URL('serve-route.mjs', import.meta.url)), example.dir, REPORT_ROUTE], {
+    env: { ...process.env, REDIS_URL: redis.url, REKINDLE_POLICY: JSON.stringify(testPolicy()), REKINDLE_SALT: SECRETS.salt, REKINDLE_REPORTS_SECRET: REPORTS_SECRET, CRON_SECRET, PUBLIC_URL: 'https://shop.example.com' },
+    ready: /listening (http:\/\/127\.0\.0\.1:\d+)/,
+  });
+  reportBase = `${reportRoute.match[1]}/api/rekindle-report`;
 
   bundled = await bundleForEdge(example.dir, ROUTE);
   const env = {
@@ -134,6 +143,7 @@ after(async () => {
   await edge?.close();
   await inspect?.close();
   await storeRoute?.stop();
+  await reportRoute?.stop();
   await twilio?.close();
   await sendgrid?.close();
   await redis?.stop();
@@ -200,6 +210,21 @@ test('checkout → the cron tick sends the first email → order → nothing mor
   await sleep(200);
   assert.equal(mailsTo().length, 1, 'one email');
   assert.deepEqual(twilio.messages, [], 'no SMS');
+
+  // The report, from the Node.js function: the edge wrote the outcome lines through the store route.
+  const report = (secret) => fetch(`${reportBase}/report`, { headers: secret ? { authorization: `Bearer ${secret}` } : {} });
+  assert.equal((await report()).status, 401);
+  const figures = await report(REPORTS_SECRET);
+  assert.equal(figures.status, 200, await figures.clone().text());
+  const { treated, holdout } = await figures.json();
+  assert.equal(treated.abandoned + holdout.abandoned, 1, 'the journey the edge decided is counted');
+  assert.equal(treated.recovered + holdout.recovered, 1, 'and its order');
+  // The hourly roll-up cron: its secret, then nothing settled yet to fold.
+  const rollup = (secret) => fetch(`${reportBase}/rollup`, { headers: secret ? { authorization: `Bearer ${secret}` } : {} });
+  assert.equal((await rollup('wrong')).status, 401);
+  const rolled = await rollup(CRON_SECRET);
+  assert.equal(rolled.status, 200);
+  assert.deepEqual(await rolled.json(), { rolledUp: 0 }, 'a journey abandoned minutes ago is not settled');
 });
 
 test('the store route refuses callers without its secret, and methods outside the contract', async () => {
@@ -211,9 +236,9 @@ test('the store route refuses callers without its secret, and methods outside th
   assert.deepEqual(await (await call(STORE_SECRET, { method: 'load', args: ['nobody'] })).json(), { result: null });
 });
 
-test('vercel.json schedules the tick the route serves', async () => {
+test('vercel.json schedules the tick the edge route serves and the roll-up the report route serves', async () => {
   const { crons } = JSON.parse(await readFile(join(example.dir, 'vercel.json'), 'utf8'));
-  assert.deepEqual(crons.map((c) => c.path), ['/api/rekindle/tick']);
+  assert.deepEqual(crons.map((c) => c.path), ['/api/rekindle/tick', '/api/rekindle-report/rollup']);
 });
 
 test('the README quotes the example files', async () => {

@@ -126,3 +126,38 @@ test('the CJS build exposes the same engine', async () => {
   await cjs.init();
   assert.equal(new cjs.Engine().decide('contact-1', null, checkout('e1'), NOW).actions.length, 6);
 });
+
+// Issue 20: the report lives in its own wasm, so an edge request's engine ships none of it.
+test('the engine wasm holds no report and no storefront capture; the report wasm holds no engine', async () => {
+  const exports = async (file) => WebAssembly.Module.exports(await WebAssembly.compile(await readFile(new URL(file, dist)))).map((e) => e.name);
+  const engine = await exports('rekindle_bg.wasm');
+  const report = await exports('report_bg.wasm');
+  for (const name of ['report', 'rollup', 'reportCsv', 'compactOutcomes', 'messageRecord', 'captureStep', 'summariseSignals']) {
+    assert.ok(!engine.includes(name), `the engine wasm exports ${name}`);
+  }
+  assert.ok(engine.includes('engine_decide') && engine.includes('ingestShopify'), 'the engine wasm decides and ingests');
+  for (const name of ['report', 'rollup', 'reportCsv', 'compactOutcomes', 'messageRecord']) assert.ok(report.includes(name), `the report wasm lacks ${name}`);
+  assert.deepEqual(report.filter((name) => /^engine_|^ingest|^validatePolicy$/.test(name)), [], 'the report wasm carries no engine');
+});
+
+test('report calls load the report module on first use, and agree with a decision\'s outcome lines', async () => {
+  await rekindle.init();
+  const { outcomes } = new rekindle.Engine().decide('contact-r', null, checkout('e1', 'cr'), NOW);
+  assert.ok(outcomes.length > 0, 'a first decision logs its abandonment');
+  const log = { outcomes, rollups: [] };
+  const pending = rekindle.report(log);
+  assert.ok(pending instanceof Promise, 'report() is async: its module loads on the first call');
+  const { treated, holdout } = await pending;
+  assert.equal(treated.abandoned + holdout.abandoned, 1);
+  assert.equal((await rekindle.rollup(log, 'channel')).length >= 0, true);
+  assert.match(await rekindle.reportCsv(log), /^dimension,/);
+  assert.equal(await rekindle.messageRecord(log, 'no-such-send'), null);
+  await assert.rejects(rekindle.rollup(log, 'weekday'), { name: 'RekindleError', code: 'INVALID_FIELD' });
+});
+
+test('slim: the report needs its module brought, like the engine', async () => {
+  await assert.rejects(slim.report({ outcomes: [], rollups: [] }), { code: 'NO_WASM_SOURCE' });
+  await slim.initReport(await readFile(new URL('report_bg.wasm', dist)));
+  const { treated } = await slim.report({ outcomes: [], rollups: [] });
+  assert.equal(treated.abandoned, 0);
+});

@@ -67,7 +67,7 @@ async function bundle(source) {
     bundle: true, write: false, format: 'esm', platform: 'neutral',
     conditions: ['workerd', 'worker', 'browser'],
     alias: { rekindle: join(dist, 'workerd.js') },
-    external: ['./rekindle_bg.wasm', 'cloudflare:*'],
+    external: ['./rekindle_bg.wasm', './report_bg.wasm', 'cloudflare:*'],
     logLevel: 'silent',
   });
   return outputFiles[0].text;
@@ -78,6 +78,7 @@ async function workerd(script, { persist = false, bindings = {} } = {}) {
     modules: [
       { type: 'ESModule', path: join(dist, 'worker.js'), contents: script },
       { type: 'CompiledWasm', path: join(dist, 'rekindle_bg.wasm'), contents: await readFile(join(dist, 'rekindle_bg.wasm')) },
+      { type: 'CompiledWasm', path: join(dist, 'report_bg.wasm'), contents: await readFile(join(dist, 'report_bg.wasm')) },
     ],
     modulesRoot: dist,
     host: '127.0.0.1',

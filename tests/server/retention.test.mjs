@@ -241,7 +241,7 @@ test('Durable Objects: with only the contact\'s alarm, the journey expires at 96
     bundle: true, write: false, format: 'esm', platform: 'neutral',
     conditions: ['workerd', 'worker', 'browser'],
     alias: { rekindle: join(dist, 'workerd.js') },
-    external: ['./rekindle_bg.wasm', 'cloudflare:*'],
+    external: ['./rekindle_bg.wasm', './report_bg.wasm', 'cloudflare:*'],
     logLevel: 'silent',
   });
   // The runtime's clock starts at 15:00 UTC tomorrow (inside US quiet-hour limits) and runs
@@ -252,6 +252,7 @@ test('Durable Objects: with only the contact\'s alarm, the journey expires at 96
     modules: [
       { type: 'ESModule', path: join(dist, 'worker.js'), contents: outputFiles[0].text },
       { type: 'CompiledWasm', path: join(dist, 'rekindle_bg.wasm'), contents: await readFile(join(dist, 'rekindle_bg.wasm')) },
+      { type: 'CompiledWasm', path: join(dist, 'report_bg.wasm'), contents: await readFile(join(dist, 'report_bg.wasm')) },
     ],
     modulesRoot: dist,
     host: '127.0.0.1',

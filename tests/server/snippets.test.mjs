@@ -212,15 +212,17 @@ test('cloudflare-worker.mjs: bundled as wrangler bundles it, in workerd; /health
     bundle: true, write: false, format: 'esm', platform: 'neutral',
     conditions: ['workerd', 'worker', 'browser'],
     alias: { 'rekindle/server/cloudflare': join(dist, 'server', 'cloudflare.js'), rekindle: join(dist, 'workerd.js') },
-    external: ['./rekindle_bg.wasm', 'cloudflare:*'],
+    external: ['./rekindle_bg.wasm', './report_bg.wasm', 'cloudflare:*'],
     logLevel: 'silent',
   });
   const wasm = await readFile(join(dist, 'rekindle_bg.wasm'));
+  const reportWasm = await readFile(join(dist, 'report_bg.wasm'));
   const worker = async (bindings) => {
     const mf = new Miniflare({
       modules: [
         { type: 'ESModule', path: join(dist, 'worker.js'), contents: outputFiles[0].text },
         { type: 'CompiledWasm', path: join(dist, 'rekindle_bg.wasm'), contents: wasm },
+        { type: 'CompiledWasm', path: join(dist, 'report_bg.wasm'), contents: reportWasm },
       ],
       modulesRoot: dist,
       compatibilityDate: '2026-07-01',

@@ -53,7 +53,7 @@ before(async () => {
       'rekindle/server/cloudflare': join(dist, 'server', 'cloudflare.js'),
       'rekindle/server/shopify': join(dist, 'server', 'shopify.js'),
     },
-    external: ['./rekindle_bg.wasm', 'cloudflare:*'],
+    external: ['./rekindle_bg.wasm', './report_bg.wasm', 'cloudflare:*'],
     logLevel: 'error',
   });
   const toFake = routeToFake(shopify.origin);
@@ -61,6 +61,7 @@ before(async () => {
     modules: [
       { type: 'ESModule', path: join(dist, 'worker.js'), contents: outputFiles[0].text },
       { type: 'CompiledWasm', path: join(dist, 'rekindle_bg.wasm'), contents: await readFile(join(dist, 'rekindle_bg.wasm')) },
+      { type: 'CompiledWasm', path: join(dist, 'report_bg.wasm'), contents: await readFile(join(dist, 'report_bg.wasm')) },
     ],
     modulesRoot: dist,
     host: '127.0.0.1',

@@ -149,7 +149,7 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
 
   async function overview(request, url, session) {
     const { r, problem } = range(url);
-    const data = overviewData(rekindle, await logText(r));
+    const data = await overviewData(rekindle, await logText(r));
     return show(problem ? 400 : 200, 'Overview', overviewBody({ base, range: r, problem, data, f }), session, 'overview');
   }
 
@@ -157,7 +157,7 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
     const { r, problem } = range(url);
     if (problem) return new Response(problem, { status: 400, headers: { 'content-type': 'text/plain; charset=utf-8', ...HEADERS } });
     const name = `rekindle-report${r.from ? `-from-${r.from}` : ''}${r.to ? `-to-${r.to}` : ''}.csv`;
-    return new Response(rekindle.reportCsv(await logText(r)), { status: 200, headers: { ...HEADERS, 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}"` } });
+    return new Response(await rekindle.reportCsv(await logText(r)), { status: 200, headers: { ...HEADERS, 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${name}"` } });
   }
 
   async function messages(request, url, session) {

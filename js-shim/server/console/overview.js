@@ -8,14 +8,12 @@ import { html } from './html.js';
 import { scroller } from './layout.js';
 
 /** The report, its roll-ups and the daily trend, over the log cut to the range. */
-export function overviewData(rekindle, logText) {
-  return {
-    report: rekindle.report(logText),
-    steps: rekindle.rollup(logText, 'step'),
-    channels: rekindle.rollup(logText, 'channel'),
-    variants: rekindle.rollup(logText, 'variant'),
-    days: rekindle.rollup(logText, 'day').sort((a, b) => (a.key < b.key ? -1 : 1)),
-  };
+export async function overviewData(rekindle, logText) {
+  const [report, steps, channels, variants, days] = await Promise.all([
+    rekindle.report(logText),
+    ...['step', 'channel', 'variant', 'day'].map((dimension) => rekindle.rollup(logText, dimension)),
+  ]);
+  return { report, steps, channels, variants, days: days.sort((a, b) => (a.key < b.key ? -1 : 1)) };
 }
 
 function rangeForm({ base, range, problem }) {

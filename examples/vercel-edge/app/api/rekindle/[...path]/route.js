@@ -1,7 +1,8 @@
 // Rekindle as a Vercel Edge Function (Next.js App Router): Shopify's webhooks (and Twilio's and
 // SendGrid's, once configured), the links in messages, and the tick Vercel Cron calls. The
 // engine runs here, at the edge; the store is a Node.js function reached over HTTP (see
-// lib/store-over-http.js for why).
+// lib/store-over-http.js for why), and so are the report and the hourly roll-up
+// (app/api/rekindle-report: their wasm module is left out of this function).
 import { createHandler, sendgridTransport, twilioTransport } from 'rekindle/server';
 import { storeOverHttp } from '../../../../lib/store-over-http.js';
 
@@ -38,6 +39,7 @@ const handler = createHandler(() => ({
   // Vercel's function logs keep what the route prints; Rekindle logs ids and outcomes, no personal data.
   log: (level, message, fields) => console[level === 'error' ? 'error' : 'log'](`rekindle ${level}: ${message}`, JSON.stringify(fields)),
   basePath: '/api/rekindle', // this file's route: Rekindle's paths are under it
+  rollUp: false, // the outcome log's hourly roll-up runs in app/api/rekindle-report
 }));
 
 // Vercel Cron calls its path with GET; Rekindle's tick is POST /tick, with the same bearer secret.
