@@ -88,3 +88,12 @@ test('another shop\'s token, a forged one and an expired one are refused; withou
   assert.equal(signedOut.status, 303);
   assert.equal(new URL(signedOut.headers.get('location'), appUrl).pathname, `/shops/${A}/console/sign-in`);
 });
+
+test('an email\'s sandboxed frame may be framed by the console inside the shop\'s admin (every ancestor is checked)', async () => {
+  const r = await get(`${consoleOf(A, 'messages/gallery/en/0.html')}?id_token=${token(A)}`);
+  assert.equal(r.status, 200, await r.clone().text());
+  const csp = r.headers.get('content-security-policy');
+  assert.match(csp, new RegExp(`frame-ancestors 'self' https://${A} https://admin.shopify.com;`));
+  assert.match(csp, /; sandbox$/, 'still sandboxed: the email runs nothing');
+  assert.doesNotMatch(csp, new RegExp(B), 'never another shop\'s admin');
+});

@@ -55,6 +55,9 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
 
   // Embedded in the Shopify admin, the console may be framed by the shop's admin (and only it).
   const HEADERS = settings.shopify ? embeddedHeaders(settings.shopify.shop) : CONSOLE_HEADERS;
+  // An email's sandboxed frame sits in a console page, itself in the admin: `frame-ancestors`
+  // is checked against every ancestor, so the admin's origins are allowed there too.
+  const FRAME_HEADERS = settings.shopify ? framedEmailHeaders(settings.shopify.shop) : PREVIEW_HEADERS;
   const respond = (status, body, headers = {}) => new Response(body, { status, headers: { 'content-type': 'text/html; charset=utf-8', ...HEADERS, ...headers } });
   const redirect = (to, headers = {}) => new Response(null, { status: 303, headers: { location: to, ...HEADERS, ...headers } });
   const show = (status, title, body, session, current, headers) => respond(status, page({ base, title, body, session, current }), headers);
@@ -195,7 +198,7 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
   function galleryFrame(locale, index) {
     const send = LOCALES.includes(locale) ? sampleSends(runtime.engine, locale)[index] : null;
     if (!send?.message?.email) return refuse(404, 'Not found', 'There is no such preview.');
-    return new Response(send.message.email.html, { status: 200, headers: PREVIEW_HEADERS });
+    return new Response(send.message.email.html, { status: 200, headers: FRAME_HEADERS });
   }
 
   // ---------- shoppers: lookup, the timeline, and the operator's actions (operator.js acts) ----------
@@ -381,7 +384,7 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
     if (sent) {
       // The email as it went, for its sandboxed frame on the shopper's page (the page's read was audited).
       const emailHtml = decodeOrNull(sent[1]) && decodeOrNull(sent[2]) && (await sentEmailHtml(store, decodeOrNull(sent[1]), decodeOrNull(sent[2])));
-      return emailHtml ? new Response(emailHtml, { status: 200, headers: PREVIEW_HEADERS }) : refuse(404, 'Not found', 'There is no such message.', session);
+      return emailHtml ? new Response(emailHtml, { status: 200, headers: FRAME_HEADERS }) : refuse(404, 'Not found', 'There is no such message.', session);
     }
     const shopper = /^(GET|POST) \/shoppers\/([^/]+)(?:\/([a-z]+))?$/.exec(key);
     const contactId = shopper && decodeOrNull(shopper[2]);
@@ -397,10 +400,18 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
   return { handle, base };
 }
 
+/** The shop's Shopify admin origins: the only pages that may frame the embedded console. */
+const adminOrigins = (shop) => `https://${shop} https://admin.shopify.com`;
+
 /** The console's headers, but framed by the shop's Shopify admin (and nothing else). */
 function embeddedHeaders(shop) {
   const { 'x-frame-options': _, ...rest } = CONSOLE_HEADERS;
-  return { ...rest, 'content-security-policy': CONSOLE_HEADERS['content-security-policy'].replace("frame-ancestors 'none'", `frame-ancestors https://${shop} https://admin.shopify.com`) };
+  return { ...rest, 'content-security-policy': CONSOLE_HEADERS['content-security-policy'].replace("frame-ancestors 'none'", `frame-ancestors ${adminOrigins(shop)}`) };
+}
+
+/** An email's frame headers, framed by the console (`'self'`) inside the shop's admin. */
+function framedEmailHeaders(shop) {
+  return { ...PREVIEW_HEADERS, 'content-security-policy': PREVIEW_HEADERS['content-security-policy'].replace("frame-ancestors 'self'", `frame-ancestors 'self' ${adminOrigins(shop)}`) };
 }
 
 function decodeOrNull(segment) {
