@@ -43,6 +43,7 @@ before(async () => {
     sessionStorage: sessions,
     secrets: { salt: 'deployment-salt' },
     development: true,
+    log: (level, message, fields) => process.env.DBG && console.error(level, message, fields),
     shop: async (shop) => ({
       store: server.memoryStore(),
       policy: testPolicy(),
@@ -96,4 +97,37 @@ test('an email\'s sandboxed frame may be framed by the console inside the shop\'
   assert.match(csp, new RegExp(`frame-ancestors 'self' https://${A} https://admin.shopify.com;`));
   assert.match(csp, /; sandbox$/, 'still sandboxed: the email runs nothing');
   assert.doesNotMatch(csp, new RegExp(B), 'never another shop\'s admin');
+});
+
+/** A form post from the console in the admin, under a fresh token of the same admin session (`sid`). */
+async function postInAdmin(shop, page, fields, sid) {
+  return fetch(consoleOf(shop, page), {
+    method: 'POST', redirect: 'manual', body: new URLSearchParams(fields),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${token(shop, { sid })}` },
+  });
+}
+
+test('a shop with no gift configured cannot publish a gift rung: refused at its path, nothing published; without it the edit publishes', async () => {
+  const sid = 'admin-session-gift';
+  const before = await (await get(consoleOf(A, 'playbook'), { authorization: `Bearer ${token(A, { sid })}` })).text();
+  const csrf = /name="csrf" value="([^"]+)"/.exec(before)[1];
+  const expected = /name="expected" value="(\d+)"/.exec(before)[1];
+  assert.match(before, /test-1\+no-gift/, 'the live playbook is the deployment\'s, its gift dropped');
+  const withGift = { ...testPolicy(), version: 'test-2' };
+  const giftAt = withGift.incentives.ladder.findIndex((rung) => rung.kind === 'gift');
+  assert.ok(giftAt >= 0, 'the candidate has a gift rung');
+
+  const refused = await postInAdmin(A, 'playbook/publish', { csrf, expected, policy: JSON.stringify(withGift) }, sid);
+  assert.equal(refused.status, 400, await refused.clone().text());
+  const text = await refused.text();
+  assert.match(text, new RegExp(`data-code="GIFT_NOT_CONFIGURED" data-path="\\$\\.incentives\\.ladder\\[${giftAt}\\]"`));
+  const preview = await postInAdmin(A, 'playbook/preview', { csrf, expected, policy: JSON.stringify(withGift) }, sid);
+  assert.equal(preview.status, 400, 'checking it says so before publishing too');
+  assert.match(await preview.text(), /data-code="GIFT_NOT_CONFIGURED"/);
+  assert.doesNotMatch(await (await get(consoleOf(A, 'playbook'), { authorization: `Bearer ${token(A)}` })).text(), /test-2/, 'nothing was published');
+
+  const withoutGift = { ...withGift, incentives: { ...withGift.incentives, ladder: withGift.incentives.ladder.filter((rung) => rung.kind !== 'gift') } };
+  const published = await postInAdmin(A, 'playbook/publish', { csrf, expected, policy: JSON.stringify(withoutGift) }, sid);
+  assert.equal(published.status, 303, await published.clone().text());
+  assert.match(await (await get(consoleOf(A, 'playbook'), { authorization: `Bearer ${token(A)}` })).text(), /test-2/);
 });

@@ -208,7 +208,7 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
 
   /** An operator.js refusal as a page: its message, code and JSON path. */
   function operatorProblem(error, session) {
-    if (!(error instanceof OperatorError)) throw error;
+    if (!isOperatorError(error)) throw error;
     return show(error.status, 'Not done', html`<p class="error" role="alert" data-problem data-code="${error.code}"${error.path ? html` data-path="${error.path}"` : ''}>${error.message} <small>(${error.code}${error.path ? ` at ${error.path}` : ''})</small>: nothing was done.</p><p><a href="${base}/shoppers">Back to shoppers</a></p>`, session, 'shoppers');
   }
 
@@ -226,7 +226,7 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
       if (found.found) return redirect(`${base}/shoppers/${encodeURIComponent(found.shopper.contactId)}`);
       return show(404, 'Shoppers', lookupBody({ base, session, by, notFound: true }), session, 'shoppers');
     } catch (error) {
-      if (!(error instanceof OperatorError || error?.name === 'RekindleError')) throw error;
+      if (!(isOperatorError(error) || error?.name === 'RekindleError')) throw error;
       return show(400, 'Shoppers', lookupBody({ base, session, by, problem: `That is not a valid ${by}: ${error.message}` }), session, 'shoppers');
     }
   }
@@ -318,7 +318,7 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
     try {
       await operator.publish(whoIs(session), parsed.candidate, { expected: Number.isSafeInteger(expected) ? expected : undefined });
     } catch (error) {
-      if (!(error instanceof OperatorError)) throw error;
+      if (!isOperatorError(error)) throw error;
       const problems = error.problems ?? [{ code: error.code, path: error.path ?? '$', message: error.message }];
       return playbookPage(request, null, session, { status: error.status, edit: editor({ base, session, text, expected, problems }) });
     }
@@ -338,7 +338,7 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
       }
       await operator.rollback(whoIs(session), { publication, expected: Number.isSafeInteger(expected) ? expected : undefined });
     } catch (error) {
-      if (!(error instanceof OperatorError)) throw error;
+      if (!isOperatorError(error)) throw error;
       return show(error.status, 'Not done', html`<p class="error" role="alert" data-problem data-code="${error.code}">${error.message} <small>(${error.code})</small>: nothing was published.</p><p><a href="${base}/playbook">Back to the playbook</a></p>`, session, 'playbook');
     }
     return redirect(`${base}/playbook?done=rollback`);
@@ -413,6 +413,13 @@ function embeddedHeaders(shop) {
 function framedEmailHeaders(shop) {
   return { ...PREVIEW_HEADERS, 'content-security-policy': PREVIEW_HEADERS['content-security-policy'].replace("frame-ancestors 'self'", `frame-ancestors 'self' ${adminOrigins(shop)}`) };
 }
+
+/**
+ * An operator.js refusal, by name: the console is bundled apart from the handler that made the
+ * operator (rekindle/server and rekindle/server/shopify each carry a copy of operator.js), so
+ * `instanceof` would miss the other copy's class.
+ */
+const isOperatorError = (error) => error instanceof OperatorError || error?.name === 'OperatorError';
 
 function decodeOrNull(segment) {
   try {
