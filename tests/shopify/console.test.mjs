@@ -131,3 +131,62 @@ test('a shop with no gift configured cannot publish a gift rung: refused at its 
   assert.equal(published.status, 303, await published.clone().text());
   assert.match(await (await get(consoleOf(A, 'playbook'), { authorization: `Bearer ${token(A)}` })).text(), /test-2/);
 });
+
+const IN_ADMIN = `embedded=1&shop=${A}&host=YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvY29uc29sZS1h`;
+const APP_BRIDGE = 'https://cdn.shopify.com/shopifycloud/app-bridge.js';
+
+test('inside the admin, a request without a current token bounces through App Bridge for a fresh one, never the cookie sign-in', async () => {
+  const r = await get(`${consoleOf(A, 'playbook')}?${IN_ADMIN}`);
+  assert.equal(r.status, 303);
+  const bounce = new URL(r.headers.get('location'), appUrl);
+  assert.equal(bounce.pathname, `/shops/${A}/console/session-token`);
+  const reload = new URL(bounce.searchParams.get('shopify-reload'));
+  assert.equal(reload.href, `${consoleOf(A, 'playbook')}?${IN_ADMIN}`, 'App Bridge reloads the page asked for, with the admin\'s parameters');
+  for (const k of ['embedded', 'shop', 'host']) assert.equal(bounce.searchParams.get(k), new URLSearchParams(IN_ADMIN).get(k));
+
+  const page = await get(bounce.href);
+  assert.equal(page.status, 200);
+  const text = await page.text();
+  assert.match(text, new RegExp(`<meta name="shopify-api-key" content="${API_KEY}">`));
+  assert.equal(text.match(/<script/g).length, 1, 'one script: Shopify\'s');
+  assert.ok(text.includes(`<script src="${APP_BRIDGE}"></script>`));
+  assert.equal(page.headers.get('content-security-policy'), `default-src 'none'; script-src ${APP_BRIDGE}; frame-ancestors https://${A} https://admin.shopify.com; base-uri 'none'; form-action 'none'`);
+
+  const elsewhere = new URL(bounce);
+  elsewhere.searchParams.set('shopify-reload', 'https://attacker.example/console/overview');
+  assert.equal((await get(elsewhere.href)).status, 400, 'App Bridge would hand a token to any URL: only this console\'s are reloaded');
+  elsewhere.searchParams.set('shopify-reload', `${consoleOf(B, 'overview')}`);
+  assert.equal((await get(elsewhere.href)).status, 400, 'nor another shop\'s console');
+
+  const expired = token(A, { nowSec: Math.floor(Date.now() / 1000) - 3600 });
+  const stale = await get(`${consoleOf(A, 'overview')}?${IN_ADMIN}&id_token=${expired}`);
+  assert.equal(stale.status, 303, 'an expired token bounces for a fresh one');
+  assert.doesNotMatch(new URL(stale.headers.get('location'), appUrl).searchParams.get('shopify-reload'), /id_token/, 'the stale token is not reloaded');
+  const forged = sessionToken({ apiKey: API_KEY, apiSecret: 'not-the-secret', shop: A });
+  assert.equal((await get(`${consoleOf(A, 'overview')}?${IN_ADMIN}&id_token=${forged}`)).status, 401, 'a forged one is refused, not refreshed');
+});
+
+test('in the admin, links and forms carry the admin\'s parameters and the token; a form post with it acts, without it bounces to its page', async () => {
+  const sid = 'admin-session-forms';
+  const shown = await get(`${consoleOf(A, 'health')}?${IN_ADMIN}&id_token=${token(A, { sid })}`);
+  assert.equal(shown.status, 200);
+  const text = await shown.text();
+  const link = /href="([^"]*\/console\/overview[^"]*)"/.exec(text)[1].replace(/&amp;/g, '&');
+  assert.equal(new URL(link, appUrl).searchParams.get('host'), new URLSearchParams(IN_ADMIN).get('host'));
+  assert.ok(new URL(link, appUrl).searchParams.get('id_token'), 'the link carries the token it was rendered with');
+  const action = /<form method="post" action="([^"]*\/health\/tick[^"]*)"/.exec(text)[1].replace(/&amp;/g, '&');
+  const csrf = /name="csrf" value="([^"]+)"/.exec(text)[1];
+  const post = (to) => fetch(new URL(to, appUrl), { method: 'POST', redirect: 'manual', body: new URLSearchParams({ csrf }), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+
+  const acted = await post(action);
+  assert.equal(acted.status, 200, await acted.clone().text());
+  assert.match(await acted.text(), /data-ticked|Ticked|ticked/i);
+
+  const bare = new URL(action, appUrl);
+  bare.searchParams.delete('id_token');
+  const bounced = await post(bare.href);
+  assert.equal(bounced.status, 303);
+  const to = new URL(bounced.headers.get('location'), appUrl);
+  assert.equal(to.pathname, `/shops/${A}/console/session-token`, 'a bounce, not the cookie sign-in');
+  assert.equal(new URL(to.searchParams.get('shopify-reload')).pathname, `/shops/${A}/console/health`, 'the form\'s page reloads: a post is not replayed');
+});

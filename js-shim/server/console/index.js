@@ -7,6 +7,7 @@
 import { addressKey, clientAddressOf } from '../client-address.js';
 import { OperatorError } from '../operator.js';
 import { ACTIONS, actionForms, confirmBody, endOfDay } from './actions.js';
+import { BOUNCE, adminOrigins, adminParams, bounceTo, bouncePage, carrySession } from './admin-embed.js';
 import { rateLimiter } from '../rate-limit.js';
 import { formats } from './format.js';
 import { LOCALES, PREVIEW_HEADERS, galleryBody, sampleSends } from './gallery.js';
@@ -357,14 +358,38 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
     'POST /playbook/rollback': (request, url, session) => playbookRollback(request, session),
   };
 
-  /** `path` is the route path (under basePath): `/console` or `/console/...`. */
-  async function handle(request, url, path, { env, ctx } = {}) {
+  /**
+   * `path` is the route path (under basePath): `/console` or `/console/...`. A request from
+   * inside the Shopify admin without a current session token bounces through App Bridge for a
+   * fresh one (admin-embed.js) rather than meeting the cookie sign-in, which a framed page cannot
+   * use; with one, what it renders carries the admin's parameters and the token on.
+   */
+  async function handle(request, url, path, options = {}) {
+    const inAdmin = settings.shopify && adminParams(url, settings.shopify.shop);
+    if (!inAdmin) return serve(request, url, path, options);
+    const sub = path.slice('/console'.length) || '/';
+    if (sub === BOUNCE) return request.method === 'GET' ? bouncePage({ url, base, apiKey: settings.shopify.apiKey, shop: settings.shopify.shop }) : refuse(405, 'Not allowed', 'Only GET.');
+    const embedded = await shopifySessionOf(request, url);
+    if (!embedded || embedded.refused === 'expired') {
+      // A GET reloads itself; a form post cannot be replayed, so its page reloads (nothing was done).
+      const target = new URL(request.method === 'GET' ? url : `${url.origin}${base}${sub.replace(/\/[^/]*$/, '')}?${inAdmin}`);
+      target.searchParams.delete('id_token');
+      return redirect(bounceTo({ base, params: inAdmin, target: target.href }));
+    }
+    const response = await serve(request, url, path, { ...options, embedded });
+    if (embedded.refused) return response;
+    const carry = new URLSearchParams(inAdmin);
+    carry.set('id_token', sessionTokenOf(request, url));
+    return carrySession(response, { base, carry });
+  }
+
+  async function serve(request, url, path, { env, ctx, embedded: given } = {}) {
     const sub = path.slice('/console'.length) || '/';
     const key = `${request.method} ${sub}`;
     if (key === 'GET /style.css') return new Response(STYLESHEET, { status: 200, headers: { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=3600', 'x-content-type-options': 'nosniff' } });
     if (key === 'GET /sign-in') return (await sessionOf(request)) ? redirect(`${base}/overview`) : signInPage(null);
     if (key === 'POST /sign-in') return signIn(request, env, ctx);
-    const embedded = await shopifySessionOf(request, url);
+    const embedded = given !== undefined ? given : await shopifySessionOf(request, url);
     if (embedded?.refused) return refuse(401, 'Not signed in', 'The Shopify session token was refused: reopen the app from the Shopify admin. Nothing was done.');
     const session = embedded ?? (await sessionOf(request));
     if (!session) return request.method === 'GET' ? redirect(`${base}/sign-in`) : refuse(401, 'Signed out', html`Your session has ended: <a href="${base}/sign-in">sign in</a> again. Nothing was done.`);
@@ -399,9 +424,6 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
 
   return { handle, base };
 }
-
-/** The shop's Shopify admin origins: the only pages that may frame the embedded console. */
-const adminOrigins = (shop) => `https://${shop} https://admin.shopify.com`;
 
 /** The console's headers, but framed by the shop's Shopify admin (and nothing else). */
 function embeddedHeaders(shop) {
