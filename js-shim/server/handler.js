@@ -50,7 +50,7 @@ export function createHandler(options) {
       // Requests refused by rate in this process, for the console's Health page.
       const refusals = { beacon: 0, signIn: 0 };
       // The console (console/index.js) is handed in, not imported: a deployment without it bundles none of it.
-      const operator = createOperator({ runtime, salt: o.secrets.salt, now, simulate: o.simulate ?? null, policy: o.policy });
+      const operator = createOperator({ runtime, salt: o.secrets.salt, now, simulate: o.simulate ?? null, policy: o.policy, playbookRules: o.playbookRules ?? null });
       const operatorConsole = o.console ? o.console.mount({
         secrets: o.secrets, basePath: settings.basePath, maxOverdueMs: settings.maxOverdueMs, rekindle: o.rekindle, runtime, operator,
         store: o.store, now, readBody, clientAddress: o.clientAddress, refusals, log: o.log,

@@ -35,8 +35,11 @@ export class OperatorError extends Error {
  * @param {(live: object, candidate: object) => Promise<object>} [o.simulate] the policy simulator
  *   (src/simulate is native only: the Node entry can offer one, an edge runtime cannot)
  * @param {object} [o.policy] the deployment's own playbook, live until one is published
+ * @param {(policy: object) => Array<{ code: string, path: string, message: string }>} [o.playbookRules]
+ *   the deployment's own rules for a playbook, beyond the engine's (e.g. a Shopify shop with no
+ *   gift configured refuses a gift rung): given the normalised playbook, its problems, if any
  */
-export function createOperator({ runtime, salt, now = Date.now, simulate = null, policy = undefined }) {
+export function createOperator({ runtime, salt, now = Date.now, simulate = null, policy = undefined, playbookRules = null }) {
   const { store, rekindle } = runtime;
   const newId = () => crypto.randomUUID();
   const iso = (t) => new Date(t).toISOString();
@@ -215,6 +218,9 @@ export function createOperator({ runtime, salt, now = Date.now, simulate = null,
     const all = await readPublications();
     const target = all[publication - 1];
     if (!Number.isInteger(publication) || !target) throw new OperatorError(404, 'NO_SUCH_PUBLICATION', `no publication ${publication} (1 to ${all.length})`, '$.publication');
+    // An earlier publication may predate the deployment's rules: it is held to them too.
+    const problems = playbookRules?.(target.policy) ?? [];
+    if (problems.length) throw Object.assign(new OperatorError(400, problems[0].code, problems[0].message, problems[0].path), { problems });
     return record(who, target.policy, { kind: 'rollback', from: publication, expected: expected ?? all.length });
   }
 
@@ -236,15 +242,17 @@ export function createOperator({ runtime, salt, now = Date.now, simulate = null,
     return { version: normalised.version, publication, audit: entry };
   }
 
-  /** The engine's problems with a candidate, or null when it is valid. */
+  /** The engine's problems with a candidate, then the deployment's rules', or null when it is valid. */
   function validation(candidate) {
+    let normalised;
     try {
-      rekindle.validatePolicy(candidate);
-      return null;
+      normalised = rekindle.validatePolicy(candidate);
     } catch (error) {
       if (error?.name !== 'RekindleError') throw error;
       return error.problems ?? [{ code: error.code, path: error.path ?? '$', message: error.message }];
     }
+    const problems = playbookRules?.(normalised) ?? [];
+    return problems.length ? problems : null;
   }
 
   async function auditLog(who, { limit = 200 } = {}) {

@@ -35,11 +35,11 @@ export function signQuery(secret, params) {
 }
 
 /** A session token as Shopify's admin issues it (HS256 JWT, claims per Shopify's docs). */
-export function sessionToken({ apiKey, apiSecret, shop, userId = '42', nowSec = Math.floor(Date.now() / 1000), ttlSec = 60 }) {
+export function sessionToken({ apiKey, apiSecret, shop, userId = '42', nowSec = Math.floor(Date.now() / 1000), ttlSec = 60, sid = randomBytes(8).toString('hex') }) {
   const header = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
   const payload = b64url(JSON.stringify({
     iss: `https://${shop}/admin`, dest: `https://${shop}`, aud: apiKey, sub: userId,
-    exp: nowSec + ttlSec, nbf: nowSec - 5, iat: nowSec - 5, jti: randomBytes(8).toString('hex'), sid: randomBytes(8).toString('hex'),
+    exp: nowSec + ttlSec, nbf: nowSec - 5, iat: nowSec - 5, jti: randomBytes(8).toString('hex'), sid,
   }));
   const signature = createHmac('sha256', apiSecret).update(`${header}.${payload}`).digest('base64url');
   return `${header}.${payload}.${signature}`;

@@ -7,6 +7,7 @@
 import { addressKey, clientAddressOf } from '../client-address.js';
 import { OperatorError } from '../operator.js';
 import { ACTIONS, actionForms, confirmBody, endOfDay } from './actions.js';
+import { BOUNCE, adminOrigins, adminParams, bounceTo, bouncePage, carrySession } from './admin-embed.js';
 import { rateLimiter } from '../rate-limit.js';
 import { formats } from './format.js';
 import { LOCALES, PREVIEW_HEADERS, galleryBody, sampleSends } from './gallery.js';
@@ -55,6 +56,9 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
 
   // Embedded in the Shopify admin, the console may be framed by the shop's admin (and only it).
   const HEADERS = settings.shopify ? embeddedHeaders(settings.shopify.shop) : CONSOLE_HEADERS;
+  // An email's sandboxed frame sits in a console page, itself in the admin: `frame-ancestors`
+  // is checked against every ancestor, so the admin's origins are allowed there too.
+  const FRAME_HEADERS = settings.shopify ? framedEmailHeaders(settings.shopify.shop) : PREVIEW_HEADERS;
   const respond = (status, body, headers = {}) => new Response(body, { status, headers: { 'content-type': 'text/html; charset=utf-8', ...HEADERS, ...headers } });
   const redirect = (to, headers = {}) => new Response(null, { status: 303, headers: { location: to, ...HEADERS, ...headers } });
   const show = (status, title, body, session, current, headers) => respond(status, page({ base, title, body, session, current }), headers);
@@ -195,7 +199,7 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
   function galleryFrame(locale, index) {
     const send = LOCALES.includes(locale) ? sampleSends(runtime.engine, locale)[index] : null;
     if (!send?.message?.email) return refuse(404, 'Not found', 'There is no such preview.');
-    return new Response(send.message.email.html, { status: 200, headers: PREVIEW_HEADERS });
+    return new Response(send.message.email.html, { status: 200, headers: FRAME_HEADERS });
   }
 
   // ---------- shoppers: lookup, the timeline, and the operator's actions (operator.js acts) ----------
@@ -205,7 +209,7 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
 
   /** An operator.js refusal as a page: its message, code and JSON path. */
   function operatorProblem(error, session) {
-    if (!(error instanceof OperatorError)) throw error;
+    if (!isOperatorError(error)) throw error;
     return show(error.status, 'Not done', html`<p class="error" role="alert" data-problem data-code="${error.code}"${error.path ? html` data-path="${error.path}"` : ''}>${error.message} <small>(${error.code}${error.path ? ` at ${error.path}` : ''})</small>: nothing was done.</p><p><a href="${base}/shoppers">Back to shoppers</a></p>`, session, 'shoppers');
   }
 
@@ -223,7 +227,7 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
       if (found.found) return redirect(`${base}/shoppers/${encodeURIComponent(found.shopper.contactId)}`);
       return show(404, 'Shoppers', lookupBody({ base, session, by, notFound: true }), session, 'shoppers');
     } catch (error) {
-      if (!(error instanceof OperatorError || error?.name === 'RekindleError')) throw error;
+      if (!(isOperatorError(error) || error?.name === 'RekindleError')) throw error;
       return show(400, 'Shoppers', lookupBody({ base, session, by, problem: `That is not a valid ${by}: ${error.message}` }), session, 'shoppers');
     }
   }
@@ -315,7 +319,7 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
     try {
       await operator.publish(whoIs(session), parsed.candidate, { expected: Number.isSafeInteger(expected) ? expected : undefined });
     } catch (error) {
-      if (!(error instanceof OperatorError)) throw error;
+      if (!isOperatorError(error)) throw error;
       const problems = error.problems ?? [{ code: error.code, path: error.path ?? '$', message: error.message }];
       return playbookPage(request, null, session, { status: error.status, edit: editor({ base, session, text, expected, problems }) });
     }
@@ -335,7 +339,7 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
       }
       await operator.rollback(whoIs(session), { publication, expected: Number.isSafeInteger(expected) ? expected : undefined });
     } catch (error) {
-      if (!(error instanceof OperatorError)) throw error;
+      if (!isOperatorError(error)) throw error;
       return show(error.status, 'Not done', html`<p class="error" role="alert" data-problem data-code="${error.code}">${error.message} <small>(${error.code})</small>: nothing was published.</p><p><a href="${base}/playbook">Back to the playbook</a></p>`, session, 'playbook');
     }
     return redirect(`${base}/playbook?done=rollback`);
@@ -354,14 +358,38 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
     'POST /playbook/rollback': (request, url, session) => playbookRollback(request, session),
   };
 
-  /** `path` is the route path (under basePath): `/console` or `/console/...`. */
-  async function handle(request, url, path, { env, ctx } = {}) {
+  /**
+   * `path` is the route path (under basePath): `/console` or `/console/...`. A request from
+   * inside the Shopify admin without a current session token bounces through App Bridge for a
+   * fresh one (admin-embed.js) rather than meeting the cookie sign-in, which a framed page cannot
+   * use; with one, what it renders carries the admin's parameters and the token on.
+   */
+  async function handle(request, url, path, options = {}) {
+    const inAdmin = settings.shopify && adminParams(url, settings.shopify.shop);
+    if (!inAdmin) return serve(request, url, path, options);
+    const sub = path.slice('/console'.length) || '/';
+    if (sub === BOUNCE) return request.method === 'GET' ? bouncePage({ url, base, apiKey: settings.shopify.apiKey, shop: settings.shopify.shop }) : refuse(405, 'Not allowed', 'Only GET.');
+    const embedded = await shopifySessionOf(request, url);
+    if (!embedded || embedded.refused === 'expired') {
+      // A GET reloads itself; a form post cannot be replayed, so its page reloads (nothing was done).
+      const target = new URL(request.method === 'GET' ? url : `${url.origin}${base}${sub.replace(/\/[^/]*$/, '')}?${inAdmin}`);
+      target.searchParams.delete('id_token');
+      return redirect(bounceTo({ base, params: inAdmin, target: target.href }));
+    }
+    const response = await serve(request, url, path, { ...options, embedded });
+    if (embedded.refused) return response;
+    const carry = new URLSearchParams(inAdmin);
+    carry.set('id_token', sessionTokenOf(request, url));
+    return carrySession(response, { base, carry });
+  }
+
+  async function serve(request, url, path, { env, ctx, embedded: given } = {}) {
     const sub = path.slice('/console'.length) || '/';
     const key = `${request.method} ${sub}`;
     if (key === 'GET /style.css') return new Response(STYLESHEET, { status: 200, headers: { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=3600', 'x-content-type-options': 'nosniff' } });
     if (key === 'GET /sign-in') return (await sessionOf(request)) ? redirect(`${base}/overview`) : signInPage(null);
     if (key === 'POST /sign-in') return signIn(request, env, ctx);
-    const embedded = await shopifySessionOf(request, url);
+    const embedded = given !== undefined ? given : await shopifySessionOf(request, url);
     if (embedded?.refused) return refuse(401, 'Not signed in', 'The Shopify session token was refused: reopen the app from the Shopify admin. Nothing was done.');
     const session = embedded ?? (await sessionOf(request));
     if (!session) return request.method === 'GET' ? redirect(`${base}/sign-in`) : refuse(401, 'Signed out', html`Your session has ended: <a href="${base}/sign-in">sign in</a> again. Nothing was done.`);
@@ -381,7 +409,7 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
     if (sent) {
       // The email as it went, for its sandboxed frame on the shopper's page (the page's read was audited).
       const emailHtml = decodeOrNull(sent[1]) && decodeOrNull(sent[2]) && (await sentEmailHtml(store, decodeOrNull(sent[1]), decodeOrNull(sent[2])));
-      return emailHtml ? new Response(emailHtml, { status: 200, headers: PREVIEW_HEADERS }) : refuse(404, 'Not found', 'There is no such message.', session);
+      return emailHtml ? new Response(emailHtml, { status: 200, headers: FRAME_HEADERS }) : refuse(404, 'Not found', 'There is no such message.', session);
     }
     const shopper = /^(GET|POST) \/shoppers\/([^/]+)(?:\/([a-z]+))?$/.exec(key);
     const contactId = shopper && decodeOrNull(shopper[2]);
@@ -400,8 +428,20 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
 /** The console's headers, but framed by the shop's Shopify admin (and nothing else). */
 function embeddedHeaders(shop) {
   const { 'x-frame-options': _, ...rest } = CONSOLE_HEADERS;
-  return { ...rest, 'content-security-policy': CONSOLE_HEADERS['content-security-policy'].replace("frame-ancestors 'none'", `frame-ancestors https://${shop} https://admin.shopify.com`) };
+  return { ...rest, 'content-security-policy': CONSOLE_HEADERS['content-security-policy'].replace("frame-ancestors 'none'", `frame-ancestors ${adminOrigins(shop)}`) };
 }
+
+/** An email's frame headers, framed by the console (`'self'`) inside the shop's admin. */
+function framedEmailHeaders(shop) {
+  return { ...PREVIEW_HEADERS, 'content-security-policy': PREVIEW_HEADERS['content-security-policy'].replace("frame-ancestors 'self'", `frame-ancestors 'self' ${adminOrigins(shop)}`) };
+}
+
+/**
+ * An operator.js refusal, by name: the console is bundled apart from the handler that made the
+ * operator (rekindle/server and rekindle/server/shopify each carry a copy of operator.js), so
+ * `instanceof` would miss the other copy's class.
+ */
+const isOperatorError = (error) => error instanceof OperatorError || error?.name === 'OperatorError';
 
 function decodeOrNull(segment) {
   try {

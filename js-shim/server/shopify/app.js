@@ -15,7 +15,7 @@ import { RekindleConfigError } from '../settings.js';
 import { ADMIN_API_VERSION, ShopifyAdminError, adminFromToken } from './admin.js';
 import { appProxy } from './app-proxy.js';
 import { shopifyConsentSync } from './consent-sync.js';
-import { policyWithoutGift, shopifyCoupons } from './discounts.js';
+import { giftRungProblems, policyWithoutGift, shopifyCoupons } from './discounts.js';
 import { encryptedSessions, tokenKey } from './sessions.js';
 import { guardTransports, shopBasePath, shopSecret } from './tenancy.js';
 import { COMPLIANCE_TOPICS, registerWebhooks } from './topics.js';
@@ -109,6 +109,7 @@ async function configure(o) {
   async function shopOptions(shop) {
     const own = await o.shop(shop);
     const admin = shopAdmin(shop);
+    const giftless = !(own.onCouponRequest || own.gift);
     const [salt, links, tick] = await Promise.all([
       shopSecret(o.secrets.salt, shop, 'salt'),
       shopSecret(o.secrets.links ?? o.secrets.salt, shop, 'links'),
@@ -129,8 +130,9 @@ async function configure(o) {
       beacon: own.beacon ?? { allowedOrigins: [`https://${shop}`] },
       // The deployer's own hooks win; without them, codes are minted and consent written in this shop.
       onCouponRequest: own.onCouponRequest ?? shopifyCoupons({ admin, gift: own.gift, ...(o.now ? { now: o.now } : {}) }),
-      // A shop with no gift to give is never offered one (discounts.js, policyWithoutGift).
-      policy: own.onCouponRequest || own.gift ? own.policy : policyWithoutGift(own.policy ?? (await defaultPolicy(o.rekindle))),
+      // A shop with no gift to give is never offered one, nor publishes one (discounts.js).
+      policy: giftless ? policyWithoutGift(own.policy ?? (await defaultPolicy(o.rekindle))) : own.policy,
+      playbookRules: own.playbookRules ?? (giftless ? giftRungProblems : undefined),
       onConsentChange: own.onConsentChange ?? shopifyConsentSync({ admin }),
     };
   }

@@ -144,6 +144,19 @@ export function policyWithoutGift(policy) {
   };
 }
 
+/**
+ * A published playbook replaces the deployment's, so `policyWithoutGift` cannot reach it: in a
+ * shop with no gift, a gift rung in a playbook about to be published is refused at its path
+ * (operator.js `playbookRules`), rather than dropped, so what is published is what the merchant
+ * checked and compared.
+ */
+export function giftRungProblems(policy) {
+  const ladder = policy?.incentives?.ladder ?? [];
+  return ladder.flatMap((rung, i) => (rung?.kind === 'gift'
+    ? [{ code: 'GIFT_NOT_CONFIGURED', path: `$.incentives.ladder[${i}]`, message: 'this shop has no gift configured (the app\'s gift setting): remove the gift rung' }]
+    : []));
+}
+
 /** The new discount's `{ id, created: true }`, or null when the code already exists. */
 async function mint(admin, mutation, field, variables) {
   const payload = (await admin.request(mutation, variables))[field];
