@@ -139,6 +139,48 @@ fn every_default_sms_in_every_locale_is_one_gsm7_segment_with_its_signed_link() 
     }
 }
 
+/// GSM-7 carries é è ù ì ò à Ç Ø ø Å å Ä Ö Ñ Ü ä ö ñ ü ß É ¿ ¡: a Spanish SMS keeps those and
+/// loses only the marks GSM-7 lacks (á í ó ú ...), still one GSM-7 segment.
+#[test]
+fn spanish_sms_keep_every_accent_gsm7_carries_and_lose_only_the_others() {
+    assert_eq!(
+        sms_segments::fit_gsm7("¿Añadiste más artículos? Envío exprés, Ça, l\u{2019}été \u{2014} 12,50\u{a0}€, Œuvre, ¡sí!"),
+        "¿Añadiste mas articulos? Envio exprés, Ça, l'été - 12,50 €, OEuvre, ¡si!"
+    );
+    // No near form: left as it is, and that SMS is counted as UCS-2, never mangled.
+    assert_eq!(sms_segments::fit_gsm7("東京 Straße"), "東京 Straße");
+    let (brand, facts) = (brand(), facts());
+    let cart = &sample_carts()[1].1;
+    let sms = |key: &str| {
+        let text = compose_one(key, "es", Channel::Sms, cart, &brand, &facts, &Overrides::new()).sms.unwrap();
+        assert_eq!(sms_segments::count(&text).encoding, Encoding::Gsm7, "{key}: {text}");
+        text
+    };
+    assert!(sms("guestCheckout").contains("contraseña"), "{}", sms("guestCheckout"));
+    assert!(sms("offer.expeditedShipping").contains("envio exprés gratis, codigo"), "{}", sms("offer.expeditedShipping"));
+    assert!(sms("trust").contains("¿dudas?"), "{}", sms("trust"));
+    assert!(sms("deliveryEstimate").contains("dias habiles"), "{}", sms("deliveryEstimate"));
+    // The store's own name is fitted too, and the audit still finds it in the SMS.
+    let (r, u, p, s) = links("j_0123456789abcdef.sms-1.sms.0");
+    let rendered = compose(&Compose {
+        channel: Channel::Sms,
+        key: "reminder",
+        shopper_locale: Some("es-MX"),
+        store_name: Some("Café Ñandú"),
+        brand: &brand,
+        facts: &facts,
+        overrides: &Overrides::new(),
+        first_name: None,
+        cart,
+        offer: None,
+        links: Links { recovery: &r, unsubscribe: &u, preferences: &p, short: &s },
+        opt_out: true,
+    });
+    assert!(rendered.sms.as_deref().unwrap().starts_with("Café Ñandu: guardamos"), "{:?}", rendered.sms);
+    let findings = check_rendered(&rendered, &audit::Context { store_name: Some("Café Ñandú"), ..context(None, &brand, &facts, &u, &p, &s) });
+    assert!(findings.is_empty(), "{findings:?}");
+}
+
 #[test]
 fn money_numbers_and_plurals_follow_the_locale() {
     let (brand, facts) = (brand(), facts());

@@ -8,6 +8,7 @@ use super::template::{self, Mode, Scope, Template};
 use crate::common::cart::Cart;
 use crate::common::channel::Channel;
 use crate::common::money::Known;
+use crate::compliance::sms_segments;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -169,8 +170,9 @@ pub fn compose(c: &Compose<'_>) -> Rendered {
             };
             (Some(email), None)
         }
-        // GSM-7 has no no-break spaces: the ones Intl puts in "12,50 €" would make it UCS-2.
-        Channel::Sms => (None, Some(render(&pack.sms, Mode::Text).replace(['\u{a0}', '\u{202f}'], " "))),
+        // Every accent GSM-7 carries stays, the others lose their mark (and Intl's no-break
+        // spaces become plain ones): one character outside GSM-7 makes the SMS UCS-2.
+        Channel::Sms => (None, Some(sms_segments::fit_gsm7(&render(&pack.sms, Mode::Text)))),
     };
     Rendered { key: c.key.to_string(), locale: pack_locale, email, sms, totals }
 }
