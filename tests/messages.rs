@@ -11,6 +11,7 @@ use rekindle::common::money::Known;
 use rekindle::compliance::sms_segments::{self, Encoding};
 use rekindle::messages::audit::{self, check_overrides, check_rendered, check_source, Rule};
 use rekindle::messages::pack::{self, KEYS, LOCALES};
+use rekindle::messages::brand::Voice;
 use rekindle::messages::{compose, Brand, Compose, Facts, Links, OfferTerms, Overrides, Rendered};
 use rekindle::model::message::{render, Render, SHORT_TOKEN_CHARS};
 use rekindle::model::offer::Offer;
@@ -98,10 +99,10 @@ fn every_default_template_parses_and_passes_the_static_audit() {
 
 #[test]
 fn every_key_locale_channel_and_sample_cart_renders_and_passes_the_audit() {
-    let (brand, facts) = (brand(), facts());
+    let facts = facts();
     let mut rendered = 0;
     for (name, cart) in sample_carts() {
-        for locale in LOCALES {
+        for (locale, brand) in LOCALES.iter().flat_map(|l| voices().map(move |b| (*l, b))) {
             for key in KEYS {
                 for channel in [Channel::Email, Channel::Sms] {
                     let r = compose_one(key, locale, channel, &cart, &brand, &facts, &Overrides::new());
@@ -119,14 +120,14 @@ fn every_key_locale_channel_and_sample_cart_renders_and_passes_the_audit() {
             }
         }
     }
-    assert_eq!(rendered, 4 * 4 * 13 * 2);
+    assert_eq!(rendered, 4 * 4 * 2 * 13 * 2);
 }
 
 #[test]
 fn every_default_sms_in_every_locale_is_one_gsm7_segment_with_its_signed_link() {
-    let (brand, facts) = (brand(), facts());
+    let facts = facts();
     let cart = &sample_carts()[1].1; // many items: the longest counts
-    for locale in LOCALES {
+    for (locale, brand) in LOCALES.iter().flat_map(|l| voices().map(move |b| (*l, b))) {
         for key in KEYS {
             let r = compose_one(key, locale, Channel::Sms, cart, &brand, &facts, &Overrides::new());
             let (_, _, _, short) = links("j_0123456789abcdef.sms-1.sms.0");
@@ -137,6 +138,62 @@ fn every_default_sms_in_every_locale_is_one_gsm7_segment_with_its_signed_link() 
             assert!(sent.starts_with("Trailhead: ") && sent.contains("STOP"), "{sent}");
         }
     }
+}
+
+/// The sample brand in each voice: friendly (the default) and formal.
+fn voices() -> [Brand; 2] {
+    [brand(), Brand { voice: Voice::Formal, ..brand() }]
+}
+
+/// The brand's voice is more than the greeting: where the language distinguishes them, formal
+/// address (vous / Sie / usted) against informal (tu / du / tú), and English's tone. Golden
+/// renders in tests/golden/messages-voice.txt (UPDATE_GOLDEN=1 writes it).
+#[test]
+fn the_voice_chooses_formal_or_informal_address() {
+    let facts = facts();
+    let [friendly, formal] = voices();
+    let cart = &sample_carts()[1].1;
+    let text = |key: &str, locale: &str, brand: &Brand| {
+        let email = compose_one(key, locale, Channel::Email, cart, brand, &facts, &Overrides::new()).email.unwrap();
+        let sms = compose_one(key, locale, Channel::Sms, cart, brand, &facts, &Overrides::new()).sms.unwrap();
+        format!("{}\n{}\n{}\n{sms}", email.subject, email.preheader, email.text)
+    };
+    let words = |s: &str| s.split(|c: char| !c.is_alphabetic()).map(str::to_lowercase).collect::<Vec<_>>();
+    // Each language's own pronouns of address, informal then formal.
+    for (locale, informal, formal_words) in [
+        ("fr", &["tu", "ton", "ta", "tes", "te"][..], &["vous", "votre", "vos"][..]),
+        ("de", &["du", "dein", "deine", "deinen", "dich", "dir"][..], &["sie", "ihr", "ihre", "ihren", "ihnen"][..]),
+        ("es", &["tu", "tus", "te"][..], &["su", "sus", "le", "usted"][..]),
+    ] {
+        for key in ["reminder", "value", "trust", "offer.percentOff", "offer.loyalty"] {
+            let (f, v) = (words(&text(key, locale, &friendly)), words(&text(key, locale, &formal)));
+            assert!(informal.iter().any(|w| f.contains(&w.to_string())), "{locale}/{key} friendly: {f:?}");
+            assert!(!formal_words.iter().any(|w| f.contains(&w.to_string())), "{locale}/{key} friendly says {formal_words:?}: {f:?}");
+            assert!(formal_words.iter().any(|w| v.contains(&w.to_string())), "{locale}/{key} formal: {v:?}");
+            assert!(!informal.iter().any(|w| v.contains(&w.to_string())), "{locale}/{key} formal says {informal:?}: {v:?}");
+        }
+    }
+    // English has one "you": the voice is the tone.
+    assert!(text("reminder", "en", &friendly).contains("Still thinking it over?"));
+    assert!(text("reminder", "en", &formal).contains("at your convenience"));
+    assert!(text("trust", "en", &formal).contains("Should you have any questions"));
+    let mut out = String::new();
+    for locale in LOCALES {
+        for key in ["reminder", "trust", "offer.loyalty"] {
+            for (voice, brand) in [("friendly", &friendly), ("formal", &formal)] {
+                out.push_str(&format!("=== {locale} {key} {voice}\n{}\n", text(key, locale, brand)));
+            }
+        }
+    }
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/messages-voice.txt");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(path, &out).unwrap();
+    }
+    let golden = std::fs::read_to_string(path).expect("golden file exists (UPDATE_GOLDEN=1 writes it)");
+    for (i, (got, want)) in out.lines().zip(golden.lines()).enumerate() {
+        assert_eq!(got, want, "line {} of {path} differs", i + 1);
+    }
+    assert_eq!(out.lines().count(), golden.lines().count());
 }
 
 /// GSM-7 carries é è ù ì ò à Ç Ø ø Å å Ä Ö Ñ Ü ä ö ñ ü ß É ¿ ¡: a Spanish SMS keeps those and
@@ -187,10 +244,13 @@ fn money_numbers_and_plurals_follow_the_locale() {
     let one = cart("EUR", vec![item("Socks", None, 1, 123450)], Known::Known(0));
     let fr = compose_one("reminder", "fr-FR", Channel::Email, &one, &brand, &facts, &Overrides::new()).email.unwrap();
     assert!(fr.text.contains("1\u{202f}234,50\u{a0}€"), "{}", fr.text);
-    assert!(fr.preheader.contains("votre article"), "{}", fr.preheader);
+    assert!(fr.preheader.contains("ton article"), "{}", fr.preheader); // the friendly voice: tu
     let two = cart("EUR", vec![item("Socks", None, 2, 1000)], Known::Known(0));
     let de = compose_one("reminder", "de-DE", Channel::Email, &two, &brand, &facts, &Overrides::new()).email.unwrap();
-    assert!(de.text.contains("20,00\u{a0}€") && de.preheader.contains("Ihre 2 Artikel"), "{} / {}", de.text, de.preheader);
+    assert!(de.text.contains("20,00\u{a0}€") && de.preheader.contains("deine 2 Artikel"), "{} / {}", de.text, de.preheader);
+    let formal = Brand { voice: Voice::Formal, ..brand.clone() };
+    let de = compose_one("reminder", "de-DE", Channel::Email, &two, &formal, &facts, &Overrides::new()).email.unwrap();
+    assert!(de.preheader.contains("Ihre 2 Artikel"), "{}", de.preheader);
     let en = compose_one("reminder", "en-US", Channel::Email, &two, &brand, &facts, &Overrides::new()).email.unwrap();
     assert!(en.text.contains("€20.00") && en.preheader.contains("your 2 items"), "{}", en.preheader);
     // SMS: no no-break spaces (they are not GSM-7).
@@ -243,10 +303,13 @@ fn a_french_shopper_gets_french_texts_and_emails() {
     let policy = policy();
     let cart = &sample_carts()[0].1;
     let sms = send(&policy, Channel::Sms, Angle::Reminder, Some("fr-FR"), cart, None);
-    assert!(sms.sms.unwrap().text.contains("nous avons gardé votre article"));
+    assert!(sms.sms.unwrap().text.contains("nous avons gardé ton article"));
     let email = send(&policy, Channel::Email, Angle::Reminder, Some("fr-FR"), cart, None).email.unwrap();
     assert_eq!(email.locale, "fr");
-    assert!(email.html.contains("<html lang=\"fr-FR\">") && email.subject == "Vous avez oublié quelque chose");
+    assert!(email.html.contains("<html lang=\"fr-FR\">") && email.subject == "Tu as oublié quelque chose");
+    let formal = Policy { brand: Brand { voice: Voice::Formal, ..brand() }, ..policy };
+    let email = send(&formal, Channel::Email, Angle::Reminder, Some("fr-FR"), cart, None).email.unwrap();
+    assert_eq!(email.subject, "Vous avez oublié quelque chose");
 }
 
 #[test]
