@@ -56,6 +56,14 @@ pub(super) struct ProductVariant {
     pub(super) title: Option<String>,
     pub(super) price: Option<MoneyV2>,
     pub(super) product: Option<Product>,
+    /// Shopify's Web Pixels API `ProductVariant.image` (`Image.src`): what checkout webhooks lack.
+    pub(super) image: Option<Image>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct Image {
+    pub(super) src: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -97,6 +97,7 @@ fn checkout_snapshot(checkout: Checkout, shipping_chosen: bool, out: &mut Vec<Ob
                 category: product
                     .and_then(|p| p.product_type.clone())
                     .filter(|t| !t.is_empty()),
+                image_url: variant.image.as_ref().and_then(|i| i.src.clone()),
             })
         })
         .collect();
@@ -179,6 +180,7 @@ fn cart_line_item(line: &CartLine) -> Option<(String, ShownItem)> {
         category: product
             .and_then(|p| p.product_type.clone())
             .filter(|t| !t.is_empty()),
+        image_url: variant.image.as_ref().and_then(|i| i.src.clone()),
     };
     Some((price.currency_code.clone().unwrap_or_default(), item))
 }
