@@ -76,19 +76,36 @@ fn cpu_seconds() -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
+/// This thread's time waiting on a run queue (ready to run, but another process had the core)
+/// in seconds, from /proc/thread-self/schedstat (on CPU ns, waiting ns, timeslices): what
+/// separates the wall time from the CPU time on a shared machine.
+fn runqueue_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
+    stat.split_whitespace().nth(1).and_then(|w| w.parse::<f64>().ok()).unwrap_or(0.0) / 1e9
+}
+
 fn main() {
     let journeys = 1_000_000;
     let log = log(journeys);
     let options = Options::default();
-    let (mut best, mut best_cpu) = (f64::MAX, f64::MAX);
+    let (mut best, mut best_cpu, mut best_waiting) = (f64::MAX, f64::MAX, f64::MAX);
     for _ in 0..3 {
-        let (started, cpu) = (Instant::now(), cpu_seconds());
+        let (started, cpu, waiting) = (Instant::now(), cpu_seconds(), runqueue_seconds());
         let report = measurement::report(&log, &options);
-        best = best.min(started.elapsed().as_secs_f64());
+        let wall = started.elapsed().as_secs_f64();
+        // Each run: wall = on CPU + waiting for a core (+ what neither counts: page faults are CPU).
+        println!("  run: {wall:.3} s wall, {:.2} s CPU, {:.3} s waiting for a core", cpu_seconds() - cpu, runqueue_seconds() - waiting);
+        best = best.min(wall);
         best_cpu = best_cpu.min(cpu_seconds() - cpu);
+        best_waiting = best_waiting.min(runqueue_seconds() - waiting);
         assert_eq!(report.treated.abandoned + report.holdout.abandoned, journeys as u64);
     }
-    println!("report over {journeys} journeys' log ({} lines): {best:.3} s wall, {best_cpu:.2} s CPU (best of 3; target < 2 s)", log.outcomes.len());
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "report over {journeys} journeys' log ({} lines): {best:.3} s wall, {best_cpu:.2} s CPU, {best_waiting:.3} s waiting for a core (best of 3; target < 2 s; load {})",
+        log.outcomes.len(),
+        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+    );
     if std::env::var_os("REPORT_ONLY").is_some() {
         return;
     }

@@ -124,6 +124,11 @@ export function createRekindle(glue, loadWasm, report) {
       return call(() => this.#bound().settledAfterMs);
     }
 
+    /** How long a sent message's record is kept for "why this message" (the policy's longest retention). */
+    get messagesKeptForMs() {
+      return call(() => this.#bound().messagesKeptForMs);
+    }
+
     get smsSegmentLimit() {
       return call(() => this.#bound().smsSegmentLimit);
     }

@@ -279,6 +279,10 @@ export class Engine {
   /** Throws RekindleError (code INVALID_POLICY, with every problem) on a bad playbook. */
   constructor(policy?: Policy | string);
   readonly policyVersion: string;
+  /** How long after abandonment a journey's figures are final (its outcome lines may be rolled up). */
+  readonly settledAfterMs: number;
+  /** How long a sent message's record is kept for "why this message": the policy's longest retention. */
+  readonly messagesKeptForMs: number;
   /**
    * Apply one event to one contact's state. Pure: `now` is an input.
    * The engine keeps the latest state of its 4,096 most recent contacts parsed: a `state`

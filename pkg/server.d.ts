@@ -96,8 +96,17 @@ export interface RekindleStore {
   take(key: string, max: number, windowMs: number, now: number): Promise<boolean>;
   /** The outcome log as of one moment: its lines in order, the roll-ups' JSON, the last line's sequence number and the roll-ups' version. */
   readOutcomes?(): Promise<{ lines: string[]; rollups: string | null; upTo: number; version: number }>;
-  /** Replace the roll-ups if their version is still `version`, dropping the lines (up to `upTo`) of `journeys`. False if another roll-up won. */
-  rollUpOutcomes?(rolled: { upTo: number; version: number; journeys: string[]; rollups: string }): Promise<boolean>;
+  /**
+   * Replace the roll-ups if their version is still `version`, dropping the lines (up to `upTo`) of `journeys`. False if another roll-up won.
+   * The message index drops those lines too, except each send's `sent` line, kept until `forgetBefore` (ms) and then dropped.
+   */
+  rollUpOutcomes?(rolled: { upTo: number; version: number; journeys: string[]; rollups: string; forgetBefore?: number | null }): Promise<boolean>;
+  /**
+   * The message index: the log lines that name the send `actionId` (its `sent` line, then what the provider reported), in log order,
+   * kept with the log (a rolled-up send keeps only its `sent` line, until the retention horizon). `GET /report/messages/<id>` reads
+   * this instead of the whole log; a store without it is read whole.
+   */
+  readMessage?(actionId: string): Promise<string[]>;
   /**
    * Append `lines` to the named log (the console's `audit` log, the playbook's `policies`), only
    * if it holds `expected` lines when given (compare-and-set); false if it did not.

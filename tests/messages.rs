@@ -11,6 +11,7 @@ use rekindle::common::money::Known;
 use rekindle::compliance::sms_segments::{self, Encoding};
 use rekindle::messages::audit::{self, check_overrides, check_rendered, check_source, Rule};
 use rekindle::messages::pack::{self, KEYS, LOCALES};
+use rekindle::messages::brand::Voice;
 use rekindle::messages::{compose, Brand, Compose, Facts, Links, OfferTerms, Overrides, Rendered};
 use rekindle::model::message::{render, Render, SHORT_TOKEN_CHARS};
 use rekindle::model::offer::Offer;
@@ -98,10 +99,10 @@ fn every_default_template_parses_and_passes_the_static_audit() {
 
 #[test]
 fn every_key_locale_channel_and_sample_cart_renders_and_passes_the_audit() {
-    let (brand, facts) = (brand(), facts());
+    let facts = facts();
     let mut rendered = 0;
     for (name, cart) in sample_carts() {
-        for locale in LOCALES {
+        for (locale, brand) in LOCALES.iter().flat_map(|l| voices().map(move |b| (*l, b))) {
             for key in KEYS {
                 for channel in [Channel::Email, Channel::Sms] {
                     let r = compose_one(key, locale, channel, &cart, &brand, &facts, &Overrides::new());
@@ -119,14 +120,14 @@ fn every_key_locale_channel_and_sample_cart_renders_and_passes_the_audit() {
             }
         }
     }
-    assert_eq!(rendered, 4 * 4 * 13 * 2);
+    assert_eq!(rendered, 4 * 4 * 2 * 13 * 2);
 }
 
 #[test]
 fn every_default_sms_in_every_locale_is_one_gsm7_segment_with_its_signed_link() {
-    let (brand, facts) = (brand(), facts());
+    let facts = facts();
     let cart = &sample_carts()[1].1; // many items: the longest counts
-    for locale in LOCALES {
+    for (locale, brand) in LOCALES.iter().flat_map(|l| voices().map(move |b| (*l, b))) {
         for key in KEYS {
             let r = compose_one(key, locale, Channel::Sms, cart, &brand, &facts, &Overrides::new());
             let (_, _, _, short) = links("j_0123456789abcdef.sms-1.sms.0");
@@ -139,16 +140,117 @@ fn every_default_sms_in_every_locale_is_one_gsm7_segment_with_its_signed_link() 
     }
 }
 
+/// The sample brand in each voice: friendly (the default) and formal.
+fn voices() -> [Brand; 2] {
+    [brand(), Brand { voice: Voice::Formal, ..brand() }]
+}
+
+/// The brand's voice is more than the greeting: where the language distinguishes them, formal
+/// address (vous / Sie / usted) against informal (tu / du / tú), and English's tone. Golden
+/// renders in tests/golden/messages-voice.txt (UPDATE_GOLDEN=1 writes it).
+#[test]
+fn the_voice_chooses_formal_or_informal_address() {
+    let facts = facts();
+    let [friendly, formal] = voices();
+    let cart = &sample_carts()[1].1;
+    let text = |key: &str, locale: &str, brand: &Brand| {
+        let email = compose_one(key, locale, Channel::Email, cart, brand, &facts, &Overrides::new()).email.unwrap();
+        let sms = compose_one(key, locale, Channel::Sms, cart, brand, &facts, &Overrides::new()).sms.unwrap();
+        format!("{}\n{}\n{}\n{sms}", email.subject, email.preheader, email.text)
+    };
+    let words = |s: &str| s.split(|c: char| !c.is_alphabetic()).map(str::to_lowercase).collect::<Vec<_>>();
+    // Each language's own pronouns of address, informal then formal.
+    for (locale, informal, formal_words) in [
+        ("fr", &["tu", "ton", "ta", "tes", "te"][..], &["vous", "votre", "vos"][..]),
+        ("de", &["du", "dein", "deine", "deinen", "dich", "dir"][..], &["sie", "ihr", "ihre", "ihren", "ihnen"][..]),
+        ("es", &["tu", "tus", "te"][..], &["su", "sus", "le", "usted"][..]),
+    ] {
+        for key in ["reminder", "value", "trust", "offer.percentOff", "offer.loyalty"] {
+            let (f, v) = (words(&text(key, locale, &friendly)), words(&text(key, locale, &formal)));
+            assert!(informal.iter().any(|w| f.contains(&w.to_string())), "{locale}/{key} friendly: {f:?}");
+            assert!(!formal_words.iter().any(|w| f.contains(&w.to_string())), "{locale}/{key} friendly says {formal_words:?}: {f:?}");
+            assert!(formal_words.iter().any(|w| v.contains(&w.to_string())), "{locale}/{key} formal: {v:?}");
+            assert!(!informal.iter().any(|w| v.contains(&w.to_string())), "{locale}/{key} formal says {informal:?}: {v:?}");
+        }
+    }
+    // English has one "you": the voice is the tone.
+    assert!(text("reminder", "en", &friendly).contains("Still thinking it over?"));
+    assert!(text("reminder", "en", &formal).contains("at your convenience"));
+    assert!(text("trust", "en", &formal).contains("Should you have any questions"));
+    let mut out = String::new();
+    for locale in LOCALES {
+        for key in ["reminder", "trust", "offer.loyalty"] {
+            for (voice, brand) in [("friendly", &friendly), ("formal", &formal)] {
+                out.push_str(&format!("=== {locale} {key} {voice}\n{}\n", text(key, locale, brand)));
+            }
+        }
+    }
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/messages-voice.txt");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(path, &out).unwrap();
+    }
+    let golden = std::fs::read_to_string(path).expect("golden file exists (UPDATE_GOLDEN=1 writes it)");
+    for (i, (got, want)) in out.lines().zip(golden.lines()).enumerate() {
+        assert_eq!(got, want, "line {} of {path} differs", i + 1);
+    }
+    assert_eq!(out.lines().count(), golden.lines().count());
+}
+
+/// GSM-7 carries é è ù ì ò à Ç Ø ø Å å Ä Ö Ñ Ü ä ö ñ ü ß É ¿ ¡: a Spanish SMS keeps those and
+/// loses only the marks GSM-7 lacks (á í ó ú ...), still one GSM-7 segment.
+#[test]
+fn spanish_sms_keep_every_accent_gsm7_carries_and_lose_only_the_others() {
+    assert_eq!(
+        sms_segments::fit_gsm7("¿Añadiste más artículos? Envío exprés, Ça, l\u{2019}été \u{2014} 12,50\u{a0}€, Œuvre, ¡sí!"),
+        "¿Añadiste mas articulos? Envio exprés, Ça, l'été - 12,50 €, OEuvre, ¡si!"
+    );
+    // No near form: left as it is, and that SMS is counted as UCS-2, never mangled.
+    assert_eq!(sms_segments::fit_gsm7("東京 Straße"), "東京 Straße");
+    let (brand, facts) = (brand(), facts());
+    let cart = &sample_carts()[1].1;
+    let sms = |key: &str| {
+        let text = compose_one(key, "es", Channel::Sms, cart, &brand, &facts, &Overrides::new()).sms.unwrap();
+        assert_eq!(sms_segments::count(&text).encoding, Encoding::Gsm7, "{key}: {text}");
+        text
+    };
+    assert!(sms("guestCheckout").contains("contraseña"), "{}", sms("guestCheckout"));
+    assert!(sms("offer.expeditedShipping").contains("envio exprés gratis, codigo"), "{}", sms("offer.expeditedShipping"));
+    assert!(sms("trust").contains("¿dudas?"), "{}", sms("trust"));
+    assert!(sms("deliveryEstimate").contains("dias habiles"), "{}", sms("deliveryEstimate"));
+    // The store's own name is fitted too, and the audit still finds it in the SMS.
+    let (r, u, p, s) = links("j_0123456789abcdef.sms-1.sms.0");
+    let rendered = compose(&Compose {
+        channel: Channel::Sms,
+        key: "reminder",
+        shopper_locale: Some("es-MX"),
+        store_name: Some("Café Ñandú"),
+        brand: &brand,
+        facts: &facts,
+        overrides: &Overrides::new(),
+        first_name: None,
+        cart,
+        offer: None,
+        links: Links { recovery: &r, unsubscribe: &u, preferences: &p, short: &s },
+        opt_out: true,
+    });
+    assert!(rendered.sms.as_deref().unwrap().starts_with("Café Ñandu: guardamos"), "{:?}", rendered.sms);
+    let findings = check_rendered(&rendered, &audit::Context { store_name: Some("Café Ñandú"), ..context(None, &brand, &facts, &u, &p, &s) });
+    assert!(findings.is_empty(), "{findings:?}");
+}
+
 #[test]
 fn money_numbers_and_plurals_follow_the_locale() {
     let (brand, facts) = (brand(), facts());
     let one = cart("EUR", vec![item("Socks", None, 1, 123450)], Known::Known(0));
     let fr = compose_one("reminder", "fr-FR", Channel::Email, &one, &brand, &facts, &Overrides::new()).email.unwrap();
     assert!(fr.text.contains("1\u{202f}234,50\u{a0}€"), "{}", fr.text);
-    assert!(fr.preheader.contains("votre article"), "{}", fr.preheader);
+    assert!(fr.preheader.contains("ton article"), "{}", fr.preheader); // the friendly voice: tu
     let two = cart("EUR", vec![item("Socks", None, 2, 1000)], Known::Known(0));
     let de = compose_one("reminder", "de-DE", Channel::Email, &two, &brand, &facts, &Overrides::new()).email.unwrap();
-    assert!(de.text.contains("20,00\u{a0}€") && de.preheader.contains("Ihre 2 Artikel"), "{} / {}", de.text, de.preheader);
+    assert!(de.text.contains("20,00\u{a0}€") && de.preheader.contains("deine 2 Artikel"), "{} / {}", de.text, de.preheader);
+    let formal = Brand { voice: Voice::Formal, ..brand.clone() };
+    let de = compose_one("reminder", "de-DE", Channel::Email, &two, &formal, &facts, &Overrides::new()).email.unwrap();
+    assert!(de.preheader.contains("Ihre 2 Artikel"), "{}", de.preheader);
     let en = compose_one("reminder", "en-US", Channel::Email, &two, &brand, &facts, &Overrides::new()).email.unwrap();
     assert!(en.text.contains("€20.00") && en.preheader.contains("your 2 items"), "{}", en.preheader);
     // SMS: no no-break spaces (they are not GSM-7).
@@ -201,10 +303,13 @@ fn a_french_shopper_gets_french_texts_and_emails() {
     let policy = policy();
     let cart = &sample_carts()[0].1;
     let sms = send(&policy, Channel::Sms, Angle::Reminder, Some("fr-FR"), cart, None);
-    assert!(sms.sms.unwrap().text.contains("nous avons gardé votre article"));
+    assert!(sms.sms.unwrap().text.contains("nous avons gardé ton article"));
     let email = send(&policy, Channel::Email, Angle::Reminder, Some("fr-FR"), cart, None).email.unwrap();
     assert_eq!(email.locale, "fr");
-    assert!(email.html.contains("<html lang=\"fr-FR\">") && email.subject == "Vous avez oublié quelque chose");
+    assert!(email.html.contains("<html lang=\"fr-FR\">") && email.subject == "Tu as oublié quelque chose");
+    let formal = Policy { brand: Brand { voice: Voice::Formal, ..brand() }, ..policy };
+    let email = send(&formal, Channel::Email, Angle::Reminder, Some("fr-FR"), cart, None).email.unwrap();
+    assert_eq!(email.subject, "Vous avez oublié quelque chose");
 }
 
 #[test]

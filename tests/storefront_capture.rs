@@ -388,3 +388,21 @@ fn every_beacon_event_is_an_engine_event_the_server_accepts() {
         events.iter().map(|e| e["id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), events.len(), "event ids are unique");
 }
+
+/// Shopify's checkout webhooks carry no product image; the Web Pixel's checkout events do
+/// (`lineItems[].variant.image.src`). The beacon carries the image fit for an email and drops
+/// the rest (the server checks again and says why).
+#[test]
+fn web_pixel_product_images_travel_in_the_beacon_and_hostile_ones_do_not() {
+    let mut checkout = pixel_checkout(None);
+    checkout["lineItems"][0]["variant"]["image"] = json!({ "src": "https://cdn.shopify.com/socks.png" });
+    let cap = json!({ "title": "Trail cap", "quantity": 1,
+        "variant": { "title": "One size", "price": money(24.0), "image": { "src": "javascript:alert(1)" }, "product": { "id": "gid://shopify/Product/2", "title": "Trail cap", "type": "" } } });
+    checkout["lineItems"].as_array_mut().unwrap().push(cap);
+    let mut page = Page::new();
+    page.step(T0 + 2000.0, json!([pixel("checkout_started", T0, json!({ "checkout": checkout })), [T0 + 2000.0, { "pageHide": {} }]]));
+    let items = page.events("abandoned")[0]["cart"]["items"].clone();
+    assert_eq!(items[0]["imageUrl"], "https://cdn.shopify.com/socks.png", "{items}");
+    assert_eq!(items[1]["title"], "Trail cap");
+    assert!(items[1].get("imageUrl").is_none(), "{items}");
+}

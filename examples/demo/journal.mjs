@@ -64,7 +64,8 @@ export async function snapshot({ journal, store, outbox, clock, funnel, report, 
   const log = await store.readOutcomes();
   const figures = report(`{"outcomes":[${log.lines.join(',')}],"rollups":${log.rollups ?? '[]'}}`);
   const lift = { treated: figures.treated.abandoned, treatedRecovered: figures.treated.recovered, heldOut: figures.holdout.abandoned, heldOutRecovered: figures.holdout.recovered, lift: figures.lift };
-  return { now: clock.now(), journeys, outbox: messages, funnel: funnel(states), lift };
+  // The pilot against the shoppers it left alone (null without a pilot), from the same report.
+  return { now: clock.now(), journeys, outbox: messages, funnel: funnel(states), lift, pilot: figures.pilot ?? null };
 }
 
 /**

@@ -35,7 +35,10 @@ function close(http) {
  * @param {{ clock: { now(): number }, port?: number, shopPort?: number, cast?: object[], idleSeconds?: number }} o
  * port 0 picks free ports (tests); the SQLite file lives in a fresh temporary directory.
  */
-export async function startDemo({ clock, port = 0, shopPort = 0, cast = [], idleSeconds }) {
+// `pilotPercent`: the policy runs for that share of shoppers and leaves the rest alone (tracked,
+// never messaged), so the dashboard can set the pilot against them (src/measurement). 99: the
+// cast's eight all fall inside it, so every story plays; a shop's traffic fills the 1%.
+export async function startDemo({ clock, port = 0, shopPort = 0, cast = [], idleSeconds, pilotPercent = 99 }) {
   await rekindle.init();
   const dir = await mkdtemp(join(tmpdir(), 'rekindle-demo-'));
   const store = await serverNode.sqliteStore(join(dir, 'rekindle.db'));
@@ -71,7 +74,7 @@ export async function startDemo({ clock, port = 0, shopPort = 0, cast = [], idle
   // The outbox stands in for Twilio, which would confirm STOP itself: here Rekindle confirms.
   // The brand and the facts are all a merchant adds to go live with the default template pack.
   const policy = {
-    ...rekindle.defaultPolicy(), version: 'demo-1', storeName: 'Trailhead Outfitters', smsKeywordReplies: 'rekindle',
+    ...rekindle.defaultPolicy(), version: 'demo-1', storeName: 'Trailhead Outfitters', smsKeywordReplies: 'rekindle', pilotPercent,
     brand: { postalAddress: '418 Pine St, Boulder, CO 80302, USA', supportEmail: 'help@trailhead.example', color: '#1d6b57' },
     facts: { returnWindowDays: 30, freeShippingThresholdMinor: 7500, deliveryDays: { min: 2, max: 5 }, guestCheckout: true },
   };

@@ -555,6 +555,13 @@ export function createRuntime({
    * messages kept with the roll-ups until the retention horizon. null when there is none.
    */
   async function message(actionId) {
+    // The store's message index holds exactly the lines the record is read from: that send's
+    // own, and its `sent` line after the roll-up (stores/message-index.js). A store without one
+    // (a custom store) is read whole.
+    if (store.readMessage) {
+      const lines = await store.readMessage(actionId);
+      return rekindle.messageRecord(`{"outcomes":[${lines.join(',')}],"rollups":[]}`, actionId);
+    }
     const { text } = await outcomeLog();
     return rekindle.messageRecord(text, actionId);
   }
@@ -566,10 +573,11 @@ export function createRuntime({
    */
   async function rollUpOutcomes() {
     const { text, upTo, version } = await outcomeLog();
-    const { rollups, journeys, forgotten } = await rekindle.compactOutcomes(text, now() - engine.settledAfterMs, now() - engine.messagesKeptForMs);
+    const forgetBefore = now() - engine.messagesKeptForMs; // the message index forgets with the roll-ups
+    const { rollups, journeys, forgotten } = await rekindle.compactOutcomes(text, now() - engine.settledAfterMs, forgetBefore);
     // Nothing to fold and no message record past retention: nothing to write.
     if (journeys.length === 0 && forgotten === 0) return { rolledUp: 0 };
-    const done = await store.rollUpOutcomes({ upTo, version, journeys, rollups: JSON.stringify(rollups) });
+    const done = await store.rollUpOutcomes({ upTo, version, journeys, rollups: JSON.stringify(rollups), forgetBefore });
     return { rolledUp: done ? journeys.length : 0 };
   }
 

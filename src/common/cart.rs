@@ -62,7 +62,87 @@ pub struct Cart {
     pub delivery_estimate: Option<String>,
 }
 
+/// The longest product image URL kept: Shopify's CDN URLs run to about 150 characters; a
+/// longer one is junk or a client stuffing the stored state.
+pub const MAX_IMAGE_URL: usize = 1024;
+
+/// Why a product image URL was dropped (a typed reason for the explanation, never a panic).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageRejected {
+    /// Not `https://`: `http:` would be mixed content and tracked in clear, `javascript:` or
+    /// `data:` would be an attack on the mail client.
+    NotHttps,
+    TooLong,
+    /// No host, or a space, quote, angle bracket or control character: not a URL a mail
+    /// client should fetch.
+    Malformed,
+}
+
+impl ImageRejected {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImageRejected::NotHttps => "notHttps",
+            ImageRejected::TooLong => "tooLong",
+            ImageRejected::Malformed => "malformed",
+        }
+    }
+}
+
+/// A product image URL fit for an email, or why not.
+pub fn check_image_url(url: &str) -> Result<(), ImageRejected> {
+    if url.len() > MAX_IMAGE_URL {
+        return Err(ImageRejected::TooLong);
+    }
+    let Some(rest) = url.strip_prefix("https://") else {
+        return Err(ImageRejected::NotHttps);
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || url.chars().any(|c| c.is_control() || c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`' | '\\')) {
+        return Err(ImageRejected::Malformed);
+    }
+    Ok(())
+}
+
+impl LineItem {
+    /// The same line of the same cart in another snapshot: the same product and variant, or,
+    /// when either lacks a product id (a browser snapshot may), the same title and variant.
+    fn same_line(&self, other: &LineItem) -> bool {
+        let variant = self.variant.as_deref().map(str::trim) == other.variant.as_deref().map(str::trim);
+        match (&self.product_id, &other.product_id) {
+            (Some(a), Some(b)) => a == b && variant,
+            _ => variant && self.title.trim().eq_ignore_ascii_case(other.title.trim()),
+        }
+    }
+}
+
 impl Cart {
+    /// Drop every image URL that is not fit for an email; the line index and reason of each.
+    pub fn drop_unfit_images(&mut self) -> Vec<(usize, ImageRejected)> {
+        let mut dropped = Vec::new();
+        for (i, item) in self.items.iter_mut().enumerate() {
+            if let Some(Err(reason)) = item.image_url.as_deref().map(check_image_url) {
+                item.image_url = None;
+                dropped.push((i, reason));
+            }
+        }
+        dropped
+    }
+
+    /// Take the images this cart lacks from another snapshot of it, line by line (Shopify's
+    /// checkout webhooks carry none; the Web Pixel's checkout events do). Only images move:
+    /// titles, prices and quantities stay this cart's. Returns how many lines gained one.
+    pub fn adopt_images(&mut self, from: &Cart) -> usize {
+        let mut adopted = 0;
+        for item in self.items.iter_mut().filter(|i| i.image_url.is_none()) {
+            let found = from.items.iter().find(|o| o.image_url.is_some() && item.same_line(o));
+            if let Some(url) = found.and_then(|o| o.image_url.clone()) {
+                item.image_url = Some(url);
+                adopted += 1;
+            }
+        }
+        adopted
+    }
+
     pub fn subtotal(&self) -> Money {
         let minor = self
             .items

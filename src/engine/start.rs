@@ -13,6 +13,18 @@ use chrono::{DateTime, Duration, Utc};
 impl Run<'_> {
     pub(super) fn abandoned(&mut self, cart: &Cart, reasons: &[ReasonSignal], at: DateTime<Utc>, origin: Origin) {
         let from_browser = origin == Origin::Storefront;
+        // Product images go into emails: one that is not https, too long or malformed is
+        // dropped here, whoever sent it, and the explanation says which and why.
+        let mut checked;
+        let cart = if cart.items.iter().any(|i| i.image_url.is_some()) {
+            checked = cart.clone();
+            for (line, reason) in checked.drop_unfit_images() {
+                self.why.because("imageDropped", format_args!("the image of line {} was dropped: {}", line + 1, reason.as_str()));
+            }
+            &checked
+        } else {
+            cart
+        };
         // A journey's id is a hash of (contact, cart token): the token finds it without one.
         if let Some(journey) = self.state.journeys.iter_mut().find(|j| j.cart.token == cart.token) {
             let Journey { id, reasons: known_reasons, cart: known_cart, cart_updated_at, awaiting_platform, .. } = journey;
@@ -26,12 +38,22 @@ impl Run<'_> {
             let id = id.clone();
             if from_browser && !*awaiting_platform {
                 self.why.because("platformOutranks", format_args!("journey {id} keeps the platform's cart: a browser cannot replace it"));
+                // But the Web Pixel sees the product images the platform's webhooks lack.
+                if known_cart.adopt_images(cart) > 0 {
+                    self.why.because("imagesAdded", format_args!("journey {id} took product images from the storefront's snapshot"));
+                }
             } else if (at > *cart_updated_at && cart.stage >= known_cart.stage) || (!from_browser && *awaiting_platform) {
-                *known_cart = cart.clone();
+                let mut fresh = cart.clone();
+                // The images an earlier snapshot had (a beacon racing the webhook) stay with their lines.
+                fresh.adopt_images(known_cart);
+                *known_cart = fresh;
                 *cart_updated_at = at;
                 self.why.because("cartUpdated", format_args!("journey {id} cart refreshed"));
             } else {
                 self.why.because("stale", format_args!("journey {id} already has a newer snapshot"));
+                if known_cart.adopt_images(cart) > 0 {
+                    self.why.because("imagesAdded", format_args!("journey {id} took product images from an older snapshot"));
+                }
             }
             if !from_browser {
                 self.confirm_from_platform(&id, at);

@@ -8,6 +8,7 @@ use super::template::{self, Mode, Scope, Template};
 use crate::common::cart::Cart;
 use crate::common::channel::Channel;
 use crate::common::money::Known;
+use crate::compliance::sms_segments;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -136,16 +137,20 @@ pub fn compose(c: &Compose<'_>) -> Rendered {
         .unwrap_or_else(|| pack_locale.clone());
     let overrides = parsed_overrides(c.overrides, c.key, &chain, &pack_locale);
     let locale = &pack.locales[&pack_locale];
-    let formal = c.brand.voice == Voice::Formal;
+    // The brand's voice picks `<part>Formal` or `<part>Friendly` where the language has one:
+    // vous / Sie / usted against tu / du / tú, and English's tone; else the part itself.
+    let voice = match c.brand.voice {
+        Voice::Formal => "Formal",
+        Voice::Friendly => "Friendly",
+    };
     let part = |name: &str| -> Option<&Template> {
         if let Some(t) = overrides.get(name) {
             return Some(t);
         }
         let copy = locale.keys.get(c.key);
-        let formal_name = formal.then(|| format!("{name}Formal"));
-        formal_name
-            .as_deref()
-            .and_then(|n| copy.and_then(|k| k.get(n)).or_else(|| locale.ui.get(n)))
+        let voiced = format!("{name}{voice}");
+        copy.and_then(|k| k.get(&voiced))
+            .or_else(|| locale.ui.get(&voiced))
             .or_else(|| copy.and_then(|k| k.get(name)))
             .or_else(|| locale.ui.get(name))
     };
@@ -169,8 +174,9 @@ pub fn compose(c: &Compose<'_>) -> Rendered {
             };
             (Some(email), None)
         }
-        // GSM-7 has no no-break spaces: the ones Intl puts in "12,50 €" would make it UCS-2.
-        Channel::Sms => (None, Some(render(&pack.sms, Mode::Text).replace(['\u{a0}', '\u{202f}'], " "))),
+        // Every accent GSM-7 carries stays, the others lose their mark (and Intl's no-break
+        // spaces become plain ones): one character outside GSM-7 makes the SMS UCS-2.
+        Channel::Sms => (None, Some(sms_segments::fit_gsm7(&render(&pack.sms, Mode::Text)))),
     };
     Rendered { key: c.key.to_string(), locale: pack_locale, email, sms, totals }
 }

@@ -133,6 +133,9 @@ pub struct ShownItem {
     pub product_id: Option<String>,
     #[serde(default)]
     pub category: Option<String>,
+    /// The product's image as the page or the Web Pixel shows it (`variant.image.src`).
+    #[serde(default)]
+    pub image_url: Option<String>,
 }
 
 fn one() -> u32 {

@@ -271,7 +271,8 @@ fn line_items(items: &[ShownItem], currency: &str) -> Vec<LineItem> {
                 product_id: item.product_id.clone(),
                 // Costs are the merchant's secret: the storefront never knows them.
                 unit_cost: None,
-                image_url: None,
+                // Only an image fit for an email travels (the server checks again).
+                image_url: item.image_url.clone().filter(|u| crate::common::cart::check_image_url(u).is_ok()),
             })
         })
         .collect()

@@ -102,6 +102,8 @@ fn checkout_snapshot(checkout: At, shipping_chosen: bool, out: &mut Vec<Observat
                 variant: variant.at("title").text(),
                 product_id: product.at("id").text(),
                 category: product.at("type").text().filter(|t| !t.is_empty()),
+                // Shopify's `ProductVariant.image.src`: what checkout webhooks lack.
+                image_url: variant.at("image").at("src").text(),
             })
         })
         .collect();
@@ -177,6 +179,7 @@ fn cart_line_item(line: At) -> Option<(String, ShownItem)> {
         variant: variant.at("title").text(),
         product_id: product.at("id").text(),
         category: product.at("type").text().filter(|t| !t.is_empty()),
+        image_url: variant.at("image").at("src").text(),
     };
     Some((price.at("currencyCode").text().unwrap_or_default(), item))
 }

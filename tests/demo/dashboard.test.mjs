@@ -87,3 +87,18 @@ test('the dashboard shows the lift against the holdout with its interval, from t
   assert.equal(await page.textContent('[data-stat="liftInterval"]'), `${pts(l.lift.difference.low)} to ${pts(l.lift.difference.high)}`);
   assert.match(await page.textContent('[data-stat="verdict"]'), /^inconclusive/, 'eight shoppers prove nothing, and it says so');
 });
+
+test('the dashboard sets the pilot against the shoppers it left alone, from the same report', async () => {
+  const p = snapshot.pilot;
+  assert.ok(p, 'the demo runs a 99% pilot');
+  assert.equal(p.leftAlone.abandoned, 0, 'the cast all fall inside it');
+  assert.equal(p.pilot.abandoned, snapshot.lift.treated, 'the pilot arm is the messaged arm: its holdout is in neither');
+  assert.equal(p.lift, null, 'nothing to set it against yet');
+  const page = await browser.newPage();
+  await page.goto(`${demo.url}/dashboard`);
+  await page.waitForSelector('body[data-ready="true"]');
+  assert.equal(await page.textContent('[data-stat="pilotCount"]'), `${p.pilot.recovered} of ${p.pilot.abandoned}`);
+  assert.equal(await page.textContent('[data-stat="leftAloneCount"]'), '0 of 0');
+  assert.match(await page.textContent('[data-stat="pilotVerdict"]'), /no shopper left alone yet/);
+});
+

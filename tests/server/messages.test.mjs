@@ -67,7 +67,7 @@ test('Postmark sends the rendered email to /email, in the shopper\'s language', 
   const app = await firstEmail({ transport, locale: 'fr-FR' });
   try {
     const { email } = postmark.emails.at(-1);
-    assert.equal(email.Subject, 'Vous avez oublié quelque chose');
+    assert.equal(email.Subject, 'Tu as oublié quelque chose'); // the default voice is friendly: tu
     assert.ok(email.HtmlBody.includes('<html lang="fr-FR">') && email.TextBody.includes('Se désabonner'), email.TextBody);
     assert.equal(email.TemplateAlias, undefined);
   } finally {

@@ -137,6 +137,12 @@ function storeCase(name, open) {
       const { since, ...kept } = await laterWhy.json();
       const { since: _, ...before } = why;
       assert.deepEqual(kept, before);
+      // Past the policy's longest retention (365 days), the next roll-up forgets the record:
+      // the report stays, the message has no answer any more (read through the message index).
+      clock.now = T0 + 377 * DAY;
+      assert.equal((await tick(app.url)).status, 200);
+      assert.equal((await getMessage(firstEmail)).status, 404);
+      assert.deepEqual(await (await getReport(app)).json(), report);
     });
   });
 }

@@ -252,6 +252,36 @@ export function storeContract(name, open) {
       assert.equal(await store.rollUpOutcomes({ upTo: after.upTo, version: read.version, journeys: ['j_b'], rollups: '[]' }), false, 'the same read cannot roll up twice');
     });
 
+    test('message index: a send\'s lines by its action id, in log order; a roll-up keeps only its sent line, until the horizon; erase all empties it', async () => {
+      const line = (journey, kind, send, at) => ({ journey, line: JSON.stringify({ at, journey, kind, ...(send ? { send } : {}) }) });
+      const kinds = async (id) => (await store.readMessage(id)).map((l) => JSON.parse(l).kind);
+      const [a, b] = ['j_m1.email-1.email.0', 'j_m2.sms-1.sms.0'];
+      assert.deepEqual(await store.readMessage(a), [], 'never sent: nothing');
+      assert.equal(await store.commit('c30', change(0, 's', { outcomes: [line('j_m1', 'abandoned', null, 1000), line('j_m1', 'sent', a, 2000)] })), true);
+      assert.equal(await store.commit('c31', change(0, 's', { outcomes: [line('j_m2', 'abandoned', null, 1000), line('j_m2', 'sent', b, 900_000)] })), true);
+      assert.equal(await store.commit('c30', change(0, 'x', { outcomes: [line('j_m1', 'opened', a, 2500)] })), false);
+      assert.equal(await store.commit('c30', change(1, 's', { outcomes: [line('j_m1', 'delivered', a, 3000), line('j_m1', 'opened', a, 4000)] })), true);
+      assert.deepEqual(await kinds(a), ['sent', 'delivered', 'opened'], 'the refused commit indexed nothing');
+      assert.deepEqual(await kinds(b), ['sent']);
+      // Erasure takes personal data; the index, like the log, holds none.
+      assert.equal(await store.commit('c30', change(2, 'tombstone', { erase: true })), true);
+      assert.deepEqual(await kinds(a), ['sent', 'delivered', 'opened']);
+      const read = await store.readOutcomes();
+      assert.equal(await store.commit('c30', change(3, 'tombstone', { outcomes: [line('j_m1', 'clicked', a, 5000)] })), true);
+      assert.equal(await store.rollUpOutcomes({ upTo: read.upTo, version: read.version + 1, journeys: ['j_m1', 'j_m2'], rollups: '[]', forgetBefore: 100_000 }), false);
+      assert.deepEqual(await kinds(a), ['sent', 'delivered', 'opened', 'clicked'], 'a refused roll-up changes nothing');
+      assert.equal(await store.rollUpOutcomes({ upTo: read.upTo, version: read.version, journeys: ['j_m1', 'j_m2'], rollups: '[]', forgetBefore: 100_000 }), true);
+      assert.deepEqual(await kinds(a), ['clicked'], 'rolled up: the provider\'s lines go, the sent line is past the horizon; a later line stays');
+      assert.deepEqual(await kinds(b), ['sent'], 'rolled up, within the horizon: the sent line is the message\'s record');
+      const again = await store.readOutcomes();
+      assert.equal(await store.rollUpOutcomes({ upTo: again.upTo, version: again.version, journeys: ['j_m1'], rollups: '[]', forgetBefore: 1_000_000 }), true);
+      assert.deepEqual([await kinds(a), await kinds(b)], [[], []], 'the late line rolled up; the kept sent line past the new horizon');
+      assert.equal(await store.commit('c32', change(0, 's', { outcomes: [line('j_m3', 'sent', 'j_m3.email-1.email.0', 2000)] })), true);
+      assert.deepEqual(await kinds('j_m3.email-1.email.0'), ['sent']);
+      await store.eraseAll();
+      assert.deepEqual(await kinds('j_m3.email-1.email.0'), [], 'shop/redact empties the index with the log');
+    });
+
     test('named logs: appended in order, compare-and-set on the count, read from the end', async () => {
       assert.deepEqual(await store.readLog('audit'), { lines: [], count: 0 });
       assert.equal(await store.appendLog('audit', ['a1', 'a2']), true);

@@ -24,6 +24,7 @@
 //   them to the log object and empties the outbox. Each line carries an id made at commit, so
 //   a hand-over repeated after a crash (the next commit carries the outbox again) adds nothing.
 //   One object takes every line: plenty for one shop's decisions, and the report reads one place.
+//   Beside the lines, the message index (stores/message-index.js: `message_index`, by action id).
 // - `log:<name>`: a named append-only log (stores/logs.js: the console's audit log, the
 //   playbook's publications). A contact's timeline is not one of these: it lives in the
 //   contact's own object (`timeline` table), written in its commit and gone with its erasure.
@@ -40,6 +41,7 @@ import { DurableObject } from 'cloudflare:workers';
 import * as rekindle from 'rekindle';
 import { createRuntime } from '../runtime.js';
 import { AUDIT_LOG, POLICY_LOG } from './logs.js';
+import { indexEntry } from './message-index.js';
 
 const CONTACT = 'contact:';
 const PAGE = 100;
@@ -94,6 +96,7 @@ export function durableObjectStore(namespace, { here = null, prefix = '' } = {})
     // (the runtime rolls up only where the store offers it: the Worker's cron tick).
     readOutcomes: here ? undefined : () => stub('outcomes').readOutcomes(),
     rollUpOutcomes: here ? undefined : (rolled) => stub('outcomes').rollUpOutcomes(rolled),
+    readMessage: here ? undefined : (actionId) => stub('outcomes').readMessage(actionId),
 
     async resolve(keys) {
       for (const key of keys) {
@@ -368,10 +371,23 @@ export function contactObject(options = null) {
 
     /** Lines from a contact's outbox; one already here (a repeated hand-over) is not added again. */
     appendOutcomes(lines) {
-      this.#create('outcomes', 'rollups');
+      this.#create('outcomes', 'rollups', 'message_index');
       this.ctx.storage.transactionSync(() => {
-        for (const { id, journey, line } of lines) this.#sql.exec('INSERT OR IGNORE INTO outcomes (id, journey, line) VALUES (?, ?, ?)', id, journey, line);
+        for (const { id, journey, line } of lines) {
+          this.#sql.exec('INSERT OR IGNORE INTO outcomes (id, journey, line) VALUES (?, ?, ?)', id, journey, line);
+          const entry = indexEntry(line);
+          // Keyed by the line's seq: a repeated hand-over indexes nothing twice.
+          if (entry) {
+            this.#sql.exec('INSERT OR IGNORE INTO message_index (seq, action_id, journey, sent, at, line) SELECT seq, ?, journey, ?, ?, line FROM outcomes WHERE id = ?',
+              entry.send, entry.sent ? 1 : 0, entry.at, id);
+          }
+        }
       });
+    }
+
+    /** The lines naming one send, in log order (runtime.message). */
+    readMessage(actionId) {
+      return this.#rows('message_index', 'SELECT line FROM message_index WHERE action_id = ? ORDER BY seq', actionId).map((r) => r.line);
     }
 
     readOutcomes() {
@@ -380,12 +396,19 @@ export function contactObject(options = null) {
       return { lines: rows.map((r) => r.line), rollups: kept?.body ?? null, upTo: rows.length ? rows[rows.length - 1].seq : 0, version: kept?.version ?? 0 };
     }
 
-    rollUpOutcomes({ upTo, version, journeys, rollups }) {
-      this.#create('outcomes', 'rollups');
+    rollUpOutcomes({ upTo, version, journeys, rollups, forgetBefore = null }) {
+      this.#create('outcomes', 'rollups', 'message_index');
       return this.ctx.storage.transactionSync(() => {
         if ((this.#one('rollups', 'SELECT version FROM rollups')?.version ?? 0) !== version) return false;
         this.#sql.exec('INSERT INTO rollups (one, body, version) VALUES (1, ?, 1) ON CONFLICT (one) DO UPDATE SET body = excluded.body, version = version + 1', rollups);
-        for (const journey of journeys) this.#sql.exec('DELETE FROM outcomes WHERE journey = ? AND seq <= ?', journey, upTo);
+        for (const journey of journeys) {
+          this.#sql.exec('DELETE FROM outcomes WHERE journey = ? AND seq <= ?', journey, upTo);
+          // A rolled-up send keeps its `sent` line as its record, until the retention horizon.
+          this.#sql.exec('DELETE FROM message_index WHERE journey = ? AND seq <= ? AND sent = 0', journey, upTo);
+        }
+        if (forgetBefore !== null) {
+          this.#sql.exec('DELETE FROM message_index WHERE sent = 1 AND at < ? AND NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.seq = message_index.seq)', forgetBefore);
+        }
         return true;
       });
     }
@@ -586,6 +609,11 @@ const SCHEMA = {
   outbox: 'CREATE TABLE IF NOT EXISTS outbox (id TEXT PRIMARY KEY, journey TEXT NOT NULL, line TEXT NOT NULL)',
   outcomes: 'CREATE TABLE IF NOT EXISTS outcomes (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, journey TEXT NOT NULL, line TEXT NOT NULL)',
   rollups: 'CREATE TABLE IF NOT EXISTS rollups (one INTEGER PRIMARY KEY CHECK (one = 1), body TEXT NOT NULL, version INTEGER NOT NULL)',
+  message_index: `CREATE TABLE IF NOT EXISTS message_index (seq INTEGER PRIMARY KEY, action_id TEXT NOT NULL, journey TEXT NOT NULL,
+    sent INTEGER NOT NULL, at INTEGER NOT NULL, line TEXT NOT NULL);
+    CREATE INDEX IF NOT EXISTS message_index_by_action ON message_index (action_id, seq);
+    CREATE INDEX IF NOT EXISTS message_index_by_journey ON message_index (journey, seq);
+    CREATE INDEX IF NOT EXISTS message_index_sent_by_time ON message_index (at) WHERE sent = 1`,
   // A contact's timeline (personal data: goes with it); a named log object's lines.
   timeline: 'CREATE TABLE IF NOT EXISTS timeline (seq INTEGER PRIMARY KEY AUTOINCREMENT, line TEXT NOT NULL)',
   log: 'CREATE TABLE IF NOT EXISTS log (seq INTEGER PRIMARY KEY AUTOINCREMENT, line TEXT NOT NULL)',

@@ -3,6 +3,7 @@
 // `RekindleStore`), compare-and-set included.
 
 import { timelineLog } from './logs.js';
+import { indexEntry } from './message-index.js';
 
 export function memoryStore() {
   const contacts = new Map(); // contactId -> { state, version }
@@ -17,6 +18,8 @@ export function memoryStore() {
   let seq = 0;
   let rollups = null;
   let rollupsVersion = 0;
+  // The message index (stores/message-index.js): send id -> [{ seq, journey, sent, at, line }].
+  const bySend = new Map();
   // Named append-only logs (the console's audit log, the playbook's publications) and each
   // contact's timeline (`timeline:<contactId>`, personal data: it goes with the contact).
   const logs = new Map(); // name -> [line]
@@ -45,7 +48,11 @@ export function memoryStore() {
           intents.set(id, { id, contactId, action, status: 'pending', attempts: 0, nextAt: 0, owner: null, leaseUntil: 0 });
         }
       }
-      for (const { journey, line } of change.outcomes ?? []) outcomes.push({ seq: ++seq, journey, line });
+      for (const { journey, line } of change.outcomes ?? []) {
+        outcomes.push({ seq: ++seq, journey, line });
+        const entry = indexEntry(line);
+        if (entry) bySend.set(entry.send, [...(bySend.get(entry.send) ?? []), { seq, journey, line, ...entry }]);
+      }
       if (change.timeline?.length) logOf(timelineLog(contactId)).push(...change.timeline);
       if (change.erase) eraseContact(contactId);
       if (change.forget) forgetContact(contactId);
@@ -144,13 +151,24 @@ export function memoryStore() {
       return { lines: outcomes.map((o) => o.line), rollups, upTo: seq, version: rollupsVersion };
     },
 
-    async rollUpOutcomes({ upTo, version, journeys, rollups: next }) {
+    async rollUpOutcomes({ upTo, version, journeys, rollups: next, forgetBefore = null }) {
       if (version !== rollupsVersion) return false;
       rollupsVersion += 1;
       const rolled = new Set(journeys);
       outcomes = outcomes.filter((o) => o.seq > upTo || !rolled.has(o.journey));
+      // A rolled-up send keeps its `sent` line (the roll-up's message record) until the horizon.
+      const live = new Set(outcomes.map((o) => o.seq));
+      for (const [send, entries] of bySend) {
+        const kept = entries.filter((e) => live.has(e.seq) || (e.sent && (forgetBefore === null || e.at >= forgetBefore)));
+        if (kept.length) bySend.set(send, kept);
+        else bySend.delete(send);
+      }
       rollups = next;
       return true;
+    },
+
+    async readMessage(actionId) {
+      return (bySend.get(actionId) ?? []).map((e) => e.line);
     },
 
     async appendLog(name, lines, expected = null) {
@@ -168,6 +186,7 @@ export function memoryStore() {
     async eraseAll() {
       logs.clear();
       outcomes = [];
+      bySend.clear();
       rollups = null;
       contacts.clear();
       due.clear();

@@ -47,6 +47,13 @@ const DDL = (s) => [
   `CREATE TABLE IF NOT EXISTS ${s}.outcomes (seq bigserial PRIMARY KEY, journey text NOT NULL, line text NOT NULL)`,
   `CREATE INDEX IF NOT EXISTS outcomes_by_journey ON ${s}.outcomes (journey)`,
   `CREATE TABLE IF NOT EXISTS ${s}.rollups (id integer PRIMARY KEY CHECK (id = 1), body text NOT NULL, version bigint NOT NULL)`,
+  // The message index (stores/message-index.js): the lines naming each send, by its action id;
+  // seq is the line's seq in outcomes, so a line still there is live, one gone was rolled up.
+  `CREATE TABLE IF NOT EXISTS ${s}.message_index (seq bigint PRIMARY KEY, action_id text NOT NULL, journey text NOT NULL,
+    sent boolean NOT NULL, at bigint NOT NULL, line text NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS message_index_by_action ON ${s}.message_index (action_id, seq)`,
+  `CREATE INDEX IF NOT EXISTS message_index_by_journey ON ${s}.message_index (journey, seq)`,
+  `CREATE INDEX IF NOT EXISTS message_index_sent_by_time ON ${s}.message_index (at) WHERE sent`,
   // Named append-only logs (stores/logs.js): the audit log, the playbook's publications, and
   // each contact's timeline ('timeline:' || contact id), which goes with the contact.
   `CREATE TABLE IF NOT EXISTS ${s}.logs (seq bigserial PRIMARY KEY, name text NOT NULL, line text NOT NULL)`,
@@ -132,8 +139,13 @@ export async function postgresStore(sql, { schema = 'rekindle' } = {}) {
         const outcomes = change.outcomes ?? [];
         if (outcomes.length) {
           // unnest WITH ORDINALITY: the lines take their sequence numbers in the decision's order.
-          writes.push(tx`INSERT INTO ${s}.outcomes (journey, line)
-            SELECT journey, line FROM unnest(${outcomes.map((o) => o.journey)}::text[], ${outcomes.map((o) => o.line)}::text[]) WITH ORDINALITY AS t (journey, line, n) ORDER BY n`);
+          // The lines naming a send go into the message index in the same statement, with their seq.
+          writes.push(tx`WITH logged AS (INSERT INTO ${s}.outcomes (journey, line)
+              SELECT journey, line FROM unnest(${outcomes.map((o) => o.journey)}::text[], ${outcomes.map((o) => o.line)}::text[]) WITH ORDINALITY AS t (journey, line, n) ORDER BY n
+              RETURNING seq, journey, line)
+            INSERT INTO ${s}.message_index (seq, action_id, journey, sent, at, line)
+              SELECT seq, o->>'send', journey, o->>'kind' = 'sent', (o->>'at')::bigint, line
+              FROM (SELECT seq, journey, line, line::jsonb AS o FROM logged) l WHERE jsonb_typeof(o->'send') = 'string'`);
         }
         if (change.timeline?.length) {
           writes.push(tx`INSERT INTO ${s}.logs (name, line) SELECT ${timeline}, line FROM unnest(${change.timeline}::text[]) WITH ORDINALITY AS t (line, n) ORDER BY n`);
@@ -261,15 +273,25 @@ export async function postgresStore(sql, { schema = 'rekindle' } = {}) {
       });
     },
 
-    async rollUpOutcomes({ upTo, version, journeys, rollups }) {
+    async rollUpOutcomes({ upTo, version, journeys, rollups, forgetBefore = null }) {
       return sql.begin(async (tx) => {
         const [won] = version === 0
           ? await tx`INSERT INTO ${s}.rollups (id, body, version) VALUES (1, ${rollups}, 1) ON CONFLICT (id) DO NOTHING RETURNING version`
           : await tx`UPDATE ${s}.rollups SET body = ${rollups}, version = version + 1 WHERE id = 1 AND version = ${version}::bigint RETURNING version`;
         if (!won) return false;
         await tx`DELETE FROM ${s}.outcomes WHERE journey = ANY(${journeys}::text[]) AND seq <= ${upTo}::bigint`;
+        // A rolled-up send keeps its `sent` line as its record, until the retention horizon.
+        await tx`DELETE FROM ${s}.message_index WHERE journey = ANY(${journeys}::text[]) AND seq <= ${upTo}::bigint AND NOT sent`;
+        if (forgetBefore !== null) {
+          await tx`DELETE FROM ${s}.message_index m WHERE sent AND at < ${forgetBefore}::bigint AND NOT EXISTS (SELECT 1 FROM ${s}.outcomes o WHERE o.seq = m.seq)`;
+        }
         return true;
       });
+    },
+
+    async readMessage(actionId) {
+      const rows = await sql`SELECT line FROM ${s}.message_index WHERE action_id = ${actionId} ORDER BY seq`;
+      return rows.map((r) => r.line);
     },
 
     /** Appends under a lock on the log's name, so the count a caller expects cannot change under it. */
@@ -303,7 +325,7 @@ export async function postgresStore(sql, { schema = 'rekindle' } = {}) {
 
     async eraseAll() {
       // One statement, the tables in the order a commit locks them.
-      await sql`TRUNCATE ${s}.contacts, ${s}.due, ${s}.links, ${s}.intents, ${s}.counters, ${s}.outcomes, ${s}.rollups, ${s}.logs`;
+      await sql`TRUNCATE ${s}.contacts, ${s}.due, ${s}.links, ${s}.intents, ${s}.counters, ${s}.outcomes, ${s}.message_index, ${s}.rollups, ${s}.logs`;
     },
 
     async close() {

@@ -12,9 +12,14 @@
 // no personal data: kept through eraseAll) · n:<key> hash {count, resetAt} (counters that span
 // contacts, expiring with their window) · the outcome log (no personal data, kept through
 // erasure): o:lines zset (member "<seq> <line>", score seq), o:seq counter, oj:<journey> set of
-// its members (for the roll-up), o:rollups string and o:version counter · log:<name> lists
+// its members (for the roll-up), o:rollups string and o:version counter · the message index
+// (stores/message-index.js): om:<send> zset of the members naming that send (score seq),
+// omj:<journey> set of the sends it logged, om:kept zset of rolled-up `sent` members ("<send>
+// <member>", score: sent at) until the retention horizon · log:<name> lists
 // (stores/logs.js: the audit log, the playbook's publications, each contact's timeline, which
 // goes with the contact).
+
+import { indexEntry } from './message-index.js';
 
 const LIB = `
 local p = ARGV[1]
@@ -90,6 +95,10 @@ for _, o in ipairs(change.outcomes) do
   local member = seq..' '..o.line
   redis.call('ZADD', p..'o:lines', seq, member)
   redis.call('SADD', p..'oj:'..o.journey, member)
+  if o.send then
+    redis.call('ZADD', p..'om:'..o.send, seq, member)
+    redis.call('SADD', p..'omj:'..o.journey, o.send)
+  end
 end
 for _, line in ipairs(change.timeline) do redis.call('RPUSH', p..'log:timeline:'..cid, line) end
 if change.erase then erase_rows() end
@@ -199,15 +208,36 @@ return { redis.call('ZRANGE', p..'o:lines', 0, -1), redis.call('GET', p..'o:roll
 // Compare-and-set on the version: lines of the rolled-up journeys up to the read go, the
 // roll-ups are replaced, the version moves on.
 const ROLL_UP = `
-local p, upTo, version = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local p, upTo, version, forget = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[5]
 if (redis.call('GET', p..'o:version') or '0') ~= version then return 0 end
-for i = 5, #ARGV do
+for i = 6, #ARGV do
   local jkey = p..'oj:'..ARGV[i]
   for _, member in ipairs(redis.call('SMEMBERS', jkey)) do
     if tonumber(string.match(member, '^(%d+)')) <= upTo then
       redis.call('ZREM', p..'o:lines', member)
       redis.call('SREM', jkey, member)
     end
+  end
+  -- The message index: a rolled-up send keeps its sent line (the message's record) in om:kept.
+  local mjkey = p..'omj:'..ARGV[i]
+  for _, send in ipairs(redis.call('SMEMBERS', mjkey)) do
+    local mkey = p..'om:'..send
+    for _, member in ipairs(redis.call('ZRANGEBYSCORE', mkey, '-inf', upTo)) do
+      local line = cjson.decode(string.sub(member, string.find(member, ' ') + 1))
+      if line.kind == 'sent' then
+        redis.call('ZADD', p..'om:kept', tonumber(line.at) or 0, send..' '..member)
+      else
+        redis.call('ZREM', mkey, member)
+      end
+    end
+    if redis.call('ZCOUNT', mkey, '('..upTo, '+inf') == 0 then redis.call('SREM', mjkey, send) end
+  end
+end
+if forget ~= '' then
+  for _, kept in ipairs(redis.call('ZRANGEBYSCORE', p..'om:kept', '-inf', '('..forget)) do
+    local cut = string.find(kept, ' ')
+    redis.call('ZREM', p..'om:'..string.sub(kept, 1, cut - 1), string.sub(kept, cut + 1))
+    redis.call('ZREM', p..'om:kept', kept)
   end
 end
 redis.call('SET', p..'o:rollups', ARGV[4])
@@ -253,7 +283,7 @@ export function redisStore(redis, { prefix = 'rekindle:' } = {}) {
         erase: change.erase,
         purge: change.purge ?? false,
         forget: change.forget ?? false,
-        outcomes: change.outcomes ?? [],
+        outcomes: (change.outcomes ?? []).map(({ journey, line }) => ({ journey, line, send: indexEntry(line)?.send })),
         timeline: change.timeline ?? [],
       };
       return (await redis.rekindleCommit(prefix, contactId, change.expected, change.state, JSON.stringify(rest))) === 1;
@@ -325,8 +355,12 @@ export function redisStore(redis, { prefix = 'rekindle:' } = {}) {
       const upTo = members.length ? Number(members[members.length - 1].slice(0, members[members.length - 1].indexOf(' '))) : 0;
       return { lines, rollups: rollups || null, upTo, version: Number(version) };
     },
-    async rollUpOutcomes({ upTo, version, journeys, rollups }) {
-      return (await redis.rekindleRollUp(prefix, upTo, String(version), rollups, ...journeys)) === 1;
+    async rollUpOutcomes({ upTo, version, journeys, rollups, forgetBefore = null }) {
+      return (await redis.rekindleRollUp(prefix, upTo, String(version), rollups, forgetBefore === null ? '' : String(forgetBefore), ...journeys)) === 1;
+    },
+    async readMessage(actionId) {
+      const members = await redis.zrange(k(`om:${actionId}`), 0, -1);
+      return members.map((m) => m.slice(m.indexOf(' ') + 1));
     },
     async appendLog(name, lines, expected = null) {
       return (await redis.rekindleAppendLog(k(`log:${name}`), expected ?? -1, ...lines)) === 1;
@@ -344,7 +378,7 @@ export function redisStore(redis, { prefix = 'rekindle:' } = {}) {
         const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
         // The scheduler's record and the outcome log hold no one's data.
         // Nor do the audit log and the playbook's publications (pseudonymous ids, staff names).
-        keys += found.filter((key) => key !== k('meta:lastTickAt') && !key.startsWith(k('o:')) && !key.startsWith(k('oj:')) && key !== k('log:audit') && key !== k('log:policies')).length;
+        keys += found.filter((key) => key !== k('meta:lastTickAt') && !key.startsWith(k('o:')) && !key.startsWith(k('oj:')) && !key.startsWith(k('om:')) && !key.startsWith(k('omj:')) && key !== k('log:audit') && key !== k('log:policies')).length;
         cursor = next;
       } while (cursor !== '0');
       return { keys, due: await redis.zcard(k('due')) };

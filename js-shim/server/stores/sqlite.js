@@ -29,6 +29,13 @@ CREATE INDEX IF NOT EXISTS counters_by_reset ON counters (reset_at);
 CREATE TABLE IF NOT EXISTS outcomes (seq INTEGER PRIMARY KEY AUTOINCREMENT, journey TEXT NOT NULL, line TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS outcomes_by_journey ON outcomes (journey);
 CREATE TABLE IF NOT EXISTS rollups (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL, version INTEGER NOT NULL);
+-- The message index (stores/message-index.js): the lines naming each send, by its action id;
+-- seq is the line's seq in outcomes, so a line still there is live, one gone was rolled up.
+CREATE TABLE IF NOT EXISTS message_index (seq INTEGER PRIMARY KEY, action_id TEXT NOT NULL, journey TEXT NOT NULL,
+  sent INTEGER NOT NULL, at INTEGER NOT NULL, line TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS message_index_by_action ON message_index (action_id, seq);
+CREATE INDEX IF NOT EXISTS message_index_by_journey ON message_index (journey, seq);
+CREATE INDEX IF NOT EXISTS message_index_sent_by_time ON message_index (at) WHERE sent = 1;
 -- Named append-only logs: the console's audit log, the playbook's publications, and each
 -- contact's timeline ('timeline:' || contact id), which goes with the contact.
 CREATE TABLE IF NOT EXISTS logs (seq INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, line TEXT NOT NULL);
@@ -36,6 +43,7 @@ CREATE INDEX IF NOT EXISTS logs_by_name ON logs (name, seq);
 `;
 
 import { timelineLog } from './logs.js';
+import { indexEntry } from './message-index.js';
 
 /** `Database`: the better-sqlite3 constructor (a peer dependency, passed in). */
 export function sqliteStore(Database, path) {
@@ -98,6 +106,10 @@ export function sqliteStore(Database, path) {
     count: db.prepare('UPDATE counters SET count = count + 1 WHERE key = ?'),
     expireCounters: db.prepare('DELETE FROM counters WHERE key IN (SELECT key FROM counters WHERE reset_at <= ? LIMIT 100)'),
     appendOutcome: db.prepare('INSERT INTO outcomes (journey, line) VALUES (?, ?)'),
+    indexMessage: db.prepare('INSERT INTO message_index (seq, action_id, journey, sent, at, line) VALUES (?, ?, ?, ?, ?, ?)'),
+    message: db.prepare('SELECT line FROM message_index WHERE action_id = ? ORDER BY seq'),
+    unindexRolled: db.prepare('DELETE FROM message_index WHERE journey = ? AND seq <= ? AND sent = 0'),
+    forgetMessages: db.prepare('DELETE FROM message_index WHERE sent = 1 AND at < ? AND NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.seq = message_index.seq)'),
     outcomes: db.prepare('SELECT seq, line FROM outcomes ORDER BY seq'),
     rollups: db.prepare('SELECT body, version FROM rollups WHERE id = 1'),
     setRollups: db.prepare('INSERT INTO rollups (id, body, version) VALUES (1, ?, 1) ON CONFLICT (id) DO UPDATE SET body = excluded.body, version = version + 1'),
@@ -128,7 +140,11 @@ export function sqliteStore(Database, path) {
     for (const { id, at } of change.schedule) q.schedule.run(id, contactId, at);
     for (const key of change.links) q.link.run(key, contactId);
     for (const { id, action } of change.intents) q.intend.run(id, contactId, JSON.stringify(action));
-    for (const { journey, line } of change.outcomes ?? []) q.appendOutcome.run(journey, line);
+    for (const { journey, line } of change.outcomes ?? []) {
+      const { lastInsertRowid } = q.appendOutcome.run(journey, line);
+      const entry = indexEntry(line);
+      if (entry) q.indexMessage.run(lastInsertRowid, entry.send, journey, entry.sent ? 1 : 0, entry.at, line);
+    }
     for (const line of change.timeline ?? []) q.appendLog.run(timelineLog(contactId), line);
     if (change.erase) eraseRows(contactId);
     if (change.forget) {
@@ -187,9 +203,13 @@ export function sqliteStore(Database, path) {
     return { lines: rows.map((r) => r.line), rollups: kept?.body ?? null, upTo: rows.length ? rows[rows.length - 1].seq : 0, version: kept?.version ?? 0 };
   });
 
-  const rollUpOutcomes = db.transaction(({ upTo, version, journeys, rollups }) => {
+  const rollUpOutcomes = db.transaction(({ upTo, version, journeys, rollups, forgetBefore = null }) => {
     if ((q.rollups.get()?.version ?? 0) !== version) return false;
-    for (const journey of journeys) q.dropRolled.run(journey, upTo);
+    for (const journey of journeys) {
+      q.dropRolled.run(journey, upTo);
+      q.unindexRolled.run(journey, upTo); // a rolled-up send keeps its `sent` line
+    }
+    if (forgetBefore !== null) q.forgetMessages.run(forgetBefore);
     q.setRollups.run(rollups);
     return true;
   });
@@ -289,6 +309,9 @@ export function sqliteStore(Database, path) {
     async rollUpOutcomes(rolled) {
       return rollUpOutcomes.immediate(rolled);
     },
+    async readMessage(actionId) {
+      return q.message.all(actionId).map((r) => r.line);
+    },
     async appendLog(name, lines, expected = null) {
       return appendLog.immediate(name, lines, expected);
     },
@@ -301,7 +324,7 @@ export function sqliteStore(Database, path) {
       return { contacts: count('contacts'), due: count('due'), links: count('links'), intents: count('intents'), counters: count('counters') };
     },
     async eraseAll() {
-      db.exec('DELETE FROM contacts; DELETE FROM due; DELETE FROM links; DELETE FROM intents; DELETE FROM counters; DELETE FROM outcomes; DELETE FROM rollups; DELETE FROM logs;');
+      db.exec('DELETE FROM contacts; DELETE FROM due; DELETE FROM links; DELETE FROM intents; DELETE FROM counters; DELETE FROM outcomes; DELETE FROM message_index; DELETE FROM rollups; DELETE FROM logs;');
       eraseDone();
     },
     async close() {
