@@ -29,6 +29,19 @@ pub enum DeviceClass {
     Desktop,
 }
 
+impl DeviceFacts {
+    /// Read from the page's JSON (`reader`: no derived deserializer in the storefront wasm).
+    pub(crate) fn read(o: super::reader::Object) -> crate::Result<DeviceFacts> {
+        let o = o.only(&["uaMobile", "coarsePointer", "userAgent", "screenWidth"])?;
+        Ok(DeviceFacts {
+            ua_mobile: o.flag("uaMobile")?,
+            coarse_pointer: o.flag("coarsePointer")?.unwrap_or(false),
+            user_agent: o.text("userAgent")?,
+            screen_width: o.count("screenWidth")?.unwrap_or(0),
+        })
+    }
+}
+
 /// Phones are narrower than 768 CSS px (the common tablet breakpoint, *assumption*).
 const TABLET_MIN_WIDTH: u32 = 768;
 

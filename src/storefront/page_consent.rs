@@ -7,7 +7,9 @@
 
 use crate::common::channel::Channel;
 use crate::compliance::consent::{ConsentSource, ConsentStatus};
+use super::reader::Object;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// A consent value as platforms spell it: a boolean, or Shopify's `currentVisitorConsent()`
 /// strings ("yes", "no", and "" for "not asked yet"; some stores answer "true"/"false").
@@ -109,6 +111,54 @@ pub struct PageConsent {
     pub chosen_analytics: Option<bool>,
     pub email: Option<ChannelChoice>,
     pub sms: Option<ChannelChoice>,
+}
+
+// Read from the page's JSON by `reader`, not derived deserializers (see `reader` for why).
+fn flag(o: &Object, key: &str) -> crate::Result<Option<ConsentFlag>> {
+    o.read(key, "a boolean, or \"yes\", \"no\" or \"\"", |value| match value {
+        Value::Bool(value) => Some(ConsentFlag::Bool(*value)),
+        Value::String(text) => Some(ConsentFlag::Text(text.clone())),
+        _ => None,
+    })
+}
+
+impl ShopifyPrivacy {
+    pub(crate) fn read(o: Object) -> crate::Result<ShopifyPrivacy> {
+        let o = o.only(&["analyticsProcessingAllowed", "marketingAllowed", "saleOfDataAllowed", "visitorConsent"])?;
+        let visitor_consent = match o.object("visitorConsent")? {
+            // `currentVisitorConsent()` answers in snake_case and grows fields: unknown ones pass.
+            Some(v) => Some(VisitorConsent {
+                analytics: flag(&v, "analytics")?,
+                marketing: flag(&v, "marketing")?,
+                sale_of_data: flag(&v, "sale_of_data")?,
+            }),
+            None => None,
+        };
+        Ok(ShopifyPrivacy {
+            analytics_processing_allowed: flag(&o, "analyticsProcessingAllowed")?,
+            marketing_allowed: flag(&o, "marketingAllowed")?,
+            sale_of_data_allowed: flag(&o, "saleOfDataAllowed")?,
+            visitor_consent,
+        })
+    }
+}
+
+impl PlatformPurposes {
+    pub(crate) fn read(o: Object) -> crate::Result<PlatformPurposes> {
+        let o = o.only(&["analytics", "marketing"])?;
+        Ok(PlatformPurposes { analytics: flag(&o, "analytics")?, marketing: flag(&o, "marketing")? })
+    }
+}
+
+impl ChannelChoice {
+    pub(crate) fn read(o: Object) -> crate::Result<ChannelChoice> {
+        let o = o.only(&["granted", "textVersion", "evidence"])?;
+        Ok(ChannelChoice {
+            granted: o.required_flag("granted")?,
+            text_version: o.text("textVersion")?,
+            evidence: o.text("evidence")?,
+        })
+    }
 }
 
 impl PageConsent {
