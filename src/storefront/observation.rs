@@ -123,7 +123,6 @@ fn one() -> u32 {
     1
 }
 
-const STAGES: [Stage; 3] = [Stage::Browse, Stage::Cart, Stage::Checkout];
 const CHANNELS: [Channel; 2] = [Channel::Email, Channel::Sms];
 
 impl Observation {
@@ -144,8 +143,8 @@ impl Observation {
             }
             "stage" => {
                 let o = o.only(&["stage"])?;
-                let stage = o.choice("stage", &["browse", "cart", "checkout"])?;
-                Observation::Stage { stage: STAGES[o.require("stage", stage)?] }
+                let stage = super::signals::read_stage(&o, "stage")?;
+                Observation::Stage { stage: o.require("stage", stage)? }
             }
             "cart" => {
                 let o = o.only(&["token", "currency", "items", "recoveryUrl"])?;

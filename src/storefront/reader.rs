@@ -24,6 +24,12 @@ pub(crate) fn invalid(path: &str, expected: &str) -> Error {
     Error::new(Code::InvalidField, path, format!("expected {expected}"))
 }
 
+/// Parse JSON text (located `MALFORMED_JSON` errors) and read its root object with `read`.
+pub(crate) fn from_text<T>(text: &str, read: impl FnOnce(Object) -> Result<T>) -> Result<T> {
+    let tree: Value = crate::error::parse_json(text)?;
+    read(Object::new(&tree, "$".to_string())?)
+}
+
 impl<'a> Object<'a> {
     /// `value` read as an object; `path` is where it sits (`$`, `$[0][1].cart`).
     pub(crate) fn new(value: &'a Value, path: String) -> Result<Object<'a>> {
@@ -96,6 +102,14 @@ impl<'a> Object<'a> {
         self.read(key, "a whole number from 0 to 4294967295", |v| {
             v.as_u64().and_then(|n| u32::try_from(n).ok())
         })
+    }
+
+    pub(crate) fn whole(&self, key: &str) -> Result<Option<i64>> {
+        self.read(key, "a whole number", Value::as_i64)
+    }
+
+    pub(crate) fn number(&self, key: &str) -> Result<Option<f64>> {
+        self.read(key, "a number", Value::as_f64)
     }
 
     /// A price as the page shows it: a number, or its text.
