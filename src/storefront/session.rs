@@ -11,11 +11,11 @@ use super::signals::{Observations, Thresholds};
 use super::web_pixel;
 use crate::common::cart::{LineItem, Stage};
 use crate::common::contact_details::ContactDetails;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The merchant's settings for the capture (data attributes or `init({...})`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Settings {
     pub thresholds: Thresholds,
     /// Opt-in regions: nothing leaves before analytics consent (see `page_consent`).
@@ -45,8 +45,8 @@ impl Settings {
 /// covers a slow server response; a real exit seldom follows a click inside the shop this fast).
 const NAVIGATION_GRACE_MS: f64 = 5_000.0;
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CartDraft {
     pub token: Option<String>,
     pub currency: String,
@@ -54,8 +54,8 @@ pub struct CartDraft {
     pub recovery_url: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Session {
     pub signals: Observations,
     pub cart: Option<CartDraft>,

@@ -7,42 +7,30 @@ use super::reader::{self, Object};
 use serde::{Deserialize, Serialize};
 
 /// What the page observed, already reduced to counters and flags by the capture script.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Observations {
     pub stage: Option<Stage>,
-    #[serde(default)]
     pub has_items: bool,
     /// Seconds since the last interaction.
-    #[serde(default)]
     pub idle_seconds: u32,
     /// The page was hidden or unloaded (`visibilitychange`, `pagehide`).
-    #[serde(default)]
     pub left_page: bool,
-    #[serde(default)]
     pub shipping_cost_revealed: bool,
     /// Back navigation (from the checkout to the cart, say): an exit that stays in the shop.
-    #[serde(default)]
     pub went_back: bool,
-    #[serde(default)]
     pub coupon_field_focused_without_code: u32,
-    #[serde(default)]
     pub form_errors: u32,
-    #[serde(default)]
     pub payment_error: bool,
-    #[serde(default)]
     pub delivery_estimate_shown: Option<bool>,
-    #[serde(default)]
     pub account_wall_shown: bool,
     /// Navigation Timing: load event end, ms.
-    #[serde(default)]
     pub page_load_ms: Option<u32>,
-    #[serde(default)]
     pub completed: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Thresholds {
     /// Idle this long with items in the cart counts as abandonment.
     pub idle_seconds: u32,
