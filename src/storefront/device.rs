@@ -4,20 +4,16 @@
 use serde::{Deserialize, Serialize};
 
 /// Raw facts the page reads; the class is decided here, not in the capture script.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeviceFacts {
     /// `navigator.userAgentData.mobile` (Chromium only).
-    #[serde(default)]
     pub ua_mobile: Option<bool>,
     /// `matchMedia('(pointer: coarse)')`: the primary pointer is a finger.
-    #[serde(default)]
     pub coarse_pointer: bool,
     /// The user-agent string, where nothing better exists (the Web Pixel sandbox).
-    #[serde(default)]
     pub user_agent: Option<String>,
     /// `screen.width` in CSS pixels.
-    #[serde(default)]
     pub screen_width: u32,
 }
 

@@ -10,7 +10,7 @@ use crate::common::channel::Channel;
 use crate::common::money::ShownPrice;
 use super::reader::{invalid, Object};
 use crate::error::{Code, Error, Result};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 /// One fact the page saw. JSON: `{"<kind>": {...fields}}`, e.g. `{"formError": {}}`.
@@ -104,23 +104,15 @@ pub enum Observation {
 }
 
 /// A line item as the page shows it; the price is converted with the cart's currency.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ShownItem {
     pub title: String,
-    #[serde(default = "one")]
     pub quantity: u32,
     pub price: ShownPrice,
-    #[serde(default)]
     pub variant: Option<String>,
-    #[serde(default)]
     pub product_id: Option<String>,
-    #[serde(default)]
     pub category: Option<String>,
-}
-
-fn one() -> u32 {
-    1
 }
 
 const CHANNELS: [Channel; 2] = [Channel::Email, Channel::Sms];
