@@ -62,9 +62,9 @@ pub fn summarise_signals(
     observations: &str,
     thresholds: Option<String>,
 ) -> Result<JsValue, JsValue> {
-    let obs: Observations = crate::error::parse_json(observations).map_err(throw)?;
-    let thresholds: Thresholds = match thresholds {
-        Some(text) => crate::error::parse_json(&text).map_err(throw)?,
+    let obs = Observations::from_json(observations).map_err(throw)?;
+    let thresholds = match thresholds {
+        Some(text) => Thresholds::from_json(&text).map_err(throw)?,
         None => Thresholds::default(),
     };
     to_js(&signals::summarise(&obs, &thresholds))
@@ -82,7 +82,7 @@ pub fn capture_step(
     now: f64,
     anonymous_id: &str,
 ) -> Result<JsValue, JsValue> {
-    let settings: crate::storefront::session::Settings = crate::error::parse_json(settings).map_err(throw)?;
+    let settings = crate::storefront::session::Settings::from_json(settings).map_err(throw)?;
     let step =
         crate::storefront::capture::step_json(state.as_deref(), &settings, observations, now, anonymous_id)
             .map_err(throw)?;

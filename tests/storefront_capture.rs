@@ -236,6 +236,7 @@ fn a_malformed_observation_is_dropped_and_reported_the_rest_still_count() {
     let step = page.step(T0, json!([[T0, { "cart": { "currency": "USD", "items": "socks" } }], [T0, { "interaction": {} }]]));
     assert_eq!(step.rejected.len(), 1);
     assert_eq!(step.rejected[0].path, "$[0][1]");
+    assert!(step.rejected[0].message.contains("$[0][1].cart.items"), "{}", step.rejected[0].message);
     assert!(!step.summary.abandoned);
 }
 

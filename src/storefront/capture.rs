@@ -9,9 +9,9 @@ use super::observation::Observation;
 use super::page_consent::Allowed;
 use super::session::{Session, Settings};
 use super::signals::{self, Observations, Summary};
-use crate::error::{Code, Error};
 use serde::Serialize;
-use serde_json::value::RawValue;
+use super::reader::invalid;
+use serde_json::Value;
 
 /// What one step hands back to the page.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -66,15 +66,25 @@ pub fn step_json(
     anonymous_id: &str,
 ) -> crate::Result<Step> {
     let mut session = Session::from_json_or_fresh(state);
-    let batch: Vec<(f64, Box<RawValue>)> = crate::error::parse_json(observations)?;
-    let mut parsed = Vec::with_capacity(batch.len());
+    // One parse into a tree, then each entry read from it (`reader`): no derived deserializer.
+    let batch: Value = crate::error::parse_json(observations)?;
+    let entries = batch.as_array().ok_or_else(|| invalid("$", "an array of [atMs, observation]"))?;
+    let mut parsed = Vec::with_capacity(entries.len());
     let mut rejected = Vec::new();
-    for (index, (at, raw)) in batch.into_iter().enumerate() {
-        match serde_json::from_str::<Observation>(raw.get()) {
+    for (index, entry) in entries.iter().enumerate() {
+        let at = match entry.as_array().map(Vec::as_slice) {
+            Some([at, _]) => at.as_f64().ok_or_else(|| invalid(&format!("$[{index}][0]"), "a number (ms)"))?,
+            _ => return Err(invalid(&format!("$[{index}]"), "[atMs, observation]")),
+        };
+        let path = format!("$[{index}][1]");
+        match Observation::read(&entry[1], &path) {
             Ok(observation) => parsed.push((at, observation)),
-            Err(e) => rejected.extend(
-                Error::new(Code::InvalidField, format!("$[{index}][1]"), e.to_string()).problems,
-            ),
+            // The observation's path, with the field that failed named in the message.
+            Err(e) => rejected.extend(e.problems.into_iter().map(|p| crate::error::Problem {
+                message: format!("{} at {}", p.message, p.path),
+                path: path.clone(),
+                ..p
+            })),
         }
     }
     let (summary, beacon, recheck_in_ms) = step(&mut session, settings, parsed, now_ms, anonymous_id);

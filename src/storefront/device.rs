@@ -4,20 +4,16 @@
 use serde::{Deserialize, Serialize};
 
 /// Raw facts the page reads; the class is decided here, not in the capture script.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DeviceFacts {
     /// `navigator.userAgentData.mobile` (Chromium only).
-    #[serde(default)]
     pub ua_mobile: Option<bool>,
     /// `matchMedia('(pointer: coarse)')`: the primary pointer is a finger.
-    #[serde(default)]
     pub coarse_pointer: bool,
     /// The user-agent string, where nothing better exists (the Web Pixel sandbox).
-    #[serde(default)]
     pub user_agent: Option<String>,
     /// `screen.width` in CSS pixels.
-    #[serde(default)]
     pub screen_width: u32,
 }
 
@@ -27,6 +23,19 @@ pub enum DeviceClass {
     Mobile,
     Tablet,
     Desktop,
+}
+
+impl DeviceFacts {
+    /// Read from the page's JSON (`reader`: no derived deserializer in the storefront wasm).
+    pub(crate) fn read(o: super::reader::Object) -> crate::Result<DeviceFacts> {
+        let o = o.only(&["uaMobile", "coarsePointer", "userAgent", "screenWidth"])?;
+        Ok(DeviceFacts {
+            ua_mobile: o.flag("uaMobile")?,
+            coarse_pointer: o.flag("coarsePointer")?.unwrap_or(false),
+            user_agent: o.text("userAgent")?,
+            screen_width: o.count("screenWidth")?.unwrap_or(0),
+        })
+    }
 }
 
 /// Phones are narrower than 768 CSS px (the common tablet breakpoint, *assumption*).

@@ -9,6 +9,7 @@ pub mod device;
 pub mod observation;
 pub mod page_consent;
 pub mod pixel_event;
+pub mod reader;
 pub mod session;
 pub mod signals;
 pub mod web_pixel;

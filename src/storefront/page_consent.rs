@@ -7,7 +7,9 @@
 
 use crate::common::channel::Channel;
 use crate::compliance::consent::{ConsentSource, ConsentStatus};
-use serde::{Deserialize, Serialize};
+use super::reader::Object;
+use serde::Serialize;
+use serde_json::Value;
 
 /// A consent value as platforms spell it: a boolean, or Shopify's `currentVisitorConsent()`
 /// strings ("yes", "no", and "" for "not asked yet"; some stores answer "true"/"false").
@@ -16,26 +18,6 @@ use serde::{Deserialize, Serialize};
 pub enum ConsentFlag {
     Bool(bool),
     Text(String),
-}
-
-/// Hand-written for the same reason as `ShownPrice`'s: `untagged` buffers, and bloats the wasm.
-impl<'de> Deserialize<'de> for ConsentFlag {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Flag;
-        impl serde::de::Visitor<'_> for Flag {
-            type Value = ConsentFlag;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a boolean, or \"yes\", \"no\" or \"\"")
-            }
-            fn visit_bool<E>(self, value: bool) -> Result<ConsentFlag, E> {
-                Ok(ConsentFlag::Bool(value))
-            }
-            fn visit_str<E>(self, text: &str) -> Result<ConsentFlag, E> {
-                Ok(ConsentFlag::Text(text.to_string()))
-            }
-        }
-        deserializer.deserialize_any(Flag)
-    }
 }
 
 impl ConsentFlag {
@@ -53,22 +35,17 @@ impl ConsentFlag {
 
 /// What `window.Shopify.customerPrivacy` answered. Its shape differs across versions, so the
 /// page reports whichever methods exist and the rules below pick.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ShopifyPrivacy {
-    #[serde(default)]
     pub analytics_processing_allowed: Option<ConsentFlag>,
-    #[serde(default)]
     pub marketing_allowed: Option<ConsentFlag>,
-    #[serde(default)]
     pub sale_of_data_allowed: Option<ConsentFlag>,
-    #[serde(default)]
     pub visitor_consent: Option<VisitorConsent>,
 }
 
 /// `currentVisitorConsent()`: the visitor's own answers, without the region's defaults.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct VisitorConsent {
     pub analytics: Option<ConsentFlag>,
     pub marketing: Option<ConsentFlag>,
@@ -76,30 +53,28 @@ pub struct VisitorConsent {
 }
 
 /// Purposes as any consent-management platform reports them through the capture API.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PlatformPurposes {
-    #[serde(default)]
     pub analytics: Option<ConsentFlag>,
-    #[serde(default)]
     pub marketing: Option<ConsentFlag>,
 }
 
 /// The shopper's own tick or untick for one channel (a checkout checkbox, the widget).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ChannelChoice {
     pub granted: bool,
     /// Which wording the shopper saw (the merchant's consent text version).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub text_version: Option<String>,
     /// The label's text, kept as evidence (the server stores only its hash).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub evidence: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PageConsent {
     /// Global Privacy Control (`navigator.globalPrivacyControl`): do not sell or share.
     pub gpc: bool,
@@ -109,6 +84,54 @@ pub struct PageConsent {
     pub chosen_analytics: Option<bool>,
     pub email: Option<ChannelChoice>,
     pub sms: Option<ChannelChoice>,
+}
+
+// Read from the page's JSON by `reader`, not derived deserializers (see `reader` for why).
+fn flag(o: &Object, key: &str) -> crate::Result<Option<ConsentFlag>> {
+    o.read(key, "a boolean, or \"yes\", \"no\" or \"\"", |value| match value {
+        Value::Bool(value) => Some(ConsentFlag::Bool(*value)),
+        Value::String(text) => Some(ConsentFlag::Text(text.clone())),
+        _ => None,
+    })
+}
+
+impl ShopifyPrivacy {
+    pub(crate) fn read(o: Object) -> crate::Result<ShopifyPrivacy> {
+        let o = o.only(&["analyticsProcessingAllowed", "marketingAllowed", "saleOfDataAllowed", "visitorConsent"])?;
+        let visitor_consent = match o.object("visitorConsent")? {
+            // `currentVisitorConsent()` answers in snake_case and grows fields: unknown ones pass.
+            Some(v) => Some(VisitorConsent {
+                analytics: flag(&v, "analytics")?,
+                marketing: flag(&v, "marketing")?,
+                sale_of_data: flag(&v, "sale_of_data")?,
+            }),
+            None => None,
+        };
+        Ok(ShopifyPrivacy {
+            analytics_processing_allowed: flag(&o, "analyticsProcessingAllowed")?,
+            marketing_allowed: flag(&o, "marketingAllowed")?,
+            sale_of_data_allowed: flag(&o, "saleOfDataAllowed")?,
+            visitor_consent,
+        })
+    }
+}
+
+impl PlatformPurposes {
+    pub(crate) fn read(o: Object) -> crate::Result<PlatformPurposes> {
+        let o = o.only(&["analytics", "marketing"])?;
+        Ok(PlatformPurposes { analytics: flag(&o, "analytics")?, marketing: flag(&o, "marketing")? })
+    }
+}
+
+impl ChannelChoice {
+    pub(crate) fn read(o: Object) -> crate::Result<ChannelChoice> {
+        let o = o.only(&["granted", "textVersion", "evidence"])?;
+        Ok(ChannelChoice {
+            granted: o.required_flag("granted")?,
+            text_version: o.text("textVersion")?,
+            evidence: o.text("evidence")?,
+        })
+    }
 }
 
 impl PageConsent {

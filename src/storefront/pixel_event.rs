@@ -18,6 +18,12 @@ use serde_json::Value;
 #[serde(transparent)]
 pub struct PixelEvent(Value);
 
+impl From<Value> for PixelEvent {
+    fn from(event: Value) -> PixelEvent {
+        PixelEvent(event)
+    }
+}
+
 impl PixelEvent {
     /// The event's root, to read fields from.
     pub(super) fn root(&self) -> At<'_> {

@@ -5,16 +5,17 @@
 
 use super::device::{self, DeviceClass};
 use super::observation::{Observation, ShownItem};
-use super::page_consent::PageConsent;
+use super::page_consent::{ChannelChoice, PageConsent};
+use super::reader::{self, Object};
 use super::signals::{Observations, Thresholds};
 use super::web_pixel;
 use crate::common::cart::{LineItem, Stage};
 use crate::common::contact_details::ContactDetails;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The merchant's settings for the capture (data attributes or `init({...})`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Settings {
     pub thresholds: Thresholds,
     /// Opt-in regions: nothing leaves before analytics consent (see `page_consent`).
@@ -25,12 +26,27 @@ pub struct Settings {
     pub recovery_url: Option<String>,
 }
 
+impl Settings {
+    /// From the page's JSON, with the bad field's path on error (`reader`, not derived).
+    pub fn from_json(text: &str) -> crate::Result<Settings> {
+        reader::from_text(text, |o| {
+            let o = o.only(&["thresholds", "consentRequired", "textVersion", "recoveryUrl"])?;
+            Ok(Settings {
+                thresholds: o.object("thresholds")?.map(Thresholds::read).transpose()?.unwrap_or_default(),
+                consent_required: o.flag("consentRequired")?.unwrap_or_default(),
+                text_version: o.text("textVersion")?,
+                recovery_url: o.text("recoveryUrl")?,
+            })
+        })
+    }
+}
+
 /// A hide within this long after a same-site click is that click's navigation (*assumption*:
 /// covers a slow server response; a real exit seldom follows a click inside the shop this fast).
 const NAVIGATION_GRACE_MS: f64 = 5_000.0;
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CartDraft {
     pub token: Option<String>,
     pub currency: String,
@@ -38,8 +54,8 @@ pub struct CartDraft {
     pub recovery_url: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Session {
     pub signals: Observations,
     pub cart: Option<CartDraft>,
@@ -59,8 +75,65 @@ pub struct Session {
 
 impl Session {
     pub fn from_json_or_fresh(text: Option<&str>) -> Session {
-        text.and_then(|text| serde_json::from_str(text).ok())
+        text.and_then(|text| reader::from_text(text, Session::read).ok())
             .unwrap_or_default()
+    }
+
+    /// The state as `Serialize` wrote it, read by `reader` (no derived deserializer in the
+    /// storefront wasm). Unknown fields pass: an older page's state may carry retired ones.
+    fn read(o: Object) -> crate::Result<Session> {
+        let cart = match o.object("cart")? {
+            Some(c) => Some(CartDraft {
+                token: c.text("token")?,
+                currency: c.text("currency")?.unwrap_or_default(),
+                items: c
+                    .items("items")?
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(path, item)| read_line_item(Object::new(item, path)?))
+                    .collect::<crate::Result<_>>()?,
+                recovery_url: c.text("recoveryUrl")?,
+            }),
+            None => None,
+        };
+        let contact = match o.object("contact")? {
+            Some(c) => ContactDetails {
+                email: c.text("email")?,
+                phone: c.text("phone")?,
+                first_name: c.text("firstName")?,
+                time_zone: c.text("timeZone")?,
+                region: c.text("region")?,
+                locale: c.text("locale")?,
+                returning: c.flag("returning")?,
+                mobile: c.flag("mobile")?,
+            },
+            None => ContactDetails::default(),
+        };
+        let consent = match o.object("consent")? {
+            Some(c) => PageConsent {
+                gpc: c.flag("gpc")?.unwrap_or_default(),
+                platform_analytics: c.flag("platformAnalytics")?,
+                platform_marketing: c.flag("platformMarketing")?,
+                chosen_analytics: c.flag("chosenAnalytics")?,
+                email: c.object("email")?.map(ChannelChoice::read).transpose()?,
+                sms: c.object("sms")?.map(ChannelChoice::read).transpose()?,
+            },
+            None => PageConsent::default(),
+        };
+        Ok(Session {
+            signals: o.object("signals")?.map(Observations::read).transpose()?.unwrap_or_default(),
+            cart,
+            contact,
+            consent,
+            page_url: o.text("pageUrl")?,
+            shipping_minor: o.whole("shippingMinor")?,
+            last_activity_ms: o.number("lastActivityMs")?.unwrap_or_default(),
+            navigating_at_ms: o.number("navigatingAtMs")?,
+            reported: o.text("reported")?,
+            reported_email: o.flag("reportedEmail")?,
+            reported_sms: o.flag("reportedSms")?,
+            sequence: o.count("sequence")?.unwrap_or_default(),
+        })
     }
 
     pub fn observe(&mut self, at_ms: f64, observation: Observation) {
@@ -257,6 +330,21 @@ fn stage_of_path(path: &str) -> Option<Stage> {
     }
 }
 
+fn read_line_item(o: Object) -> crate::Result<LineItem> {
+    let quantity = o.count("quantity")?;
+    let unit_price = o.whole("unitPrice")?;
+    Ok(LineItem {
+        title: o.required_text("title")?,
+        variant: o.text("variant")?,
+        quantity: o.require("quantity", quantity)?,
+        unit_price: o.require("unitPrice", unit_price)?,
+        category: o.text("category")?,
+        unit_cost: o.whole("unitCost")?,
+        product_id: o.text("productId")?,
+        image_url: o.text("imageUrl")?,
+    })
+}
+
 fn line_items(items: &[ShownItem], currency: &str) -> Vec<LineItem> {
     items
         .iter()
@@ -282,4 +370,54 @@ fn non_empty(value: Option<String>) -> Option<String> {
     value
         .map(|v| v.trim().to_string())
         .filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod state_tests {
+    use super::*;
+    use crate::common::channel::Channel;
+    use serde_json::json;
+
+    fn observe(session: &mut Session, at: f64, observation: serde_json::Value) {
+        session.observe(at, Observation::read(&observation, "$").expect("an observation"));
+    }
+
+    #[test]
+    fn the_state_reads_back_as_it_was_written() {
+        let mut session = Session::default();
+        observe(&mut session, 1.0, json!({ "cart": { "token": "c1", "currency": "USD", "recoveryUrl": "https://s.example/c",
+            "items": [{ "title": "Socks", "price": "4.50", "quantity": 2, "variant": "M", "category": "apparel", "productId": "p1" }] } }));
+        observe(&mut session, 2.0, json!({ "page": { "path": "/checkouts/c1", "url": "https://s.example/checkouts/c1" } }));
+        observe(&mut session, 3.0, json!({ "identify": { "email": "a@b.example", "phone": "+15550100", "firstName": "Ann" } }));
+        observe(&mut session, 4.0, json!({ "region": { "countryCode": "us", "provinceCode": "tx" } }));
+        observe(&mut session, 5.0, json!({ "environment": { "timeZone": "America/Chicago", "locale": "en-US", "gpc": true, "device": { "coarsePointer": true, "screenWidth": 390 } } }));
+        observe(&mut session, 6.0, json!({ "shippingCost": { "amount": 5 } }));
+        observe(&mut session, 7.0, json!({ "navigating": {} }));
+        observe(&mut session, 8.0, json!({ "pageLoad": { "ms": 5100 } }));
+        observe(&mut session, 9.0, json!({ "platformConsent": { "purposes": { "analytics": "yes", "marketing": false } } }));
+        observe(&mut session, 9.5, json!({ "analyticsChoice": { "granted": true } }));
+        session.consent.choose_channel(Channel::Sms, ChannelChoice { granted: true, text_version: Some("v2".into()), evidence: Some("Text me".into()) });
+        session.reported = Some("c1:extraCost".into());
+        session.reported_email = Some(true);
+        session.sequence = 3;
+        let text = serde_json::to_string(&session).unwrap();
+        assert_eq!(Session::from_json_or_fresh(Some(&text)), session, "{text}");
+    }
+
+    #[test]
+    fn state_of_the_wrong_shape_starts_fresh() {
+        for text in ["{not json", "[]", r#"{"sequence": -1}"#, r#"{"cart": {"items": [{"title": "x"}]}}"#] {
+            assert_eq!(Session::from_json_or_fresh(Some(text)), Session::default(), "{text}");
+        }
+    }
+
+    #[test]
+    fn settings_name_the_bad_field() {
+        let error = Settings::from_json(r#"{"thresholds": {"idleSeconds": "soon"}}"#).unwrap_err();
+        assert_eq!(error.path(), "$.thresholds.idleSeconds");
+        let error = Settings::from_json(r#"{"consentRequire": true}"#).unwrap_err();
+        assert_eq!(error.path(), "$.consentRequire");
+        let settings = Settings::from_json(r#"{"thresholds": {"slowPageMs": 100}}"#).unwrap();
+        assert_eq!((settings.thresholds.idle_seconds, settings.thresholds.slow_page_ms), (300, 100));
+    }
 }

@@ -3,45 +3,34 @@
 
 use crate::common::cart::Stage;
 use crate::common::reason::{Reason, ReasonSignal};
+use super::reader::{self, Object};
 use serde::{Deserialize, Serialize};
 
 /// What the page observed, already reduced to counters and flags by the capture script.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Observations {
     pub stage: Option<Stage>,
-    #[serde(default)]
     pub has_items: bool,
     /// Seconds since the last interaction.
-    #[serde(default)]
     pub idle_seconds: u32,
     /// The page was hidden or unloaded (`visibilitychange`, `pagehide`).
-    #[serde(default)]
     pub left_page: bool,
-    #[serde(default)]
     pub shipping_cost_revealed: bool,
     /// Back navigation (from the checkout to the cart, say): an exit that stays in the shop.
-    #[serde(default)]
     pub went_back: bool,
-    #[serde(default)]
     pub coupon_field_focused_without_code: u32,
-    #[serde(default)]
     pub form_errors: u32,
-    #[serde(default)]
     pub payment_error: bool,
-    #[serde(default)]
     pub delivery_estimate_shown: Option<bool>,
-    #[serde(default)]
     pub account_wall_shown: bool,
     /// Navigation Timing: load event end, ms.
-    #[serde(default)]
     pub page_load_ms: Option<u32>,
-    #[serde(default)]
     pub completed: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Thresholds {
     /// Idle this long with items in the cart counts as abandonment.
     pub idle_seconds: u32,
@@ -64,6 +53,60 @@ pub struct Summary {
     pub abandoned: bool,
     pub stage: Option<Stage>,
     pub reasons: Vec<ReasonSignal>,
+}
+
+// Read by `reader`, not derived deserializers: see `reader` for the bytes that saves.
+impl Observations {
+    pub(crate) fn read(o: Object) -> crate::Result<Observations> {
+        let o = o.only(&[
+            "stage", "hasItems", "idleSeconds", "leftPage", "shippingCostRevealed", "wentBack",
+            "couponFieldFocusedWithoutCode", "formErrors", "paymentError", "deliveryEstimateShown",
+            "accountWallShown", "pageLoadMs", "completed",
+        ])?;
+        let flag = |key| o.flag(key).map(Option::unwrap_or_default);
+        let count = |key| o.count(key).map(Option::unwrap_or_default);
+        Ok(Observations {
+            stage: read_stage(&o, "stage")?,
+            has_items: flag("hasItems")?,
+            idle_seconds: count("idleSeconds")?,
+            left_page: flag("leftPage")?,
+            shipping_cost_revealed: flag("shippingCostRevealed")?,
+            went_back: flag("wentBack")?,
+            coupon_field_focused_without_code: count("couponFieldFocusedWithoutCode")?,
+            form_errors: count("formErrors")?,
+            payment_error: flag("paymentError")?,
+            delivery_estimate_shown: o.flag("deliveryEstimateShown")?,
+            account_wall_shown: flag("accountWallShown")?,
+            page_load_ms: o.count("pageLoadMs")?,
+            completed: flag("completed")?,
+        })
+    }
+
+    /// From JSON text, with the bad field's path on error.
+    pub fn from_json(text: &str) -> crate::Result<Observations> {
+        reader::from_text(text, Observations::read)
+    }
+}
+
+impl Thresholds {
+    pub(crate) fn read(o: Object) -> crate::Result<Thresholds> {
+        let o = o.only(&["idleSeconds", "slowPageMs"])?;
+        let default = Thresholds::default();
+        Ok(Thresholds {
+            idle_seconds: o.count("idleSeconds")?.unwrap_or(default.idle_seconds),
+            slow_page_ms: o.count("slowPageMs")?.unwrap_or(default.slow_page_ms),
+        })
+    }
+
+    pub fn from_json(text: &str) -> crate::Result<Thresholds> {
+        reader::from_text(text, Thresholds::read)
+    }
+}
+
+/// A stage by its name ("browse", "cart", "checkout").
+pub(crate) fn read_stage(o: &Object, key: &str) -> crate::Result<Option<Stage>> {
+    const STAGES: [Stage; 3] = [Stage::Browse, Stage::Cart, Stage::Checkout];
+    Ok(o.choice(key, &["browse", "cart", "checkout"])?.map(|i| STAGES[i]))
 }
 
 pub fn summarise(obs: &Observations, thresholds: &Thresholds) -> Summary {

@@ -1,0 +1,149 @@
+//! A small checked reader over a parsed JSON tree, for what the page hands the storefront.
+//!
+//! Why not derived `Deserialize` structs: each one compiles its own copy of serde_json's
+//! reading code into the storefront wasm every page downloads (BENCHMARKS.md, 2026-12-03,
+//! issue 20: ~134 KB of the ~300 KB of code were those copies). The page's JSON is parsed once
+//! into a `serde_json::Value`, whose one deserializer the Web Pixel events need anyway, and
+//! read field by field here. Unlike `pixel_event::At`, which never fails, this reader keeps the
+//! contract strict: a wrong type, a missing required field or an unknown field is a typed
+//! `INVALID_FIELD` error with the field's JSON path. `null` reads as absent, as serde's
+//! `Option` fields did.
+
+use crate::common::money::ShownPrice;
+use crate::error::{Code, Error, Result};
+use serde_json::{Map, Value};
+
+/// One JSON object being read, and where it sits in the input.
+pub(crate) struct Object<'a> {
+    fields: &'a Map<String, Value>,
+    path: String,
+}
+
+/// The error for the value at `path`: what was expected there.
+pub(crate) fn invalid(path: &str, expected: &str) -> Error {
+    Error::new(Code::InvalidField, path, format!("expected {expected}"))
+}
+
+/// Parse JSON text (located `MALFORMED_JSON` errors) and read its root object with `read`.
+pub(crate) fn from_text<T>(text: &str, read: impl FnOnce(Object) -> Result<T>) -> Result<T> {
+    let tree: Value = crate::error::parse_json(text)?;
+    read(Object::new(&tree, "$".to_string())?)
+}
+
+impl<'a> Object<'a> {
+    /// `value` read as an object; `path` is where it sits (`$`, `$[0][1].cart`).
+    pub(crate) fn new(value: &'a Value, path: String) -> Result<Object<'a>> {
+        match value {
+            Value::Object(fields) => Ok(Object { fields, path }),
+            _ => Err(invalid(&path, "an object")),
+        }
+    }
+
+    /// Refuse any field not in `known` (a typo in a merchant's `track()` call is an error,
+    /// not a silently ignored field).
+    pub(crate) fn only(self, known: &[&str]) -> Result<Object<'a>> {
+        match self.fields.keys().find(|key| !known.contains(&key.as_str())) {
+            Some(key) => Err(Error::new(
+                Code::InvalidField,
+                self.path_of(key),
+                format!("unknown field `{key}`"),
+            )),
+            None => Ok(self),
+        }
+    }
+
+    pub(crate) fn path_of(&self, key: &str) -> String {
+        format!("{}.{key}", self.path)
+    }
+
+    /// The field's value, `None` when it is missing or `null`.
+    pub(crate) fn get(&self, key: &str) -> Option<&'a Value> {
+        self.fields.get(key).filter(|value| !value.is_null())
+    }
+
+    /// The field converted by `as_type`, or an error naming `expected` when it does not convert.
+    pub(crate) fn read<T>(&self, key: &str, expected: &str, as_type: impl Fn(&'a Value) -> Option<T>) -> Result<Option<T>> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(value) => as_type(value).map(Some).ok_or_else(|| invalid(&self.path_of(key), expected)),
+        }
+    }
+
+    /// The field's names, in the input's order.
+    pub(crate) fn fields(&self) -> impl Iterator<Item = &'a str> {
+        self.fields.keys().map(String::as_str)
+    }
+
+    /// `value` read from `key`, or the error that `key` is missing.
+    pub(crate) fn require<T>(&self, key: &str, value: Option<T>) -> Result<T> {
+        value.ok_or_else(|| Error::new(Code::InvalidField, self.path_of(key), format!("missing field `{key}`")))
+    }
+
+    pub(crate) fn text(&self, key: &str) -> Result<Option<String>> {
+        self.read(key, "a string", |v| v.as_str().map(str::to_string))
+    }
+
+    pub(crate) fn required_text(&self, key: &str) -> Result<String> {
+        let text = self.text(key)?;
+        self.require(key, text)
+    }
+
+    pub(crate) fn flag(&self, key: &str) -> Result<Option<bool>> {
+        self.read(key, "a boolean", Value::as_bool)
+    }
+
+    pub(crate) fn required_flag(&self, key: &str) -> Result<bool> {
+        let flag = self.flag(key)?;
+        self.require(key, flag)
+    }
+
+    /// A whole number from 0 to 2³²−1.
+    pub(crate) fn count(&self, key: &str) -> Result<Option<u32>> {
+        self.read(key, "a whole number from 0 to 4294967295", |v| {
+            v.as_u64().and_then(|n| u32::try_from(n).ok())
+        })
+    }
+
+    pub(crate) fn whole(&self, key: &str) -> Result<Option<i64>> {
+        self.read(key, "a whole number", Value::as_i64)
+    }
+
+    pub(crate) fn number(&self, key: &str) -> Result<Option<f64>> {
+        self.read(key, "a number", Value::as_f64)
+    }
+
+    /// A price as the page shows it: a number, or its text.
+    pub(crate) fn price(&self, key: &str) -> Result<Option<ShownPrice>> {
+        self.read(key, "a price: a number, or the text the page shows", |v| match v {
+            Value::Number(n) => n.as_f64().map(ShownPrice::Amount),
+            Value::String(text) => Some(ShownPrice::Text(text.clone())),
+            _ => None,
+        })
+    }
+
+    /// One of the names in `names`, as its index.
+    pub(crate) fn choice(&self, key: &str, names: &[&str]) -> Result<Option<usize>> {
+        self.read(key, &format!("one of {names:?}"), |v| {
+            v.as_str().and_then(|text| names.iter().position(|name| *name == text))
+        })
+    }
+
+    pub(crate) fn object(&self, key: &str) -> Result<Option<Object<'a>>> {
+        self.get(key).map(|value| Object::new(value, self.path_of(key))).transpose()
+    }
+
+    pub(crate) fn required_object(&self, key: &str) -> Result<Object<'a>> {
+        let object = self.object(key)?;
+        self.require(key, object)
+    }
+
+    /// The elements of an array field with their paths (none when the field is missing).
+    pub(crate) fn items(&self, key: &str) -> Result<Option<Vec<(String, &'a Value)>>> {
+        let path = self.path_of(key);
+        self.read(key, "an array", |v| {
+            v.as_array().map(|items| {
+                items.iter().enumerate().map(|(i, item)| (format!("{path}[{i}]"), item)).collect()
+            })
+        })
+    }
+}
