@@ -27,6 +27,9 @@ cargo bench --quiet --bench decisions_system_allocator 2>/dev/null
 echo; echo "=== simulator: journeys per second through the real engine (the shipped comparison, both worlds)"
 cargo bench --quiet --bench simulate 2>/dev/null
 
+echo; echo "=== the report over 1,000,000 journeys' outcome log, natively (issue 18: under 2 s; wall, CPU and time waiting for a core)"
+REPORT_ONLY=1 cargo bench --quiet --bench report 2>/dev/null
+
 echo; echo "=== opt-level comparison (each artifact built at z, s and 3)"
 for level in z s 3; do
   node scripts/build.mjs --quiet --opt-level "$level" 2>/dev/null
