@@ -62,7 +62,7 @@ export async function snapshot({ journal, store, outbox, clock, funnel, report, 
   const messages = outbox.list().map((m) => ({ ...m, shopper: names.get(m.contactId)?.name ?? m.contactId, shopperKey: names.get(m.contactId)?.key ?? null }));
   // The lift against the holdout, from the outcome log (src/measurement), with its interval.
   const log = await store.readOutcomes();
-  const figures = report(`{"outcomes":[${log.lines.join(',')}],"rollups":${log.rollups ?? '[]'}}`);
+  const figures = await report(`{"outcomes":[${log.lines.join(',')}],"rollups":${log.rollups ?? '[]'}}`);
   const lift = { treated: figures.treated.abandoned, treatedRecovered: figures.treated.recovered, heldOut: figures.holdout.abandoned, heldOutRecovered: figures.holdout.recovered, lift: figures.lift };
   // The pilot against the shoppers it left alone (null without a pilot), from the same report.
   return { now: clock.now(), journeys, outbox: messages, funnel: funnel(states), lift, pilot: figures.pilot ?? null };
