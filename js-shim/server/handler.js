@@ -63,7 +63,8 @@ export function createHandler(options) {
     return ready;
   };
 
-  const handler = async (request, env, ctx) => {
+  // The answer as a plain reply ({ status, headers, body }) or, from the console, a Response.
+  const serve = async (request, env, ctx) => {
     const s = await setUp(env);
     try {
       return await route({ ...s, env }, request, ctx);
@@ -71,6 +72,14 @@ export function createHandler(options) {
       return failure(error, s.o.log);
     }
   };
+  const handler = async (request, env, ctx) => toResponse(await serve(request, env, ctx));
+  /**
+   * For an adapter that has neither a Request nor a Response to give (node.js): the same
+   * handling over what the routes read of a request (`method`, `url`, `headers.get`, `body` as
+   * bytes or a stream), answered with a plain reply or a Response. Building a Request and a
+   * Response per call cost a Node beacon ~0.3 ms of its ~1.7 (BENCHMARKS.md, issue 20).
+   */
+  handler.serve = serve;
   /** The runtime, for callers that drive ticks themselves (a Node timer, tests). */
   handler.runtime = async (env) => (await setUp(env)).runtime;
   /** Whether `pathname` is one of Rekindle's routes (middleware passes the rest on). */
@@ -200,10 +209,7 @@ function corsHeaders(s, request) {
 async function beaconPreflight(s, request) {
   const cors = corsHeaders(s, request);
   if (!cors) return problem(403, 'ORIGIN_NOT_ALLOWED', 'this origin may not send beacons');
-  return new Response(null, {
-    status: 204,
-    headers: { ...cors, 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'content-type', 'access-control-max-age': '86400' },
-  });
+  return reply(204, null, { ...cors, 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'content-type', 'access-control-max-age': '86400' });
 }
 
 /**
@@ -283,7 +289,7 @@ async function twilioInbound(s, request, url, ctx) {
   await s.runtime.ingest(parseInput(() => s.o.rekindle.ingest.twilio('inbound', params, {}, s.o.secrets.salt, s.now()), s.o.log));
   // Keyword answers (STOP, HELP, YES) are engine `reply` actions: send them now, not at the next tick.
   background(ctx, s.runtime.dispatchPending(), s.o.log);
-  return new Response('<?xml version="1.0" encoding="UTF-8"?><Response></Response>', { status: 200, headers: { 'content-type': 'text/xml' } });
+  return reply(200, '<?xml version="1.0" encoding="UTF-8"?><Response></Response>', { 'content-type': 'text/xml' });
 }
 
 async function twilioStatus(s, request, url) {
@@ -351,7 +357,7 @@ async function recoveryLink(s, request, url, { actionId, contactId }) {
   const discountLink = s.o.discountLink ?? (s.o.secrets.shopify ? shopifyDiscountLink : null);
   const location = code && discountLink ? discountLink(target, code) : target;
   // The link's URL carries its token: the shop must not get it as a Referer.
-  return new Response(null, { status: 302, headers: { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } });
+  return reply(302, null, { location, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
 }
 
 /** RFC 8058 one-click (`List-Unsubscribe=One-Click`) and the landing page's form alike. */
@@ -404,7 +410,7 @@ async function report(s, request, url) {
   }
   const body = await s.runtime.report({ format, dimension, options });
   if (format === 'csv') {
-    return new Response(body, { status: 200, headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="rekindle-report.csv"' } });
+    return reply(200, body, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="rekindle-report.csv"' });
   }
   return json(200, body);
 }
@@ -515,14 +521,23 @@ function decodeOrNull(segment) {
   }
 }
 
-/** Read at most `limit` bytes; a larger body is refused before it is buffered whole. */
+/**
+ * Read at most `limit` bytes; a larger body is refused before it is buffered whole. The body
+ * is a stream (a Request's), or bytes an adapter already read (node.js reads a small body whole).
+ */
 async function readBody(request, limit, { bytes = false } = {}) {
   const declared = Number(request.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limit) throw new HttpProblem(413, 'TOO_LARGE', `the body exceeds ${limit} bytes`);
+  const all = ArrayBuffer.isView(request.body) ? request.body : await readStream(request.body, limit);
+  if (all.byteLength > limit) throw new HttpProblem(413, 'TOO_LARGE', `the body exceeds ${limit} bytes`);
+  return bytes ? all : new TextDecoder().decode(all);
+}
+
+async function readStream(body, limit) {
   const chunks = [];
   let size = 0;
-  if (request.body) {
-    const reader = request.body.getReader();
+  if (body) {
+    const reader = body.getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
@@ -534,13 +549,14 @@ async function readBody(request, limit, { bytes = false } = {}) {
       chunks.push(value);
     }
   }
+  if (chunks.length === 1) return chunks[0];
   const all = new Uint8Array(size);
   let at = 0;
   for (const c of chunks) {
     all.set(c, at);
     at += c.byteLength;
   }
-  return bytes ? all : new TextDecoder().decode(all);
+  return all;
 }
 
 function background(ctx, promise, log) {
@@ -561,19 +577,34 @@ function failure(error, log) {
   return problem(503, 'UNAVAILABLE', 'temporarily unable to process this request; retry later');
 }
 
+// Routes answer plain replies, `{ status, headers, body }` (body a string, bytes or null),
+// made a Response only for a host that wants one (toResponse); the console's pages answer
+// Responses, which pass through both ways.
+function reply(status, body, headers) {
+  return { status, headers, body };
+}
+
+function toResponse(answer) {
+  return answer instanceof Response ? answer : new Response(answer.body, { status: answer.status, headers: answer.headers });
+}
+
 function html(status, body) {
-  return new Response(body, { status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...pages.PAGE_HEADERS } });
+  return reply(status, body, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...pages.PAGE_HEADERS });
 }
 
 function json(status, body) {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  return reply(status, JSON.stringify(body), { 'content-type': 'application/json' });
 }
 
 function problem(status, code, message, path) {
   return json(status, { error: { code, message, ...(path ? { path } : {}) } });
 }
 
-function withHeaders(response, headers) {
-  if (headers) for (const [k, v] of Object.entries(headers)) response.headers.set(k, v);
-  return response;
+function withHeaders(answer, headers) {
+  if (!headers) return answer;
+  if (answer instanceof Response) {
+    for (const [k, v] of Object.entries(headers)) answer.headers.set(k, v);
+    return answer;
+  }
+  return { ...answer, headers: { ...answer.headers, ...headers } };
 }

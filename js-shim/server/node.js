@@ -75,6 +75,8 @@ export async function postgresStore(urlOrClient, { schema, max = 10 } = {}) {
  * A node:http request listener running `handler`. The client address (for rate limits) is
  * the socket's, whatever forwarding headers the client sent, unless `trustProxy` says which
  * proxies in front are ours (client-address.js: `{ hops: n }`, `{ header: name }`).
+ * Rekindle's own handler is served without a Request or a Response (`handler.serve`: its
+ * reply is written straight to the socket); any other fetch-shape handler gets both.
  */
 export function toNodeListener(handler, { env = {}, trustProxy = false, log } = {}) {
   const trust = checkTrustProxy(trustProxy);
@@ -88,29 +90,69 @@ export function toNodeListener(handler, { env = {}, trustProxy = false, log } = 
         res.end(JSON.stringify({ error: { code: 'INVALID_HOST', message: 'the Host header is not a host', path: '$.headers.host' } }));
         return;
       }
+      const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+      const body = hasBody ? (rawBody ?? (await bodyOf(req))) : undefined;
+      if (handler.serve) {
+        const headers = new NodeHeaders(req);
+        const ctx = { waitUntil: () => {}, clientAddress: forwardedAddress(trust, headers, req.socket.remoteAddress) };
+        const answer = await handler.serve({ method: req.method, url: url.href, headers, body: body ?? null }, env, ctx);
+        if (!(answer instanceof Response)) {
+          const head = { ...answer.headers };
+          if (hasBody && !req.readableEnded) head.connection = 'close';
+          res.writeHead(answer.status, head);
+          res.end(answer.body ?? undefined);
+          return;
+        }
+        await writeResponse(req, res, answer, hasBody);
+        return;
+      }
       const headers = new Headers();
       for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
-      const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
-      const request = new Request(url, { method: req.method, headers, body: hasBody ? (rawBody ?? (await bodyOf(req))) : undefined, duplex: 'half' });
+      const request = new Request(url, { method: req.method, headers, body, duplex: 'half' });
       const ctx = {
         waitUntil: () => {}, // the process lives on: background work just runs
         clientAddress: forwardedAddress(trust, headers, req.socket.remoteAddress),
       };
-      const response = await handler(request, env, ctx);
-      const head = Object.fromEntries(response.headers);
-      // Headers iterate each Set-Cookie apart; fromEntries would keep only the last (the console sets two).
-      const cookies = response.headers.getSetCookie();
-      if (cookies.length) head['set-cookie'] = cookies;
-      // Refused before the body was read (413, 401): close rather than read the rest.
-      if (hasBody && !req.readableEnded) head.connection = 'close';
-      res.writeHead(response.status, head);
-      res.end(response.body ? Buffer.from(await response.arrayBuffer()) : undefined);
+      await writeResponse(req, res, await handler(request, env, ctx), hasBody);
     } catch (error) {
       log?.('error', 'node adapter failed', { error: String(error?.message ?? error) });
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { code: 'INTERNAL', message: 'internal error' } }));
     }
   };
+}
+
+async function writeResponse(req, res, response, hasBody) {
+  const head = Object.fromEntries(response.headers);
+  // Headers iterate each Set-Cookie apart; fromEntries would keep only the last (the console sets two).
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) head['set-cookie'] = cookies;
+  // Refused before the body was read (413, 401): close rather than read the rest.
+  if (hasBody && !req.readableEnded) head.connection = 'close';
+  res.writeHead(response.status, head);
+  res.end(response.body ? Buffer.from(await response.arrayBuffer()) : undefined);
+}
+
+/**
+ * What a handler reads of a Request's Headers (`get`, `has`), from Node's own parse of the
+ * request: a header sent more than once reads as its values joined by ", ", as Headers does
+ * (`headersDistinct`: Node's `headers` would keep only the first of some).
+ */
+class NodeHeaders {
+  #all;
+
+  constructor(req) {
+    this.#all = req.headersDistinct;
+  }
+
+  get(name) {
+    const values = this.#all[name.toLowerCase()];
+    return values === undefined ? null : values.join(', ');
+  }
+
+  has(name) {
+    return this.#all[name.toLowerCase()] !== undefined;
+  }
 }
 
 // A small body with a declared length is read here, whole, and handed over as bytes: a web
