@@ -129,7 +129,8 @@ export function sqliteStore(Database, path) {
     q.eraseIntents.run(contactId);
   };
 
-  const commit = db.transaction((contactId, change) => {
+  // One change's rows; always inside a transaction (commit, or a group's).
+  const write = (contactId, change) => {
     const written = change.expected === 0
       ? q.insert.run(contactId, change.state)
       : q.update.run(change.state, contactId, change.expected);
@@ -155,7 +156,8 @@ export function sqliteStore(Database, path) {
       q.forgetContact.run(contactId);
     }
     return true;
-  });
+  };
+  const commit = db.transaction(write);
 
   // Group commit. Commits asked for in one turn of the event loop (concurrent requests reach
   // theirs together under load) are written in one IMMEDIATE transaction, and each caller's
@@ -165,8 +167,11 @@ export function sqliteStore(Database, path) {
   // (BENCHMARKS.md, issue 20). A commit whose compare-and-set fails writes nothing (its check
   // comes first), so it answers false without touching the others; a group that throws is
   // rolled back whole and its commits tried again one by one, so each caller gets its own answer.
+  // So a change in a group needs no savepoint of its own: `write`, not the transaction function
+  // `commit` (better-sqlite3 nests that in a SAVEPOINT, 0.23 → 0.135 ms of CPU per commit in
+  // groups of 6 without: BENCHMARKS.md, issue 20).
   let pending = null;
-  const commitGroup = db.transaction((group) => group.map(({ contactId, change }) => commit(contactId, change)));
+  const commitGroup = db.transaction((group) => group.map(({ contactId, change }) => write(contactId, change)));
   function commitOne({ contactId, change, resolve, reject }) {
     try {
       resolve(commit.immediate(contactId, change));
