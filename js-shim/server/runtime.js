@@ -50,6 +50,8 @@ export function createRuntime({
   const { linkBase, tickBatch: batch } = deploymentSettings({ publicUrl, basePath, development, tickBatch });
   // The playbook the next decision uses: the deployment's, until one is published (operator.js).
   let engine = new rekindle.Engine(policyForDeployment(rekindle, policy, linkBase, log));
+  // Read once per playbook, not through the wasm boundary on every decision's timeline line.
+  let policyVersion = engine.policyVersion;
   let published = 0; // publications applied (the policy log's count)
   let checkedAt = -Infinity;
 
@@ -60,8 +62,9 @@ export function createRuntime({
     const { lines, count } = await store.readLog(POLICY_LOG, 1);
     if (count === published || lines.length === 0) return;
     engine = new rekindle.Engine(policyForDeployment(rekindle, JSON.parse(lines[0]).policy, linkBase, log));
+    policyVersion = engine.policyVersion;
     published = count;
-    log('info', 'playbook switched', { version: engine.policyVersion, publication: count });
+    log('info', 'playbook switched', { version: policyVersion, publication: count });
   }
   const owner = `${now().toString(36)}-${Math.floor(random() * 2 ** 48).toString(36)}`;
 
@@ -171,7 +174,7 @@ export function createRuntime({
           return { type: a.type, id: a.id, ...(a.at ? { at: a.at } : {}), ...(a.reason ? { reason: a.reason } : {}), ...(a.step ? { step: a.step, channel: a.channel, journeyId: a.journeyId } : {}) };
       }
     });
-    return { decidedAt: new Date(now()).toISOString(), policyVersion: engine.policyVersion, event: said, explanation: decision.explanation, actions };
+    return { decidedAt: new Date(now()).toISOString(), policyVersion, event: said, explanation: decision.explanation, actions };
   }
 
   /**

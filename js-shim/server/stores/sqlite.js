@@ -84,7 +84,6 @@ export function sqliteStore(Database, path) {
     settle: db.prepare('DELETE FROM due WHERE action_id = ? AND at = ?'),
     link: db.prepare('INSERT INTO links (key, contact_id) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
     intend: db.prepare('INSERT INTO intents (action_id, contact_id, action) VALUES (?, ?, ?) ON CONFLICT (action_id) DO NOTHING'),
-    resolve: db.prepare('SELECT contact_id FROM links WHERE key = ?'),
     due: db.prepare('SELECT action_id AS id, contact_id AS contactId, at FROM due WHERE at <= ? ORDER BY at LIMIT ?'),
     dueFree: db.prepare('SELECT action_id AS id, contact_id AS contactId, at FROM due WHERE at <= ? AND lease_until <= ? ORDER BY at LIMIT ?'),
     leaseDue: db.prepare('UPDATE due SET owner = ?, lease_until = ? WHERE action_id = ?'),
@@ -120,6 +119,13 @@ export function sqliteStore(Database, path) {
     dropLog: db.prepare('DELETE FROM logs WHERE name = ?'),
     // The provider's id leads to the message (and its address) at the provider: it goes too.
     eraseIntents: db.prepare("UPDATE intents SET action = NULL, detail = NULL, provider = NULL, provider_id = NULL, status = CASE status WHEN 'pending' THEN 'cancelled' ELSE status END WHERE contact_id = ?"),
+  };
+
+  // `SELECT ... WHERE key IN (?, ?, ...)`, prepared once per number of keys.
+  const resolveByCount = new Map();
+  const resolveAll = (count) => {
+    if (!resolveByCount.has(count)) resolveByCount.set(count, db.prepare(`SELECT key, contact_id FROM links WHERE key IN (${Array(count).fill('?').join(', ')})`).raw());
+    return resolveByCount.get(count);
   };
 
   const eraseRows = (contactId) => {
@@ -268,10 +274,11 @@ export function sqliteStore(Database, path) {
       return committed;
     },
     async resolve(keys) {
-      for (const key of keys) {
-        const row = q.resolve.get(key);
-        if (row) return row.contact_id;
-      }
+      if (keys.length === 0) return null;
+      // One query for every key (a webhook brings 4-6), the first key in the caller's order
+      // winning: 30 → 12 µs for 4 keys (BENCHMARKS.md, issue 20).
+      const found = new Map(resolveAll(keys.length).all(keys));
+      for (const key of keys) if (found.has(key)) return found.get(key);
       return null;
     },
     async dueBefore(now, limit) {
