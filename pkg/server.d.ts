@@ -291,7 +291,28 @@ export type FetchHandler = ((request: Request, env?: unknown, ctx?: { waitUntil?
   runtime(env?: unknown): Promise<Runtime>;
   /** Whether `pathname` is one of Rekindle's routes (under `basePath`). With options as a function, only after the first request or `runtime()`. */
   owns(pathname: string): boolean;
+  /**
+   * The same handling for an adapter with no Request to give (`toNodeListener` uses it): the
+   * request as what the routes read of it, the answer a plain reply, or a Response from the
+   * console's pages. Saves building a Request and a Response per call.
+   */
+  serve(request: ServedRequest, env?: unknown, ctx?: { waitUntil?(promise: Promise<unknown>): void; clientAddress?: string }): Promise<ServedReply | Response>;
 };
+
+/** What `FetchHandler.serve` reads of a request: `url` absolute, `body` bytes already read or a stream. */
+export interface ServedRequest {
+  method: string;
+  url: string;
+  headers: { get(name: string): string | null; has(name: string): boolean };
+  body: Uint8Array | ReadableStream<Uint8Array> | null;
+}
+
+/** `FetchHandler.serve`'s answer: header names lower-case. */
+export interface ServedReply {
+  status: number;
+  headers: Record<string, string>;
+  body: string | Uint8Array | null;
+}
 
 /**
  * A refused start-up setting: `code` (MISSING_PUBLIC_URL, INVALID_PUBLIC_URL, UNSAFE_PUBLIC_URL,
