@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, request } from 'node:http';
 import { join } from 'node:path';
 import { closeServer, fakeSendgrid, fakeTwilio } from './fake-providers.mjs';
 import { PUBLIC_URL, SECRETS, SENDGRID_KEY, TWILIO, abandonedCheckout, removeDir, server, serverNode, startServer, tempDir, testPolicy } from './harness.mjs';
@@ -65,6 +65,63 @@ const jsonParser = (req, res, next) => rawParser(req, res, () => {
   next();
 });
 const merchantRoute = (req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end(`merchant app ${req.url}`);
+
+/** A request whose headers are sent exactly as listed, a name repeated as often as it appears. */
+function rawRequest(url, method, headerPairs) {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers: [['host', new URL(url).host], ...headerPairs].flat() }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('Node listener: Rekindle\'s handler, served without a Request (handler.serve), answers as its fetch entry does', async () => {
+  assert.equal(typeof app.handler.serve, 'function');
+  const viaNode = await fetch(`${app.url}/health`);
+  const viaFetch = await app.handler(new Request(`${PUBLIC_URL}/health`));
+  assert.equal(viaNode.status, viaFetch.status);
+  for (const name of ['content-type', 'cache-control']) assert.equal(viaNode.headers.get(name), viaFetch.headers.get(name), name);
+  assert.equal(await viaNode.text(), await viaFetch.text());
+  // A header sent twice reads as Headers reads it (the values joined), not as Node's first
+  // value: two Authorization lines are no bearer credential, through either entry.
+  const twice = await rawRequest(`${app.url}/tick`, 'POST', [['authorization', `Bearer ${SECRETS.tick}`], ['authorization', `Bearer ${SECRETS.tick}`]]);
+  const joined = await app.handler(new Request(`${PUBLIC_URL}/tick`, { method: 'POST', headers: { authorization: `Bearer ${SECRETS.tick}, Bearer ${SECRETS.tick}` } }));
+  assert.equal(twice.status, 401, twice.body);
+  assert.equal(joined.status, 401);
+  const once = await rawRequest(`${app.url}/tick`, 'POST', [['authorization', `Bearer ${SECRETS.tick}`]]);
+  assert.equal(once.status, 200, once.body);
+  // A body over the beacon's limit is refused from the bytes the adapter read, as from a stream.
+  const big = await fetch(`${app.url}/beacon`, { method: 'POST', headers: { origin: 'https://shop.example', 'content-type': 'text/plain' }, body: 'x'.repeat(17 * 1024) });
+  assert.equal(big.status, 413);
+  assert.equal((await big.json()).error.code, 'TOO_LARGE');
+});
+
+test('Node listener: any other fetch-shape handler gets a Request, and its Response goes back whole, every Set-Cookie kept', async () => {
+  const seen = [];
+  const echo = async (req) => {
+    seen.push({ method: req.method, url: req.url, via: req.headers.get('x-via'), body: await req.text() });
+    const headers = new Headers({ 'content-type': 'text/plain' });
+    headers.append('set-cookie', 'a=1');
+    headers.append('set-cookie', 'b=2');
+    return new Response(`echo ${req.method}`, { status: 201, headers });
+  };
+  const http = createServer(serverNode.toNodeListener(echo));
+  await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${http.address().port}`;
+  try {
+    const response = await fetch(`${url}/x?y=1`, { method: 'POST', headers: { 'x-via': 'test' }, body: 'hello' });
+    assert.equal(response.status, 201);
+    assert.equal(await response.text(), 'echo POST');
+    assert.deepEqual(response.headers.getSetCookie(), ['a=1', 'b=2']);
+    assert.deepEqual(seen, [{ method: 'POST', url: `${url}/x?y=1`, via: 'test', body: 'hello' }]);
+  } finally {
+    await closeServer(http);
+  }
+});
 
 test('Express-style middleware serves Rekindle routes and passes every other path to next', async () => {
   const rekindle = serverNode.toExpressMiddleware(app.handler);
