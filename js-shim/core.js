@@ -26,7 +26,7 @@ function instance(glue, loadWasm) {
       if (!ready) {
         ready = Promise.resolve(source)
           .then((given) => (given !== undefined ? given : loadWasm()))
-          .then((source) => glue.default({ module_or_path: source }))
+          .then(instantiate)
           .then(() => {
             self.initialised = true;
           });
@@ -47,6 +47,18 @@ function instance(glue, loadWasm) {
       }
     },
   };
+
+  // A compiled module or bytes is instantiated here, not by the glue's async init: that one
+  // asks `typeof Response` first, and in Node that global's first read loads its fetch
+  // implementation (undici), 80-170 ms of a cold start on this project's machine for nothing
+  // the engine uses (BENCHMARKS.md, issue 20). Responses and URLs (browsers) still stream.
+  async function instantiate(source) {
+    if (source instanceof WebAssembly.Module) return glue.initSync({ module: source });
+    if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
+      return glue.initSync({ module: await WebAssembly.compile(source) });
+    }
+    return glue.default({ module_or_path: source });
+  }
 
   function translate(error) {
     if (error instanceof WebAssembly.RuntimeError) {
