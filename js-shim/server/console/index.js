@@ -252,7 +252,7 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
     const x = Object.fromEntries(spec.fields.map((k) => [k, (fields.get(k) ?? '').trim()]));
     const current = await store.load(contactId);
     if (!current) return refuse(404, 'Not found', 'No shopper has this id.', session);
-    const journeys = rekindle.shopperView(current.state).journeys;
+    const journeys = (await rekindle.shopperView(current.state)).journeys;
     const c = {
       journey: (id) => journeys.find((j) => j.id === id)?.name ?? id,
       day: (d) => `the end of ${d} (${settings.timeZone})`,
