@@ -3,7 +3,7 @@
 // on the same stream the native benchmark measured (run `cargo bench` first; scripts/bench.sh
 // does). Prints a human table and one JSON line.
 //
-//   node benches/wasm.mjs [--sizes-and-throughput] [--baseline <another checkout>]
+//   node benches/wasm.mjs [--sizes-and-throughput | --cold-start] [--baseline <another checkout>]
 //
 // --baseline measures a second build (a checkout of main built with scripts/build.mjs;
 // scripts/bench.sh makes one) in the same run, interleaved with this one, and prints each
@@ -61,7 +61,10 @@ function sizes() {
 
 // --- cold start in Node: a fresh process each time ------------------------------------
 function coldStartNode(runs = 7) {
+  // CPU time beside wall time: on this shared machine a cold start's wall time is 3-5x its CPU
+  // time (waiting for a core), while its CPU time moves far less between runs.
   const probe = (dist) => `
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const r = await import(${JSON.stringify(pathToFileURL(join(dist, 'node.js')).href)});
     const t1 = performance.now();
@@ -71,7 +74,8 @@ function coldStartNode(runs = 7) {
     const t3 = performance.now();
     // Five sends and the contact's housekeeping entry (expiry, retention: issue 15).
     if (out.actions.length !== 6) throw new Error('unexpected decision: ' + out.actions.length + ' actions');
-    console.log(JSON.stringify({ importMs: t1 - t0, initMs: t2 - t1, firstCallMs: t3 - t2, totalMs: t3 - t0 }));`;
+    const cpu = process.cpuUsage(c0);
+    console.log(JSON.stringify({ importMs: t1 - t0, initMs: t2 - t1, firstCallMs: t3 - t2, totalMs: t3 - t0, cpuMs: (cpu.user + cpu.system) / 1000 }));`;
   // Runs interleaved across builds, so the machine's drift hits each alike.
   const samples = Object.fromEntries(Object.keys(builds).map((name) => [name, []]));
   for (let i = 0; i < runs; i += 1) {
@@ -83,17 +87,17 @@ function coldStartNode(runs = 7) {
   console.log('');
   for (const name of Object.keys(builds).reverse()) {
     const pick = (k) => median(samples[name].map((s) => s[k]));
-    const c = { importMs: pick('importMs'), initMs: pick('initMs'), firstCallMs: pick('firstCallMs'), totalMs: pick('totalMs') };
+    const c = { importMs: pick('importMs'), initMs: pick('initMs'), firstCallMs: pick('firstCallMs'), totalMs: pick('totalMs'), cpuMs: pick('cpuMs') };
     results.coldStartNode[name] = c;
     const b = name === 'this' ? results.coldStartNode.baseline : undefined;
     console.log(`cold start, Node, ${label(name)} (median of ${runs} fresh processes): import ${c.importMs.toFixed(1)} ms, ` +
       `init (read + compile + instantiate) ${c.initMs.toFixed(1)} ms, first decision ${c.firstCallMs.toFixed(1)} ms, ` +
-      `total ${c.totalMs.toFixed(1)} ms${against(c.totalMs, b?.totalMs)}`);
+      `total ${c.totalMs.toFixed(1)} ms${against(c.totalMs, b?.totalMs)}; CPU time ${c.cpuMs.toFixed(1)} ms${against(c.cpuMs, b?.cpuMs)}`);
   }
 }
 
 // --- cold start in workerd: startup and first request, against a worker without wasm --
-async function coldStartWorkerd(runs = 3) {
+async function coldStartWorkerd(runs = coldOnly ? 5 : 3) {
   const { Miniflare } = await import(pathToFileURL(join(root, 'node_modules', 'miniflare', 'dist', 'src', 'index.js')).href);
   const engineWorker = `
     import { init, Engine } from './workerd.js';
@@ -103,6 +107,14 @@ async function coldStartWorkerd(runs = 3) {
       return new Response(String(out.actions.length));
     } };`;
   const empty = `export default { async fetch() { return new Response('6'); } };`;
+  // With --cold-start, where the first request's time goes: workers that stop after init(),
+  // after new Engine() (the default playbook parsed and checked), and one that only builds the
+  // isolate's first Intl.DateTimeFormat (what the engine's time zones cost on first use).
+  const stages = coldOnly ? {
+    'the first Intl.DateTimeFormat only': `export default { async fetch() { new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hour: 'numeric' }).formatToParts(0); return new Response('6'); } };`,
+    'init() only': `import { init } from './workerd.js'; export default { async fetch() { await init(); return new Response('6'); } };`,
+    'init() + new Engine()': `import { init, Engine } from './workerd.js'; export default { async fetch() { await init(); new Engine(); return new Response('6'); } };`,
+  } : {};
   async function measure(dist, script, withWasm) {
     const modules = [{ type: 'ESModule', path: join(dist, 'worker.js'), contents: script }];
     if (withWasm) {
@@ -123,9 +135,13 @@ async function coldStartWorkerd(runs = 3) {
     return { startupMs: t1 - t0, firstRequestMs: t2 - t1 };
   }
   const samples = { empty: [], ...Object.fromEntries(Object.keys(builds).map((name) => [name, []])) };
+  const stageSamples = Object.fromEntries(Object.keys(stages).map((stage) => [stage, Object.fromEntries(Object.keys(builds).map((name) => [name, []]))]));
   for (let i = 0; i < runs; i += 1) {
     samples.empty.push(await measure(dist, empty, false));
-    for (const [name, build] of Object.entries(builds)) samples[name].push(await measure(build.dist, engineWorker, true));
+    for (const [name, build] of Object.entries(builds)) {
+      samples[name].push(await measure(build.dist, engineWorker, true));
+      for (const [stage, script] of Object.entries(stages)) stageSamples[stage][name].push(await measure(build.dist, script, true));
+    }
   }
   const pick = (xs, k) => median(xs.map((x) => x[k]));
   const base = { startupMs: pick(samples.empty, 'startupMs'), firstRequestMs: pick(samples.empty, 'firstRequestMs') };
@@ -139,6 +155,11 @@ async function coldStartWorkerd(runs = 3) {
       `(empty worker ${base.startupMs.toFixed(0)} ms), first request incl. instantiate + decision ${w.firstRequestMs.toFixed(1)} ms ` +
       `(empty worker ${base.firstRequestMs.toFixed(1)} ms): ${w.firstRequestAboveEmptyMs.toFixed(1)} ms above the empty worker` +
       against(w.firstRequestAboveEmptyMs, b?.firstRequestAboveEmptyMs));
+    for (const [stage, byBuild] of Object.entries(stageSamples)) {
+      const above = (xs) => pick(xs, 'firstRequestMs') - base.firstRequestMs;
+      w[stage] = above(byBuild[name]);
+      console.log(`  ${stage}: ${w[stage].toFixed(1)} ms above the empty worker` + against(w[stage], b?.[stage]));
+    }
   }
 }
 
@@ -250,10 +271,11 @@ function sampleEvent() {
 }
 
 const quick = args.includes('--sizes-and-throughput');
-sizes();
+const coldOnly = args.includes('--cold-start'); // cold starts only, when trying a change to them
+if (!coldOnly) sizes();
 if (!quick) {
   coldStartNode();
   await coldStartWorkerd();
 }
-await boundaryAndThroughput();
+if (!coldOnly) await boundaryAndThroughput();
 console.log(`\nJSON-BENCH ${JSON.stringify(results)}`);

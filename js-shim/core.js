@@ -26,7 +26,7 @@ function instance(glue, loadWasm) {
       if (!ready) {
         ready = Promise.resolve(source)
           .then((given) => (given !== undefined ? given : loadWasm()))
-          .then((source) => glue.default({ module_or_path: source }))
+          .then(instantiate)
           .then(() => {
             self.initialised = true;
           });
@@ -47,6 +47,18 @@ function instance(glue, loadWasm) {
       }
     },
   };
+
+  // A compiled module or bytes is instantiated here, not by the glue's async init: that one
+  // asks `typeof Response` first, and in Node that global's first read loads its fetch
+  // implementation (undici), 80-170 ms of a cold start on this project's machine for nothing
+  // the engine uses (BENCHMARKS.md, issue 20). Responses and URLs (browsers) still stream.
+  async function instantiate(source) {
+    if (source instanceof WebAssembly.Module) return glue.initSync({ module: source });
+    if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
+      return glue.initSync({ module: await WebAssembly.compile(source) });
+    }
+    return glue.default({ module_or_path: source });
+  }
 
   function translate(error) {
     if (error instanceof WebAssembly.RuntimeError) {
@@ -71,8 +83,9 @@ function instance(glue, loadWasm) {
  * Wire a wasm-bindgen glue module to a way of getting its wasm.
  * `loadWasm()` returns whatever the glue's init accepts for this runtime: a compiled
  * `WebAssembly.Module` (workerd, Vercel Edge), bytes (Node, Deno) or a `Response` (browser).
- * `report`, for the server build: `reportModule(glue, loadWasm)`, the report's own wasm, loaded
- * on the first report call, never by a decision (BENCHMARKS.md, issue 20).
+ * `report`, for the server build: `reportModule(glue, loadWasm)`, the report module's own wasm
+ * (the report, the console's views, playbook validation), loaded on the first call of one of
+ * those, never by a decision (BENCHMARKS.md, issue 20).
  */
 export function createRekindle(glue, loadWasm, report) {
   const engineWasm = instance(glue, loadWasm);
@@ -196,20 +209,14 @@ export function createRekindle(glue, loadWasm, report) {
       postmark: (body, now, sent) => call(() => glue.ingestPostmark(body, millis(now), optionalText(sent))),
       beacon: (body, salt) => call(() => glue.ingestBeacon(body, salt)),
     };
-    // The operator console (issue 19): a shopper's stored state as the console shows it, and
-    // the hashed index key a search by email, phone, order or checkout resolves.
-    api.shopperView = (state) => JSON.parse(call(() => glue.shopperView(state)));
+    // The operator console (issue 19): the hashed index key a search by email, phone, order or
+    // checkout resolves (the shopper view it then shows is the report module's, below).
     api.lookupKey = (by, value, salt, region) => call(() => glue.lookupKey(by, String(value), salt, region ?? undefined));
     api.recoveryUrl = (state, actionId) => call(() => glue.recoveryUrl(state, actionId));
     api.sentActionIds = (state) => call(() => glue.sentActionIds(state));
     api.discountCode = (state, actionId) => call(() => glue.discountCode(state, actionId));
   }
-  if (glue.validatePolicy) {
-    api.validatePolicy = (policy) => call(() => glue.validatePolicy(text(policy)));
-    api.defaultPolicy = () => JSON.parse(call(() => glue.defaultPolicy()));
-    /** The recovery funnel over contacts' stored state strings. */
-    api.funnel = (states) => call(() => glue.funnel(JSON.stringify(states)));
-  }
+  if (glue.defaultPolicy) api.defaultPolicy = () => JSON.parse(call(() => glue.defaultPolicy()));
   if (report) Object.assign(api, report({ text, millis }));
   return api;
 }
@@ -223,10 +230,11 @@ export function reportModule(glue, loadWasm) {
 }
 
 /**
- * The merchant's report (src/measurement) through the report's own wasm: async, because the
- * first call loads that module; a decision never does. `initReport(source)` loads it ahead of
- * time, or from a source the caller brings (`rekindle/slim`; Vercel Edge, whose function does
- * not ship it: examples/vercel-edge serves the report from a Node.js function).
+ * What only operators run, through the report module's own wasm: the merchant's report
+ * (src/measurement), the console's shopper view and funnel, a playbook's validation. Async,
+ * because the first call loads that module; a decision never does. `initReport(source)` loads
+ * it ahead of time, or from a source the caller brings (`rekindle/slim`; Vercel Edge, whose
+ * function does not ship it: examples/vercel-edge serves the report from a Node.js function).
  */
 function reportApi(glue, loadWasm, { text, millis }) {
   const wasm = instance(glue, loadWasm);
@@ -245,5 +253,11 @@ function reportApi(glue, loadWasm, { text, millis }) {
     compactOutcomes: async (log, before, keepMessagesFrom) =>
       JSON.parse(await run(() => glue.compactOutcomes(text(log), millis(before), keepMessagesFrom == null ? undefined : millis(keepMessagesFrom)))),
     messageRecord: async (log, actionId) => JSON.parse(await run(() => glue.messageRecord(text(log), String(actionId)))),
+    // The operator's side (issue 19): a playbook validated and normalised (defaults filled in)
+    // as the operator API publishes it, a stored state as the console shows it, the funnel.
+    validatePolicy: async (policy) => JSON.parse(await run(() => glue.validatePolicy(text(policy)))),
+    shopperView: async (state) => JSON.parse(await run(() => glue.shopperView(state))),
+    /** The recovery funnel over contacts' stored state strings. */
+    funnel: async (states) => JSON.parse(await run(() => glue.funnel(JSON.stringify(states)))),
   };
 }

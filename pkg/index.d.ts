@@ -293,8 +293,8 @@ export class Engine {
   decide(contactId: string, state: string | null | undefined, event: RekindleEvent | string, now: Date | number): Decision;
 }
 
-/** Validate a playbook; returns it with defaults filled in. Throws RekindleError. */
-export function validatePolicy(policy: Policy | string): Policy;
+/** Validate a playbook; resolves to it with defaults filled in, or rejects with RekindleError. In the report module (see initReport): decisions validate their own playbook in `new Engine`. */
+export function validatePolicy(policy: Policy | string): Promise<Policy>;
 export interface Funnel {
   abandoned: number;
   holdout: number;
@@ -305,8 +305,8 @@ export interface Funnel {
   recoveryRate: number;
   revenueRecoveredMinor: number;
 }
-/** The recovery funnel over contacts' stored state strings (what a store holds). */
-export function funnel(states: string[]): Funnel;
+/** The recovery funnel over contacts' stored state strings (what a store holds). In the report module (see initReport). */
+export function funnel(states: string[]): Promise<Funnel>;
 /** The ids of the actions a stored state's journeys sent (an SMS's short link names one of them). */
 export function sentActionIds(state: string): string[];
 /** The discount code a tracked link for `actionId` applies: its journey's offer, once made; else null. */
@@ -346,8 +346,9 @@ export interface Lift {
 }
 export type Dimension = 'playbook' | 'version' | 'pilot' | 'day' | 'week' | 'step' | 'channel' | 'angle' | 'variant';
 /**
- * The report's functions run in the report's own wasm (server packages), loaded on the first
- * call: they return promises. A decision never loads it. `initReport(source)` loads it ahead of
+ * The report's functions, and what else only operators run (`validatePolicy`, `shopperView`,
+ * `funnel`), run in the report module's own wasm (server packages), loaded on the first call:
+ * they return promises. A decision never loads it. `initReport(source)` loads it ahead of
  * time, or from a source you bring: `rekindle/slim`, and Vercel Edge, whose build leaves it out
  * (it throws `REPORT_NOT_IN_EDGE_BUILD`; serve the report from a Node.js function).
  */
@@ -365,8 +366,8 @@ export interface MessageRecord {
   segments: number; why: string | null; since: string[];
 }
 export function messageRecord(log: OutcomeLog | string, actionId: string): Promise<MessageRecord | null>;
-/** The console's view of a stored state (server build): addresses masked, carts named by products, sends, consent history with sources, pauses and support exceptions. */
-export function shopperView(state: string): object;
+/** The console's view of a stored state (the report module, see initReport): addresses masked, carts named by products, sends, consent history with sources, pauses and support exceptions. */
+export function shopperView(state: string): Promise<object>;
 /** The salted index key a console search resolves: `by` is email, phone (E.164, or national with `region`), order or checkout. */
 export function lookupKey(by: 'email' | 'phone' | 'order' | 'checkout', value: string, salt: string, region?: string): string;
 /** What one provider or platform request asks of the runtime, as the engine normalised it (`src/ingest`). */

@@ -121,19 +121,46 @@ fn millis(now: f64) -> Result<chrono::DateTime<chrono::Utc>, JsValue> {
 
 /// Reports cross as JSON text, parsed by the loader: serde_json writes them already (the
 /// decision's output), where building JS objects field by field would add code per type.
-#[cfg(feature = "server")]
+#[cfg(feature = "report-module")]
 fn json<T: Serialize>(value: &T) -> Result<String, JsValue> {
     serde_json::to_string(value).map_err(|e| plain_error(&e.to_string()))
 }
 
-/// The report's own wasm (feature `report-module`, scripts/build.mjs): the merchant's report
-/// over the outcome log and its roll-ups, which no decision, webhook or tick needs, loaded
-/// only by `GET /report`, the console and the hourly roll-up (BENCHMARKS.md, issue 20).
+/// The report's own wasm (feature `report-module`, scripts/build.mjs): what only operators
+/// run, which no decision, webhook or tick needs: the merchant's report over the outcome log
+/// and its roll-ups, the console's shopper view and funnel, and a playbook's validation as
+/// the operator API publishes it. Loaded only by `GET /report`, the console, the operator API
+/// and the hourly roll-up (BENCHMARKS.md, issue 20). Edge requests still validate the
+/// playbook they decide under (`Engine::new`): that is `Policy::from_json`, shared; what moved
+/// here is only the normalised playbook written back out for the operator.
 #[cfg(feature = "report-module")]
 pub mod report {
     use super::{json, millis, throw};
+    use crate::model::state::State;
     use serde::Serialize;
     use wasm_bindgen::prelude::*;
+
+    /// Validate a playbook; returns it normalised (defaults filled in), as JSON.
+    #[wasm_bindgen(js_name = validatePolicy)]
+    pub fn validate_policy(policy: &str) -> Result<String, JsValue> {
+        json(&crate::policy::Policy::from_json(policy).map_err(throw)?)
+    }
+
+    /// The recovery funnel over contacts' stored states (a JSON array of the state strings), as JSON.
+    #[wasm_bindgen]
+    pub fn funnel(states: &str) -> Result<String, JsValue> {
+        let texts: Vec<String> = crate::error::parse_json(states).map_err(throw)?;
+        let states = texts.iter().map(|t| State::from_json(t)).collect::<crate::Result<Vec<_>>>().map_err(throw)?;
+        json(&crate::metrics::funnel(&states))
+    }
+
+    /// The console's view of a stored state (src/model/view.rs), as JSON: addresses masked,
+    /// carts named by their products, sends, consent history, pauses and exceptions.
+    #[wasm_bindgen(js_name = shopperView)]
+    pub fn shopper_view(state: &str) -> Result<String, JsValue> {
+        let state = State::from_json(state).map_err(throw)?;
+        json(&crate::model::view::ShopperView::of(&state))
+    }
 
     fn log_and_options(log: &str, options: Option<String>) -> Result<(crate::measurement::Log, crate::measurement::Options), JsValue> {
         let log = crate::measurement::parse_log(log).map_err(throw)?;
@@ -204,7 +231,7 @@ pub mod report {
 /// The decision engine's bindings: everything an edge request needs.
 #[cfg(all(feature = "server", not(feature = "report-module")))]
 pub mod server {
-    use super::{json, millis, plain_error, throw, to_js};
+    use super::{millis, plain_error, throw, to_js};
     use crate::engine;
     use crate::model::event::Event;
     use crate::policy::Policy;
@@ -215,29 +242,9 @@ pub mod server {
     use std::cell::RefCell;
     use wasm_bindgen::prelude::*;
 
-    /// Validate a playbook; returns it normalised (defaults filled in).
-    #[wasm_bindgen(js_name = validatePolicy)]
-    pub fn validate_policy(policy: &str) -> Result<JsValue, JsValue> {
-        to_js(&Policy::from_json(policy).map_err(throw)?)
-    }
-
-    /// The recovery funnel over contacts' stored states (a JSON array of the state strings).
-    #[wasm_bindgen]
-    pub fn funnel(states: &str) -> Result<JsValue, JsValue> {
-        let texts: Vec<String> = crate::error::parse_json(states).map_err(throw)?;
-        let states = texts.iter().map(|t| State::from_json(t)).collect::<crate::Result<Vec<_>>>().map_err(throw)?;
-        to_js(&crate::metrics::funnel(&states))
-    }
-
-    /// The console's view of a stored state (src/model/view.rs), as JSON: addresses masked,
-    /// carts named by their products, sends, consent history, pauses and exceptions.
-    #[wasm_bindgen(js_name = shopperView)]
-    pub fn shopper_view(state: &str) -> Result<String, JsValue> {
-        let state = State::from_json(state).map_err(throw)?;
-        json(&crate::model::view::ShopperView::of(&state))
-    }
-
     /// The index key an operator's search resolves (`by`: email, phone, order, checkout).
+    /// Kept here although only the console searches: it reaches little of its own (1.9 KB),
+    /// but in the operator's module it would copy the phone engine there (BENCHMARKS.md).
     #[wasm_bindgen(js_name = lookupKey)]
     pub fn lookup_key(by: &str, value: &str, salt: &str, region: Option<String>) -> Result<String, JsValue> {
         crate::ingest::lookup_key(by, value, salt, region.as_deref()).map_err(throw)

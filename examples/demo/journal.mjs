@@ -65,7 +65,7 @@ export async function snapshot({ journal, store, outbox, clock, funnel, report, 
   const figures = await report(`{"outcomes":[${log.lines.join(',')}],"rollups":${log.rollups ?? '[]'}}`);
   const lift = { treated: figures.treated.abandoned, treatedRecovered: figures.treated.recovered, heldOut: figures.holdout.abandoned, heldOutRecovered: figures.holdout.recovered, lift: figures.lift };
   // The pilot against the shoppers it left alone (null without a pilot), from the same report.
-  return { now: clock.now(), journeys, outbox: messages, funnel: funnel(states), lift, pilot: figures.pilot ?? null };
+  return { now: clock.now(), journeys, outbox: messages, funnel: await funnel(states), lift, pilot: figures.pilot ?? null };
 }
 
 /**

@@ -8,9 +8,10 @@ export const { init, Engine, RekindleError, version, build, validatePolicy, defa
   createRekindle(glue, () => wasm, reportModule(
     reportGlue,
     // Not imported here: Vercel counts every .wasm an edge function imports against its size
-    // limit, and edge requests never need the report (issue 20). Serve GET /report and the
-    // hourly roll-up from a Node.js function (examples/vercel-edge), or bring the module.
+    // limit, and edge requests never need the report or the operator's views (issue 20). Serve
+    // GET /report, the hourly roll-up and the console from a Node.js function
+    // (examples/vercel-edge), or bring the module.
     () => {
-      throw new Missing('REPORT_NOT_IN_EDGE_BUILD', 'the report module is not in the Vercel Edge build: serve the report and the roll-up from a Node.js function, or pass the module (rekindle/report.wasm?module) to initReport(source)');
+      throw new Missing('REPORT_NOT_IN_EDGE_BUILD', 'the report module (the report, the roll-up, and the operator API\'s and console\'s validatePolicy, shopperView and funnel) is not in the Vercel Edge build: serve them from a Node.js function, or pass the module (rekindle/report.wasm?module) to initReport(source)');
     },
   ));

@@ -88,7 +88,7 @@ export function createOperator({ runtime, salt, now = Date.now, simulate = null,
     await audit(who, 'lookup', { by, found: contactId !== null, ...(contactId ? { contactId } : {}) });
     if (!contactId) return { found: false };
     const current = await store.load(contactId);
-    return { found: true, shopper: current ? rekindle.shopperView(current.state) : null };
+    return { found: true, shopper: current ? await rekindle.shopperView(current.state) : null };
   }
 
   /**
@@ -97,9 +97,9 @@ export function createOperator({ runtime, salt, now = Date.now, simulate = null,
    */
   async function shopper(who, contactId, { limit = TIMELINE_LIMIT } = {}) {
     allow(who, 'viewer');
-    const view = rekindle.shopperView(await stateOf(contactId));
+    const view = await rekindle.shopperView(await stateOf(contactId));
     await readPublications();
-    const merchantZone = livePlaybook().storeTimeZone ?? 'UTC';
+    const merchantZone = (await livePlaybook()).storeTimeZone ?? 'UTC';
     const zones = { shopper: validZone(view.timeZone) ?? merchantZone, merchant: merchantZone };
     const names = Object.fromEntries(view.journeys.map((j) => [j.id, j.name]));
     const { lines, count } = await store.readLog(timelineLog(contactId), limit);
@@ -166,7 +166,7 @@ export function createOperator({ runtime, salt, now = Date.now, simulate = null,
   }
 
   /** The playbook decisions use now: the last published, else the deployment's own. */
-  function livePlaybook() {
+  async function livePlaybook() {
     const last = publications?.at(-1);
     return rekindle.validatePolicy(last ? last.policy : policy ?? rekindle.defaultPolicy());
   }
@@ -175,7 +175,7 @@ export function createOperator({ runtime, salt, now = Date.now, simulate = null,
     allow(who, 'viewer');
     const all = await readPublications();
     return {
-      live: livePlaybook(),
+      live: await livePlaybook(),
       publication: all.length,
       versions: all.map(({ version, publishedAt, actor, kind, from }, i) => ({ publication: i + 1, version, publishedAt, actor, kind, ...optional({ from }) })),
     };
@@ -188,12 +188,13 @@ export function createOperator({ runtime, salt, now = Date.now, simulate = null,
   async function preview(who, candidate) {
     allow(who, 'viewer');
     await readPublications();
-    const live = livePlaybook();
-    const problems = validation(candidate);
+    const live = await livePlaybook();
+    const problems = await validation(candidate);
     if (problems) return { ok: false, problems };
-    const diff = policyDiff(live, rekindle.validatePolicy(candidate));
-    const simulation = simulate ? await simulate(live, rekindle.validatePolicy(candidate)) : null;
-    return { ok: true, version: rekindle.validatePolicy(candidate).version, diff, simulation, ...(simulate ? {} : { simulationUnavailable: 'no simulator in this runtime (src/simulate is native only)' }) };
+    const normalised = await rekindle.validatePolicy(candidate);
+    const diff = policyDiff(live, normalised);
+    const simulation = simulate ? await simulate(live, normalised) : null;
+    return { ok: true, version: normalised.version, diff, simulation, ...(simulate ? {} : { simulationUnavailable: 'no simulator in this runtime (src/simulate is native only)' }) };
   }
 
   /**
@@ -202,9 +203,9 @@ export function createOperator({ runtime, salt, now = Date.now, simulate = null,
    */
   async function publish(who, candidate, { expected } = {}) {
     allow(who, 'operator');
-    const problems = validation(candidate);
+    const problems = await validation(candidate);
     if (problems) throw Object.assign(new OperatorError(400, problems[0].code, problems[0].message, problems[0].path), { problems });
-    const normalised = rekindle.validatePolicy(candidate);
+    const normalised = await rekindle.validatePolicy(candidate);
     const all = await readPublications();
     if (all.some((p) => p.version === normalised.version && JSON.stringify(p.policy) !== JSON.stringify(normalised))) {
       throw new OperatorError(409, 'VERSION_EXISTS', `version ${normalised.version} was published with other contents: give the edit a new version`, '$.version');
@@ -230,7 +231,7 @@ export function createOperator({ runtime, salt, now = Date.now, simulate = null,
     // The first publication keeps the deployment's own playbook as publication 1, so a
     // rollback can return to what ran before the console was ever used.
     if (expected === 0) {
-      const own = rekindle.validatePolicy(policy ?? rekindle.defaultPolicy());
+      const own = await rekindle.validatePolicy(policy ?? rekindle.defaultPolicy());
       lines.unshift(JSON.stringify({ version: own.version, policy: own, publishedAt: iso(now()), actor: who.actor, kind: 'deployment' }));
     }
     if (!(await store.appendLog(POLICY_LOG, lines, expected))) {
@@ -243,10 +244,10 @@ export function createOperator({ runtime, salt, now = Date.now, simulate = null,
   }
 
   /** The engine's problems with a candidate, then the deployment's rules', or null when it is valid. */
-  function validation(candidate) {
+  async function validation(candidate) {
     let normalised;
     try {
-      normalised = rekindle.validatePolicy(candidate);
+      normalised = await rekindle.validatePolicy(candidate);
     } catch (error) {
       if (error?.name !== 'RekindleError') throw error;
       return error.problems ?? [{ code: error.code, path: error.path ?? '$', message: error.message }];

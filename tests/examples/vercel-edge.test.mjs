@@ -227,6 +227,32 @@ test('checkout → the cron tick sends the first email → order → nothing mor
   assert.deepEqual(await rolled.json(), { rolledUp: 0 }, 'a journey abandoned minutes ago is not settled');
 });
 
+// Issue 20: what only operators run lives in the report module, which the edge function leaves
+// out; at the edge each such call rejects with a typed error, and the engine still decides.
+test('at the edge, the report and the operator\'s views reject with REPORT_NOT_IN_EDGE_BUILD', async () => {
+  const { writeFile } = await import('node:fs/promises');
+  const probe = 'edge-probe.js';
+  await writeFile(join(example.dir, probe), `import { init, Engine, defaultPolicy, validatePolicy, shopperView, funnel, report } from 'rekindle';
+export async function GET() {
+  await init();
+  const { state } = new Engine().decide('c1', null, ${JSON.stringify(JSON.stringify({ id: 'e1', at: '2026-11-27T15:00:00Z', type: 'checkoutUpdated', cart: { token: 'c1', stage: 'checkout', currency: 'USD', recoveryUrl: 'https://shop.example/c1', items: [{ title: 'Socks', quantity: 1, unitPrice: 1800 }] }, contact: { email: 'a@example.com' }, acceptsEmail: true }))}, Date.parse('2026-11-27T15:00:00Z'));
+  const calls = { validatePolicy: () => validatePolicy(defaultPolicy()), shopperView: () => shopperView(state), funnel: () => funnel([state]), report: () => report({ outcomes: [], rollups: [] }) };
+  const codes = {};
+  for (const [name, call] of Object.entries(calls)) codes[name] = await call().then(() => 'resolved', (e) => [e.name, e.code]);
+  return Response.json({ decided: typeof state, codes });
+}
+`);
+  const probed = await bundleForEdge(example.dir, probe);
+  assert.deepEqual([...probed.wasm.values()].map((f) => f.replace(/^.*node_modules\/rekindle\//, '')), ['dist/rekindle_bg.wasm'], 'the engine wasm only');
+  const module = await WebAssembly.compile(await readFile([...probed.wasm.values()][0]));
+  const edgeProbe = new EdgeRuntime({ extend: (context) => Object.assign(context, { [[...probed.wasm.keys()][0]]: module }) });
+  edgeProbe.evaluate(`(${noWasmFromBytes})(globalThis);`);
+  edgeProbe.evaluate(probed.code);
+  const answer = await (await edgeProbe.dispatchFetch('http://127.0.0.1/probe')).json();
+  const refused = ['RekindleError', 'REPORT_NOT_IN_EDGE_BUILD'];
+  assert.deepEqual(answer, { decided: 'string', codes: { validatePolicy: refused, shopperView: refused, funnel: refused, report: refused } });
+});
+
 test('the store route refuses callers without its secret, and methods outside the contract', async () => {
   const call = (secret, body) => fetch(storeUrl, { method: 'POST', headers: secret ? { authorization: `Bearer ${secret}` } : {}, body: JSON.stringify(body) });
   assert.equal((await call(undefined, { method: 'eraseAll', args: [] })).status, 401);

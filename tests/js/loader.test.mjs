@@ -127,17 +127,63 @@ test('the CJS build exposes the same engine', async () => {
   assert.equal(new cjs.Engine().decide('contact-1', null, checkout('e1'), NOW).actions.length, 6);
 });
 
+// Issue 20 (cold start): Node's first read of the global `Response` loads its fetch
+// implementation, 80-170 ms measured on this project's machine; the engine fetches nothing.
+test('a Node cold start (import, init, a decision) never loads Node\'s fetch implementation', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const probe = `
+    const r = await import(${JSON.stringify(new URL('node.js', dist).href)});
+    await r.init();
+    const { actions } = new r.Engine().decide('c', null, ${JSON.stringify(JSON.stringify(checkout('e1')))}, ${NOW});
+    console.log(JSON.stringify({ actions: actions.length, undici: process.moduleLoadList.filter((m) => /undici/.test(m)) }));`;
+  const seen = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', probe]).toString());
+  assert.deepEqual(seen, { actions: 6, undici: [] });
+});
+
+test('slim: init takes bytes as well as a compiled module, and a Response (the streaming path)', async () => {
+  const bytes = await readFile(new URL('rekindle_bg.wasm', dist));
+  for (const source of [bytes, new Uint8Array(bytes).buffer, new Response(bytes, { headers: { 'content-type': 'application/wasm' } })]) {
+    const fresh = await import(`${new URL('slim.js', dist).href}?source=${Math.random()}`);
+    await fresh.init(source);
+    assert.equal(new fresh.Engine().decide('c', null, checkout('e1'), NOW).actions.length, 6);
+  }
+});
+
 // Issue 20: the report lives in its own wasm, so an edge request's engine ships none of it.
 test('the engine wasm holds no report and no storefront capture; the report wasm holds no engine', async () => {
   const exports = async (file) => WebAssembly.Module.exports(await WebAssembly.compile(await readFile(new URL(file, dist)))).map((e) => e.name);
   const engine = await exports('rekindle_bg.wasm');
   const report = await exports('report_bg.wasm');
-  for (const name of ['report', 'rollup', 'reportCsv', 'compactOutcomes', 'messageRecord', 'captureStep', 'summariseSignals']) {
+  const operatorOnly = ['report', 'rollup', 'reportCsv', 'compactOutcomes', 'messageRecord', 'validatePolicy', 'shopperView', 'funnel'];
+  for (const name of [...operatorOnly, 'captureStep', 'summariseSignals']) {
     assert.ok(!engine.includes(name), `the engine wasm exports ${name}`);
   }
   assert.ok(engine.includes('engine_decide') && engine.includes('ingestShopify'), 'the engine wasm decides and ingests');
-  for (const name of ['report', 'rollup', 'reportCsv', 'compactOutcomes', 'messageRecord']) assert.ok(report.includes(name), `the report wasm lacks ${name}`);
-  assert.deepEqual(report.filter((name) => /^engine_|^ingest|^validatePolicy$/.test(name)), [], 'the report wasm carries no engine');
+  for (const name of operatorOnly) assert.ok(report.includes(name), `the report wasm lacks ${name}`);
+  assert.deepEqual(report.filter((name) => /^engine_|^ingest|^lookupKey$/.test(name)), [], 'the report wasm carries no engine');
+});
+
+// Issue 20: what only operators run moved to the report module too; it answers as the engine did.
+test('validatePolicy, shopperView and funnel load the report module and answer as before', async () => {
+  await rekindle.init();
+  const pending = rekindle.validatePolicy({ ...rekindle.defaultPolicy(), holdoutPercent: 7 });
+  assert.ok(pending instanceof Promise, 'validatePolicy is async: it runs in the report module');
+  const normalised = await pending;
+  assert.equal(normalised.holdoutPercent, 7);
+  assert.equal(normalised.version, new rekindle.Engine(normalised).policyVersion, 'its output is a playbook the engine takes');
+  await assert.rejects(rekindle.validatePolicy({ ...rekindle.defaultPolicy(), holdoutPercent: 140, storeTimeZone: 'Mars/Olympus_Mons' }), (error) => {
+    assert.ok(error instanceof rekindle.RekindleError);
+    assert.equal(error.code, 'INVALID_POLICY');
+    assert.deepEqual(error.problems.map((p) => p.path), ['$.holdoutPercent', '$.storeTimeZone']);
+    return true;
+  });
+  const { state } = new rekindle.Engine().decide('contact-v', null, checkout('e1', 'cv'), NOW);
+  const view = await rekindle.shopperView(state);
+  assert.equal(view.journeys.length, 1);
+  assert.ok(!JSON.stringify(view).includes('ada@example.com'), 'the view masks the address');
+  await assert.rejects(rekindle.shopperView('{"id":'), { name: 'RekindleError', code: 'MALFORMED_JSON' });
+  const funnel = await rekindle.funnel([state]);
+  assert.equal(funnel.abandoned, 1);
 });
 
 test('report calls load the report module on first use, and agree with a decision\'s outcome lines', async () => {

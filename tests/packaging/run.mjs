@@ -138,7 +138,7 @@ function assertReport(report, entry) {
   assert.deepEqual(report.decision, { scheduleCount: 5, stateType: 'string', stateHasSchemaVersion: true });
 
   const invalid = report.invalid.threw;
-  assert.ok(invalid, 'validatePolicy(\'{"version":5}\') must throw');
+  assert.ok(invalid, 'validatePolicy(\'{"version":5}\') must reject (in the report module, loaded on this first call)');
   assert.equal(invalid.isError, true, 'the thrown value is an Error');
   assert.equal(invalid.name, 'RekindleError');
   assert.equal(invalid.code, 'INVALID_FIELD');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { fakeSendgrid, fakeTwilio } from './fake-providers.mjs';
 import { fileURLToPath } from 'node:url';
-import { TWILIO, SENDGRID_KEY, abandonedCheckout, postShopify, removeDir, server, serverNode, shopifySample, startServer, tempDir, testPolicy, tick } from './harness.mjs';
+import { TWILIO, SENDGRID_KEY, abandonedCheckout, postShopify, rekindle, removeDir, server, serverNode, shopifySample, startServer, tempDir, testPolicy, tick } from './harness.mjs';
 
 // The native simulator `cargo test` builds before the node suites run (scripts/test.sh).
 const SIMULATOR = fileURLToPath(new URL('../../target/debug/rekindle', import.meta.url));
@@ -158,6 +158,34 @@ test('playbook: a bad value is refused with its code and path and nothing is pub
   const after = await ok(await call('GET', 'playbook'));
   assert.equal(after.publication, before.publication, 'nothing published');
   assert.equal(app.runtime.engine.policyVersion, before.live.version);
+});
+
+// Issue 20: the operator API validates in the report module now, but every Engine a handler makes
+// audits the playbook's own wording again, so one that fails the audit goes live by no path.
+test('a playbook whose own wording fails the content audit goes live by no path', async () => {
+  const { live, publication } = await ok(await call('GET', 'playbook'));
+  const unsafe = { ...structuredClone(live), version: 'unsafe-1', templates: { trust: { en: { html: '<p onclick="x()">Hello</p>' } } } };
+  const at = "$.templates['trust'].en.html";
+  const flagged = (problems) => problems.some((p) => p.path === at && p.message.startsWith('unsafeHtml'));
+  // Through the operator API: previewed as a problem at its path, and not published.
+  const preview = await ok(await call('POST', 'playbook/preview', { policy: unsafe }));
+  assert.equal(preview.ok, false);
+  assert.ok(flagged(preview.problems), JSON.stringify(preview.problems));
+  const refused = await call('POST', 'playbook/publish', { policy: unsafe, expected: publication });
+  assert.equal(refused.status, 400);
+  assert.equal((await ok(await call('GET', 'playbook'))).publication, publication, 'nothing published');
+  // As a deployment's own playbook: the edge's engine refuses it, with no report module loaded.
+  assert.throws(() => new rekindle.Engine(unsafe), (error) => error.code === 'INVALID_POLICY' && flagged(error.problems));
+  // Written into the policy log behind the API's back: the runtime will not switch to it.
+  const other = await startServer({ storePath: join(dir, 'unsafe.db'), clock, twilio, sendgrid, secrets: { operator: SECRET } });
+  try {
+    const before = other.runtime.engine.policyVersion;
+    assert.ok(await other.store.appendLog('policies', [JSON.stringify({ version: unsafe.version, policy: unsafe, kind: 'publish' })], 0));
+    await assert.rejects(other.runtime.usePublished(), (error) => error.code === 'INVALID_POLICY' && flagged(error.problems));
+    assert.equal(other.runtime.engine.policyVersion, before, 'decisions stay on the audited playbook');
+  } finally {
+    await other.close();
+  }
 });
 
 test('publish: the diff against live, then the next decision runs under the new version; rollback returns to the earlier one', async () => {

@@ -252,7 +252,7 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
     const x = Object.fromEntries(spec.fields.map((k) => [k, (fields.get(k) ?? '').trim()]));
     const current = await store.load(contactId);
     if (!current) return refuse(404, 'Not found', 'No shopper has this id.', session);
-    const journeys = rekindle.shopperView(current.state).journeys;
+    const journeys = (await rekindle.shopperView(current.state)).journeys;
     const c = {
       journey: (id) => journeys.find((j) => j.id === id)?.name ?? id,
       day: (d) => `the end of ${d} (${settings.timeZone})`,
@@ -298,30 +298,34 @@ function createConsole({ settings, basePath, maxOverdueMs, rekindle, runtime, op
     }
   }
 
-  async function playbookPreview(request, session) {
-    const { refused, fields } = await action(request, session, 'read');
-    if (refused) return refused;
+  /** A posted playbook edit: its text, the publication it was made against, the JSON read, and
+   * the editor page to show again with problems beside the fields. */
+  async function readEdit(request, session, ability) {
+    const { refused, fields } = await action(request, session, ability);
+    if (refused) return { refused };
     const text = fields.get('policy') ?? '';
     const expected = Number(fields.get('expected'));
-    const parsed = parsePolicy(text);
-    const preview = parsed.problems ? { ok: false, problems: parsed.problems } : await operator.preview(whoIs(session), parsed.candidate);
-    if (!preview.ok) return playbookPage(request, null, session, { status: 400, edit: editor({ base, session, text, expected, problems: preview.problems }) });
+    const again = (status, problems) => playbookPage(request, null, session, { status, edit: editor({ base, session, text, expected, problems }) });
+    return { text, expected, ...parsePolicy(text), again };
+  }
+
+  async function playbookPreview(request, session) {
+    const { refused, text, expected, candidate, problems, again } = await readEdit(request, session, 'read');
+    if (refused) return refused;
+    const preview = problems ? { ok: false, problems } : await operator.preview(whoIs(session), candidate);
+    if (!preview.ok) return again(400, preview.problems);
     return show(200, 'Check the edit', previewBody({ base, session, text, expected, preview, f }), session, 'playbook');
   }
 
   async function playbookPublish(request, session) {
-    const { refused, fields } = await action(request, session, 'publish');
+    const { refused, expected, candidate, problems, again } = await readEdit(request, session, 'publish');
     if (refused) return refused;
-    const text = fields.get('policy') ?? '';
-    const expected = Number(fields.get('expected'));
-    const parsed = parsePolicy(text);
-    if (parsed.problems) return playbookPage(request, null, session, { status: 400, edit: editor({ base, session, text, expected, problems: parsed.problems }) });
+    if (problems) return again(400, problems);
     try {
-      await operator.publish(whoIs(session), parsed.candidate, { expected: Number.isSafeInteger(expected) ? expected : undefined });
+      await operator.publish(whoIs(session), candidate, { expected: Number.isSafeInteger(expected) ? expected : undefined });
     } catch (error) {
       if (!isOperatorError(error)) throw error;
-      const problems = error.problems ?? [{ code: error.code, path: error.path ?? '$', message: error.message }];
-      return playbookPage(request, null, session, { status: error.status, edit: editor({ base, session, text, expected, problems }) });
+      return again(error.status, error.problems ?? [{ code: error.code, path: error.path ?? '$', message: error.message }]);
     }
     return redirect(`${base}/playbook?done=publish`);
   }
