@@ -96,7 +96,9 @@ export function toNodeListener(handler, { env = {}, trustProxy = false, log } = 
         const headers = new NodeHeaders(req);
         const ctx = { waitUntil: () => {}, clientAddress: forwardedAddress(trust, headers, req.socket.remoteAddress) };
         const answer = await handler.serve({ method: req.method, url: url.href, headers, body: body ?? null }, env, ctx);
-        if (!(answer instanceof Response)) {
+        // A plain reply, or a Response (the console's pages): by shape, so that serving a
+        // request never loads Node's fetch implementation (undici) for the Response global.
+        if (typeof answer.arrayBuffer !== 'function') {
           const head = { ...answer.headers };
           if (hasBody && !req.readableEnded) head.connection = 'close';
           res.writeHead(answer.status, head);

@@ -5,12 +5,15 @@
 // what its body parsers leave on `req` (`_body`, `body`).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { promisify } from 'node:util';
 import { createServer, request } from 'node:http';
 import { join } from 'node:path';
 import { closeServer, fakeSendgrid, fakeTwilio } from './fake-providers.mjs';
 import { PUBLIC_URL, SECRETS, SENDGRID_KEY, TWILIO, abandonedCheckout, removeDir, server, serverNode, startServer, tempDir, testPolicy } from './harness.mjs';
 
+const run = promisify(execFile);
 const clock = { now: Date.parse('2026-11-27T15:00:00Z') };
 let dir, twilio, sendgrid, app;
 
@@ -98,6 +101,37 @@ test('Node listener: Rekindle\'s handler, served without a Request (handler.serv
   const big = await fetch(`${app.url}/beacon`, { method: 'POST', headers: { origin: 'https://shop.example', 'content-type': 'text/plain' }, body: 'x'.repeat(17 * 1024) });
   assert.equal(big.status, 413);
   assert.equal((await big.json()).error.code, 'TOO_LARGE');
+});
+
+test('Node listener: serving a beacon and a signed webhook never loads Node\'s fetch implementation (undici: 80-170 ms of a cold start)', async () => {
+  // A fresh process, its client node:http too: fetch() would load undici itself.
+  const dist = new URL('../../pkg/dist/', import.meta.url).href;
+  const script = `
+    import { request } from 'node:http';
+    import { createHmac } from 'node:crypto';
+    const server = await import(${JSON.stringify(`${dist}server/index.js`)});
+    const node = await import(${JSON.stringify(`${dist}server/node.js`)});
+    const handler = server.createHandler({ store: server.memoryStore(), secrets: ${JSON.stringify(SECRETS)}, publicUrl: 'https://rekindle.test', beacon: { allowedOrigins: ['https://shop.example'] } });
+    const http = (await import('node:http')).createServer(node.toNodeListener(handler));
+    await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const post = (path, headers, body) => new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: http.address().port, path, method: 'POST', headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    const beacon = JSON.stringify({ v: 1, anonymousId: 'anon-undici', events: [{ id: 'e-1', at: new Date().toISOString(), type: 'abandoned', origin: 'storefront', cart: { token: 'cart-undici', stage: 'cart', currency: 'USD', items: [{ title: 'Socks', quantity: 1, unitPrice: 1800 }], recoveryUrl: 'https://shop.example/cart' } }] });
+    const webhook = ${JSON.stringify(await abandonedCheckout({ at: '2026-11-27T14:59:00Z', token: 'undici-1', customerId: '900000000000000301', email: 'undici@example.com' }))};
+    const statuses = [
+      await post('/beacon', { origin: 'https://shop.example', 'content-type': 'text/plain' }, beacon),
+      await post('/webhooks/shopify', { 'content-type': 'application/json', 'x-shopify-topic': 'checkouts/create', 'x-shopify-webhook-id': 'wh-undici', 'x-shopify-hmac-sha256': createHmac('sha256', ${JSON.stringify(SECRETS.shopify)}).update(webhook).digest('base64') }, webhook),
+    ];
+    http.close();
+    console.log(JSON.stringify({ statuses, undici: process.moduleLoadList.filter((m) => /undici/.test(m)) }));`;
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script]);
+  assert.deepEqual(JSON.parse(stdout.trim().split('\n').at(-1)), { statuses: [202, 200], undici: [] });
 });
 
 test('Node listener: any other fetch-shape handler gets a Request, and its Response goes back whole, every Set-Cookie kept', async () => {
