@@ -1,12 +1,76 @@
 // The lazy half of the capture: the storefront wasm build and its loader. Pages load it after
 // their own load event, when the main thread is idle, so it never delays the checkout.
+//
+// On a page, the wasm is compiled in a worker, which also steps a made-up checkout through it
+// (warm-up.js), and the compiled module comes back to be instantiated on the main thread. V8
+// compiles wasm functions lazily, on the calling thread, and a module posted between threads
+// shares its compiled code: so the page's main thread neither decodes the wasm nor compiles
+// the functions its steps call. Those were most of the time Rekindle added to a page's main
+// thread (a Chromium trace: decoding ~36 ms and lazy compilation ~126 ms of a cart page on a
+// loaded machine, BENCHMARKS.md). The steps themselves stay on the main thread: the step when
+// the shopper leaves must run synchronously, inside `pagehide`, where no worker answers.
 import * as glue from 'rekindle-glue';
 import { createRekindle } from '../core.js';
+import { warmUp } from './warm-up.js';
 
-const rekindle = createRekindle(glue, () => fetch(new URL('./rekindle_bg.wasm', import.meta.url)));
+const besideThis = () => new URL('./rekindle_bg.wasm', import.meta.url);
+const rekindle = createRekindle(glue, () => fetch(besideThis()));
+const WORKER_TIMEOUT_MS = 10_000; // then the page compiles the wasm itself
 
-/** Instantiate the engine (once) and hand back its `captureStep`. */
-export async function loadEngine(wasmUrl) {
-  await rekindle.init(wasmUrl === undefined ? undefined : fetch(wasmUrl));
+/**
+ * Instantiate the engine (once) and hand back its `captureStep`. `offThread`: compile and warm
+ * the wasm in a worker first (pages); without a worker, or if it fails, the page compiles it.
+ */
+export async function loadEngine(wasmUrl, { offThread = false } = {}) {
+  const compiled = offThread ? await compileInWorker(wasmUrl).catch(() => undefined) : undefined;
+  await rekindle.init(compiled ?? (wasmUrl === undefined ? undefined : fetch(wasmUrl)));
   return rekindle.captureStep;
+}
+
+/** A worker that imports this very module and runs `compileHere`; resolves to the compiled module. */
+async function compileInWorker(wasmUrl) {
+  const url = wasmUrl === undefined ? besideThis() : new URL(wasmUrl, document.baseURI); // the worker's base is a blob:
+  return new Promise((resolve, reject) => {
+    // A blob worker, because a worker's script must be same-origin and this file may be on a
+    // CDN; the import inside it needs CORS, as the wasm's fetch already does.
+    const source = `import { compileHere } from ${JSON.stringify(import.meta.url)}; compileHere();`;
+    const blob = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+    const worker = new Worker(blob, { type: 'module' });
+    const done = (settle, value) => {
+      clearTimeout(timer);
+      worker.terminate();
+      URL.revokeObjectURL(blob);
+      settle(value);
+    };
+    const timer = setTimeout(() => done(reject, new Error('the compile worker did not answer')), WORKER_TIMEOUT_MS);
+    worker.onmessage = ({ data }) => (data instanceof WebAssembly.Module ? done(resolve, data) : done(reject, new Error(data)));
+    worker.onerror = (event) => done(reject, new Error(event.message || 'the compile worker failed'));
+    worker.postMessage(String(url));
+  });
+}
+
+/** Inside the compile worker: compile the wasm at the URL it is sent, warm it, post the module back. */
+export function compileHere() {
+  onmessage = async ({ data: url }) => {
+    try {
+      const module = await compile(url);
+      await rekindle.init(module);
+      try {
+        warmUp(rekindle.captureStep);
+      } catch {
+        // warming is a speed-up only: the module is as good without it
+      }
+      postMessage(module);
+    } catch (error) {
+      postMessage(String(error?.message ?? error));
+    }
+  };
+}
+
+async function compile(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`failed to fetch the wasm: ${response.status} ${url}`);
+  // Streaming needs the application/wasm type; a server that sends another gets the bytes compiled.
+  const streamable = response.headers.get('content-type')?.split(';')[0].trim() === 'application/wasm';
+  return streamable ? WebAssembly.compileStreaming(response) : WebAssembly.compile(await response.arrayBuffer());
 }

@@ -32,6 +32,7 @@ after(async () => {
 /** A fresh context (fresh storage) and page; page errors are collected, never ignored. */
 async function openPage(contextOptions = {}, initScript) {
   shop.beacons.length = 0;
+  shop.served.length = 0;
   const context = await browser.newContext(contextOptions);
   if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
@@ -257,6 +258,41 @@ test('a page whose wasm fails to load still works, and nothing on it breaks', { 
     assert.equal(shop.beacons.length, 0, 'without the engine nothing is sent');
     assert.ok(warnings.some((w) => w.includes('engine unavailable')), `a warning says why: ${warnings.join(' | ')}`);
     assert.deepEqual(errors, [], 'no uncaught error on the page');
+  } finally {
+    await context.close();
+  }
+});
+
+test('the wasm is compiled and warmed in a worker: the page fetches it once, through the worker', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const { context, page, errors } = await openPage();
+  try {
+    const workers = [];
+    page.on('worker', (worker) => workers.push(worker.url()));
+    await reachShipping(page, '?idle=1');
+    const [beacon] = await shop.waitForBeacons(1);
+    assert.deepEqual(beacon.body.events[0].reasons, [{ reason: 'extraCost', confidence: 0.6 }]);
+    assert.equal(workers.length, 2, 'one compile worker per page (cart, checkout)');
+    assert.ok(workers.every((url) => url.startsWith('blob:')), workers.join(' '));
+    // Had the worker failed, the page would have fetched the wasm a second time itself.
+    assert.equal(shop.served.filter((name) => name === 'rekindle_bg.wasm').length, 2, shop.served.join(' '));
+    assertEngineAccepts(shop.beacons);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('without workers the page compiles the wasm itself, and the beacon is the same', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const { context, page, errors } = await openPage({}, () => {
+    delete window.Worker;
+  });
+  try {
+    await reachShipping(page, '?idle=1');
+    const [beacon] = await shop.waitForBeacons(1);
+    assert.deepEqual(beacon.body.events[0].reasons, [{ reason: 'extraCost', confidence: 0.6 }]);
+    assert.equal(shop.served.filter((name) => name === 'rekindle_bg.wasm').length, 2, 'fetched by each page');
+    assertEngineAccepts(shop.beacons);
+    assert.deepEqual(errors, []);
   } finally {
     await context.close();
   }

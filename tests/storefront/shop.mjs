@@ -105,11 +105,13 @@ function options(url) {
 }
 
 /**
- * Start the shop; `stop()` closes it. `beacons` holds every parsed body received. `dist`: the
- * storefront build to serve under /rekindle/ (the benchmark compares two builds in one run).
+ * Start the shop; `stop()` closes it. `beacons` holds every parsed body received, `served` the
+ * name of every Rekindle file fetched. `dist`: the storefront build to serve under /rekindle/
+ * (the benchmark compares two builds in one run).
  */
-export async function startShop({ dist: served = dist } = {}) {
+export async function startShop({ dist: build = dist } = {}) {
   const beacons = [];
+  const served = []; // names of the /rekindle/ files fetched, in order
   const waiters = new Set();
   const server = createServer(async (request, response) => {
     const url = new URL(request.url, 'http://127.0.0.1');
@@ -130,7 +132,8 @@ export async function startShop({ dist: served = dist } = {}) {
       if (url.pathname.startsWith('/rekindle/')) {
         const name = url.pathname.slice('/rekindle/'.length);
         if (!/^[\w.-]+$/.test(name)) return response.writeHead(400).end();
-        const body = await readFile(join(served, name));
+        served.push(name);
+        const body = await readFile(join(build, name));
         return response.writeHead(200, { 'content-type': TYPES[extname(name)] ?? 'application/octet-stream' }).end(body);
       }
       response.writeHead(404).end();
@@ -143,6 +146,7 @@ export async function startShop({ dist: served = dist } = {}) {
   return {
     origin,
     beacons,
+    served,
     /** Resolves once `count` beacons have arrived; rejects after `timeoutMs`. */
     waitForBeacons(count, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
