@@ -36,15 +36,16 @@ async function compileInWorker(wasmUrl) {
     const source = `import { compileHere } from ${JSON.stringify(import.meta.url)}; compileHere();`;
     const blob = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
     const worker = new Worker(blob, { type: 'module' });
-    const done = (settle, value) => {
+    // The worker closes itself once it has answered; it is stopped here only when it failed.
+    const done = (settle, value, stop) => {
       clearTimeout(timer);
-      worker.terminate();
+      if (stop) worker.terminate();
       URL.revokeObjectURL(blob);
       settle(value);
     };
-    const timer = setTimeout(() => done(reject, new Error('the compile worker did not answer')), WORKER_TIMEOUT_MS);
-    worker.onmessage = ({ data }) => (data instanceof WebAssembly.Module ? done(resolve, data) : done(reject, new Error(data)));
-    worker.onerror = (event) => done(reject, new Error(event.message || 'the compile worker failed'));
+    const timer = setTimeout(() => done(reject, new Error('the compile worker did not answer'), true), WORKER_TIMEOUT_MS);
+    worker.onmessage = ({ data }) => (data instanceof WebAssembly.Module ? done(resolve, data) : done(reject, new Error(data), true));
+    worker.onerror = (event) => done(reject, new Error(event.message || 'the compile worker failed'), true);
     worker.postMessage(String(url));
   });
 }
@@ -64,6 +65,7 @@ export function compileHere() {
     } catch (error) {
       postMessage(String(error?.message ?? error));
     }
+    close();
   };
 }
 
