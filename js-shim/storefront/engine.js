@@ -1,13 +1,13 @@
 // The lazy half of the capture: the storefront wasm build and its loader. Pages load it after
 // their own load event, when the main thread is idle, so it never delays the checkout.
 //
-// On a page, the wasm is compiled in a worker, which also steps a made-up checkout through it
-// (warm-up.js), and the compiled module comes back to be instantiated on the main thread. V8
-// compiles wasm functions lazily, on the calling thread, and a module posted between threads
-// shares its compiled code: so the page's main thread neither decodes the wasm nor compiles
-// the functions its steps call. Those were most of the time Rekindle added to a page's main
-// thread (a Chromium trace: decoding ~36 ms and lazy compilation ~126 ms of a cart page on a
-// loaded machine, BENCHMARKS.md). The steps themselves stay on the main thread: the step when
+// On a page, the wasm is compiled in a worker (running this file), which also steps a made-up
+// checkout through it (warm-up.js), and the compiled module comes back to be instantiated on
+// the main thread. V8 compiles wasm functions lazily, on the calling thread, and a module
+// posted between threads shares its compiled code: so the page's main thread neither decodes
+// the wasm nor compiles the functions its steps call. Those were most of the time Rekindle
+// added to a page's main thread (a Chromium trace: decoding ~36 ms and lazy compilation
+// ~126 ms of a cart page on a loaded machine, BENCHMARKS.md). The steps themselves stay on the main thread: the step when
 // the shopper leaves must run synchronously, inside `pagehide`, where no worker answers.
 import * as glue from 'rekindle-glue';
 import { createRekindle } from '../core.js';
@@ -16,6 +16,7 @@ import { warmUp } from './warm-up.js';
 const besideThis = () => new URL('./rekindle_bg.wasm', import.meta.url);
 const rekindle = createRekindle(glue, () => fetch(besideThis()));
 const WORKER_TIMEOUT_MS = 10_000; // then the page compiles the wasm itself
+const WORKER_NAME = 'rekindle-compile';
 
 /**
  * Instantiate the engine (once) and hand back its `captureStep`. `offThread`: compile and warm
@@ -27,20 +28,23 @@ export async function loadEngine(wasmUrl, { offThread = false } = {}) {
   return rekindle.captureStep;
 }
 
-/** A worker that imports this very module and runs `compileHere`; resolves to the compiled module. */
+/** A worker that runs this very module (it compiles when it finds itself so named); resolves to the compiled module. */
 async function compileInWorker(wasmUrl) {
-  const url = wasmUrl === undefined ? besideThis() : new URL(wasmUrl, document.baseURI); // the worker's base is a blob:
+  const url = wasmUrl === undefined ? besideThis() : new URL(wasmUrl, document.baseURI); // a blob worker's base is blob:
+  const here = new URL(import.meta.url);
   return new Promise((resolve, reject) => {
-    // A blob worker, because a worker's script must be same-origin and this file may be on a
-    // CDN; the import inside it needs CORS, as the wasm's fetch already does.
-    const source = `import { compileHere } from ${JSON.stringify(import.meta.url)}; compileHere();`;
-    const blob = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
-    const worker = new Worker(blob, { type: 'module' });
+    // This file as the worker's script where it is same-origin with the page; from a CDN, a
+    // blob worker that imports it (a worker's script must be same-origin; the import needs
+    // CORS, as the wasm's fetch already does). Registering a blob URL is a synchronous call to
+    // the browser process (6 ms on a loaded machine, traced), so only a CDN pays it.
+    const sameOrigin = here.origin === location.origin;
+    const blob = sameOrigin ? undefined : URL.createObjectURL(new Blob([`import ${JSON.stringify(here.href)};`], { type: 'text/javascript' }));
+    const worker = new Worker(blob ?? here, { type: 'module', name: WORKER_NAME });
     // The worker closes itself once it has answered; it is stopped here only when it failed.
     const done = (settle, value, stop) => {
       clearTimeout(timer);
       if (stop) worker.terminate();
-      URL.revokeObjectURL(blob);
+      if (blob) URL.revokeObjectURL(blob);
       settle(value);
     };
     const timer = setTimeout(() => done(reject, new Error('the compile worker did not answer'), true), WORKER_TIMEOUT_MS);
@@ -51,7 +55,7 @@ async function compileInWorker(wasmUrl) {
 }
 
 /** Inside the compile worker: compile the wasm at the URL it is sent, warm it, post the module back. */
-export function compileHere() {
+function compileHere() {
   onmessage = async ({ data: url }) => {
     try {
       const module = await compile(url);
@@ -68,6 +72,9 @@ export function compileHere() {
     close();
   };
 }
+// Only the worker compileInWorker starts carries this name (the Web Pixel sandbox, which
+// bundles this file, is a worker too).
+if (globalThis.WorkerGlobalScope && globalThis.name === WORKER_NAME) compileHere();
 
 async function compile(url) {
   const response = await fetch(url);

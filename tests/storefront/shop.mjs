@@ -20,7 +20,7 @@ const cart = `
 
 /**
  * How the page loads Rekindle. `options`: { esm, idleSeconds, wasm (a URL override),
- * consentRequired, widget (bool), off (no Rekindle at all) }.
+ * consentRequired, widget (bool), off (no Rekindle at all), cdn (the embed from another origin) }.
  */
 function rekindleTag(origin, options) {
   if (options.off) return ''; // the same shop without Rekindle, for the benchmark's baseline
@@ -39,10 +39,15 @@ function rekindleTag(origin, options) {
     </script>`;
   }
   const attribute = (name, value) => (value === undefined ? '' : ` data-${name}="${value}"`);
-  return `<script async src="/rekindle/embed.js"${attribute('endpoint', config.endpoint)}${attribute('idle-seconds', config.idleSeconds)}` +
+  // `cdn`: the embed, its engine and wasm from another origin (the other loopback name), as a
+  // theme's assets come from a CDN.
+  const from = options.cdn ? otherOrigin(origin) : '';
+  return `<script async src="${from}/rekindle/embed.js"${attribute('endpoint', config.endpoint)}${attribute('idle-seconds', config.idleSeconds)}` +
     `${attribute('email-consent', config.emailConsent)}${attribute('text-version', config.textVersion)}${attribute('widget', config.widget)}` +
     `${attribute('consent-required', config.consentRequired)}${attribute('wasm', options.wasm)}></script>`;
 }
+
+const otherOrigin = (origin) => (origin.includes('127.0.0.1') ? origin.replace('127.0.0.1', 'localhost') : origin.replace('localhost', '127.0.0.1'));
 
 function page(title, body, origin, options) {
   return `<!doctype html>
@@ -101,6 +106,7 @@ function options(url) {
     consentRequired: q.has('consentRequired') ? 'true' : undefined,
     widget: q.has('widget'),
     off: q.has('off'),
+    cdn: q.has('cdn'),
   };
 }
 
@@ -134,7 +140,8 @@ export async function startShop({ dist: build = dist } = {}) {
         if (!/^[\w.-]+$/.test(name)) return response.writeHead(400).end();
         served.push(name);
         const body = await readFile(join(build, name));
-        return response.writeHead(200, { 'content-type': TYPES[extname(name)] ?? 'application/octet-stream' }).end(body);
+        // CORS, as a CDN serving the embed to shops must send (module imports and the wasm's fetch).
+        return response.writeHead(200, { 'content-type': TYPES[extname(name)] ?? 'application/octet-stream', 'access-control-allow-origin': '*' }).end(body);
       }
       response.writeHead(404).end();
     } catch {
