@@ -1,5 +1,6 @@
-// The lazy half of the capture: the storefront wasm build and its loader. Pages load it after
-// their own load event, when the main thread is idle, so it never delays the checkout.
+// The lazy half of the capture on a page: the storefront wasm (loader.js), compiled off the
+// main thread. Pages load it after their own load event, when the main thread is idle, so it
+// never delays the checkout.
 //
 // On a page, the wasm is compiled in a worker (running this file), which also steps a made-up
 // checkout through it (warm-up.js), and the compiled module comes back to be instantiated on
@@ -9,12 +10,9 @@
 // added to a page's main thread (a Chromium trace: decoding ~36 ms and lazy compilation
 // ~126 ms of a cart page on a loaded machine, BENCHMARKS.md). The steps themselves stay on the main thread: the step when
 // the shopper leaves must run synchronously, inside `pagehide`, where no worker answers.
-import * as glue from 'rekindle-glue';
-import { createRekindle } from '../core.js';
+import { loadEngine as load, rekindle, wasmBesideThis } from './loader.js';
 import { warmUp } from './warm-up.js';
 
-const besideThis = () => new URL('./rekindle_bg.wasm', import.meta.url);
-const rekindle = createRekindle(glue, () => fetch(besideThis()));
 const WORKER_TIMEOUT_MS = 10_000; // then the page compiles the wasm itself
 const WORKER_NAME = 'rekindle-compile';
 
@@ -23,14 +21,12 @@ const WORKER_NAME = 'rekindle-compile';
  * the wasm in a worker first (pages); without a worker, or if it fails, the page compiles it.
  */
 export async function loadEngine(wasmUrl, { offThread = false } = {}) {
-  const compiled = offThread ? await compileInWorker(wasmUrl).catch(() => undefined) : undefined;
-  await rekindle.init(compiled ?? (wasmUrl === undefined ? undefined : fetch(wasmUrl)));
-  return rekindle.captureStep;
+  return load(wasmUrl, offThread ? await compileInWorker(wasmUrl).catch(() => undefined) : undefined);
 }
 
-/** A worker that runs this very module (it compiles when it finds itself so named); resolves to the compiled module. */
+/** A worker that runs this very module (which compiles when it finds itself so named); resolves to the module. */
 async function compileInWorker(wasmUrl) {
-  const url = wasmUrl === undefined ? besideThis() : new URL(wasmUrl, document.baseURI); // a blob worker's base is blob:
+  const url = wasmUrl === undefined ? wasmBesideThis() : new URL(wasmUrl, document.baseURI); // absolute: the page's base, not the worker's
   const here = new URL(import.meta.url);
   return new Promise((resolve, reject) => {
     // This file as the worker's script where it is same-origin with the page; from a CDN, a
@@ -72,8 +68,7 @@ function compileHere() {
     close();
   };
 }
-// Only the worker compileInWorker starts carries this name (the Web Pixel sandbox, which
-// bundles this file, is a worker too).
+// Only the worker compileInWorker starts carries this name.
 if (globalThis.WorkerGlobalScope && globalThis.name === WORKER_NAME) compileHere();
 
 async function compile(url) {
