@@ -48,8 +48,10 @@ row('handler RSS under constant load, after warm-up', soak,
   'flat within 10%', (s) => Math.abs(s.growth) <= 0.1);
 row('storefront wasm, gzipped', sizes, (s) => kb(s['storefront wasm'].gzip), '≤ 60 KB', (s) => s['storefront wasm'].gzip <= 60_000);
 row('storefront main-thread time added per page', storefront,
-  (s) => `${ms(s.mainThreadMs.added)} added, ${s.longTasks.withRekindle.length} tasks over 50 ms (longest running Rekindle ${ms(s.longestTaskMs.runningRekindle)})`,
-  '≤ 30 ms, no task over 50 ms', (s) => s.mainThreadMs.added <= 30 && s.longTasks.withRekindle.length === 0);
+  (s) => `cart page ${ms(s.mainThreadMs.cartAdded)}, checkout page ${ms(s.mainThreadMs.checkoutAdded)} added ` +
+    `(CPU ${ms(s.mainThreadCpuMs.cartAdded)}, ${ms(s.mainThreadCpuMs.checkoutAdded)}); longest task running Rekindle ${ms(s.longestTaskMs.runningRekindle)}`,
+  '≤ 30 ms, no task over 50 ms',
+  (s) => Math.max(s.mainThreadMs.cartAdded, s.mainThreadMs.checkoutAdded) <= 30 && s.longestTaskMs.runningRekindle <= 50);
 row('native decisions/s (engine only, mimalloc)', native, (n) => Math.round(n.nativeEngineOnlyPerSec).toLocaleString('en'), '≥ 1 M', (n) => n.nativeEngineOnlyPerSec >= 1e6);
 row('wasm decisions/s in Node, the public Engine.decide (reported, no target)', wasm?.wasmDecisionsPerSec && wasm, (w) => Math.round(w.wasmDecisionsPerSec).toLocaleString('en'), '—', () => true);
 

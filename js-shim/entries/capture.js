@@ -6,7 +6,7 @@ let api;
 
 /** Start capturing (idempotent: later calls return the running capture). */
 export function init(config) {
-  api ??= start(config, () => import('../storefront/engine.js').then((engine) => engine.loadEngine(config.wasmUrl)));
+  api ??= start(config, () => import('../storefront/engine.js').then((engine) => engine.loadEngine(config.wasmUrl, { offThread: true })));
   return api;
 }
 

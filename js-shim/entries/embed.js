@@ -20,5 +20,5 @@ window.Rekindle = start(
     smsConsent: options.smsConsent,
     widget: options.widget,
   },
-  () => import(new URL('engine.js', script.src)).then((engine) => engine.loadEngine(options.wasm)),
+  () => import(new URL('engine.js', script.src)).then((engine) => engine.loadEngine(options.wasm, { offThread: true })),
 );

@@ -7,7 +7,7 @@
 // observations the DOM capture makes.
 import { createCapture } from '../storefront/capture.js';
 import { createOutbox } from '../storefront/outbox.js';
-import { loadEngine } from '../storefront/engine.js';
+import { loadEngine } from '../storefront/loader.js';
 
 const asyncStorage = (area) => ({ get: (key) => area.getItem(key), set: (key, value) => void area.setItem(key, value) });
 const number = (value) => (value === undefined || value === '' ? undefined : Number(value));

@@ -33,15 +33,26 @@ export function createCapture({ settings, session, local, outbox, loadEngine, on
   let batchTimer;
   let recheckTimer;
 
-  const restored = Promise.all([session.get(STATE), session.get(PENDING), local.get(ID)]).then(([saved, waiting, id]) => {
-    state = saved || null;
-    try {
-      pending = [...JSON.parse(waiting || '[]'), ...pending];
-    } catch {
-      // unreadable: those observations are lost, the session goes on
+  // What earlier pages stored, read once: when the engine starts (idle time) or when the
+  // shopper leaves first. Page storage answers at once, so a leave reads it synchronously; the
+  // Web Pixel sandbox's answers with promises.
+  let restored;
+  const restore = () => {
+    if (!restored) {
+      const stored = [session.get(STATE), session.get(PENDING), local.get(ID)];
+      const apply = ([saved, waiting, id]) => {
+        state = saved || null;
+        try {
+          pending = [...JSON.parse(waiting || '[]'), ...pending];
+        } catch {
+          // unreadable: those observations are lost, the session goes on
+        }
+        anonymousId = id || randomId();
+      };
+      restored = stored.some((value) => typeof value?.then === 'function') ? Promise.all(stored).then(apply) : Promise.resolve(apply(stored));
     }
-    anonymousId = id || randomId();
-  });
+    return restored;
+  };
 
   /** `observation`: `{ kind, ...fields }`, handed on as the engine's `{ [kind]: fields }`. */
   function observe({ kind, ...fields }, at = Date.now()) {
@@ -84,13 +95,14 @@ export function createCapture({ settings, session, local, outbox, loadEngine, on
     observe,
     /** The page is hidden or going away: decide now, synchronously, and keep what must wait. */
     leave(observation) {
+      restore();
       observe(observation);
       if (!step()) session.set(PENDING, JSON.stringify(pending));
       outbox.flush();
     },
     /** Load the engine (call it off the critical path) and catch up on what waited. */
     async start() {
-      await restored;
+      await restore();
       try {
         engine = await loadEngine();
       } catch (error) {

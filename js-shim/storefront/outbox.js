@@ -26,10 +26,17 @@ export function createOutbox({ endpoint, storage, sendBeacon, online = () => tru
       // unreadable storage: start empty
     }
   };
+  // Read on first use (a page's first storage access waits on the browser process: start.js).
   // Page storage answers at once (so a pagehide can store synchronously); the Web Pixel
   // sandbox's storage answers with a promise.
-  const saved = storage.get(KEY);
-  const ready = saved && typeof saved.then === 'function' ? saved.then(restore) : Promise.resolve(restore(saved));
+  let ready;
+  const load = () => {
+    if (!ready) {
+      const saved = storage.get(KEY);
+      ready = saved && typeof saved.then === 'function' ? saved.then(restore) : Promise.resolve(restore(saved));
+    }
+    return ready;
+  };
 
   const save = () => {
     const now = Date.now();
@@ -55,7 +62,7 @@ export function createOutbox({ endpoint, storage, sendBeacon, online = () => tru
   }
 
   async function flush() {
-    await ready;
+    await load();
     clearTimeout(timer);
     const now = Date.now();
     for (const entry of entries.filter((e) => e.due <= now && !inFlight.has(e.body))) {
@@ -77,6 +84,7 @@ export function createOutbox({ endpoint, storage, sendBeacon, online = () => tru
   return {
     /** Store first (so it survives the page), then try to send. */
     add(body) {
+      load(); // merged before this save, so it never overwrites what an earlier page stored
       entries.push({ body, expires: Date.now() + TTL_MS, tries: 0, due: 0 });
       save();
       return flush();

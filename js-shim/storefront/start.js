@@ -7,25 +7,37 @@ import { watchPage } from './page.js';
 import { shareWithShopify, watchConsentEvents, watchShopifyPrivacy } from './privacy.js';
 import { renderWidget } from './widget.js';
 
-/** Storage that never throws (blocked cookies and private modes make it throw). */
+/**
+ * Storage that never throws (blocked cookies and private modes make it throw), opened on first
+ * use: a page's first touch of an area waits on the browser process (1.3–7.9 ms of the embed's
+ * evaluation, 25 ms on a loaded machine: BENCHMARKS.md), so it happens in idle time or as the
+ * shopper leaves, not while the page loads.
+ */
 function storage(pick) {
   let area;
-  try {
-    area = pick();
-  } catch {
-    // unavailable: reads find nothing, writes go nowhere
-  }
+  let opened = false;
+  const open = () => {
+    if (!opened) {
+      opened = true;
+      try {
+        area = pick();
+      } catch {
+        // unavailable: reads find nothing, writes go nowhere
+      }
+    }
+    return area;
+  };
   return {
     get: (key) => {
       try {
-        return area?.getItem(key);
+        return open()?.getItem(key);
       } catch {
         return null;
       }
     },
     set: (key, value) => {
       try {
-        area?.setItem(key, value);
+        open()?.setItem(key, value);
       } catch {
         // full or blocked
       }
@@ -84,9 +96,12 @@ export function start(config, loadEngine) {
     });
   }
 
-  const idle = () => (window.requestIdleCallback ? requestIdleCallback(capture.start, { timeout: 3000 }) : setTimeout(capture.start, 1));
+  const whenIdle = () => {
+    outbox.flush(); // anything an earlier visit could not deliver
+    capture.start();
+  };
+  const idle = () => (window.requestIdleCallback ? requestIdleCallback(whenIdle, { timeout: 3000 }) : setTimeout(whenIdle, 1));
   document.readyState === 'complete' ? idle() : addEventListener('load', idle, { once: true });
-  outbox.flush(); // anything an earlier visit could not deliver
 
   return {
     /** Report anything the page knows: `track('cart', { token, currency, items })`, `track('paymentError')`. */

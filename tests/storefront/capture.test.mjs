@@ -32,6 +32,7 @@ after(async () => {
 /** A fresh context (fresh storage) and page; page errors are collected, never ignored. */
 async function openPage(contextOptions = {}, initScript) {
   shop.beacons.length = 0;
+  shop.served.length = 0;
   const context = await browser.newContext(contextOptions);
   if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
@@ -40,8 +41,12 @@ async function openPage(contextOptions = {}, initScript) {
   return { context, page, errors };
 }
 
-/** Wait until the lazy engine has loaded and taken its first step on this page. */
-const engineReady = (page) => page.waitForFunction(() => sessionStorage.getItem('rekindle:session'), null, { timeout: 15_000 });
+/**
+ * Wait until the lazy engine has loaded and taken its first step on this page (the state
+ * names the page: an earlier page's state in sessionStorage does not count).
+ */
+const engineReady = (page) =>
+  page.waitForFunction(() => sessionStorage.getItem('rekindle:session')?.includes(location.pathname), null, { timeout: 15_000 });
 
 /** Cart → checkout (a same-site link) → email typed → shipping step shows its cost. */
 async function reachShipping(page, query = '', { email } = {}) {
@@ -257,6 +262,45 @@ test('a page whose wasm fails to load still works, and nothing on it breaks', { 
     assert.equal(shop.beacons.length, 0, 'without the engine nothing is sent');
     assert.ok(warnings.some((w) => w.includes('engine unavailable')), `a warning says why: ${warnings.join(' | ')}`);
     assert.deepEqual(errors, [], 'no uncaught error on the page');
+  } finally {
+    await context.close();
+  }
+});
+
+for (const [query, where, workerUrl] of [['?idle=600', 'same-origin embed: the worker runs engine.js', /\/rekindle\/engine\.js$/], ['?idle=600&cdn', 'embed from a CDN: a blob worker imports engine.js', /^blob:/]]) {
+  test(`the wasm is compiled and warmed in a worker: the page fetches it once, through the worker (${where})`, { timeout: TEST_TIMEOUT_MS }, async () => {
+    const { context, page, errors } = await openPage();
+    try {
+      const workers = [];
+      page.on('worker', (worker) => workers.push(worker.url()));
+      await reachShipping(page, query);
+      await page.goto(`${shop.origin.replace('127.0.0.1', 'localhost')}/elsewhere`); // the leave step builds the beacon
+      const [beacon] = await shop.waitForBeacons(1);
+      assert.deepEqual(beacon.body.events[0].reasons, [{ reason: 'extraCost', confidence: 0.8 }]);
+      assert.equal(workers.length, 2, 'one compile worker per page (cart, checkout)');
+      assert.ok(workers.every((url) => workerUrl.test(url)), workers.join(' '));
+      // Had the worker failed, the page would have fetched the wasm a second time itself.
+      assert.equal(shop.served.filter((name) => name === 'rekindle_bg.wasm').length, 2, shop.served.join(' '));
+      assertEngineAccepts(shop.beacons);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+test('without workers the page compiles the wasm itself, and the beacon is the same', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const { context, page, errors } = await openPage({}, () => {
+    delete window.Worker;
+  });
+  try {
+    await reachShipping(page, '?idle=600');
+    await page.goto(`${shop.origin.replace('127.0.0.1', 'localhost')}/elsewhere`);
+    const [beacon] = await shop.waitForBeacons(1);
+    assert.deepEqual(beacon.body.events[0].reasons, [{ reason: 'extraCost', confidence: 0.8 }]);
+    assert.equal(shop.served.filter((name) => name === 'rekindle_bg.wasm').length, 2, 'fetched by each page');
+    assertEngineAccepts(shop.beacons);
+    assert.deepEqual(errors, []);
   } finally {
     await context.close();
   }

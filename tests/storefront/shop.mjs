@@ -20,7 +20,7 @@ const cart = `
 
 /**
  * How the page loads Rekindle. `options`: { esm, idleSeconds, wasm (a URL override),
- * consentRequired, widget (bool), off (no Rekindle at all) }.
+ * consentRequired, widget (bool), off (no Rekindle at all), cdn (the embed from another origin) }.
  */
 function rekindleTag(origin, options) {
   if (options.off) return ''; // the same shop without Rekindle, for the benchmark's baseline
@@ -39,10 +39,15 @@ function rekindleTag(origin, options) {
     </script>`;
   }
   const attribute = (name, value) => (value === undefined ? '' : ` data-${name}="${value}"`);
-  return `<script async src="/rekindle/embed.js"${attribute('endpoint', config.endpoint)}${attribute('idle-seconds', config.idleSeconds)}` +
+  // `cdn`: the embed, its engine and wasm from another origin (the other loopback name), as a
+  // theme's assets come from a CDN.
+  const from = options.cdn ? otherOrigin(origin) : '';
+  return `<script async src="${from}/rekindle/embed.js"${attribute('endpoint', config.endpoint)}${attribute('idle-seconds', config.idleSeconds)}` +
     `${attribute('email-consent', config.emailConsent)}${attribute('text-version', config.textVersion)}${attribute('widget', config.widget)}` +
     `${attribute('consent-required', config.consentRequired)}${attribute('wasm', options.wasm)}></script>`;
 }
+
+const otherOrigin = (origin) => (origin.includes('127.0.0.1') ? origin.replace('127.0.0.1', 'localhost') : origin.replace('localhost', '127.0.0.1'));
 
 function page(title, body, origin, options) {
   return `<!doctype html>
@@ -101,15 +106,18 @@ function options(url) {
     consentRequired: q.has('consentRequired') ? 'true' : undefined,
     widget: q.has('widget'),
     off: q.has('off'),
+    cdn: q.has('cdn'),
   };
 }
 
 /**
- * Start the shop; `stop()` closes it. `beacons` holds every parsed body received. `dist`: the
- * storefront build to serve under /rekindle/ (the benchmark compares two builds in one run).
+ * Start the shop; `stop()` closes it. `beacons` holds every parsed body received, `served` the
+ * name of every Rekindle file fetched. `dist`: the storefront build to serve under /rekindle/
+ * (the benchmark compares two builds in one run).
  */
-export async function startShop({ dist: served = dist } = {}) {
+export async function startShop({ dist: build = dist } = {}) {
   const beacons = [];
+  const served = []; // names of the /rekindle/ files fetched, in order
   const waiters = new Set();
   const server = createServer(async (request, response) => {
     const url = new URL(request.url, 'http://127.0.0.1');
@@ -130,8 +138,10 @@ export async function startShop({ dist: served = dist } = {}) {
       if (url.pathname.startsWith('/rekindle/')) {
         const name = url.pathname.slice('/rekindle/'.length);
         if (!/^[\w.-]+$/.test(name)) return response.writeHead(400).end();
-        const body = await readFile(join(served, name));
-        return response.writeHead(200, { 'content-type': TYPES[extname(name)] ?? 'application/octet-stream' }).end(body);
+        served.push(name);
+        const body = await readFile(join(build, name));
+        // CORS, as a CDN serving the embed to shops must send (module imports and the wasm's fetch).
+        return response.writeHead(200, { 'content-type': TYPES[extname(name)] ?? 'application/octet-stream', 'access-control-allow-origin': '*' }).end(body);
       }
       response.writeHead(404).end();
     } catch {
@@ -143,6 +153,7 @@ export async function startShop({ dist: served = dist } = {}) {
   return {
     origin,
     beacons,
+    served,
     /** Resolves once `count` beacons have arrived; rejects after `timeoutMs`. */
     waitForBeacons(count, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
