@@ -26,6 +26,8 @@ export const FILES = {
   // The report's own module (issue 20): loaded by GET /report and the roll-up, never by an edge request.
   'report wasm': 'report_bg.wasm',
   'storefront wasm': 'storefront/rekindle_bg.wasm',
+  // The Web Pixel's own engine (issue 20): the storefront's plus Shopify's pixel events.
+  'web pixel wasm': 'storefront/pixel_bg.wasm',
   'storefront embed.js (eager <script>)': 'storefront/embed.js',
   'storefront capture.js (eager ESM)': 'storefront/capture.js',
   'storefront engine.js (lazy)': 'storefront/engine.js',

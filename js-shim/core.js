@@ -189,11 +189,12 @@ export function createRekindle(glue, loadWasm, report) {
   };
   if (glue.captureStep) {
     // The storefront build only: the server build leaves the page's signals to it (issue 20).
+    // Both answer JSON text: the wasm then carries serde_json's serializer alone (issue 20).
     api.summariseSignals = (observations, thresholds) =>
-      call(() => glue.summariseSignals(text(observations), thresholds === undefined ? undefined : text(thresholds)));
+      JSON.parse(call(() => glue.summariseSignals(text(observations), thresholds === undefined ? undefined : text(thresholds))));
     /** Storefront: fold page observations into the session and say what to send now. */
     api.captureStep = (state, settings, observations, now, anonymousId) =>
-      call(() => glue.captureStep(state ?? undefined, text(settings), text(observations), now, anonymousId));
+      JSON.parse(call(() => glue.captureStep(state ?? undefined, text(settings), text(observations), now, anonymousId)));
   }
   if (glue.ingestShopify) {
     // Provider payloads → routed engine events (src/ingest). Bodies stay raw text so Rust

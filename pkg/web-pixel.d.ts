@@ -3,7 +3,7 @@
 
 export interface PixelSettings {
   endpoint: string;
-  /** The storefront wasm (`rekindle/storefront.wasm`) as your app serves it. */
+  /** The Web Pixel's engine (`rekindle/web-pixel.wasm`, the storefront build plus Shopify's events) as your app serves it. */
   wasmUrl?: string;
   /** Pixel settings arrive as strings; numbers are accepted too. */
   idleSeconds?: string | number;

@@ -1,6 +1,7 @@
-// Builds the npm package in pkg/dist from the crate and js-shim/: three wasm artifacts
+// Builds the npm package in pkg/dist from the crate and js-shim/: four wasm artifacts
 // (server: the decision engine; report: the merchant's report, loaded only by the report and
-// the roll-up; storefront: signals only), each through wasm-bindgen and wasm-opt, then one
+// the roll-up; storefront: signals only; pixel: the storefront's plus Shopify Web Pixel
+// events, for the Web Pixel), each through wasm-bindgen and wasm-opt, then one
 // bundle per runtime entry, plus the storefront capture scripts; then the
 // Shopify app example's theme extension assets from the storefront build.
 // Incremental: cargo and esbuild skip unchanged work, so running it before every test is cheap.
@@ -34,6 +35,9 @@ export const ARTIFACTS = {
   // edge function need not ship it (BENCHMARKS.md, issue 20).
   report: { features: ['--no-default-features', '--features', 'report-module,wasm'], optLevel: 'z', outName: 'report' },
   storefront: { features: ['--no-default-features', '--features', 'wasm'], optLevel: 'z' },
+  // The storefront engine with Shopify Web Pixel events read too, for the Web Pixel alone: shop
+  // pages never send pixel events, and the mapping was ~3 KB gz of every page's wasm (issue 20).
+  pixel: { features: ['--no-default-features', '--features', 'wasm,web-pixel'], optLevel: 'z', outName: 'pixel' },
 };
 
 const dist = join(root, 'pkg', 'dist');
@@ -99,7 +103,7 @@ async function bundle(glueDir, entries, outDir, reportDir) {
  * embed (`embed.js`, an IIFE that imports `engine.js` from beside itself), and the Web Pixel
  * entry, which bundles the engine (a pixel runs in its own sandbox, off the page's path).
  */
-async function bundleCapture(glueDir, outDir) {
+async function bundleCapture(glueDir, outDir, pixelGlueDir) {
   const common = {
     bundle: true,
     minify: true,
@@ -120,7 +124,9 @@ async function bundleCapture(glueDir, outDir) {
   await esbuild.build({ ...common, entryPoints: [source('entries/capture.js')], outfile: join(outDir, 'capture.js'), format: 'esm', platform: 'browser', plugins: [lazyEngine] });
   await esbuild.build({ ...common, entryPoints: [source('storefront/engine.js')], outfile: join(outDir, 'engine.js'), format: 'esm', platform: 'browser' });
   await esbuild.build({ ...common, entryPoints: [source('entries/embed.js')], outfile: join(outDir, 'embed.js'), format: 'iife', platform: 'browser' });
-  await esbuild.build({ ...common, entryPoints: [source('entries/web-pixel.js')], outfile: join(outDir, 'web-pixel.js'), format: 'esm', platform: 'neutral' });
+  // The Web Pixel's engine is the pixel build (pixel_bg.wasm, loaded from the pixel's `wasmUrl`).
+  await esbuild.build({ ...common, alias: { 'rekindle-glue': join(pixelGlueDir, 'pixel.js') }, entryPoints: [source('entries/web-pixel.js')], outfile: join(outDir, 'web-pixel.js'), format: 'esm', platform: 'neutral' });
+  copyFileSync(join(pixelGlueDir, 'pixel_bg.wasm'), join(outDir, 'pixel_bg.wasm'));
 }
 
 /**
@@ -154,7 +160,8 @@ export async function build() {
   await bundleServer(next);
   const storefront = buildWasm('storefront', ARTIFACTS.storefront);
   await bundle(storefront, ['storefront'], join(next, 'storefront'));
-  await bundleCapture(storefront, join(next, 'storefront'));
+  const pixel = buildWasm('pixel', ARTIFACTS.pixel);
+  await bundleCapture(storefront, join(next, 'storefront'), pixel);
   const levels = Object.fromEntries(Object.entries(ARTIFACTS).map(([k, a]) => [k, optOverride ?? a.optLevel]));
   writeFileSync(join(next, 'BUILD.json'), JSON.stringify({ optLevel: levels }, null, 2));
   rmSync(dist, { recursive: true, force: true });

@@ -285,10 +285,12 @@ pub fn path_at(text: &str, offset: usize, data_error: bool, reach: Reach) -> Str
     path
 }
 
-/// A key as its object means it: escapes resolved.
+/// A key as its object means it: escapes resolved. Read as a `Value`, whose deserializer every
+/// build has, not as a `String`: that one's type errors print floats, and formatting floats
+/// was ~13 KB of the storefront wasm (BENCHMARKS.md, 2026-12-03, issue 20).
 fn key_text(quoted: &str) -> String {
     if quoted.contains('\\') {
-        if let Ok(key) = serde_json::from_str(quoted) {
+        if let Ok(serde_json::Value::String(key)) = serde_json::from_str(quoted) {
             return key;
         }
     }

@@ -88,5 +88,12 @@ pub mod wasm;
 
 pub use error::{Code, Error, Result};
 
+/// The storefront wasm's allocator: talc rather than the default dlmalloc, for the bytes every
+/// shop page downloads (BENCHMARKS.md, issue 20). Single-threaded wasm; a trap's recovery
+/// instantiates a fresh module, and with it a fresh heap. The server wasm keeps dlmalloc.
+#[cfg(all(target_arch = "wasm32", not(feature = "server")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// The engine's version, reported by every runtime's loader.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

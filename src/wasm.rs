@@ -13,6 +13,7 @@ use crate::storefront::signals::{self, Observations, Thresholds};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+#[cfg(all(feature = "server", not(feature = "report-module")))]
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
@@ -32,7 +33,10 @@ fn throw(error: Error) -> JsValue {
     };
     set("code", error.code().as_str().into());
     set("path", error.path().into());
-    set("problems", to_js(&error.problems).unwrap_or(JsValue::NULL));
+    // As JSON text parsed by JS, not through serde-wasm-bindgen: the storefront wasm then
+    // carries one serializer, serde_json's (BENCHMARKS.md, issue 20).
+    let problems = serde_json::to_string(&error.problems).ok().and_then(|text| js_sys::JSON::parse(&text).ok());
+    set("problems", problems.unwrap_or(JsValue::NULL));
     js.into()
 }
 
@@ -55,24 +59,26 @@ pub fn build() -> String {
     .to_string()
 }
 
-/// Storefront: reduce observed friction signals to an abandonment summary.
+/// Storefront: reduce observed friction signals to an abandonment summary, as JSON text (the
+/// loader parses it: serde_json writes the state and beacon already, and a second serializer
+/// for JS objects was bytes every page downloads).
 #[cfg(not(feature = "server"))]
 #[wasm_bindgen(js_name = summariseSignals)]
 pub fn summarise_signals(
     observations: &str,
     thresholds: Option<String>,
-) -> Result<JsValue, JsValue> {
+) -> Result<String, JsValue> {
     let obs = Observations::from_json(observations).map_err(throw)?;
     let thresholds = match thresholds {
         Some(text) => Thresholds::from_json(&text).map_err(throw)?,
         None => Thresholds::default(),
     };
-    to_js(&signals::summarise(&obs, &thresholds))
+    storefront_json(&signals::summarise(&obs, &thresholds))
 }
 
 /// Storefront: fold a batch of page observations (`[[atMs, observation], ...]`) into the
 /// session (`state`: the opaque JSON from the last step, or null) and say what to send now.
-/// Returns `{ state, summary, beacon?, recheckInMs?, rejected }`.
+/// Returns `{ state, summary, beacon?, recheckInMs?, rejected }` as JSON text.
 #[cfg(not(feature = "server"))]
 #[wasm_bindgen(js_name = captureStep)]
 pub fn capture_step(
@@ -81,17 +87,22 @@ pub fn capture_step(
     observations: &str,
     now: f64,
     anonymous_id: &str,
-) -> Result<JsValue, JsValue> {
+) -> Result<String, JsValue> {
     let settings = crate::storefront::session::Settings::from_json(settings).map_err(throw)?;
     let step =
         crate::storefront::capture::step_json(state.as_deref(), &settings, observations, now, anonymous_id)
             .map_err(throw)?;
-    to_js(&step)
+    storefront_json(&step)
+}
+
+#[cfg(not(feature = "server"))]
+fn storefront_json<T: Serialize>(value: &T) -> Result<String, JsValue> {
+    serde_json::to_string(value).map_err(|e| plain_error(&e.to_string()))
 }
 
 /// Benchmark helper: carries a string into wasm and an object back, doing nothing else, so
 /// the JS↔wasm boundary cost of an event can be measured apart from the engine's work.
-#[cfg(not(feature = "report-module"))]
+#[cfg(all(feature = "server", not(feature = "report-module")))]
 #[wasm_bindgen(js_name = boundaryProbe)]
 pub fn boundary_probe(event: &str) -> Result<JsValue, JsValue> {
     #[derive(Serialize)]

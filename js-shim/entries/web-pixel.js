@@ -25,7 +25,8 @@ export function subscribe({ analytics, browser, init = {}, customerPrivacy }, se
     session: asyncStorage(browser.sessionStorage),
     local,
     outbox,
-    loadEngine: () => loadEngine(settings.wasmUrl),
+    // The pixel's own build (pixel_bg.wasm beside this file): the page's wasm does not read pixel events.
+    loadEngine: () => loadEngine(settings.wasmUrl ?? new URL('./pixel_bg.wasm', import.meta.url)),
   });
   const { navigator: nav = {}, window: win = {} } = init.context ?? {};
   capture.observe({

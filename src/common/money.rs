@@ -101,22 +101,22 @@ impl<'de> Deserialize<'de> for ShownPrice {
 impl ShownPrice {
     /// In `currency`'s minor units; `None` when the text holds no number.
     pub fn to_minor(&self, currency: &str) -> Option<i64> {
-        let scale = 10f64.powi(minor_digits(currency) as i32);
         match self {
             ShownPrice::Amount(amount) if amount.is_finite() => {
+                let scale = 10f64.powi(minor_digits(currency) as i32);
                 Some((amount * scale).round() as i64)
             }
             ShownPrice::Amount(_) => None,
-            ShownPrice::Text(text) => {
-                parse_shown_amount(text).map(|amount| (amount * scale).round() as i64)
-            }
+            ShownPrice::Text(text) => parse_shown_minor(text, minor_digits(currency)),
         }
     }
 }
 
-/// The last '.' or ',' followed by one or two digits is the decimal mark; any other is a
-/// thousands separator ("1,299" is 1299, "12,50" is 12.5).
-fn parse_shown_amount(text: &str) -> Option<f64> {
+/// The shown amount in minor units of `digits` decimals. The last '.' or ',' followed by one
+/// or two digits is the decimal mark; any other is a thousands separator ("1,299" is 1299,
+/// "12,50" is 12.5). Read in integers, rounded half away from zero as `f64::round` does: a
+/// decimal-to-float parser was ~5 KB of the storefront wasm (BENCHMARKS.md, issue 20).
+fn parse_shown_minor(text: &str, digits: u32) -> Option<i64> {
     let number: String = text
         .chars()
         .filter(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-'))
@@ -124,15 +124,29 @@ fn parse_shown_amount(text: &str) -> Option<f64> {
     let decimal_mark = number
         .rfind(['.', ','])
         .filter(|&at| (1..=2).contains(&(number.len() - at - 1)));
-    let normalised: String = number
-        .char_indices()
-        .filter_map(|(at, c)| match c {
-            '.' | ',' if Some(at) == decimal_mark => Some('.'),
-            '.' | ',' => None,
-            c => Some(c),
-        })
-        .collect();
-    normalised.parse().ok()
+    let (whole, fraction) = match decimal_mark {
+        Some(at) => (&number[..at], &number[at + 1..]),
+        None => (&number[..], ""),
+    };
+    let whole: String = whole.chars().filter(|c| !matches!(c, '.' | ',')).collect();
+    let (negative, whole) = match whole.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, whole.as_str()),
+    };
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (whole.is_empty() && fraction.is_empty()) || !all_digits(whole) || !all_digits(fraction) {
+        return None;
+    }
+    let mut fraction = fraction.bytes();
+    let mut minor: i64 = 0;
+    for digit in whole.bytes().chain((0..digits).map(|_| fraction.next().unwrap_or(b'0'))) {
+        minor = minor.saturating_mul(10).saturating_add(i64::from(digit - b'0'));
+    }
+    // The first digit past the minor unit rounds (the mark allows at most two).
+    if fraction.next().is_some_and(|digit| digit >= b'5') {
+        minor = minor.saturating_add(1);
+    }
+    Some(if negative { -minor } else { minor })
 }
 
 /// A cost that may not be known yet: shipping and tax are often unknown until checkout.
@@ -178,7 +192,45 @@ mod tests {
         assert_eq!(minor("1,299", "USD"), Some(129900));
         assert_eq!(minor("¥1,200", "JPY"), Some(1200));
         assert_eq!(minor("free", "USD"), None);
+        assert_eq!(minor("-$0.50", "USD"), Some(-50));
+        assert_eq!(minor(".5", "USD"), Some(50));
+        assert_eq!(minor("12-50", "USD"), None);
+        assert_eq!(minor("-", "USD"), None);
+        assert_eq!(minor("¥1,299.5", "JPY"), Some(1300), "half away from zero, as f64::round");
+        assert_eq!(minor("-1.5", "JPY"), Some(-2));
+        assert_eq!(minor("1.49", "JPY"), Some(1));
         assert_eq!(ShownPrice::Amount(18.5).to_minor("USD"), Some(1850));
         assert_eq!(ShownPrice::Amount(0.1 + 0.2).to_minor("USD"), Some(30));
+    }
+
+    /// The reading before integers: the normalised text parsed as an `f64`, scaled and rounded.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn read_as_float(text: &str, currency: &str) -> Option<i64> {
+        let number: String = text.chars().filter(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-')).collect();
+        let mark = number.rfind(['.', ',']).filter(|&at| (1..=2).contains(&(number.len() - at - 1)));
+        let normalised: String = number
+            .char_indices()
+            .filter_map(|(at, c)| match c {
+                '.' | ',' if Some(at) == mark => Some('.'),
+                '.' | ',' => None,
+                c => Some(c),
+            })
+            .collect();
+        let amount: f64 = normalised.parse().ok()?;
+        Some((amount * 10f64.powi(minor_digits(currency) as i32)).round() as i64)
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        /// Shown text, price-like or not, with amounts well inside an f64's exact range, reads
+        /// as the float reading read it.
+        #[test]
+        fn integer_reading_agrees_with_the_float_reading(
+            text in "[-0-9.,$€ a]{0,12}|[-$ ]{0,2}[0-9]{0,4}([.,][0-9]{0,3}){0,2}[ a€-]{0,2}",
+            zero_decimals: bool,
+        ) {
+            let currency = if zero_decimals { "JPY" } else { "USD" };
+            proptest::prop_assert_eq!(minor(&text, currency), read_as_float(&text, currency), "{:?}", text);
+        }
     }
 }

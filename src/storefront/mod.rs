@@ -8,8 +8,10 @@ pub mod capture;
 pub mod device;
 pub mod observation;
 pub mod page_consent;
+#[cfg(feature = "web-pixel")]
 pub mod pixel_event;
 pub mod reader;
 pub mod session;
 pub mod signals;
+#[cfg(feature = "web-pixel")]
 pub mod web_pixel;

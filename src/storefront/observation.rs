@@ -4,6 +4,7 @@
 
 use super::device::DeviceFacts;
 use super::page_consent::{ChannelChoice, PlatformPurposes, ShopifyPrivacy};
+#[cfg(feature = "web-pixel")]
 use super::pixel_event::PixelEvent;
 use crate::common::cart::Stage;
 use crate::common::channel::Channel;
@@ -97,7 +98,8 @@ pub enum Observation {
         channel: Channel,
         choice: ChannelChoice,
     },
-    /// A Shopify Web Pixel standard event, mapped in `web_pixel`.
+    /// A Shopify Web Pixel standard event, mapped in `web_pixel` (the Web Pixel's own build).
+    #[cfg(feature = "web-pixel")]
     Shopify {
         event: PixelEvent,
     },
@@ -239,6 +241,7 @@ impl Observation {
                     choice: ChannelChoice::read(o.required_object("choice")?)?,
                 }
             }
+            #[cfg(feature = "web-pixel")]
             "shopify" => {
                 let o = o.only(&["event"])?;
                 let event = o.get("event").cloned();

@@ -8,6 +8,7 @@ use super::observation::{Observation, ShownItem};
 use super::page_consent::{ChannelChoice, PageConsent};
 use super::reader::{self, Object};
 use super::signals::{Observations, Thresholds};
+#[cfg(feature = "web-pixel")]
 use super::web_pixel;
 use crate::common::cart::{LineItem, Stage};
 use crate::common::contact_details::ContactDetails;
@@ -275,6 +276,7 @@ impl Session {
             Observation::ChannelConsent { channel, choice } => {
                 self.consent.choose_channel(channel, choice)
             }
+            #[cfg(feature = "web-pixel")]
             Observation::Shopify { event } => {
                 for mapped in web_pixel::observations(event) {
                     self.observe(at_ms, mapped);
@@ -291,6 +293,11 @@ impl Session {
 
 /// Everything but the page's own comings and goings shows the shopper is still there.
 fn is_activity(observation: &Observation) -> bool {
+    // A pixel event is not activity itself: what it maps to may be.
+    #[cfg(feature = "web-pixel")]
+    if matches!(observation, Observation::Shopify { .. }) {
+        return false;
+    }
     !matches!(
         observation,
         Observation::Hidden {}
@@ -304,7 +311,6 @@ fn is_activity(observation: &Observation) -> bool {
             | Observation::PaymentError {}
             | Observation::ShippingCost { .. }
             | Observation::DeliveryEstimate { .. }
-            | Observation::Shopify { .. }
     )
 }
 

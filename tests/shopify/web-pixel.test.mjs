@@ -68,7 +68,7 @@ before(async () => {
     nodePaths: [new URL('node_modules/', root).pathname],
   });
   pixelBundle = built.outputFiles[0].text;
-  const wasm = await readFile(new URL('pkg/dist/storefront/rekindle_bg.wasm', root));
+  const wasm = await readFile(new URL('pkg/dist/storefront/pixel_bg.wasm', root));
   server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
     if (req.method === 'POST' && url.pathname === '/apps/rekindle/beacon') {
@@ -77,13 +77,13 @@ before(async () => {
       beacons.push(JSON.parse(body));
       return res.writeHead(204).end();
     }
-    const settings = { endpoint: `${origin}/apps/rekindle/beacon`, wasmUrl: `${origin}/storefront.wasm`, idleSeconds: '2', consentRequired: 'false' };
+    const settings = { endpoint: `${origin}/apps/rekindle/beacon`, wasmUrl: `${origin}/web-pixel.wasm`, idleSeconds: '2', consentRequired: 'false' };
     const init = JSON.parse(await readFile(new URL('fixtures/standard-events.json', import.meta.url), 'utf8')).init;
     const js = (body) => res.writeHead(200, { 'content-type': 'text/javascript' }).end(body);
     if (url.pathname === '/') return res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><title>sandbox</title>');
     if (url.pathname === '/sandbox.js') return js(`const SETTINGS = ${JSON.stringify(settings)}; const INIT = ${JSON.stringify(init)};\n${SANDBOX}`);
     if (url.pathname === '/pixel.js') return js(pixelBundle);
-    if (url.pathname === '/storefront.wasm') return res.writeHead(200, { 'content-type': 'application/wasm' }).end(wasm);
+    if (url.pathname === '/web-pixel.wasm') return res.writeHead(200, { 'content-type': 'application/wasm' }).end(wasm);
     res.writeHead(404).end();
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
