@@ -4,7 +4,7 @@
 //!
 //! Server build only: the storefront never keys a contact nor decides where an SMS goes
 //! (docs/architecture.md, principle 5). Phone numbers need libphonenumber's metadata
-//! (`phone/phone_plans.bin`, 36 KB gzipped, read by `phone` with its own matcher), which is
+//! (`phone_plans.bin`, 36 KB gzipped, read by `phone` with its own matcher), which is
 //! why phone hygiene is the `server` feature's own.
 
 pub mod email;

@@ -367,14 +367,35 @@ fn lower(text: &str) -> Vec<char> {
 
 /// libphonenumber's `IsViablePhoneNumber`: three digits at least, among punctuation.
 fn is_viable(text: &str) -> bool {
-    text.len() >= MIN_LENGTH && VIABLE.is_full_match(&lower(text))
+    text.len() >= MIN_LENGTH && (is_plain_number(text) || VIABLE.is_full_match(&lower(text)))
+}
+
+/// The common case of [`VIABLE`] without the matcher: plus signs, then three digits among
+/// punctuation, then digits, punctuation or letters. True only where [`VIABLE`] is.
+fn is_plain_number(text: &str) -> bool {
+    let mut digits = 0;
+    text.trim_start_matches(PLUS_CHARS).chars().all(|c| {
+        let digit = digit_value(c).is_some();
+        digits += usize::from(digit);
+        digit || c == '*' || is_punctuation(c) || (digits >= 3 && c.is_ascii_alphabetic())
+    }) && digits >= 3
+}
+
+/// A character of [`PUNCTUATION`] (whose `x` libphonenumber matches in either case).
+fn is_punctuation(c: char) -> bool {
+    matches!(c,
+        '-' | 'x' | 'X' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{30FC}' | '\u{FF0D}'..='\u{FF0F}' | ' ' | '\u{00A0}'
+        | '\u{00AD}' | '\u{200B}' | '\u{2060}' | '\u{3000}' | '(' | ')' | '\u{FF08}' | '\u{FF09}' | '\u{FF3B}'
+        | '\u{FF3D}' | '.' | '[' | ']' | '/' | '~' | '\u{2053}' | '\u{223C}')
 }
 
 /// libphonenumber's `MaybeStripExtension`: the number without a trailing extension, if what is
 /// left is a viable number.
 fn strip_extension(text: &str) -> &str {
-    // Every extension ends in a digit or `#`.
-    if !text.ends_with(|c: char| c == '#' || digit_value(c).is_some()) {
+    // Every extension ends in a digit or `#`, and is marked by a letter, `#`, `~`, a comma,
+    // a semicolon or a character outside ASCII: a number with none of them has none.
+    let marker = |c: char| c.is_ascii_alphabetic() || matches!(c, '#' | '~' | ',' | ';') || !c.is_ascii();
+    if !text.ends_with(|c: char| c == '#' || digit_value(c).is_some()) || !text.contains(marker) {
         return text;
     }
     let chars = lower(text);
@@ -497,15 +518,19 @@ fn strip_national_prefix(plan: &Plan, number: &str) -> String {
 }
 
 fn matches_pattern(number: &str, desc: &Desc) -> bool {
-    desc.pattern.as_ref().is_some_and(|p| p.full().is_full_match(&chars(number)))
+    matches_digits(&chars(number), desc)
+}
+
+fn matches_digits(digits: &[char], desc: &Desc) -> bool {
+    desc.pattern.as_ref().is_some_and(|p| p.full().is_full_match(digits))
 }
 
 /// libphonenumber's `IsNumberMatchingDesc`: a possible length, then the pattern.
-fn matches_desc(number: &str, desc: &Desc) -> bool {
-    if !desc.lengths.is_empty() && !desc.lengths.contains(&(number.len() as i32)) {
+fn matches_desc(digits: &[char], desc: &Desc) -> bool {
+    if !desc.lengths.is_empty() && !desc.lengths.contains(&(digits.len() as i32)) {
         return false;
     }
-    matches_pattern(number, desc)
+    matches_digits(digits, desc)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -566,6 +591,7 @@ fn region_plan(country_code: u32, national: &str) -> Option<&'static Plan> {
 
 /// libphonenumber's `GetNumberTypeHelper`.
 fn line_type_in(national: &str, plan: &Plan) -> LineType {
+    let national = &chars(national)[..];
     if !matches_desc(national, &plan.general) {
         return LineType::Unknown;
     }
