@@ -2,10 +2,13 @@
 // `rlibphonenumber` crate ships it (protobuf, `PhoneMetadataCollection`), less what Rekindle
 // never reads. Rekindle parses, validates, types and writes numbers in E.164; it never formats
 // them for display, so each region's display formats (`number_format`, `intl_number_format`)
-// and each range's example number go: 229 KB -> 129 KB, 55 KB -> 36 KB gzipped, and none of
-// the dropped patterns is compiled at run time. Fields are dropped on the wire, by number, so
-// every field kept is byte-for-byte the crate's. tests/phone_plans.rs proves the result
-// answers like the crate's own metadata for every region's example numbers.
+// and each range's example number go: 229 KB -> 129 KB, 55 KB -> 36 KB gzipped. Nor does
+// src/hygiene/phone.rs read the national prefix for formatting, the preferred international
+// and extension prefixes, the no-international-dialling ranges, the mobile-number-portable
+// flag, or a number type's local-only lengths (only the general ones): those go too
+// (-5.5 KB, -1 KB gzipped). Fields are dropped on the wire, by number, so every field kept is
+// byte-for-byte the crate's. tests/phone_plans.rs proves phone.rs over the result answers like
+// the crate over its own full metadata.
 //
 //   node scripts/phone-plans.mjs        (after upgrading rlibphonenumber in Cargo.lock)
 
@@ -18,10 +21,15 @@ import { gzipSync } from 'node:zlib';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Field numbers in resources/phonemetadata.proto of libphonenumber. */
-const PHONE_METADATA_DROPPED = new Set([19 /* number_format */, 20 /* intl_number_format */]);
+const PHONE_METADATA_DROPPED = new Set([
+  19 /* number_format */, 20 /* intl_number_format */, 12 /* national_prefix */, 13 /* preferred_extn_prefix */,
+  17 /* preferred_international_prefix */, 24 /* no_international_dialling */, 32 /* mobile_number_portable_region */,
+]);
 /** The PhoneMetadata fields holding a PhoneNumberDesc (general_desc .. sms_services). */
 const DESC_FIELDS = new Set([1, 2, 3, 4, 5, 6, 7, 8, 21, 24, 25, 27, 28, 29, 30, 31, 33]);
 const DESC_DROPPED = new Set([6 /* example_number */]);
+/** A number type's local-only lengths: phone.rs reads the general description's alone. */
+const TYPE_DESC_DROPPED = new Set([6 /* example_number */, 10 /* possible_length_local_only */]);
 
 function varint(bytes, at) {
   let value = 0, shift = 0, byte;
@@ -66,7 +74,7 @@ function keep(bytes, dropped, inner = () => undefined) {
 
 export function slim(collection) {
   return keep(collection, new Set(), ({ number, body }) => number === 1
-    ? keep(body, PHONE_METADATA_DROPPED, (f) => (DESC_FIELDS.has(f.number) ? keep(f.body, DESC_DROPPED) : undefined))
+    ? keep(body, PHONE_METADATA_DROPPED, (f) => (DESC_FIELDS.has(f.number) ? keep(f.body, f.number === 1 ? DESC_DROPPED : TYPE_DESC_DROPPED) : undefined))
     : undefined);
 }
 

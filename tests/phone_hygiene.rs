@@ -2,8 +2,8 @@
 //! Python port (`tests/fixtures/vectors/phone/e164_cases.json`).
 
 // Phone hygiene is server-only. These tests run natively and in wasm (scripts/test.sh runs
-// both): the two builds match numbers with different regex engines (Cargo.toml says why), and
-// both must agree with libphonenumber alike. The vectors are compiled in: wasm has no files.
+// both): both builds must agree with libphonenumber alike (tests/phone_plans.rs compares the
+// reading itself with the crate's, natively). The vectors are compiled in: wasm has no files.
 #![cfg(feature = "server")]
 
 #[cfg(target_arch = "wasm32")]
