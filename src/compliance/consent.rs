@@ -36,7 +36,31 @@ pub enum ConsentSource {
     CarrierBlock,
 }
 
+impl ConsentStatus {
+    /// Its JSON names, as `Deserialize` read them.
+    pub const NAMES: &'static [(&'static str, ConsentStatus)] = &[
+        ("unknown", ConsentStatus::Unknown),
+        ("pending", ConsentStatus::Pending),
+        ("granted", ConsentStatus::Granted),
+        ("revoked", ConsentStatus::Revoked),
+    ];
+}
+
 impl ConsentSource {
+    /// Its JSON names, as `Deserialize` read them.
+    pub const NAMES: &'static [(&'static str, ConsentSource)] = &[
+        ("storefront", ConsentSource::Storefront),
+        ("checkout", ConsentSource::Checkout),
+        ("platformWebhook", ConsentSource::PlatformWebhook),
+        ("smsKeyword", ConsentSource::SmsKeyword),
+        ("doubleOptInReply", ConsentSource::DoubleOptInReply),
+        ("import", ConsentSource::Import),
+        ("unsubscribe", ConsentSource::Unsubscribe),
+        ("suppression", ConsentSource::Suppression),
+        ("preferenceCentre", ConsentSource::PreferenceCentre),
+        ("carrierBlock", ConsentSource::CarrierBlock),
+    ];
+
     /// Sources a browser controls. They can never move SMS consent to `Granted`.
     pub fn is_client_side(self) -> bool {
         matches!(self, ConsentSource::Storefront | ConsentSource::PreferenceCentre)
