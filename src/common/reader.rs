@@ -180,6 +180,37 @@ impl<'a> Object<'a> {
         self.read(key, "an RFC 3339 time", |v| v.as_str().and_then(|text| text.parse().ok()))
     }
 
+    /// A time stored as epoch milliseconds, read as chrono's `ts_milliseconds` reads it.
+    pub(crate) fn millis(&self, key: &str) -> Result<Option<DateTime<Utc>>> {
+        self.read(key, "a time in epoch milliseconds", |v| v.as_i64().and_then(DateTime::from_timestamp_millis))
+    }
+
+    pub(crate) fn required_millis(&self, key: &str) -> Result<DateTime<Utc>> {
+        let at = self.millis(key)?;
+        self.require(key, at)
+    }
+
+    /// A whole number from 0 to 255.
+    pub(crate) fn small(&self, key: &str) -> Result<Option<u8>> {
+        self.read(key, "a whole number from 0 to 255", |v| v.as_u64().and_then(|n| u8::try_from(n).ok()))
+    }
+
+    /// An array of names, each one of `names` (none when the field is missing).
+    pub(crate) fn each_one_of<T: Copy>(&self, key: &str, names: &[(&str, T)]) -> Result<Option<Vec<T>>> {
+        self.items(key)?
+            .map(|items| {
+                let each = |(path, item): (String, &Value)| {
+                    let named = item.as_str().and_then(|text| names.iter().find(|(name, _)| *name == text));
+                    named.map(|(_, choice)| *choice).ok_or_else(|| {
+                        let names: Vec<&str> = names.iter().map(|(name, _)| *name).collect();
+                        invalid(&path, &format!("one of {names:?}"))
+                    })
+                };
+                items.into_iter().map(each).collect()
+            })
+            .transpose()
+    }
+
     /// The field read by `read` as an object, or `T::default()` when it is missing or `null`.
     pub(crate) fn object_or_default<T: Default>(&self, key: &str, read: impl FnOnce(Object<'a>) -> Result<T>) -> Result<T> {
         self.object(key)?.map_or_else(|| Ok(T::default()), read)

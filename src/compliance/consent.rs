@@ -94,6 +94,33 @@ pub struct ConsentLedger {
 }
 
 /// The outcome of asking the ledger to record something.
+/// The stored ledger's reader (`common::reader`): unknown fields refused, as `Deserialize` did.
+#[cfg(feature = "server")]
+impl ConsentLedger {
+    pub(crate) fn read(o: crate::common::reader::Object) -> crate::Result<ConsentLedger> {
+        let o = o.only(&["email", "sms"])?;
+        Ok(ConsentLedger {
+            email: o.objects("email", ConsentEntry::read)?.unwrap_or_default(),
+            sms: o.objects("sms", ConsentEntry::read)?.unwrap_or_default(),
+        })
+    }
+}
+
+#[cfg(feature = "server")]
+impl ConsentEntry {
+    fn read(o: crate::common::reader::Object) -> crate::Result<ConsentEntry> {
+        let o = o.only(&["status", "source", "at", "textVersion", "evidenceHash", "jurisdiction"])?;
+        Ok(ConsentEntry {
+            status: o.required_one_of("status", ConsentStatus::NAMES)?,
+            source: o.required_one_of("source", ConsentSource::NAMES)?,
+            at: o.required_millis("at")?,
+            text_version: o.text("textVersion")?,
+            evidence_hash: o.text("evidenceHash")?,
+            jurisdiction: o.text("jurisdiction")?,
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transition {
     Recorded(ConsentStatus),
