@@ -414,6 +414,65 @@ fn event_payloads_refuse_unknown_fields_wrong_types_and_missing_fields_at_their_
 }
 
 #[test]
+fn stored_state_with_every_field_set_reads_back_unchanged() {
+    // State is read by `common::reader`, written by the derived `Serialize`: every field and
+    // every enum name written must read back, and a field the reader does not know is refused.
+    use rekindle::common::cart::{Cart, LineItem, Stage};
+    use rekindle::common::channel::Channel;
+    use rekindle::common::money::Known;
+    use rekindle::compliance::consent::{ConsentEntry, ConsentLedger, ConsentSource, ConsentStatus};
+    use rekindle::model::contact::*;
+    use rekindle::model::event::{Frequency, Reason, ReasonSignal, SupportKind};
+    use rekindle::model::journey::*;
+    use rekindle::model::offer::Offer;
+    use rekindle::policy::{Angle, IncentiveKind};
+    let at = |ms: i64| chrono::DateTime::from_timestamp_millis(1_764_255_600_000 + ms).unwrap();
+    let entry = |(status, source): (ConsentStatus, ConsentSource)| ConsentEntry {
+        status, source, at: at(1), text_version: Some("v1".into()), evidence_hash: Some("ab".into()), jurisdiction: Some("US-CA".into()),
+    };
+    let pairs = || ConsentStatus::NAMES.iter().zip(ConsentSource::NAMES.iter().cycle()).map(|(a, b)| (a.1, b.1));
+    let mut contact = Contact {
+        email: Some("a@example.com".into()), phone: Some("+15555550100".into()), first_name: Some("Ana".into()),
+        time_zone: Some("Europe/Paris".into()), region: Some("FR".into()), locale: Some("fr-FR".into()), returning: true, mobile: true,
+        consent: ConsentLedger { email: pairs().map(entry).collect(), sms: ConsentSource::NAMES.iter().map(|s| entry((ConsentStatus::Granted, s.1))).collect() },
+        suppressed: vec![Channel::Sms, Channel::Email],
+        sent: Channel::NAMES.iter().map(|c| SentRecord { action_id: "a".into(), channel: c.1, at: at(2) }).collect(),
+        stats: Stats { messages: 5, opens: 2, clicks: 1, orders: 1, last_order_id: Some("o".into()), last_incentive_at: Some(at(3)), abandons_after_incentive: 4 },
+        preferences: Preferences { frequency: Frequency::Fewer, paused_until: Some(at(4)) },
+        sms_opt_out_unclear_since: Some(at(5)), support_hold_until: Some(at(6)),
+        open_tickets: SupportKind::NAMES.iter().map(|k| OpenTicket { id: "t".into(), kind: k.1, reason: Some("late".into()), until: Some(at(7)) }).collect(),
+        operator_pause: Some(Hold { since: at(8), until: Some(at(9)) }), erased: true,
+        sms_confirmation: Some(SmsConfirmation { id: "c".into(), to: "+15555550100".into(), at: at(10), settled: true }),
+        forget_at: Some(at(11)), housekeeping_at: Some(at(12)), last_seen_at: Some(at(13)),
+        ..Contact::new("c-1")
+    };
+    assert!(contact.first_sighting("evt-1"));
+    let cart = Cart { token: "t".into(), stage: Stage::Checkout, currency: "EUR".into(), shop_currency: Some("USD".into()), shop_subtotal: Some(10),
+        items: vec![LineItem { title: "Socks".into(), variant: None, quantity: 1, unit_price: 900, category: None, unit_cost: Some(1), product_id: None, image_url: None }],
+        shipping: Known::Known(0), tax: Known::Unknown, recovery_url: "https://x".into(), delivery_estimate: None };
+    let send = |i: usize| PlannedSend {
+        id: format!("s-{i}"), step: "email-1".into(), channel: Channel::NAMES[i % 2].1, due_at: at(20), status: SendStatus::NAMES[i % 5].1,
+        attempt: 2, angle: Some(Angle::NAMES[i].1), variant: Some("b".into()), delivered: true, opened: true, clicked: true, held_from: Some(at(21)),
+    };
+    let journeys: Vec<Journey> = JourneyStatus::NAMES.iter().enumerate().map(|(i, status)| Journey {
+        id: format!("j-{i}"), status: status.1, policy_version: "v".into(), playbook: "default".into(), abandoned_at: at(30), cart: cart.clone(),
+        reasons: vec![ReasonSignal { reason: Reason::Trust, confidence: 0.5 }], holdout: true, left_alone: true,
+        sends: (0..Angle::NAMES.len()).map(send).collect(),
+        incentive: Some(Offer { kind: IncentiveKind::NAMES[i].1, percent: 10, coupon_request_id: "r".into(), expires_at: Some(at(31)) }),
+        order_id: Some("o".into()), recovered_minor: Some(-5), order_outcome: OrderOutcome::NAMES.get(i).map(|o| o.1), cart_updated_at: at(32),
+        awaiting_platform: true, email: Some("b@example.com".into()), phone: None, paused: Some(Hold { since: at(33), until: None }),
+    }).collect();
+    let state = State { schema_version: SCHEMA_VERSION, contact, journeys };
+    let text = state.to_json();
+    assert_eq!(State::from_json(&text).unwrap(), state, "{text}");
+    // A field the reader does not know is refused at its path, as the derive refused it.
+    let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    value["journeys"][1]["sends"][0]["colour"] = json!("red");
+    let err = State::from_json(&value.to_string()).unwrap_err();
+    assert_eq!((err.code(), err.path()), (Code::InvalidField, "$.journeys[1].sends[0].colour"));
+}
+
+#[test]
 fn the_public_base_url_must_be_https_or_loopback_and_header_safe() {
     let mut p: serde_json::Value = serde_json::from_str(rekindle::policy::DEFAULT_POLICY).unwrap();
     for bad in ["http://shop.example", "https://shop.example/u>\r\nBcc: x", "ftp://x", "https://", "http://127.0.0.1.evil.example"] {
