@@ -19,6 +19,10 @@ use serde_json::{Map, Value};
 pub(crate) struct Object<'a> {
     fields: &'a Map<String, Value>,
     path: String,
+    /// Where a missing required field is reported: at its own path (the storefront's
+    /// contract), or at its object's, as serde's derived deserializers did (the server's:
+    /// tests/server/bad-input.test.mjs pins `$` for a checkout without `line_items`).
+    missing_at_container: bool,
 }
 
 /// The error for the value at `path`: what was expected there.
@@ -36,9 +40,15 @@ impl<'a> Object<'a> {
     /// `value` read as an object; `path` is where it sits (`$`, `$[0][1].cart`).
     pub(crate) fn new(value: &'a Value, path: String) -> Result<Object<'a>> {
         match value {
-            Value::Object(fields) => Ok(Object { fields, path }),
+            Value::Object(fields) => Ok(Object { fields, path, missing_at_container: false }),
             _ => Err(invalid(&path, "an object")),
         }
+    }
+
+    /// An object inside this one, at `path`, read the way this one is.
+    pub(crate) fn child(&self, value: &'a Value, path: String) -> Result<Object<'a>> {
+        let child = Object::new(value, path)?;
+        Ok(Object { missing_at_container: self.missing_at_container, ..child })
     }
 
     /// Refuse any field not in `known` (a typo in a merchant's `track()` call is an error,
@@ -86,7 +96,10 @@ impl<'a> Object<'a> {
 
     /// `value` read from `key`, or the error that `key` is missing.
     pub(crate) fn require<T>(&self, key: &str, value: Option<T>) -> Result<T> {
-        value.ok_or_else(|| Error::new(Code::InvalidField, self.path_of(key), format!("missing field `{key}`")))
+        value.ok_or_else(|| {
+            let path = if self.missing_at_container { self.path.clone() } else { self.path_of(key) };
+            Error::new(Code::InvalidField, path, format!("missing field `{key}`"))
+        })
     }
 
     pub(crate) fn text(&self, key: &str) -> Result<Option<String>> {
@@ -130,7 +143,7 @@ impl<'a> Object<'a> {
     }
 
     pub(crate) fn object(&self, key: &str) -> Result<Option<Object<'a>>> {
-        self.get(key).map(|value| Object::new(value, self.path_of(key))).transpose()
+        self.get(key).map(|value| self.child(value, self.path_of(key))).transpose()
     }
 
     pub(crate) fn required_object(&self, key: &str) -> Result<Object<'a>> {
@@ -152,6 +165,13 @@ impl<'a> Object<'a> {
 /// What only the server's inputs need (engine events): unused by the storefront build.
 #[cfg(feature = "server")]
 impl<'a> Object<'a> {
+    /// Report missing required fields here and in every object read from this one at the
+    /// object's path, as serde did, rather than at the field's.
+    pub(crate) fn missing_at_container(mut self) -> Object<'a> {
+        self.missing_at_container = true;
+        self
+    }
+
     /// One of the names in `names`, as the value it names (a unit enum's serde names).
     pub(crate) fn one_of<T: Copy>(&self, key: &str, names: &[(&str, T)]) -> Result<Option<T>> {
         let Some(value) = self.get(key) else { return Ok(None) };
@@ -219,7 +239,7 @@ impl<'a> Object<'a> {
     /// Each element of an array field read as an object by `read` (none when it is missing).
     pub(crate) fn objects<T>(&self, key: &str, read: impl Fn(Object<'a>) -> Result<T>) -> Result<Option<Vec<T>>> {
         self.items(key)?
-            .map(|items| items.into_iter().map(|(path, item)| read(Object::new(item, path)?)).collect())
+            .map(|items| items.into_iter().map(|(path, item)| read(self.child(item, path)?)).collect())
             .transpose()
     }
 }

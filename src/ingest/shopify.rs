@@ -60,7 +60,7 @@ pub fn normalise(
         return Err(unsupported(topic));
     }
     let tree: Value = crate::error::parse_json(body)?;
-    let body = Object::new(&tree, "$".to_string())?;
+    let body = Object::new(&tree, "$".to_string())?.missing_at_container();
     match topic {
         "checkouts/create" | "checkouts/update" => {
             out.routed.extend(checkout(Checkout::read(body)?, &id, salt)?);
@@ -146,11 +146,11 @@ fn id_text(o: &Object, key: &str) -> Result<Option<String>> {
 }
 
 /// A field that must be there, if only as `null` (what serde asked of an `Option` field
-/// without `default`).
+/// without `default`); missing, it is reported where serde reported it.
 fn present(o: &Object, key: &str) -> Result<()> {
     match o.fields().any(|field| field == key) {
         true => Ok(()),
-        false => Err(Error::new(Code::InvalidField, o.path_of(key), format!("missing field `{key}`"))),
+        false => o.require(key, None::<()>),
     }
 }
 

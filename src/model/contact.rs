@@ -134,11 +134,11 @@ pub struct OpenTicket {
 
 impl OpenTicket {
     /// The bare ticket id of older state, or the full record.
-    fn read(value: &serde_json::Value, path: String) -> crate::Result<OpenTicket> {
+    fn read(contact: &Object, value: &serde_json::Value, path: String) -> crate::Result<OpenTicket> {
         if let Some(id) = value.as_str() {
             return Ok(OpenTicket { id: id.to_string(), kind: Default::default(), reason: None, until: None });
         }
-        let o = Object::new(value, path)?.only(&["id", "kind", "reason", "until"])?;
+        let o = contact.child(value, path)?.only(&["id", "kind", "reason", "until"])?;
         Ok(OpenTicket {
             id: o.required_text("id")?,
             kind: o.one_of("kind", super::event::SupportKind::NAMES)?.unwrap_or_default(),
@@ -320,7 +320,7 @@ impl Contact {
             preferences: o.object_or_default("preferences", Preferences::read)?,
             sms_opt_out_unclear_since: o.millis("smsOptOutUnclearSince")?,
             support_hold_until: o.millis("supportHoldUntil")?,
-            open_tickets: tickets.into_iter().map(|(path, ticket)| OpenTicket::read(ticket, path)).collect::<crate::Result<_>>()?,
+            open_tickets: tickets.into_iter().map(|(path, ticket)| OpenTicket::read(&o, ticket, path)).collect::<crate::Result<_>>()?,
             operator_pause: o.object("operatorPause")?.map(Hold::read).transpose()?,
             erased: o.flag("erased")?.unwrap_or(false),
             sms_confirmation: o.object("smsConfirmation")?.map(SmsConfirmation::read).transpose()?,

@@ -297,7 +297,7 @@ impl Event {
             })?
             .with_timezone(&Utc);
         let kind = envelope_text(fields, "type")?;
-        let body = EventBody::read(kind, &Object::new(&value, "$".to_string())?)?;
+        let body = EventBody::read(kind, &Object::new(&value, "$".to_string())?.missing_at_container())?;
         Ok(Event { id: id.to_string(), at, body })
     }
 }

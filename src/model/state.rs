@@ -59,7 +59,7 @@ impl State {
                 migrate(&mut value);
             }
         }
-        State::read(Object::new(&value, "$".to_string())?)
+        State::read(Object::new(&value, "$".to_string())?.missing_at_container())
     }
 
     fn read(o: Object) -> Result<State> {
