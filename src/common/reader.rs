@@ -1,5 +1,5 @@
 //! A small checked reader over a parsed JSON tree: what the page hands the storefront, and
-//! the server's inputs (engine events).
+//! the server's inputs (engine events, Shopify webhooks, the stored state).
 //!
 //! Why not derived `Deserialize` structs: each one compiles its own copy of serde_json's
 //! reading code into the wasm (BENCHMARKS.md, 2026-12-03, issue 20: ~134 KB of the storefront's
