@@ -44,7 +44,7 @@
 //! hygiene/          server        error                         email and phone normalisation
 //! time_zone/        server        error                         UTC offsets: chrono-tz, or Intl in wasm
 //! common/           both          error                         channel, money, cart, contact details,
-//!                                                               reasons, ids
+//!                                                               reasons, ids, the checked JSON reader
 //! error.rs          both          nothing                       stable codes with JSON paths
 //! ```
 //!

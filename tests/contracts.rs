@@ -276,6 +276,204 @@ fn events_read_from_text_equal_events_read_from_a_json_tree() {
 }
 
 #[test]
+fn every_event_kind_reads_back_what_it_writes() {
+    // Events are read by `common::reader`, their JSON written by the derived `Serialize`: every
+    // kind, every optional field and every enum name written must read back to the same event.
+    use rekindle::common::cart::{Cart, LineItem, Stage};
+    use rekindle::common::channel::Channel;
+    use rekindle::common::money::{Known, Money};
+    use rekindle::compliance::consent::{ConsentSource, ConsentStatus};
+    use rekindle::compliance::keywords::Keyword;
+    use rekindle::model::event::*;
+    let at = "2026-11-27T15:00:00Z".parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    let item = |image: Option<&str>| LineItem {
+        title: "Socks \"wool\" é".into(),
+        variant: Some("M".into()),
+        quantity: 2,
+        unit_price: -1800,
+        category: Some("apparel".into()),
+        unit_cost: Some(600),
+        product_id: Some("p-1".into()),
+        image_url: image.map(str::to_string),
+    };
+    let carts: Vec<Cart> = Stage::NAMES
+        .iter()
+        .zip([Known::Unknown, Known::Known(500), Known::Known(0)])
+        .map(|(&(_, stage), known)| Cart {
+            token: "t".into(),
+            stage,
+            currency: "EUR".into(),
+            shop_currency: Some("USD".into()),
+            shop_subtotal: Some(3900),
+            items: vec![item(Some("https://cdn.example/a.png")), item(None)],
+            shipping: known,
+            tax: Known::Known(7),
+            recovery_url: "https://shop.example/r".into(),
+            delivery_estimate: Some("2 days".into()),
+        })
+        .collect();
+    let contact = ContactDetails {
+        email: Some("a@example.com".into()),
+        phone: Some("+15555550100".into()),
+        first_name: Some("Ana".into()),
+        time_zone: Some("America/Chicago".into()),
+        region: Some("US-IL".into()),
+        locale: Some("en-US".into()),
+        returning: Some(true),
+        mobile: Some(false),
+    };
+    let mut bodies = vec![
+        EventBody::OrderPlaced(OrderPlaced { order_id: "9007199254740993".into(), cart_token: Some("t".into()), total: Money::new(6000, "USD") }),
+        EventBody::OrderCancelled(OrderRef { order_id: "1".into() }),
+        EventBody::OrderRefunded(OrderRef { order_id: "2".into() }),
+        EventBody::OrderEdited(OrderRef { order_id: "3".into() }),
+        EventBody::OperatorPaused(OperatorPause { journey_id: Some("j".into()), until: Some(at) }),
+        EventBody::OperatorPaused(OperatorPause { journey_id: None, until: None }),
+        EventBody::OperatorResumed(OperatorResume { journey_id: Some("j".into()) }),
+        EventBody::Due(ActionRef { action_id: "a".into() }),
+        EventBody::Delivered(ActionRef { action_id: "a".into() }),
+        EventBody::Opened(ActionRef { action_id: "a".into() }),
+        EventBody::Clicked(ActionRef { action_id: "a".into() }),
+        EventBody::Complained(ActionRef { action_id: "a".into() }),
+        EventBody::Bounced(Bounce { action_id: "a".into(), permanent: true }),
+        EventBody::SendFailed(SendFailure { action_id: "a".into(), permanent: false, code: "21610".into() }),
+        EventBody::SmsReceived(InboundSms { body: "STOP".into(), provider_keyword: None }),
+        EventBody::Unsubscribed(Unsubscribe { channel: None }),
+        EventBody::PreferencesChanged(PreferenceChange { email: Some(false), sms: Some(true), frequency: None, paused_until: Some(at) }),
+        EventBody::Erase,
+        EventBody::Export,
+    ];
+    for (i, cart) in carts.into_iter().enumerate() {
+        let reasons = Reason::NAMES.iter().map(|&(_, reason)| ReasonSignal { reason, confidence: 0.25 * i as f32 }).collect();
+        let origin = Origin::NAMES[i % Origin::NAMES.len()].1;
+        bodies.push(EventBody::Abandoned(Abandoned { origin, cart: cart.clone(), contact: contact.clone(), reasons }));
+        bodies.push(EventBody::CheckoutUpdated(CheckoutUpdated { cart, contact: ContactDetails::default(), accepts_sms: Some(i == 0), accepts_email: None }));
+    }
+    bodies.extend(Origin::NAMES.iter().map(|&(_, origin)| {
+        let cart = Cart { token: "t".into(), stage: Stage::Cart, currency: "USD".into(), shop_currency: None, shop_subtotal: None, items: vec![],
+            shipping: Known::Unknown, tax: Known::Unknown, recovery_url: "https://x".into(), delivery_estimate: None };
+        EventBody::Abandoned(Abandoned { origin, cart, contact: ContactDetails::default(), reasons: vec![] })
+    }));
+    for &(_, status) in TicketStatus::NAMES {
+        for &(_, kind) in SupportKind::NAMES {
+            bodies.push(EventBody::SupportTicket(SupportTicket { ticket_id: "t-1".into(), status, kind, reason: Some("late".into()), until: Some(at) }));
+        }
+    }
+    bodies.extend(Keyword::NAMES.iter().map(|&(_, k)| EventBody::SmsReceived(InboundSms { body: "x".into(), provider_keyword: Some(k) })));
+    bodies.extend(Frequency::NAMES.iter().map(|&(_, f)| EventBody::PreferencesChanged(PreferenceChange { email: None, sms: None, frequency: Some(f), paused_until: None })));
+    for &(_, channel) in Channel::NAMES {
+        bodies.push(EventBody::Unsubscribed(Unsubscribe { channel: Some(channel) }));
+        for &(_, status) in ConsentStatus::NAMES {
+            for &(_, source) in ConsentSource::NAMES {
+                bodies.push(EventBody::ConsentChanged(ConsentChange { channel, status, source, text_version: Some("v2".into()), evidence: Some("box".into()) }));
+            }
+        }
+    }
+    let mut kinds = std::collections::BTreeSet::new();
+    for (i, body) in bodies.into_iter().enumerate() {
+        kinds.insert(body.kind());
+        let event = Event { id: format!("e-{i}"), at, body };
+        let text = serde_json::to_string(&event).unwrap();
+        assert_eq!(Event::from_json(&text).unwrap(), event, "{text}");
+    }
+    assert_eq!(kinds.len(), 22, "every kind: {kinds:?}");
+}
+
+#[test]
+fn event_payloads_refuse_unknown_fields_wrong_types_and_missing_fields_at_their_paths() {
+    let event = |body: serde_json::Value| {
+        let mut e = body;
+        e["id"] = json!("e1");
+        e["at"] = json!("2026-11-27T15:00:00Z");
+        Event::from_json(&e.to_string()).map_err(|e| (e.code(), e.path().to_string()))
+    };
+    let cart = json!({ "token": "t", "stage": "cart", "currency": "USD", "recoveryUrl": "https://x", "items": [] });
+    let field = |path: &str| Err((Code::InvalidField, path.to_string()));
+    assert_eq!(event(json!({ "type": "erase", "reason": "x" })).map(|_| ()), field("$.reason"));
+    // A missing field is reported at its object's path, as serde's derive reported it.
+    assert_eq!(event(json!({ "type": "due" })).map(|_| ()), field("$"));
+    assert_eq!(event(json!({ "type": "due", "actionId": 7 })).map(|_| ()), field("$.actionId"));
+    assert_eq!(event(json!({ "type": "bounced", "actionId": "a", "permanent": "yes" })).map(|_| ()), field("$.permanent"));
+    assert_eq!(event(json!({ "type": "abandoned", "origin": "moon", "cart": cart })).map(|_| ()), field("$.origin"));
+    assert_eq!(event(json!({ "type": "abandoned", "origin": "storefront", "cart": cart, "contact": { "mail": "a" } })).map(|_| ()), field("$.contact.mail"));
+    assert_eq!(event(json!({ "type": "abandoned", "origin": "storefront", "cart": cart, "reasons": [{ "reason": "trust" }] })).map(|_| ()), field("$.reasons[0]"));
+    let mut bad = cart.clone();
+    bad["shipping"] = json!({ "state": "known" });
+    assert_eq!(event(json!({ "type": "checkoutUpdated", "cart": bad })).map(|_| ()), field("$.cart.shipping"));
+    bad["shipping"] = json!({ "state": "known", "minor": 1.5 });
+    assert_eq!(event(json!({ "type": "checkoutUpdated", "cart": bad })).map(|_| ()), field("$.cart.shipping.minor"));
+    bad["shipping"] = json!(null);
+    bad["items"] = json!([{ "title": "Socks", "quantity": -1, "unitPrice": 1 }]);
+    assert_eq!(event(json!({ "type": "checkoutUpdated", "cart": bad })).map(|_| ()), field("$.cart.items[0].quantity"));
+    assert_eq!(event(json!({ "type": "orderPlaced", "orderId": "1", "total": { "minor": 1 } })).map(|_| ()), field("$.total"));
+    assert_eq!(event(json!({ "type": "supportTicket", "ticketId": "t", "status": "open", "until": "soon" })).map(|_| ()), field("$.until"));
+    assert_eq!(event(json!({ "type": "consentChanged", "channel": "pigeon", "status": "granted", "source": "import" })).map(|_| ()), field("$.channel"));
+    assert_eq!(event(json!({ "type": "checkoutUpdated", "cart": [] })).map(|_| ()), field("$.cart"));
+    assert_eq!(event(json!({ "type": "teleported" })).map(|_| ()), Err((Code::UnknownEventType, "$.type".to_string())));
+    // `null` reads as absent, as serde's optional fields did.
+    assert!(event(json!({ "type": "unsubscribed", "channel": null })).is_ok());
+}
+
+#[test]
+fn stored_state_with_every_field_set_reads_back_unchanged() {
+    // State is read by `common::reader`, written by the derived `Serialize`: every field and
+    // every enum name written must read back, and a field the reader does not know is refused.
+    use rekindle::common::cart::{Cart, LineItem, Stage};
+    use rekindle::common::channel::Channel;
+    use rekindle::common::money::Known;
+    use rekindle::compliance::consent::{ConsentEntry, ConsentLedger, ConsentSource, ConsentStatus};
+    use rekindle::model::contact::*;
+    use rekindle::model::event::{Frequency, Reason, ReasonSignal, SupportKind};
+    use rekindle::model::journey::*;
+    use rekindle::model::offer::Offer;
+    use rekindle::policy::{Angle, IncentiveKind};
+    let at = |ms: i64| chrono::DateTime::from_timestamp_millis(1_764_255_600_000 + ms).unwrap();
+    let entry = |(status, source): (ConsentStatus, ConsentSource)| ConsentEntry {
+        status, source, at: at(1), text_version: Some("v1".into()), evidence_hash: Some("ab".into()), jurisdiction: Some("US-CA".into()),
+    };
+    let pairs = || ConsentStatus::NAMES.iter().zip(ConsentSource::NAMES.iter().cycle()).map(|(a, b)| (a.1, b.1));
+    let mut contact = Contact {
+        email: Some("a@example.com".into()), phone: Some("+15555550100".into()), first_name: Some("Ana".into()),
+        time_zone: Some("Europe/Paris".into()), region: Some("FR".into()), locale: Some("fr-FR".into()), returning: true, mobile: true,
+        consent: ConsentLedger { email: pairs().map(entry).collect(), sms: ConsentSource::NAMES.iter().map(|s| entry((ConsentStatus::Granted, s.1))).collect() },
+        suppressed: vec![Channel::Sms, Channel::Email],
+        sent: Channel::NAMES.iter().map(|c| SentRecord { action_id: "a".into(), channel: c.1, at: at(2) }).collect(),
+        stats: Stats { messages: 5, opens: 2, clicks: 1, orders: 1, last_order_id: Some("o".into()), last_incentive_at: Some(at(3)), abandons_after_incentive: 4 },
+        preferences: Preferences { frequency: Frequency::Fewer, paused_until: Some(at(4)) },
+        sms_opt_out_unclear_since: Some(at(5)), support_hold_until: Some(at(6)),
+        open_tickets: SupportKind::NAMES.iter().map(|k| OpenTicket { id: "t".into(), kind: k.1, reason: Some("late".into()), until: Some(at(7)) }).collect(),
+        operator_pause: Some(Hold { since: at(8), until: Some(at(9)) }), erased: true,
+        sms_confirmation: Some(SmsConfirmation { id: "c".into(), to: "+15555550100".into(), at: at(10), settled: true }),
+        forget_at: Some(at(11)), housekeeping_at: Some(at(12)), last_seen_at: Some(at(13)),
+        ..Contact::new("c-1")
+    };
+    assert!(contact.first_sighting("evt-1"));
+    let cart = Cart { token: "t".into(), stage: Stage::Checkout, currency: "EUR".into(), shop_currency: Some("USD".into()), shop_subtotal: Some(10),
+        items: vec![LineItem { title: "Socks".into(), variant: None, quantity: 1, unit_price: 900, category: None, unit_cost: Some(1), product_id: None, image_url: None }],
+        shipping: Known::Known(0), tax: Known::Unknown, recovery_url: "https://x".into(), delivery_estimate: None };
+    let send = |i: usize| PlannedSend {
+        id: format!("s-{i}"), step: "email-1".into(), channel: Channel::NAMES[i % 2].1, due_at: at(20), status: SendStatus::NAMES[i % 5].1,
+        attempt: 2, angle: Some(Angle::NAMES[i].1), variant: Some("b".into()), delivered: true, opened: true, clicked: true, held_from: Some(at(21)),
+    };
+    let journeys: Vec<Journey> = JourneyStatus::NAMES.iter().enumerate().map(|(i, status)| Journey {
+        id: format!("j-{i}"), status: status.1, policy_version: "v".into(), playbook: "default".into(), abandoned_at: at(30), cart: cart.clone(),
+        reasons: vec![ReasonSignal { reason: Reason::Trust, confidence: 0.5 }], holdout: true, left_alone: true,
+        sends: (0..Angle::NAMES.len()).map(send).collect(),
+        incentive: Some(Offer { kind: IncentiveKind::NAMES[i].1, percent: 10, coupon_request_id: "r".into(), expires_at: Some(at(31)) }),
+        order_id: Some("o".into()), recovered_minor: Some(-5), order_outcome: OrderOutcome::NAMES.get(i).map(|o| o.1), cart_updated_at: at(32),
+        awaiting_platform: true, email: Some("b@example.com".into()), phone: None, paused: Some(Hold { since: at(33), until: None }),
+    }).collect();
+    let state = State { schema_version: SCHEMA_VERSION, contact, journeys };
+    let text = state.to_json();
+    assert_eq!(State::from_json(&text).unwrap(), state, "{text}");
+    // A field the reader does not know is refused at its path, as the derive refused it.
+    let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    value["journeys"][1]["sends"][0]["colour"] = json!("red");
+    let err = State::from_json(&value.to_string()).unwrap_err();
+    assert_eq!((err.code(), err.path()), (Code::InvalidField, "$.journeys[1].sends[0].colour"));
+}
+
+#[test]
 fn the_public_base_url_must_be_https_or_loopback_and_header_safe() {
     let mut p: serde_json::Value = serde_json::from_str(rekindle::policy::DEFAULT_POLICY).unwrap();
     for bad in ["http://shop.example", "https://shop.example/u>\r\nBcc: x", "ftp://x", "https://", "http://127.0.0.1.evil.example"] {

@@ -239,6 +239,41 @@ fn shopify_rejects_unknown_topics_and_malformed_bodies_with_paths() {
 }
 
 #[test]
+fn shopify_payloads_refuse_wrong_types_at_their_paths_and_ignore_fields_rekindle_does_not_read() {
+    let sample: serde_json::Value = serde_json::from_str(&vector("shopify/checkouts_create.json")).unwrap();
+    let checkout = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut body = sample.clone();
+        edit(&mut body);
+        shopify::normalise("checkouts/update", "w", &body.to_string(), SALT, now()).map_err(|e| (e.code(), e.path().to_string()))
+    };
+    let field = |path: &str| Err((Code::InvalidField, path.to_string()));
+    // Shopify adds fields to its payloads: one Rekindle does not know is no error.
+    assert!(checkout(&|b| b["a_field_from_2030"] = serde_json::json!({ "x": 1 })).is_ok());
+    assert_eq!(checkout(&|b| b["line_items"][0]["quantity"] = serde_json::json!("2")).map(|_| ()), field("$.line_items[0].quantity"));
+    assert_eq!(checkout(&|b| b["line_items"][0]["product_id"] = serde_json::json!(1.5)).map(|_| ()), field("$.line_items[0].product_id"));
+    assert_eq!(checkout(&|b| b["customer"]["id"] = serde_json::json!("")).map(|_| ()), field("$.customer.id"));
+    assert_eq!(checkout(&|b| b["total_tax_set"] = serde_json::json!({ "shop_money": { "amount": "1.00" } })).map(|_| ()), field("$.total_tax_set.shop_money"));
+    assert_eq!(checkout(&|b| b["buyer_accepts_marketing"] = serde_json::json!("yes")).map(|_| ()), field("$.buyer_accepts_marketing"));
+    assert_eq!(checkout(&|b| b["line_items"] = serde_json::json!({})).map(|_| ()), field("$.line_items"));
+    let err = shopify::normalise("checkouts/update", "w", "[]", SALT, now()).unwrap_err();
+    assert_eq!((err.code(), err.path()), (Code::InvalidField, "$"));
+    // An order's id is required, if only as null (which is then refused as missing); missing,
+    // it is reported at the body's path, as serde reported it.
+    let order = |body: serde_json::Value| shopify::normalise("orders/create", "w", &body.to_string(), SALT, now()).unwrap_err();
+    let e = order(serde_json::json!({ "created_at": "2026-11-27T15:00:00Z" }));
+    assert_eq!((e.code(), e.path()), (Code::InvalidField, "$"));
+    let e = order(serde_json::json!({ "id": null, "created_at": "2026-11-27T15:00:00Z" }));
+    assert_eq!((e.code(), e.path()), (Code::InvalidField, "$.id"));
+    // Ids above 2^53 keep every digit, whether sent as numbers or as text.
+    for id in [serde_json::json!(9007199254740993u64), serde_json::json!("9007199254740993")] {
+        let body = serde_json::json!({ "id": id, "currency": "USD", "total_price": "1.00", "created_at": "2026-11-27T15:00:00Z" });
+        let out = shopify::normalise("orders/create", "w", &body.to_string(), SALT, now()).unwrap();
+        let EventBody::OrderPlaced(placed) = &out.routed[0].events[0].body else { panic!("{out:?}") };
+        assert_eq!(placed.order_id, "9007199254740993");
+    }
+}
+
+#[test]
 fn twilio_status_callbacks_report_delivery_and_failure() {
     let query = twilio::Params::from([
         ("c".into(), "c_1".into()),

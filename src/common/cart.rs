@@ -1,6 +1,8 @@
 //! The cart snapshot a journey is about: what was in it, what it cost, where to resume it.
 
 use crate::common::money::{Known, Money};
+#[cfg(feature = "server")]
+use crate::common::reader::Object;
 use serde::{Deserialize, Serialize};
 
 /// How deep the shopper got. Only the deepest stage is messaged (checkout beats cart beats browse).
@@ -103,7 +105,30 @@ pub fn check_image_url(url: &str) -> Result<(), ImageRejected> {
     Ok(())
 }
 
+impl Stage {
+    /// Its JSON names, as `Deserialize` read them.
+    pub const NAMES: &'static [(&'static str, Stage)] =
+        &[("browse", Stage::Browse), ("cart", Stage::Cart), ("checkout", Stage::Checkout)];
+}
+
 impl LineItem {
+    /// The server's reader (`common::reader`): unknown fields refused, as `Deserialize` did.
+    #[cfg(feature = "server")]
+    pub(crate) fn read(o: Object) -> crate::Result<LineItem> {
+        let o = o.only(&["title", "variant", "quantity", "unitPrice", "category", "unitCost", "productId", "imageUrl"])?;
+        let quantity = o.count("quantity")?;
+        Ok(LineItem {
+            title: o.required_text("title")?,
+            variant: o.text("variant")?,
+            quantity: o.require("quantity", quantity)?,
+            unit_price: o.required_whole("unitPrice")?,
+            category: o.text("category")?,
+            unit_cost: o.whole("unitCost")?,
+            product_id: o.text("productId")?,
+            image_url: o.text("imageUrl")?,
+        })
+    }
+
     /// The same line of the same cart in another snapshot: the same product and variant, or,
     /// when either lacks a product id (a browser snapshot may), the same title and variant.
     fn same_line(&self, other: &LineItem) -> bool {
@@ -116,6 +141,27 @@ impl LineItem {
 }
 
 impl Cart {
+    #[cfg(feature = "server")]
+    pub(crate) fn read(o: Object) -> crate::Result<Cart> {
+        let o = o.only(&[
+            "token", "stage", "currency", "shopCurrency", "shopSubtotal", "items", "shipping", "tax",
+            "recoveryUrl", "deliveryEstimate",
+        ])?;
+        let items = o.objects("items", LineItem::read)?;
+        Ok(Cart {
+            token: o.required_text("token")?,
+            stage: o.required_one_of("stage", Stage::NAMES)?,
+            currency: o.required_text("currency")?,
+            shop_currency: o.text("shopCurrency")?,
+            shop_subtotal: o.whole("shopSubtotal")?,
+            items: o.require("items", items)?,
+            shipping: o.object_or_default("shipping", Known::read)?,
+            tax: o.object_or_default("tax", Known::read)?,
+            recovery_url: o.required_text("recoveryUrl")?,
+            delivery_estimate: o.text("deliveryEstimate")?,
+        })
+    }
+
     /// Drop every image URL that is not fit for an email; the line index and reason of each.
     pub fn drop_unfit_images(&mut self) -> Vec<(usize, ImageRejected)> {
         let mut dropped = Vec::new();

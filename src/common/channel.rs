@@ -11,6 +11,9 @@ pub enum Channel {
 }
 
 impl Channel {
+    /// Its JSON names, as `Deserialize` read them.
+    pub const NAMES: &'static [(&'static str, Channel)] = &[("email", Channel::Email), ("sms", Channel::Sms)];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Channel::Email => "email",

@@ -1,6 +1,8 @@
 //! Contact details as a source reports them: shared by the server's events and the
 //! storefront's beacon, so both builds agree on one shape.
 
+#[cfg(feature = "server")]
+use crate::common::reader::Object;
 use serde::{Deserialize, Serialize};
 
 /// Contact details as a source reports them. Browser-reported details are only hints:
@@ -26,4 +28,22 @@ pub struct ContactDetails {
     pub returning: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mobile: Option<bool>,
+}
+
+impl ContactDetails {
+    /// The server's reader (`common::reader`): unknown fields refused, as `Deserialize` did.
+    #[cfg(feature = "server")]
+    pub(crate) fn read(o: Object) -> crate::Result<ContactDetails> {
+        let o = o.only(&["email", "phone", "firstName", "timeZone", "region", "locale", "returning", "mobile"])?;
+        Ok(ContactDetails {
+            email: o.text("email")?,
+            phone: o.text("phone")?,
+            first_name: o.text("firstName")?,
+            time_zone: o.text("timeZone")?,
+            region: o.text("region")?,
+            locale: o.text("locale")?,
+            returning: o.flag("returning")?,
+            mobile: o.flag("mobile")?,
+        })
+    }
 }

@@ -6,4 +6,5 @@ pub mod channel;
 pub mod contact_details;
 pub mod ids;
 pub mod money;
+pub mod reader;
 pub mod reason;

@@ -1,5 +1,6 @@
 //! Money in minor units (cents) with its ISO 4217 currency: no floats anywhere near prices.
 
+use crate::common::reader::Object;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -10,6 +11,13 @@ pub struct Money {
 }
 
 impl Money {
+    /// The server's reader (`common::reader`).
+    #[cfg(feature = "server")]
+    pub(crate) fn read(o: Object) -> crate::Result<Money> {
+        let o = o.only(&["minor", "currency"])?;
+        Ok(Money { minor: o.required_whole("minor")?, currency: o.required_text("currency")? })
+    }
+
     pub fn new(minor: i64, currency: impl Into<String>) -> Self {
         Money {
             minor,
@@ -98,6 +106,20 @@ impl<'de> Deserialize<'de> for ShownPrice {
     }
 }
 
+/// Prices as a page shows them, read beside the reader's other kinds (here, so the reader
+/// need not import money).
+impl<'a> Object<'a> {
+    /// A price as the page shows it: a number, or its text.
+    pub(crate) fn price(&self, key: &str) -> crate::Result<Option<ShownPrice>> {
+        use serde_json::Value;
+        self.read(key, "a price: a number, or the text the page shows", |v| match v {
+            Value::Number(n) => n.as_f64().map(ShownPrice::Amount),
+            Value::String(text) => Some(ShownPrice::Text(text.clone())),
+            _ => None,
+        })
+    }
+}
+
 impl ShownPrice {
     /// In `currency`'s minor units; `None` when the text holds no number.
     pub fn to_minor(&self, currency: &str) -> Option<i64> {
@@ -159,6 +181,19 @@ pub enum Known {
 }
 
 impl Known {
+    /// `{"state": "unknown"}` or `{"state": "known", "minor": 500}`, as serde's adjacent tag
+    /// reads them.
+    #[cfg(feature = "server")]
+    pub(crate) fn read(o: Object) -> crate::Result<Known> {
+        let o = o.only(&["state", "minor"])?;
+        let known = o.required_one_of("state", &[("unknown", false), ("known", true)])?;
+        match (known, o.whole("minor")?) {
+            (true, minor) => Ok(Known::Known(o.require("minor", minor)?)),
+            (false, None) => Ok(Known::Unknown),
+            (false, Some(_)) => Err(crate::common::reader::invalid(&o.path_of("minor"), "no amount for an unknown cost")),
+        }
+    }
+
     pub fn is_unknown(&self) -> bool {
         *self == Known::Unknown
     }

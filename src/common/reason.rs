@@ -1,6 +1,8 @@
 //! Why shoppers abandon (docs/evidence.md: Baymard's reasons, plus coupon hunting), as reported
 //! by the storefront with a confidence.
 
+#[cfg(feature = "server")]
+use crate::common::reader::Object;
 use serde::{Deserialize, Serialize};
 
 /// Why the storefront thinks the shopper stalled, with its confidence (0..=1).
@@ -43,7 +45,34 @@ pub fn from_reply(text: &str) -> Option<Reason> {
     TOPICS.iter().find(|(_, words)| words.iter().any(|w| text.contains(w))).map(|(reason, _)| *reason)
 }
 
+impl ReasonSignal {
+    /// The server's reader (`common::reader`).
+    #[cfg(feature = "server")]
+    pub(crate) fn read(o: Object) -> crate::Result<ReasonSignal> {
+        let o = o.only(&["reason", "confidence"])?;
+        let confidence = o.number("confidence")?;
+        Ok(ReasonSignal {
+            reason: o.required_one_of("reason", Reason::NAMES)?,
+            confidence: o.require("confidence", confidence)? as f32,
+        })
+    }
+}
+
 impl Reason {
+    /// Its JSON names, as `Deserialize` read them.
+    pub const NAMES: &'static [(&'static str, Reason)] = &[
+        ("extraCost", Reason::ExtraCost),
+        ("accountRequired", Reason::AccountRequired),
+        ("trust", Reason::Trust),
+        ("deliverySpeed", Reason::DeliverySpeed),
+        ("checkoutFriction", Reason::CheckoutFriction),
+        ("siteError", Reason::SiteError),
+        ("paymentError", Reason::PaymentError),
+        ("returnsPolicy", Reason::ReturnsPolicy),
+        ("couponHunting", Reason::CouponHunting),
+        ("justBrowsing", Reason::JustBrowsing),
+    ];
+
     /// The wire name, as serde writes it.
     pub fn as_str(self) -> &'static str {
         match self {

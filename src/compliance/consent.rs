@@ -36,7 +36,31 @@ pub enum ConsentSource {
     CarrierBlock,
 }
 
+impl ConsentStatus {
+    /// Its JSON names, as `Deserialize` read them.
+    pub const NAMES: &'static [(&'static str, ConsentStatus)] = &[
+        ("unknown", ConsentStatus::Unknown),
+        ("pending", ConsentStatus::Pending),
+        ("granted", ConsentStatus::Granted),
+        ("revoked", ConsentStatus::Revoked),
+    ];
+}
+
 impl ConsentSource {
+    /// Its JSON names, as `Deserialize` read them.
+    pub const NAMES: &'static [(&'static str, ConsentSource)] = &[
+        ("storefront", ConsentSource::Storefront),
+        ("checkout", ConsentSource::Checkout),
+        ("platformWebhook", ConsentSource::PlatformWebhook),
+        ("smsKeyword", ConsentSource::SmsKeyword),
+        ("doubleOptInReply", ConsentSource::DoubleOptInReply),
+        ("import", ConsentSource::Import),
+        ("unsubscribe", ConsentSource::Unsubscribe),
+        ("suppression", ConsentSource::Suppression),
+        ("preferenceCentre", ConsentSource::PreferenceCentre),
+        ("carrierBlock", ConsentSource::CarrierBlock),
+    ];
+
     /// Sources a browser controls. They can never move SMS consent to `Granted`.
     pub fn is_client_side(self) -> bool {
         matches!(self, ConsentSource::Storefront | ConsentSource::PreferenceCentre)
@@ -70,6 +94,33 @@ pub struct ConsentLedger {
 }
 
 /// The outcome of asking the ledger to record something.
+/// The stored ledger's reader (`common::reader`): unknown fields refused, as `Deserialize` did.
+#[cfg(feature = "server")]
+impl ConsentLedger {
+    pub(crate) fn read(o: crate::common::reader::Object) -> crate::Result<ConsentLedger> {
+        let o = o.only(&["email", "sms"])?;
+        Ok(ConsentLedger {
+            email: o.objects("email", ConsentEntry::read)?.unwrap_or_default(),
+            sms: o.objects("sms", ConsentEntry::read)?.unwrap_or_default(),
+        })
+    }
+}
+
+#[cfg(feature = "server")]
+impl ConsentEntry {
+    fn read(o: crate::common::reader::Object) -> crate::Result<ConsentEntry> {
+        let o = o.only(&["status", "source", "at", "textVersion", "evidenceHash", "jurisdiction"])?;
+        Ok(ConsentEntry {
+            status: o.required_one_of("status", ConsentStatus::NAMES)?,
+            source: o.required_one_of("source", ConsentSource::NAMES)?,
+            at: o.required_millis("at")?,
+            text_version: o.text("textVersion")?,
+            evidence_hash: o.text("evidenceHash")?,
+            jurisdiction: o.text("jurisdiction")?,
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transition {
     Recorded(ConsentStatus),

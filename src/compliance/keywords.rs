@@ -29,6 +29,16 @@ pub enum Keyword {
 
 /// The FCC's per-se revocation words, plus the carriers' and Twilio's defaults (STOPALL,
 /// OPTOUT). "opt out" as two words, or hyphenated, is matched as a pair below.
+impl Keyword {
+    /// Its JSON names, as `Deserialize` read them.
+    pub const NAMES: &'static [(&'static str, Keyword)] = &[
+        ("optOut", Keyword::OptOut),
+        ("optIn", Keyword::OptIn),
+        ("help", Keyword::Help),
+        ("maybeOptOut", Keyword::MaybeOptOut),
+    ];
+}
+
 const OPT_OUT: &[&str] = &[
     "stop",
     "stopall",

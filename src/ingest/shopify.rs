@@ -17,8 +17,7 @@ use crate::model::event::{
     CheckoutUpdated, ConsentChange, ContactDetails, Event, EventBody, OrderPlaced, OrderRef,
 };
 use chrono::{DateTime, Utc};
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer};
+use crate::common::reader::Object;
 use serde_json::Value;
 
 /// The topics Rekindle subscribes to, spelled as Shopify sends them in `X-Shopify-Topic`
@@ -56,26 +55,32 @@ pub fn normalise(
     }
     let id = format!("shopify:{webhook_id}");
     let mut out = Ingested::default();
+    // A topic Rekindle does not take is refused before its body is read, as before.
+    if !TOPICS.contains(&topic) {
+        return Err(unsupported(topic));
+    }
+    let tree: Value = crate::error::parse_json(body)?;
+    let body = Object::new(&tree, "$".to_string())?.missing_at_container();
     match topic {
         "checkouts/create" | "checkouts/update" => {
-            out.routed.extend(checkout(parse(body)?, &id, salt)?);
+            out.routed.extend(checkout(Checkout::read(body)?, &id, salt)?);
         }
         "orders/create" | "orders/paid" => {
-            out.routed.extend(order(parse(body)?, &id, salt, true)?);
+            out.routed.extend(order(Order::read(body)?, &id, salt, true)?);
         }
-        "orders/cancelled" => out.routed.extend(order(parse(body)?, &id, salt, false)?),
-        "refunds/create" => out.routed.push(refund(parse(body)?, &id, salt)?),
-        "orders/edited" => out.routed.push(order_edit(parse(body)?, &id, salt)?),
+        "orders/cancelled" => out.routed.extend(order(Order::read(body)?, &id, salt, false)?),
+        "refunds/create" => out.routed.push(refund(Refund::read(body)?, &id, salt)?),
+        "orders/edited" => out.routed.push(order_edit(OrderEdited::read(body)?, &id, salt)?),
         "customers_marketing_consent/update" => {
             out.routed
-                .extend(sms_consent(parse(body)?, &id, salt, now)?);
+                .extend(sms_consent(SmsConsentUpdate::read(body)?, &id, salt, now)?);
         }
         "customers_email_marketing_consent/update" => {
             out.routed
-                .extend(email_consent(parse(body)?, &id, salt, now)?);
+                .extend(email_consent(EmailConsentUpdate::read(body)?, &id, salt, now)?);
         }
         "customers/redact" => {
-            let redact: Redact = parse(body)?;
+            let redact = Redact::read(body)?;
             let event = Event {
                 id,
                 at: now,
@@ -93,7 +98,7 @@ pub fn normalise(
                 .collect();
         }
         "customers/data_request" => {
-            let request: DataRequestBody = parse(body)?;
+            let request = DataRequestBody::read(body)?;
             out.data_request = Some(DataRequest {
                 request_id: request
                     .data_request
@@ -104,7 +109,7 @@ pub fn normalise(
         }
         "shop/redact" => {
             // Required, so a body meant for another topic is not taken for this one.
-            let shop: ShopRedact = parse(body)?;
+            let shop = ShopRedact::read(body)?;
             if shop.shop_domain.is_empty() {
                 return Err(Error::new(
                     Code::InvalidField,
@@ -114,33 +119,38 @@ pub fn normalise(
             }
             out.erase_shop = true;
         }
-        other => {
-            return Err(Error::new(
-                Code::UnknownEventType,
-                "$.topic",
-                format!(
-                    "unsupported Shopify topic {other:?}; supported: {}",
-                    TOPICS.join(", ")
-                ),
-            ))
-        }
+        other => return Err(unsupported(other)),
     }
     Ok(out)
 }
 
-fn parse<T: DeserializeOwned>(body: &str) -> Result<T> {
-    crate::error::parse_json(body)
+fn unsupported(topic: &str) -> Error {
+    Error::new(
+        Code::UnknownEventType,
+        "$.topic",
+        format!("unsupported Shopify topic {topic:?}; supported: {}", TOPICS.join(", ")),
+    )
 }
 
+// The payloads are read from their JSON tree by `common::reader`, not by derived
+// deserializers: each of those was its own copy of serde_json's reader in the server wasm
+// (BENCHMARKS.md, issue 20). Shopify adds fields to its payloads: unknown ones are ignored.
+
 /// Shopify ids are integers up to 2^63: kept as exact decimal text. Accepts strings too.
-fn id_text<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
-    match Option::<Value>::deserialize(d)? {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) if n.is_u64() || n.is_i64() => Ok(Some(n.to_string())),
-        Some(Value::String(s)) if !s.is_empty() => Ok(Some(s)),
-        Some(other) => Err(serde::de::Error::custom(format!(
-            "an id is an integer or a string, not {other}"
-        ))),
+fn id_text(o: &Object, key: &str) -> Result<Option<String>> {
+    o.read(key, "an id: an integer or a non-empty string", |v| match v {
+        Value::Number(n) if n.is_u64() || n.is_i64() => Some(n.to_string()),
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        _ => None,
+    })
+}
+
+/// A field that must be there, if only as `null` (what serde asked of an `Option` field
+/// without `default`); missing, it is reported where serde reported it.
+fn present(o: &Object, key: &str) -> Result<()> {
+    match o.fields().any(|field| field == key) {
+        true => Ok(()),
+        false => o.require(key, None::<()>),
     }
 }
 
@@ -156,26 +166,39 @@ fn time(text: &str, path: &str) -> Result<DateTime<Utc>> {
         })
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Default)]
 struct Customer {
-    #[serde(default, deserialize_with = "id_text")]
     id: Option<String>,
-    #[serde(default)]
     email: Option<String>,
-    #[serde(default)]
     phone: Option<String>,
-    #[serde(default)]
     first_name: Option<String>,
 }
 
-#[derive(Deserialize)]
+impl Customer {
+    fn read(o: Object) -> Result<Customer> {
+        Ok(Customer {
+            id: id_text(&o, "id")?,
+            email: o.text("email")?,
+            phone: o.text("phone")?,
+            first_name: o.text("first_name")?,
+        })
+    }
+}
+
 struct Address {
-    #[serde(default)]
     country_code: Option<String>,
-    #[serde(default)]
     province_code: Option<String>,
-    #[serde(default)]
     first_name: Option<String>,
+}
+
+impl Address {
+    fn read(o: Object) -> Result<Address> {
+        Ok(Address {
+            country_code: o.text("country_code")?,
+            province_code: o.text("province_code")?,
+            first_name: o.text("first_name")?,
+        })
+    }
 }
 
 impl Address {
@@ -193,18 +216,30 @@ impl Address {
 
 /// Shopify's MoneyBag (`price_set`, `total_tax_set`, ...): the amount in the shop's currency
 /// and in the one the shopper saw.
-#[derive(Deserialize, Default)]
+#[derive(Default)]
 struct MoneySet {
-    #[serde(default)]
     shop_money: Option<MoneyV2>,
-    #[serde(default)]
     presentment_money: Option<MoneyV2>,
 }
 
-#[derive(Deserialize)]
+impl MoneySet {
+    fn read(o: Object) -> Result<MoneySet> {
+        Ok(MoneySet {
+            shop_money: o.object("shop_money")?.map(MoneyV2::read).transpose()?,
+            presentment_money: o.object("presentment_money")?.map(MoneyV2::read).transpose()?,
+        })
+    }
+}
+
 struct MoneyV2 {
     amount: String,
     currency_code: String,
+}
+
+impl MoneyV2 {
+    fn read(o: Object) -> Result<MoneyV2> {
+        Ok(MoneyV2 { amount: o.required_text("amount")?, currency_code: o.required_text("currency_code")? })
+    }
 }
 
 impl MoneySet {
@@ -220,72 +255,102 @@ impl MoneySet {
     }
 }
 
-#[derive(Deserialize)]
 struct CheckoutLine {
     title: String,
-    #[serde(default)]
     variant_title: Option<String>,
     quantity: u32,
     /// In the shopper's (presentment) currency on a checkout; `price_set` carries both.
     price: String,
-    #[serde(default)]
     price_set: Option<MoneySet>,
-    #[serde(default, deserialize_with = "id_text")]
     product_id: Option<String>,
 }
 
-#[derive(Deserialize)]
+impl CheckoutLine {
+    fn read(o: Object) -> Result<CheckoutLine> {
+        let quantity = o.count("quantity")?;
+        Ok(CheckoutLine {
+            title: o.required_text("title")?,
+            variant_title: o.text("variant_title")?,
+            quantity: o.require("quantity", quantity)?,
+            price: o.required_text("price")?,
+            price_set: o.object("price_set")?.map(MoneySet::read).transpose()?,
+            product_id: id_text(&o, "product_id")?,
+        })
+    }
+}
+
 struct ShippingLine {
     price: String,
-    #[serde(default)]
     price_set: Option<MoneySet>,
 }
 
-#[derive(Deserialize)]
+impl ShippingLine {
+    fn read(o: Object) -> Result<ShippingLine> {
+        Ok(ShippingLine {
+            price: o.required_text("price")?,
+            price_set: o.object("price_set")?.map(MoneySet::read).transpose()?,
+        })
+    }
+}
+
 struct Checkout {
     /// The checkout token: the journey's key. (The 2026 payload has no top-level `id`.)
     token: String,
-    #[serde(default)]
     cart_token: Option<String>,
-    #[serde(default)]
     email: Option<String>,
-    #[serde(default)]
     phone: Option<String>,
     /// The number the buyer consented to SMS marketing with, when they did.
-    #[serde(default)]
     sms_marketing_phone: Option<String>,
-    #[serde(default)]
     buyer_accepts_marketing: Option<bool>,
-    #[serde(default)]
     buyer_accepts_sms_marketing: Option<bool>,
     updated_at: String,
     /// The shop's currency.
     currency: String,
     /// The currency the shopper saw and would pay in (Shopify Markets); absent or equal to
     /// `currency` for a single-currency shop.
-    #[serde(default)]
     presentment_currency: Option<String>,
-    #[serde(default)]
     total_tax_set: Option<MoneySet>,
-    #[serde(default)]
     total_line_items_price_set: Option<MoneySet>,
-    #[serde(default)]
     customer_locale: Option<String>,
-    #[serde(default)]
     completed_at: Option<String>,
     line_items: Vec<CheckoutLine>,
-    #[serde(default)]
     shipping_lines: Vec<ShippingLine>,
-    #[serde(default)]
     total_tax: Option<String>,
-    #[serde(default)]
     abandoned_checkout_url: Option<String>,
-    #[serde(default)]
     shipping_address: Option<Address>,
-    #[serde(default)]
     billing_address: Option<Address>,
-    #[serde(default)]
     customer: Option<Customer>,
+}
+
+impl Checkout {
+    fn read(o: Object) -> Result<Checkout> {
+        let money_set = |key| o.object(key)?.map(MoneySet::read).transpose();
+        let address = |key| o.object(key)?.map(Address::read).transpose();
+        let line_items = o.objects("line_items", CheckoutLine::read)?;
+        Ok(Checkout {
+            token: o.required_text("token")?,
+            cart_token: o.text("cart_token")?,
+            email: o.text("email")?,
+            phone: o.text("phone")?,
+            sms_marketing_phone: o.text("sms_marketing_phone")?,
+            buyer_accepts_marketing: o.flag("buyer_accepts_marketing")?,
+            buyer_accepts_sms_marketing: o.flag("buyer_accepts_sms_marketing")?,
+            updated_at: o.required_text("updated_at")?,
+            currency: o.required_text("currency")?,
+            presentment_currency: o.text("presentment_currency")?,
+            total_tax_set: money_set("total_tax_set")?,
+            total_line_items_price_set: money_set("total_line_items_price_set")?,
+            customer_locale: o.text("customer_locale")?,
+            completed_at: o.text("completed_at")?,
+            line_items: o.require("line_items", line_items)?,
+            shipping_lines: o.objects("shipping_lines", ShippingLine::read)?.unwrap_or_default(),
+            total_tax: o.text("total_tax")?,
+            abandoned_checkout_url: o.text("abandoned_checkout_url")?,
+            shipping_address: address("shipping_address")?,
+            billing_address: address("billing_address")?,
+            customer: o.object("customer")?.map(Customer::read).transpose()?,
+        })
+    }
 }
 
 fn checkout(c: Checkout, id: &str, salt: &str) -> Result<Option<Routed>> {
@@ -520,33 +585,40 @@ impl Identity {
     }
 }
 
-#[derive(Deserialize)]
 struct Order {
-    #[serde(deserialize_with = "id_text")]
     id: Option<String>,
-    #[serde(default)]
     checkout_token: Option<String>,
-    #[serde(default)]
     cart_token: Option<String>,
-    #[serde(default)]
     email: Option<String>,
-    #[serde(default)]
     phone: Option<String>,
-    #[serde(default)]
     total_price: Option<String>,
-    #[serde(default)]
     currency: Option<String>,
-    #[serde(default)]
     processed_at: Option<String>,
-    #[serde(default)]
     created_at: Option<String>,
-    #[serde(default)]
     updated_at: Option<String>,
-    #[serde(default)]
     customer: Option<Customer>,
     /// The name the shopper and support know the order by ("#1001").
-    #[serde(default)]
     name: Option<String>,
+}
+
+impl Order {
+    fn read(o: Object) -> Result<Order> {
+        present(&o, "id")?;
+        Ok(Order {
+            id: id_text(&o, "id")?,
+            checkout_token: o.text("checkout_token")?,
+            cart_token: o.text("cart_token")?,
+            email: o.text("email")?,
+            phone: o.text("phone")?,
+            total_price: o.text("total_price")?,
+            currency: o.text("currency")?,
+            processed_at: o.text("processed_at")?,
+            created_at: o.text("created_at")?,
+            updated_at: o.text("updated_at")?,
+            customer: o.object("customer")?.map(Customer::read).transpose()?,
+            name: o.text("name")?,
+        })
+    }
 }
 
 fn order(o: Order, id: &str, salt: &str, placed: bool) -> Result<Option<Routed>> {
@@ -621,14 +693,20 @@ fn order(o: Order, id: &str, salt: &str, placed: bool) -> Result<Option<Routed>>
     Ok(Some(routed))
 }
 
-#[derive(Deserialize)]
 struct Refund {
-    #[serde(default, deserialize_with = "id_text")]
     order_id: Option<String>,
-    #[serde(default)]
     processed_at: Option<String>,
-    #[serde(default)]
     created_at: Option<String>,
+}
+
+impl Refund {
+    fn read(o: Object) -> Result<Refund> {
+        Ok(Refund {
+            order_id: id_text(&o, "order_id")?,
+            processed_at: o.text("processed_at")?,
+            created_at: o.text("created_at")?,
+        })
+    }
 }
 
 /// `refunds/create` names its order only: it reaches the contact the placed order was linked to.
@@ -654,20 +732,31 @@ fn by_order(salt: &str, id: &str, at: DateTime<Utc>, order_id: String, body: fn(
     }
 }
 
-#[derive(Deserialize)]
 struct OrderEdited {
     order_edit: OrderEdit,
 }
 
-#[derive(Deserialize)]
+impl OrderEdited {
+    fn read(o: Object) -> Result<OrderEdited> {
+        Ok(OrderEdited { order_edit: OrderEdit::read(o.required_object("order_edit")?)? })
+    }
+}
+
 struct OrderEdit {
-    #[serde(default, deserialize_with = "id_text")]
     order_id: Option<String>,
     /// When the edit was saved to the order (API 2024-07 and later); `created_at` before.
-    #[serde(default)]
     committed_at: Option<String>,
-    #[serde(default)]
     created_at: Option<String>,
+}
+
+impl OrderEdit {
+    fn read(o: Object) -> Result<OrderEdit> {
+        Ok(OrderEdit {
+            order_id: id_text(&o, "order_id")?,
+            committed_at: o.text("committed_at")?,
+            created_at: o.text("created_at")?,
+        })
+    }
 }
 
 /// `orders/edited` names its order only (`order_edit.order_id`): like a refund, it reaches the
@@ -685,30 +774,51 @@ fn order_edit(e: OrderEdited, id: &str, salt: &str) -> Result<Routed> {
     Ok(by_order(salt, id, at, order_id, EventBody::OrderEdited))
 }
 
-#[derive(Deserialize)]
 struct SmsConsentUpdate {
-    #[serde(deserialize_with = "id_text")]
     id: Option<String>,
-    #[serde(default)]
     phone: Option<String>,
     sms_marketing_consent: Option<ConsentState>,
 }
 
-#[derive(Deserialize)]
+impl SmsConsentUpdate {
+    fn read(o: Object) -> Result<SmsConsentUpdate> {
+        present(&o, "id")?;
+        present(&o, "sms_marketing_consent")?;
+        Ok(SmsConsentUpdate {
+            id: id_text(&o, "id")?,
+            phone: o.text("phone")?,
+            sms_marketing_consent: o.object("sms_marketing_consent")?.map(ConsentState::read).transpose()?,
+        })
+    }
+}
+
 struct EmailConsentUpdate {
-    #[serde(deserialize_with = "id_text")]
     customer_id: Option<String>,
-    #[serde(default)]
     email_address: Option<String>,
     email_marketing_consent: Option<ConsentState>,
 }
 
-#[derive(Deserialize)]
+impl EmailConsentUpdate {
+    fn read(o: Object) -> Result<EmailConsentUpdate> {
+        present(&o, "customer_id")?;
+        present(&o, "email_marketing_consent")?;
+        Ok(EmailConsentUpdate {
+            customer_id: id_text(&o, "customer_id")?,
+            email_address: o.text("email_address")?,
+            email_marketing_consent: o.object("email_marketing_consent")?.map(ConsentState::read).transpose()?,
+        })
+    }
+}
+
 struct ConsentState {
-    #[serde(default)]
     state: Option<String>,
-    #[serde(default)]
     consent_updated_at: Option<String>,
+}
+
+impl ConsentState {
+    fn read(o: Object) -> Result<ConsentState> {
+        Ok(ConsentState { state: o.text("state")?, consent_updated_at: o.text("consent_updated_at")? })
+    }
 }
 
 /// Shopify's marketing states: only a definite one is recorded.
@@ -794,27 +904,48 @@ fn email_consent(
     )
 }
 
-#[derive(Deserialize)]
 struct Redact {
     customer: Customer,
 }
 
-#[derive(Deserialize)]
+impl Redact {
+    fn read(o: Object) -> Result<Redact> {
+        Ok(Redact { customer: Customer::read(o.required_object("customer")?)? })
+    }
+}
+
 struct DataRequestBody {
     customer: Customer,
-    #[serde(default)]
     data_request: Option<DataRequestId>,
 }
 
-#[derive(Deserialize)]
+impl DataRequestBody {
+    fn read(o: Object) -> Result<DataRequestBody> {
+        Ok(DataRequestBody {
+            customer: Customer::read(o.required_object("customer")?)?,
+            data_request: o.object("data_request")?.map(DataRequestId::read).transpose()?,
+        })
+    }
+}
+
 struct DataRequestId {
-    #[serde(default, deserialize_with = "id_text")]
     id: Option<String>,
 }
 
-#[derive(Deserialize)]
+impl DataRequestId {
+    fn read(o: Object) -> Result<DataRequestId> {
+        Ok(DataRequestId { id: id_text(&o, "id")? })
+    }
+}
+
 struct ShopRedact {
     shop_domain: String,
+}
+
+impl ShopRedact {
+    fn read(o: Object) -> Result<ShopRedact> {
+        Ok(ShopRedact { shop_domain: o.required_text("shop_domain")? })
+    }
 }
 
 fn identity_keys(c: &Customer, salt: &str) -> Vec<String> {

@@ -2,6 +2,7 @@
 //! they were sent (for caps and anti-gaming), and which inputs were already applied.
 
 use crate::common::channel::Channel;
+use crate::common::reader::Object;
 use crate::compliance::consent::ConsentLedger;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -106,6 +107,11 @@ pub struct Hold {
 }
 
 impl Hold {
+    pub(crate) fn read(o: Object) -> crate::Result<Hold> {
+        let o = o.only(&["since", "until"])?;
+        Ok(Hold { since: o.required_millis("since")?, until: o.millis("until")? })
+    }
+
     /// Whether it still holds at `at`.
     pub fn holds_at(&self, at: DateTime<Utc>) -> bool {
         self.until.is_none_or(|until| until > at)
@@ -127,6 +133,20 @@ pub struct OpenTicket {
 }
 
 impl OpenTicket {
+    /// The bare ticket id of older state, or the full record.
+    fn read(contact: &Object, value: &serde_json::Value, path: String) -> crate::Result<OpenTicket> {
+        if let Some(id) = value.as_str() {
+            return Ok(OpenTicket { id: id.to_string(), kind: Default::default(), reason: None, until: None });
+        }
+        let o = contact.child(value, path)?.only(&["id", "kind", "reason", "until"])?;
+        Ok(OpenTicket {
+            id: o.required_text("id")?,
+            kind: o.one_of("kind", super::event::SupportKind::NAMES)?.unwrap_or_default(),
+            reason: o.text("reason")?,
+            until: o.millis("until")?,
+        })
+    }
+
     pub fn holds_at(&self, at: DateTime<Utc>) -> bool {
         self.until.is_none_or(|until| until > at)
     }
@@ -197,6 +217,19 @@ pub struct Stats {
 }
 
 impl Stats {
+    fn read(o: Object) -> crate::Result<Stats> {
+        let o = o.only(&["messages", "opens", "clicks", "orders", "lastOrderId", "lastIncentiveAt", "abandonsAfterIncentive"])?;
+        Ok(Stats {
+            messages: o.count("messages")?.unwrap_or(0),
+            opens: o.count("opens")?.unwrap_or(0),
+            clicks: o.count("clicks")?.unwrap_or(0),
+            orders: o.count("orders")?.unwrap_or(0),
+            last_order_id: o.text("lastOrderId")?,
+            last_incentive_at: o.millis("lastIncentiveAt")?,
+            abandons_after_incentive: o.count("abandonsAfterIncentive")?.unwrap_or(0),
+        })
+    }
+
     pub fn responsiveness(&self) -> crate::policy::Responsiveness {
         use crate::policy::Responsiveness;
         if self.messages < 3 {
@@ -218,11 +251,85 @@ pub struct SentRecord {
     pub at: DateTime<Utc>,
 }
 
+impl Preferences {
+    fn read(o: Object) -> crate::Result<Preferences> {
+        let o = o.only(&["frequency", "pausedUntil"])?;
+        Ok(Preferences {
+            frequency: o.one_of("frequency", super::event::Frequency::NAMES)?.unwrap_or_default(),
+            paused_until: o.millis("pausedUntil")?,
+        })
+    }
+}
+
+impl SentRecord {
+    fn read(o: Object) -> crate::Result<SentRecord> {
+        let o = o.only(&["actionId", "channel", "at"])?;
+        Ok(SentRecord {
+            action_id: o.required_text("actionId")?,
+            channel: o.required_one_of("channel", Channel::NAMES)?,
+            at: o.required_millis("at")?,
+        })
+    }
+}
+
+impl SmsConfirmation {
+    fn read(o: Object) -> crate::Result<SmsConfirmation> {
+        let o = o.only(&["id", "to", "at", "settled"])?;
+        Ok(SmsConfirmation {
+            id: o.required_text("id")?,
+            to: o.required_text("to")?,
+            at: o.required_millis("at")?,
+            settled: o.flag("settled")?.unwrap_or(false),
+        })
+    }
+}
+
 /// How many event ids a contact remembers. Webhook retries arrive within hours; a few dozen
 /// inputs cover a journey's whole life.
 pub const SEEN_CAPACITY: usize = 64;
 
+/// The stored contact's reader (`common::reader`): unknown fields refused, as `Deserialize`
+/// did; fields left out at their defaults read as those defaults.
 impl Contact {
+    pub(crate) fn read(o: Object) -> crate::Result<Contact> {
+        let o = o.only(&[
+            "id", "email", "phone", "firstName", "timeZone", "region", "locale", "returning", "mobile", "consent",
+            "suppressed", "sent", "seen", "stats", "preferences", "smsOptOutUnclearSince", "supportHoldUntil",
+            "openTickets", "operatorPause", "erased", "smsConfirmation", "forgetAt", "housekeepingAt", "lastSeenAt",
+        ])?;
+        // Fingerprints written with all 64 bits, before the mask, read masked.
+        let seen = o.read("seen", "an array of whole numbers", |v| {
+            v.as_array()?.iter().map(|f| Some(f.as_u64()? & ((1 << 53) - 1))).collect::<Option<VecDeque<u64>>>()
+        })?;
+        let tickets = o.items("openTickets")?.unwrap_or_default();
+        Ok(Contact {
+            id: o.required_text("id")?,
+            email: o.text("email")?,
+            phone: o.text("phone")?,
+            first_name: o.text("firstName")?,
+            time_zone: o.text("timeZone")?,
+            region: o.text("region")?,
+            locale: o.text("locale")?,
+            returning: o.flag("returning")?.unwrap_or(false),
+            mobile: o.flag("mobile")?.unwrap_or(false),
+            consent: o.object_or_default("consent", ConsentLedger::read)?,
+            suppressed: o.each_one_of("suppressed", Channel::NAMES)?.unwrap_or_default(),
+            sent: o.objects("sent", SentRecord::read)?.unwrap_or_default(),
+            seen: seen.unwrap_or_default(),
+            stats: o.object_or_default("stats", Stats::read)?,
+            preferences: o.object_or_default("preferences", Preferences::read)?,
+            sms_opt_out_unclear_since: o.millis("smsOptOutUnclearSince")?,
+            support_hold_until: o.millis("supportHoldUntil")?,
+            open_tickets: tickets.into_iter().map(|(path, ticket)| OpenTicket::read(&o, ticket, path)).collect::<crate::Result<_>>()?,
+            operator_pause: o.object("operatorPause")?.map(Hold::read).transpose()?,
+            erased: o.flag("erased")?.unwrap_or(false),
+            sms_confirmation: o.object("smsConfirmation")?.map(SmsConfirmation::read).transpose()?,
+            forget_at: o.millis("forgetAt")?,
+            housekeeping_at: o.millis("housekeepingAt")?,
+            last_seen_at: o.millis("lastSeenAt")?,
+        })
+    }
+
     pub fn new(id: impl Into<String>) -> Self {
         Contact {
             id: id.into(),

@@ -6,11 +6,12 @@ use crate::common::channel::Channel;
 pub use crate::common::contact_details::ContactDetails;
 pub use crate::common::reason::{Reason, ReasonSignal};
 use crate::compliance::consent::{ConsentSource, ConsentStatus};
+use crate::common::money::Money;
+use crate::common::reader::Object;
+use crate::compliance::keywords::Keyword;
 use crate::error::{Code, Error, Result};
 use chrono::{DateTime, Utc};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -25,7 +26,7 @@ pub struct Event {
 }
 
 /// Where an event came from: it decides how far it is trusted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Origin {
     Storefront,
@@ -89,7 +90,7 @@ pub enum Frequency {
     Fewer,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PreferenceChange {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -103,7 +104,7 @@ pub struct PreferenceChange {
     pub paused_until: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Abandoned {
     pub origin: Origin,
@@ -114,7 +115,7 @@ pub struct Abandoned {
     pub reasons: Vec<ReasonSignal>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CheckoutUpdated {
     pub cart: Cart,
@@ -128,30 +129,30 @@ pub struct CheckoutUpdated {
     pub accepts_email: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OrderPlaced {
     /// Shopify ids exceed 2^53: they travel as strings, never as JS numbers.
     pub order_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cart_token: Option<String>,
-    pub total: crate::common::money::Money,
+    pub total: Money,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OrderRef {
     pub order_id: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum TicketStatus {
     Open,
     Closed,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SupportTicket {
     /// The help desk's own id (or the console's): a ticket opened twice is one ticket.
@@ -193,7 +194,7 @@ fn is_ticket(kind: &SupportKind) -> bool {
     *kind == SupportKind::Ticket
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OperatorPause {
     /// One journey only; every journey of the contact when absent.
@@ -204,27 +205,27 @@ pub struct OperatorPause {
     pub until: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OperatorResume {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub journey_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ActionRef {
     pub action_id: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Bounce {
     pub action_id: String,
     pub permanent: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SendFailure {
     pub action_id: String,
@@ -232,7 +233,7 @@ pub struct SendFailure {
     pub code: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InboundSms {
     pub body: String,
@@ -240,10 +241,10 @@ pub struct InboundSms {
     /// Advanced Opt-Out is on): it is what the carrier and the provider acted on, so it wins
     /// over Rekindle's own reading of the body.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provider_keyword: Option<crate::compliance::keywords::Keyword>,
+    pub provider_keyword: Option<Keyword>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ConsentChange {
     pub channel: Channel,
@@ -256,7 +257,7 @@ pub struct ConsentChange {
     pub evidence: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Unsubscribe {
     /// `None`: every channel.
@@ -265,66 +266,28 @@ pub struct Unsubscribe {
 }
 
 impl Event {
-    /// Parse an event, reporting the JSON path of the first bad field. Hand-rolled rather
-    /// than `#[serde(flatten)]`, which would hide every path inside the payload.
+    /// Parse an event, reporting the JSON path of the first bad field: the text is parsed once
+    /// into a JSON tree and read by `common::reader`, not by derived deserializers (each was
+    /// its own copy of serde_json's reader in the server wasm: BENCHMARKS.md, issue 20).
     pub fn from_json(text: &str) -> Result<Event> {
-        if let Some(event) = Event::from_json_directly(text) {
-            return Ok(event);
-        }
         let value: Value = crate::error::parse_json(text)?;
         Event::from_value(value)
     }
 
-    /// The common case without a JSON tree: the envelope's fields are sliced out of the text
-    /// and the payload is parsed straight into its type. Anything unusual (an escaped key, a
-    /// duplicate, a bad field) returns None, and the tree path above says exactly what.
-    fn from_json_directly(text: &str) -> Option<Event> {
-        let fields: Vec<(&str, &RawValue)> = serde_json::from_str::<RawFields>(text).ok()?.0;
-        let (mut id, mut at, mut kind) = (None, None, None);
-        let mut rest = String::with_capacity(text.len());
-        rest.push('{');
-        for (key, raw) in fields {
-            let slot = match key {
-                "id" => &mut id,
-                "at" => &mut at,
-                "type" => &mut kind,
-                _ => {
-                    if rest.len() > 1 {
-                        rest.push(',');
-                    }
-                    // A borrowed key had no escapes: quoting it again gives the same key.
-                    rest.push('"');
-                    rest.push_str(key);
-                    rest.push_str("\":");
-                    rest.push_str(raw.get());
-                    continue;
-                }
-            };
-            if slot.replace(serde_json::from_str::<String>(raw.get()).ok()?).is_some() {
-                return None; // a duplicate: the tree path decides
-            }
-        }
-        rest.push('}');
-        let (id, at, kind) = (id.filter(|i| !i.is_empty())?, at?, kind?);
-        let at = DateTime::parse_from_rfc3339(&at).ok()?.with_timezone(&Utc);
-        let body = EventBody::from_payload(&kind, Payload::Text(&rest)).ok()?;
-        Some(Event { id, at, body })
-    }
-
     pub fn from_value(value: Value) -> Result<Event> {
-        let Value::Object(mut fields) = value else {
+        let Value::Object(fields) = &value else {
             return Err(Error::new(
                 Code::InvalidField,
                 "$",
                 "an event is a JSON object",
             ));
         };
-        let id = take_string(&mut fields, "id")?;
+        let id = envelope_text(fields, "id")?;
         if id.is_empty() {
             return Err(Error::new(Code::InvalidField, "$.id", "must not be empty"));
         }
-        let at = take_string(&mut fields, "at")?;
-        let at = DateTime::parse_from_rfc3339(&at)
+        let at = envelope_text(fields, "at")?;
+        let at = DateTime::parse_from_rfc3339(at)
             .map_err(|e| {
                 Error::new(
                     Code::InvalidTimestamp,
@@ -333,58 +296,14 @@ impl Event {
                 )
             })?
             .with_timezone(&Utc);
-        let kind = take_string(&mut fields, "type")?;
-        let body = EventBody::from_payload(&kind, Payload::Tree(Value::Object(fields)))?;
-        Ok(Event { id, at, body })
+        let kind = envelope_text(fields, "type")?;
+        let body = EventBody::read(kind, &Object::new(&value, "$".to_string())?.missing_at_container())?;
+        Ok(Event { id: id.to_string(), at, body })
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Empty {}
-
-/// An event's fields in their order, values unparsed, keys borrowed from the text (a key
-/// with an escape in it cannot be borrowed: the direct path then gives way).
-struct RawFields<'a>(Vec<(&'a str, &'a RawValue)>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for RawFields<'a> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct Fields;
-        impl<'de> serde::de::Visitor<'de> for Fields {
-            type Value = RawFields<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> std::result::Result<Self::Value, M::Error> {
-                let mut fields = Vec::with_capacity(8);
-                while let Some(entry) = map.next_entry::<&str, &RawValue>()? {
-                    fields.push(entry);
-                }
-                Ok(RawFields(fields))
-            }
-        }
-        d.deserialize_map(Fields)
-    }
-}
-
-/// An event's payload (everything but `id`, `at` and `type`): a JSON tree, or JSON text.
-enum Payload<'a> {
-    Tree(Value),
-    Text(&'a str),
-}
-
-impl Payload<'_> {
-    fn parse<T: DeserializeOwned>(self) -> Result<T> {
-        match self {
-            Payload::Tree(value) => crate::error::from_value(value),
-            Payload::Text(text) => serde_json::from_str(text)
-                .map_err(|e| Error::new(Code::InvalidField, "$", e.to_string())),
-        }
-    }
-}
-
-fn take_string(fields: &mut Map<String, Value>, key: &str) -> Result<String> {
-    match fields.remove(key) {
+fn envelope_text<'a>(fields: &'a Map<String, Value>, key: &str) -> Result<&'a str> {
+    match fields.get(key) {
         Some(Value::String(s)) => Ok(s),
         Some(_) => Err(Error::new(
             Code::InvalidField,
@@ -399,36 +318,153 @@ fn take_string(fields: &mut Map<String, Value>, key: &str) -> Result<String> {
     }
 }
 
+/// The envelope's fields, which every payload sits beside.
+const ENVELOPE: &[&str] = &["id", "at", "type"];
 
+impl Origin {
+    /// Its JSON names.
+    pub const NAMES: &'static [(&'static str, Origin)] = &[
+        ("storefront", Origin::Storefront),
+        ("platform", Origin::Platform),
+        ("provider", Origin::Provider),
+        ("merchant", Origin::Merchant),
+        ("scheduler", Origin::Scheduler),
+    ];
+}
+
+impl Frequency {
+    /// Its JSON names, as `Deserialize` read them (the stored preferences keep the derive).
+    pub const NAMES: &'static [(&'static str, Frequency)] = &[("all", Frequency::All), ("fewer", Frequency::Fewer)];
+}
+
+impl TicketStatus {
+    /// Its JSON names.
+    pub const NAMES: &'static [(&'static str, TicketStatus)] = &[("open", TicketStatus::Open), ("closed", TicketStatus::Closed)];
+}
+
+impl SupportKind {
+    /// Its JSON names, as `Deserialize` read them (the stored holds keep the derive).
+    pub const NAMES: &'static [(&'static str, SupportKind)] = &[
+        ("ticket", SupportKind::Ticket),
+        ("refund", SupportKind::Refund),
+        ("changedOrder", SupportKind::ChangedOrder),
+    ];
+}
+
+/// Each payload's reader: its fields beside the envelope's, unknown ones refused (as the
+/// derived `deny_unknown_fields` did), `null` read as absent.
 impl EventBody {
-    fn from_payload(kind: &str, rest: Payload) -> Result<EventBody> {
+    fn read(kind: &str, o: &Object) -> Result<EventBody> {
+        let only = |fields: &[&str]| o.only_these(fields, ENVELOPE);
+        let action_id = || -> Result<String> {
+            only(&["actionId"])?;
+            o.required_text("actionId")
+        };
+        let order_ref = || -> Result<OrderRef> {
+            only(&["orderId"])?;
+            Ok(OrderRef { order_id: o.required_text("orderId")? })
+        };
         Ok(match kind {
-            "abandoned" => EventBody::Abandoned(rest.parse()?),
-            "checkoutUpdated" => EventBody::CheckoutUpdated(rest.parse()?),
-            "orderPlaced" => EventBody::OrderPlaced(rest.parse()?),
-            "orderCancelled" => EventBody::OrderCancelled(rest.parse()?),
-            "orderRefunded" => EventBody::OrderRefunded(rest.parse()?),
-            "orderEdited" => EventBody::OrderEdited(rest.parse()?),
-            "supportTicket" => EventBody::SupportTicket(rest.parse()?),
-            "operatorPaused" => EventBody::OperatorPaused(rest.parse()?),
-            "operatorResumed" => EventBody::OperatorResumed(rest.parse()?),
-            "due" => EventBody::Due(rest.parse()?),
-            "delivered" => EventBody::Delivered(rest.parse()?),
-            "opened" => EventBody::Opened(rest.parse()?),
-            "clicked" => EventBody::Clicked(rest.parse()?),
-            "bounced" => EventBody::Bounced(rest.parse()?),
-            "complained" => EventBody::Complained(rest.parse()?),
-            "sendFailed" => EventBody::SendFailed(rest.parse()?),
-            "smsReceived" => EventBody::SmsReceived(rest.parse()?),
-            "consentChanged" => EventBody::ConsentChanged(rest.parse()?),
-            "unsubscribed" => EventBody::Unsubscribed(rest.parse()?),
-            "preferencesChanged" => EventBody::PreferencesChanged(rest.parse()?),
+            "abandoned" => {
+                only(&["origin", "cart", "contact", "reasons"])?;
+                EventBody::Abandoned(Abandoned {
+                    origin: o.required_one_of("origin", Origin::NAMES)?,
+                    cart: Cart::read(o.required_object("cart")?)?,
+                    contact: o.object_or_default("contact", ContactDetails::read)?,
+                    reasons: o.objects("reasons", ReasonSignal::read)?.unwrap_or_default(),
+                })
+            }
+            "checkoutUpdated" => {
+                only(&["cart", "contact", "acceptsSms", "acceptsEmail"])?;
+                EventBody::CheckoutUpdated(CheckoutUpdated {
+                    cart: Cart::read(o.required_object("cart")?)?,
+                    contact: o.object_or_default("contact", ContactDetails::read)?,
+                    accepts_sms: o.flag("acceptsSms")?,
+                    accepts_email: o.flag("acceptsEmail")?,
+                })
+            }
+            "orderPlaced" => {
+                only(&["orderId", "cartToken", "total"])?;
+                EventBody::OrderPlaced(OrderPlaced {
+                    order_id: o.required_text("orderId")?,
+                    cart_token: o.text("cartToken")?,
+                    total: Money::read(o.required_object("total")?)?,
+                })
+            }
+            "orderCancelled" => EventBody::OrderCancelled(order_ref()?),
+            "orderRefunded" => EventBody::OrderRefunded(order_ref()?),
+            "orderEdited" => EventBody::OrderEdited(order_ref()?),
+            "supportTicket" => {
+                only(&["ticketId", "status", "kind", "reason", "until"])?;
+                EventBody::SupportTicket(SupportTicket {
+                    ticket_id: o.required_text("ticketId")?,
+                    status: o.required_one_of("status", TicketStatus::NAMES)?,
+                    kind: o.one_of("kind", SupportKind::NAMES)?.unwrap_or_default(),
+                    reason: o.text("reason")?,
+                    until: o.time("until")?,
+                })
+            }
+            "operatorPaused" => {
+                only(&["journeyId", "until"])?;
+                EventBody::OperatorPaused(OperatorPause { journey_id: o.text("journeyId")?, until: o.time("until")? })
+            }
+            "operatorResumed" => {
+                only(&["journeyId"])?;
+                EventBody::OperatorResumed(OperatorResume { journey_id: o.text("journeyId")? })
+            }
+            "due" => EventBody::Due(ActionRef { action_id: action_id()? }),
+            "delivered" => EventBody::Delivered(ActionRef { action_id: action_id()? }),
+            "opened" => EventBody::Opened(ActionRef { action_id: action_id()? }),
+            "clicked" => EventBody::Clicked(ActionRef { action_id: action_id()? }),
+            "complained" => EventBody::Complained(ActionRef { action_id: action_id()? }),
+            "bounced" => {
+                only(&["actionId", "permanent"])?;
+                EventBody::Bounced(Bounce { action_id: o.required_text("actionId")?, permanent: o.required_flag("permanent")? })
+            }
+            "sendFailed" => {
+                only(&["actionId", "permanent", "code"])?;
+                EventBody::SendFailed(SendFailure {
+                    action_id: o.required_text("actionId")?,
+                    permanent: o.required_flag("permanent")?,
+                    code: o.required_text("code")?,
+                })
+            }
+            "smsReceived" => {
+                only(&["body", "providerKeyword"])?;
+                EventBody::SmsReceived(InboundSms {
+                    body: o.required_text("body")?,
+                    provider_keyword: o.one_of("providerKeyword", Keyword::NAMES)?,
+                })
+            }
+            "consentChanged" => {
+                only(&["channel", "status", "source", "textVersion", "evidence"])?;
+                EventBody::ConsentChanged(ConsentChange {
+                    channel: o.required_one_of("channel", Channel::NAMES)?,
+                    status: o.required_one_of("status", ConsentStatus::NAMES)?,
+                    source: o.required_one_of("source", ConsentSource::NAMES)?,
+                    text_version: o.text("textVersion")?,
+                    evidence: o.text("evidence")?,
+                })
+            }
+            "unsubscribed" => {
+                only(&["channel"])?;
+                EventBody::Unsubscribed(Unsubscribe { channel: o.one_of("channel", Channel::NAMES)? })
+            }
+            "preferencesChanged" => {
+                only(&["email", "sms", "frequency", "pausedUntil"])?;
+                EventBody::PreferencesChanged(PreferenceChange {
+                    email: o.flag("email")?,
+                    sms: o.flag("sms")?,
+                    frequency: o.one_of("frequency", Frequency::NAMES)?,
+                    paused_until: o.time("pausedUntil")?,
+                })
+            }
             "erase" => {
-                rest.parse::<Empty>()?;
+                only(&[])?;
                 EventBody::Erase
             }
             "export" => {
-                rest.parse::<Empty>()?;
+                only(&[])?;
                 EventBody::Export
             }
             other => {

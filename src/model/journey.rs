@@ -2,6 +2,7 @@
 
 use crate::common::cart::Cart;
 use crate::common::channel::Channel;
+use crate::common::reader::Object;
 use crate::common::reason::ReasonSignal;
 use crate::policy::Angle;
 use chrono::{DateTime, Utc};
@@ -131,7 +132,85 @@ impl OrderOutcome {
     }
 }
 
+impl JourneyStatus {
+    pub const NAMES: &'static [(&'static str, JourneyStatus)] = &[
+        ("active", JourneyStatus::Active),
+        ("recovered", JourneyStatus::Recovered),
+        ("superseded", JourneyStatus::Superseded),
+        ("expired", JourneyStatus::Expired),
+        ("stopped", JourneyStatus::Stopped),
+    ];
+}
+
+impl SendStatus {
+    pub const NAMES: &'static [(&'static str, SendStatus)] = &[
+        ("scheduled", SendStatus::Scheduled),
+        ("sent", SendStatus::Sent),
+        ("skipped", SendStatus::Skipped),
+        ("cancelled", SendStatus::Cancelled),
+        ("failed", SendStatus::Failed),
+    ];
+}
+
+impl OrderOutcome {
+    pub const NAMES: &'static [(&'static str, OrderOutcome)] =
+        &[("refunded", OrderOutcome::Refunded), ("cancelled", OrderOutcome::Cancelled), ("edited", OrderOutcome::Edited)];
+}
+
+/// The stored journey's reader (`common::reader`): unknown fields refused, as `Deserialize` did.
+impl PlannedSend {
+    fn read(o: Object) -> crate::Result<PlannedSend> {
+        let o = o.only(&[
+            "id", "step", "channel", "dueAt", "status", "attempt", "angle", "variant", "delivered", "opened", "clicked",
+            "heldFrom",
+        ])?;
+        Ok(PlannedSend {
+            id: o.required_text("id")?,
+            step: o.required_text("step")?,
+            channel: o.required_one_of("channel", Channel::NAMES)?,
+            due_at: o.required_millis("dueAt")?,
+            status: o.required_one_of("status", SendStatus::NAMES)?,
+            attempt: o.small("attempt")?.unwrap_or(0),
+            angle: o.one_of("angle", Angle::NAMES)?,
+            variant: o.text("variant")?,
+            delivered: o.flag("delivered")?.unwrap_or(false),
+            opened: o.flag("opened")?.unwrap_or(false),
+            clicked: o.flag("clicked")?.unwrap_or(false),
+            held_from: o.millis("heldFrom")?,
+        })
+    }
+}
+
 impl Journey {
+    pub(crate) fn read(o: Object) -> crate::Result<Journey> {
+        let o = o.only(&[
+            "id", "status", "policyVersion", "playbook", "abandonedAt", "cart", "reasons", "holdout", "leftAlone", "sends",
+            "incentive", "orderId", "recoveredMinor", "orderOutcome", "cartUpdatedAt", "awaitingPlatform", "email", "phone",
+            "paused",
+        ])?;
+        Ok(Journey {
+            id: o.required_text("id")?,
+            status: o.required_one_of("status", JourneyStatus::NAMES)?,
+            policy_version: o.required_text("policyVersion")?,
+            playbook: o.required_text("playbook")?,
+            abandoned_at: o.required_millis("abandonedAt")?,
+            cart: Cart::read(o.required_object("cart")?)?,
+            reasons: o.objects("reasons", ReasonSignal::read)?.unwrap_or_default(),
+            holdout: o.flag("holdout")?.unwrap_or(false),
+            left_alone: o.flag("leftAlone")?.unwrap_or(false),
+            sends: o.objects("sends", PlannedSend::read)?.unwrap_or_default(),
+            incentive: o.object("incentive")?.map(super::offer::Offer::read).transpose()?,
+            order_id: o.text("orderId")?,
+            recovered_minor: o.whole("recoveredMinor")?,
+            order_outcome: o.one_of("orderOutcome", OrderOutcome::NAMES)?,
+            cart_updated_at: o.required_millis("cartUpdatedAt")?,
+            awaiting_platform: o.flag("awaitingPlatform")?.unwrap_or(false),
+            email: o.text("email")?,
+            phone: o.text("phone")?,
+            paused: o.object("paused")?.map(super::contact::Hold::read).transpose()?,
+        })
+    }
+
     /// Where this journey's messages on `channel` go: the address given with its cart
     /// (journeys stored before addresses were per cart fall back to the contact's).
     pub fn address<'a>(&'a self, channel: Channel, contact: &'a crate::model::contact::Contact) -> Option<&'a str> {

@@ -1,6 +1,7 @@
 //! What a journey offers: a record the journey keeps, the coupon request carries and the
 //! message renders. Which offer, if any, is the engine's choice (`engine::incentive`).
 
+use crate::common::reader::Object;
 use crate::policy::IncentiveKind;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,17 @@ fn is_zero(n: &u8) -> bool {
 }
 
 impl Offer {
+    /// The stored offer's reader (`common::reader`).
+    pub(crate) fn read(o: Object) -> crate::Result<Offer> {
+        let o = o.only(&["kind", "percent", "couponRequestId", "expiresAt"])?;
+        Ok(Offer {
+            kind: o.required_one_of("kind", IncentiveKind::NAMES)?,
+            percent: o.small("percent")?.unwrap_or(0),
+            coupon_request_id: o.required_text("couponRequestId")?,
+            expires_at: o.time("expiresAt")?,
+        })
+    }
+
     /// The discount code for this offer, named by the engine so that every message can print
     /// it (the platform creates exactly this code on `requestCoupon`): "CART-" and 8 characters
     /// of the request id's hash, from an alphabet with no 0/O or 1/I to misread.

@@ -3,6 +3,7 @@
 
 use super::contact::Contact;
 use super::journey::Journey;
+use crate::common::reader::Object;
 use crate::error::{Code, Error, Result};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -36,15 +37,11 @@ impl State {
         String::from_utf8(out).expect("serde_json writes UTF-8")
     }
 
-    /// Read persisted state of any earlier schema version, migrating it step by step.
+    /// Read persisted state of any earlier schema version, migrating it step by step. The
+    /// text is parsed once into a JSON tree, migrated there, and read by `common::reader`, not
+    /// by derived deserializers (each was its own copy of serde_json's reader in the server
+    /// wasm: BENCHMARKS.md, issue 20).
     pub fn from_json(text: &str) -> Result<State> {
-        // The common case, state written by this engine, parses straight into the types; only
-        // older or broken state pays for the detour through a JSON tree.
-        if let Ok(state) = serde_json::from_str::<State>(text) {
-            if state.schema_version == SCHEMA_VERSION {
-                return Ok(state);
-            }
-        }
         let mut value: Value = crate::error::parse_json(text)?;
         if !value.is_object() {
             return Err(Error::new(Code::InvalidField, "$", "stored state is a JSON object"));
@@ -62,7 +59,17 @@ impl State {
                 migrate(&mut value);
             }
         }
-        crate::error::from_value(value)
+        State::read(Object::new(&value, "$".to_string())?.missing_at_container())
+    }
+
+    fn read(o: Object) -> Result<State> {
+        let o = o.only(&["schemaVersion", "contact", "journeys"])?;
+        let version = o.count("schemaVersion")?;
+        Ok(State {
+            schema_version: o.require("schemaVersion", version)?,
+            contact: Contact::read(o.required_object("contact")?)?,
+            journeys: o.objects("journeys", Journey::read)?.unwrap_or_default(),
+        })
     }
 
     pub fn journey_mut(&mut self, id: &str) -> Option<&mut Journey> {

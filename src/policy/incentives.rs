@@ -16,6 +16,17 @@ pub enum IncentiveKind {
     Loyalty,
 }
 
+impl IncentiveKind {
+    /// Its JSON names, as `Deserialize` reads them (for the stored offers' reader).
+    pub const NAMES: &'static [(&'static str, IncentiveKind)] = &[
+        ("freeShipping", IncentiveKind::FreeShipping),
+        ("percentOff", IncentiveKind::PercentOff),
+        ("expeditedShipping", IncentiveKind::ExpeditedShipping),
+        ("gift", IncentiveKind::Gift),
+        ("loyalty", IncentiveKind::Loyalty),
+    ];
+}
+
 /// One rung: an offer and who may get it. The ladder is read top to bottom; the first rung a
 /// shopper qualifies for, within the guards, is offered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

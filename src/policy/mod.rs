@@ -34,6 +34,22 @@ pub enum Angle {
     ByReason,
 }
 
+impl Angle {
+    /// Its JSON names, as `Deserialize` reads them (the stored journeys are read by
+    /// `common::reader`, the policy by its derive).
+    pub const NAMES: &'static [(&'static str, Angle)] = &[
+        ("reminder", Angle::Reminder),
+        ("value", Angle::Value),
+        ("freeShipping", Angle::FreeShipping),
+        ("guestCheckout", Angle::GuestCheckout),
+        ("trust", Angle::Trust),
+        ("returnPolicy", Angle::ReturnPolicy),
+        ("deliveryEstimate", Angle::DeliveryEstimate),
+        ("urgency", Angle::Urgency),
+        ("byReason", Angle::ByReason),
+    ];
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Step {
