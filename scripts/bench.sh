@@ -15,24 +15,26 @@ mkdir -p target
 log=target/bench-output.txt
 : > "$log"
 record() { "$@" | tee -a "$log"; }
+# Build chatter is kept out of the figures, but a step that fails shows why before the script stops.
+quiet() { "$@" 2>target/bench-step.err || { cat target/bench-step.err >&2; echo "bench step failed: $*" >&2; exit 1; }; }
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(date -u +%F)"
 
 # Native first: it writes the shared stream the wasm benchmark replays.
 echo; echo "=== native"
-record cargo bench --quiet --bench decisions 2>/dev/null
+record quiet cargo bench --quiet --bench decisions
 echo; echo "=== native, the system allocator (the same measurement: compare the two runs' ratio)"
-cargo bench --quiet --bench decisions_system_allocator 2>/dev/null
+quiet cargo bench --quiet --bench decisions_system_allocator
 
 echo; echo "=== simulator: journeys per second through the real engine (the shipped comparison, both worlds)"
-cargo bench --quiet --bench simulate 2>/dev/null
+quiet cargo bench --quiet --bench simulate
 
 echo; echo "=== the report over 1,000,000 journeys' outcome log, natively (issue 18: under 2 s; wall, CPU and time waiting for a core)"
-REPORT_ONLY=1 cargo bench --quiet --bench report 2>/dev/null
+REPORT_ONLY=1 quiet cargo bench --quiet --bench report
 
 echo; echo "=== opt-level comparison (each artifact built at z, s and 3)"
 for level in z s 3; do
-  node scripts/build.mjs --quiet --opt-level "$level" 2>/dev/null
+  quiet node scripts/build.mjs --quiet --opt-level "$level"
   node benches/wasm.mjs --sizes-and-throughput | sed "s/^/[$level] /"
 done
 
@@ -44,10 +46,10 @@ mkdir -p "$baseline"
 find "$baseline" -mindepth 1 -maxdepth 1 ! -name target ! -name node_modules -exec rm -rf {} +
 git archive "${BASELINE_REF:-main}" | tar -x -C "$baseline"
 [ -e "$baseline/node_modules" ] || ln -s "$PWD/node_modules" "$baseline/node_modules"
-(cd "$baseline" && node scripts/build.mjs --quiet 2>/dev/null)
+(cd "$baseline" && node scripts/build.mjs --quiet 2>/dev/null) || { echo "the baseline did not build" >&2; exit 1; }
 
 echo; echo "=== as shipped (server z, storefront z), against the baseline in the same run"
-node scripts/build.mjs --quiet 2>/dev/null
+quiet node scripts/build.mjs --quiet
 record node benches/wasm-weight.mjs --baseline "$baseline"
 record node benches/wasm.mjs --baseline "$baseline"
 echo; echo "=== storefront (headless Chromium), against the baseline's storefront build in the same runs"
