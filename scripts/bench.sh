@@ -6,7 +6,8 @@
 # same run, a memory soak, and at the end a summary of issue 20's table (now, target, met).
 # Copy the figures into BENCHMARKS.md with the date, machine and load average.
 #
-#   bash scripts/bench.sh            (SOAK_SECONDS=60 for a shorter soak while trying things)
+#   bash scripts/bench.sh            (SOAK_SECONDS=60 for a shorter soak while trying things;
+#                                     OPT_LEVELS="z" skips the s and 3 builds, ~3 full builds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -32,8 +33,8 @@ quiet cargo bench --quiet --bench simulate
 echo; echo "=== the report over 1,000,000 journeys' outcome log, natively (issue 18: under 2 s; wall, CPU and time waiting for a core)"
 REPORT_ONLY=1 quiet cargo bench --quiet --bench report
 
-echo; echo "=== opt-level comparison (each artifact built at z, s and 3)"
-for level in z s 3; do
+echo; echo "=== opt-level comparison (each artifact built at ${OPT_LEVELS:-z s 3})"
+for level in ${OPT_LEVELS:-z s 3}; do
   quiet node scripts/build.mjs --quiet --opt-level "$level"
   node benches/wasm.mjs --sizes-and-throughput | sed "s/^/[$level] /"
 done
