@@ -58,6 +58,9 @@ export function createCapture({ settings, session, local, outbox, loadEngine, on
   function observe({ kind, ...fields }, at = Date.now()) {
     pending.push([at, { [kind]: fields }]);
     if (pending.length > MAX_PENDING) pending.splice(0, pending.length - MAX_PENDING);
+    // Before the engine is loaded a timer would wake the page to find nothing to step into:
+    // start() steps what waited once it is.
+    if (!engine) return;
     clearTimeout(batchTimer);
     batchTimer = setTimeout(step, BATCH_MS);
   }

@@ -148,9 +148,21 @@ export function watchPage(capture, { emailConsent, smsConsent, textVersion }) {
     scan();
     leave({ kind });
   };
-  on(doc, 'visibilitychange', () => (doc.visibilityState === 'hidden' ? leaving('hidden') : observe({ kind: 'visible' })));
-  on(window, 'pagehide', () => leaving('pageHide'));
-  on(window, 'pageshow', (event) => event.persisted && observe(here()));
+  // A page that goes away fires pagehide, then visibilitychange to hidden, in the same task.
+  // The engine takes the two alike, so the second would be another synchronous step (and
+  // storage write and flush) in the unloading page's task for nothing: it is skipped until the
+  // page shows again. (Hidden first, then pagehide — a tab left, closed later — steps both:
+  // the later step decides with the later time.)
+  let gone = false;
+  on(doc, 'visibilitychange', () => (doc.visibilityState === 'visible' ? observe({ kind: 'visible' }) : gone || leaving('hidden')));
+  on(window, 'pagehide', () => {
+    gone = true;
+    leaving('pageHide');
+  });
+  on(window, 'pageshow', (event) => {
+    gone = false;
+    if (event.persisted) observe(here());
+  });
   on(window, 'popstate', () => observe({ kind: 'back' }));
 
   // Navigation Timing: loadEventEnd is only set once the load handlers have returned.
