@@ -65,6 +65,14 @@ export function createCapture({ settings, session, local, outbox, loadEngine, on
     return restored;
   };
 
+  // Whether sessionStorage may hold observations that wait (an earlier page's, until restored
+  // and stepped; or this page's, when it left without an engine).
+  let waitingStored = true;
+  const keepWaiting = () => {
+    session.set(PENDING, JSON.stringify(pending));
+    waitingStored = true;
+  };
+
   /** `observation`: `{ kind, ...fields }`, handed on as the engine's `{ [kind]: fields }`. */
   function observe({ kind, ...fields }, at = Date.now()) {
     pending.push([at, { [kind]: fields }]);
@@ -91,9 +99,11 @@ export function createCapture({ settings, session, local, outbox, loadEngine, on
       console.warn('[rekindle]', error);
       return false;
     }
+    // Written only when changed: each write hands the whole value to the browser process.
+    if (out.state !== state) session.set(STATE, out.state);
     state = out.state;
-    session.set(STATE, state);
-    session.set(PENDING, '[]');
+    if (waitingStored) session.set(PENDING, '[]');
+    waitingStored = false;
     for (const problem of out.rejected) console.warn(`[rekindle] observation dropped at ${problem.path}: ${problem.message}`);
     onConsent?.(out.consent);
     clearTimeout(recheckTimer);
@@ -112,7 +122,7 @@ export function createCapture({ settings, session, local, outbox, loadEngine, on
     leave(observation) {
       restore();
       observe(observation);
-      if (!step()) session.set(PENDING, JSON.stringify(pending));
+      if (!step()) keepWaiting();
       outbox.flush();
     },
     /** Load the engine (call it off the critical path) and catch up on what waited. */
@@ -122,7 +132,7 @@ export function createCapture({ settings, session, local, outbox, loadEngine, on
         engine = await loadEngine();
       } catch (error) {
         engine = null;
-        session.set(PENDING, JSON.stringify(pending));
+        keepWaiting();
         console.warn('[rekindle] engine unavailable, nothing is sent from this page:', error);
         return;
       }
