@@ -82,7 +82,7 @@ export function start(config, loadEngine) {
     if (sms !== undefined) choose('sms', sms);
   };
 
-  watchPage(capture, config);
+  const pageIdle = watchPage(capture, config);
   watchShopifyPrivacy(observe);
   watchConsentEvents(consent);
   const container = config.widget && document.querySelector(config.widget);
@@ -99,6 +99,7 @@ export function start(config, loadEngine) {
   }
 
   const whenIdle = () => {
+    pageIdle();
     outbox.flush(); // anything an earlier visit could not deliver
     capture.start();
   };
