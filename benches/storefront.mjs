@@ -164,9 +164,13 @@ async function tracedCheckout(query, shop) {
     // call (the lazy engine module's evaluation, wasm instantiation, garbage collection).
     const mainOurs = ours.filter((e) => threadNames.get(thread(e)) === 'CrRendererMain');
     const outermost = mainOurs.filter((e) => !mainOurs.some((o) => o !== e && thread(o) === thread(e) && o.ts <= e.ts && e.ts + e.dur <= o.ts + o.dur));
+    // Those run by the leave handlers (pagehide, visibilitychange), apart.
+    const leaveEvents = events.filter((e) => e.name === 'EventDispatch' && e.pid === shopPid && ['pagehide', 'visibilitychange'].includes(e.args?.data?.type));
+    const inLeave = (e) => leaveEvents.some((d) => thread(d) === thread(e) && d.ts <= e.ts && e.ts < d.ts + d.dur);
     return {
       oursMs: outermost.reduce((sum, e) => sum + e.dur, 0) / 1000,
       oursCpuMs: cpu(outermost),
+      oursLeaveCpuMs: cpu(outermost.filter(inLeave)),
       mainCpuMs: cpu(mainTasks),
       workerCpuMs: cpu(workerTasks),
       longestMs: (longest(mainTasks)?.dur ?? 0) / 1000,
@@ -238,7 +242,9 @@ for (const [name, run] of Object.entries(runs)) {
       workers: { cart: median(run.traced.map((t) => t.cart.workerCpuMs)), checkout: median(run.traced.map((t) => t.checkout.workerCpuMs)) },
     },
     // Rekindle's own script calls on the main thread, wall and CPU, per page (traced).
-    ownCallsMs: Object.fromEntries(['cart', 'checkout'].map((p) => [p, { wall: median(run.traced.map((t) => t[p].oursMs)), cpu: median(run.traced.map((t) => t[p].oursCpuMs)) }])),
+    ownCallsMs: Object.fromEntries(['cart', 'checkout'].map((p) => [p, {
+      wall: median(run.traced.map((t) => t[p].oursMs)), cpu: median(run.traced.map((t) => t[p].oursCpuMs)), leaveCpu: median(run.traced.map((t) => t[p].oursLeaveCpuMs)),
+    }])),
     longestTaskMs: {
       runningRekindle: median(run.traced.map((t) => t.rekindle)),
       runningRekindleCpu: median(run.traced.map((t) => t.rekindleCpu)),
@@ -265,7 +271,8 @@ for (const name of Object.keys(runs)) {
     `workers' CPU ${cpu.workers.cart.toFixed(1)} / ${cpu.workers.checkout.toFixed(1)} ms`);
   const own = r.ownCallsMs;
   console.log(`    Rekindle's own script calls on the main thread (traced, measured directly): cart page ${own.cart.wall.toFixed(1)} ms wall ` +
-    `(${own.cart.cpu.toFixed(1)} CPU), checkout page with both leave steps ${own.checkout.wall.toFixed(1)} (${own.checkout.cpu.toFixed(1)} CPU)`);
+    `(${own.cart.cpu.toFixed(1)} CPU), checkout page with both leave steps ${own.checkout.wall.toFixed(1)} (${own.checkout.cpu.toFixed(1)} CPU, ` +
+    `${own.checkout.leaveCpu.toFixed(1)} of it in the leave handlers)`);
   console.log(`    longest main-thread task (traced, both pages and the leave steps): ${r.longestTaskMs.runningRekindle.toFixed(1)} ms running Rekindle's code ` +
     `(${r.longestTaskMs.runningRekindleCpu.toFixed(1)} ms CPU), any task ${r.longestTaskMs.any.toFixed(1)} ms (without Rekindle ${bare.longestTask.toFixed(1)} ms)`);
   console.log(`    trigger → beacon at the collector: page left ${r.triggerToBeaconMs.pagehide} ms, idle threshold passed ${r.triggerToBeaconMs.idle} ms`);
