@@ -32,7 +32,8 @@ export function watchPage(capture, { emailConsent, smsConsent, textVersion }) {
   // The time zone from Temporal where the browser has it: it answers in under 0.1 ms, where
   // the first Intl.DateTimeFormat of a page costs 12–30 ms in desktop Chromium, more on a
   // loaded machine (BENCHMARKS.md). Without Temporal: Global Privacy Control and the device
-  // now, the zone once the page is idle (whenIdle, below) or when the shopper leaves, whichever is first.
+  // now, the zone once the page is idle (whenIdle, below) or when the shopper leaves, whichever
+  // is first.
   const zoneNow = globalThis.Temporal?.Now?.timeZoneId?.();
   let zoneRead = zoneNow !== undefined;
   environment(zoneNow);
