@@ -13,6 +13,8 @@
 // `--baseline DIR`: another storefront build (a copy of some commit's pkg/dist/storefront),
 // served by a second shop and measured in the same runs, interleaved, so the two builds are
 // compared on one machine at one moment (figures on a shared machine move 20% between runs).
+// Each round runs the bare pages and each build (their order alternating); "added" is given
+// both as a difference of medians and paired, as the median of the rounds' own differences.
 //
 //   node scripts/build.mjs && node benches/storefront.mjs [--baseline target/baseline-storefront] [--runs 5]
 
@@ -156,7 +158,19 @@ async function tracedCheckout(query, shop) {
     const cpu = (xs) => xs.reduce((sum, e) => sum + (e.tdur ?? e.dur), 0) / 1000;
     const longest = (xs) => xs.reduce((a, e) => (e.dur > (a?.dur ?? -1) ? e : a), undefined);
     const oursLongest = longest(mainTasks.filter(runsOurs));
+    // Rekindle's own calls, measured directly (not as a difference against the bare pages,
+    // which a loaded machine swamps): the outermost script evaluations and calls of its files
+    // on the main thread. A lower bound: it leaves out work V8 and Blink do for them outside a
+    // call (the lazy engine module's evaluation, wasm instantiation, garbage collection).
+    const mainOurs = ours.filter((e) => threadNames.get(thread(e)) === 'CrRendererMain');
+    const outermost = mainOurs.filter((e) => !mainOurs.some((o) => o !== e && thread(o) === thread(e) && o.ts <= e.ts && e.ts + e.dur <= o.ts + o.dur));
+    // Those run by the leave handlers (pagehide, visibilitychange), apart.
+    const leaveEvents = events.filter((e) => e.name === 'EventDispatch' && e.pid === shopPid && ['pagehide', 'visibilitychange'].includes(e.args?.data?.type));
+    const inLeave = (e) => leaveEvents.some((d) => thread(d) === thread(e) && d.ts <= e.ts && e.ts < d.ts + d.dur);
     return {
+      oursMs: outermost.reduce((sum, e) => sum + e.dur, 0) / 1000,
+      oursCpuMs: cpu(outermost),
+      oursLeaveCpuMs: cpu(outermost.filter(inLeave)),
       mainCpuMs: cpu(mainTasks),
       workerCpuMs: cpu(workerTasks),
       longestMs: (longest(mainTasks)?.dur ?? 0) / 1000,
@@ -177,16 +191,19 @@ const builds = { 'this build': shop, ...(baselineShop ? { baseline: baselineShop
 const runs = Object.fromEntries(Object.keys(builds).map((name) => [name, { checkouts: [], idle: [], traced: [] }]));
 const without = [];
 const tracedWithout = [];
+// Each round measures the pages without Rekindle and then each build, the builds' order
+// alternating between rounds (neither always runs right after the bare pages).
+const inOrder = (i) => (i % 2 ? Object.entries(builds).reverse() : Object.entries(builds));
 for (let i = 0; i < RUNS; i += 1) {
   without.push(await checkout('?off', shop));
-  for (const [name, served] of Object.entries(builds)) {
+  for (const [name, served] of inOrder(i)) {
     runs[name].checkouts.push(await checkout('?idle=600', served));
     runs[name].idle.push(await idleTrigger(served));
   }
 }
 for (let i = 0; i < RUNS; i += 1) {
   tracedWithout.push(await tracedCheckout('?off', shop));
-  for (const [name, served] of Object.entries(builds)) runs[name].traced.push(await tracedCheckout('?idle=600', served));
+  for (const [name, served] of inOrder(i)) runs[name].traced.push(await tracedCheckout('?idle=600', served));
 }
 await browser.close();
 await shop.stop();
@@ -205,15 +222,29 @@ for (const [name, run] of Object.entries(runs)) {
   const total = median(run.checkouts.map((r) => r.taskMs));
   const cart = median(run.checkouts.map((r) => r.pageMs[0]));
   const checkoutPage = median(run.checkouts.map((r) => r.pageMs[1]));
+  // Paired: each round's figure less the same round's bare pages, then the median. A load
+  // spike then moves one round's difference, not one side of a difference of medians.
+  const paired = (of) => median(run.checkouts.map((r, i) => of(r) - of(without[i])));
   results[name] = {
-    mainThreadMs: { total, added: total - bare.total, cartAdded: cart - bare.cart, checkoutAdded: checkoutPage - bare.checkout },
+    mainThreadMs: {
+      total, added: total - bare.total, cartAdded: cart - bare.cart, checkoutAdded: checkoutPage - bare.checkout,
+      paired: { added: paired((r) => r.taskMs), cartAdded: paired((r) => r.pageMs[0]), checkoutAdded: paired((r) => r.pageMs[1]) },
+    },
     longTasks: run.checkouts.flatMap((r) => r.longTasks),
     // Thread time of the shop renderer's main thread, from the traces; the workers' beside it.
     mainThreadCpuMs: {
       cartAdded: median(run.traced.map((t) => t.cart.mainCpuMs)) - bare.cpu.cart,
       checkoutAdded: median(run.traced.map((t) => t.checkout.mainCpuMs)) - bare.cpu.checkout,
+      paired: {
+        cartAdded: median(run.traced.map((t, i) => t.cart.mainCpuMs - tracedWithout[i].cart.mainCpuMs)),
+        checkoutAdded: median(run.traced.map((t, i) => t.checkout.mainCpuMs - tracedWithout[i].checkout.mainCpuMs)),
+      },
       workers: { cart: median(run.traced.map((t) => t.cart.workerCpuMs)), checkout: median(run.traced.map((t) => t.checkout.workerCpuMs)) },
     },
+    // Rekindle's own script calls on the main thread, wall and CPU, per page (traced).
+    ownCallsMs: Object.fromEntries(['cart', 'checkout'].map((p) => [p, {
+      wall: median(run.traced.map((t) => t[p].oursMs)), cpu: median(run.traced.map((t) => t[p].oursCpuMs)), leaveCpu: median(run.traced.map((t) => t[p].oursLeaveCpuMs)),
+    }])),
     longestTaskMs: {
       runningRekindle: median(run.traced.map((t) => t.rekindle)),
       runningRekindleCpu: median(run.traced.map((t) => t.rekindleCpu)),
@@ -232,9 +263,16 @@ for (const name of Object.keys(runs)) {
   console.log(`  ${name}: main-thread time added ${r.mainThreadMs.added.toFixed(1)} ms over the checkout ` +
     `(cart page +${r.mainThreadMs.cartAdded.toFixed(1)}, checkout page +${r.mainThreadMs.checkoutAdded.toFixed(1)}); ` +
     `long tasks (>= 50 ms) ${JSON.stringify(r.longTasks)}`);
+  const p = r.mainThreadMs.paired;
+  console.log(`    paired by round (median of each round's difference): added ${p.added.toFixed(1)} ms (cart page +${p.cartAdded.toFixed(1)}, checkout page +${p.checkoutAdded.toFixed(1)})`);
   const cpu = r.mainThreadCpuMs;
   console.log(`    main-thread CPU added (traced thread time): cart page +${cpu.cartAdded.toFixed(1)} ms, checkout page (with both leave steps) ` +
-    `+${cpu.checkoutAdded.toFixed(1)} ms; workers' CPU ${cpu.workers.cart.toFixed(1)} / ${cpu.workers.checkout.toFixed(1)} ms`);
+    `+${cpu.checkoutAdded.toFixed(1)} ms (paired by round +${cpu.paired.cartAdded.toFixed(1)} / +${cpu.paired.checkoutAdded.toFixed(1)}); ` +
+    `workers' CPU ${cpu.workers.cart.toFixed(1)} / ${cpu.workers.checkout.toFixed(1)} ms`);
+  const own = r.ownCallsMs;
+  console.log(`    Rekindle's own script calls on the main thread (traced, measured directly): cart page ${own.cart.wall.toFixed(1)} ms wall ` +
+    `(${own.cart.cpu.toFixed(1)} CPU), checkout page with both leave steps ${own.checkout.wall.toFixed(1)} (${own.checkout.cpu.toFixed(1)} CPU, ` +
+    `${own.checkout.leaveCpu.toFixed(1)} of it in the leave handlers)`);
   console.log(`    longest main-thread task (traced, both pages and the leave steps): ${r.longestTaskMs.runningRekindle.toFixed(1)} ms running Rekindle's code ` +
     `(${r.longestTaskMs.runningRekindleCpu.toFixed(1)} ms CPU), any task ${r.longestTaskMs.any.toFixed(1)} ms (without Rekindle ${bare.longestTask.toFixed(1)} ms)`);
   console.log(`    trigger → beacon at the collector: page left ${r.triggerToBeaconMs.pagehide} ms, idle threshold passed ${r.triggerToBeaconMs.idle} ms`);

@@ -10,8 +10,15 @@
 const STATE = 'rekindle:session';
 const PENDING = 'rekindle:pending';
 const ID = 'rekindle:id';
+const NO_ID = '-'; // the tab's note that local storage held no id
 const MAX_PENDING = 500;
 const BATCH_MS = 50; // bursts of events (a page's first scan) become one engine call
+
+// Storage answers plainly on a page and with promises in the Web Pixel sandbox: these keep
+// the page's reads synchronous (a leave must read inside pagehide) and await the sandbox's.
+const isPromise = (value) => typeof value?.then === 'function';
+const all = (values) => (values.some(isPromise) ? Promise.all(values) : values);
+const then = (value, next) => (isPromise(value) ? value.then(next) : next(value));
 
 const randomId = () =>
   crypto.randomUUID?.() ?? [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
@@ -35,11 +42,12 @@ export function createCapture({ settings, session, local, outbox, loadEngine, on
 
   // What earlier pages stored, read once: when the engine starts (idle time) or when the
   // shopper leaves first. Page storage answers at once, so a leave reads it synchronously; the
-  // Web Pixel sandbox's answers with promises.
+  // Web Pixel sandbox's answers with promises. The id lasts in local storage once a beacon has
+  // carried it; the tab keeps a copy of what it found there (or that there was none, NO_ID:
+  // no id is stored before a beacon, as before), so only a tab's first page opens local storage.
   let restored;
   const restore = () => {
     if (!restored) {
-      const stored = [session.get(STATE), session.get(PENDING), local.get(ID)];
       const apply = ([saved, waiting, id]) => {
         state = saved || null;
         try {
@@ -47,17 +55,31 @@ export function createCapture({ settings, session, local, outbox, loadEngine, on
         } catch {
           // unreadable: those observations are lost, the session goes on
         }
-        anonymousId = id || randomId();
+        anonymousId = (id !== NO_ID && id) || randomId();
       };
-      restored = stored.some((value) => typeof value?.then === 'function') ? Promise.all(stored).then(apply) : Promise.resolve(apply(stored));
+      const fromTab = all([session.get(STATE), session.get(PENDING), session.get(ID)]);
+      const withId = ([saved, waiting, id]) =>
+        id ? [saved, waiting, id] : then(local.get(ID), (lasting) => (session.set(ID, lasting || NO_ID), [saved, waiting, lasting]));
+      restored = Promise.resolve(then(then(fromTab, withId), apply));
     }
     return restored;
+  };
+
+  // Whether sessionStorage may hold observations that wait (an earlier page's, until restored
+  // and stepped; or this page's, when it left without an engine).
+  let waitingStored = true;
+  const keepWaiting = () => {
+    session.set(PENDING, JSON.stringify(pending));
+    waitingStored = true;
   };
 
   /** `observation`: `{ kind, ...fields }`, handed on as the engine's `{ [kind]: fields }`. */
   function observe({ kind, ...fields }, at = Date.now()) {
     pending.push([at, { [kind]: fields }]);
     if (pending.length > MAX_PENDING) pending.splice(0, pending.length - MAX_PENDING);
+    // Before the engine is loaded a timer would wake the page to find nothing to step into:
+    // start() steps what waited once it is.
+    if (!engine) return;
     clearTimeout(batchTimer);
     batchTimer = setTimeout(step, BATCH_MS);
   }
@@ -77,15 +99,18 @@ export function createCapture({ settings, session, local, outbox, loadEngine, on
       console.warn('[rekindle]', error);
       return false;
     }
+    // Written only when changed: each write hands the whole value to the browser process.
+    if (out.state !== state) session.set(STATE, out.state);
     state = out.state;
-    session.set(STATE, state);
-    session.set(PENDING, '[]');
+    if (waitingStored) session.set(PENDING, '[]');
+    waitingStored = false;
     for (const problem of out.rejected) console.warn(`[rekindle] observation dropped at ${problem.path}: ${problem.message}`);
     onConsent?.(out.consent);
     clearTimeout(recheckTimer);
     if (out.recheckInMs !== undefined) recheckTimer = setTimeout(step, out.recheckInMs + BATCH_MS);
     if (out.beacon) {
       local.set(ID, anonymousId);
+      session.set(ID, anonymousId);
       outbox.add(out.beacon);
     }
     return true;
@@ -97,7 +122,7 @@ export function createCapture({ settings, session, local, outbox, loadEngine, on
     leave(observation) {
       restore();
       observe(observation);
-      if (!step()) session.set(PENDING, JSON.stringify(pending));
+      if (!step()) keepWaiting();
       outbox.flush();
     },
     /** Load the engine (call it off the critical path) and catch up on what waited. */
@@ -107,7 +132,7 @@ export function createCapture({ settings, session, local, outbox, loadEngine, on
         engine = await loadEngine();
       } catch (error) {
         engine = null;
-        session.set(PENDING, JSON.stringify(pending));
+        keepWaiting();
         console.warn('[rekindle] engine unavailable, nothing is sent from this page:', error);
         return;
       }

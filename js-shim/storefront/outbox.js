@@ -4,6 +4,7 @@
 // server drop the rare repeat (a retry of a request that did arrive).
 
 const KEY = 'rekindle:outbox';
+const CLEAR = 'rekindle:outbox-clear'; // in the tab's storage: '1' when this tab found the outbox empty and left it so
 const TTL_MS = 24 * 3600e3; // a day-old abandonment is past the first recovery messages
 const MAX_ENTRIES = 20;
 const BACKOFF_MS = [2e3, 10e3, 60e3, 300e3];
@@ -14,8 +15,13 @@ const BACKOFF_MS = [2e3, 10e3, 60e3, 300e3];
  * @param {{ get(key: string): any, set(key: string, value: string): void }} host.storage
  * @param {(url: string, body: string) => boolean | Promise<boolean>} [host.sendBeacon]
  * @param {() => boolean} [host.online]
+ * @param {{ get(key: string): any, set(key: string, value: string): void }} [host.tab] per-tab storage
+ *   (pages): it remembers that this tab emptied the outbox, so the tab's later pages flush
+ *   without opening `storage` (a page's first touch of local storage waits on the browser
+ *   process: the largest part of the embed's main-thread time in a CPU profile). Entries
+ *   another tab left after that are sent by that tab, or by the next tab's first page.
  */
-export function createOutbox({ endpoint, storage, sendBeacon, online = () => true }) {
+export function createOutbox({ endpoint, storage, sendBeacon, online = () => true, tab }) {
   let entries = [];
   let timer;
   const inFlight = new Set();
@@ -62,6 +68,7 @@ export function createOutbox({ endpoint, storage, sendBeacon, online = () => tru
   }
 
   async function flush() {
+    if (!ready && tab?.get(CLEAR) === '1') return; // nothing queued in this tab since it was emptied
     await load();
     clearTimeout(timer);
     const now = Date.now();
@@ -77,6 +84,7 @@ export function createOutbox({ endpoint, storage, sendBeacon, online = () => tru
       }
       save();
     }
+    tab?.set(CLEAR, entries.length ? '0' : '1');
     const next = Math.min(...entries.map((e) => e.due));
     if (Number.isFinite(next)) timer = setTimeout(flush, Math.max(next - Date.now(), 1e3));
   }

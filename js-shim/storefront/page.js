@@ -32,7 +32,8 @@ export function watchPage(capture, { emailConsent, smsConsent, textVersion }) {
   // The time zone from Temporal where the browser has it: it answers in under 0.1 ms, where
   // the first Intl.DateTimeFormat of a page costs 12–30 ms in desktop Chromium, more on a
   // loaded machine (BENCHMARKS.md). Without Temporal: Global Privacy Control and the device
-  // now, the zone once the page is idle or when the shopper leaves, whichever is first.
+  // now, the zone once the page is idle (whenIdle, below) or when the shopper leaves, whichever
+  // is first.
   const zoneNow = globalThis.Temporal?.Now?.timeZoneId?.();
   let zoneRead = zoneNow !== undefined;
   environment(zoneNow);
@@ -41,7 +42,6 @@ export function watchPage(capture, { emailConsent, smsConsent, textVersion }) {
     zoneRead = true;
     environment(Intl.DateTimeFormat().resolvedOptions().timeZone);
   };
-  if (!zoneRead) window.requestIdleCallback ? requestIdleCallback(readZone, { timeout: 2000 }) : setTimeout(readZone, 1);
   observe(here());
   const stage = doc.querySelector('[data-rekindle-stage]')?.dataset.rekindleStage;
   if (stage) observe({ kind: 'stage', stage });
@@ -148,17 +148,32 @@ export function watchPage(capture, { emailConsent, smsConsent, textVersion }) {
     scan();
     leave({ kind });
   };
-  on(doc, 'visibilitychange', () => (doc.visibilityState === 'hidden' ? leaving('hidden') : observe({ kind: 'visible' })));
-  on(window, 'pagehide', () => leaving('pageHide'));
-  on(window, 'pageshow', (event) => event.persisted && observe(here()));
+  // A page that goes away fires pagehide, then visibilitychange to hidden, in the same task.
+  // The engine takes the two alike, so the second would be another synchronous step (and
+  // storage write and flush) in the unloading page's task for nothing: it is skipped until the
+  // page shows again. (Hidden first, then pagehide — a tab left, closed later — steps both:
+  // the later step decides with the later time.)
+  let gone = false;
+  on(doc, 'visibilitychange', () => (doc.visibilityState === 'visible' ? observe({ kind: 'visible' }) : gone || leaving('hidden')));
+  on(window, 'pagehide', () => {
+    gone = true;
+    leaving('pageHide');
+  });
+  on(window, 'pageshow', (event) => {
+    gone = false;
+    if (event.persisted) observe(here());
+  });
   on(window, 'popstate', () => observe({ kind: 'back' }));
 
-  // Navigation Timing: loadEventEnd is only set once the load handlers have returned.
-  const timing = () =>
-    setTimeout(() => {
-      const [navigation] = performance.getEntriesByType('navigation');
-      if (navigation?.loadEventEnd > 0) observe({ kind: 'pageLoad', ms: Math.round(navigation.loadEventEnd) });
-      if (navigation?.type === 'back_forward') observe({ kind: 'back' });
-    });
-  doc.readyState === 'complete' ? timing() : addEventListener('load', timing, { once: true });
+  /**
+   * For the caller's idle callback after the page's load (one task for all of Rekindle's idle
+   * work, not one each): the zone where it waited, and Navigation Timing (loadEventEnd is set
+   * once the load handlers have returned).
+   */
+  return function whenIdle() {
+    readZone();
+    const [navigation] = performance.getEntriesByType('navigation');
+    if (navigation?.loadEventEnd > 0) observe({ kind: 'pageLoad', ms: Math.round(navigation.loadEventEnd) });
+    if (navigation?.type === 'back_forward') observe({ kind: 'back' });
+  };
 }

@@ -51,9 +51,11 @@ function storage(pick) {
  */
 export function start(config, loadEngine) {
   const local = storage(() => localStorage);
+  const session = storage(() => sessionStorage);
   const outbox = createOutbox({
     endpoint: config.endpoint,
     storage: local,
+    tab: session,
     sendBeacon: navigator.sendBeacon && ((url, body) => navigator.sendBeacon(url, body)),
     online: () => navigator.onLine !== false,
   });
@@ -67,7 +69,7 @@ export function start(config, loadEngine) {
     recoveryUrl: config.recoveryUrl,
   };
   const capture = createCapture({
-    settings, session: storage(() => sessionStorage), local, outbox, loadEngine, onConsent: (allowed) => showConsent?.(allowed),
+    settings, session, local, outbox, loadEngine, onConsent: (allowed) => showConsent?.(allowed),
   });
   const { observe } = capture;
   const choose = (channel, granted, evidence) =>
@@ -80,7 +82,7 @@ export function start(config, loadEngine) {
     if (sms !== undefined) choose('sms', sms);
   };
 
-  watchPage(capture, config);
+  const pageIdle = watchPage(capture, config);
   watchShopifyPrivacy(observe);
   watchConsentEvents(consent);
   const container = config.widget && document.querySelector(config.widget);
@@ -97,6 +99,7 @@ export function start(config, loadEngine) {
   }
 
   const whenIdle = () => {
+    pageIdle();
     outbox.flush(); // anything an earlier visit could not deliver
     capture.start();
   };

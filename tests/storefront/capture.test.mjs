@@ -162,6 +162,45 @@ test('mobile emulation, the shopper leaves (pagehide): the beacon arrives', { ti
   }
 });
 
+// Counts, for the test: each page's opens of localStorage (window.localOpens), and the engine
+// steps stored while a page unloads (sessionStorage 'test:unload-steps', which the next page
+// of the tab reads). The counting listener is registered first, so it runs before Rekindle's.
+const countStorage = () => {
+  window.localOpens = 0;
+  const local = Object.getOwnPropertyDescriptor(window, 'localStorage');
+  Object.defineProperty(window, 'localStorage', { configurable: true, get() { window.localOpens += 1; return local.get.call(this); } });
+  let unloading = false;
+  addEventListener('pagehide', () => (unloading = true), { capture: true });
+  const setItem = Storage.prototype.setItem;
+  Storage.prototype.setItem = function (key, value) {
+    if (unloading && key === 'rekindle:session') setItem.call(this, 'test:unload-steps', String(Number(this.getItem('test:unload-steps')) + 1));
+    return setItem.call(this, key, value);
+  };
+};
+
+test('a tab\'s later page opens no localStorage, a page that unloads steps the engine once, and the beacon keeps the lasting id', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const { context, page, errors } = await openPage({}, countStorage);
+  try {
+    await page.goto(`${shop.origin}/shop/cart?idle=600`);
+    await engineReady(page);
+    assert.equal(await page.evaluate(() => window.localOpens), 1, "the tab's first page reads the lasting id and the outbox");
+    await Promise.all([page.waitForURL('**/shop/checkouts/c1**'), page.click('#to-checkout')]);
+    await engineReady(page);
+    await page.waitForTimeout(500); // past the idle flush
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('test:unload-steps')), '1', 'pagehide steps; the visibilitychange after it does not');
+    assert.equal(await page.evaluate(() => window.localOpens), 0, 'the tab knows there is no lasting id and nothing queued');
+    await page.click('#to-shipping');
+    await page.goto(`${shop.origin.replace('127.0.0.1', 'localhost')}/elsewhere`);
+    const [beacon] = await shop.waitForBeacons(1);
+    await page.goto(`${shop.origin}/shop/cart?off`);
+    assert.equal(await page.evaluate(() => localStorage.getItem('rekindle:id')), beacon.body.anonymousId, 'the beacon\'s id lasts');
+    assertEngineAccepts(shop.beacons);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('offline, then back online: the queued beacon is delivered exactly once', { timeout: TEST_TIMEOUT_MS }, async () => {
   const { context, page, errors } = await openPage();
   try {
