@@ -120,11 +120,13 @@ pub fn check_text(text: &str, facts: &Facts, out: &mut Vec<Finding>) {
             out.push(finding(Rule::PublicShortener, format!("links through {shortener}")));
         }
     }
-    for (category, words) in PROHIBITED {
-        if facts.confirmed_categories.iter().any(|c| c == category) {
+    let found = prohibited_words(&lower);
+    for (c, (category, words)) in PROHIBITED.iter().enumerate() {
+        if facts.confirmed_categories.iter().any(|confirmed| confirmed == category) {
             continue;
         }
-        if let Some(word) = words.iter().find(|w| contains_word(&lower, w)) {
+        // The category's first word in list order that the text has, as a search word by word would name it.
+        if let Some(word) = (0..words.len()).find(|w| found[c] & (1 << w) != 0).map(|w| words[w]) {
             out.push(finding(
                 Rule::ProhibitedContent,
                 format!("'{}' reads as {category}: carriers restrict it; confirm it in facts.confirmedCategories", word.trim()),
@@ -152,6 +154,36 @@ pub fn check_text(text: &str, facts: &Facts, out: &mut Vec<Finding>) {
     }
 }
 
+/// Which of each category's words `lower` has as whole words: bit `w` of entry `c` for
+/// `PROHIBITED[c].1[w]`. One pass over the text's word starts instead of a search per word
+/// (some fifty), the audit's main cost on every send (BENCHMARKS.md, issue 20). Every word
+/// begins with a letter, so a match can only begin where a word does.
+fn prohibited_words(lower: &str) -> [u16; PROHIBITED.len()] {
+    let mut found = [0u16; PROHIBITED.len()];
+    let mut previous: Option<char> = None;
+    for (i, ch) in lower.char_indices() {
+        let starts_word = !previous.is_some_and(char::is_alphanumeric);
+        previous = Some(ch);
+        if !starts_word || !ch.is_alphabetic() {
+            continue;
+        }
+        let rest = &lower[i..];
+        let first = rest.as_bytes()[0];
+        for (c, (_, words)) in PROHIBITED.iter().enumerate() {
+            for (w, word) in words.iter().enumerate() {
+                if word.as_bytes()[0] == first
+                    && rest.starts_with(word)
+                    && !rest[word.len()..].chars().next().is_some_and(char::is_alphanumeric)
+                {
+                    found[c] |= 1 << w;
+                }
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
 fn contains_word(haystack: &str, word: &str) -> bool {
     haystack.match_indices(word).any(|(i, _)| {
         let before = haystack[..i].chars().next_back();
@@ -424,4 +456,33 @@ fn check_offer(totals: &Totals, cx: &Context<'_>, out: &mut Vec<Finding>) {
 pub fn summary(findings: &[Finding]) -> String {
     let parts: Vec<String> = findings.iter().map(|f| format!("{} ({})", f.rule.as_str(), f.detail)).collect();
     format!("content audit: {}", parts.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one-pass scan names exactly what a search per word finds, on texts built from
+    /// the words themselves, their pieces, accents and every kind of neighbour.
+    #[test]
+    fn the_one_pass_word_scan_agrees_with_a_search_per_word() {
+        let mut pieces: Vec<&str> = PROHIBITED.iter().flat_map(|(_, words)| words.iter().copied()).collect();
+        pieces.extend(["", " ", "x", "é", "-", ".", "9", "vi", "n", "un", "arme à", " feu", "e-", "cigs", "wine's", "ß", "\n", "«"]);
+        let mut texts = 0;
+        for a in &pieces {
+            for b in &pieces {
+                for c in ["", " ", "s", "é"] {
+                    let text = format!("{a}{c}{b}{c}{a}");
+                    let found = prohibited_words(&text);
+                    for (i, (_, words)) in PROHIBITED.iter().enumerate() {
+                        for (w, word) in words.iter().enumerate() {
+                            assert_eq!(found[i] & (1 << w) != 0, contains_word(&text, word), "{word:?} in {text:?}");
+                        }
+                    }
+                    texts += 1;
+                }
+            }
+        }
+        assert!(texts > 10_000);
+    }
 }

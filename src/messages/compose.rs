@@ -148,9 +148,18 @@ pub fn compose(c: &Compose<'_>) -> Rendered {
             return Some(t);
         }
         let copy = locale.keys.get(c.key);
-        let voiced = format!("{name}{voice}");
-        copy.and_then(|k| k.get(&voiced))
-            .or_else(|| locale.ui.get(&voiced))
+        // `<part><Voice>` spelled on the stack: this runs for every `{{> part}}` of every send.
+        let mut buffer = [0u8; 48];
+        let voiced = match buffer.get_mut(..name.len() + voice.len()) {
+            Some(spelled) => {
+                spelled[..name.len()].copy_from_slice(name.as_bytes());
+                spelled[name.len()..].copy_from_slice(voice.as_bytes());
+                std::str::from_utf8(spelled).unwrap_or(name)
+            }
+            None => name, // no part's name is this long: the plain part is the only candidate
+        };
+        copy.and_then(|k| k.get(voiced))
+            .or_else(|| locale.ui.get(voiced))
             .or_else(|| copy.and_then(|k| k.get(name)))
             .or_else(|| locale.ui.get(name))
     };
