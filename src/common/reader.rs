@@ -72,6 +72,11 @@ impl<'a> Object<'a> {
         }
     }
 
+    /// Where this object sits in the input.
+    pub(crate) fn path(&self) -> &str {
+        &self.path
+    }
+
     pub(crate) fn path_of(&self, key: &str) -> String {
         format!("{}.{key}", self.path)
     }
