@@ -72,11 +72,6 @@ impl<'a> Object<'a> {
         }
     }
 
-    /// Where this object sits in the input.
-    pub(crate) fn path(&self) -> &str {
-        &self.path
-    }
-
     pub(crate) fn path_of(&self, key: &str) -> String {
         format!("{}.{key}", self.path)
     }
@@ -175,6 +170,11 @@ impl<'a> Object<'a> {
     pub(crate) fn missing_at_container(mut self) -> Object<'a> {
         self.missing_at_container = true;
         self
+    }
+
+    /// Where this object sits in the input.
+    pub(crate) fn path(&self) -> &str {
+        &self.path
     }
 
     /// One of the names in `names`, as the value it names (a unit enum's serde names).
