@@ -285,7 +285,7 @@ pub mod server {
     /// What the ledger found for the provider message ids an ingest listed in `wanted`: a
     /// JSON object `{ <id>: { contactId, actionId } }`, or undefined before the lookup.
     fn sent_messages(sent: Option<String>) -> Result<Option<crate::ingest::SentMessages>, JsValue> {
-        sent.map(|text| crate::error::parse_json(&text).map_err(throw)).transpose()
+        sent.map(|text| crate::ingest::read_sent_messages(&text).map_err(throw)).transpose()
     }
 
     /// `kind`: "inbound" (an SMS from a shopper) or "status" (a delivery report).
@@ -300,8 +300,8 @@ pub mod server {
         sent: Option<String>,
     ) -> Result<JsValue, JsValue> {
         use crate::ingest::twilio;
-        let params: twilio::Params = crate::error::parse_json(params).map_err(throw)?;
-        let query: twilio::Params = crate::error::parse_json(query).map_err(throw)?;
+        let params = twilio::read_params(params).map_err(throw)?;
+        let query = twilio::read_params(query).map_err(throw)?;
         let sent = sent_messages(sent)?;
         let ingested = match kind {
             "inbound" => twilio::inbound(&params, salt, millis(now)?),

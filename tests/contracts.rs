@@ -493,3 +493,43 @@ fn the_default_policy_names_no_public_base_url_and_links_then_go_nowhere_rather_
     assert!(p.get("publicBaseUrl").is_none(), "the server sets it from its publicUrl");
     assert_eq!(Policy::from_json(rekindle::policy::DEFAULT_POLICY).unwrap().public_base_url, "https://rekindle.invalid");
 }
+
+/// The playbook is read from its JSON tree (src/policy/read.rs), with the contract its derived
+/// deserializers had: the field's path for a wrong type or an unknown field, the object's for a
+/// missing one, a send window's own path for times that do not parse, `null` as absent.
+#[test]
+fn a_playbook_read_from_its_tree_keeps_the_derives_paths() {
+    let default: serde_json::Value = serde_json::from_str(rekindle::policy::DEFAULT_POLICY).unwrap();
+    let at = |edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut p = default.clone();
+        edit(&mut p);
+        let err = Policy::from_json(&p.to_string()).unwrap_err();
+        (err.code(), err.path().to_string())
+    };
+    let field = |path: &str| (Code::InvalidField, path.to_string());
+    assert_eq!(at(&|p| {
+        p["playbooks"][1]["steps"][0].as_object_mut().unwrap().remove("template");
+    }), field("$.playbooks[1].steps[0]"));
+    assert_eq!(at(&|p| {
+        p.as_object_mut().unwrap().remove("version");
+    }), field("$"));
+    assert_eq!(at(&|p| p["brand"] = json!({ "colour": "#000000" })), field("$.brand.colour"));
+    assert_eq!(at(&|p| p["facts"] = json!({ "deliveryDays": { "min": 2, "max": 300 } })), field("$.facts.deliveryDays.max"));
+    assert_eq!(at(&|p| p["retention"] = json!({ "days": 30, "regions": { "FR": "long" } })), field("$.retention.regions.FR"));
+    assert_eq!(at(&|p| p["templates"] = json!({ "reminder": { "fr": { "subject": 5 } } })), field("$.templates.reminder.fr.subject"));
+    assert_eq!(at(&|p| p["jurisdictions"] = json!(["US", 7])), field("$.jurisdictions[1]"));
+    assert_eq!(at(&|p| p["smsKeywordReplies"] = json!("nobody")), field("$.smsKeywordReplies"));
+    assert_eq!(
+        at(&|p| p["sendWindows"] = json!([{ "channel": "sms", "start": "09:00", "end": "21:00" }, { "channel": "sms", "start": "25:00", "end": "06:00" }])),
+        field("$.sendWindows[1]")
+    );
+
+    let mut p = default.clone();
+    p["storeName"] = json!(null);
+    p["sendWindows"] = json!([{ "channel": "sms", "start": "22:00", "end": "06:00" }]);
+    p["retention"] = json!({ "days": 30, "regions": { "FR": 90 } });
+    let policy = Policy::from_json(&p.to_string()).unwrap();
+    assert_eq!((policy.store_name, policy.pilot_percent, policy.sms_segment_limit, policy.support_pause_hours), (None, 100, 2, 72));
+    assert_eq!((policy.send_windows[0].window.start, policy.send_windows[0].window.end), (22 * 60, 6 * 60));
+    assert_eq!(policy.retention.days_for(Some("FR")), 90);
+}

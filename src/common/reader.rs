@@ -172,6 +172,11 @@ impl<'a> Object<'a> {
         self
     }
 
+    /// Where this object sits in the input.
+    pub(crate) fn path(&self) -> &str {
+        &self.path
+    }
+
     /// One of the names in `names`, as the value it names (a unit enum's serde names).
     pub(crate) fn one_of<T: Copy>(&self, key: &str, names: &[(&str, T)]) -> Result<Option<T>> {
         let Some(value) = self.get(key) else { return Ok(None) };

@@ -116,18 +116,19 @@ struct ChannelWindowJson {
     end: String,
 }
 
+impl ChannelWindow {
+    /// A window from its JSON fields; the error says what is wrong with the times.
+    pub fn from_parts(channel: Channel, start: &str, end: &str) -> std::result::Result<ChannelWindow, String> {
+        let window = Window::try_from(WindowJson { start: start.to_string(), end: end.to_string() })?;
+        Ok(ChannelWindow { channel, window })
+    }
+}
+
 impl TryFrom<ChannelWindowJson> for ChannelWindow {
     type Error = String;
 
     fn try_from(json: ChannelWindowJson) -> std::result::Result<ChannelWindow, String> {
-        let window = Window::try_from(WindowJson {
-            start: json.start,
-            end: json.end,
-        })?;
-        Ok(ChannelWindow {
-            channel: json.channel,
-            window,
-        })
+        ChannelWindow::from_parts(json.channel, &json.start, &json.end)
     }
 }
 

@@ -77,6 +77,22 @@ pub struct Sent {
 /// What the ledger found, by provider message id (`None`: not looked up yet).
 pub type SentMessages = BTreeMap<String, Sent>;
 
+/// The runtime's JSON of what the ledger found, `{ <id>: { contactId, actionId } }`, read from
+/// its tree by `common::reader` rather than a derived deserializer (issue 20: each derive
+/// compiles its own copy of serde_json's reading code into the server wasm).
+pub fn read_sent_messages(text: &str) -> Result<SentMessages> {
+    crate::common::reader::from_text(text, |found| {
+        let found = found.missing_at_container();
+        found
+            .fields()
+            .map(|id| {
+                let sent = found.required_object(id)?.only(&["contactId", "actionId"])?;
+                Ok((id.to_string(), Sent { contact_id: sent.required_text("contactId")?, action_id: sent.required_text("actionId")? }))
+            })
+            .collect()
+    })
+}
+
 /// Where an event about a provider message goes when Rekindle's own correlation is missing.
 pub(crate) enum ByMessage<'a> {
     /// Not looked up yet: the id is now in `wanted`.

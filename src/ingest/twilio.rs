@@ -14,6 +14,14 @@ use std::collections::BTreeMap;
 
 pub type Params = BTreeMap<String, String>;
 
+/// The runtime's JSON object of form fields or query parameters, each a string, read from its
+/// tree by `common::reader` (no derived deserializer in the server wasm, issue 20).
+pub fn read_params(text: &str) -> Result<Params> {
+    crate::common::reader::from_text(text, |params| {
+        params.fields().map(|name| Ok((name.to_string(), params.required_text(name)?))).collect()
+    })
+}
+
 fn required<'a>(params: &'a Params, name: &str, path: &str) -> Result<&'a str> {
     params
         .get(name)

@@ -3,7 +3,7 @@
 //! once per locale rather than per key × layout, which keeps the pack a few KB gzipped.
 
 use super::template::{self, Template};
-use serde::Deserialize;
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -29,7 +29,8 @@ pub const LOCALES: [&str; 4] = ["en", "fr", "de", "es"];
 /// The parts a key's copy or a merchant's override may set.
 pub const PARTS: [&str; 8] = ["subject", "preheader", "headline", "body", "cta", "sms", "html", "text"];
 
-#[derive(Deserialize)]
+/// pack.json as written: read from its JSON tree rather than by derived deserializers (their
+/// code was ~8 KB of the server wasm, BENCHMARKS.md, issue 20); tests/messages.rs checks the file.
 struct Source {
     html: String,
     text: String,
@@ -37,10 +38,31 @@ struct Source {
     locales: BTreeMap<String, LocaleSource>,
 }
 
-#[derive(Deserialize)]
 struct LocaleSource {
     ui: BTreeMap<String, String>,
     keys: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+impl Source {
+    fn read() -> Source {
+        let tree: Value = serde_json::from_str(SOURCE).expect("pack.json is valid JSON (tests/messages.rs)");
+        let text = |v: &Value| v.as_str().expect("pack.json holds text at its leaves").to_string();
+        let texts = |v: &Value| -> BTreeMap<String, String> { object(v).iter().map(|(k, v)| (k.clone(), text(v))).collect() };
+        let locale = |v: &Value| LocaleSource {
+            ui: texts(&v["ui"]),
+            keys: object(&v["keys"]).iter().map(|(k, parts)| (k.clone(), texts(parts))).collect(),
+        };
+        Source {
+            html: text(&tree["html"]),
+            text: text(&tree["text"]),
+            sms: text(&tree["sms"]),
+            locales: object(&tree["locales"]).iter().map(|(tag, l)| (tag.clone(), locale(l))).collect(),
+        }
+    }
+}
+
+fn object(value: &Value) -> &serde_json::Map<String, Value> {
+    value.as_object().expect("pack.json's shape (tests/messages.rs)")
 }
 
 pub struct Pack {
@@ -61,7 +83,7 @@ pub const SOURCE: &str = include_str!("pack.json");
 pub fn pack() -> &'static Pack {
     static PACK: OnceLock<Pack> = OnceLock::new();
     PACK.get_or_init(|| {
-        let source: Source = serde_json::from_str(SOURCE).expect("pack.json is valid JSON (tests/messages.rs)");
+        let source = Source::read();
         let parse = |s: &str| template::parse(s).expect("pack.json's templates parse (tests/messages.rs)");
         let parse_all = |m: &BTreeMap<String, String>| m.iter().map(|(k, v)| (k.clone(), parse(v))).collect();
         Pack {
@@ -82,7 +104,7 @@ pub fn pack() -> &'static Pack {
 
 /// The source of a default part, for the audit and the gallery.
 pub fn source_parts() -> Vec<(String, String, String, String)> {
-    let source: Source = serde_json::from_str(SOURCE).expect("pack.json is valid JSON");
+    let source = Source::read();
     let mut out = vec![
         ("*".into(), "*".into(), "html".into(), source.html),
         ("*".into(), "*".into(), "text".into(), source.text),

@@ -3,11 +3,12 @@
 
 mod experiment;
 mod incentives;
+mod read;
 mod segment;
 mod validate;
 
 use crate::common::channel::Channel;
-use crate::error::{parse_json, Result};
+use crate::error::Result;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
@@ -35,8 +36,8 @@ pub enum Angle {
 }
 
 impl Angle {
-    /// Its JSON names, as `Deserialize` reads them (the stored journeys are read by
-    /// `common::reader`, the policy by its derive).
+    /// Its JSON names, as `Deserialize` reads them (the stored journeys and the policy are
+    /// read by `common::reader`).
     pub const NAMES: &'static [(&'static str, Angle)] = &[
         ("reminder", Angle::Reminder),
         ("value", Angle::Value),
@@ -332,7 +333,7 @@ impl Policy {
     /// Parse and validate a policy. Type errors stop at the first bad field (that is what a
     /// JSON parser can know); rule errors are all reported together.
     pub fn from_json(text: &str) -> Result<Policy> {
-        let policy: Policy = parse_json(text)?;
+        let policy = crate::common::reader::from_text(text, Policy::read)?;
         validate(&policy)?;
         Ok(policy)
     }
