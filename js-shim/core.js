@@ -97,6 +97,8 @@ export function createRekindle(glue, loadWasm, report) {
   const text = (value) => (typeof value === 'string' ? value : JSON.stringify(value));
   const optionalText = (value) => (value === undefined || value === null ? undefined : text(value));
   const millis = (now) => (now instanceof Date ? now.getTime() : now);
+  const encoder = new TextEncoder();
+  const utf8 = (body) => (typeof body === 'string' ? encoder.encode(body) : body);
 
   /** As many as the engine keeps (RECENT_CONTACTS in src/wasm.rs). */
   const RECENT_CONTACTS = 4096;
@@ -148,7 +150,7 @@ export function createRekindle(glue, loadWasm, report) {
 
     /** SMS segments of `body` as carriers count them (server build only). */
     smsSegments(body) {
-      return call(() => glue.smsSegments(body));
+      return JSON.parse(call(() => glue.smsSegments(body)));
     }
 
     /**
@@ -199,16 +201,19 @@ export function createRekindle(glue, loadWasm, report) {
   if (glue.ingestShopify) {
     // Provider payloads → routed engine events (src/ingest). Bodies stay raw text so Rust
     // reads Shopify's 64-bit ids exactly.
+    // Each answers JSON text, parsed here (src/wasm.rs `to_js`). Shopify's and the beacon's
+    // body: its bytes (a handler hands over what it read and verified), or a string.
+    const ingested = (answer) => JSON.parse(call(answer));
     api.ingest = {
       shopify: (topic, webhookId, body, salt, now) =>
-        call(() => glue.ingestShopify(topic, webhookId, body, salt, millis(now))),
+        ingested(() => glue.ingestShopify(topic, webhookId, utf8(body), salt, millis(now))),
       // `sent`: what the ledger found for the provider message ids a first call listed in
       // `wanted` (`{ [id]: { contactId, actionId } }`); omitted on the first call.
       twilio: (kind, params, query, salt, now, sent) =>
-        call(() => glue.ingestTwilio(kind, text(params), text(query), salt, millis(now), optionalText(sent))),
-      sendgrid: (body, sent) => call(() => glue.ingestSendgrid(body, optionalText(sent))),
-      postmark: (body, now, sent) => call(() => glue.ingestPostmark(body, millis(now), optionalText(sent))),
-      beacon: (body, salt) => call(() => glue.ingestBeacon(body, salt)),
+        ingested(() => glue.ingestTwilio(kind, text(params), text(query), salt, millis(now), optionalText(sent))),
+      sendgrid: (body, sent) => ingested(() => glue.ingestSendgrid(body, optionalText(sent))),
+      postmark: (body, now, sent) => ingested(() => glue.ingestPostmark(body, millis(now), optionalText(sent))),
+      beacon: (body, salt) => ingested(() => glue.ingestBeacon(utf8(body), salt)),
     };
     // The operator console (issue 19): the hashed index key a search by email, phone, order or
     // checkout resolves (the shopper view it then shows is the report module's, below).

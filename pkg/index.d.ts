@@ -384,13 +384,13 @@ export interface Ingested {
 }
 /** What the ledger found for `wanted`, by provider message id; an id left out is a message we did not send. */
 export type SentMessages = Record<string, { contactId: string; actionId: string }>;
-/** Provider payloads → routed engine events (server build; the raw body text, so 64-bit ids stay exact). Throws RekindleError. */
+/** Provider payloads → routed engine events (server build; the raw body, so 64-bit ids stay exact: Shopify's and the beacon's as the bytes received, or text). Throws RekindleError. */
 export const ingest: {
-  shopify(topic: string, webhookId: string, body: string, salt: string, now: Date | number): Ingested;
+  shopify(topic: string, webhookId: string, body: string | Uint8Array, salt: string, now: Date | number): Ingested;
   twilio(kind: 'inbound' | 'status', params: Record<string, string> | string, query: Record<string, string> | string, salt: string, now: Date | number, sent?: SentMessages): Ingested;
   sendgrid(body: string, sent?: SentMessages): Ingested;
   postmark(body: string, now: Date | number, sent?: SentMessages): Ingested;
-  beacon(body: string, salt: string): Ingested;
+  beacon(body: string | Uint8Array, salt: string): Ingested;
 };
 /** The shipped default playbook (the mission's cadence). */
 export function defaultPolicy(): Policy;

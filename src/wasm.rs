@@ -1,7 +1,8 @@
 //! The JS surface, and the only file that knows about wasm-bindgen (the Intl time-zone
 //! backend aside). Inputs arrive as JSON text, which is what stores, beacons and webhooks
-//! already hold, and what lets Rust parse Shopify's 64-bit ids exactly. Outputs are plain JS
-//! objects, except the persisted state, which stays an opaque JSON string for the store.
+//! already hold, and what lets Rust parse Shopify's 64-bit ids exactly (a webhook's or a
+//! beacon's body as its bytes). Outputs are JSON text too, parsed by the loader with the
+//! host's `JSON.parse`; the persisted state stays an opaque JSON string for the store.
 //!
 //! A broken contract throws a JS `Error` named `RekindleError` with a stable `code`, the
 //! JSON `path` of the first bad field, and every `problems` entry. Business outcomes (skip,
@@ -13,11 +14,58 @@ use crate::storefront::signals::{self, Observations, Thresholds};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+/// An ingest's answer as JSON text, which the loader parses with the host's native
+/// `JSON.parse`: building it as JS objects field by field (serde-wasm-bindgen) was ~12% of a
+/// Shopify webhook's ingest, one boundary call per field (BENCHMARKS.md, issue 20). An integer
+/// `JSON.parse` would round (past 2^53) is refused, as that serializer refused it: the input's
+/// fault, never a silently different number.
 #[cfg(all(feature = "server", not(feature = "report-module")))]
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+fn to_js<T: Serialize>(value: &T) -> Result<String, JsValue> {
+    let mut text = Vec::with_capacity(1024);
     value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| plain_error(&e.to_string()))
+        .serialize(&mut serde_json::Serializer::with_formatter(&mut text, SafeIntegers))
+        .map_err(|e| plain_error(&e.to_string()))?;
+    Ok(String::from_utf8(text).expect("serde_json writes UTF-8"))
+}
+
+/// serde_json's compact output, with integers limited to what a JS number holds exactly.
+#[cfg(all(feature = "server", not(feature = "report-module")))]
+struct SafeIntegers;
+
+#[cfg(all(feature = "server", not(feature = "report-module")))]
+impl SafeIntegers {
+    const MAX: u128 = (1 << 53) - 1;
+
+    fn check(magnitude: u128) -> std::io::Result<()> {
+        if magnitude <= Self::MAX {
+            Ok(())
+        } else {
+            Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "an integer past 2^53 cannot reach JavaScript exactly"))
+        }
+    }
+}
+
+#[cfg(all(feature = "server", not(feature = "report-module")))]
+impl serde_json::ser::Formatter for SafeIntegers {
+    fn write_i64<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, value: i64) -> std::io::Result<()> {
+        Self::check(value.unsigned_abs().into())?;
+        serde_json::ser::CompactFormatter.write_i64(writer, value)
+    }
+
+    fn write_u64<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, value: u64) -> std::io::Result<()> {
+        Self::check(value.into())?;
+        serde_json::ser::CompactFormatter.write_u64(writer, value)
+    }
+
+    fn write_i128<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, value: i128) -> std::io::Result<()> {
+        Self::check(value.unsigned_abs())?;
+        serde_json::ser::CompactFormatter.write_i128(writer, value)
+    }
+
+    fn write_u128<W: ?Sized + std::io::Write>(&mut self, writer: &mut W, value: u128) -> std::io::Result<()> {
+        Self::check(value)?;
+        serde_json::ser::CompactFormatter.write_u128(writer, value)
+    }
 }
 
 /// A plain JS `Error`, for failures that are not a broken input contract (those `throw`).
@@ -100,11 +148,12 @@ fn storefront_json<T: Serialize>(value: &T) -> Result<String, JsValue> {
     serde_json::to_string(value).map_err(|e| plain_error(&e.to_string()))
 }
 
-/// Benchmark helper: carries a string into wasm and an object back, doing nothing else, so
-/// the JS↔wasm boundary cost of an event can be measured apart from the engine's work.
+/// Benchmark helper: carries a string into wasm and JSON text back (as the ingest functions
+/// answer), doing nothing else, so the JS↔wasm boundary cost of an event can be measured
+/// apart from the engine's work.
 #[cfg(all(feature = "server", not(feature = "report-module")))]
 #[wasm_bindgen(js_name = boundaryProbe)]
-pub fn boundary_probe(event: &str) -> Result<JsValue, JsValue> {
+pub fn boundary_probe(event: &str) -> Result<String, JsValue> {
     #[derive(Serialize)]
     struct Echo {
         bytes: usize,
@@ -266,18 +315,21 @@ pub mod server {
         crate::policy::DEFAULT_POLICY.to_string()
     }
 
-    /// Provider payloads → routed engine events (src/ingest). Bodies arrive as the raw text
-    /// whose signature was checked, so 64-bit ids are read exactly.
+    /// Provider payloads → routed engine events (src/ingest), answered as JSON text. Bodies
+    /// arrive raw, so 64-bit ids are read exactly; Shopify's as the very bytes whose signature
+    /// was checked (copied in, not decoded to a JS string and encoded again: issue 20), read
+    /// as UTF-8 as a `TextDecoder` would (a bad sequence becomes U+FFFD).
     #[wasm_bindgen(js_name = ingestShopify)]
     pub fn ingest_shopify(
         topic: &str,
         webhook_id: &str,
-        body: &str,
+        body: &[u8],
         salt: &str,
         now: f64,
-    ) -> Result<JsValue, JsValue> {
+    ) -> Result<String, JsValue> {
+        let body = String::from_utf8_lossy(body);
         let ingested =
-            crate::ingest::shopify::normalise(topic, webhook_id, body, salt, millis(now)?)
+            crate::ingest::shopify::normalise(topic, webhook_id, &body, salt, millis(now)?)
                 .map_err(throw)?;
         to_js(&ingested)
     }
@@ -298,7 +350,7 @@ pub mod server {
         salt: &str,
         now: f64,
         sent: Option<String>,
-    ) -> Result<JsValue, JsValue> {
+    ) -> Result<String, JsValue> {
         use crate::ingest::twilio;
         let params = twilio::read_params(params).map_err(throw)?;
         let query = twilio::read_params(query).map_err(throw)?;
@@ -317,7 +369,7 @@ pub mod server {
     }
 
     #[wasm_bindgen(js_name = ingestSendgrid)]
-    pub fn ingest_sendgrid(body: &str, sent: Option<String>) -> Result<JsValue, JsValue> {
+    pub fn ingest_sendgrid(body: &str, sent: Option<String>) -> Result<String, JsValue> {
         let sent = sent_messages(sent)?;
         to_js(&crate::ingest::sendgrid::normalise(body, sent.as_ref()).map_err(throw)?)
     }
@@ -325,19 +377,20 @@ pub mod server {
     /// Segments of an SMS as carriers count them, for text changed after the engine counted it
     /// (the shim signs links at dispatch).
     #[wasm_bindgen(js_name = smsSegments)]
-    pub fn sms_segments(text: &str) -> Result<JsValue, JsValue> {
+    pub fn sms_segments(text: &str) -> Result<String, JsValue> {
         to_js(&crate::compliance::sms_segments::count(text))
     }
 
     #[wasm_bindgen(js_name = ingestPostmark)]
-    pub fn ingest_postmark(body: &str, now: f64, sent: Option<String>) -> Result<JsValue, JsValue> {
+    pub fn ingest_postmark(body: &str, now: f64, sent: Option<String>) -> Result<String, JsValue> {
         let sent = sent_messages(sent)?;
         to_js(&crate::ingest::postmark::normalise(body, sent.as_ref(), millis(now)?).map_err(throw)?)
     }
 
+    /// A storefront beacon's bytes, read as `ingestShopify` reads a webhook's.
     #[wasm_bindgen(js_name = ingestBeacon)]
-    pub fn ingest_beacon(body: &str, salt: &str) -> Result<JsValue, JsValue> {
-        to_js(&crate::ingest::beacon::normalise(body, salt).map_err(throw)?)
+    pub fn ingest_beacon(body: &[u8], salt: &str) -> Result<String, JsValue> {
+        to_js(&crate::ingest::beacon::normalise(&String::from_utf8_lossy(body), salt).map_err(throw)?)
     }
 
     /// Where a tracked recovery link for `action_id` leads: the cart's own recovery URL, read

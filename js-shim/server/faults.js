@@ -38,18 +38,24 @@ export function parseInput(parse, log) {
  * (Redis) surfacing as a 503 that is retried forever.
  */
 export function guardStore(store) {
+  // Each method bound once, not on every call (a request calls several): issue 20.
+  const bound = new Map();
+  const wrap = (name, value) => {
+    if (name !== 'commit') return value.bind(store);
+    return (contactId, change, ...rest) => {
+      if (change?.schedule?.some((s) => !Number.isSafeInteger(s.at))) {
+        throw new HttpProblem(400, 'INVALID_TIMESTAMP', 'an event time puts a send outside the times Rekindle can schedule', '$');
+      }
+      return value.call(store, contactId, change, ...rest);
+    };
+  };
   return new Proxy(store, {
     get(target, name) {
       const value = Reflect.get(target, name, target);
-      if (name === 'commit' && typeof value === 'function') {
-        return (contactId, change, ...rest) => {
-          if (change?.schedule?.some((s) => !Number.isSafeInteger(s.at))) {
-            throw new HttpProblem(400, 'INVALID_TIMESTAMP', 'an event time puts a send outside the times Rekindle can schedule', '$');
-          }
-          return value.call(target, contactId, change, ...rest);
-        };
-      }
-      return typeof value === 'function' ? value.bind(target) : value;
+      if (typeof value !== 'function') return value;
+      let known = bound.get(name);
+      if (known?.value !== value) bound.set(name, (known = { value, fn: wrap(name, value) }));
+      return known.fn;
     },
   });
 }

@@ -224,7 +224,7 @@ async function beacon(s, request, url, ctx) {
   if (request.headers.get('origin') && !cors) return problem(403, 'ORIGIN_NOT_ALLOWED', 'this origin may not send beacons');
   const address = addressKey(clientAddressOf(request, s.env, ctx, s.o.clientAddress));
   if (!s.beacon.perIp.take(address, s.now()) || !s.beacon.total.take('all', s.now())) return refusedBeacon(s, withHeaders(problem(429, 'RATE_LIMITED', 'too many beacons from this address'), cors));
-  const body = await readBody(request, s.beacon.maxBytes);
+  const body = await readBody(request, s.beacon.maxBytes, { bytes: true });
   const ingested = parseInput(() => s.o.rekindle.ingest.beacon(body, s.o.secrets.salt), s.o.log);
   const shopper = ingested.routed[0].contactId;
   if (!s.beacon.shoppersPerIp.admit(address, shopper, s.now())) {
@@ -251,7 +251,8 @@ async function shopify(s, request) {
   }
   const topic = request.headers.get('x-shopify-topic') ?? '';
   const webhookId = request.headers.get('x-shopify-webhook-id') ?? '';
-  const ingested = parseInput(() => s.o.rekindle.ingest.shopify(topic, webhookId, new TextDecoder().decode(raw), s.o.secrets.salt, s.now()), s.o.log);
+  // The bytes the signature was checked over are the bytes the engine reads.
+  const ingested = parseInput(() => s.o.rekindle.ingest.shopify(topic, webhookId, raw, s.o.secrets.salt, s.now()), s.o.log);
   return json(200, await s.runtime.ingest(ingested));
 }
 

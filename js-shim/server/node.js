@@ -163,12 +163,20 @@ class NodeHeaders {
 // buffered.
 const PREREAD_BYTES = 64 * 1024;
 
-async function bodyOf(req) {
+function bodyOf(req) {
   const declared = Number(req.headers['content-length']);
   if (!(declared <= PREREAD_BYTES)) return Readable.toWeb(req);
-  const chunks = [];
-  for await (const chunk of req) chunks.push(chunk);
-  return Buffer.concat(chunks);
+  // Events, not `for await`: a stream's async iterator costs a promise per chunk and its
+  // end-of-stream listeners per request (issue 20).
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    req.once('error', reject);
+    req.once('close', () => {
+      if (!req.readableEnded) reject(Object.assign(new Error('the request was aborted before its body ended'), { code: 'ECONNRESET' }));
+    });
+  });
 }
 
 /** The request's URL, or null when its Host (or target) does not parse: the client's fault, not ours. */

@@ -90,6 +90,36 @@ test('a malformed event reaches JS as a RekindleError with code and path', async
   });
 });
 
+test('ingest reads a body given as its bytes exactly as the same text, and answers plain objects', async () => {
+  await rekindle.init();
+  const text = await readFile(new URL('../fixtures/vectors/shopify/checkouts_create.json', import.meta.url), 'utf8');
+  const bytes = new TextEncoder().encode(text);
+  const fromText = rekindle.ingest.shopify('checkouts/create', 'w-1', text, 'salt', NOW);
+  assert.deepEqual(rekindle.ingest.shopify('checkouts/create', 'w-1', bytes, 'salt', NOW), fromText);
+  assert.deepEqual(rekindle.ingest.shopify('checkouts/create', 'w-1', Buffer.from(bytes), 'salt', NOW), fromText);
+  assert.equal(Object.getPrototypeOf(fromText.routed[0].events[0]), Object.prototype);
+  assert.ok(fromText.routed[0].contactId && fromText.routed[0].lookup.length > 0);
+  // Shopify's 64-bit ids never reach JS as numbers: routed through salted keys, kept as text.
+  assert.ok(!JSON.stringify(fromText).includes('603851970716743426'));
+  const beacon = JSON.stringify({ v: 1, anonymousId: 'anon-1', events: [{ id: 'e-1', at: '2026-11-27T15:00:00Z', type: 'abandoned', origin: 'storefront',
+    cart: { token: 'cart-1', stage: 'cart', currency: 'USD', items: [{ title: 'Socks – wool', quantity: 1, unitPrice: 1800 }], recoveryUrl: 'https://shop.example/cart' } }] });
+  assert.deepEqual(rekindle.ingest.beacon(new TextEncoder().encode(beacon), 'salt'), rekindle.ingest.beacon(beacon, 'salt'));
+  // Bytes that are not UTF-8 read as a TextDecoder reads them (U+FFFD), as text handed in did.
+  const broken = Buffer.from(beacon.replace('Socks – wool', 'Socks ?? wool'));
+  broken[broken.indexOf('??')] = 0xff;
+  const decoded = new TextDecoder().decode(broken);
+  assert.deepEqual(rekindle.ingest.beacon(broken, 'salt'), rekindle.ingest.beacon(decoded, 'salt'));
+  assert.equal(rekindle.ingest.beacon(broken, 'salt').routed[0].events[0].cart.items[0].title, 'Socks \ufffd? wool');
+});
+
+test('an ingest whose answer holds an integer past 2^53 is refused, never rounded by JSON.parse', async () => {
+  await rekindle.init();
+  const beacon = (unitPrice) => JSON.stringify({ v: 1, anonymousId: 'anon-2', events: [{ id: 'e-2', at: '2026-11-27T15:00:00Z', type: 'abandoned', origin: 'storefront',
+    cart: { token: 'cart-2', stage: 'cart', currency: 'USD', items: [{ title: 'Socks', quantity: 1, unitPrice }], recoveryUrl: 'https://shop.example/cart' } }] });
+  assert.equal(rekindle.ingest.beacon(beacon(2 ** 53 - 1), 'salt').routed[0].events[0].cart.items[0].unitPrice, 2 ** 53 - 1);
+  assert.throws(() => rekindle.ingest.beacon(beacon('9007199254740993').replace('"9007199254740993"', '9007199254740993'), 'salt'), /2\^53/);
+});
+
 test('an invalid playbook reports every problem', async () => {
   await rekindle.init();
   const policy = rekindle.defaultPolicy();
