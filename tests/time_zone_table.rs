@@ -51,12 +51,14 @@ mod native {
 
     /// The rule written as tzdata would write it that could have made this change.
     fn candidates(t: i64, before: i32, to: i32) -> Vec<Change> {
+        let minutes = |s: i64| i16::try_from(s / 60).ok().filter(|_| s % 60 == 0).expect("whole minutes");
+        let to = minutes(to as i64);
         let local = t + before as i64;
         let (days, secs) = (local.div_euclid(DAY), local.rem_euclid(DAY));
         let mut out = Vec::new();
         for shift in [0i64, -1, 1] {
             let d = DateTime::<Utc>::from_timestamp((days + shift) * DAY, 0).unwrap().date_naive();
-            let at = (secs - shift * DAY) as i32;
+            let at = minutes(secs - shift * DAY);
             for day in (d.day().saturating_sub(6).max(1))..=d.day() {
                 let weekday = d.weekday().num_days_from_monday() as u8;
                 out.push(Change { month: d.month() as u8, day: day as u8, weekday, at, to });
@@ -78,7 +80,7 @@ mod native {
                 probes.extend([t - 1, t]);
             }
         }
-        probes.iter().all(|&t| t < rule.since || rule.offset_at(t) == Some(offset(tz, t)))
+        probes.iter().all(|&t| t < rule.start() || rule.offset_at(t) == Some(offset(tz, t)))
     }
 
     /// A zone's rule as of 2060–2099, held from the earliest year since 2000 it holds in, or
@@ -86,7 +88,9 @@ mod native {
     pub(crate) fn derive(tz: Tz) -> Option<Rule> {
         let late = transitions(tz, jan1(2060), jan1(2100));
         let mut rule = if late.is_empty() {
-            Rule { since: jan1(2000), offset: offset(tz, jan1(2099)), changes: None }
+            let fixed = offset(tz, jan1(2099));
+            assert_eq!(fixed % 60, 0, "{tz}: whole minutes");
+            Rule { since: 0, offset: (fixed / 60) as i16, changes: None }
         } else {
             let last: Vec<_> = late.iter().filter(|(t, _, _)| *t >= jan1(2099)).collect();
             if last.len() != 2 || late.len() != 80 {
@@ -95,19 +99,19 @@ mod native {
             let mut pair = [None, None];
             for (i, &&(t, before, to)) in last.iter().enumerate() {
                 pair[i] = candidates(t, before, to).into_iter().find(|c| {
-                    (2060..2100).all(|y| late.iter().any(|&(t2, b2, to2)| to2 == to && c.instant(y, b2) == Some(t2)))
+                    (2060..2100).all(|y| late.iter().any(|&(t2, b2, to2)| to2 == to && c.instant(y, (b2 / 60) as i16) == Some(t2)))
                 });
             }
-            Rule { since: jan1(2000), offset: 0, changes: Some([pair[0]?, pair[1]?]) }
+            Rule { since: 0, offset: 0, changes: Some([pair[0]?, pair[1]?]) }
         };
         let mut year = 2099;
-        while year >= 2000 && agrees_in(tz, &Rule { since: i64::MIN, ..rule }, year) {
+        while year >= 2000 && agrees_in(tz, &Rule { since: 0, ..rule }, year) {
             year -= 1;
         }
         if year == 2099 {
             return None;
         }
-        rule.since = jan1(year + 1);
+        rule.since = (year + 1 - 2000) as u8;
         Some(rule)
     }
 
@@ -129,17 +133,11 @@ mod native {
              // `REKINDLE_WRITE_TZ_TABLE=1 cargo test --test time_zone_table`.\n\n\
              use super::{Change, Rule};\n\n",
         );
-        out += "/// Every listed name, sorted, end to end.\n#[rustfmt::skip]\npub(super) const NAMES: &str = \"\\\n";
-        let mut starts = Vec::new();
-        let mut at = 0usize;
-        for (name, _) in &names {
-            starts.push(u16::try_from(at).unwrap());
-            at += name.len();
-            out += &format!("{name}\\\n");
-        }
-        out += "\";\n\n/// Where each name starts in NAMES.\n#[rustfmt::skip]\npub(super) const STARTS: &[u16] = &[";
-        out += &starts.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(",");
-        out += "];\n\n/// Each name's rule, an index into RULES.\n#[rustfmt::skip]\npub(super) const RULE_OF: &[u8] = &[";
+        out += "/// Every listed name, sorted, one a line.\n#[rustfmt::skip]\npub(super) const NAMES: &str = \"\\\n";
+        let all: Vec<&str> = names.iter().map(|(name, _)| *name).collect();
+        assert!(all.join("\n").len() < 65_536, "start offsets fit a u16");
+        out += all.iter().map(|name| format!("{name}\\n\\\n")).collect::<String>().trim_end_matches("\\n\\\n");
+        out += "\";\n\n/// Each name's rule, an index into RULES.\n#[rustfmt::skip]\npub(super) const RULE_OF: &[u8] = &[";
         out += &rule_of.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(",");
         out += "];\n\n#[rustfmt::skip]\npub(super) const RULES: &[Rule] = &[\n";
         let change = |c: &Change| format!("Change {{ month: {}, day: {}, weekday: {}, at: {}, to: {} }}", c.month, c.day, c.weekday, c.at, c.to);
@@ -172,12 +170,12 @@ mod native {
         for name in table::names() {
             let tz: Tz = name.parse().unwrap_or_else(|_| panic!("{name} is not a chrono-tz zone"));
             let rule = table::rule(name).unwrap();
-            assert!(rule.since <= jan1(2026), "{name}: its rule only holds from {}", rule.since);
-            let first = DateTime::<Utc>::from_timestamp(rule.since, 0).unwrap().year();
+            let first = 2000 + rule.since as i32;
+            assert!(first <= 2026, "{name}: its rule only holds from {first}");
             for year in first..2100 {
                 assert!(agrees_in(tz, rule, year), "{name} disagrees with chrono-tz in {year}");
             }
-            assert_eq!(table::offset_seconds(name, DateTime::<Utc>::from_timestamp(rule.since - 1, 0).unwrap()), None);
+            assert_eq!(table::offset_seconds(name, DateTime::<Utc>::from_timestamp(rule.start() - 1, 0).unwrap()), None);
         }
     }
 
@@ -216,7 +214,7 @@ mod against_intl {
                     }
                 }
             }
-            for t in probes.into_iter().filter(|t| *t >= rule.since) {
+            for t in probes.into_iter().filter(|t| *t >= rule.start()) {
                 let at = DateTime::<Utc>::from_timestamp(t, 0).unwrap();
                 assert_eq!(table::offset_seconds(name, at), intl_offset_seconds(name, at), "{name} at {at}");
                 checked += 1;

@@ -10,28 +10,31 @@
 //! rule's `since` to 2100, and the wasm run of the same file proves it agrees with `Intl`.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use std::sync::OnceLock;
 
 #[path = "table_data.rs"]
 mod data;
 
 /// One yearly change of offset: on the first `weekday` (0 = Monday) on or after day `day` of
-/// `month`, at `at` seconds after that day's midnight in the offset before the change (may be
-/// negative or past 24 h, as in tzdata's POSIX-style rules), the offset becomes `to`.
+/// `month`, at `at` minutes after that day's midnight in the offset before the change (may be
+/// negative or past 24 h, as in tzdata's POSIX-style rules), the offset becomes `to` minutes
+/// east of UTC. Minutes, not seconds: every offset since 1972 is whole minutes, and the
+/// table's rules take half the bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Change {
     pub month: u8,
     pub day: u8,
     pub weekday: u8,
-    pub at: i32,
-    pub to: i32,
+    pub at: i16,
+    pub to: i16,
 }
 
-/// A zone's offsets from `since` (seconds since the epoch) on: `offset` all year, or the two
-/// changes, `changes[0]` the earlier in each year.
+/// A zone's offsets from 1 January of 2000 + `since` (UTC) on: `offset` minutes east of UTC
+/// all year, or the two changes, `changes[0]` the earlier in each year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rule {
-    pub since: i64,
-    pub offset: i32,
+    pub since: u8,
+    pub offset: i16,
     pub changes: Option<[Change; 2]>,
 }
 
@@ -42,8 +45,6 @@ pub fn names() -> impl Iterator<Item = &'static str> {
 
 /// The rule listed for `zone`, if the table lists the name.
 pub fn rule(zone: &str) -> Option<&'static Rule> {
-    // Names sit in one string (a `&str` per name would cost 8 bytes each in the wasm), found
-    // by binary search over their start offsets.
     let (mut lo, mut hi) = (0, data::RULE_OF.len());
     while lo < hi {
         let mid = (lo + hi) / 2;
@@ -62,38 +63,53 @@ pub fn offset_seconds(zone: &str, at: DateTime<Utc>) -> Option<i32> {
 }
 
 impl Rule {
-    /// The offset at `t` (seconds since the epoch), or None before `since`.
+    /// When the rule starts to hold, in seconds since the epoch.
+    pub fn start(&self) -> i64 {
+        NaiveDate::from_ymd_opt(2000 + self.since as i32, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map_or(i64::MAX, |d| d.and_utc().timestamp())
+    }
+
+    /// The offset in seconds at `t` (seconds since the epoch), or None before `start`.
     pub fn offset_at(&self, t: i64) -> Option<i32> {
-        if t < self.since {
+        if t < self.start() {
             return None;
         }
         let Some([first, second]) = self.changes else {
-            return Some(self.offset);
+            return Some(self.offset as i32 * 60);
         };
         // No zone changes near New Year, so the UTC year is the year of both changes.
         let year = DateTime::<Utc>::from_timestamp(t, 0)?.year();
-        if t < first.instant(year, second.to)? {
-            Some(second.to)
+        let minutes = if t < first.instant(year, second.to)? {
+            second.to
         } else if t < second.instant(year, first.to)? {
-            Some(first.to)
+            first.to
         } else {
-            Some(second.to)
-        }
+            second.to
+        };
+        Some(minutes as i32 * 60)
     }
 }
 
 impl Change {
-    /// When this change happens in `year`, `before` being the offset in force until then.
-    pub fn instant(&self, year: i32, before: i32) -> Option<i64> {
+    /// When this change happens in `year`, `before` being the offset (minutes) until then.
+    pub fn instant(&self, year: i32, before: i16) -> Option<i64> {
         let floor = NaiveDate::from_ymd_opt(year, self.month as u32, self.day as u32)?;
         let ahead = (7 + self.weekday as i64 - floor.weekday().num_days_from_monday() as i64) % 7;
         let midnight = floor.and_hms_opt(0, 0, 0)?.and_utc().timestamp() + ahead * 86_400;
-        Some(midnight + self.at as i64 - before as i64)
+        Some(midnight + (self.at as i64 - before as i64) * 60)
     }
 }
 
 fn name_at(i: usize) -> &'static str {
-    let start = data::STARTS[i] as usize;
-    let end = data::STARTS.get(i + 1).map_or(data::NAMES.len(), |&s| s as usize);
-    &data::NAMES[start..end]
+    // Names sit in one string, one a line (a `&str` per name, or their start offsets, would
+    // cost 8 or 2 bytes each in the wasm); where each starts is found once per instance.
+    static STARTS: OnceLock<Vec<u16>> = OnceLock::new();
+    let starts = STARTS.get_or_init(|| {
+        let mut starts = vec![0];
+        starts.extend(data::NAMES.match_indices('\n').map(|(i, _)| i as u16 + 1));
+        starts
+    });
+    let end = starts.get(i + 1).map_or(data::NAMES.len(), |&s| s as usize - 1);
+    &data::NAMES[starts[i] as usize..end]
 }

@@ -4,607 +4,602 @@
 
 use super::{Change, Rule};
 
-/// Every listed name, sorted, end to end.
+/// Every listed name, sorted, one a line.
 #[rustfmt::skip]
 pub(super) const NAMES: &str = "\
-Africa/Abidjan\
-Africa/Accra\
-Africa/Addis_Ababa\
-Africa/Algiers\
-Africa/Asmara\
-Africa/Asmera\
-Africa/Bamako\
-Africa/Bangui\
-Africa/Banjul\
-Africa/Bissau\
-Africa/Blantyre\
-Africa/Brazzaville\
-Africa/Bujumbura\
-Africa/Cairo\
-Africa/Ceuta\
-Africa/Conakry\
-Africa/Dakar\
-Africa/Dar_es_Salaam\
-Africa/Djibouti\
-Africa/Douala\
-Africa/Freetown\
-Africa/Gaborone\
-Africa/Harare\
-Africa/Johannesburg\
-Africa/Juba\
-Africa/Kampala\
-Africa/Khartoum\
-Africa/Kigali\
-Africa/Kinshasa\
-Africa/Lagos\
-Africa/Libreville\
-Africa/Lome\
-Africa/Luanda\
-Africa/Lubumbashi\
-Africa/Lusaka\
-Africa/Malabo\
-Africa/Maputo\
-Africa/Maseru\
-Africa/Mbabane\
-Africa/Mogadishu\
-Africa/Monrovia\
-Africa/Nairobi\
-Africa/Ndjamena\
-Africa/Niamey\
-Africa/Nouakchott\
-Africa/Ouagadougou\
-Africa/Porto-Novo\
-Africa/Sao_Tome\
-Africa/Timbuktu\
-Africa/Tripoli\
-Africa/Tunis\
-Africa/Windhoek\
-America/Adak\
-America/Anchorage\
-America/Anguilla\
-America/Antigua\
-America/Araguaina\
-America/Argentina/Buenos_Aires\
-America/Argentina/Catamarca\
-America/Argentina/ComodRivadavia\
-America/Argentina/Cordoba\
-America/Argentina/Jujuy\
-America/Argentina/La_Rioja\
-America/Argentina/Mendoza\
-America/Argentina/Rio_Gallegos\
-America/Argentina/Salta\
-America/Argentina/San_Juan\
-America/Argentina/San_Luis\
-America/Argentina/Tucuman\
-America/Argentina/Ushuaia\
-America/Aruba\
-America/Asuncion\
-America/Atikokan\
-America/Atka\
-America/Bahia\
-America/Bahia_Banderas\
-America/Barbados\
-America/Belem\
-America/Belize\
-America/Blanc-Sablon\
-America/Boa_Vista\
-America/Bogota\
-America/Boise\
-America/Buenos_Aires\
-America/Cambridge_Bay\
-America/Campo_Grande\
-America/Cancun\
-America/Caracas\
-America/Catamarca\
-America/Cayenne\
-America/Cayman\
-America/Chicago\
-America/Chihuahua\
-America/Ciudad_Juarez\
-America/Coral_Harbour\
-America/Cordoba\
-America/Costa_Rica\
-America/Coyhaique\
-America/Creston\
-America/Cuiaba\
-America/Curacao\
-America/Danmarkshavn\
-America/Dawson\
-America/Dawson_Creek\
-America/Denver\
-America/Detroit\
-America/Dominica\
-America/Edmonton\
-America/Eirunepe\
-America/El_Salvador\
-America/Ensenada\
-America/Fort_Nelson\
-America/Fort_Wayne\
-America/Fortaleza\
-America/Glace_Bay\
-America/Godthab\
-America/Goose_Bay\
-America/Grand_Turk\
-America/Grenada\
-America/Guadeloupe\
-America/Guatemala\
-America/Guayaquil\
-America/Guyana\
-America/Halifax\
-America/Havana\
-America/Hermosillo\
-America/Indiana/Indianapolis\
-America/Indiana/Knox\
-America/Indiana/Marengo\
-America/Indiana/Petersburg\
-America/Indiana/Tell_City\
-America/Indiana/Vevay\
-America/Indiana/Vincennes\
-America/Indiana/Winamac\
-America/Indianapolis\
-America/Inuvik\
-America/Iqaluit\
-America/Jamaica\
-America/Jujuy\
-America/Juneau\
-America/Kentucky/Louisville\
-America/Kentucky/Monticello\
-America/Knox_IN\
-America/Kralendijk\
-America/La_Paz\
-America/Lima\
-America/Los_Angeles\
-America/Louisville\
-America/Lower_Princes\
-America/Maceio\
-America/Managua\
-America/Manaus\
-America/Marigot\
-America/Martinique\
-America/Matamoros\
-America/Mazatlan\
-America/Mendoza\
-America/Menominee\
-America/Merida\
-America/Metlakatla\
-America/Mexico_City\
-America/Miquelon\
-America/Moncton\
-America/Monterrey\
-America/Montevideo\
-America/Montreal\
-America/Montserrat\
-America/Nassau\
-America/New_York\
-America/Nipigon\
-America/Nome\
-America/Noronha\
-America/North_Dakota/Beulah\
-America/North_Dakota/Center\
-America/North_Dakota/New_Salem\
-America/Nuuk\
-America/Ojinaga\
-America/Panama\
-America/Pangnirtung\
-America/Paramaribo\
-America/Phoenix\
-America/Port-au-Prince\
-America/Port_of_Spain\
-America/Porto_Acre\
-America/Porto_Velho\
-America/Puerto_Rico\
-America/Punta_Arenas\
-America/Rainy_River\
-America/Rankin_Inlet\
-America/Recife\
-America/Regina\
-America/Resolute\
-America/Rio_Branco\
-America/Rosario\
-America/Santa_Isabel\
-America/Santarem\
-America/Santiago\
-America/Santo_Domingo\
-America/Sao_Paulo\
-America/Scoresbysund\
-America/Shiprock\
-America/Sitka\
-America/St_Barthelemy\
-America/St_Johns\
-America/St_Kitts\
-America/St_Lucia\
-America/St_Thomas\
-America/St_Vincent\
-America/Swift_Current\
-America/Tegucigalpa\
-America/Thule\
-America/Thunder_Bay\
-America/Tijuana\
-America/Toronto\
-America/Tortola\
-America/Vancouver\
-America/Virgin\
-America/Whitehorse\
-America/Winnipeg\
-America/Yakutat\
-America/Yellowknife\
-Antarctica/Casey\
-Antarctica/Davis\
-Antarctica/DumontDUrville\
-Antarctica/Macquarie\
-Antarctica/Mawson\
-Antarctica/McMurdo\
-Antarctica/Palmer\
-Antarctica/Rothera\
-Antarctica/South_Pole\
-Antarctica/Syowa\
-Antarctica/Troll\
-Antarctica/Vostok\
-Arctic/Longyearbyen\
-Asia/Aden\
-Asia/Almaty\
-Asia/Amman\
-Asia/Anadyr\
-Asia/Aqtau\
-Asia/Aqtobe\
-Asia/Ashgabat\
-Asia/Ashkhabad\
-Asia/Atyrau\
-Asia/Baghdad\
-Asia/Bahrain\
-Asia/Baku\
-Asia/Bangkok\
-Asia/Barnaul\
-Asia/Beirut\
-Asia/Bishkek\
-Asia/Brunei\
-Asia/Calcutta\
-Asia/Chita\
-Asia/Choibalsan\
-Asia/Chongqing\
-Asia/Chungking\
-Asia/Colombo\
-Asia/Dacca\
-Asia/Damascus\
-Asia/Dhaka\
-Asia/Dili\
-Asia/Dubai\
-Asia/Dushanbe\
-Asia/Famagusta\
-Asia/Harbin\
-Asia/Ho_Chi_Minh\
-Asia/Hong_Kong\
-Asia/Hovd\
-Asia/Irkutsk\
-Asia/Istanbul\
-Asia/Jakarta\
-Asia/Jayapura\
-Asia/Jerusalem\
-Asia/Kabul\
-Asia/Kamchatka\
-Asia/Karachi\
-Asia/Kashgar\
-Asia/Kathmandu\
-Asia/Katmandu\
-Asia/Khandyga\
-Asia/Kolkata\
-Asia/Krasnoyarsk\
-Asia/Kuala_Lumpur\
-Asia/Kuching\
-Asia/Kuwait\
-Asia/Macao\
-Asia/Macau\
-Asia/Magadan\
-Asia/Makassar\
-Asia/Manila\
-Asia/Muscat\
-Asia/Nicosia\
-Asia/Novokuznetsk\
-Asia/Novosibirsk\
-Asia/Omsk\
-Asia/Oral\
-Asia/Phnom_Penh\
-Asia/Pontianak\
-Asia/Pyongyang\
-Asia/Qatar\
-Asia/Qostanay\
-Asia/Qyzylorda\
-Asia/Rangoon\
-Asia/Riyadh\
-Asia/Saigon\
-Asia/Sakhalin\
-Asia/Samarkand\
-Asia/Seoul\
-Asia/Shanghai\
-Asia/Singapore\
-Asia/Srednekolymsk\
-Asia/Taipei\
-Asia/Tashkent\
-Asia/Tbilisi\
-Asia/Tehran\
-Asia/Tel_Aviv\
-Asia/Thimbu\
-Asia/Thimphu\
-Asia/Tokyo\
-Asia/Tomsk\
-Asia/Ujung_Pandang\
-Asia/Ulaanbaatar\
-Asia/Ulan_Bator\
-Asia/Urumqi\
-Asia/Ust-Nera\
-Asia/Vientiane\
-Asia/Vladivostok\
-Asia/Yakutsk\
-Asia/Yangon\
-Asia/Yekaterinburg\
-Asia/Yerevan\
-Atlantic/Azores\
-Atlantic/Bermuda\
-Atlantic/Canary\
-Atlantic/Cape_Verde\
-Atlantic/Faeroe\
-Atlantic/Faroe\
-Atlantic/Jan_Mayen\
-Atlantic/Madeira\
-Atlantic/Reykjavik\
-Atlantic/South_Georgia\
-Atlantic/St_Helena\
-Atlantic/Stanley\
-Australia/ACT\
-Australia/Adelaide\
-Australia/Brisbane\
-Australia/Broken_Hill\
-Australia/Canberra\
-Australia/Currie\
-Australia/Darwin\
-Australia/Eucla\
-Australia/Hobart\
-Australia/LHI\
-Australia/Lindeman\
-Australia/Lord_Howe\
-Australia/Melbourne\
-Australia/NSW\
-Australia/North\
-Australia/Perth\
-Australia/Queensland\
-Australia/South\
-Australia/Sydney\
-Australia/Tasmania\
-Australia/Victoria\
-Australia/West\
-Australia/Yancowinna\
-Brazil/Acre\
-Brazil/DeNoronha\
-Brazil/East\
-Brazil/West\
-CET\
-CST6CDT\
-Canada/Atlantic\
-Canada/Central\
-Canada/Eastern\
-Canada/Mountain\
-Canada/Newfoundland\
-Canada/Pacific\
-Canada/Saskatchewan\
-Canada/Yukon\
-Chile/Continental\
-Chile/EasterIsland\
-Cuba\
-EET\
-EST\
-EST5EDT\
-Egypt\
-Eire\
-Etc/GMT\
-Etc/GMT+0\
-Etc/GMT+1\
-Etc/GMT+10\
-Etc/GMT+11\
-Etc/GMT+12\
-Etc/GMT+2\
-Etc/GMT+3\
-Etc/GMT+4\
-Etc/GMT+5\
-Etc/GMT+6\
-Etc/GMT+7\
-Etc/GMT+8\
-Etc/GMT+9\
-Etc/GMT-0\
-Etc/GMT-1\
-Etc/GMT-10\
-Etc/GMT-11\
-Etc/GMT-12\
-Etc/GMT-13\
-Etc/GMT-14\
-Etc/GMT-2\
-Etc/GMT-3\
-Etc/GMT-4\
-Etc/GMT-5\
-Etc/GMT-6\
-Etc/GMT-7\
-Etc/GMT-8\
-Etc/GMT-9\
-Etc/GMT0\
-Etc/Greenwich\
-Etc/UCT\
-Etc/UTC\
-Etc/Universal\
-Etc/Zulu\
-Europe/Amsterdam\
-Europe/Andorra\
-Europe/Astrakhan\
-Europe/Athens\
-Europe/Belfast\
-Europe/Belgrade\
-Europe/Berlin\
-Europe/Bratislava\
-Europe/Brussels\
-Europe/Bucharest\
-Europe/Budapest\
-Europe/Busingen\
-Europe/Chisinau\
-Europe/Copenhagen\
-Europe/Dublin\
-Europe/Gibraltar\
-Europe/Guernsey\
-Europe/Helsinki\
-Europe/Isle_of_Man\
-Europe/Istanbul\
-Europe/Jersey\
-Europe/Kaliningrad\
-Europe/Kiev\
-Europe/Kirov\
-Europe/Kyiv\
-Europe/Lisbon\
-Europe/Ljubljana\
-Europe/London\
-Europe/Luxembourg\
-Europe/Madrid\
-Europe/Malta\
-Europe/Mariehamn\
-Europe/Minsk\
-Europe/Monaco\
-Europe/Moscow\
-Europe/Nicosia\
-Europe/Oslo\
-Europe/Paris\
-Europe/Podgorica\
-Europe/Prague\
-Europe/Riga\
-Europe/Rome\
-Europe/Samara\
-Europe/San_Marino\
-Europe/Sarajevo\
-Europe/Saratov\
-Europe/Simferopol\
-Europe/Skopje\
-Europe/Sofia\
-Europe/Stockholm\
-Europe/Tallinn\
-Europe/Tirane\
-Europe/Tiraspol\
-Europe/Ulyanovsk\
-Europe/Uzhgorod\
-Europe/Vaduz\
-Europe/Vatican\
-Europe/Vienna\
-Europe/Vilnius\
-Europe/Volgograd\
-Europe/Warsaw\
-Europe/Zagreb\
-Europe/Zaporozhye\
-Europe/Zurich\
-GB\
-GB-Eire\
-GMT\
-GMT+0\
-GMT-0\
-GMT0\
-Greenwich\
-HST\
-Hongkong\
-Iceland\
-Indian/Antananarivo\
-Indian/Chagos\
-Indian/Christmas\
-Indian/Cocos\
-Indian/Comoro\
-Indian/Kerguelen\
-Indian/Mahe\
-Indian/Maldives\
-Indian/Mauritius\
-Indian/Mayotte\
-Indian/Reunion\
-Iran\
-Israel\
-Jamaica\
-Japan\
-Kwajalein\
-Libya\
-MET\
-MST\
-MST7MDT\
-Mexico/BajaNorte\
-Mexico/BajaSur\
-Mexico/General\
-NZ\
-NZ-CHAT\
-Navajo\
-PRC\
-PST8PDT\
-Pacific/Apia\
-Pacific/Auckland\
-Pacific/Bougainville\
-Pacific/Chatham\
-Pacific/Chuuk\
-Pacific/Easter\
-Pacific/Efate\
-Pacific/Enderbury\
-Pacific/Fakaofo\
-Pacific/Fiji\
-Pacific/Funafuti\
-Pacific/Galapagos\
-Pacific/Gambier\
-Pacific/Guadalcanal\
-Pacific/Guam\
-Pacific/Honolulu\
-Pacific/Johnston\
-Pacific/Kanton\
-Pacific/Kiritimati\
-Pacific/Kosrae\
-Pacific/Kwajalein\
-Pacific/Majuro\
-Pacific/Marquesas\
-Pacific/Midway\
-Pacific/Nauru\
-Pacific/Niue\
-Pacific/Norfolk\
-Pacific/Noumea\
-Pacific/Pago_Pago\
-Pacific/Palau\
-Pacific/Pitcairn\
-Pacific/Pohnpei\
-Pacific/Ponape\
-Pacific/Port_Moresby\
-Pacific/Rarotonga\
-Pacific/Saipan\
-Pacific/Samoa\
-Pacific/Tahiti\
-Pacific/Tarawa\
-Pacific/Tongatapu\
-Pacific/Truk\
-Pacific/Wake\
-Pacific/Wallis\
-Pacific/Yap\
-Poland\
-Portugal\
-ROC\
-ROK\
-Singapore\
-Turkey\
-UCT\
-US/Alaska\
-US/Aleutian\
-US/Arizona\
-US/Central\
-US/East-Indiana\
-US/Eastern\
-US/Hawaii\
-US/Indiana-Starke\
-US/Michigan\
-US/Mountain\
-US/Pacific\
-US/Samoa\
-UTC\
-Universal\
-W-SU\
-WET\
-Zulu\
-";
-
-/// Where each name starts in NAMES.
-#[rustfmt::skip]
-pub(super) const STARTS: &[u16] = &[0,14,26,44,58,71,84,97,110,123,136,151,169,185,197,209,223,235,255,270,283,298,313,326,345,356,370,385,398,413,425,442,453,466,483,496,509,522,535,549,565,580,594,609,622,639,657,674,689,704,718,730,745,757,774,790,805,822,852,879,911,936,959,985,1010,1040,1063,1089,1115,1140,1165,1178,1194,1210,1222,1235,1257,1273,1286,1300,1320,1337,1351,1364,1384,1405,1425,1439,1454,1471,1486,1500,1515,1532,1553,1574,1589,1607,1624,1639,1653,1668,1688,1702,1722,1736,1751,1767,1783,1799,1818,1834,1853,1871,1888,1905,1920,1937,1955,1970,1988,2005,2022,2036,2051,2065,2083,2111,2131,2154,2180,2205,2226,2251,2274,2294,2308,2323,2338,2351,2365,2392,2419,2434,2452,2466,2478,2497,2515,2536,2550,2565,2579,2594,2612,2629,2645,2660,2677,2691,2709,2728,2744,2759,2776,2794,2810,2828,2842,2858,2873,2885,2900,2927,2954,2984,2996,3011,3025,3044,3062,3077,3099,3120,3138,3157,3176,3196,3215,3235,3249,3263,3279,3297,3312,3332,3348,3364,3385,3402,3422,3438,3451,3472,3488,3504,3520,3537,3555,3576,3595,3608,3627,3642,3657,3672,3689,3703,3721,3737,3752,3771,3787,3803,3828,3848,3865,3883,3900,3918,3939,3955,3971,3988,4007,4016,4027,4037,4048,4058,4069,4082,4096,4107,4119,4131,4140,4152,4164,4175,4187,4198,4211,4221,4236,4250,4264,4276,4286,4299,4309,4318,4328,4341,4355,4366,4382,4396,4405,4417,4430,4442,4455,4469,4479,4493,4505,4517,4531,4544,4557,4569,4585,4602,4614,4625,4635,4645,4657,4670,4681,4692,4704,4721,4737,4746,4755,4770,4784,4798,4808,4821,4835,4847,4858,4869,4882,4896,4906,4919,4933,4951,4962,4975,4987,4998,5011,5022,5034,5044,5054,5072,5088,5103,5114,5127,5141,5157,5169,5180,5198,5210,5225,5241,5256,5275,5290,5304,5322,5338,5356,5378,5396,5412,5425,5443,5461,5482,5500,5516,5532,5547,5563,5576,5594,5613,5632,5645,5660,5675,5695,5710,5726,5744,5762,5776,5796,5807,5823,5834,5845,5848,5855,5870,5884,5898,5913,5932,5946,5965,5977,5994,6012,6016,6019,6022,6029,6034,6038,6045,6054,6063,6073,6083,6093,6102,6111,6120,6129,6138,6147,6156,6165,6174,6183,6193,6203,6213,6223,6233,6242,6251,6260,6269,6278,6287,6296,6305,6313,6326,6333,6340,6353,6361,6377,6391,6407,6420,6434,6449,6462,6479,6494,6510,6525,6540,6555,6572,6585,6601,6616,6631,6649,6664,6677,6695,6706,6718,6729,6742,6758,6771,6788,6801,6813,6829,6841,6854,6867,6881,6892,6904,6920,6933,6944,6955,6968,6985,7000,7014,7031,7044,7056,7072,7086,7099,7114,7130,7145,7157,7171,7184,7198,7214,7227,7240,7257,7270,7272,7279,7282,7287,7292,7296,7305,7308,7316,7323,7342,7355,7371,7383,7396,7412,7423,7438,7454,7468,7482,7486,7492,7499,7504,7513,7518,7521,7524,7531,7547,7561,7575,7577,7584,7590,7593,7600,7612,7628,7648,7663,7676,7690,7703,7720,7735,7747,7763,7780,7795,7814,7826,7842,7858,7872,7890,7904,7921,7935,7952,7966,7979,7991,8006,8020,8037,8050,8066,8081,8095,8115,8132,8146,8159,8173,8187,8204,8216,8228,8242,8253,8259,8267,8270,8273,8282,8288,8291,8300,8311,8321,8331,8346,8356,8365,8382,8393,8404,8414,8422,8425,8434,8438,8441];
+Africa/Abidjan\n\
+Africa/Accra\n\
+Africa/Addis_Ababa\n\
+Africa/Algiers\n\
+Africa/Asmara\n\
+Africa/Asmera\n\
+Africa/Bamako\n\
+Africa/Bangui\n\
+Africa/Banjul\n\
+Africa/Bissau\n\
+Africa/Blantyre\n\
+Africa/Brazzaville\n\
+Africa/Bujumbura\n\
+Africa/Cairo\n\
+Africa/Ceuta\n\
+Africa/Conakry\n\
+Africa/Dakar\n\
+Africa/Dar_es_Salaam\n\
+Africa/Djibouti\n\
+Africa/Douala\n\
+Africa/Freetown\n\
+Africa/Gaborone\n\
+Africa/Harare\n\
+Africa/Johannesburg\n\
+Africa/Juba\n\
+Africa/Kampala\n\
+Africa/Khartoum\n\
+Africa/Kigali\n\
+Africa/Kinshasa\n\
+Africa/Lagos\n\
+Africa/Libreville\n\
+Africa/Lome\n\
+Africa/Luanda\n\
+Africa/Lubumbashi\n\
+Africa/Lusaka\n\
+Africa/Malabo\n\
+Africa/Maputo\n\
+Africa/Maseru\n\
+Africa/Mbabane\n\
+Africa/Mogadishu\n\
+Africa/Monrovia\n\
+Africa/Nairobi\n\
+Africa/Ndjamena\n\
+Africa/Niamey\n\
+Africa/Nouakchott\n\
+Africa/Ouagadougou\n\
+Africa/Porto-Novo\n\
+Africa/Sao_Tome\n\
+Africa/Timbuktu\n\
+Africa/Tripoli\n\
+Africa/Tunis\n\
+Africa/Windhoek\n\
+America/Adak\n\
+America/Anchorage\n\
+America/Anguilla\n\
+America/Antigua\n\
+America/Araguaina\n\
+America/Argentina/Buenos_Aires\n\
+America/Argentina/Catamarca\n\
+America/Argentina/ComodRivadavia\n\
+America/Argentina/Cordoba\n\
+America/Argentina/Jujuy\n\
+America/Argentina/La_Rioja\n\
+America/Argentina/Mendoza\n\
+America/Argentina/Rio_Gallegos\n\
+America/Argentina/Salta\n\
+America/Argentina/San_Juan\n\
+America/Argentina/San_Luis\n\
+America/Argentina/Tucuman\n\
+America/Argentina/Ushuaia\n\
+America/Aruba\n\
+America/Asuncion\n\
+America/Atikokan\n\
+America/Atka\n\
+America/Bahia\n\
+America/Bahia_Banderas\n\
+America/Barbados\n\
+America/Belem\n\
+America/Belize\n\
+America/Blanc-Sablon\n\
+America/Boa_Vista\n\
+America/Bogota\n\
+America/Boise\n\
+America/Buenos_Aires\n\
+America/Cambridge_Bay\n\
+America/Campo_Grande\n\
+America/Cancun\n\
+America/Caracas\n\
+America/Catamarca\n\
+America/Cayenne\n\
+America/Cayman\n\
+America/Chicago\n\
+America/Chihuahua\n\
+America/Ciudad_Juarez\n\
+America/Coral_Harbour\n\
+America/Cordoba\n\
+America/Costa_Rica\n\
+America/Coyhaique\n\
+America/Creston\n\
+America/Cuiaba\n\
+America/Curacao\n\
+America/Danmarkshavn\n\
+America/Dawson\n\
+America/Dawson_Creek\n\
+America/Denver\n\
+America/Detroit\n\
+America/Dominica\n\
+America/Edmonton\n\
+America/Eirunepe\n\
+America/El_Salvador\n\
+America/Ensenada\n\
+America/Fort_Nelson\n\
+America/Fort_Wayne\n\
+America/Fortaleza\n\
+America/Glace_Bay\n\
+America/Godthab\n\
+America/Goose_Bay\n\
+America/Grand_Turk\n\
+America/Grenada\n\
+America/Guadeloupe\n\
+America/Guatemala\n\
+America/Guayaquil\n\
+America/Guyana\n\
+America/Halifax\n\
+America/Havana\n\
+America/Hermosillo\n\
+America/Indiana/Indianapolis\n\
+America/Indiana/Knox\n\
+America/Indiana/Marengo\n\
+America/Indiana/Petersburg\n\
+America/Indiana/Tell_City\n\
+America/Indiana/Vevay\n\
+America/Indiana/Vincennes\n\
+America/Indiana/Winamac\n\
+America/Indianapolis\n\
+America/Inuvik\n\
+America/Iqaluit\n\
+America/Jamaica\n\
+America/Jujuy\n\
+America/Juneau\n\
+America/Kentucky/Louisville\n\
+America/Kentucky/Monticello\n\
+America/Knox_IN\n\
+America/Kralendijk\n\
+America/La_Paz\n\
+America/Lima\n\
+America/Los_Angeles\n\
+America/Louisville\n\
+America/Lower_Princes\n\
+America/Maceio\n\
+America/Managua\n\
+America/Manaus\n\
+America/Marigot\n\
+America/Martinique\n\
+America/Matamoros\n\
+America/Mazatlan\n\
+America/Mendoza\n\
+America/Menominee\n\
+America/Merida\n\
+America/Metlakatla\n\
+America/Mexico_City\n\
+America/Miquelon\n\
+America/Moncton\n\
+America/Monterrey\n\
+America/Montevideo\n\
+America/Montreal\n\
+America/Montserrat\n\
+America/Nassau\n\
+America/New_York\n\
+America/Nipigon\n\
+America/Nome\n\
+America/Noronha\n\
+America/North_Dakota/Beulah\n\
+America/North_Dakota/Center\n\
+America/North_Dakota/New_Salem\n\
+America/Nuuk\n\
+America/Ojinaga\n\
+America/Panama\n\
+America/Pangnirtung\n\
+America/Paramaribo\n\
+America/Phoenix\n\
+America/Port-au-Prince\n\
+America/Port_of_Spain\n\
+America/Porto_Acre\n\
+America/Porto_Velho\n\
+America/Puerto_Rico\n\
+America/Punta_Arenas\n\
+America/Rainy_River\n\
+America/Rankin_Inlet\n\
+America/Recife\n\
+America/Regina\n\
+America/Resolute\n\
+America/Rio_Branco\n\
+America/Rosario\n\
+America/Santa_Isabel\n\
+America/Santarem\n\
+America/Santiago\n\
+America/Santo_Domingo\n\
+America/Sao_Paulo\n\
+America/Scoresbysund\n\
+America/Shiprock\n\
+America/Sitka\n\
+America/St_Barthelemy\n\
+America/St_Johns\n\
+America/St_Kitts\n\
+America/St_Lucia\n\
+America/St_Thomas\n\
+America/St_Vincent\n\
+America/Swift_Current\n\
+America/Tegucigalpa\n\
+America/Thule\n\
+America/Thunder_Bay\n\
+America/Tijuana\n\
+America/Toronto\n\
+America/Tortola\n\
+America/Vancouver\n\
+America/Virgin\n\
+America/Whitehorse\n\
+America/Winnipeg\n\
+America/Yakutat\n\
+America/Yellowknife\n\
+Antarctica/Casey\n\
+Antarctica/Davis\n\
+Antarctica/DumontDUrville\n\
+Antarctica/Macquarie\n\
+Antarctica/Mawson\n\
+Antarctica/McMurdo\n\
+Antarctica/Palmer\n\
+Antarctica/Rothera\n\
+Antarctica/South_Pole\n\
+Antarctica/Syowa\n\
+Antarctica/Troll\n\
+Antarctica/Vostok\n\
+Arctic/Longyearbyen\n\
+Asia/Aden\n\
+Asia/Almaty\n\
+Asia/Amman\n\
+Asia/Anadyr\n\
+Asia/Aqtau\n\
+Asia/Aqtobe\n\
+Asia/Ashgabat\n\
+Asia/Ashkhabad\n\
+Asia/Atyrau\n\
+Asia/Baghdad\n\
+Asia/Bahrain\n\
+Asia/Baku\n\
+Asia/Bangkok\n\
+Asia/Barnaul\n\
+Asia/Beirut\n\
+Asia/Bishkek\n\
+Asia/Brunei\n\
+Asia/Calcutta\n\
+Asia/Chita\n\
+Asia/Choibalsan\n\
+Asia/Chongqing\n\
+Asia/Chungking\n\
+Asia/Colombo\n\
+Asia/Dacca\n\
+Asia/Damascus\n\
+Asia/Dhaka\n\
+Asia/Dili\n\
+Asia/Dubai\n\
+Asia/Dushanbe\n\
+Asia/Famagusta\n\
+Asia/Harbin\n\
+Asia/Ho_Chi_Minh\n\
+Asia/Hong_Kong\n\
+Asia/Hovd\n\
+Asia/Irkutsk\n\
+Asia/Istanbul\n\
+Asia/Jakarta\n\
+Asia/Jayapura\n\
+Asia/Jerusalem\n\
+Asia/Kabul\n\
+Asia/Kamchatka\n\
+Asia/Karachi\n\
+Asia/Kashgar\n\
+Asia/Kathmandu\n\
+Asia/Katmandu\n\
+Asia/Khandyga\n\
+Asia/Kolkata\n\
+Asia/Krasnoyarsk\n\
+Asia/Kuala_Lumpur\n\
+Asia/Kuching\n\
+Asia/Kuwait\n\
+Asia/Macao\n\
+Asia/Macau\n\
+Asia/Magadan\n\
+Asia/Makassar\n\
+Asia/Manila\n\
+Asia/Muscat\n\
+Asia/Nicosia\n\
+Asia/Novokuznetsk\n\
+Asia/Novosibirsk\n\
+Asia/Omsk\n\
+Asia/Oral\n\
+Asia/Phnom_Penh\n\
+Asia/Pontianak\n\
+Asia/Pyongyang\n\
+Asia/Qatar\n\
+Asia/Qostanay\n\
+Asia/Qyzylorda\n\
+Asia/Rangoon\n\
+Asia/Riyadh\n\
+Asia/Saigon\n\
+Asia/Sakhalin\n\
+Asia/Samarkand\n\
+Asia/Seoul\n\
+Asia/Shanghai\n\
+Asia/Singapore\n\
+Asia/Srednekolymsk\n\
+Asia/Taipei\n\
+Asia/Tashkent\n\
+Asia/Tbilisi\n\
+Asia/Tehran\n\
+Asia/Tel_Aviv\n\
+Asia/Thimbu\n\
+Asia/Thimphu\n\
+Asia/Tokyo\n\
+Asia/Tomsk\n\
+Asia/Ujung_Pandang\n\
+Asia/Ulaanbaatar\n\
+Asia/Ulan_Bator\n\
+Asia/Urumqi\n\
+Asia/Ust-Nera\n\
+Asia/Vientiane\n\
+Asia/Vladivostok\n\
+Asia/Yakutsk\n\
+Asia/Yangon\n\
+Asia/Yekaterinburg\n\
+Asia/Yerevan\n\
+Atlantic/Azores\n\
+Atlantic/Bermuda\n\
+Atlantic/Canary\n\
+Atlantic/Cape_Verde\n\
+Atlantic/Faeroe\n\
+Atlantic/Faroe\n\
+Atlantic/Jan_Mayen\n\
+Atlantic/Madeira\n\
+Atlantic/Reykjavik\n\
+Atlantic/South_Georgia\n\
+Atlantic/St_Helena\n\
+Atlantic/Stanley\n\
+Australia/ACT\n\
+Australia/Adelaide\n\
+Australia/Brisbane\n\
+Australia/Broken_Hill\n\
+Australia/Canberra\n\
+Australia/Currie\n\
+Australia/Darwin\n\
+Australia/Eucla\n\
+Australia/Hobart\n\
+Australia/LHI\n\
+Australia/Lindeman\n\
+Australia/Lord_Howe\n\
+Australia/Melbourne\n\
+Australia/NSW\n\
+Australia/North\n\
+Australia/Perth\n\
+Australia/Queensland\n\
+Australia/South\n\
+Australia/Sydney\n\
+Australia/Tasmania\n\
+Australia/Victoria\n\
+Australia/West\n\
+Australia/Yancowinna\n\
+Brazil/Acre\n\
+Brazil/DeNoronha\n\
+Brazil/East\n\
+Brazil/West\n\
+CET\n\
+CST6CDT\n\
+Canada/Atlantic\n\
+Canada/Central\n\
+Canada/Eastern\n\
+Canada/Mountain\n\
+Canada/Newfoundland\n\
+Canada/Pacific\n\
+Canada/Saskatchewan\n\
+Canada/Yukon\n\
+Chile/Continental\n\
+Chile/EasterIsland\n\
+Cuba\n\
+EET\n\
+EST\n\
+EST5EDT\n\
+Egypt\n\
+Eire\n\
+Etc/GMT\n\
+Etc/GMT+0\n\
+Etc/GMT+1\n\
+Etc/GMT+10\n\
+Etc/GMT+11\n\
+Etc/GMT+12\n\
+Etc/GMT+2\n\
+Etc/GMT+3\n\
+Etc/GMT+4\n\
+Etc/GMT+5\n\
+Etc/GMT+6\n\
+Etc/GMT+7\n\
+Etc/GMT+8\n\
+Etc/GMT+9\n\
+Etc/GMT-0\n\
+Etc/GMT-1\n\
+Etc/GMT-10\n\
+Etc/GMT-11\n\
+Etc/GMT-12\n\
+Etc/GMT-13\n\
+Etc/GMT-14\n\
+Etc/GMT-2\n\
+Etc/GMT-3\n\
+Etc/GMT-4\n\
+Etc/GMT-5\n\
+Etc/GMT-6\n\
+Etc/GMT-7\n\
+Etc/GMT-8\n\
+Etc/GMT-9\n\
+Etc/GMT0\n\
+Etc/Greenwich\n\
+Etc/UCT\n\
+Etc/UTC\n\
+Etc/Universal\n\
+Etc/Zulu\n\
+Europe/Amsterdam\n\
+Europe/Andorra\n\
+Europe/Astrakhan\n\
+Europe/Athens\n\
+Europe/Belfast\n\
+Europe/Belgrade\n\
+Europe/Berlin\n\
+Europe/Bratislava\n\
+Europe/Brussels\n\
+Europe/Bucharest\n\
+Europe/Budapest\n\
+Europe/Busingen\n\
+Europe/Chisinau\n\
+Europe/Copenhagen\n\
+Europe/Dublin\n\
+Europe/Gibraltar\n\
+Europe/Guernsey\n\
+Europe/Helsinki\n\
+Europe/Isle_of_Man\n\
+Europe/Istanbul\n\
+Europe/Jersey\n\
+Europe/Kaliningrad\n\
+Europe/Kiev\n\
+Europe/Kirov\n\
+Europe/Kyiv\n\
+Europe/Lisbon\n\
+Europe/Ljubljana\n\
+Europe/London\n\
+Europe/Luxembourg\n\
+Europe/Madrid\n\
+Europe/Malta\n\
+Europe/Mariehamn\n\
+Europe/Minsk\n\
+Europe/Monaco\n\
+Europe/Moscow\n\
+Europe/Nicosia\n\
+Europe/Oslo\n\
+Europe/Paris\n\
+Europe/Podgorica\n\
+Europe/Prague\n\
+Europe/Riga\n\
+Europe/Rome\n\
+Europe/Samara\n\
+Europe/San_Marino\n\
+Europe/Sarajevo\n\
+Europe/Saratov\n\
+Europe/Simferopol\n\
+Europe/Skopje\n\
+Europe/Sofia\n\
+Europe/Stockholm\n\
+Europe/Tallinn\n\
+Europe/Tirane\n\
+Europe/Tiraspol\n\
+Europe/Ulyanovsk\n\
+Europe/Uzhgorod\n\
+Europe/Vaduz\n\
+Europe/Vatican\n\
+Europe/Vienna\n\
+Europe/Vilnius\n\
+Europe/Volgograd\n\
+Europe/Warsaw\n\
+Europe/Zagreb\n\
+Europe/Zaporozhye\n\
+Europe/Zurich\n\
+GB\n\
+GB-Eire\n\
+GMT\n\
+GMT+0\n\
+GMT-0\n\
+GMT0\n\
+Greenwich\n\
+HST\n\
+Hongkong\n\
+Iceland\n\
+Indian/Antananarivo\n\
+Indian/Chagos\n\
+Indian/Christmas\n\
+Indian/Cocos\n\
+Indian/Comoro\n\
+Indian/Kerguelen\n\
+Indian/Mahe\n\
+Indian/Maldives\n\
+Indian/Mauritius\n\
+Indian/Mayotte\n\
+Indian/Reunion\n\
+Iran\n\
+Israel\n\
+Jamaica\n\
+Japan\n\
+Kwajalein\n\
+Libya\n\
+MET\n\
+MST\n\
+MST7MDT\n\
+Mexico/BajaNorte\n\
+Mexico/BajaSur\n\
+Mexico/General\n\
+NZ\n\
+NZ-CHAT\n\
+Navajo\n\
+PRC\n\
+PST8PDT\n\
+Pacific/Apia\n\
+Pacific/Auckland\n\
+Pacific/Bougainville\n\
+Pacific/Chatham\n\
+Pacific/Chuuk\n\
+Pacific/Easter\n\
+Pacific/Efate\n\
+Pacific/Enderbury\n\
+Pacific/Fakaofo\n\
+Pacific/Fiji\n\
+Pacific/Funafuti\n\
+Pacific/Galapagos\n\
+Pacific/Gambier\n\
+Pacific/Guadalcanal\n\
+Pacific/Guam\n\
+Pacific/Honolulu\n\
+Pacific/Johnston\n\
+Pacific/Kanton\n\
+Pacific/Kiritimati\n\
+Pacific/Kosrae\n\
+Pacific/Kwajalein\n\
+Pacific/Majuro\n\
+Pacific/Marquesas\n\
+Pacific/Midway\n\
+Pacific/Nauru\n\
+Pacific/Niue\n\
+Pacific/Norfolk\n\
+Pacific/Noumea\n\
+Pacific/Pago_Pago\n\
+Pacific/Palau\n\
+Pacific/Pitcairn\n\
+Pacific/Pohnpei\n\
+Pacific/Ponape\n\
+Pacific/Port_Moresby\n\
+Pacific/Rarotonga\n\
+Pacific/Saipan\n\
+Pacific/Samoa\n\
+Pacific/Tahiti\n\
+Pacific/Tarawa\n\
+Pacific/Tongatapu\n\
+Pacific/Truk\n\
+Pacific/Wake\n\
+Pacific/Wallis\n\
+Pacific/Yap\n\
+Poland\n\
+Portugal\n\
+ROC\n\
+ROK\n\
+Singapore\n\
+Turkey\n\
+UCT\n\
+US/Alaska\n\
+US/Aleutian\n\
+US/Arizona\n\
+US/Central\n\
+US/East-Indiana\n\
+US/Eastern\n\
+US/Hawaii\n\
+US/Indiana-Starke\n\
+US/Michigan\n\
+US/Mountain\n\
+US/Pacific\n\
+US/Samoa\n\
+UTC\n\
+Universal\n\
+W-SU\n\
+WET\n\
+Zulu";
 
 /// Each name's rule, an index into RULES.
 #[rustfmt::skip]
@@ -612,152 +607,152 @@ pub(super) const RULE_OF: &[u8] = &[0,0,1,2,1,1,0,2,0,0,3,2,3,4,5,0,0,1,1,2,0,3,
 
 #[rustfmt::skip]
 pub(super) const RULES: &[Rule] = &[
-    Rule { since: 946684800, offset: 0, changes: None },
-    Rule { since: 946684800, offset: 10800, changes: None },
-    Rule { since: 946684800, offset: 3600, changes: None },
-    Rule { since: 946684800, offset: 7200, changes: None },
-    Rule { since: 1672531200, offset: 0, changes: Some([Change { month: 4, day: 24, weekday: 4, at: 0, to: 10800 }, Change { month: 10, day: 26, weekday: 4, at: 0, to: 7200 }]) },
-    Rule { since: 946684800, offset: 0, changes: Some([Change { month: 3, day: 25, weekday: 6, at: 7200, to: 7200 }, Change { month: 10, day: 25, weekday: 6, at: 10800, to: 3600 }]) },
-    Rule { since: 1640995200, offset: 7200, changes: None },
-    Rule { since: 1514764800, offset: 7200, changes: None },
-    Rule { since: 1577836800, offset: 0, changes: None },
-    Rule { since: 1388534400, offset: 7200, changes: None },
-    Rule { since: 1230768000, offset: 3600, changes: None },
-    Rule { since: 1167609600, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 7200, to: -32400 }, Change { month: 11, day: 1, weekday: 6, at: 7200, to: -36000 }]) },
-    Rule { since: 1167609600, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 7200, to: -28800 }, Change { month: 11, day: 1, weekday: 6, at: 7200, to: -32400 }]) },
-    Rule { since: 946684800, offset: -14400, changes: None },
-    Rule { since: 1388534400, offset: -10800, changes: None },
-    Rule { since: 1262304000, offset: -10800, changes: None },
-    Rule { since: 1230768000, offset: -10800, changes: None },
-    Rule { since: 1735689600, offset: -10800, changes: None },
-    Rule { since: 946684800, offset: -18000, changes: None },
-    Rule { since: 1356998400, offset: -10800, changes: None },
-    Rule { since: 1672531200, offset: -21600, changes: None },
-    Rule { since: 946684800, offset: -10800, changes: None },
-    Rule { since: 946684800, offset: -21600, changes: None },
-    Rule { since: 978307200, offset: -14400, changes: None },
-    Rule { since: 1167609600, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 7200, to: -21600 }, Change { month: 11, day: 1, weekday: 6, at: 7200, to: -25200 }]) },
-    Rule { since: 1577836800, offset: -14400, changes: None },
-    Rule { since: 1451606400, offset: -18000, changes: None },
-    Rule { since: 1483228800, offset: -14400, changes: None },
-    Rule { since: 1167609600, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 7200, to: -18000 }, Change { month: 11, day: 1, weekday: 6, at: 7200, to: -21600 }]) },
-    Rule { since: 1672531200, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 7200, to: -21600 }, Change { month: 11, day: 1, weekday: 6, at: 7200, to: -25200 }]) },
-    Rule { since: 946684800, offset: -25200, changes: None },
-    Rule { since: 1609459200, offset: -25200, changes: None },
-    Rule { since: 1167609600, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 7200, to: -14400 }, Change { month: 11, day: 1, weekday: 6, at: 7200, to: -18000 }]) },
-    Rule { since: 1388534400, offset: -18000, changes: None },
-    Rule { since: 1262304000, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 7200, to: -25200 }, Change { month: 11, day: 1, weekday: 6, at: 7200, to: -28800 }]) },
-    Rule { since: 1451606400, offset: -25200, changes: None },
-    Rule { since: 1041379200, offset: -10800, changes: None },
-    Rule { since: 1167609600, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 7200, to: -10800 }, Change { month: 11, day: 1, weekday: 6, at: 7200, to: -14400 }]) },
-    Rule { since: 1704067200, offset: 0, changes: Some([Change { month: 3, day: 24, weekday: 5, at: 82800, to: -3600 }, Change { month: 10, day: 25, weekday: 6, at: 0, to: -7200 }]) },
-    Rule { since: 1325376000, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 7200, to: -10800 }, Change { month: 11, day: 1, weekday: 6, at: 7200, to: -14400 }]) },
-    Rule { since: 1546300800, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 7200, to: -14400 }, Change { month: 11, day: 1, weekday: 6, at: 7200, to: -18000 }]) },
-    Rule { since: 1167609600, offset: -21600, changes: None },
-    Rule { since: 1356998400, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 0, to: -14400 }, Change { month: 11, day: 1, weekday: 6, at: 3600, to: -18000 }]) },
-    Rule { since: 1199145600, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 7200, to: -14400 }, Change { month: 11, day: 1, weekday: 6, at: 7200, to: -18000 }]) },
-    Rule { since: 1167609600, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 7200, to: -25200 }, Change { month: 11, day: 1, weekday: 6, at: 7200, to: -28800 }]) },
-    Rule { since: 1262304000, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 7200, to: -18000 }, Change { month: 11, day: 1, weekday: 6, at: 7200, to: -21600 }]) },
-    Rule { since: 1672531200, offset: -25200, changes: None },
-    Rule { since: 1577836800, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 7200, to: -28800 }, Change { month: 11, day: 1, weekday: 6, at: 7200, to: -32400 }]) },
-    Rule { since: 1167609600, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 7200, to: -7200 }, Change { month: 11, day: 1, weekday: 6, at: 7200, to: -10800 }]) },
-    Rule { since: 1451606400, offset: -10800, changes: None },
-    Rule { since: 1041379200, offset: -7200, changes: None },
-    Rule { since: 1293840000, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 7200, to: -18000 }, Change { month: 11, day: 1, weekday: 6, at: 7200, to: -21600 }]) },
-    Rule { since: 1672531200, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 7200, to: -18000 }, Change { month: 11, day: 1, weekday: 6, at: 7200, to: -21600 }]) },
-    Rule { since: 1483228800, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 7200, to: -14400 }, Change { month: 11, day: 1, weekday: 6, at: 7200, to: -18000 }]) },
-    Rule { since: 1483228800, offset: -10800, changes: None },
-    Rule { since: 1199145600, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 7200, to: -18000 }, Change { month: 11, day: 1, weekday: 6, at: 7200, to: -21600 }]) },
-    Rule { since: 1672531200, offset: 0, changes: Some([Change { month: 4, day: 2, weekday: 6, at: 0, to: -14400 }, Change { month: 9, day: 2, weekday: 6, at: 0, to: -10800 }]) },
-    Rule { since: 1577836800, offset: -10800, changes: None },
-    Rule { since: 1735689600, offset: 0, changes: Some([Change { month: 3, day: 24, weekday: 5, at: 82800, to: -3600 }, Change { month: 10, day: 25, weekday: 6, at: 0, to: -7200 }]) },
-    Rule { since: 1325376000, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 7200, to: -9000 }, Change { month: 11, day: 1, weekday: 6, at: 7200, to: -12600 }]) },
-    Rule { since: 1704067200, offset: 28800, changes: None },
-    Rule { since: 1356998400, offset: 25200, changes: None },
-    Rule { since: 946684800, offset: 36000, changes: None },
-    Rule { since: 1293840000, offset: 0, changes: Some([Change { month: 4, day: 1, weekday: 6, at: 10800, to: 36000 }, Change { month: 10, day: 1, weekday: 6, at: 7200, to: 39600 }]) },
-    Rule { since: 1262304000, offset: 18000, changes: None },
-    Rule { since: 1199145600, offset: 0, changes: Some([Change { month: 4, day: 1, weekday: 6, at: 10800, to: 43200 }, Change { month: 9, day: 24, weekday: 6, at: 7200, to: 46800 }]) },
-    Rule { since: 1104537600, offset: 0, changes: Some([Change { month: 3, day: 25, weekday: 6, at: 3600, to: 7200 }, Change { month: 10, day: 25, weekday: 6, at: 10800, to: 0 }]) },
-    Rule { since: 1704067200, offset: 18000, changes: None },
-    Rule { since: 1735689600, offset: 18000, changes: None },
-    Rule { since: 1672531200, offset: 10800, changes: None },
-    Rule { since: 1325376000, offset: 43200, changes: None },
-    Rule { since: 1104537600, offset: 18000, changes: None },
-    Rule { since: 946684800, offset: 18000, changes: None },
-    Rule { since: 1199145600, offset: 10800, changes: None },
-    Rule { since: 1451606400, offset: 14400, changes: None },
-    Rule { since: 946684800, offset: 25200, changes: None },
-    Rule { since: 1483228800, offset: 25200, changes: None },
-    Rule { since: 946684800, offset: 0, changes: Some([Change { month: 3, day: 25, weekday: 6, at: 0, to: 10800 }, Change { month: 10, day: 25, weekday: 6, at: 0, to: 7200 }]) },
-    Rule { since: 1136073600, offset: 21600, changes: None },
-    Rule { since: 946684800, offset: 28800, changes: None },
-    Rule { since: 946684800, offset: 19800, changes: None },
-    Rule { since: 1483228800, offset: 32400, changes: None },
-    Rule { since: 1483228800, offset: 28800, changes: None },
-    Rule { since: 1167609600, offset: 19800, changes: None },
-    Rule { since: 1262304000, offset: 21600, changes: None },
-    Rule { since: 978307200, offset: 32400, changes: None },
-    Rule { since: 946684800, offset: 14400, changes: None },
-    Rule { since: 1514764800, offset: 0, changes: Some([Change { month: 3, day: 25, weekday: 6, at: 10800, to: 10800 }, Change { month: 10, day: 25, weekday: 6, at: 14400, to: 7200 }]) },
-    Rule { since: 1420070400, offset: 28800, changes: None },
-    Rule { since: 1483228800, offset: 10800, changes: None },
-    Rule { since: 946684800, offset: 32400, changes: None },
-    Rule { since: 1356998400, offset: 0, changes: Some([Change { month: 3, day: 23, weekday: 4, at: 7200, to: 10800 }, Change { month: 10, day: 25, weekday: 6, at: 7200, to: 7200 }]) },
-    Rule { since: 946684800, offset: 16200, changes: None },
-    Rule { since: 946684800, offset: 21600, changes: None },
-    Rule { since: 946684800, offset: 20700, changes: None },
-    Rule { since: 1420070400, offset: 32400, changes: None },
-    Rule { since: 1420070400, offset: 25200, changes: None },
-    Rule { since: 1483228800, offset: 39600, changes: None },
-    Rule { since: 946684800, offset: 0, changes: Some([Change { month: 3, day: 25, weekday: 6, at: 10800, to: 10800 }, Change { month: 10, day: 25, weekday: 6, at: 14400, to: 7200 }]) },
-    Rule { since: 1325376000, offset: 25200, changes: None },
-    Rule { since: 1420070400, offset: 21600, changes: None },
-    Rule { since: 1546300800, offset: 32400, changes: None },
-    Rule { since: 1546300800, offset: 18000, changes: None },
-    Rule { since: 946684800, offset: 23400, changes: None },
-    Rule { since: 1420070400, offset: 39600, changes: None },
-    Rule { since: 1136073600, offset: 14400, changes: None },
-    Rule { since: 1672531200, offset: 12600, changes: None },
-    Rule { since: 1420070400, offset: 36000, changes: None },
-    Rule { since: 1420070400, offset: 18000, changes: None },
-    Rule { since: 1325376000, offset: 14400, changes: None },
-    Rule { since: 946684800, offset: 0, changes: Some([Change { month: 3, day: 25, weekday: 6, at: 0, to: 0 }, Change { month: 10, day: 25, weekday: 6, at: 3600, to: -3600 }]) },
-    Rule { since: 946684800, offset: 0, changes: Some([Change { month: 3, day: 25, weekday: 6, at: 3600, to: 3600 }, Change { month: 10, day: 25, weekday: 6, at: 7200, to: 0 }]) },
-    Rule { since: 946684800, offset: -3600, changes: None },
-    Rule { since: 946684800, offset: -7200, changes: None },
-    Rule { since: 1293840000, offset: -10800, changes: None },
-    Rule { since: 1199145600, offset: 0, changes: Some([Change { month: 4, day: 1, weekday: 6, at: 10800, to: 36000 }, Change { month: 10, day: 1, weekday: 6, at: 7200, to: 39600 }]) },
-    Rule { since: 1199145600, offset: 0, changes: Some([Change { month: 4, day: 1, weekday: 6, at: 10800, to: 34200 }, Change { month: 10, day: 1, weekday: 6, at: 7200, to: 37800 }]) },
-    Rule { since: 946684800, offset: 34200, changes: None },
-    Rule { since: 1262304000, offset: 31500, changes: None },
-    Rule { since: 1199145600, offset: 0, changes: Some([Change { month: 4, day: 1, weekday: 6, at: 7200, to: 37800 }, Change { month: 10, day: 1, weekday: 6, at: 7200, to: 39600 }]) },
-    Rule { since: 1262304000, offset: 28800, changes: None },
-    Rule { since: 1672531200, offset: 0, changes: Some([Change { month: 4, day: 1, weekday: 5, at: 79200, to: -21600 }, Change { month: 9, day: 1, weekday: 5, at: 79200, to: -18000 }]) },
-    Rule { since: 946684800, offset: -36000, changes: None },
-    Rule { since: 946684800, offset: -39600, changes: None },
-    Rule { since: 946684800, offset: -43200, changes: None },
-    Rule { since: 946684800, offset: -28800, changes: None },
-    Rule { since: 946684800, offset: -32400, changes: None },
-    Rule { since: 946684800, offset: 39600, changes: None },
-    Rule { since: 946684800, offset: 43200, changes: None },
-    Rule { since: 946684800, offset: 46800, changes: None },
-    Rule { since: 946684800, offset: 50400, changes: None },
-    Rule { since: 1483228800, offset: 14400, changes: None },
-    Rule { since: 946684800, offset: 0, changes: Some([Change { month: 3, day: 25, weekday: 6, at: 7200, to: 10800 }, Change { month: 10, day: 25, weekday: 6, at: 10800, to: 7200 }]) },
-    Rule { since: 1420070400, offset: 7200, changes: None },
-    Rule { since: 1420070400, offset: 10800, changes: None },
-    Rule { since: 1325376000, offset: 10800, changes: None },
-    Rule { since: 978307200, offset: 0, changes: Some([Change { month: 3, day: 25, weekday: 6, at: 10800, to: 10800 }, Change { month: 10, day: 25, weekday: 6, at: 14400, to: 7200 }]) },
-    Rule { since: 1009843200, offset: 0, changes: Some([Change { month: 3, day: 25, weekday: 6, at: 10800, to: 10800 }, Change { month: 10, day: 25, weekday: 6, at: 14400, to: 7200 }]) },
-    Rule { since: 1041379200, offset: 0, changes: Some([Change { month: 3, day: 25, weekday: 6, at: 10800, to: 10800 }, Change { month: 10, day: 25, weekday: 6, at: 14400, to: 7200 }]) },
-    Rule { since: 1609459200, offset: 10800, changes: None },
-    Rule { since: 1262304000, offset: 14400, changes: None },
-    Rule { since: 1199145600, offset: 0, changes: Some([Change { month: 4, day: 1, weekday: 6, at: 13500, to: 45900 }, Change { month: 9, day: 24, weekday: 6, at: 9900, to: 49500 }]) },
-    Rule { since: 1640995200, offset: 46800, changes: None },
-    Rule { since: 1325376000, offset: 46800, changes: None },
-    Rule { since: 1640995200, offset: 43200, changes: None },
-    Rule { since: 946684800, offset: -34200, changes: None },
-    Rule { since: 1577836800, offset: 0, changes: Some([Change { month: 4, day: 1, weekday: 6, at: 10800, to: 39600 }, Change { month: 10, day: 1, weekday: 6, at: 7200, to: 43200 }]) },
-    Rule { since: 1514764800, offset: 46800, changes: None },
+    Rule { since: 0, offset: 0, changes: None },
+    Rule { since: 0, offset: 180, changes: None },
+    Rule { since: 0, offset: 60, changes: None },
+    Rule { since: 0, offset: 120, changes: None },
+    Rule { since: 23, offset: 0, changes: Some([Change { month: 4, day: 24, weekday: 4, at: 0, to: 180 }, Change { month: 10, day: 26, weekday: 4, at: 0, to: 120 }]) },
+    Rule { since: 0, offset: 0, changes: Some([Change { month: 3, day: 25, weekday: 6, at: 120, to: 120 }, Change { month: 10, day: 25, weekday: 6, at: 180, to: 60 }]) },
+    Rule { since: 22, offset: 120, changes: None },
+    Rule { since: 18, offset: 120, changes: None },
+    Rule { since: 20, offset: 0, changes: None },
+    Rule { since: 14, offset: 120, changes: None },
+    Rule { since: 9, offset: 60, changes: None },
+    Rule { since: 7, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 120, to: -540 }, Change { month: 11, day: 1, weekday: 6, at: 120, to: -600 }]) },
+    Rule { since: 7, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 120, to: -480 }, Change { month: 11, day: 1, weekday: 6, at: 120, to: -540 }]) },
+    Rule { since: 0, offset: -240, changes: None },
+    Rule { since: 14, offset: -180, changes: None },
+    Rule { since: 10, offset: -180, changes: None },
+    Rule { since: 9, offset: -180, changes: None },
+    Rule { since: 25, offset: -180, changes: None },
+    Rule { since: 0, offset: -300, changes: None },
+    Rule { since: 13, offset: -180, changes: None },
+    Rule { since: 23, offset: -360, changes: None },
+    Rule { since: 0, offset: -180, changes: None },
+    Rule { since: 0, offset: -360, changes: None },
+    Rule { since: 1, offset: -240, changes: None },
+    Rule { since: 7, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 120, to: -360 }, Change { month: 11, day: 1, weekday: 6, at: 120, to: -420 }]) },
+    Rule { since: 20, offset: -240, changes: None },
+    Rule { since: 16, offset: -300, changes: None },
+    Rule { since: 17, offset: -240, changes: None },
+    Rule { since: 7, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 120, to: -300 }, Change { month: 11, day: 1, weekday: 6, at: 120, to: -360 }]) },
+    Rule { since: 23, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 120, to: -360 }, Change { month: 11, day: 1, weekday: 6, at: 120, to: -420 }]) },
+    Rule { since: 0, offset: -420, changes: None },
+    Rule { since: 21, offset: -420, changes: None },
+    Rule { since: 7, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 120, to: -240 }, Change { month: 11, day: 1, weekday: 6, at: 120, to: -300 }]) },
+    Rule { since: 14, offset: -300, changes: None },
+    Rule { since: 10, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 120, to: -420 }, Change { month: 11, day: 1, weekday: 6, at: 120, to: -480 }]) },
+    Rule { since: 16, offset: -420, changes: None },
+    Rule { since: 3, offset: -180, changes: None },
+    Rule { since: 7, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 120, to: -180 }, Change { month: 11, day: 1, weekday: 6, at: 120, to: -240 }]) },
+    Rule { since: 24, offset: 0, changes: Some([Change { month: 3, day: 24, weekday: 5, at: 1380, to: -60 }, Change { month: 10, day: 25, weekday: 6, at: 0, to: -120 }]) },
+    Rule { since: 12, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 120, to: -180 }, Change { month: 11, day: 1, weekday: 6, at: 120, to: -240 }]) },
+    Rule { since: 19, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 120, to: -240 }, Change { month: 11, day: 1, weekday: 6, at: 120, to: -300 }]) },
+    Rule { since: 7, offset: -360, changes: None },
+    Rule { since: 13, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 0, to: -240 }, Change { month: 11, day: 1, weekday: 6, at: 60, to: -300 }]) },
+    Rule { since: 8, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 120, to: -240 }, Change { month: 11, day: 1, weekday: 6, at: 120, to: -300 }]) },
+    Rule { since: 7, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 120, to: -420 }, Change { month: 11, day: 1, weekday: 6, at: 120, to: -480 }]) },
+    Rule { since: 10, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 120, to: -300 }, Change { month: 11, day: 1, weekday: 6, at: 120, to: -360 }]) },
+    Rule { since: 23, offset: -420, changes: None },
+    Rule { since: 20, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 120, to: -480 }, Change { month: 11, day: 1, weekday: 6, at: 120, to: -540 }]) },
+    Rule { since: 7, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 120, to: -120 }, Change { month: 11, day: 1, weekday: 6, at: 120, to: -180 }]) },
+    Rule { since: 16, offset: -180, changes: None },
+    Rule { since: 3, offset: -120, changes: None },
+    Rule { since: 11, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 120, to: -300 }, Change { month: 11, day: 1, weekday: 6, at: 120, to: -360 }]) },
+    Rule { since: 23, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 120, to: -300 }, Change { month: 11, day: 1, weekday: 6, at: 120, to: -360 }]) },
+    Rule { since: 17, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 120, to: -240 }, Change { month: 11, day: 1, weekday: 6, at: 120, to: -300 }]) },
+    Rule { since: 17, offset: -180, changes: None },
+    Rule { since: 8, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 120, to: -300 }, Change { month: 11, day: 1, weekday: 6, at: 120, to: -360 }]) },
+    Rule { since: 23, offset: 0, changes: Some([Change { month: 4, day: 2, weekday: 6, at: 0, to: -240 }, Change { month: 9, day: 2, weekday: 6, at: 0, to: -180 }]) },
+    Rule { since: 20, offset: -180, changes: None },
+    Rule { since: 25, offset: 0, changes: Some([Change { month: 3, day: 24, weekday: 5, at: 1380, to: -60 }, Change { month: 10, day: 25, weekday: 6, at: 0, to: -120 }]) },
+    Rule { since: 12, offset: 0, changes: Some([Change { month: 3, day: 8, weekday: 6, at: 120, to: -150 }, Change { month: 11, day: 1, weekday: 6, at: 120, to: -210 }]) },
+    Rule { since: 24, offset: 480, changes: None },
+    Rule { since: 13, offset: 420, changes: None },
+    Rule { since: 0, offset: 600, changes: None },
+    Rule { since: 11, offset: 0, changes: Some([Change { month: 4, day: 1, weekday: 6, at: 180, to: 600 }, Change { month: 10, day: 1, weekday: 6, at: 120, to: 660 }]) },
+    Rule { since: 10, offset: 300, changes: None },
+    Rule { since: 8, offset: 0, changes: Some([Change { month: 4, day: 1, weekday: 6, at: 180, to: 720 }, Change { month: 9, day: 24, weekday: 6, at: 120, to: 780 }]) },
+    Rule { since: 5, offset: 0, changes: Some([Change { month: 3, day: 25, weekday: 6, at: 60, to: 120 }, Change { month: 10, day: 25, weekday: 6, at: 180, to: 0 }]) },
+    Rule { since: 24, offset: 300, changes: None },
+    Rule { since: 25, offset: 300, changes: None },
+    Rule { since: 23, offset: 180, changes: None },
+    Rule { since: 12, offset: 720, changes: None },
+    Rule { since: 5, offset: 300, changes: None },
+    Rule { since: 0, offset: 300, changes: None },
+    Rule { since: 8, offset: 180, changes: None },
+    Rule { since: 16, offset: 240, changes: None },
+    Rule { since: 0, offset: 420, changes: None },
+    Rule { since: 17, offset: 420, changes: None },
+    Rule { since: 0, offset: 0, changes: Some([Change { month: 3, day: 25, weekday: 6, at: 0, to: 180 }, Change { month: 10, day: 25, weekday: 6, at: 0, to: 120 }]) },
+    Rule { since: 6, offset: 360, changes: None },
+    Rule { since: 0, offset: 480, changes: None },
+    Rule { since: 0, offset: 330, changes: None },
+    Rule { since: 17, offset: 540, changes: None },
+    Rule { since: 17, offset: 480, changes: None },
+    Rule { since: 7, offset: 330, changes: None },
+    Rule { since: 10, offset: 360, changes: None },
+    Rule { since: 1, offset: 540, changes: None },
+    Rule { since: 0, offset: 240, changes: None },
+    Rule { since: 18, offset: 0, changes: Some([Change { month: 3, day: 25, weekday: 6, at: 180, to: 180 }, Change { month: 10, day: 25, weekday: 6, at: 240, to: 120 }]) },
+    Rule { since: 15, offset: 480, changes: None },
+    Rule { since: 17, offset: 180, changes: None },
+    Rule { since: 0, offset: 540, changes: None },
+    Rule { since: 13, offset: 0, changes: Some([Change { month: 3, day: 23, weekday: 4, at: 120, to: 180 }, Change { month: 10, day: 25, weekday: 6, at: 120, to: 120 }]) },
+    Rule { since: 0, offset: 270, changes: None },
+    Rule { since: 0, offset: 360, changes: None },
+    Rule { since: 0, offset: 345, changes: None },
+    Rule { since: 15, offset: 540, changes: None },
+    Rule { since: 15, offset: 420, changes: None },
+    Rule { since: 17, offset: 660, changes: None },
+    Rule { since: 0, offset: 0, changes: Some([Change { month: 3, day: 25, weekday: 6, at: 180, to: 180 }, Change { month: 10, day: 25, weekday: 6, at: 240, to: 120 }]) },
+    Rule { since: 12, offset: 420, changes: None },
+    Rule { since: 15, offset: 360, changes: None },
+    Rule { since: 19, offset: 540, changes: None },
+    Rule { since: 19, offset: 300, changes: None },
+    Rule { since: 0, offset: 390, changes: None },
+    Rule { since: 15, offset: 660, changes: None },
+    Rule { since: 6, offset: 240, changes: None },
+    Rule { since: 23, offset: 210, changes: None },
+    Rule { since: 15, offset: 600, changes: None },
+    Rule { since: 15, offset: 300, changes: None },
+    Rule { since: 12, offset: 240, changes: None },
+    Rule { since: 0, offset: 0, changes: Some([Change { month: 3, day: 25, weekday: 6, at: 0, to: 0 }, Change { month: 10, day: 25, weekday: 6, at: 60, to: -60 }]) },
+    Rule { since: 0, offset: 0, changes: Some([Change { month: 3, day: 25, weekday: 6, at: 60, to: 60 }, Change { month: 10, day: 25, weekday: 6, at: 120, to: 0 }]) },
+    Rule { since: 0, offset: -60, changes: None },
+    Rule { since: 0, offset: -120, changes: None },
+    Rule { since: 11, offset: -180, changes: None },
+    Rule { since: 8, offset: 0, changes: Some([Change { month: 4, day: 1, weekday: 6, at: 180, to: 600 }, Change { month: 10, day: 1, weekday: 6, at: 120, to: 660 }]) },
+    Rule { since: 8, offset: 0, changes: Some([Change { month: 4, day: 1, weekday: 6, at: 180, to: 570 }, Change { month: 10, day: 1, weekday: 6, at: 120, to: 630 }]) },
+    Rule { since: 0, offset: 570, changes: None },
+    Rule { since: 10, offset: 525, changes: None },
+    Rule { since: 8, offset: 0, changes: Some([Change { month: 4, day: 1, weekday: 6, at: 120, to: 630 }, Change { month: 10, day: 1, weekday: 6, at: 120, to: 660 }]) },
+    Rule { since: 10, offset: 480, changes: None },
+    Rule { since: 23, offset: 0, changes: Some([Change { month: 4, day: 1, weekday: 5, at: 1320, to: -360 }, Change { month: 9, day: 1, weekday: 5, at: 1320, to: -300 }]) },
+    Rule { since: 0, offset: -600, changes: None },
+    Rule { since: 0, offset: -660, changes: None },
+    Rule { since: 0, offset: -720, changes: None },
+    Rule { since: 0, offset: -480, changes: None },
+    Rule { since: 0, offset: -540, changes: None },
+    Rule { since: 0, offset: 660, changes: None },
+    Rule { since: 0, offset: 720, changes: None },
+    Rule { since: 0, offset: 780, changes: None },
+    Rule { since: 0, offset: 840, changes: None },
+    Rule { since: 17, offset: 240, changes: None },
+    Rule { since: 0, offset: 0, changes: Some([Change { month: 3, day: 25, weekday: 6, at: 120, to: 180 }, Change { month: 10, day: 25, weekday: 6, at: 180, to: 120 }]) },
+    Rule { since: 15, offset: 120, changes: None },
+    Rule { since: 15, offset: 180, changes: None },
+    Rule { since: 12, offset: 180, changes: None },
+    Rule { since: 1, offset: 0, changes: Some([Change { month: 3, day: 25, weekday: 6, at: 180, to: 180 }, Change { month: 10, day: 25, weekday: 6, at: 240, to: 120 }]) },
+    Rule { since: 2, offset: 0, changes: Some([Change { month: 3, day: 25, weekday: 6, at: 180, to: 180 }, Change { month: 10, day: 25, weekday: 6, at: 240, to: 120 }]) },
+    Rule { since: 3, offset: 0, changes: Some([Change { month: 3, day: 25, weekday: 6, at: 180, to: 180 }, Change { month: 10, day: 25, weekday: 6, at: 240, to: 120 }]) },
+    Rule { since: 21, offset: 180, changes: None },
+    Rule { since: 10, offset: 240, changes: None },
+    Rule { since: 8, offset: 0, changes: Some([Change { month: 4, day: 1, weekday: 6, at: 225, to: 765 }, Change { month: 9, day: 24, weekday: 6, at: 165, to: 825 }]) },
+    Rule { since: 22, offset: 780, changes: None },
+    Rule { since: 12, offset: 780, changes: None },
+    Rule { since: 22, offset: 720, changes: None },
+    Rule { since: 0, offset: -570, changes: None },
+    Rule { since: 20, offset: 0, changes: Some([Change { month: 4, day: 1, weekday: 6, at: 180, to: 660 }, Change { month: 10, day: 1, weekday: 6, at: 120, to: 720 }]) },
+    Rule { since: 18, offset: 780, changes: None },
 ];
