@@ -42,7 +42,7 @@
 //! compliance/       consent: both time_zone common error        consent, quiet hours, zones, SMS
 //!                   rest: server                                keywords and segments
 //! hygiene/          server        error                         email and phone normalisation
-//! time_zone/        server        error                         UTC offsets: chrono-tz, or Intl in wasm
+//! time_zone/        server        error                         UTC offsets: chrono-tz, or its rules table + Intl in wasm
 //! common/           both          error                         channel, money, cart, contact details,
 //!                                                               reasons, ids, the checked JSON reader
 //! error.rs          both          nothing                       stable codes with JSON paths

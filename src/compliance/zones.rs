@@ -9,8 +9,8 @@
 //!
 //! The tables are Rust constants, not an included JSON file: nothing to parse or fail at run
 //! time, nothing in the wasm but the strings, and tests iterate them directly. They hold
-//! zone *names* only; offsets come from [`crate::time_zone`] (chrono-tz natively, the
-//! runtime's `Intl` under wasm), and `tests/zones.rs` checks every name on both.
+//! zone *names* only; offsets come from [`crate::time_zone`] (chrono-tz natively, a table
+//! of its rules and the runtime's `Intl` under wasm), and `tests/zones.rs` checks every name on both.
 //!
 //! Each region lists one zone per clock in use there today, named by its principal IANA zone;
 //! IANA's finer zones (America/Boise, America/Indiana/Knox, America/Kentucky/Louisville,

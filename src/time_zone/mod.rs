@@ -1,29 +1,41 @@
-//! UTC offsets of IANA zones at an instant. Natively from chrono-tz; under wasm from the
-//! runtime's `Intl` (every browser, workerd, Deno and Node ships the tz database already),
-//! which keeps ~200 KB of zone data out of the wasm. `tests/time_zone_*` prove
-//! both agree across DST transitions.
+//! UTC offsets of IANA zones at an instant. Natively from chrono-tz; under wasm from a
+//! compiled-in table of each zone's current rule (`table`, a few KB where chrono-tz's full
+//! history is ~200 KB), and from the runtime's `Intl` (every browser, workerd, Deno and Node
+//! ships the tz database) before a rule's start or for a zone the table leaves out: the first
+//! `Intl.DateTimeFormat` of a process was a third of a cold start. `tests/time_zone_*` prove
+//! all three agree.
 
 #[cfg(target_arch = "wasm32")]
 mod intl;
+pub mod table;
 #[cfg(not(target_arch = "wasm32"))]
 mod native;
-
-#[cfg(target_arch = "wasm32")]
-use intl as backend;
-#[cfg(not(target_arch = "wasm32"))]
-use native as backend;
 
 use crate::error::{Code, Error, Result};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 
 /// Seconds east of UTC in `zone` at `at` (New York in January: -18000).
 pub fn offset_seconds(zone: &str, at: DateTime<Utc>) -> Result<i32> {
-    backend::offset_seconds(zone, at).ok_or_else(|| invalid(zone))
+    #[cfg(target_arch = "wasm32")]
+    let found = table::offset_seconds(zone, at).or_else(|| intl::offset_seconds(zone, at));
+    #[cfg(not(target_arch = "wasm32"))]
+    let found = native::offset_seconds(zone, at);
+    found.ok_or_else(|| invalid(zone))
 }
 
-/// Ok if `zone` is an IANA name the runtime knows.
+/// Ok if `zone` is an IANA name the table lists or the runtime knows.
 pub fn check_zone(zone: &str) -> Result<()> {
+    if table::rule(zone).is_some() {
+        return Ok(());
+    }
     offset_seconds(zone, DateTime::<Utc>::UNIX_EPOCH).map(|_| ())
+}
+
+/// The runtime's `Intl` alone, past the table: for the test that proves the two agree.
+#[cfg(target_arch = "wasm32")]
+#[doc(hidden)]
+pub fn intl_offset_seconds(zone: &str, at: DateTime<Utc>) -> Option<i32> {
+    intl::offset_seconds(zone, at)
 }
 
 /// Wall-clock time in `zone` at `at`.
