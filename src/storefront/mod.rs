@@ -6,6 +6,7 @@
 pub mod beacon;
 pub mod capture;
 pub mod device;
+pub mod json;
 pub mod observation;
 pub mod page_consent;
 #[cfg(feature = "web-pixel")]
