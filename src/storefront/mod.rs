@@ -14,5 +14,6 @@ pub mod pixel_event;
 pub mod reader;
 pub mod session;
 pub mod signals;
+pub mod text;
 #[cfg(feature = "web-pixel")]
 pub mod web_pixel;

@@ -149,7 +149,15 @@ pub fn summarise(obs: &Observations, thresholds: &Thresholds) -> Summary {
             add(Reason::SiteError, 0.5);
         }
     }
-    reasons.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+    // Most confident first, ties in the order added: an insertion sort (stable, as `sort_by`
+    // is) over a handful of reasons, without std's ~3.5 KB sort in the wasm (issue 20).
+    for i in 1..reasons.len() {
+        let mut j = i;
+        while j > 0 && reasons[j - 1].confidence.total_cmp(&reasons[j].confidence).is_lt() {
+            reasons.swap(j - 1, j);
+            j -= 1;
+        }
+    }
     Summary {
         abandoned,
         stage: obs.stage,
