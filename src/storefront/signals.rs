@@ -164,3 +164,38 @@ pub fn summarise(obs: &Observations, thresholds: &Thresholds) -> Summary {
         reasons,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_come_most_confident_first_ties_in_the_order_added() {
+        let obs = Observations {
+            stage: Some(Stage::Checkout),
+            has_items: true,
+            left_page: true,
+            shipping_cost_revealed: true,
+            payment_error: true,
+            coupon_field_focused_without_code: 1,
+            account_wall_shown: true,
+            form_errors: 2,
+            delivery_estimate_shown: Some(false),
+            page_load_ms: Some(9_000),
+            ..Observations::default()
+        };
+        let order: Vec<Reason> = summarise(&obs, &Thresholds::default()).reasons.into_iter().map(|r| r.reason).collect();
+        assert_eq!(
+            order,
+            [
+                Reason::PaymentError,
+                Reason::ExtraCost,
+                Reason::AccountRequired,
+                Reason::CouponHunting,
+                Reason::CheckoutFriction,
+                Reason::SiteError,
+                Reason::DeliverySpeed,
+            ]
+        );
+    }
+}
