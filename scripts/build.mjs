@@ -34,15 +34,17 @@ export const ARTIFACTS = {
   // The report over the outcome log in its own module: an edge request never loads it, and an
   // edge function need not ship it (BENCHMARKS.md, issue 20).
   report: { features: ['--no-default-features', '--features', 'report-module,wasm'], optLevel: 'z', outName: 'report' },
-  storefront: { features: ['--no-default-features', '--features', 'wasm'], optLevel: 'z' },
+  // --converge: wasm-opt's passes again until the module stops shrinking: ~0.3 KB gz off the
+  // wasm every shop page loads, for a second or two of build (BENCHMARKS.md, issue 20).
+  storefront: { features: ['--no-default-features', '--features', 'wasm'], optLevel: 'z', wasmOpt: ['--converge'] },
   // The storefront engine with Shopify Web Pixel events read too, for the Web Pixel alone: shop
   // pages never send pixel events, and the mapping was ~3 KB gz of every page's wasm (issue 20).
-  pixel: { features: ['--no-default-features', '--features', 'wasm,web-pixel'], optLevel: 'z', outName: 'pixel' },
+  pixel: { features: ['--no-default-features', '--features', 'wasm,web-pixel'], optLevel: 'z', outName: 'pixel', wasmOpt: ['--converge'] },
 };
 
 const dist = join(root, 'pkg', 'dist');
 
-function buildWasm(name, { features, optLevel: preferred, outName = 'rekindle' }) {
+function buildWasm(name, { features, optLevel: preferred, outName = 'rekindle', wasmOpt = [] }) {
   const optLevel = optOverride ?? preferred;
   const target = join(root, 'target');
   log(`cargo: ${name} build (opt-level ${optLevel})`);
@@ -57,7 +59,7 @@ function buildWasm(name, { features, optLevel: preferred, outName = 'rekindle' }
   run('wasm-bindgen', ['--target', 'web', '--experimental-reset-state-function', '--out-name', outName, '--out-dir', out, raw]);
   const wasm = join(out, `${outName}_bg.wasm`);
   const before = statSync(wasm).size;
-  run(join(root, 'node_modules', '.bin', 'wasm-opt'), [`-O${optLevel}`, '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
+  run(join(root, 'node_modules', '.bin', 'wasm-opt'), [`-O${optLevel}`, ...wasmOpt, '--strip-debug', '--strip-producers', wasm, '-o', wasm]);
   log(`wasm-opt: ${name} ${before} -> ${statSync(wasm).size} bytes`);
   return out;
 }

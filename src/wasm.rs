@@ -83,7 +83,7 @@ fn throw(error: Error) -> JsValue {
     set("path", error.path().into());
     // As JSON text parsed by JS, not through serde-wasm-bindgen: the storefront wasm then
     // carries one serializer, serde_json's (BENCHMARKS.md, issue 20).
-    let problems = serde_json::to_string(&error.problems).ok().and_then(|text| js_sys::JSON::parse(&text).ok());
+    let problems = json_text(&error.problems).ok().and_then(|text| js_sys::JSON::parse(&text).ok());
     set("problems", problems.unwrap_or(JsValue::NULL));
     js.into()
 }
@@ -145,7 +145,19 @@ pub fn capture_step(
 
 #[cfg(not(feature = "server"))]
 fn storefront_json<T: Serialize>(value: &T) -> Result<String, JsValue> {
-    serde_json::to_string(value).map_err(|e| plain_error(&e.to_string()))
+    json_text(value).map_err(|e| plain_error(&e.to_string()))
+}
+
+/// JSON text: the storefront build's own writer (no serde_json serializer in the wasm every
+/// shop page loads), serde_json's in the server's, which carries it anyway.
+#[cfg(not(feature = "server"))]
+fn json_text<T: Serialize + ?Sized>(value: &T) -> Result<String, crate::storefront::json::write::Unwritable> {
+    crate::storefront::json::to_string(value)
+}
+
+#[cfg(feature = "server")]
+fn json_text<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
+    serde_json::to_string(value)
 }
 
 /// Benchmark helper: carries a string into wasm and JSON text back (as the ingest functions

@@ -11,7 +11,6 @@ use super::session::{Session, Settings};
 use super::signals::{self, Observations, Summary};
 use serde::Serialize;
 use super::reader::invalid;
-use serde_json::Value;
 
 /// What one step hands back to the page.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -67,7 +66,7 @@ pub fn step_json(
 ) -> crate::Result<Step> {
     let mut session = Session::from_json_or_fresh(state);
     // One parse into a tree, then each entry read from it (`reader`): no derived deserializer.
-    let batch: Value = crate::error::parse_json(observations)?;
+    let batch = super::json::parse(observations)?;
     let entries = batch.as_array().ok_or_else(|| invalid("$", "an array of [atMs, observation]"))?;
     let mut parsed = Vec::with_capacity(entries.len());
     let mut rejected = Vec::new();
@@ -89,10 +88,10 @@ pub fn step_json(
     }
     let (summary, beacon, recheck_in_ms) = step(&mut session, settings, parsed, now_ms, anonymous_id);
     Ok(Step {
-        state: serde_json::to_string(&session).expect("session serialises"),
+        state: super::json::to_string(&session).expect("session serialises"),
         summary,
         consent: session.consent.allowed(settings.consent_required),
-        beacon: beacon.map(|b| serde_json::to_string(&b).expect("a beacon serialises")),
+        beacon: beacon.map(|b| super::json::to_string(&b).expect("a beacon serialises")),
         recheck_in_ms,
         rejected,
     })

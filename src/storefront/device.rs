@@ -45,7 +45,7 @@ pub fn classify(facts: &DeviceFacts) -> DeviceClass {
     // "Mobi" in the user agent is the marker MDN recommends for phones.
     let ua_mobile = facts
         .ua_mobile
-        .or_else(|| facts.user_agent.as_ref().map(|ua| ua.contains("Mobi")));
+        .or_else(|| facts.user_agent.as_ref().map(|ua| super::text::contains(ua, "Mobi")));
     let touch_first = facts.coarse_pointer || ua_mobile == Some(true);
     match (touch_first, facts.screen_width) {
         (false, _) => DeviceClass::Desktop,

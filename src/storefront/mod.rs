@@ -6,6 +6,7 @@
 pub mod beacon;
 pub mod capture;
 pub mod device;
+pub mod json;
 pub mod observation;
 pub mod page_consent;
 #[cfg(feature = "web-pixel")]
@@ -13,5 +14,6 @@ pub mod pixel_event;
 pub mod reader;
 pub mod session;
 pub mod signals;
+pub mod text;
 #[cfg(feature = "web-pixel")]
 pub mod web_pixel;

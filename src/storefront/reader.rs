@@ -1,4 +1,11 @@
-//! The storefront's inputs are read by the crate's one checked JSON reader, now shared with
-//! the server's (`common::reader`); this path stays for the storefront's modules.
+//! The storefront's inputs are read by the crate's one checked reader (`common::reader`, the
+//! server's too), over a tree from the storefront's own parser (`json`), not serde_json's.
 
-pub(crate) use crate::common::reader::{from_text, invalid, Object};
+pub(crate) use crate::common::reader::{invalid, Object};
+use crate::error::Result;
+
+/// Parse JSON text (located `MALFORMED_JSON` errors) and read its root object with `read`.
+pub(crate) fn from_text<T>(text: &str, read: impl FnOnce(Object) -> Result<T>) -> Result<T> {
+    let tree = super::json::parse(text)?;
+    read(Object::new(&tree, "$".to_string())?)
+}

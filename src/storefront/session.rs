@@ -320,16 +320,17 @@ pub fn is_coupon_field(name: Option<&str>, id: Option<&str>) -> bool {
         let label = label.to_ascii_lowercase();
         ["discount", "coupon", "reductions", "promo"]
             .iter()
-            .any(|word| label.contains(word))
+            .any(|word| super::text::contains(&label, word))
     })
 }
 
 /// Shop URLs name their stage: Shopify's `/cart` and `/checkouts/...`, and most others alike.
 fn stage_of_path(path: &str) -> Option<Stage> {
     let path = path.to_ascii_lowercase();
-    if path.contains("/checkout") {
+    let has = |part| super::text::contains(&path, part);
+    if has("/checkout") {
         Some(Stage::Checkout)
-    } else if path.contains("/cart") || path.contains("/basket") || path.contains("/bag") {
+    } else if has("/cart") || has("/basket") || has("/bag") {
         Some(Stage::Cart)
     } else {
         None

@@ -149,10 +149,53 @@ pub fn summarise(obs: &Observations, thresholds: &Thresholds) -> Summary {
             add(Reason::SiteError, 0.5);
         }
     }
-    reasons.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+    // Most confident first, ties in the order added: an insertion sort (stable, as `sort_by`
+    // is) over a handful of reasons, without std's ~3.5 KB sort in the wasm (issue 20).
+    for i in 1..reasons.len() {
+        let mut j = i;
+        while j > 0 && reasons[j - 1].confidence.total_cmp(&reasons[j].confidence).is_lt() {
+            reasons.swap(j - 1, j);
+            j -= 1;
+        }
+    }
     Summary {
         abandoned,
         stage: obs.stage,
         reasons,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_come_most_confident_first_ties_in_the_order_added() {
+        let obs = Observations {
+            stage: Some(Stage::Checkout),
+            has_items: true,
+            left_page: true,
+            shipping_cost_revealed: true,
+            payment_error: true,
+            coupon_field_focused_without_code: 1,
+            account_wall_shown: true,
+            form_errors: 2,
+            delivery_estimate_shown: Some(false),
+            page_load_ms: Some(9_000),
+            ..Observations::default()
+        };
+        let order: Vec<Reason> = summarise(&obs, &Thresholds::default()).reasons.into_iter().map(|r| r.reason).collect();
+        assert_eq!(
+            order,
+            [
+                Reason::PaymentError,
+                Reason::ExtraCost,
+                Reason::AccountRequired,
+                Reason::CouponHunting,
+                Reason::CheckoutFriction,
+                Reason::SiteError,
+                Reason::DeliverySpeed,
+            ]
+        );
     }
 }
