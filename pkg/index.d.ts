@@ -265,7 +265,7 @@ export interface Policy {
   /** How messages look and speak. Without `postalAddress` Rekindle's own emails are withheld (CAN-SPAM); without `storeName` no SMS is sent (CTIA). */
   brand?: { logoUrl?: string; color?: string; senderName?: string; voice?: 'friendly' | 'formal'; postalAddress?: string; supportEmail?: string; defaultLocale?: string };
   /** What the store promises: the only claims messages make beyond the cart. */
-  facts?: { returnWindowDays?: number; freeShippingThresholdMinor?: number; deliveryDays?: { min: number; max: number }; cartHeldHours?: number; guestCheckout?: boolean; confirmedCategories?: ('sex' | 'hate' | 'alcohol' | 'firearms' | 'tobacco' | 'cannabis')[] };
+  facts?: { returnWindowDays?: number; freeShippingThresholdMinor?: number; deliveryDays?: { min: number; max: number }; cartHeldHours?: number; guestCheckout?: boolean; gift?: { title: string; url?: string }; confirmedCategories?: ('sex' | 'hate' | 'alcohol' | 'firearms' | 'tobacco' | 'cannabis')[] };
   /** The merchant's wording: `templates[key][locale][part]`, part one of subject, preheader, headline, body, cta, sms, html, text. */
   templates?: Record<string, Record<string, Record<string, string>>>;
   /** Who confirms STOP, START and HELP: the SMS provider (default; Twilio does) or Rekindle. */

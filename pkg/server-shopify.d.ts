@@ -24,7 +24,16 @@ export type ShopOptions = Omit<ServerOptions, 'publicUrl' | 'basePath'> & {
    * `onCouponRequest`), the policy's gift rungs are dropped (version suffixed `+no-gift`): the
    * engine offers the next rung instead.
    */
-  gift?: { variantId: string; collectionId: string; minimumSubtotal: string };
+  gift?: {
+    variantId: string; collectionId: string; minimumSubtotal: string;
+    /**
+     * What the gift message calls the gift, and the https page where the shopper adds it to the
+     * cart. Without `title` both are read from Shopify when the shop's handler starts: the
+     * product's title (with the variant's unless it is the only one) and its online store page
+     * with `?variant=` (none when the product is not on the online store).
+     */
+    title?: string; url?: string;
+  };
 };
 
 export interface ShopifyAppOptions {

@@ -618,7 +618,9 @@ fn the_data_for_provider_templates_uses_the_pack_variable_names() {
     let email = send(&policy, Channel::Email, Angle::Reminder, Some("fr-FR"), &cart, Some(&offer)).data;
     let sms = send(&policy, Channel::Sms, Angle::Reminder, Some("fr-FR"), &cart, Some(&offer)).data;
     let (e, s) = (serde_json::to_value(&email).unwrap(), serde_json::to_value(&sms).unwrap());
-    for (name, _) in VARIABLES.iter().filter(|(n, _)| !SETTINGS.contains(n)) {
+    // A gift offer's own names, checked below with one.
+    const GIFT_ONLY: [&str; 2] = ["giftTitle", "giftUrl"];
+    for (name, _) in VARIABLES.iter().filter(|(n, _)| !SETTINGS.contains(n) && !GIFT_ONLY.contains(n)) {
         let channel_has = if *name == "shortUrl" { &s } else { &e };
         assert!(channel_has.get(name).is_some(), "data has no {name}: {e}");
     }
@@ -635,4 +637,51 @@ fn the_data_for_provider_templates_uses_the_pack_variable_names() {
     let free = Offer { kind: IncentiveKind::FreeShipping, percent: 0, coupon_request_id: "j_0123456789abcdef.coupon".into(), expires_at: None };
     let f = serde_json::to_value(send(&policy, Channel::Email, Angle::Reminder, None, &cart, Some(&free)).data).unwrap();
     assert_eq!((f["shipping"].as_str(), f["shippingFree"].as_bool(), f["total"].as_str(), f.get("discount")), (Some("$0.00"), Some(true), Some("$18.00"), None));
+    assert_eq!((e.get("giftTitle"), e.get("giftUrl")), (None, None), "only a gift offer names the gift");
+    // A gift offer: the gift's name and page, from facts.gift.
+    let gift = Offer { kind: IncentiveKind::Gift, percent: 0, coupon_request_id: "j_0123456789abcdef.coupon".into(), expires_at: None };
+    let with_gift = Policy { facts: facts(), ..policy.clone() };
+    let g = serde_json::to_value(send(&with_gift, Channel::Email, Angle::Reminder, None, &cart, Some(&gift)).data).unwrap();
+    let stated = facts().gift.expect("the sample merchant states a gift");
+    assert_eq!((g["giftTitle"].as_str(), g["giftUrl"].as_str()), (Some(stated.title.as_str()), stated.url.as_deref()));
+}
+
+/// The gift's email names the gift and says to add it to the cart (the code makes it free only
+/// once it is there), in every language and voice, with the add-to-cart link; its SMS says to add it;
+/// without `facts.gift` the copy stays general and no other key mentions a gift.
+#[test]
+fn gift_offer_names_the_gift_and_links_adding_it_in_every_locale() {
+    let cart = sample_carts().remove(0).1;
+    let stated = facts();
+    let gift = stated.gift.clone().expect("the sample merchant states a gift");
+    let url = gift.url.clone().unwrap();
+    let unstated = Facts { gift: None, ..stated.clone() };
+    for voice in [Voice::Friendly, Voice::Formal] {
+        let b = Brand { voice, ..brand() };
+        for locale in pack::LOCALES {
+            let email = compose_one("offer.gift", locale, Channel::Email, &cart, &b, &stated, &Overrides::new()).email.unwrap();
+            assert!(email.text.contains(&gift.title) && email.html.contains(&gift.title), "{locale} {voice:?}: {}", email.text);
+            assert!(email.text.contains(&url), "{locale} {voice:?}: the text part links adding the gift");
+            assert!(email.html.contains(&format!("href=\"{url}\"")), "{locale} {voice:?}: the html links adding the gift");
+            let sms = compose_one("offer.gift", locale, Channel::Sms, &cart, &b, &stated, &Overrides::new()).sms.unwrap();
+            // The SMS says the gift goes in the cart; its name would push it past one segment.
+            let general = compose_one("offer.gift", locale, Channel::Sms, &cart, &b, &unstated, &Overrides::new()).sms.unwrap();
+            assert!(sms != general && sms.contains(rekindle::messages::samples::CODE), "{locale} {voice:?}: {sms}");
+            let plain = compose_one("offer.gift", locale, Channel::Email, &cart, &b, &unstated, &Overrides::new()).email.unwrap();
+            assert!(!plain.text.contains(&gift.title) && !plain.text.contains("{{"), "{locale} {voice:?}: {}", plain.text);
+            let other = compose_one("offer.percentOff", locale, Channel::Email, &cart, &b, &stated, &Overrides::new()).email.unwrap();
+            assert!(!other.text.contains(&gift.title) && !other.html.contains(&url), "{locale}: only the gift's message names it");
+        }
+    }
+}
+
+#[test]
+fn a_gift_fact_must_be_a_name_and_an_https_page() {
+    let mut policy: serde_json::Value = serde_json::from_str(rekindle::policy::DEFAULT_POLICY).unwrap();
+    policy["facts"] = serde_json::json!({ "gift": { "title": " ", "url": "http://shop.example.com/products/mug" } });
+    let err = Policy::from_json(&policy.to_string()).unwrap_err();
+    let paths: Vec<_> = err.problems.iter().map(|p| p.path.as_str()).collect();
+    assert!(paths.contains(&"$.facts.gift.title") && paths.contains(&"$.facts.gift.url"), "{paths:?}");
+    policy["facts"] = serde_json::json!({ "gift": { "title": "Enamel camp mug", "colour": "red" } });
+    assert!(Policy::from_json(&policy.to_string()).is_err(), "unknown fields are refused");
 }

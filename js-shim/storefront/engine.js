@@ -10,6 +10,7 @@
 // added to a page's main thread (a Chromium trace: decoding ~36 ms and lazy compilation
 // ~126 ms of a cart page on a loaded machine, BENCHMARKS.md). The steps themselves stay on the main thread: the step when
 // the shopper leaves must run synchronously, inside `pagehide`, where no worker answers.
+import { rememberRefusal, workerAllowed } from './csp.js';
 import { loadEngine as load, rekindle, wasmBesideThis } from './loader.js';
 import { warmUp } from './warm-up.js';
 
@@ -34,12 +35,18 @@ async function compileInWorker(wasmUrl) {
     // CORS, as the wasm's fetch already does). Registering a blob URL is a synchronous call to
     // the browser process (6 ms on a loaded machine, traced), so only a CDN pays it.
     const sameOrigin = here.origin === location.origin;
+    // A store's CSP may refuse workers: asked first, so the browser logs no violation (csp.js).
+    const script = sameOrigin ? here : new URL(`blob:${location.origin}/`);
+    if (!workerAllowed(script)) return reject(new Error('the page\'s Content-Security-Policy refuses the compile worker'));
+    const stopWatching = rememberRefusal(script);
     const blob = sameOrigin ? undefined : URL.createObjectURL(new Blob([`import ${JSON.stringify(here.href)};`], { type: 'text/javascript' }));
     const worker = new Worker(blob ?? here, { type: 'module', name: WORKER_NAME });
     // The worker closes itself once it has answered; it is stopped here only when it failed.
     const done = (settle, value, stop) => {
       clearTimeout(timer);
+      // After a failure the violation event may still be on its way: the listener stays.
       if (stop) worker.terminate();
+      else stopWatching();
       if (blob) URL.revokeObjectURL(blob);
       settle(value);
     };

@@ -213,7 +213,8 @@ pub fn check_html(html: &str, out: &mut Vec<Finding>) {
     }
     for (i, _) in lower.match_indices("href=") {
         let value = lower[i + 5..].trim_start_matches(['"', '\'']);
-        let allowed = ["{{recoveryurl}}", "{{unsubscribeurl}}", "{{preferencesurl}}", "mailto:{{supportemail}}"];
+        // `giftUrl` is the merchant's stated fact (facts.gift.url, https, checked at policy load).
+        let allowed = ["{{recoveryurl}}", "{{unsubscribeurl}}", "{{preferencesurl}}", "mailto:{{supportemail}}", "{{gifturl}}"];
         if !allowed.iter().any(|a| value.starts_with(a)) {
             let shown: String = value.chars().take(40).take_while(|c| *c != '"' && *c != '\'').collect();
             out.push(finding(Rule::ForeignLink, format!("href=\"{shown}\" is not a Rekindle link")));
@@ -321,6 +322,8 @@ fn fact_stated(variable: &str, facts: &Facts, brand: &Brand) -> bool {
         "freeShippingThreshold" => facts.free_shipping_threshold_minor.is_some(),
         "deliveryMin" | "deliveryMax" => facts.delivery_days.is_some(),
         "heldHours" => facts.cart_held_hours.is_some(),
+        "giftTitle" => facts.gift.is_some(),
+        "giftUrl" => facts.gift.as_ref().is_some_and(|g| g.url.is_some()),
         _ => true,
     }
 }

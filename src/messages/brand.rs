@@ -62,6 +62,22 @@ pub struct Facts {
     /// (sex, hate, alcohol, firearms, tobacco, cannabis): their words then pass the audit.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub confirmed_categories: Vec<String>,
+    /// What a gift offer gives: without it the gift copy cannot say what the gift is, nor
+    /// that the shopper adds it to the cart (the code only makes it free once it is there).
+    /// The Shopify app fills it from the shop's gift product (js-shim/server/shopify/discounts.js).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gift: Option<Gift>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Gift {
+    /// The gift as the store names it ("Enamel camp mug").
+    pub title: String,
+    /// An https page where the shopper adds the gift to the cart they have (the product page
+    /// with the gift's variant chosen).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

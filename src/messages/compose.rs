@@ -282,12 +282,19 @@ fn values(c: &Compose<'_>, totals: &Totals) -> Value {
     if let Some(h) = f.cart_held_hours {
         v.set("heldHours", Value::Int(h as i64));
     }
+    // Only the gift's own message names it (a layout shared by every key reads `giftUrl`).
+    if let (Some(gift), true) = (&f.gift, c.key == "offer.gift") {
+        v.set("giftTitle", Value::text(gift.title.trim()));
+        if let Some(url) = &gift.url {
+            v.set("giftUrl", Value::text(url.as_str()));
+        }
+    }
     v
 }
 
 /// Every variable a template may read, and the fact or setting it stands for (None: always
 /// there). An override that reads a fact the merchant has not stated is a claim without its fact.
-pub const VARIABLES: [(&str, Option<&str>); 29] = [
+pub const VARIABLES: [(&str, Option<&str>); 31] = [
     ("lang", None),
     ("storeName", None),
     ("firstName", None),
@@ -312,6 +319,8 @@ pub const VARIABLES: [(&str, Option<&str>); 29] = [
     ("deliveryMax", Some("facts.deliveryDays")),
     ("deliveryEstimate", None),
     ("heldHours", Some("facts.cartHeldHours")),
+    ("giftTitle", Some("facts.gift")),
+    ("giftUrl", Some("facts.gift.url")),
     ("recoveryUrl", None),
     ("unsubscribeUrl", None),
     ("preferencesUrl", None),

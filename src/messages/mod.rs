@@ -13,5 +13,5 @@ pub mod preview;
 pub mod samples;
 pub mod template;
 
-pub use brand::{Brand, DeliveryDays, Facts, Overrides, Voice};
+pub use brand::{Brand, DeliveryDays, Facts, Gift, Overrides, Voice};
 pub use compose::{compose, Compose, Email, Links, OfferTerms, Rendered};

@@ -2,7 +2,7 @@
 //! name; offers come with the offer keys): what `rekindle preview` renders and the tests check.
 //! Native only: the wasm builds never carry them.
 
-use super::brand::{Brand, DeliveryDays, Facts};
+use super::brand::{Brand, DeliveryDays, Facts, Gift};
 use super::compose::OfferTerms;
 use crate::common::cart::{Cart, LineItem, Stage};
 use crate::common::money::Known;
@@ -32,6 +32,10 @@ pub fn facts() -> Facts {
         cart_held_hours: Some(48),
         guest_checkout: true,
         confirmed_categories: vec![],
+        gift: Some(Gift {
+            title: "Enamel camp mug".into(),
+            url: Some("https://shop.example.com/products/enamel-camp-mug?variant=44000000000000001".into()),
+        }),
     }
 }
 

@@ -83,6 +83,11 @@ pub struct Personalisation {
     /// The offer's discount code, when there is an offer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// A gift offer's gift (`facts.gift`): its name, and the page that adds it to the cart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gift_title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gift_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -256,6 +261,7 @@ pub fn render(r: Render<'_>) -> Outcome {
     });
     let money = |minor: i64| Money::new(minor, r.cart.currency.clone()).display();
     let totals = &rendered.totals;
+    let gift = policy.facts.gift.as_ref().filter(|_| r.incentive.is_some_and(|o| o.kind == IncentiveKind::Gift));
     let data = Personalisation {
         lang: r.locale.unwrap_or("en").replace('_', "-"),
         store_name: esc(policy.store_name.as_deref().unwrap_or("")),
@@ -289,6 +295,8 @@ pub fn render(r: Render<'_>) -> Outcome {
         preferences_url,
         short_url: if r.channel == Channel::Sms { short_url } else { String::new() },
         code: terms.and_then(|t| t.code),
+        gift_title: gift.map(|g| esc(g.title.trim())),
+        gift_url: gift.and_then(|g| g.url.as_deref()).map(esc),
     };
     let copy = Some(concat(&[&rendered.key, "/", &rendered.locale]));
     let message = Message {

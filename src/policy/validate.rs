@@ -216,6 +216,16 @@ fn check_brand(p: &mut Problems, policy: &Policy) {
     if policy.facts.cart_held_hours == Some(0) {
         p.bad("$.facts.cartHeldHours", "must be at least 1 (leave it out if carts are not held)");
     }
+    if let Some(gift) = &policy.facts.gift {
+        let title = gift.title.trim();
+        // Shopify caps a product title at 255 characters; a control character would break a header or an SMS.
+        if title.is_empty() || title.chars().count() > 255 || title.chars().any(char::is_control) {
+            p.bad("$.facts.gift.title", "the gift's name as the store shows it: 1 to 255 characters, one line");
+        }
+        if gift.url.as_deref().is_some_and(|u| !u.starts_with("https://") || u.len() > 2048 || u.contains(['"', '<', '>', ' ', '\'', '\n'])) {
+            p.bad("$.facts.gift.url", "must be an https URL (where the shopper adds the gift to the cart)");
+        }
+    }
     for (i, c) in policy.facts.confirmed_categories.iter().enumerate() {
         if !["sex", "hate", "alcohol", "firearms", "tobacco", "cannabis"].contains(&c.as_str()) {
             p.bad(format!("$.facts.confirmedCategories[{i}]"), "one of sex, hate, alcohol, firearms, tobacco, cannabis");

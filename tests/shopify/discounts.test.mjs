@@ -5,12 +5,15 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFakeAdmin } from './fake-admin.mjs';
 import { adminFromToken, throttleWaitMs } from '../../js-shim/server/shopify/admin.js';
-import { policyWithoutGift, shopifyCoupons } from '../../js-shim/server/shopify/discounts.js';
+import { giftFact, policyWithGift, policyWithoutGift, shopifyCoupons } from '../../js-shim/server/shopify/discounts.js';
 
 const SHOP = 'acme.myshopify.com';
 const OTHER = 'other.myshopify.com';
 const GIFT_VARIANT = 'gid://shopify/ProductVariant/44012345678';
 const EVERYTHING = 'gid://shopify/Collection/300000000001'; // the shop's collection of every product
+// A variant of a product with several (so its name carries the variant's), and one of a product not on the online store.
+const MUG_VARIANT = 'gid://shopify/ProductVariant/44012345679';
+const HIDDEN_VARIANT = 'gid://shopify/ProductVariant/44012345680';
 const clock = { now: Date.parse('2026-11-27T15:00:00Z') };
 let fake;
 
@@ -18,7 +21,11 @@ before(async () => {
   fake = await startFakeAdmin({
     now: () => clock.now,
     shops: {
-      [SHOP]: { token: 'shpat_acme', customers: [{ id: 'gid://shopify/Customer/7001', email: 'ada@example.com', phone: '+15555550100' }], variants: [{ id: GIFT_VARIANT, price: '18.50' }], collections: [EVERYTHING] },
+      [SHOP]: { token: 'shpat_acme', customers: [{ id: 'gid://shopify/Customer/7001', email: 'ada@example.com', phone: '+15555550100' }], variants: [
+        { id: GIFT_VARIANT, price: '18.50' },
+        { id: MUG_VARIANT, price: '12.00', title: 'Forest green', product: { title: 'Enamel camp mug', onlineStoreUrl: 'https://acme.example/products/enamel-camp-mug' } },
+        { id: HIDDEN_VARIANT, price: '9.00', product: { title: 'Sticker pack', onlineStoreUrl: null } },
+      ], collections: [EVERYTHING] },
       [OTHER]: { token: 'shpat_other' },
     },
   });
@@ -185,4 +192,22 @@ test('without a gift variant the policy has no gift rung, and says so in its ver
   const none = { version: 'p-2', incentives: { ladder: [{ kind: 'freeShipping' }] } };
   assert.equal(policyWithoutGift(none), none);
   assert.equal(policyWithoutGift('{not json'), '{not json');
+});
+
+test('the gift is named as Shopify names it, with its product page (the variant chosen) to add it to the cart; a merchant\'s own name asks Shopify nothing', async () => {
+  const gift = (variantId, more = {}) => ({ variantId, collectionId: EVERYTHING, minimumSubtotal: '250.00', ...more });
+  const asked = () => fake.shops[SHOP].requests.filter((r) => r.field === 'productVariant').length;
+  const before = asked();
+  assert.deepEqual(await giftFact({ admin: admin(), gift: gift(MUG_VARIANT) }), { title: 'Enamel camp mug (Forest green)', url: 'https://acme.example/products/enamel-camp-mug?variant=44012345679' });
+  assert.deepEqual(await giftFact({ admin: admin(), gift: gift(HIDDEN_VARIANT) }), { title: 'Sticker pack' }, 'not on the online store: no page to link');
+  assert.equal(await giftFact({ admin: admin(), gift: gift('gid://shopify/ProductVariant/1') }), null, 'a variant the shop does not have');
+  assert.equal(asked(), before + 3);
+  assert.deepEqual(await giftFact({ admin: admin(), gift: gift(MUG_VARIANT, { title: ' A camp mug ', url: 'https://acme.example/pages/gift' }) }), { title: 'A camp mug', url: 'https://acme.example/pages/gift' });
+  assert.equal(asked(), before + 3, 'the merchant\'s own name: no Admin call');
+  await assert.rejects(giftFact({ admin: admin(), gift: gift(MUG_VARIANT, { title: '' }) }), (e) => e.code === 'INVALID_FIELD' && e.path === 'gift.title');
+  await assert.rejects(giftFact({ admin: admin(), gift: gift(MUG_VARIANT, { title: 'Mug', url: 'http://acme.example/x' }) }), (e) => e.code === 'INVALID_FIELD' && e.path === 'gift.url');
+  const policy = { version: 'p-1', facts: { returnWindowDays: 30 } };
+  assert.deepEqual(policyWithGift(policy, { title: 'Mug' }), { version: 'p-1', facts: { returnWindowDays: 30, gift: { title: 'Mug' } } });
+  const own = { version: 'p-1', facts: { gift: { title: 'Their words' } } };
+  assert.equal(policyWithGift(own, { title: 'Mug' }), own, 'a policy that states its gift keeps it');
 });

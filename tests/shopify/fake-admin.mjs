@@ -20,7 +20,8 @@
 //   that is not the shop's is INVALID; a buy X get Y code needs `customerBuys` with products or
 //   collections (Shopify's docs: "The items can be either collections or products") and a
 //   `customerGets` value `discountOnQuantity`;
-// - product variants (`variants: [{ id, price }]`, read by `productVariant(id:)`) and collections (`collections: [id]`).
+// - product variants (`variants: [{ id, price, title?, product?: { title, onlineStoreUrl } }]`, read by
+//   `productVariant(id:)`; a variant's title is "Default Title" when its product has only it) and collections (`collections: [id]`).
 
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -53,7 +54,7 @@ export function adminExecutor({ now = Date.now } = {}) {
       shop,
       token,
       discounts: new Map(),
-      variants: variants.map((v) => ({ id: v.id, price: v.price })),
+      variants: variants.map((v) => ({ id: v.id, price: v.price, title: v.title ?? 'Default Title', product: { title: v.product?.title ?? 'Gift', onlineStoreUrl: v.product?.onlineStoreUrl ?? null } })),
       collections: [...collections],
       customers: customers.map((c) => ({ id: c.id ?? `gid://shopify/Customer/${nextId++}`, email: c.email ?? null, phone: c.phone ?? null, email_consent: null, sms_consent: null })),
       bucket: { available: BUCKET.maximumAvailable, at: now() },

@@ -37,6 +37,8 @@ const GRACE = { email: 'grace@example.com', phone: '+15125550111' };
 const GIFT_VARIANT = 'gid://shopify/ProductVariant/44000000000000001';
 const EVERYTHING = 'gid://shopify/Collection/300000000001'; // A's automated collection of every product
 const GIFT = { [A]: { variantId: GIFT_VARIANT, collectionId: EVERYTHING, minimumSubtotal: '500.00' } };
+// The gift's product in Shopify: the app reads its name and page for the message.
+const GIFT_PRODUCT = (shop) => ({ title: 'Enamel camp mug', onlineStoreUrl: `https://${shop}/products/enamel-camp-mug` });
 const CUSTOMER = { [A]: 'gid://shopify/Customer/603851970716743426', [B]: 'gid://shopify/Customer/7100000000000000001' };
 const OFFER_TEMPLATE = 'd-0ffe0ffe0ffe0ffe0ffe0ffe0ffe0ffe';
 const T0 = Date.parse('2026-11-27T15:00:00Z');
@@ -59,7 +61,7 @@ before(async () => {
   twilio = await fakeTwilio(TWILIO);
   sendgrid = await fakeSendgrid({ apiKey: SENDGRID_KEY });
   admin = adminExecutor({ now: () => clock.now });
-  for (const shop of SHOPS) admin.addShop(shop, { customers: [{ id: CUSTOMER[shop], ...ADA }], variants: [{ id: GIFT_VARIANT, price: '24.00' }], collections: [EVERYTHING] });
+  for (const shop of SHOPS) admin.addShop(shop, { customers: [{ id: CUSTOMER[shop], ...ADA }], variants: [{ id: GIFT_VARIANT, price: '24.00', product: GIFT_PRODUCT(shop) }], collections: [EVERYTHING] });
   http = createServer();
   await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve));
   appUrl = `http://127.0.0.1:${http.address().port}`;
@@ -258,9 +260,19 @@ test('a $598 cart: the shop with a gift mints it as a real discount (buy X get Y
   assert.equal(percent.input.code, codeIn(mail(B)));
   assert.deepEqual(percent.input.customerGets, { value: { percentage: 0.1 }, items: { all: true } });
 
-  // The SMS repeats A's gift code; nothing is minted again.
+  // A's message says what the gift is and where to add it to the cart (the code makes it free
+  // only once it is there): the product's title and page read from Shopify, once, at start.
+  const data = mail(A).personalizations[0].dynamic_template_data;
+  assert.equal(data.giftTitle, 'Enamel camp mug');
+  assert.equal(data.giftUrl, `https://${A}/products/enamel-camp-mug?variant=44000000000000001`);
+  assert.equal(admin.shops[A].requests.filter((r) => r.field === 'productVariant').length, 1, 'the gift is read once per shop');
+  assert.equal(mail(B).personalizations[0].dynamic_template_data.giftTitle, undefined, 'B offers no gift');
+  assert.equal(admin.shops[B].requests.filter((r) => r.field === 'productVariant').length, 0);
+
+  // The SMS repeats A's gift code and says the gift goes in the cart; nothing is minted again.
   clock.now += minutes(12);
   await app.tick();
   assert.ok(smsTo(A, LIN).Body.includes(giftCode), smsTo(A, LIN).Body);
+  assert.match(smsTo(A, LIN).Body, /a gift to add to your cart, code CART-/);
   assert.deepEqual(SHOPS.map((s) => admin.shops[s].created.length), SHOPS.map((s) => before[s] + 1));
 });

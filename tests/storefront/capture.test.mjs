@@ -345,6 +345,34 @@ test('without workers the page compiles the wasm itself, and the beacon is the s
   }
 });
 
+// A store's CSP that refuses workers: the embed falls back to compiling on the page, and asks the
+// policy first where it can read it (js-shim/storefront/csp.js), so the browser logs no violation;
+// a header policy cannot be read, and is refused once per visit, not once per page.
+for (const [where, violations] of [['meta', 0], ['header', 1]]) {
+  test(`a CSP ${where} that refuses workers: the page compiles the wasm itself, the beacon is the same, ${violations} CSP violation(s) logged in two pages`, { timeout: TEST_TIMEOUT_MS }, async () => {
+    const { context, page, errors } = await openPage();
+    try {
+      const workers = [];
+      const refused = [];
+      page.on('worker', (worker) => workers.push(worker.url()));
+      page.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) refused.push(message.text());
+      });
+      await reachShipping(page, `?idle=600&csp=${where}`);
+      await page.goto(`${shop.origin.replace('127.0.0.1', 'localhost')}/elsewhere`);
+      const [beacon] = await shop.waitForBeacons(1);
+      assert.deepEqual(beacon.body.events[0].reasons, [{ reason: 'extraCost', confidence: 0.8 }]);
+      assert.deepEqual(workers, [], 'no worker runs');
+      assert.equal(refused.length, violations, refused.join('\n'));
+      assert.equal(shop.served.filter((name) => name === 'rekindle_bg.wasm').length, 2, 'fetched by each page');
+      assertEngineAccepts(shop.beacons);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+}
+
 // Idle callbacks are held until the test releases them: the page never goes idle by itself.
 const holdIdle = () => {
   const held = [];

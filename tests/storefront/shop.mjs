@@ -20,7 +20,8 @@ const cart = `
 
 /**
  * How the page loads Rekindle. `options`: { esm, idleSeconds, wasm (a URL override),
- * consentRequired, widget (bool), off (no Rekindle at all), cdn (the embed from another origin) }.
+ * consentRequired, widget (bool), off (no Rekindle at all), cdn (the embed from another origin),
+ * csp ('meta' or 'header': NO_WORKERS_CSP) }.
  */
 function rekindleTag(origin, options) {
   if (options.off) return ''; // the same shop without Rekindle, for the benchmark's baseline
@@ -47,12 +48,18 @@ function rekindleTag(origin, options) {
     `${attribute('consent-required', config.consentRequired)}${attribute('wasm', options.wasm)}></script>`;
 }
 
+/**
+ * A store policy that refuses workers (`?csp=header`: as a response header; `?csp=meta`: in a
+ * `<meta>`) and allows everything else the page and the embed need.
+ */
+export const NO_WORKERS_CSP = "script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; worker-src 'none'";
+
 const otherOrigin = (origin) => (origin.includes('127.0.0.1') ? origin.replace('127.0.0.1', 'localhost') : origin.replace('localhost', '127.0.0.1'));
 
 function page(title, body, origin, options) {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<link rel="icon" href="data:,"><title>${title} — Test Shop</title>
+<link rel="icon" href="data:,"><title>${title} — Test Shop</title>${options.csp === 'meta' ? `\n<meta http-equiv="Content-Security-Policy" content="${NO_WORKERS_CSP}">` : ''}
 <style>body{font:16px system-ui,sans-serif;margin:2rem;max-width:40rem} button,a.button{font:inherit;padding:.5rem 1rem}
 [hidden]{display:none!important} .note{color:#555}</style>
 ${rekindleTag(origin, options)}
@@ -107,6 +114,7 @@ function options(url) {
     widget: q.has('widget'),
     off: q.has('off'),
     cdn: q.has('cdn'),
+    csp: q.get('csp') ?? undefined,
   };
 }
 
@@ -122,7 +130,8 @@ export async function startShop({ dist: build = dist } = {}) {
   const server = createServer(async (request, response) => {
     const url = new URL(request.url, 'http://127.0.0.1');
     const origin = `http://${request.headers.host}`;
-    const html = (body) => response.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-store' }).end(body);
+    const csp = url.searchParams.get('csp') === 'header' ? { 'content-security-policy': NO_WORKERS_CSP } : {};
+    const html = (body) => response.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-store', ...csp }).end(body);
     try {
       if (request.method === 'POST' && url.pathname === '/collect') {
         let body = '';

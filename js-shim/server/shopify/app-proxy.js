@@ -46,9 +46,12 @@ export async function verifyAppProxy(secret, url, { now = Date.now(), maxAgeMs =
 
 // Whose address a proxied request is: it arrives from Shopify's servers, so the address the
 // platform vouches for (the socket, CF-Connecting-IP) is Shopify's, one for every shopper of
-// every shop. Shopify's proxy forwards the shopper's own address in `X-Forwarded-For` (its
-// "Authenticate app proxies" page: client 123.123.123.123, forwarded with
-// `X-Forwarded-For: 123.123.123.123`). The header is only Shopify's when the signature held:
+// every shop. Shopify's proxy forwards the shopper's own address in `X-Forwarded-For`: its
+// "Authenticate app proxies" page (shopify.dev/docs/apps/build/online-store/app-proxies/
+// authenticate-app-proxies) lists the headers the forwarded request adds, `X-Forwarded-Host`
+// ("the domain name of the client's request") and `X-Forwarded-For` ("the client IP address").
+// `X-Ip-Metadata` (geo data) is not documented and has arrived only on some requests since
+// April 2024 (Shopify/shopify-app-js#867), so it is not read. The header is only Shopify's when the signature held:
 // for a request that was not verified it is never read. Shopify appends the shopper to what
 // the browser sent, and an edge in front of the app (Cloudflare, a proxy of ours) may append the
 // address that reached it, which is Shopify's: that entry is dropped, then the last one is the

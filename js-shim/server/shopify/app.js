@@ -15,7 +15,7 @@ import { RekindleConfigError } from '../settings.js';
 import { ADMIN_API_VERSION, ShopifyAdminError, adminFromToken } from './admin.js';
 import { appProxy } from './app-proxy.js';
 import { shopifyConsentSync } from './consent-sync.js';
-import { giftRungProblems, policyWithoutGift, shopifyCoupons } from './discounts.js';
+import { giftFact, giftRungProblems, policyWithGift, policyWithoutGift, shopifyCoupons } from './discounts.js';
 import { encryptedSessions, tokenKey } from './sessions.js';
 import { guardTransports, shopBasePath, shopSecret } from './tenancy.js';
 import { COMPLIANCE_TOPICS, registerWebhooks } from './topics.js';
@@ -130,11 +130,34 @@ async function configure(o) {
       beacon: own.beacon ?? { allowedOrigins: [`https://${shop}`] },
       // The deployer's own hooks win; without them, codes are minted and consent written in this shop.
       onCouponRequest: own.onCouponRequest ?? shopifyCoupons({ admin, gift: own.gift, ...(o.now ? { now: o.now } : {}) }),
-      // A shop with no gift to give is never offered one, nor publishes one (discounts.js).
-      policy: giftless ? policyWithoutGift(own.policy ?? (await defaultPolicy(o.rekindle))) : own.policy,
+      // A shop with no gift to give is never offered one, nor publishes one; a shop with one
+      // names it in the gift's message (discounts.js).
+      policy: giftless ? policyWithoutGift(own.policy ?? (await defaultPolicy(o.rekindle))) : await namedGift(shop, own, admin),
       playbookRules: own.playbookRules ?? (giftless ? giftRungProblems : undefined),
       onConsentChange: own.onConsentChange ?? shopifyConsentSync({ admin }),
     };
+  }
+
+  /**
+   * The shop's policy with its gift named (`facts.gift`), read once as the shop's handler starts.
+   * Shopify unreachable or the variant gone: the gift copy stays general rather than the shop
+   * not starting (the discount itself would then fail for the variant, and say so).
+   */
+  const giftNames = new Map(); // shop → its gift's name, asked once (a Worker asks for a shop's options per contact object)
+  async function namedGift(shop, own, admin) {
+    if (!own.gift) return own.policy;
+    const key = `${shop} ${own.gift.variantId} ${own.gift.title ?? ''}`;
+    if (!giftNames.has(key)) {
+      giftNames.set(key, giftFact({ admin, gift: own.gift }).catch((error) => {
+        if (error?.name === 'RekindleConfigError') throw error;
+        giftNames.delete(key); // asked again by the next handler built
+        log('warn', 'gift not named: Shopify did not answer', { shop, code: error?.code ?? null });
+        return null;
+      }));
+    }
+    const fact = await giftNames.get(key);
+    if (!fact) return own.policy;
+    return policyWithGift(own.policy ?? (await defaultPolicy(o.rekindle)), fact);
   }
 
   /** The package's default playbook (the engine must be loaded to hand it out). */

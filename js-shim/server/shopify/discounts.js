@@ -23,6 +23,16 @@
 // code on the variant cannot say this: its minimum counts only the discounted products. The
 // shopper adds the gift to the cart; the code makes it free. A shop without a gift cannot give
 // one: `policyWithoutGift` keeps the engine from offering it.
+//
+// So the message must say what the gift is and that it goes in the cart: `giftFact` gives the
+// policy's `facts.gift` (the pack's gift copy reads it). The name is the product's title in
+// Shopify unless the merchant wrote their own (`gift.title`): that is the name the shopper will
+// see on the product page and in the cart, and it needs no second place to keep in step. The
+// link is the product's online store page with the gift variant chosen (`?variant=<n>`), where
+// the theme's own add-to-cart button adds it to the cart the shopper has. Not a cart permalink
+// (`/cart/<variant>:1`): Shopify's docs say it opens checkout with the link's items, a new cart
+// without the shopper's; nor a `GET /cart/add?id=` link, which Shopify documents only as a POST
+// (Ajax API: "POST requests to update the cart").
 
 import { RekindleConfigError } from '../settings.js';
 import { ShopifyAdminError, customerIdByAddress } from './admin.js';
@@ -106,6 +116,44 @@ export function shopifyCoupons({ admin, title = (r) => `Rekindle cart recovery $
   };
 }
 
+/**
+ * The gift as the messages name it (`facts.gift`: `{ title, url? }`): the merchant's own
+ * `gift.title` and `gift.url`, else read from Shopify (the variant's product title, and its
+ * online store page with the variant chosen). Null when Shopify has no such variant.
+ */
+export async function giftFact({ admin, gift }) {
+  checkGift(gift);
+  if (gift.title) return { title: gift.title.trim(), ...(gift.url ? { url: gift.url } : {}) };
+  const variant = (await admin.request(GIFT_VARIANT, { id: gift.variantId })).productVariant;
+  if (!variant?.product?.title) return null;
+  // A product with one variant calls it "Default Title": the product's name is then the name.
+  const named = variant.title && variant.title !== 'Default Title' ? `${variant.product.title} (${variant.title})` : variant.product.title;
+  const page = variant.product.onlineStoreUrl ? new URL(variant.product.onlineStoreUrl) : null;
+  if (page) page.searchParams.set('variant', gift.variantId.split('/').at(-1));
+  return { title: named.trim().slice(0, 255), ...(page?.protocol === 'https:' ? { url: page.href } : {}) };
+}
+
+/** The policy with `facts.gift` stated (a policy that states its own keeps it). */
+export function policyWithGift(policy, fact) {
+  let parsed = policy;
+  if (typeof policy === 'string') {
+    try {
+      parsed = JSON.parse(policy);
+    } catch {
+      return policy;
+    }
+  }
+  if (!fact || !parsed || typeof parsed !== 'object' || parsed.facts?.gift) return policy;
+  return { ...parsed, facts: { ...parsed.facts, gift: fact } };
+}
+
+const GIFT_VARIANT = `query RekindleGift($id: ID!) {
+  productVariant(id: $id) {
+    title
+    product { title onlineStoreUrl }
+  }
+}`;
+
 const VARIANT_ID = /^gid:\/\/shopify\/ProductVariant\/\d+$/;
 const COLLECTION_ID = /^gid:\/\/shopify\/Collection\/\d+$/;
 const DECIMAL = /^\d{1,12}(\.\d{1,4})?$/;
@@ -117,6 +165,8 @@ function checkGift(gift) {
   if (typeof gift.variantId !== 'string' || !VARIANT_ID.test(gift.variantId)) throw bad('variantId', 'must be a product variant id (gid://shopify/ProductVariant/<n>)');
   if (typeof gift.collectionId !== 'string' || !COLLECTION_ID.test(gift.collectionId)) throw bad('collectionId', 'must be a collection id (gid://shopify/Collection/<n>): the items whose purchase earns the gift');
   if (typeof gift.minimumSubtotal !== 'string' || !DECIMAL.test(gift.minimumSubtotal)) throw bad('minimumSubtotal', 'must be a decimal amount in the shop\'s currency, e.g. "250.00"');
+  if (gift.title !== undefined && (typeof gift.title !== 'string' || !gift.title.trim() || gift.title.length > 255)) throw bad('title', 'the gift\'s name as the store shows it, 1 to 255 characters');
+  if (gift.url !== undefined && (typeof gift.url !== 'string' || !/^https:\/\/[^\s"'<>\\]+$/.test(gift.url))) throw bad('url', 'must be an https URL where the shopper adds the gift to the cart');
 }
 
 /**
