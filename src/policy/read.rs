@@ -12,7 +12,7 @@ use crate::common::channel::Channel;
 use crate::common::reader::{invalid, Object};
 use crate::compliance::quiet_hours::ChannelWindow;
 use crate::error::Result;
-use crate::messages::{Brand, DeliveryDays, Facts, Overrides, Voice};
+use crate::messages::{Brand, DeliveryDays, Facts, Gift, Overrides, Voice};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -224,7 +224,7 @@ impl Facts {
     fn read(o: Object) -> Result<Facts> {
         let o = o.only(&[
             "returnWindowDays", "freeShippingThresholdMinor", "deliveryDays", "cartHeldHours", "guestCheckout",
-            "confirmedCategories",
+            "confirmedCategories", "gift",
         ])?;
         let days = |key: &str| o.read(key, "a whole number from 0 to 65535", |v| v.as_u64().and_then(|n| u16::try_from(n).ok()));
         Ok(Facts {
@@ -240,6 +240,13 @@ impl Facts {
             cart_held_hours: days("cartHeldHours")?,
             guest_checkout: o.flag("guestCheckout")?.unwrap_or(false),
             confirmed_categories: texts(&o, "confirmedCategories")?.unwrap_or_default(),
+            gift: o
+                .object("gift")?
+                .map(|g| {
+                    let g = g.only(&["title", "url"])?;
+                    Ok(Gift { title: g.require("title", g.text("title")?)?, url: g.text("url")? })
+                })
+                .transpose()?,
         })
     }
 }
